@@ -1,0 +1,1 @@
+//! Placeholder: the knowledge helper replaces this with the real loader.

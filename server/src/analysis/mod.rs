@@ -1,0 +1,1 @@
+//! Language front-ends: source text → SdkCalls (Python/boto3 today).

@@ -1,0 +1,1 @@
+//! AWS side: upload/attach policies, read a live role, apply AccessDenied fixes.

@@ -1,0 +1,1 @@
+//! AccessDenied messages: parse, normalise, and plan the remedy that can work.

@@ -1,0 +1,1 @@
+//! The engine facade that CLI, LSP and MCP call: files → reports → policies.

@@ -1,0 +1,1 @@
+//! Local IAM policy evaluator (verify generated policies, check against a live role).

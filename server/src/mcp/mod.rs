@@ -1,0 +1,1 @@
+//! The MCP endpoint (rmcp): stdio, streamable HTTP, embedded in the language server.

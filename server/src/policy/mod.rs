@@ -1,0 +1,1 @@
+//! Requirements → IAM policy documents (grouping, cutoff, size split).

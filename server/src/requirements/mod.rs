@@ -1,0 +1,1 @@
+//! SdkCall → IAM Requirements: actions, bound resource ARNs, conditions.
