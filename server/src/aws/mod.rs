@@ -1,1 +1,5 @@
 //! AWS side: upload/attach policies, read a live role, apply AccessDenied fixes.
+
+pub mod config;
+
+pub use config::{load_sdk_config, AwsError, AwsErrorKind, AwsOptions};
