@@ -147,7 +147,7 @@ pub fn run() -> ExitCode {
         Command::FixAccessDenied(args) => fix_access_denied::run(args),
         Command::Lookup(args) => lookup::run(args),
         Command::Lsp(_args) => not_yet("lsp"),
-        Command::McpServer(_args) => not_yet("mcp-server"),
+        Command::McpServer(args) => crate::mcp::run(args),
         Command::Version { verbose } => {
             println!("iamlens {}", env!("CARGO_PKG_VERSION"));
             if verbose {

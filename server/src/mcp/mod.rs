@@ -1,1 +1,115 @@
 //! The MCP endpoint (rmcp): stdio, streamable HTTP, embedded in the language server.
+//!
+//! One tool implementation ([`server::IamlensMcp`] routing to `tools::*`)
+//! behind every transport and both protocol eras: the initialize/session era
+//! (2025-11-25 and older, `Mcp-Session-Id`) and the stateless 2026-07-28
+//! revision (`server/discover`), which rmcp 3.11 serves on the same endpoint.
+//!
+//! Embedding (for the language server):
+//! ```ignore
+//! let handle = iamlens::mcp::http::serve_embedded(workspace, port, &roots).await?;
+//! client.log_message(MessageType::INFO, format!("iamlens MCP endpoint: {}", handle.url())).await;
+//! // keep `handle` alive; dropping it stops the endpoint and removes .iamlens/mcp.json
+//! ```
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use crate::cli::McpArgs;
+
+pub mod args;
+pub mod discovery;
+pub mod http;
+pub mod server;
+pub mod stdio;
+pub mod tools;
+
+/// What the language server shares with an embedded MCP endpoint: the live
+/// workspace, unsaved edits included. Implemented by the LSP; called from
+/// the endpoint's request tasks, so implementations must be cheap and must
+/// not block on the LSP's own request handling.
+pub trait LiveWorkspace: Send + Sync + 'static {
+    /// The workspace folders the editor opened (absolute paths).
+    fn roots(&self) -> Vec<PathBuf>;
+
+    /// Every open document whose editor text may differ from the file on
+    /// disk: absolute path and current text. Files not listed are read from disk.
+    fn unsaved_documents(&self) -> Vec<(PathBuf, String)>;
+
+    /// The editor text of one open document, if it is open.
+    fn document_text(&self, path: &Path) -> Option<String> {
+        self.unsaved_documents().into_iter().find(|(p, _)| p == path).map(|(_, text)| text)
+    }
+}
+
+/// How a server instance behaves; shared by every request it serves.
+#[derive(Clone, Default)]
+pub struct ServerOptions {
+    /// Set when embedded in the language server.
+    pub workspace: Option<Arc<dyn LiveWorkspace>>,
+    /// `fix_access_denied` may apply fixes without the user's confirmation.
+    pub allow_unattended_apply: bool,
+}
+
+/// Why the endpoint could not start.
+#[derive(Debug)]
+pub enum EndpointError {
+    BadBind(String),
+    NotLoopback(String),
+    BadTransport(String),
+    Bind { addr: std::net::SocketAddr, source: std::io::Error },
+    Serve { source: std::io::Error },
+    Discovery { path: PathBuf, source: std::io::Error },
+    Protocol(String),
+}
+
+impl fmt::Display for EndpointError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EndpointError::BadBind(bind) => {
+                write!(f, "--bind `{bind}` is not an IP address: use 127.0.0.1 (or ::1)")
+            }
+            EndpointError::NotLoopback(bind) => write!(
+                f,
+                "--bind `{bind}` is not a loopback address: the MCP endpoint serves agents on this machine only; use 127.0.0.1 (or ::1)"
+            ),
+            EndpointError::BadTransport(t) => write!(f, "unknown transport `{t}`: use `-t stdio` or `-t http`"),
+            EndpointError::Bind { addr, source } => {
+                write!(f, "cannot listen on {addr}: {source} (choose another port with -p)")
+            }
+            EndpointError::Serve { source } => write!(f, "MCP endpoint failed: {source}"),
+            EndpointError::Discovery { path, source } => {
+                write!(f, "cannot write the MCP discovery file in {}: {source}", path.display())
+            }
+            EndpointError::Protocol(message) => write!(f, "MCP session failed: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for EndpointError {}
+
+/// `iamlens mcp-server`: serve over stdio or standalone HTTP until the client
+/// leaves (stdio) or Ctrl-C (http).
+pub fn run(args: McpArgs) -> ExitCode {
+    let options = ServerOptions { workspace: None, allow_unattended_apply: args.allow_unattended_apply };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => return crate::cli::fail(1, format!("cannot start the async runtime: {err}")),
+    };
+    let outcome = match args.transport.to_ascii_lowercase().as_str() {
+        "stdio" => runtime.block_on(stdio::serve(options)),
+        "http" | "streamable-http" | "streamable_http" => {
+            runtime.block_on(http::serve_standalone(options, &args.bind, args.port))
+        }
+        other => Err(EndpointError::BadTransport(other.to_string())),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err @ (EndpointError::BadBind(_) | EndpointError::NotLoopback(_) | EndpointError::BadTransport(_))) => {
+            crate::cli::fail(2, err)
+        }
+        Err(err) => crate::cli::fail(1, err),
+    }
+}

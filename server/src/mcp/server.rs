@@ -1,0 +1,66 @@
+//! The MCP server handler: server info, and the tool table routing each tool
+//! to its module in `tools`. Kept apart from LSP code: rmcp's macros expand to
+//! bare `Result`/`ServerCapabilities` names.
+
+use std::sync::Arc;
+
+use iamlens_knowledge::KnowledgeBase;
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::model::{CallToolResult, Implementation, ServerCapabilities, ServerConfig};
+use rmcp::{tool, tool_handler, tool_router, ErrorData, ServerHandler};
+
+use super::args::{input_schema, output_schema, Args};
+use super::tools::{self, search_actions};
+use super::ServerOptions;
+
+const INSTRUCTIONS: &str = "iamlens knows which AWS IAM permissions code needs, offline. \
+Ask it instead of guessing IAM: generate_application_policies writes the least-privilege policy for source files; \
+explain_code lists every AWS call in a file with its actions and resources; describe_operation and search_actions \
+answer questions about IAM actions, ARN templates and condition keys; generate_policy_for_access_denied and \
+fix_access_denied turn an AccessDenied error into the fix that can work.";
+
+#[derive(Clone)]
+pub struct IamlensMcp {
+    options: Arc<ServerOptions>,
+    tool_router: ToolRouter<IamlensMcp>,
+}
+
+impl IamlensMcp {
+    pub fn new(options: ServerOptions) -> IamlensMcp {
+        IamlensMcp { options: Arc::new(options), tool_router: Self::tool_router() }
+    }
+
+    pub fn options(&self) -> &ServerOptions {
+        &self.options
+    }
+}
+
+#[tool_router]
+impl IamlensMcp {
+    #[tool(
+        name = "search_actions",
+        description = "Search every IAM action (offline knowledge base) by words in its name or description. \
+Returns each action's access level, resource types with ARN templates, condition keys and dependent actions.",
+        input_schema = input_schema::<search_actions::SearchActionsInput>(),
+        output_schema = output_schema(search_actions::output_schema()),
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn search_actions(
+        &self,
+        Args(input): Args<search_actions::SearchActionsInput>,
+    ) -> Result<CallToolResult, ErrorData> {
+        tools::respond(search_actions::run(KnowledgeBase::embedded(), input))
+    }
+}
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for IamlensMcp {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(
+                Implementation::new("iamlens", env!("CARGO_PKG_VERSION"))
+                    .with_title("iamlens: least-privilege IAM from code"),
+            )
+            .with_instructions(INSTRUCTIONS)
+    }
+}
