@@ -18,6 +18,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use crate::cli::McpArgs;
+use crate::engine::FileReport;
 
 pub mod args;
 pub mod discovery;
@@ -28,20 +29,16 @@ pub mod tools;
 
 /// What the language server shares with an embedded MCP endpoint: the live
 /// workspace, unsaved edits included. Implemented by the LSP; called from
-/// the endpoint's request tasks, so implementations must be cheap and must
-/// not block on the LSP's own request handling.
+/// the endpoint's request tasks (tokio worker threads), so implementations
+/// must not block on the LSP's own request handling.
 pub trait LiveWorkspace: Send + Sync + 'static {
     /// The workspace folders the editor opened (absolute paths).
     fn roots(&self) -> Vec<PathBuf>;
 
-    /// Every open document whose editor text may differ from the file on
-    /// disk: absolute path and current text. Files not listed are read from disk.
-    fn unsaved_documents(&self) -> Vec<(PathBuf, String)>;
-
-    /// The editor text of one open document, if it is open.
-    fn document_text(&self, path: &Path) -> Option<String> {
-        self.unsaved_documents().into_iter().find(|(p, _)| p == path).map(|(_, text)| text)
-    }
+    /// A report for every AWS-using file under `folder` (every workspace
+    /// folder when `None`), computed with the editor's settings; open
+    /// documents are reported from their editor text, unsaved edits included.
+    fn reports(&self, folder: Option<&Path>) -> Vec<FileReport>;
 }
 
 /// How a server instance behaves; shared by every request it serves.
