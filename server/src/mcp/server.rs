@@ -10,7 +10,7 @@ use rmcp::model::{CallToolResult, Implementation, ServerCapabilities, ServerConf
 use rmcp::{tool, tool_handler, tool_router, ErrorData, ServerHandler};
 
 use super::args::{input_schema, output_schema, Args};
-use super::tools::{self, search_actions};
+use super::tools::{self, generate, search_actions, ToolError, ToolResult};
 use super::ServerOptions;
 
 const INSTRUCTIONS: &str = "iamlens knows which AWS IAM permissions code needs, offline. \
@@ -35,8 +35,36 @@ impl IamlensMcp {
     }
 }
 
+/// Run blocking engine work (file reads, analysis) off the async workers.
+async fn blocking(work: impl FnOnce() -> ToolResult + Send + 'static) -> ToolResult {
+    tokio::task::spawn_blocking(work)
+        .await
+        .unwrap_or_else(|panic| Err(ToolError::failed(format!("iamlens failed on this input (internal error: {panic}); please report it"))))
+}
+
 #[tool_router]
 impl IamlensMcp {
+    #[tool(
+        name = "generate_application_policies",
+        description = "Least-privilege IAM policies for the AWS SDK calls in source files or directories (absolute paths). \
+Resources are as narrow as the code allows (literal bucket, table and queue names become ARNs). Returns \
+{\"Policies\": [...], \"Warnings\": [...]} like `iamlens generate-policies`.",
+        input_schema = input_schema::<generate::GenerateInput>(),
+        output_schema = output_schema(generate::output_schema()),
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn generate_application_policies(
+        &self,
+        Args(input): Args<generate::GenerateInput>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let base = self.options.workspace.as_ref().and_then(|w| w.roots().into_iter().next());
+        let outcome = match generate::validate(input, base.as_deref()) {
+            Ok(job) => blocking(move || generate::run(job)).await,
+            Err(err) => Err(err),
+        };
+        tools::respond(outcome)
+    }
+
     #[tool(
         name = "search_actions",
         description = "Search every IAM action (offline knowledge base) by words in its name or description. \

@@ -6,7 +6,10 @@ use rmcp::model::{CallToolResult, ContentBlock};
 use rmcp::ErrorData;
 use serde_json::Value;
 
+pub mod generate;
+pub mod schemas;
 pub mod search_actions;
+pub mod settings;
 
 /// Why a tool call did not produce a result.
 #[derive(Debug)]
