@@ -1,1 +1,113 @@
 //! The engine facade that CLI, LSP and MCP call: files → reports → policies.
+//!
+//! - [`report_for_document`] / [`report_for_source`]: one file → its calls,
+//!   findings and IAM requirements (the language server's unit of work).
+//! - [`collect_source_files`] + [`analyze_paths`]: a whole project, on all cores.
+//! - [`generate`]: reports → the `generate-policies` JSON envelope.
+//! - [`explain`]: why an action is in the policy (file, line, call).
+
+mod files;
+mod output;
+mod run;
+
+pub use crate::policy::PolicyOptions;
+pub use files::collect_source_files;
+pub use output::{explain, generate, Explanation, GenerateOutput, Warning};
+pub use run::analyze_paths;
+
+use crate::analysis::python::{analyze_python, ProjectIndex, PythonDocument};
+use crate::analysis::AnalysisOptions;
+use crate::model::{FileAnalysis, Requirement, RequirementSettings};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// What shapes analysis and requirements for a run.
+#[derive(Debug, Clone, Default)]
+pub struct EngineOptions {
+    pub requirements: RequirementSettings,
+    /// Keep only calls to these services (botocore name `stepfunctions` or IAM
+    /// prefix `states`); actions those calls truly need (KMS, PassRole) stay.
+    /// Empty: every service.
+    pub service_hints: Vec<String>,
+}
+
+/// One file's analysis and the requirements derived from it.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    pub path: PathBuf,
+    /// Calls and findings; the requirements stage appends its own findings
+    /// (e.g. `DynamicResource`) here.
+    pub analysis: FileAnalysis,
+    /// `requirements[i].call_index` indexes `analysis.calls`.
+    pub requirements: Vec<Requirement>,
+}
+
+/// Why a run could not start; always names the path and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EngineError {
+    NotFound { path: PathBuf },
+    Unreadable { path: PathBuf, message: String },
+    Walk { path: PathBuf, message: String },
+}
+
+impl EngineError {
+    pub(crate) fn from_io(path: &Path, err: &std::io::Error) -> EngineError {
+        match err.kind() {
+            std::io::ErrorKind::NotFound => EngineError::NotFound { path: path.to_path_buf() },
+            _ => EngineError::Unreadable { path: path.to_path_buf(), message: err.to_string() },
+        }
+    }
+
+    /// The path the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            EngineError::NotFound { path } | EngineError::Unreadable { path, .. } | EngineError::Walk { path, .. } => path,
+        }
+    }
+}
+
+impl fmt::Display for EngineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EngineError::NotFound { path } => {
+                write!(f, "{}: no such file or directory; pass existing source files or directories", path.display())
+            }
+            EngineError::Unreadable { path, message } => {
+                write!(f, "{}: cannot be read ({message}); check its permissions or leave it out", path.display())
+            }
+            EngineError::Walk { path, message } => {
+                write!(f, "{}: cannot be walked ({message}); check permissions below it or pass files directly", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for EngineError {}
+
+/// Analyse a document the caller keeps (the language server's incrementally
+/// edited tree) and derive its requirements.
+pub fn report_for_document(path: &Path, doc: &PythonDocument, index: &ProjectIndex, opts: &EngineOptions) -> FileReport {
+    let analysis = analyze_python(doc, index, &analysis_options(opts));
+    report_from_analysis(path, analysis, opts)
+}
+
+/// Parse and analyse source text on its own (plus what `index` knows of the project).
+pub fn report_for_source(path: &Path, source: &str, index: &ProjectIndex, opts: &EngineOptions) -> FileReport {
+    let doc = PythonDocument::parse(source.to_string());
+    report_for_document(path, &doc, index, opts)
+}
+
+pub(crate) fn analysis_options(opts: &EngineOptions) -> AnalysisOptions {
+    AnalysisOptions { service_hints: opts.service_hints.clone() }
+}
+
+/// The requirements stage over a finished analysis: requirements for the
+/// calls the service hints keep, and the findings that stage adds.
+pub(crate) fn report_from_analysis(path: &Path, mut analysis: FileAnalysis, opts: &EngineOptions) -> FileReport {
+    let derived = crate::requirements::requirements_for_calls(&analysis.calls, &opts.requirements, &opts.service_hints);
+    analysis.findings.extend(derived.findings);
+    FileReport { path: path.to_path_buf(), analysis, requirements: derived.requirements }
+}
+
+#[cfg(test)]
+mod tests;

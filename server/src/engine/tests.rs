@@ -1,0 +1,75 @@
+use super::*;
+use std::fs;
+
+/// A scratch directory under the system temp dir, removed on drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("iamlens-engine-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let path = self.0.join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, text).unwrap();
+        path
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn walks_directories_recursively_honouring_gitignore() {
+    let dir = Scratch::new("walk");
+    dir.write(".gitignore", "build/\n");
+    let a = dir.write("app/handler.py", "");
+    let b = dir.write("app/lib/util.py", "");
+    dir.write("build/gen.py", "");
+    dir.write("README.md", "");
+    let files = collect_source_files(std::slice::from_ref(&dir.0)).unwrap();
+    assert_eq!(files, vec![a, b]);
+}
+
+#[test]
+fn keeps_files_as_given_even_without_a_python_extension() {
+    let dir = Scratch::new("given");
+    let script = dir.write("deploy", "import boto3\n");
+    let files = collect_source_files(&[script.clone(), script.clone()]).unwrap();
+    assert_eq!(files, vec![script]);
+}
+
+#[test]
+fn a_missing_path_is_an_error_naming_it() {
+    let err = collect_source_files(&[PathBuf::from("/no/such/dir/app.py")]).unwrap_err();
+    assert_eq!(err, EngineError::NotFound { path: PathBuf::from("/no/such/dir/app.py") });
+    let text = err.to_string();
+    assert!(text.contains("/no/such/dir/app.py") && text.contains("pass existing"), "{text}");
+}
+
+#[test]
+fn module_paths_are_relative_to_the_directory_argument() {
+    let dir = Scratch::new("modpath");
+    let file = dir.write("pkg/aws.py", "");
+    assert_eq!(files::module_path(&file, std::slice::from_ref(&dir.0)), PathBuf::from("pkg/aws.py"));
+    assert_eq!(files::module_path(Path::new("x/y.py"), &[PathBuf::from("x/y.py")]), PathBuf::from("x/y.py"));
+}
+
+#[test]
+fn analyze_paths_returns_one_report_per_file_in_order() {
+    let dir = Scratch::new("analyze");
+    let names: Vec<String> = (0..7).map(|i| format!("m{i}.py")).collect();
+    for n in &names {
+        dir.write(n, "import boto3\n");
+    }
+    let reports = analyze_paths(std::slice::from_ref(&dir.0), &EngineOptions::default()).unwrap();
+    let got: Vec<String> = reports.iter().map(|r| r.path.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    assert_eq!(got, names);
+}
