@@ -1,0 +1,73 @@
+// The language server's workspace/executeCommand commands and their arguments
+// (the contract with server/src/lsp).
+
+export const SERVER_COMMANDS = {
+  generatePolicy: "iamlens.generatePolicy",
+  fixAccessDenied: "iamlens.fixAccessDenied",
+  uploadPolicy: "iamlens.uploadPolicy",
+  explain: "iamlens.explain",
+  checkRole: "iamlens.checkRole",
+} as const;
+
+export type PolicyScope = "function" | "file" | "workspace";
+
+export interface LspPosition {
+  line: number;
+  character: number;
+}
+
+export interface GeneratePolicyArgs {
+  scope: PolicyScope;
+  uri?: string;
+  position?: LspPosition;
+}
+
+export interface FixAccessDeniedArgs {
+  message: string;
+  apply?: boolean;
+}
+
+export interface UploadPolicyArgs {
+  scope: PolicyScope;
+  uri?: string;
+  prefix?: string;
+  dryRun?: boolean;
+}
+
+export interface ExplainArgs {
+  uri: string;
+  position: LspPosition;
+}
+
+export interface CheckRoleArgs {
+  role: string;
+  uri?: string;
+}
+
+/** Server commands whose result the user wants to read: shown in a JSON tab. */
+export const PRESENTED_COMMANDS: ReadonlySet<string> = new Set([
+  SERVER_COMMANDS.generatePolicy,
+  SERVER_COMMANDS.fixAccessDenied,
+  SERVER_COMMANDS.uploadPolicy,
+  SERVER_COMMANDS.explain,
+  SERVER_COMMANDS.checkRole,
+]);
+
+/** Does running this server command write to AWS? */
+export function writesToAws(command: string, args: unknown): boolean {
+  const first = Array.isArray(args) ? args[0] : args;
+  const options = typeof first === "object" && first !== null ? (first as Record<string, unknown>) : {};
+  if (command === SERVER_COMMANDS.uploadPolicy) return options["dryRun"] !== true;
+  if (command === SERVER_COMMANDS.fixAccessDenied) return options["apply"] === true;
+  return false;
+}
+
+/** The plan of a fix-access-denied result can be applied by iamlens itself. */
+export function fixIsApplicable(plan: unknown): boolean {
+  if (typeof plan !== "object" || plan === null) return false;
+  const p = plan as Record<string, unknown>;
+  if (typeof p["CanApply"] === "boolean") return p["CanApply"];
+  const policyType = String(p["PolicyType"] ?? "");
+  const denial = String(p["Denial"] ?? "");
+  return p["ProposedPolicy"] != null && /identity/i.test(policyType) && !/explicit/i.test(denial);
+}
