@@ -146,7 +146,7 @@ pub fn run() -> ExitCode {
         Command::GeneratePolicies(args) => generate::run(args),
         Command::FixAccessDenied(args) => fix_access_denied::run(args),
         Command::Lookup(args) => lookup::run(args),
-        Command::Lsp(_args) => not_yet("lsp"),
+        Command::Lsp(args) => crate::lsp::run(args),
         Command::McpServer(args) => crate::mcp::run(args),
         Command::Version { verbose } => {
             println!("iamlens {}", env!("CARGO_PKG_VERSION"));

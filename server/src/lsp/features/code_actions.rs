@@ -1,0 +1,97 @@
+//! Code actions: quick fixes for the diagnostics (replace a typo'd method or
+//! service name with the nearest real one), and the policy actions
+//! "Generate IAM policy for this function / file / workspace" and
+//! "Upload policy to IAM…".
+
+use super::code_lens::GENERATE_POLICY;
+use super::commands::UPLOAD_POLICY;
+use super::range_of;
+use crate::lsp::positions::Encoding;
+use crate::lsp::state::DocumentView;
+use crate::lsp::types::{
+    CodeAction, CodeActionKind, CodeActionOrCommand, Command, Diagnostic, Range, TextEdit, Uri, WorkspaceEdit,
+};
+use crate::model::{FindingKind, ScopeKind};
+use serde_json::json;
+use std::collections::HashMap;
+
+pub fn policy_kind() -> CodeActionKind {
+    CodeActionKind::new("source.iamlens")
+}
+
+pub fn code_actions(view: &DocumentView, uri: &Uri, range: Range, context: &[Diagnostic], enc: Encoding) -> Vec<CodeActionOrCommand> {
+    let mut out = Vec::new();
+    quick_fixes(view, uri, range, context, enc, &mut out);
+    policy_actions(view, uri, range, enc, &mut out);
+    out
+}
+
+fn overlaps(a: Range, b: Range) -> bool {
+    a.start <= b.end && b.start <= a.end
+}
+
+fn quick_fixes(view: &DocumentView, uri: &Uri, range: Range, context: &[Diagnostic], enc: Encoding, out: &mut Vec<CodeActionOrCommand>) {
+    for finding in &view.report.analysis.findings {
+        let (wrong, suggestions) = match &finding.kind {
+            FindingKind::UnknownMethod { method, suggestions, .. } => (method, suggestions),
+            FindingKind::UnknownService { name, suggestions } => (name, suggestions),
+            _ => continue,
+        };
+        let finding_range = range_of(view, &finding.span, enc);
+        if !overlaps(finding_range, range) {
+            continue;
+        }
+        // The name's own bytes inside the finding's span: the last occurrence,
+        // since the method name follows the receiver.
+        let text = view.text.get(finding.span.start_byte..finding.span.end_byte).unwrap_or("");
+        let Some(rel) = text.rfind(wrong.as_str()) else { continue };
+        let start = finding.span.start_byte + rel;
+        let name_range = Range {
+            start: view.lines.position(&view.text, start, enc),
+            end: view.lines.position(&view.text, start + wrong.len(), enc),
+        };
+        let diagnostics: Vec<Diagnostic> = context.iter().filter(|d| d.range == finding_range).cloned().collect();
+        for (i, suggestion) in suggestions.iter().enumerate() {
+            let edit = TextEdit { range: name_range, new_text: suggestion.clone() };
+            out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: format!("Change `{wrong}` to `{suggestion}`"),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(diagnostics.clone()),
+                edit: Some(WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), vec![edit])])), ..WorkspaceEdit::default() }),
+                is_preferred: Some(i == 0),
+                ..CodeAction::default()
+            }));
+        }
+    }
+}
+
+fn policy_actions(view: &DocumentView, uri: &Uri, range: Range, enc: Encoding, out: &mut Vec<CodeActionOrCommand>) {
+    let offset = view.lines.offset(&view.text, range.start, enc);
+    let function = view
+        .report
+        .analysis
+        .scopes
+        .iter()
+        .filter(|s| s.kind != ScopeKind::Module && s.span.contains_byte(offset))
+        .min_by_key(|s| s.span.end_byte - s.span.start_byte);
+    let mut push = |title: String, command: &str, argument: serde_json::Value| {
+        out.push(CodeActionOrCommand::CodeAction(CodeAction {
+            title: title.clone(),
+            kind: Some(policy_kind()),
+            command: Some(Command { title, command: command.into(), arguments: Some(vec![argument]) }),
+            ..CodeAction::default()
+        }));
+    };
+    if let Some(scope) = function {
+        let what = if scope.kind == ScopeKind::Class { "class" } else { "function" };
+        let name = scope.name.as_deref().unwrap_or("?");
+        push(
+            format!("Generate IAM policy for {what} `{name}`"),
+            GENERATE_POLICY,
+            json!({"scope": "function", "uri": uri.as_str(), "position": range.start}),
+        );
+    }
+    push("Generate IAM policy for this file".into(), GENERATE_POLICY, json!({"scope": "file", "uri": uri.as_str()}));
+    push("Generate IAM policy for the workspace".into(), GENERATE_POLICY, json!({"scope": "workspace"}));
+    push("Upload policy to IAM…".into(), UPLOAD_POLICY, json!({"scope": "file", "uri": uri.as_str()}));
+}

@@ -1,0 +1,55 @@
+//! The embedded MCP endpoint's view of the language server: the live
+//! workspace (open documents with unsaved edits, workspace folders), and
+//! starting/stopping the endpoint as settings say.
+
+use super::state::State;
+use crate::engine::FileReport;
+use crate::mcp::http::{serve_embedded, EmbeddedHandle};
+use crate::mcp::LiveWorkspace;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The running endpoint, if any.
+#[derive(Default)]
+pub struct McpSlot(Mutex<Option<EmbeddedHandle>>);
+
+struct LiveView(Arc<State>);
+
+impl LiveWorkspace for LiveView {
+    fn roots(&self) -> Vec<PathBuf> {
+        self.0.workspace.folders()
+    }
+
+    fn reports(&self, folder: Option<&Path>) -> Vec<FileReport> {
+        self.0.live_reports(folder)
+    }
+}
+
+/// Start or stop the endpoint so that it runs exactly when `enable`.
+/// Returns a message for the client's log when something changed.
+pub async fn ensure(state: &Arc<State>, enable: bool, port: Option<u16>) -> Option<String> {
+    let running = state.mcp.0.lock().unwrap_or_else(|e| e.into_inner()).is_some();
+    if running == enable {
+        return None;
+    }
+    if !enable {
+        stop(state);
+        return Some("iamlens: MCP endpoint stopped".into());
+    }
+    let roots = state.workspace.folders();
+    match serve_embedded(Arc::new(LiveView(state.clone())), port, &roots).await {
+        Ok(handle) => {
+            let message = format!("iamlens MCP endpoint: {} (token in .iamlens/mcp.json)", handle.url());
+            eprintln!("{message}");
+            *state.mcp.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
+            Some(message)
+        }
+        Err(e) => Some(format!("iamlens: MCP endpoint not started: {e}")),
+    }
+}
+
+/// Stop the endpoint (removing its discovery files).
+pub fn stop(state: &State) {
+    let handle = state.mcp.0.lock().unwrap_or_else(|e| e.into_inner()).take();
+    drop(handle);
+}

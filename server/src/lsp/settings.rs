@@ -1,0 +1,177 @@
+//! User settings, as the editors send them in `initializationOptions` and
+//! `workspace/didChangeConfiguration`. The JSON shape is a contract with the
+//! VS Code and Neovim extensions:
+//!
+//! ```json
+//! {"iamlens": {"region": "us-east-1", "account": "123456789012", "serviceHints": ["s3"],
+//!   "resourceCutoff": 4, "kmsViaService": true, "inlayHints": {"enable": true},
+//!   "codeLens": {"enable": true}, "role": null, "mcp": {"enable": false, "port": null}}}
+//! ```
+//!
+//! Accepted with or without the top-level `iamlens` key. Missing keys keep
+//! their defaults; a key of the wrong type is reported and ignored.
+
+use serde::Deserialize;
+use serde_json::Value as Json;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    pub region: Option<String>,
+    pub account: Option<String>,
+    pub service_hints: Vec<String>,
+    pub resource_cutoff: usize,
+    pub kms_via_service: bool,
+    pub inlay_hints: Toggle,
+    pub code_lens: Toggle,
+    pub role: Option<String>,
+    pub mcp: McpSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Toggle {
+    pub enable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default)]
+pub struct McpSettings {
+    pub enable: bool,
+    pub port: Option<u16>,
+}
+
+impl Default for Toggle {
+    fn default() -> Self {
+        Toggle { enable: true }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            region: None,
+            account: None,
+            service_hints: Vec::new(),
+            resource_cutoff: 4,
+            kms_via_service: true,
+            inlay_hints: Toggle::default(),
+            code_lens: Toggle::default(),
+            role: None,
+            mcp: McpSettings::default(),
+        }
+    }
+}
+
+impl Settings {
+    /// Settings from a client's JSON, starting from `base`: only keys present
+    /// change. Returns the settings and one message per key that was ignored.
+    pub fn merged(base: &Settings, json: &Json) -> (Settings, Vec<String>) {
+        let section = match json.get("iamlens") {
+            Some(inner) => inner,
+            None => json,
+        };
+        let Json::Object(section) = section else {
+            return (base.clone(), if section.is_null() { vec![] } else { vec!["iamlens settings must be a JSON object; ignored".into()] });
+        };
+        // Key by key, so one bad value does not discard the rest.
+        let mut out = base.clone();
+        let mut problems = Vec::new();
+        for (key, value) in section {
+            if let Err(e) = apply_key(&mut out, key, value) {
+                problems.push(format!("setting iamlens.{key}: {e}; keeping {}", current(&out, key)));
+            }
+        }
+        (out, problems)
+    }
+}
+
+fn apply_key(s: &mut Settings, key: &str, value: &Json) -> Result<(), String> {
+    fn de<T: serde::de::DeserializeOwned>(v: &Json) -> Result<T, String> {
+        serde_json::from_value(v.clone()).map_err(|e| e.to_string())
+    }
+    match key {
+        "region" => s.region = de::<Option<String>>(value)?.filter(|r| !r.is_empty()),
+        "account" => s.account = de::<Option<String>>(value)?.filter(|a| !a.is_empty()),
+        "serviceHints" => s.service_hints = de::<Option<Vec<String>>>(value)?.unwrap_or_default(),
+        "resourceCutoff" => s.resource_cutoff = de::<usize>(value)?,
+        "kmsViaService" => s.kms_via_service = de::<bool>(value)?,
+        "inlayHints" => s.inlay_hints = de::<Toggle>(value)?,
+        "codeLens" => s.code_lens = de::<Toggle>(value)?,
+        "role" => s.role = de::<Option<String>>(value)?.filter(|r| !r.is_empty()),
+        "mcp" => s.mcp = de::<McpSettings>(value)?,
+        _ => {} // Unknown keys are other tools' business (editors send whole sections).
+    }
+    Ok(())
+}
+
+fn current(s: &Settings, key: &str) -> String {
+    match key {
+        "region" => format!("{:?}", s.region),
+        "account" => format!("{:?}", s.account),
+        "serviceHints" => format!("{:?}", s.service_hints),
+        "resourceCutoff" => s.resource_cutoff.to_string(),
+        "kmsViaService" => s.kms_via_service.to_string(),
+        "inlayHints" => format!("enable={}", s.inlay_hints.enable),
+        "codeLens" => format!("enable={}", s.code_lens.enable),
+        "role" => format!("{:?}", s.role),
+        "mcp" => format!("{:?}", s.mcp),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn accepts_the_section_with_and_without_the_iamlens_key() {
+        let wrapped = json!({"iamlens": {"region": "eu-west-1", "inlayHints": {"enable": false}}});
+        let bare = json!({"region": "eu-west-1", "inlayHints": {"enable": false}});
+        let (a, pa) = Settings::merged(&Settings::default(), &wrapped);
+        let (b, pb) = Settings::merged(&Settings::default(), &bare);
+        assert_eq!(a, b);
+        assert!(pa.is_empty() && pb.is_empty());
+        assert_eq!(a.region.as_deref(), Some("eu-west-1"));
+        assert!(!a.inlay_hints.enable);
+        assert!(a.code_lens.enable, "untouched keys keep defaults");
+        assert_eq!(a.resource_cutoff, 4);
+    }
+
+    #[test]
+    fn every_documented_key_is_read() {
+        let j = json!({"iamlens": {"region": "us-east-1", "account": "123456789012", "serviceHints": ["s3", "sqs"],
+            "resourceCutoff": 9, "kmsViaService": false, "inlayHints": {"enable": true}, "codeLens": {"enable": false},
+            "role": "app-role", "mcp": {"enable": true, "port": 7001}}});
+        let (s, p) = Settings::merged(&Settings::default(), &j);
+        assert!(p.is_empty());
+        assert_eq!(s.account.as_deref(), Some("123456789012"));
+        assert_eq!(s.service_hints, vec!["s3", "sqs"]);
+        assert_eq!(s.resource_cutoff, 9);
+        assert!(!s.kms_via_service);
+        assert!(!s.code_lens.enable);
+        assert_eq!(s.role.as_deref(), Some("app-role"));
+        assert_eq!(s.mcp, McpSettings { enable: true, port: Some(7001) });
+    }
+
+    #[test]
+    fn a_bad_value_is_reported_and_the_rest_still_applies() {
+        let base = Settings { region: Some("us-west-2".into()), ..Settings::default() };
+        let (s, p) = Settings::merged(&base, &json!({"resourceCutoff": "many", "region": null, "account": "1"}));
+        assert_eq!(s.resource_cutoff, 4);
+        assert_eq!(s.region, None, "explicit null clears");
+        assert_eq!(s.account.as_deref(), Some("1"));
+        assert_eq!(p.len(), 1);
+        assert!(p[0].contains("iamlens.resourceCutoff"), "{p:?}");
+    }
+
+    #[test]
+    fn null_and_non_objects_change_nothing() {
+        let base = Settings { region: Some("x".into()), ..Settings::default() };
+        assert_eq!(Settings::merged(&base, &Json::Null).0, base);
+        let (s, p) = Settings::merged(&base, &json!([1, 2]));
+        assert_eq!(s, base);
+        assert_eq!(p.len(), 1);
+    }
+}

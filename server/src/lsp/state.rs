@@ -1,0 +1,162 @@
+//! The server's shared state: open documents, the workspace index, settings
+//! and what the client can do. Cloneable through `Arc`, so background tasks
+//! and the embedded MCP endpoint see the same live workspace.
+
+use super::documents::{Document, Documents};
+use super::positions::Encoding;
+use super::settings::Settings;
+use super::types::Uri;
+use super::workspace::Workspace;
+use crate::engine::{self, EngineOptions, FileReport};
+use crate::model::RequirementSettings;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+/// What the client told us it supports, reduced to what we act on.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClientFeatures {
+    pub encoding: Encoding,
+    pub inlay_hint_refresh: bool,
+    pub code_lens_refresh: bool,
+    pub work_done_progress: bool,
+    pub watched_files_registration: bool,
+    pub markdown_hover: bool,
+}
+
+#[derive(Default)]
+pub struct State {
+    pub documents: Documents,
+    pub workspace: Workspace,
+    settings: RwLock<Settings>,
+    client: RwLock<ClientFeatures>,
+    pub mcp: super::mcp_bridge::McpSlot,
+}
+
+/// Why a report for a document could not be given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportError {
+    /// The document is not open in the editor.
+    NotOpen,
+    /// The text changed while the analysis ran; the client should ask again.
+    ContentModified,
+}
+
+/// A consistent view of one open document: the report and the text (and line
+/// index) it was computed from.
+pub struct DocumentView {
+    pub version: i32,
+    pub text: Arc<str>,
+    pub lines: super::positions::LineIndex,
+    pub report: Arc<FileReport>,
+}
+
+impl State {
+    pub fn settings(&self) -> Settings {
+        self.settings.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn set_settings(&self, s: Settings) {
+        *self.settings.write().unwrap_or_else(|e| e.into_inner()) = s;
+    }
+
+    pub fn client(&self) -> ClientFeatures {
+        *self.client.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn set_client(&self, c: ClientFeatures) {
+        *self.client.write().unwrap_or_else(|e| e.into_inner()) = c;
+    }
+
+    pub fn encoding(&self) -> Encoding {
+        self.client().encoding
+    }
+
+    pub fn engine_options(&self) -> EngineOptions {
+        engine_options(&self.settings())
+    }
+
+    /// The analysis of an open document at its current version, computing it
+    /// if needed. Blocking (CPU): call from `spawn_blocking`.
+    pub fn document_view(&self, uri: &Uri) -> Result<DocumentView, ReportError> {
+        type Snapshot = (i32, crate::analysis::python::PythonDocument, super::positions::LineIndex);
+        let cached: Result<DocumentView, Snapshot> = self
+            .documents
+            .with(uri, |d: &Document| match d.current_report() {
+                Some(report) => Ok(DocumentView { version: d.version, text: Arc::from(d.text()), lines: d.lines.clone(), report }),
+                None => Err((d.version, d.source.clone(), d.lines.clone())),
+            })
+            .ok_or(ReportError::NotOpen)?;
+        let (version, source, lines) = match cached {
+            Ok(view) => return Ok(view),
+            Err(snapshot) => snapshot,
+        };
+        let path = uri_to_path(uri);
+        let opts = self.engine_options();
+        let report = Arc::new(self.workspace.with_index(|index| engine::report_for_document(&path, &source, index, &opts)));
+        let stored = self.documents.with_mut(uri, |d| {
+            if d.version == version {
+                d.report = Some((version, report.clone()));
+                true
+            } else {
+                false
+            }
+        });
+        match stored {
+            Some(true) => Ok(DocumentView { version, text: Arc::from(source.text()), lines, report }),
+            Some(false) => Err(ReportError::ContentModified),
+            None => Err(ReportError::NotOpen),
+        }
+    }
+
+    /// Forget every computed report (settings changed).
+    pub fn invalidate_reports(&self) {
+        for uri in self.documents.uris() {
+            self.documents.with_mut(&uri, |d| d.report = None);
+        }
+    }
+
+    /// The reports of the live workspace: every open document as the editor
+    /// has it (unsaved edits included) plus every indexed file that is not
+    /// open. `folder` keeps only files under it. Blocking (CPU).
+    pub fn live_reports(&self, folder: Option<&Path>) -> Vec<FileReport> {
+        let mut out: Vec<FileReport> = Vec::new();
+        let mut open_paths = std::collections::HashSet::new();
+        for uri in self.documents.uris() {
+            let path = uri_to_path(&uri);
+            if folder.is_some_and(|f| !path.starts_with(f)) {
+                continue;
+            }
+            if let Ok(view) = self.document_view(&uri) {
+                open_paths.insert(path);
+                if view.report.analysis.imports_aws_sdk {
+                    out.push((*view.report).clone());
+                }
+            }
+        }
+        for report in self.workspace.reports() {
+            if open_paths.contains(&report.path) || folder.is_some_and(|f| !report.path.starts_with(f)) {
+                continue;
+            }
+            out.push((*report).clone());
+        }
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        out
+    }
+}
+
+pub fn engine_options(s: &Settings) -> EngineOptions {
+    EngineOptions {
+        requirements: RequirementSettings {
+            region: s.region.clone(),
+            account: s.account.clone(),
+            kms_via_service: s.kms_via_service,
+            ..RequirementSettings::default()
+        },
+        service_hints: s.service_hints.clone(),
+    }
+}
+
+/// The file path of a URI; non-file URIs (untitled buffers) keep their path text.
+pub fn uri_to_path(uri: &Uri) -> PathBuf {
+    uri.to_file_path().map(|p| p.into_owned()).unwrap_or_else(|| PathBuf::from(uri.path().as_str()))
+}
