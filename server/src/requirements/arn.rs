@@ -1,0 +1,145 @@
+//! Fill an IAM ARN template (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`)
+//! from a call's arguments and the run's settings.
+
+use super::binding::{bind, member_value, Bound};
+use crate::model::{RequirementSettings, Value};
+use iamlens_knowledge::ResourceTarget;
+use std::collections::HashMap;
+
+/// One resource ARN for one target, and which members left a run-time wildcard in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoundArn {
+    pub arn: String,
+    /// Members whose values are only partly known (each left `*` in the ARN).
+    pub dynamic_members: Vec<String>,
+}
+
+/// Bind `target`'s template from `args`; variables no member fills become
+/// `*`, except `${Partition}`, `${Region}` and `${Account}` which come from
+/// the value itself (a queue URL), else from `settings`, else `*`.
+pub fn bind_target(target: &ResourceTarget, args: &[(String, Value)], settings: &RequirementSettings) -> BoundArn {
+    let mut vars: HashMap<&str, String> = HashMap::new();
+    let mut dynamic_members = Vec::new();
+    let mut region = settings.region.clone();
+    let mut account = settings.account.clone();
+    let mut whole: Option<String> = None;
+    for binding in &target.bindings {
+        let bound: Bound = bind(binding.form, member_value(args, &binding.member));
+        if bound.dynamic {
+            dynamic_members.push(binding.member.clone());
+        }
+        if let Some(arn) = bound.whole_arn {
+            whole = Some(arn);
+        }
+        if bound.region.is_some() {
+            region = bound.region;
+        }
+        if bound.account.is_some() {
+            account = bound.account;
+        }
+        vars.insert(binding.variable.as_str(), bound.value);
+    }
+    dynamic_members.dedup();
+    if let Some(arn) = whole {
+        return BoundArn { arn, dynamic_members };
+    }
+    let arn = fill(&target.arn_template, |name| match name {
+        "Partition" => Some(settings.partition.clone()),
+        "Region" => vars.get("Region").cloned().or_else(|| region.clone()),
+        "Account" => vars.get("Account").cloned().or_else(|| account.clone()),
+        other => vars.get(other).cloned(),
+    });
+    BoundArn { arn, dynamic_members }
+}
+
+/// Replace every `${Name}` of `template` with `value(Name)`, `*` when `None`.
+/// Adjacent wildcards collapse (`*` next to `*` adds nothing).
+pub fn fill(template: &str, value: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let filled = value(&after[..end]).filter(|v| !v.is_empty()).unwrap_or_else(|| "*".to_string());
+        if !(out.ends_with('*') && filled.starts_with('*')) {
+            out.push_str(&filled);
+        } else {
+            out.push_str(&filled[1..]);
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iamlens_knowledge::{Binding, BindingForm};
+
+    fn target(template: &str, bindings: &[(&str, &str, BindingForm)]) -> ResourceTarget {
+        ResourceTarget {
+            resource_type: "t".into(),
+            arn_template: template.into(),
+            required: true,
+            bindings: bindings
+                .iter()
+                .map(|(v, m, f)| Binding { variable: v.to_string(), member: m.to_string(), form: *f })
+                .collect(),
+        }
+    }
+
+    fn settings(region: Option<&str>, account: Option<&str>) -> RequirementSettings {
+        RequirementSettings { region: region.map(Into::into), account: account.map(Into::into), ..Default::default() }
+    }
+
+    #[test]
+    fn fills_variables_from_members_and_settings() {
+        let t = target("arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}", &[("TableName", "TableName", BindingForm::Name)]);
+        let args = vec![("TableName".to_string(), Value::literal("Orders"))];
+        let b = bind_target(&t, &args, &settings(Some("us-east-1"), Some("123456789012")));
+        assert_eq!(b.arn, "arn:aws:dynamodb:us-east-1:123456789012:table/Orders");
+        assert!(b.dynamic_members.is_empty());
+        let b = bind_target(&t, &args, &settings(None, None));
+        assert_eq!(b.arn, "arn:aws:dynamodb:*:*:table/Orders");
+    }
+
+    #[test]
+    fn the_region_and_account_of_a_queue_url_win() {
+        let t = target("arn:${Partition}:sqs:${Region}:${Account}:${QueueName}", &[("QueueName", "QueueUrl", BindingForm::QueueUrl)]);
+        let args = vec![("QueueUrl".to_string(), Value::literal("https://sqs.eu-west-1.amazonaws.com/111122223333/jobs"))];
+        let b = bind_target(&t, &args, &settings(Some("us-east-1"), Some("123456789012")));
+        assert_eq!(b.arn, "arn:aws:sqs:eu-west-1:111122223333:jobs");
+    }
+
+    #[test]
+    fn a_literal_arn_is_the_resource() {
+        let t = target("arn:${Partition}:sns:${Region}:${Account}:${TopicName}", &[("TopicName", "TopicArn", BindingForm::NameOrArn)]);
+        let args = vec![("TopicArn".to_string(), Value::literal("arn:aws:sns:eu-west-1:111122223333:alerts"))];
+        let b = bind_target(&t, &args, &settings(Some("us-east-1"), None));
+        assert_eq!(b.arn, "arn:aws:sns:eu-west-1:111122223333:alerts");
+    }
+
+    #[test]
+    fn unknown_values_are_wildcards_for_their_part_only() {
+        let t = target(
+            "arn:${Partition}:s3:::${BucketName}/${ObjectName}",
+            &[("BucketName", "Bucket", BindingForm::Name), ("ObjectName", "Key", BindingForm::Name)],
+        );
+        let args = vec![("Bucket".to_string(), Value::literal("data")), ("Key".to_string(), Value::Unknown)];
+        let b = bind_target(&t, &args, &settings(None, None));
+        assert_eq!(b.arn, "arn:aws:s3:::data/*");
+        assert_eq!(b.dynamic_members, vec!["Key".to_string()]);
+    }
+
+    #[test]
+    fn fill_collapses_adjacent_wildcards_and_survives_broken_templates() {
+        assert_eq!(fill("a/${X}${Y}/b", |_| None), "a/*/b");
+        assert_eq!(fill("a/${X", |_| None), "a/${X");
+        assert_eq!(fill("p-${X}", |_| Some("*-x".into())), "p-*-x");
+    }
+}

@@ -1,0 +1,189 @@
+//! The requirements stage over hand-built knowledge: these pin down how
+//! bindings, target choice and conditions combine, independent of the data.
+
+use super::*;
+use crate::model::{Confidence, Span, TextPart, Value};
+use iamlens_knowledge::{Binding, BindingForm};
+
+fn call(service: &str, operation: &str, args: Vec<(&str, Value)>) -> SdkCall {
+    SdkCall {
+        span: Span::default(),
+        name_span: Span::default(),
+        service: service.into(),
+        operation: operation.into(),
+        via: CallVia::Client,
+        text: format!("client.{operation}(...)"),
+        args: args.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        confidence: Confidence::High,
+        scope: None,
+    }
+}
+
+fn target(resource_type: &str, template: &str, required: bool, bindings: &[(&str, &str, BindingForm)]) -> ResourceTarget {
+    ResourceTarget {
+        resource_type: resource_type.into(),
+        arn_template: template.into(),
+        required,
+        bindings: bindings.iter().map(|(v, m, f)| Binding { variable: v.to_string(), member: m.to_string(), form: *f }).collect(),
+    }
+}
+
+fn action(name: &str, kind: RequirementKind, resources: Vec<ResourceTarget>) -> ActionRequirement {
+    ActionRequirement { action: name.into(), kind, access_level: Some("Read".into()), resources, condition_keys: vec![], note: None }
+}
+
+fn settings() -> RequirementSettings {
+    RequirementSettings { region: Some("us-east-1".into()), account: Some("123456789012".into()), ..Default::default() }
+}
+
+fn run(call: &SdkCall, actions: &[ActionRequirement], settings: &RequirementSettings) -> Derived {
+    let mut out = Derived::default();
+    add_call_requirements(call, 3, actions, settings, &mut out);
+    out
+}
+
+fn table() -> ResourceTarget {
+    target("table", "arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}", true, &[("TableName", "TableName", BindingForm::Name)])
+}
+
+fn index() -> ResourceTarget {
+    target(
+        "index",
+        "arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}/index/${IndexName}",
+        false,
+        &[("TableName", "TableName", BindingForm::Name), ("IndexName", "IndexName", BindingForm::Name)],
+    )
+}
+
+fn sqs_kms() -> Vec<ActionRequirement> {
+    vec![
+        action(
+            "sqs:SendMessage",
+            RequirementKind::Primary,
+            vec![target("queue", "arn:${Partition}:sqs:${Region}:${Account}:${QueueName}", true, &[("QueueName", "QueueUrl", BindingForm::QueueUrl)])],
+        ),
+        action(
+            "kms:GenerateDataKey",
+            RequirementKind::KmsViaService { via_service_template: "sqs.${Region}.amazonaws.com".into() },
+            vec![target("key", "arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}", true, &[])],
+        ),
+    ]
+}
+
+#[test]
+fn literal_table_binds_exactly() {
+    let c = call("dynamodb", "GetItem", vec![("TableName", Value::literal("Orders"))]);
+    let out = run(&c, &[action("dynamodb:GetItem", RequirementKind::Primary, vec![table()])], &settings());
+    assert_eq!(out.requirements.len(), 1);
+    let r = &out.requirements[0];
+    assert_eq!(r.resources, vec!["arn:aws:dynamodb:us-east-1:123456789012:table/Orders"]);
+    assert_eq!(r.call_index, 3);
+    assert!(r.conditions.is_empty());
+    assert!(out.findings.is_empty());
+}
+
+#[test]
+fn querying_an_index_grants_the_index_not_the_table() {
+    let c = call("dynamodb", "Query", vec![("TableName", Value::literal("Orders")), ("IndexName", Value::literal("ByDate"))]);
+    let out = run(&c, &[action("dynamodb:Query", RequirementKind::Primary, vec![table(), index()])], &settings());
+    assert_eq!(out.requirements[0].resources, vec!["arn:aws:dynamodb:us-east-1:123456789012:table/Orders/index/ByDate"]);
+    let c = call("dynamodb", "Query", vec![("TableName", Value::literal("Orders"))]);
+    let out = run(&c, &[action("dynamodb:Query", RequirementKind::Primary, vec![table(), index()])], &settings());
+    assert_eq!(out.requirements[0].resources, vec!["arn:aws:dynamodb:us-east-1:123456789012:table/Orders"]);
+}
+
+#[test]
+fn dynamic_values_leave_a_wildcard_and_a_finding_naming_the_parameter() {
+    let c = call("dynamodb", "GetItem", vec![("TableName", Value::Text(vec![TextPart::Literal("app-".into()), TextPart::Unknown]))]);
+    let out = run(&c, &[action("dynamodb:GetItem", RequirementKind::Primary, vec![table()])], &settings());
+    assert_eq!(out.requirements[0].resources, vec!["arn:aws:dynamodb:us-east-1:123456789012:table/app-*"]);
+    assert_eq!(out.findings.len(), 1);
+    assert_eq!(
+        out.findings[0].kind,
+        FindingKind::DynamicResource { action: "dynamodb:GetItem".into(), parameter: "TableName".into() }
+    );
+    assert!(out.findings[0].message.contains("TableName"));
+}
+
+#[test]
+fn kms_on_the_callers_behalf_is_scoped_by_via_service_in_the_queues_region() {
+    let c = call("sqs", "SendMessage", vec![("QueueUrl", Value::literal("https://sqs.eu-west-1.amazonaws.com/111122223333/jobs"))]);
+    let out = run(&c, &sqs_kms(), &settings());
+    assert_eq!(out.requirements[0].resources, vec!["arn:aws:sqs:eu-west-1:111122223333:jobs"]);
+    let kms = &out.requirements[1];
+    assert_eq!(kms.action, "kms:GenerateDataKey");
+    assert_eq!(kms.resources, vec!["arn:aws:kms:us-east-1:123456789012:key/*"]);
+    assert_eq!(kms.conditions, vec![("StringEquals".to_string(), "kms:ViaService".to_string(), vec!["sqs.eu-west-1.amazonaws.com".to_string()])]);
+}
+
+#[test]
+fn kms_via_service_without_a_region_uses_string_like() {
+    let c = call("sqs", "SendMessage", vec![("QueueUrl", Value::Unknown)]);
+    let out = run(&c, &sqs_kms(), &RequirementSettings::default());
+    assert_eq!(out.requirements[0].resources, vec!["arn:aws:sqs:*:*:*"]);
+    assert_eq!(out.requirements[1].conditions[0].0, "StringLike");
+    assert_eq!(out.requirements[1].conditions[0].2, vec!["sqs.*.amazonaws.com".to_string()]);
+}
+
+#[test]
+fn kms_via_service_can_be_turned_off() {
+    let c = call("sqs", "SendMessage", vec![("QueueUrl", Value::Unknown)]);
+    let off = RequirementSettings { kms_via_service: false, ..settings() };
+    let out = run(&c, &sqs_kms(), &off);
+    assert_eq!(out.requirements.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(), vec!["sqs:SendMessage"]);
+}
+
+#[test]
+fn pass_role_binds_the_role_and_names_the_service() {
+    let c = call("ecs", "RunTask", vec![("overrides", Value::Unknown)]);
+    let pass = action(
+        "iam:PassRole",
+        RequirementKind::PassRole { passed_to_service: Some("ecs-tasks.amazonaws.com".into()) },
+        vec![target("role", "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}", true, &[])],
+    );
+    let out = run(&c, &[pass], &settings());
+    assert_eq!(out.requirements[0].resources, vec!["arn:aws:iam::123456789012:role/*"]);
+    assert_eq!(out.requirements[0].conditions[0].1, "iam:PassedToService");
+}
+
+#[test]
+fn actions_without_resource_types_take_star() {
+    let c = call("s3", "ListBuckets", vec![]);
+    let out = run(&c, &[action("s3:ListAllMyBuckets", RequirementKind::Primary, vec![])], &settings());
+    assert_eq!(out.requirements[0].resources, vec!["*"]);
+}
+
+#[test]
+fn copy_object_reads_the_source_and_writes_the_destination() {
+    let object = |member_bucket: &str, member_key: &str, fb, fk| {
+        target("object", "arn:${Partition}:s3:::${BucketName}/${ObjectName}", true, &[("BucketName", member_bucket, fb), ("ObjectName", member_key, fk)])
+    };
+    let actions = vec![
+        action("s3:PutObject", RequirementKind::Primary, vec![object("Bucket", "Key", BindingForm::Name, BindingForm::Name)]),
+        action(
+            "s3:GetObject",
+            RequirementKind::Primary,
+            vec![object("CopySource.Bucket", "CopySource.Key", BindingForm::CopySourceBucket, BindingForm::CopySourceKey)],
+        ),
+    ];
+    let c = call(
+        "s3",
+        "CopyObject",
+        vec![("Bucket", Value::literal("dst")), ("Key", Value::literal("out/a.csv")), ("CopySource", Value::literal("src/in/a.csv"))],
+    );
+    let out = run(&c, &actions, &settings());
+    assert_eq!(out.requirements[0].resources, vec!["arn:aws:s3:::dst/out/a.csv"]);
+    assert_eq!(out.requirements[1].resources, vec!["arn:aws:s3:::src/in/a.csv"]);
+}
+
+#[test]
+fn service_hints_match_botocore_names_or_iam_prefixes() {
+    // Exercised through hints_keep with a real service when the knowledge base has one.
+    let kb = KnowledgeBase::embedded();
+    if let Some(sfn) = kb.service("stepfunctions") {
+        assert!(hints_keep(&["states".into()], &sfn));
+        assert!(hints_keep(&["StepFunctions".into()], &sfn));
+        assert!(!hints_keep(&["s3".into()], &sfn));
+        assert!(hints_keep(&[], &sfn));
+    }
+}
