@@ -1,6 +1,149 @@
+//! `iamlens generate-policies`: the peer's command of that name, same flags and
+//! JSON envelope, over the engine. Exit 0 on success (warnings included),
+//! 1 when `--verify` or `--upload-policies` fails, 2 on bad usage or paths.
+
 use super::GenerateArgs;
+use crate::engine::{self, EngineOptions, FileReport, GenerateOutput, PolicyOptions};
+use crate::model::RequirementSettings;
+use serde_json::Value;
 use std::process::ExitCode;
 
-pub fn run(_args: GenerateArgs) -> ExitCode {
-    super::fail(2, "not implemented yet")
+pub fn run(args: GenerateArgs) -> ExitCode {
+    let opts = match engine_options(&args) {
+        Ok(opts) => opts,
+        Err(message) => return super::fail(2, message),
+    };
+    let reports = match engine::analyze_paths(&args.paths, &opts) {
+        Ok(reports) => reports,
+        Err(err) => return super::fail(2, err),
+    };
+    let policy = PolicyOptions { resource_cutoff: args.resource_cutoff, minimize_policy_size: args.minimize_policy_size };
+    let mut output = engine::generate(&reports, &policy);
+    if !args.explain.is_empty() {
+        output.explanations = Some(engine::explain(&reports, &args.explain));
+    }
+    for warning in &output.warnings {
+        eprintln!("warning: {warning}");
+    }
+
+    let mut json = match serde_json::to_value(&output) {
+        Ok(json) => json,
+        Err(err) => return super::fail(1, format!("could not serialise the policies: {err}")),
+    };
+    if args.full_output {
+        json["Files"] = full_output(&reports);
+    }
+    let mut code = ExitCode::SUCCESS;
+    if args.verify {
+        let (report, ok) = verify(&output, &reports);
+        json["Verification"] = report;
+        if !ok {
+            code = ExitCode::from(1);
+        }
+    }
+    if let Some(prefix) = &args.upload_policies {
+        match upload_policies(prefix, &output) {
+            Ok(uploaded) => json["UploadedPolicies"] = uploaded,
+            Err(message) => {
+                eprintln!("iamlens: {message}");
+                code = ExitCode::from(1);
+            }
+        }
+    }
+    print_json(&json, args.pretty);
+    code
+}
+
+/// Flags → engine options; bad values are usage errors naming the flag.
+fn engine_options(args: &GenerateArgs) -> Result<EngineOptions, String> {
+    if let Some(language) = &args.language {
+        if crate::analysis::front_end_for_language(language).is_none() {
+            return Err(format!("--language {language} is not supported; use --language python (or leave it out)"));
+        }
+    }
+    let region = args.region.clone().filter(|r| r != "*");
+    if let Some(region) = &region {
+        if region.is_empty() || !region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+            return Err(format!("--region {region:?} is not an AWS region; use a name like us-east-1"));
+        }
+    }
+    let account = args.account.clone().filter(|a| a != "*");
+    if let Some(account) = &account {
+        if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
+            return Err(format!("--account {account:?} is not an AWS account id; use the 12-digit id, e.g. 123456789012"));
+        }
+    }
+    let partition = partition_of(region.as_deref()).to_string();
+    Ok(EngineOptions {
+        requirements: RequirementSettings { region, account, partition, kms_via_service: !args.no_kms_via_service },
+        service_hints: args.service_hints.clone(),
+    })
+}
+
+/// The partition a region lives in (`cn-north-1` → `aws-cn`).
+fn partition_of(region: Option<&str>) -> &'static str {
+    match region {
+        Some(r) if r.starts_with("cn-") => "aws-cn",
+        Some(r) if r.starts_with("us-gov-") => "aws-us-gov",
+        Some(r) if r.starts_with("us-iso-") => "aws-iso",
+        Some(r) if r.starts_with("us-isob-") => "aws-iso-b",
+        _ => "aws",
+    }
+}
+
+/// `--full-output`: every call found, with the actions it needs.
+fn full_output(reports: &[FileReport]) -> Value {
+    let files: Vec<Value> = reports
+        .iter()
+        .filter(|r| !r.analysis.calls.is_empty())
+        .map(|r| {
+            let calls: Vec<Value> = r
+                .analysis
+                .calls
+                .iter()
+                .enumerate()
+                .map(|(i, call)| {
+                    let actions: Vec<&str> =
+                        r.requirements.iter().filter(|req| req.call_index == i).map(|req| req.action.as_str()).collect();
+                    serde_json::json!({
+                        "Line": call.span.start.line + 1,
+                        "Call": call.text,
+                        "Operation": format!("{}.{}", call.service, call.operation),
+                        "Confidence": call.confidence,
+                        "Actions": actions,
+                    })
+                })
+                .collect();
+            serde_json::json!({"File": r.path.display().to_string(), "Calls": calls})
+        })
+        .collect();
+    Value::Array(files)
+}
+
+/// `--verify`: evaluate the generated policies against every requirement
+/// (each allowed, nothing extra). Returns the report and whether it passed.
+fn verify(output: &GenerateOutput, reports: &[FileReport]) -> (Value, bool) {
+    let policies: Vec<Value> = output.policies.iter().filter_map(|p| serde_json::to_value(p).ok()).collect();
+    let requirements: Vec<crate::model::Requirement> = reports.iter().flat_map(|r| r.requirements.iter().cloned()).collect();
+    let report = crate::evaluator::verify(&policies, &requirements);
+    let ok = report.ok();
+    for problem in report.problems() {
+        eprintln!("verify: {problem}");
+    }
+    (serde_json::to_value(&report).unwrap_or(Value::Null), ok)
+}
+
+/// `--upload-policies [PREFIX]`: the AWS side (iam:CreatePolicy as `<PREFIX>_N`)
+/// belongs to the `aws` module; this is the one call point.
+fn upload_policies(prefix: &str, output: &GenerateOutput) -> Result<Value, String> {
+    let _ = output;
+    Err(format!("--upload-policies {prefix}: uploading is not available in this build yet; the policies are printed below"))
+}
+
+fn print_json(json: &Value, pretty: bool) {
+    let text = if pretty { serde_json::to_string_pretty(json) } else { serde_json::to_string(json) };
+    match text {
+        Ok(text) => println!("{text}"),
+        Err(err) => eprintln!("iamlens: could not print the policies: {err}"),
+    }
 }
