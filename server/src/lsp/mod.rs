@@ -14,6 +14,7 @@ pub mod positions;
 pub mod server;
 pub mod settings;
 pub mod state;
+pub mod transport;
 pub mod types;
 pub mod workspace;
 
@@ -44,7 +45,14 @@ pub fn run(args: LspArgs) -> ExitCode {
             mcp_port: args.mcp_port,
             shutdown_requested: served_flag,
         });
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+        let (server_in, client_side_in) = tokio::io::duplex(1 << 20);
+        let (client_side_out, server_out) = tokio::io::duplex(1 << 20);
+        let (errors_tx, errors_rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(transport::pump_input(tokio::io::BufReader::new(tokio::io::stdin()), client_side_in, errors_tx));
+        let output = tokio::spawn(transport::pump_output(tokio::io::BufReader::new(server_out), tokio::io::stdout(), errors_rx));
+        Server::new(server_in, client_side_out, socket).serve(service).await;
+        // The server's output half is dropped: the pump drains it and ends.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), output).await;
     });
     // Stop the MCP endpoint (removes its discovery file), then leave at once:
     // the runtime would otherwise wait for the stdin reader, which blocks
