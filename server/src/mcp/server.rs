@@ -10,7 +10,7 @@ use rmcp::model::{CallToolResult, Implementation, ServerCapabilities, ServerConf
 use rmcp::{tool, tool_handler, tool_router, ErrorData, ServerHandler};
 
 use super::args::{input_schema, output_schema, Args};
-use super::tools::{self, generate, search_actions, ToolError, ToolResult};
+use super::tools::{self, explain_code, generate, search_actions, ToolError, ToolResult};
 use super::ServerOptions;
 
 const INSTRUCTIONS: &str = "iamlens knows which AWS IAM permissions code needs, offline. \
@@ -60,6 +60,36 @@ Resources are as narrow as the code allows (literal bucket, table and queue name
         let base = self.options.workspace.as_ref().and_then(|w| w.roots().into_iter().next());
         let outcome = match generate::validate(input, base.as_deref()) {
             Ok(job) => blocking(move || generate::run(job)).await,
+            Err(err) => Err(err),
+        };
+        tools::respond(outcome)
+    }
+
+    #[tool(
+        name = "explain_code",
+        description = "Every AWS SDK call in one source file (absolute `Path`) or in pasted `Source`: location, \
+service and operation, the IAM actions it needs with the resources they are bound to, and findings such as typos \
+or resources only known at run time. In an editor-embedded server, open files are read with unsaved edits.",
+        input_schema = input_schema::<explain_code::ExplainCodeInput>(),
+        output_schema = output_schema(explain_code::output_schema()),
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn explain_code(&self, Args(input): Args<explain_code::ExplainCodeInput>) -> Result<CallToolResult, ErrorData> {
+        let workspace = self.options.workspace.clone();
+        let base = workspace.as_ref().and_then(|w| w.roots().into_iter().next());
+        let outcome = match explain_code::validate(input, base.as_deref()) {
+            Ok(job) => {
+                blocking(move || {
+                    let live = match (&job.target, &workspace) {
+                        (explain_code::Target::File(path), Some(workspace)) => {
+                            workspace.reports(None).into_iter().find(|r| &r.path == path)
+                        }
+                        _ => None,
+                    };
+                    explain_code::run(job, live)
+                })
+                .await
+            }
             Err(err) => Err(err),
         };
         tools::respond(outcome)

@@ -6,6 +6,7 @@ use rmcp::model::{CallToolResult, ContentBlock};
 use rmcp::ErrorData;
 use serde_json::Value;
 
+pub mod explain_code;
 pub mod generate;
 pub mod schemas;
 pub mod search_actions;

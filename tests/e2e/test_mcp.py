@@ -1,0 +1,335 @@
+"""The MCP endpoint end to end: the official Python MCP client against the real
+binary, over stdio and standalone streamable HTTP, in both protocol eras (the
+initialize/session era and the stateless 2026-07-28 revision).
+
+Every tool is called; every structured result is validated against the output
+schema the server declares, and must equal the JSON in its text content.
+"""
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import jsonschema
+import pytest
+from mcp import Client, StdioServerParameters
+from mcp.shared.exceptions import MCPError
+
+MODES = ["legacy", "2026-07-28"]
+TRANSPORTS = ["stdio", "http"]
+
+APP = """\
+import boto3
+
+s3 = boto3.client("s3")
+table = boto3.resource("dynamodb").Table("orders")
+
+
+def load_report(key):
+    return s3.get_object(Bucket="reports-bucket", Key=key)["Body"].read()
+
+
+def save_order(order):
+    table.put_item(Item=order)
+"""
+
+NOT_AWS = """\
+class Cache:
+    def get_item(self, Key):
+        return None
+
+
+db = Cache()
+db.get_item(Key={"id": 1})
+"""
+
+EXPECTED_TOOLS = {
+    "generate_application_policies",
+    "explain_code",
+    "search_actions",
+}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "app.py").write_text(APP)
+    (tmp_path / "not_aws.py").write_text(NOT_AWS)
+    return tmp_path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_port(port: int, proc: subprocess.Popen, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"iamlens mcp-server exited early: {proc.stderr.read()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"iamlens mcp-server did not listen on {port}")
+
+
+@pytest.fixture(scope="module")
+def http_url(iamlens_bin):
+    port = _free_port()
+    proc = subprocess.Popen(
+        [iamlens_bin, "mcp-server", "-t", "http", "-p", str(port), "-b", "127.0.0.1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_port(port, proc, time.monotonic() + 20)
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@asynccontextmanager
+async def connect(transport: str, mode: str, iamlens_bin: str, http_url_factory):
+    if transport == "stdio":
+        target = StdioServerParameters(command=iamlens_bin, args=["mcp-server", "-t", "stdio"])
+    else:
+        target = http_url_factory()
+    async with Client(target, mode=mode, read_timeout_seconds=60) as client:
+        yield client
+
+
+@pytest.fixture
+def open_client(iamlens_bin, request):
+    """`open_client(transport, mode)` → an async context manager yielding a connected client."""
+
+    def factory(transport: str, mode: str):
+        return connect(transport, mode, iamlens_bin, lambda: request.getfixturevalue("http_url"))
+
+    return factory
+
+
+async def tool_schemas(client: Client) -> dict:
+    listed = await client.list_tools()
+    return {tool.name: tool for tool in listed.tools}
+
+
+def check_structured(result, tool) -> dict:
+    """The result is a success whose structured content fits the declared schema
+    and is the same JSON as its text content."""
+    assert not result.is_error, f"{tool.name} failed: {result.content}"
+    assert tool.output_schema, f"{tool.name} declares no output schema"
+    data = result.structured_content
+    jsonschema.validate(data, tool.output_schema)
+    texts = [block.text for block in result.content if getattr(block, "type", None) == "text"]
+    assert texts and json.loads(texts[0]) == data
+    return data
+
+
+def actions_of(envelope: dict) -> set[str]:
+    found = set()
+    for policy in envelope["Policies"]:
+        for statement in policy["Policy"]["Statement"]:
+            acts = statement["Action"]
+            found.update([acts] if isinstance(acts, str) else acts)
+    return found
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_server_names_iamlens_and_lists_tools_with_schemas(open_client, transport, mode):
+    async with open_client(transport, mode) as client:
+        # `auto` probes server/discover: iamlens speaks the stateless revision.
+        assert client.protocol_version == ("2025-11-25" if mode == "legacy" else "2026-07-28")
+        assert client.server_info.name == "iamlens"
+        assert client.server_info.version
+        tools = await tool_schemas(client)
+        assert EXPECTED_TOOLS <= set(tools), sorted(tools)
+        # The editor-only tool is not offered by a standalone server.
+        assert "workspace_policy" not in tools
+        for tool in tools.values():
+            assert tool.description
+            assert tool.input_schema["type"] == "object"
+            assert tool.output_schema and tool.output_schema["type"] == "object"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_generate_application_policies_scopes_literal_resources(open_client, transport, mode, project):
+    async with open_client(transport, mode) as client:
+        tools = await tool_schemas(client)
+        result = await client.call_tool(
+            "generate_application_policies",
+            {"SourceFiles": [str(project / "app.py")], "Region": "us-east-1", "Account": "123456789012"},
+        )
+        data = check_structured(result, tools["generate_application_policies"])
+        assert {"s3:GetObject", "dynamodb:PutItem"} <= actions_of(data)
+        resources = json.dumps(data["Policies"])
+        assert "arn:aws:s3:::reports-bucket/*" in resources
+        assert "arn:aws:dynamodb:us-east-1:123456789012:table/orders" in resources
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", MODES)
+async def test_generate_accepts_a_directory_and_ignores_code_without_aws(open_client, mode, project):
+    async with open_client("stdio", mode) as client:
+        tools = await tool_schemas(client)
+        result = await client.call_tool("generate_application_policies", {"SourceFiles": [str(project)]})
+        data = check_structured(result, tools["generate_application_policies"])
+        assert "dynamodb:GetItem" not in actions_of(data)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_explain_code_lists_calls_with_actions(open_client, transport, mode, project):
+    async with open_client(transport, mode) as client:
+        tools = await tool_schemas(client)
+        result = await client.call_tool("explain_code", {"Path": str(project / "app.py")})
+        data = check_structured(result, tools["explain_code"])
+        assert data["ImportsAwsSdk"] is True
+        get_object = next(c for c in data["Calls"] if c["Operation"] == "GetObject")
+        assert get_object["Service"] == "s3"
+        assert get_object["Line"] == 8
+        assert any(a["Action"] == "s3:GetObject" for a in get_object["Actions"])
+
+        pasted = await client.call_tool("explain_code", {"Source": NOT_AWS})
+        data = check_structured(pasted, tools["explain_code"])
+        assert data["ImportsAwsSdk"] is False and data["Calls"] == []
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_search_actions_finds_pass_role(open_client, transport, mode):
+    async with open_client(transport, mode) as client:
+        tools = await tool_schemas(client)
+        result = await client.call_tool("search_actions", {"Query": "PassRole", "Limit": 10})
+        data = check_structured(result, tools["search_actions"])
+        assert "iam:PassRole" in [a["Action"] for a in data["Actions"]]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", MODES)
+async def test_bad_arguments_are_protocol_errors_naming_the_argument(open_client, mode):
+    async with open_client("stdio", mode) as client:
+        with pytest.raises(MCPError) as missing:
+            await client.call_tool("generate_application_policies", {})
+        assert "SourceFiles" in str(missing.value)
+        assert missing.value.error.code == -32602
+
+        with pytest.raises(MCPError) as relative:
+            await client.call_tool("generate_application_policies", {"SourceFiles": ["app.py"]})
+        assert "SourceFiles" in str(relative.value) and "absolute" in str(relative.value)
+
+        with pytest.raises(MCPError) as typed:
+            await client.call_tool("search_actions", {"Query": "s3", "Limit": "ten"})
+        assert "Limit" in str(typed.value)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", MODES)
+async def test_tool_failures_are_error_results_an_agent_can_act_on(open_client, mode, tmp_path):
+    missing = tmp_path / "does_not_exist.py"
+    async with open_client("stdio", mode) as client:
+        result = await client.call_tool("generate_application_policies", {"SourceFiles": [str(missing)]})
+        assert result.is_error
+        message = " ".join(block.text for block in result.content)
+        assert str(missing) in message
+
+
+# --- HTTP security -----------------------------------------------------------
+
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-11-25",
+        "capabilities": {},
+        "clientInfo": {"name": "raw-test", "version": "0"},
+    },
+}
+
+
+def post(url: str, body: dict, headers: dict | None = None) -> tuple[int, dict, str]:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Accept": "application/json, text/event-stream", **(headers or {})},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read().decode()
+
+
+def test_http_rejects_foreign_origin(http_url):
+    status, _, _ = post(http_url, INITIALIZE, {"Origin": "http://evil.example"})
+    assert status == 403
+    status, headers, _ = post(http_url, INITIALIZE, {"Origin": "http://localhost:5173"})
+    assert status == 200
+    assert "mcp-session-id" in {k.lower() for k in headers}
+
+
+def test_http_rejects_foreign_host(http_url):
+    port = http_url.split(":")[2].split("/")[0]
+    status, _, _ = post(http_url, INITIALIZE, {"Host": f"attacker.example:{port}"})
+    assert status == 403
+
+
+def test_http_discover_names_iamlens_without_a_session(http_url):
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "server/discover",
+        "params": {
+            "_meta": {
+                "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                "io.modelcontextprotocol/clientInfo": {"name": "raw-test", "version": "0"},
+                "io.modelcontextprotocol/clientCapabilities": {},
+            }
+        },
+    }
+    status, headers, text = post(
+        http_url, body, {"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "server/discover"}
+    )
+    assert status == 200, text
+    assert "mcp-session-id" not in {k.lower() for k in headers}
+    payload = json.loads(text[text.index("{"):]) if not text.startswith("{") else json.loads(text)
+    result = payload["result"]
+    assert "2026-07-28" in result["supportedVersions"]
+    assert result["_meta"]["io.modelcontextprotocol/serverInfo"]["name"] == "iamlens"
+
+
+def test_http_refuses_a_public_bind(iamlens_bin):
+    out = subprocess.run(
+        [iamlens_bin, "mcp-server", "-t", "http", "-b", "0.0.0.0", "-p", str(_free_port())],
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+    assert out.returncode == 2
+    assert "loopback" in out.stderr
+
+
+def test_unknown_transport_is_a_usage_error(iamlens_bin):
+    out = subprocess.run([iamlens_bin, "mcp-server", "-t", "sse"], capture_output=True, text=True, timeout=20)
+    assert out.returncode == 2
+    assert "`-t stdio` or `-t http`" in out.stderr
