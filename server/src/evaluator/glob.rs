@@ -1,0 +1,209 @@
+//! IAM wildcard patterns (`*` any run of characters, `?` exactly one) and the
+//! two questions the evaluator asks of them when the *request* is itself only
+//! partly known (a requirement resource `arn:aws:s3:::bucket/*` stands for
+//! every key the code might use):
+//!
+//! - [`covers`]: does the policy pattern match every string the request could be?
+//! - [`overlaps`]: does it match at least one of them?
+//!
+//! Both run the policy pattern as an NFA over the request pattern; `*`/`?` of
+//! the request range over the characters the policy pattern mentions plus one
+//! stand-in for "any other character", which is exact because every other
+//! character behaves the same in the policy pattern.
+
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tok {
+    Lit(char),
+    /// `?`: exactly one character.
+    One,
+    /// `*`: any run of characters, possibly empty.
+    Many,
+}
+
+/// Tokenise a pattern; `fold` lower-cases it (IAM actions are case-insensitive).
+pub fn tokens(pattern: &str, fold: bool) -> Vec<Tok> {
+    pattern
+        .chars()
+        .map(|c| match c {
+            '*' => Tok::Many,
+            '?' => Tok::One,
+            c if fold => Tok::Lit(c.to_ascii_lowercase()),
+            c => Tok::Lit(c),
+        })
+        .collect()
+}
+
+/// Tokens of a plain string where `*` and `?` are ordinary characters.
+pub fn literal(text: &str, fold: bool) -> Vec<Tok> {
+    text.chars().map(|c| Tok::Lit(if fold { c.to_ascii_lowercase() } else { c })).collect()
+}
+
+/// Does `pattern` match the concrete `text`?
+pub fn matches(pattern: &str, text: &str, fold: bool) -> bool {
+    overlaps(&tokens(pattern, fold), &literal(text, fold))
+}
+
+/// A character of the request: a known one, or one not mentioned by the policy pattern.
+type Class = Option<char>;
+
+struct Nfa<'a> {
+    q: &'a [Tok],
+    alphabet: Vec<Class>,
+}
+
+type States = BTreeSet<usize>;
+
+impl<'a> Nfa<'a> {
+    fn new(q: &'a [Tok]) -> Self {
+        let mut chars: BTreeSet<char> = BTreeSet::new();
+        for t in q {
+            if let Tok::Lit(c) = t {
+                chars.insert(*c);
+            }
+        }
+        let mut alphabet: Vec<Class> = chars.into_iter().map(Some).collect();
+        alphabet.push(None);
+        Nfa { q, alphabet }
+    }
+
+    fn accepting(&self, s: &States) -> bool {
+        s.contains(&self.q.len())
+    }
+
+    fn closure(&self, mut s: States) -> States {
+        let mut stack: Vec<usize> = s.iter().copied().collect();
+        while let Some(i) = stack.pop() {
+            if i < self.q.len() && self.q[i] == Tok::Many && s.insert(i + 1) {
+                stack.push(i + 1);
+            }
+        }
+        s
+    }
+
+    fn start(&self) -> States {
+        self.closure(States::from([0]))
+    }
+
+    fn step(&self, s: &States, c: Class) -> States {
+        let mut next = States::new();
+        for &i in s {
+            if i >= self.q.len() {
+                continue;
+            }
+            match self.q[i] {
+                Tok::Lit(x) if Some(x) == c => {
+                    next.insert(i + 1);
+                }
+                Tok::Lit(_) => {}
+                Tok::One => {
+                    next.insert(i + 1);
+                }
+                Tok::Many => {
+                    next.insert(i);
+                }
+            }
+        }
+        self.closure(next)
+    }
+
+    /// Every state set reachable from `from` by consuming what request token `t` stands for.
+    fn advance(&self, from: &BTreeSet<States>, t: Tok) -> BTreeSet<States> {
+        match t {
+            Tok::Lit(c) => from.iter().map(|s| self.step(s, Some(c))).collect(),
+            Tok::One => from.iter().flat_map(|s| self.alphabet.iter().map(move |&c| self.step(s, c))).collect(),
+            Tok::Many => {
+                let mut seen = from.clone();
+                let mut todo: Vec<States> = from.iter().cloned().collect();
+                while let Some(s) = todo.pop() {
+                    for &c in &self.alphabet {
+                        let n = self.step(&s, c);
+                        if seen.insert(n.clone()) {
+                            todo.push(n);
+                        }
+                    }
+                }
+                seen
+            }
+        }
+    }
+}
+
+/// Does policy pattern `q` match every string request pattern `p` stands for?
+pub fn covers(q: &[Tok], p: &[Tok]) -> bool {
+    let nfa = Nfa::new(q);
+    let mut sets = BTreeSet::from([nfa.start()]);
+    for &t in p {
+        sets = nfa.advance(&sets, t);
+    }
+    sets.iter().all(|s| nfa.accepting(s))
+}
+
+/// Does policy pattern `q` match at least one string request pattern `p` stands for?
+pub fn overlaps(q: &[Tok], p: &[Tok]) -> bool {
+    let nfa = Nfa::new(q);
+    // For "some string" the union of states is enough: no subset construction.
+    let mut s = nfa.start();
+    for &t in p {
+        let merged: States = nfa.advance(&BTreeSet::from([s]), t).into_iter().flatten().collect();
+        s = merged;
+        if s.is_empty() {
+            return false;
+        }
+    }
+    nfa.accepting(&s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cov(q: &str, p: &str) -> bool {
+        covers(&tokens(q, false), &tokens(p, false))
+    }
+    fn ovl(q: &str, p: &str) -> bool {
+        overlaps(&tokens(q, false), &tokens(p, false))
+    }
+
+    #[test]
+    fn concrete_strings_match_like_iam() {
+        assert!(matches("s3:Get*", "s3:GetObject", true));
+        assert!(matches("S3:GETOBJECT", "s3:getobject", true));
+        assert!(!matches("arn:aws:s3:::Bucket/*", "arn:aws:s3:::bucket/k", false));
+        assert!(matches("arn:aws:s3:::b?cket", "arn:aws:s3:::bucket", false));
+        assert!(!matches("arn:aws:s3:::b?cket", "arn:aws:s3:::bcket", false));
+        assert!(matches("*", "", false));
+        assert!(!matches("", "x", false));
+        assert!(matches("a*b*c", "aXXbYYc", false));
+        assert!(!matches("a*b*c", "aXXcYYb", false));
+    }
+
+    #[test]
+    fn star_covers_everything_and_specific_patterns_cover_only_themselves() {
+        assert!(cov("*", "arn:aws:s3:::b/*"));
+        assert!(cov("arn:aws:s3:::b/*", "arn:aws:s3:::b/*"));
+        assert!(cov("arn:aws:s3:::b/*", "arn:aws:s3:::b/data/*"));
+        assert!(!cov("arn:aws:s3:::b/data/*", "arn:aws:s3:::b/*"));
+        assert!(ovl("arn:aws:s3:::b/data/*", "arn:aws:s3:::b/*"));
+        assert!(!ovl("arn:aws:s3:::other/*", "arn:aws:s3:::b/*"));
+    }
+
+    #[test]
+    fn question_mark_needs_exactly_one_character() {
+        assert!(cov("a?", "a?"));
+        assert!(!cov("a?", "a*"));
+        assert!(ovl("a?", "a*"));
+        assert!(cov("a*", "a?"));
+        assert!(!cov("ab", "a?"));
+        assert!(ovl("ab", "a?"));
+    }
+
+    #[test]
+    fn unknown_middle_parts_are_covered_only_by_a_star_there() {
+        assert!(cov("arn:aws:sqs:*:123:q-*", "arn:aws:sqs:us-east-1:123:q-*"));
+        assert!(cov("arn:aws:sqs:*:*:*", "arn:aws:sqs:*:123:q"));
+        assert!(!cov("arn:aws:sqs:us-east-1:*:*", "arn:aws:sqs:*:123:q"));
+        assert!(ovl("arn:aws:sqs:us-east-1:*:*", "arn:aws:sqs:*:123:q"));
+    }
+}
