@@ -1,0 +1,91 @@
+//! What the AccessDenied parser needs to know about AWS, behind a small trait so
+//! the parser stays testable without the embedded knowledge base.
+
+/// IAM facts the parser consults: canonical action names and the actions an
+/// API operation needs.
+pub trait ActionCatalog {
+    /// The canonical spelling of an IAM action (`sqs:sendmessage` → `sqs:SendMessage`),
+    /// or `None` when the action is unknown.
+    fn canonical_action(&self, action: &str) -> Option<String>;
+
+    /// The IAM actions an API operation needs, primary action first, with the
+    /// IAM prefix of the service that owns it. `service` is a hint as found in
+    /// the message (`S3`, `Amazon S3`, `s3`, `s3.amazonaws.com`, `AmazonDynamoDBv2`);
+    /// without it the operation must be unique across services.
+    fn operation_actions(&self, service: Option<&str>, operation: &str) -> Option<OperationActions>;
+
+    /// Whether the action can be scoped to a resource ARN (`Some(false)`:
+    /// only `"Resource": "*"` works). `None` when unknown.
+    fn supports_resource_scoping(&self, action: &str) -> Option<bool>;
+}
+
+/// The IAM side of one API operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationActions {
+    /// IAM prefix (`s3`).
+    pub iam_prefix: String,
+    /// Canonical actions, primary first (`["s3:GetObject"]`).
+    pub actions: Vec<String>,
+}
+
+/// A catalog that knows nothing: actions keep the casing they were given, and
+/// operations map to nothing. Used where no knowledge base is available.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoCatalog;
+
+impl ActionCatalog for NoCatalog {
+    fn canonical_action(&self, _action: &str) -> Option<String> {
+        None
+    }
+    fn operation_actions(&self, _service: Option<&str>, _operation: &str) -> Option<OperationActions> {
+        None
+    }
+    fn supports_resource_scoping(&self, _action: &str) -> Option<bool> {
+        None
+    }
+}
+
+/// The catalog backed by the knowledge base embedded in the binary.
+pub(crate) fn embedded() -> impl ActionCatalog {
+    NoCatalog
+}
+
+/// A service hint as printed by SDKs and CloudTrail, reduced to a lowercase
+/// key without vendor words: `Amazon S3` → `s3`, `s3.amazonaws.com` → `s3`,
+/// `AmazonDynamoDBv2` → `dynamodb`, `AWSSecretsManager` → `secretsmanager`.
+pub fn service_key(hint: &str) -> String {
+    let mut s = hint.trim().to_ascii_lowercase();
+    if let Some(host) = s.strip_suffix(".amazonaws.com") {
+        s = host.to_string();
+    }
+    let mut s: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    for vendor in ["amazon", "aws"] {
+        if s.len() > vendor.len() && s.starts_with(vendor) {
+            s = s[vendor.len()..].to_string();
+        }
+    }
+    if s == "dynamodbv2" {
+        s = "dynamodb".into();
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::service_key;
+
+    #[test]
+    fn service_hints_reduce_to_one_key() {
+        for (hint, key) in [
+            ("Amazon S3", "s3"),
+            ("S3", "s3"),
+            ("s3.amazonaws.com", "s3"),
+            ("AmazonDynamoDBv2", "dynamodb"),
+            ("AWSSecretsManager", "secretsmanager"),
+            ("AWS Lambda", "lambda"),
+            ("Amazon SQS", "sqs"),
+        ] {
+            assert_eq!(service_key(hint), key, "{hint}");
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! Text helpers for pasted error output: undo escaping and terminal wrapping,
+//! and search case-insensitively. Everything here is linear in the input.
+
+/// Terminal widths at which a full line almost certainly means a hard wrap.
+const TERMINAL_WIDTHS: [usize; 7] = [80, 100, 120, 132, 150, 160, 200];
+
+/// One line of text from whatever was pasted: hard terminal wraps are joined
+/// without a space (they cut tokens such as ARNs), other line breaks become a
+/// space, escapes from JSON strings and XML entities are undone, and runs of
+/// whitespace collapse to one space.
+pub fn clean(raw: &str) -> String {
+    unescape_and_collapse(&join_lines(raw))
+}
+
+/// Join the lines of `raw`. A line exactly as long as the longest one is taken
+/// for a terminal hard wrap when several lines share that width or the width
+/// is a usual terminal width; the next line then continues it directly.
+fn join_lines(raw: &str) -> String {
+    let lines: Vec<&str> = raw.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
+    if lines.len() < 2 {
+        return raw.replace('\r', " ");
+    }
+    let width_of = |l: &str| l.chars().count();
+    let widest = lines.iter().map(|l| width_of(l)).max().unwrap_or(0);
+    let at_widest = lines[..lines.len() - 1].iter().filter(|l| width_of(l) == widest).count();
+    let hard_wraps = widest >= 40 && (at_widest >= 2 || TERMINAL_WIDTHS.contains(&widest));
+    let mut out = String::with_capacity(raw.len());
+    for (i, line) in lines.iter().enumerate() {
+        out.push_str(line);
+        if i + 1 < lines.len() && !(hard_wraps && width_of(line) == widest) {
+            out.push(' ');
+        }
+    }
+    out
+}
+
+fn unescape_and_collapse(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.char_indices().peekable();
+    let mut pending_space = false;
+    while let Some((i, c)) = chars.next() {
+        let mut emit: Option<char> = Some(c);
+        if c == '\\' {
+            match chars.peek().map(|&(_, n)| n) {
+                Some('n') | Some('t') | Some('r') => {
+                    chars.next();
+                    emit = Some(' ');
+                }
+                Some('"') | Some('\\') | Some('/') | Some('\'') => {
+                    emit = chars.next().map(|(_, n)| n);
+                }
+                _ => {}
+            }
+        } else if c == '&' {
+            let rest = &s[i..];
+            for (entity, ch) in [("&quot;", '"'), ("&amp;", '&'), ("&lt;", '<'), ("&gt;", '>'), ("&apos;", '\''), ("&#39;", '\'')] {
+                if rest.starts_with(entity) {
+                    for _ in 1..entity.len() {
+                        chars.next();
+                    }
+                    emit = Some(ch);
+                    break;
+                }
+            }
+        }
+        if let Some(ch) = emit {
+            if ch.is_whitespace() {
+                pending_space = !out.is_empty();
+            } else {
+                if pending_space {
+                    out.push(' ');
+                    pending_space = false;
+                }
+                out.push(ch);
+            }
+        }
+    }
+    out
+}
+
+/// Byte index of the first case-insensitive occurrence of ASCII `needle` in
+/// `hay` at or after `from`. Cost: `O(len(hay) × len(needle))`, and needles are
+/// short fixed phrases.
+pub fn find_ci(hay: &str, needle: &str, from: usize) -> Option<usize> {
+    let h = hay.as_bytes();
+    let n = needle.as_bytes();
+    if n.is_empty() || from > h.len() || h.len() - from < n.len() {
+        return None;
+    }
+    (from..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
+/// Whether `hay` contains `needle`, ignoring ASCII case.
+pub fn contains_ci(hay: &str, needle: &str) -> bool {
+    find_ci(hay, needle, 0).is_some()
+}
+
+/// Whether `hay[at..]` starts with `prefix`, ignoring ASCII case.
+pub fn starts_with_ci(hay: &str, at: usize, prefix: &str) -> bool {
+    hay.as_bytes()
+        .get(at..at + prefix.len())
+        .is_some_and(|b| b.eq_ignore_ascii_case(prefix.as_bytes()))
+}
+
+/// Longest token the parser considers (IAM allows ARNs up to 2048 characters);
+/// bounding it keeps repeated look-ups linear on adversarial input.
+pub const MAX_TOKEN: usize = 2048;
+
+/// The run of non-space characters starting at `at`, at most [`MAX_TOKEN`] bytes.
+pub fn token_at(s: &str, at: usize) -> &str {
+    let rest = &s[at..];
+    let window = &rest[..floor_boundary(rest, MAX_TOKEN)];
+    let end = window.find(' ').unwrap_or(window.len());
+    &rest[..end]
+}
+
+/// The largest char boundary of `s` at or below `at`.
+pub fn floor_boundary(s: &str, at: usize) -> usize {
+    let mut i = at.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Strip quotes and sentence punctuation around a token.
+pub fn trim_token(t: &str) -> &str {
+    t.trim_matches(|c: char| matches!(c, '"' | '\'' | '`' | ',' | ';' | '(' | ')' | '[' | ']' | '<' | '>' | '{' | '}'))
+        .trim_end_matches(['.', ':'])
+        .trim_matches(|c: char| matches!(c, '"' | '\'' | '`'))
+}
+
+/// The text between `open` and the next `close`, both ASCII, searched from the start.
+pub fn between_ci<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let start = find_ci(s, open, 0)? + open.len();
+    let end = find_ci(s, close, start)?;
+    Some(&s[start..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_escapes_and_entities_are_undone() {
+        assert_eq!(clean(r#"on resource: \"arn:aws:s3:::b/k\"\n because"#), r#"on resource: "arn:aws:s3:::b/k" because"#);
+        assert_eq!(clean("&lt;Code&gt;AccessDenied&lt;/Code&gt; &quot;x&quot;"), "<Code>AccessDenied</Code> \"x\"");
+    }
+
+    #[test]
+    fn soft_line_breaks_become_spaces() {
+        assert_eq!(clean("User: arn:aws:iam::1:user/a is not\n   authorized to perform: s3:GetObject"), "User: arn:aws:iam::1:user/a is not authorized to perform: s3:GetObject");
+    }
+
+    #[test]
+    fn hard_terminal_wraps_rejoin_split_tokens() {
+        let text = "An error occurred (AccessDenied) when calling the GetObject operation: User: arn:aws:sts::123456789012:assumed-role/App/s is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::my-bucket/reports/2024.csv\" because no identity-based policy allows the s3:GetObject action";
+        let wrapped: Vec<String> = text.chars().collect::<Vec<_>>().chunks(80).map(|c| c.iter().collect()).collect();
+        assert_eq!(clean(&wrapped.join("\n")), text);
+    }
+
+    #[test]
+    fn case_insensitive_search() {
+        assert_eq!(find_ci("xx Is Not Authorized", "is not authorized", 0), Some(3));
+        assert_eq!(find_ci("abc", "abcd", 0), None);
+        assert_eq!(find_ci("abc", "c", 5), None);
+        assert!(starts_with_ci("User: x", 0, "user:"));
+        assert_eq!(trim_token("\"arn:aws:s3:::b\"."), "arn:aws:s3:::b");
+    }
+}
