@@ -156,6 +156,9 @@ fn common_text(values: &[&str]) -> String {
         })
         .count();
     let suffix = ceil_suffix(values[0], suffix_len);
+    // A bare shared tail (`thumbs`/`events` → `*s`) narrows nothing a reader
+    // can name; keep a tail only after a shared head or when it is an extension.
+    let suffix = if prefix.is_empty() && !suffix.starts_with('.') { "" } else { suffix };
     let mut out = String::with_capacity(prefix.len() + suffix.len() + 1);
     out.push_str(prefix);
     if !out.ends_with('*') {
@@ -228,6 +231,7 @@ mod tests {
         );
         assert_eq!(narrowest_common(&v(&["arn:aws:s3:::b/a.json", "arn:aws:s3:::b/c.json"])), "arn:aws:s3:::b/*.json");
         assert_eq!(narrowest_common(&v(&["*", "arn:aws:s3:::b"])), "*");
+        assert_eq!(narrowest_common(&v(&["arn:aws:s3:::b/thumbs/x", "arn:aws:s3:::b/events/x"])), "arn:aws:s3:::b/*/x");
     }
 
     #[test]
