@@ -1,15 +1,30 @@
 //! Cross-file facts: what each module of the project exports that matters for
-//! AWS calls (module-level clients and resources, client factories, constants).
+//! AWS calls (module-level clients and resources, client factories,
+//! constants, and names it re-exports from other project modules).
 
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::analyzer::{Analyzer, Env};
 use super::document::PythonDocument;
+use super::imports;
+use super::symbols::{Svc, Sym};
+use super::syntax::named_children;
+use super::walker::Mode;
+use crate::analysis::catalog::{self, Catalog};
+use crate::analysis::AnalysisOptions;
+
+#[derive(Debug, Clone)]
+enum Export {
+    Sym(Sym),
+    /// `from .clients import s3`: resolved when looked up, so indexing order does not matter.
+    Alias { module: String, name: String },
+}
 
 /// Facts of every indexed module, by dotted module name (`app.aws`).
 #[derive(Debug, Default, Clone)]
 pub struct ProjectIndex {
-    modules: HashMap<String, ()>,
+    modules: HashMap<String, HashMap<String, Export>>,
 }
 
 impl ProjectIndex {
@@ -20,13 +35,124 @@ impl ProjectIndex {
     /// Index (or re-index) the module at `module_path` (a file path such as
     /// `app/aws.py`, or a dotted name such as `app.aws`).
     pub fn update_file(&mut self, module_path: &Path, doc: &PythonDocument) {
-        let _ = doc;
-        self.modules.insert(module_name(module_path), ());
+        self.update_file_with(module_path, doc, catalog::embedded());
+    }
+
+    /// [`update_file`](Self::update_file) against a given catalog.
+    pub fn update_file_with(&mut self, module_path: &Path, doc: &PythonDocument, catalog: &dyn Catalog) {
+        let exports = module_exports(doc, catalog);
+        self.modules.insert(module_name(module_path), exports);
     }
 
     /// Forget a module (file deleted or closed).
     pub fn remove_file(&mut self, module_path: &Path) {
         self.modules.remove(&module_name(module_path));
+    }
+
+    pub fn len(&self) -> usize {
+        self.modules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.modules.is_empty()
+    }
+
+    /// Whether `module` (dotted, possibly relative `.clients`) names an indexed module.
+    pub fn has_module(&self, module: &str) -> bool {
+        self.resolve_module(module).is_some()
+    }
+
+    /// The indexed module a dotted name refers to: exact, else the one module
+    /// whose name ends with it (files are indexed by path, imports name packages).
+    fn resolve_module(&self, module: &str) -> Option<&str> {
+        let m = module.trim_start_matches('.');
+        if m.is_empty() {
+            return None;
+        }
+        if let Some((k, _)) = self.modules.get_key_value(m) {
+            return Some(k.as_str());
+        }
+        let suffix = format!(".{m}");
+        let mut found = self.modules.keys().filter(|k| k.ends_with(&suffix));
+        let first = found.next()?;
+        if found.next().is_some() {
+            return None;
+        }
+        Some(first.as_str())
+    }
+
+    /// What `name` is in `module`, following re-exports.
+    pub fn lookup(&self, module: &str, name: &str, _catalog: &dyn Catalog) -> Option<Sym> {
+        let (mut module, mut name) = (module.to_string(), name.to_string());
+        for _ in 0..8 {
+            let key = self.resolve_module(&module)?;
+            match self.modules.get(key)?.get(&name) {
+                Some(Export::Sym(s)) => return Some(s.clone()),
+                Some(Export::Alias { module: m, name: n }) => {
+                    module = m.clone();
+                    name = n.clone();
+                }
+                None => {
+                    let sub = format!("{key}.{name}");
+                    return self.modules.contains_key(&sub).then_some(Sym::Module(sub));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// The AWS-relevant names a module defines at module level.
+fn module_exports(doc: &PythonDocument, catalog: &dyn Catalog) -> HashMap<String, Export> {
+    let mut out = HashMap::new();
+    let Some(tree) = doc.tree() else { return out };
+    let root = tree.root_node();
+    let src = doc.text();
+    let empty = ProjectIndex::new();
+    let opts = AnalysisOptions::default();
+    let mut an = Analyzer::new(src, catalog, &empty, &opts);
+    an.imports_sdk = true;
+    let mut env = Env::module();
+    let mut mode = Mode { module_prepass: true, ..Mode::default() };
+    an.walk_block(root, &mut env, &mut mode, &mut Vec::new());
+    an.reset_memos();
+    let module_env = an.module_env.borrow().clone();
+    for (name, sym) in module_env {
+        let export = match sym {
+            Sym::Function(def) => {
+                let ret = an.function_return(def);
+                if !ret.is_aws() {
+                    continue;
+                }
+                Sym::External(Box::new(without_params(ret)))
+            }
+            s @ Sym::Value(_) => s,
+            s if s.is_aws() && !matches!(s, Sym::Module(_) | Sym::External(_)) => without_params(s),
+            s @ Sym::External(_) => s,
+            _ => continue,
+        };
+        out.insert(name.to_string(), Export::Sym(export));
+    }
+    for stmt in named_children(root) {
+        if stmt.kind() != "import_from_statement" || imports::imports_sdk(stmt, src) {
+            continue;
+        }
+        for b in imports::bindings(stmt, src) {
+            if let Some(member) = b.member {
+                out.entry(b.name.to_string())
+                    .or_insert(Export::Alias { module: b.module.clone(), name: member.to_string() });
+            }
+        }
+    }
+    out
+}
+
+/// A factory's parameter-dependent service is unknown outside its file.
+fn without_params(sym: Sym) -> Sym {
+    match sym {
+        Sym::Client { service: Svc::Param(..), confidence } => Sym::Client { service: Svc::Dynamic, confidence },
+        Sym::Param(..) => Sym::Unknown,
+        other => other,
     }
 }
 

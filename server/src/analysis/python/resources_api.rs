@@ -1,0 +1,175 @@
+//! The boto3 resources API, read through the knowledge base's resource model:
+//! constructors (`s3.Bucket(b)`, `bucket.Object(k)`, `dynamodb.Table(t)`),
+//! collections, references, and resources returned by actions.
+
+use super::analyzer::{Analyzer, Env};
+use super::symbols::{ResourceRef, Sym};
+use super::syntax::CallArgs;
+use crate::model::{Confidence, Value};
+use iamlens_knowledge::{Param, ResourceDef, ResponseResource};
+use tree_sitter::Node;
+
+impl<'a> Analyzer<'a> {
+    /// Run `f` on the resource class (or service resource) definition of `r`.
+    pub fn with_rdef<T>(&self, r: &ResourceRef, f: impl FnOnce(&ResourceDef) -> T) -> Option<T> {
+        let service = self.service(&r.service)?;
+        let model = service.resources.as_ref()?;
+        let def = match &r.rtype {
+            None => &model.service,
+            Some(t) => model.resource(t)?,
+        };
+        Some(f(def))
+    }
+
+    /// `resource.name` (not called).
+    pub fn resource_member(&self, r: ResourceRef, name: &str) -> Sym {
+        if name == "meta" {
+            return Sym::Meta(Box::new(Sym::Resource(r)));
+        }
+        let found = self.with_rdef(&r, |def| {
+            if let Some((key, _)) = def.collections.iter().find(|(_, c)| c.attribute == name) {
+                return Some(Sym::Collection { parent: r.clone(), name: key.clone(), listed: false });
+            }
+            if let Some(id) = def.identifiers.iter().find(|i| i.attribute == name) {
+                return Some(
+                    r.ids.iter().find(|(n, _)| *n == id.name).map_or(Sym::Foreign, |(_, v)| Sym::Value(v.clone())),
+                );
+            }
+            // References: sub-resources built from loaded data are attributes.
+            for (key, sub) in &def.has {
+                let is_reference = sub.resource.identifiers.iter().any(|p| p.source == "data");
+                if is_reference && iamlens_knowledge::xform_name(key) == name {
+                    return Some(Sym::Resource(self.build_resource(&r, &sub.resource, &[], None, None)));
+                }
+            }
+            None
+        });
+        found.flatten().unwrap_or(Sym::Foreign)
+    }
+
+    /// The value of calling `resource.method(...)`.
+    pub fn resource_call_result(&self, r: ResourceRef, method: &str, call: Node<'a>, env: &Env<'a>) -> Sym {
+        if method == "batch_writer" {
+            return Sym::BatchWriter;
+        }
+        let found = self.with_rdef(&r, |def| {
+            if let Some(sub) = def.has.get(method) {
+                let inputs = self.constructor_inputs(&r.service, call, env, &sub.resource);
+                return Some(Sym::Resource(self.build_resource(&r, &sub.resource, &inputs, None, None)));
+            }
+            if let Some(action) = def.actions.values().find(|a| a.method == method) {
+                let returned = action.resource.as_ref()?;
+                let built = self.build_resource(&r, returned, &[], Some(call), Some(env));
+                let is_list = returned.path.as_deref().is_some_and(|p| p.contains("[]"))
+                    || returned.identifiers.iter().any(|p| p.path.as_deref().is_some_and(|p| p.contains("[]")));
+                return Some(if is_list { Sym::ResourceList(built) } else { Sym::Resource(built) });
+            }
+            None
+        });
+        found.flatten().unwrap_or(Sym::Foreign)
+    }
+
+    /// The resource a collection yields when iterated.
+    pub fn collection_item(&self, parent: &ResourceRef, name: &str) -> Sym {
+        let found = self.with_rdef(parent, |def| {
+            let c = def.collections.get(name)?;
+            let res = c.resource.as_ref()?;
+            Some(Sym::Resource(self.build_resource(parent, res, &[], None, None)))
+        });
+        found.flatten().unwrap_or(Sym::Foreign)
+    }
+
+    /// Identifier values for a constructor call: `input` identifiers in order,
+    /// positionally or by their Python attribute name.
+    fn constructor_inputs(&self, service: &str, call: Node<'a>, env: &Env<'a>, res: &ResponseResource) -> Vec<(String, Value)> {
+        let args = CallArgs::of(call);
+        let target_def_attrs = self.identifier_attributes(service, &res.type_name);
+        let mut out = Vec::new();
+        let mut next = 0;
+        for p in res.identifiers.iter().filter(|p| p.source == "input") {
+            let attr = target_def_attrs
+                .iter()
+                .find(|(n, _)| *n == p.target)
+                .map_or_else(|| iamlens_knowledge::xform_name(&p.target), |(_, a)| a.clone());
+            let node = args.positional.get(next).copied().or_else(|| args.keyword(&attr, self.src));
+            next += 1;
+            let v = node.map_or(Value::Unknown, |n| self.value(n, env));
+            out.push((p.target.clone(), v));
+        }
+        out
+    }
+
+    /// (identifier name, Python attribute) pairs of a resource class.
+    fn identifier_attributes(&self, service: &str, type_name: &str) -> Vec<(String, String)> {
+        let Some(svc) = self.service(service) else { return Vec::new() };
+        let Some(def) = svc.resources.as_ref().and_then(|m| m.resource(type_name)) else { return Vec::new() };
+        def.identifiers.iter().map(|i| (i.name.clone(), i.attribute.clone())).collect()
+    }
+
+    /// A resource of `res.type_name` whose identifiers come from the parent,
+    /// constructor inputs, or request parameters of the call that returned it.
+    fn build_resource(
+        &self,
+        parent: &ResourceRef,
+        res: &ResponseResource,
+        inputs: &[(String, Value)],
+        call: Option<Node<'a>>,
+        env: Option<&Env<'a>>,
+    ) -> ResourceRef {
+        let mut ids = Vec::new();
+        for p in &res.identifiers {
+            let v = match p.source.as_str() {
+                "identifier" => parent_id(parent, p),
+                "input" => inputs.iter().find(|(n, _)| *n == p.target).map(|(_, v)| v.clone()),
+                "requestParameter" => match (call, env, p.path.as_deref()) {
+                    (Some(call), Some(env), Some(path)) if is_simple_member(path) => {
+                        let args = CallArgs::of(call);
+                        args.keyword(path, self.src).map(|n| self.value(n, env))
+                    }
+                    _ => None,
+                },
+                "string" => p.value.as_ref().and_then(|v| v.as_str()).map(Value::literal),
+                _ => None,
+            };
+            ids.push((p.target.clone(), v.unwrap_or(Value::Unknown)));
+        }
+        ResourceRef {
+            service: parent.service.clone(),
+            rtype: Some(res.type_name.clone()),
+            ids,
+            confidence: parent.confidence.max(Confidence::High),
+        }
+    }
+
+    /// Request members filled from a resource's identifiers and literal params
+    /// (`Bucket` ← `BucketName`, `TableName` ← `Name`).
+    pub fn request_args(&self, r: &ResourceRef, params: &[Param]) -> Vec<(String, Value)> {
+        let mut out = Vec::new();
+        for p in params {
+            if !is_simple_member(&p.target) {
+                continue;
+            }
+            let v = match p.source.as_str() {
+                "identifier" => parent_id(r, p),
+                "string" => p.value.as_ref().and_then(|v| v.as_str()).map(Value::literal),
+                "integer" => p.value.as_ref().and_then(|v| v.as_f64()).map(Value::Number),
+                "boolean" => p.value.as_ref().and_then(|v| v.as_bool()).map(Value::Bool),
+                _ => None,
+            };
+            if let Some(v) = v {
+                out.push((p.target.clone(), v));
+            }
+        }
+        out
+    }
+}
+
+fn parent_id(parent: &ResourceRef, p: &Param) -> Option<Value> {
+    let name = p.name.as_deref()?;
+    parent.ids.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+}
+
+/// A plain member name (not a path like `Delete.Objects[].Key`).
+fn is_simple_member(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
