@@ -21,6 +21,7 @@ use crate::cli::McpArgs;
 use crate::engine::FileReport;
 
 pub mod args;
+pub mod confirm;
 pub mod discovery;
 pub mod http;
 pub mod server;

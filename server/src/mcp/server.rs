@@ -6,11 +6,14 @@ use std::sync::Arc;
 
 use iamlens_knowledge::KnowledgeBase;
 use rmcp::handler::server::router::tool::ToolRouter;
-use rmcp::model::{CallToolResult, Implementation, ServerCapabilities, ServerConfig};
-use rmcp::{tool, tool_handler, tool_router, ErrorData, ServerHandler};
+use rmcp::handler::server::tool::{InputResponses, RequestState};
+use rmcp::model::{CallToolResponse, CallToolResult, Implementation, ServerCapabilities, ServerConfig};
+use rmcp::service::RequestContext;
+use rmcp::{tool, tool_handler, tool_router, ErrorData, RoleServer, ServerHandler};
 
 use super::args::{input_schema, output_schema, Args};
-use super::tools::{self, explain_code, generate, search_actions, ToolError, ToolResult};
+use super::confirm::{self, Confirmation};
+use super::tools::{self, access_denied, explain_code, fix_access_denied, generate, search_actions, ToolError, ToolResult};
 use super::ServerOptions;
 
 const INSTRUCTIONS: &str = "iamlens knows which AWS IAM permissions code needs, offline. \
@@ -93,6 +96,64 @@ or resources only known at run time. In an editor-embedded server, open files ar
             Err(err) => Err(err),
         };
         tools::respond(outcome)
+    }
+
+    #[tool(
+        name = "generate_policy_for_access_denied",
+        description = "Explain a pasted AWS AccessDenied error: who was denied which action on which resource, which \
+kind of policy denied it (identity, resource, SCP/RCP, boundary, session, VPC endpoint, trust, bucket setting), and \
+the remedy that can work, with the policy to add when an Allow can fix it. Offline; changes nothing.",
+        input_schema = input_schema::<access_denied::AccessDeniedInput>(),
+        output_schema = output_schema(access_denied::output_schema()),
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn generate_policy_for_access_denied(
+        &self,
+        Args(input): Args<access_denied::AccessDeniedInput>,
+    ) -> Result<CallToolResult, ErrorData> {
+        tools::respond(access_denied::run(input))
+    }
+
+    #[tool(
+        name = "fix_access_denied",
+        description = "Fix an implicit identity-based AccessDenied error by adding one Allow statement to the denied \
+role's or user's inline policy `iamlens-<name>` in AWS. Asks the user to confirm first (MCP elicitation) unless the \
+server runs with --allow-unattended-apply; without a way to ask, returns the plan and how to apply it. Denials an \
+Allow cannot fix (SCPs, explicit denies, boundaries...) are explained, never applied.",
+        input_schema = input_schema::<fix_access_denied::FixAccessDeniedInput>(),
+        output_schema = output_schema(fix_access_denied::output_schema()),
+        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true)
+    )]
+    async fn fix_access_denied(
+        &self,
+        Args(input): Args<fix_access_denied::FixAccessDeniedInput>,
+        context: RequestContext<RoleServer>,
+        RequestState(request_state): RequestState,
+        InputResponses(responses): InputResponses,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let report = match fix_access_denied::analyze(&input) {
+            Ok(report) => report,
+            Err(err) => return tools::respond(Err(err)).map(Into::into),
+        };
+        if !report.can_apply() {
+            return tools::respond(Ok(fix_access_denied::not_applicable(&report))).map(Into::into);
+        }
+        let decision = if self.options.allow_unattended_apply {
+            Confirmation::Confirmed
+        } else {
+            let question = fix_access_denied::question(&report);
+            confirm::ask(&context, request_state, responses, &question, &fix_access_denied::plan_id(&report)).await
+        };
+        let outcome = match decision {
+            Confirmation::Pending(input_required) => return Ok(input_required.into()),
+            Confirmation::Declined => Ok(fix_access_denied::declined(&report, &input)),
+            Confirmation::Unavailable(why) => Ok(fix_access_denied::planned(&report, &input, &why)),
+            Confirmation::Confirmed => match crate::aws::inline_fix::apply_fix(&report, &crate::aws::AwsOptions::default()).await {
+                Ok(applied) => Ok(fix_access_denied::applied(&report, &applied)),
+                Err(err) => Err(ToolError::failed(format!("The fix was not applied: {err}"))),
+            },
+        };
+        tools::respond(outcome).map(Into::into)
     }
 
     #[tool(

@@ -6,7 +6,9 @@ use rmcp::model::{CallToolResult, ContentBlock};
 use rmcp::ErrorData;
 use serde_json::Value;
 
+pub mod access_denied;
 pub mod explain_code;
+pub mod fix_access_denied;
 pub mod generate;
 pub mod schemas;
 pub mod search_actions;
