@@ -93,3 +93,39 @@ impl Documents {
         self.map.contains_key(uri)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lsp::types::Position;
+
+    fn change(sl: u32, sc: u32, el: u32, ec: u32, text: &str) -> TextDocumentContentChangeEvent {
+        TextDocumentContentChangeEvent {
+            range: Some(Range { start: Position { line: sl, character: sc }, end: Position { line: el, character: ec } }),
+            range_length: None,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn incremental_utf16_edits_on_crlf_text_land_on_the_right_bytes() {
+        let mut d = Document::new("x = '😀é'\r\ns3.get_objects()\r\n".into(), 1, "python".into());
+        // Replace "objects" → "object" on line 1, then insert after the emoji (UTF-16 col 7).
+        d.apply_changes(2, vec![change(1, 3, 1, 14, "get_object"), change(0, 7, 0, 7, "ü")], Encoding::Utf16);
+        assert_eq!(d.text(), "x = '😀üé'\r\ns3.get_object()\r\n");
+        assert_eq!(d.version, 2);
+        assert!(!d.source.has_syntax_errors());
+        // A range past the end appends; a reversed range is ordered.
+        d.apply_changes(3, vec![change(99, 0, 99, 0, "print(1)\r\n"), change(1, 3, 1, 0, "")], Encoding::Utf16);
+        assert_eq!(d.text(), "x = '😀üé'\r\n.get_object()\r\nprint(1)\r\n");
+    }
+
+    #[test]
+    fn a_change_without_range_replaces_everything_and_drops_the_old_report() {
+        let mut d = Document::new("a = 1\n".into(), 1, "python".into());
+        d.apply_changes(5, vec![TextDocumentContentChangeEvent { range: None, range_length: None, text: "b = 2\n".into() }], Encoding::Utf16);
+        assert_eq!(d.text(), "b = 2\n");
+        assert!(d.current_report().is_none());
+        assert_eq!(d.lines.line_count(), 2);
+    }
+}

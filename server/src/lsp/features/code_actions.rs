@@ -95,3 +95,38 @@ fn policy_actions(view: &DocumentView, uri: &Uri, range: Range, enc: Encoding, o
     push("Generate IAM policy for the workspace".into(), GENERATE_POLICY, json!({"scope": "workspace"}));
     push("Upload policy to IAM…".into(), UPLOAD_POLICY, json!({"scope": "file", "uri": uri.as_str()}));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lsp::features::fixture::*;
+    use crate::lsp::types::Position;
+    use crate::model::{CodeScope, FileAnalysis, Finding};
+
+    #[test]
+    fn unknown_method_gets_one_quick_fix_per_suggestion_replacing_just_the_name() {
+        let text = "import boto3\ns3 = boto3.client('s3')\ndef run():\n    s3.get_objects(Bucket='b')\n";
+        let finding = Finding {
+            span: span_of(text, "s3.get_objects(Bucket='b')"),
+            kind: FindingKind::UnknownMethod { service: "s3".into(), method: "get_objects".into(), suggestions: vec!["get_object".into(), "list_objects".into()] },
+            message: "s3 has no method get_objects".into(),
+        };
+        let scope = CodeScope { kind: ScopeKind::Function, name: Some("run".into()), span: span_of(text, "def run():\n    s3.get_objects(Bucket='b')"), name_span: span_of(text, "run") };
+        let v = view(text, FileAnalysis { imports_aws_sdk: true, findings: vec![finding], scopes: vec![scope], ..FileAnalysis::default() }, vec![]);
+        let uri: Uri = "file:///w/app.py".parse().unwrap();
+        let at = Range { start: Position { line: 3, character: 8 }, end: Position { line: 3, character: 8 } };
+        let actions = code_actions(&v, &uri, at, &[], Encoding::Utf16);
+        let CodeActionOrCommand::CodeAction(first) = &actions[0] else { panic!() };
+        assert_eq!(first.title, "Change `get_objects` to `get_object`");
+        assert_eq!(first.is_preferred, Some(true));
+        let edits = &first.edit.as_ref().unwrap().changes.as_ref().unwrap()[&uri];
+        assert_eq!(edits[0].range, Range { start: Position { line: 3, character: 7 }, end: Position { line: 3, character: 18 } });
+        assert_eq!(edits[0].new_text, "get_object");
+        let titles: Vec<&str> = actions.iter().map(|a| match a { CodeActionOrCommand::CodeAction(a) => a.title.as_str(), CodeActionOrCommand::Command(c) => c.title.as_str() }).collect();
+        assert_eq!(titles[1], "Change `get_objects` to `list_objects`");
+        assert!(titles.contains(&"Generate IAM policy for function `run`"), "{titles:?}");
+        assert!(titles.contains(&"Generate IAM policy for this file"));
+        assert!(titles.contains(&"Generate IAM policy for the workspace"));
+        assert!(titles.contains(&"Upload policy to IAM…"));
+    }
+}

@@ -37,3 +37,67 @@ pub fn inlay_hints(view: &DocumentView, range: Range, enc: Encoding) -> Vec<Inla
     }
     hints
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lsp::features::fixture::*;
+    use crate::lsp::types::Position;
+    use crate::model::FileAnalysis;
+
+    fn everything() -> Range {
+        Range { start: Position { line: 0, character: 0 }, end: Position { line: 9999, character: 0 } }
+    }
+
+    #[test]
+    fn one_hint_per_call_at_its_end_in_utf16_with_a_count_of_extra_actions() {
+        let text = "import boto3\r\nname = 'héllo😀'; s3.get_object(Bucket='b', Key='k')\r\ns3.upload_file('f', 'b', 'k')\r\n";
+        let get = call(text, "s3.get_object(Bucket='b', Key='k')", "get_object", "s3", "GetObject", None);
+        let up1 = call(text, "s3.upload_file('f', 'b', 'k')", "upload_file", "s3", "PutObject", None);
+        let up2 = call(text, "s3.upload_file('f', 'b', 'k')", "upload_file", "s3", "CreateMultipartUpload", None);
+        let analysis = FileAnalysis { imports_aws_sdk: true, calls: vec![get, up1, up2], ..FileAnalysis::default() };
+        let reqs = vec![
+            requirement(0, "s3:GetObject", "arn:aws:s3:::b/k"),
+            requirement(1, "s3:PutObject", "arn:aws:s3:::b/k"),
+            requirement(2, "s3:PutObject", "arn:aws:s3:::b/k"),
+            requirement(2, "s3:AbortMultipartUpload", "arn:aws:s3:::b/k"),
+        ];
+        let v = view(text, analysis, reqs);
+        let hints = inlay_hints(&v, everything(), Encoding::Utf16);
+        assert_eq!(hints.len(), 2);
+        let label = |h: &InlayHint| match &h.label {
+            InlayHintLabel::String(s) => s.clone(),
+            _ => panic!("string label"),
+        };
+        assert_eq!(label(&hints[0]), "s3:GetObject");
+        // "name = 'héllo😀'; " is 18 UTF-16 units; the call is 34 characters.
+        assert_eq!(hints[0].position, Position { line: 1, character: 18 + 34 });
+        assert_eq!(label(&hints[1]), "s3:PutObject +1");
+        assert_eq!(hints[1].position, Position { line: 2, character: 29 });
+        let Some(InlayHintTooltip::MarkupContent(tip)) = &hints[1].tooltip else { panic!("markdown tooltip") };
+        assert!(tip.value.contains("`s3:AbortMultipartUpload` (Read) on `arn:aws:s3:::b/k`"), "{}", tip.value);
+    }
+
+    #[test]
+    fn hints_outside_the_requested_range_are_left_out() {
+        let text = "a.get_object()\nb.get_object()\n";
+        let c1 = call(text, "a.get_object()", "get_object", "s3", "GetObject", None);
+        let c2 = call(text, "b.get_object()", "get_object", "s3", "GetObject", None);
+        let v = view(text, FileAnalysis { calls: vec![c1, c2], ..FileAnalysis::default() }, vec![
+            requirement(0, "s3:GetObject", "*"),
+            requirement(1, "s3:GetObject", "*"),
+        ]);
+        let second_line = Range { start: Position { line: 1, character: 0 }, end: Position { line: 1, character: 99 } };
+        let hints = inlay_hints(&v, second_line, Encoding::Utf16);
+        assert_eq!(hints.len(), 1);
+        assert_eq!(hints[0].position.line, 1);
+    }
+
+    #[test]
+    fn calls_without_requirements_get_no_hint() {
+        let text = "s3.get_object()\n";
+        let c = call(text, "s3.get_object()", "get_object", "s3", "GetObject", None);
+        let v = view(text, FileAnalysis { calls: vec![c], ..FileAnalysis::default() }, vec![]);
+        assert!(inlay_hints(&v, everything(), Encoding::Utf16).is_empty());
+    }
+}

@@ -5,6 +5,8 @@ pub mod code_actions;
 pub mod code_lens;
 pub mod commands;
 pub mod diagnostics;
+#[cfg(test)]
+pub mod fixture;
 pub mod hover;
 pub mod inlay_hints;
 
