@@ -333,3 +333,152 @@ def test_unknown_transport_is_a_usage_error(iamlens_bin):
     out = subprocess.run([iamlens_bin, "mcp-server", "-t", "sse"], capture_output=True, text=True, timeout=20)
     assert out.returncode == 2
     assert "`-t stdio` or `-t http`" in out.stderr
+
+
+# --- AccessDenied: explain, and fix only with the user's consent ---------------
+
+import os
+
+import mcp.types as mcp_types
+
+IMPLICIT_DENIAL = (
+    "An error occurred (AccessDenied) when calling the GetObject operation: User: "
+    "arn:aws:iam::123456789012:user/dev is not authorized to perform: s3:GetObject on resource: "
+    "arn:aws:s3:::reports-bucket/q1.csv because no identity-based policy allows the s3:GetObject action"
+)
+SCP_DENIAL = (
+    "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: s3:GetObject on resource: "
+    "arn:aws:s3:::reports-bucket/q1.csv with an explicit deny in a service control policy"
+)
+
+
+def answering(apply: bool | None, asked: list):
+    """An elicitation callback that records the question and answers it."""
+
+    async def callback(context, params):
+        asked.append(params.message)
+        if apply is None:
+            return mcp_types.ElicitResult(action="decline")
+        return mcp_types.ElicitResult(action="accept", content={"apply": apply})
+
+    return callback
+
+
+@asynccontextmanager
+async def stdio_client_with_env(iamlens_bin, mode, *extra_args, **client_kwargs):
+    params = StdioServerParameters(
+        command=iamlens_bin, args=["mcp-server", "-t", "stdio", *extra_args], env=dict(os.environ)
+    )
+    async with Client(params, mode=mode, read_timeout_seconds=60, **client_kwargs) as client:
+        yield client
+
+
+def inline_policy(iam_client, user: str):
+    try:
+        return iam_client.get_user_policy(UserName=user, PolicyName=f"iamlens-{user}")["PolicyDocument"]
+    except iam_client.exceptions.NoSuchEntityException:
+        return None
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_generate_policy_for_access_denied_explains_the_denial(open_client, transport, mode):
+    async with open_client(transport, mode) as client:
+        tools = await tool_schemas(client)
+        result = await client.call_tool("generate_policy_for_access_denied", {"ErrorMessage": IMPLICIT_DENIAL})
+        data = check_structured(result, tools["generate_policy_for_access_denied"])
+        assert data["Action"] == "s3:GetObject"
+        assert data["Resource"] == "arn:aws:s3:::reports-bucket/q1.csv"
+        assert data["PolicyType"] == "identity-based"
+        statement = data["ProposedPolicy"]["Statement"][0]
+        assert statement["Effect"] == "Allow"
+
+        with pytest.raises(MCPError) as not_aws:
+            await client.call_tool("generate_policy_for_access_denied", {"ErrorMessage": "hello"})
+        assert "ErrorMessage" in str(not_aws.value)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", MODES)
+async def test_fix_access_denied_without_elicitation_only_plans(iamlens_bin, mode, moto_endpoint, iam_client):
+    iam_client.create_user(UserName="dev")
+    async with stdio_client_with_env(iamlens_bin, mode) as client:
+        tools = await tool_schemas(client)
+        result = await client.call_tool("fix_access_denied", {"ErrorMessage": IMPLICIT_DENIAL})
+        data = check_structured(result, tools["fix_access_denied"])
+        assert data["Status"] == "planned" and data["Applied"] is False
+        assert data["Change"]["PolicyName"] == "iamlens-dev"
+        assert "--allow-unattended-apply" in data["HowToApply"]
+    assert inline_policy(iam_client, "dev") is None
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", MODES)
+async def test_fix_access_denied_applies_after_the_user_confirms(iamlens_bin, mode, moto_endpoint, iam_client):
+    iam_client.create_user(UserName="dev")
+    asked: list[str] = []
+    async with stdio_client_with_env(iamlens_bin, mode, elicitation_callback=answering(True, asked)) as client:
+        tools = await tool_schemas(client)
+        result = await client.call_tool("fix_access_denied", {"ErrorMessage": IMPLICIT_DENIAL})
+        data = check_structured(result, tools["fix_access_denied"])
+        assert data["Status"] == "applied" and data["Applied"] is True, data
+    assert len(asked) == 1 and "iamlens-dev" in asked[0]
+    document = inline_policy(iam_client, "dev")
+    assert document is not None
+    assert "s3:GetObject" in json.dumps(document)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("answer", [False, None], ids=["says-no", "declines"])
+async def test_fix_access_denied_does_nothing_when_the_user_refuses(iamlens_bin, mode, answer, moto_endpoint, iam_client):
+    iam_client.create_user(UserName="dev")
+    asked: list[str] = []
+    async with stdio_client_with_env(iamlens_bin, mode, elicitation_callback=answering(answer, asked)) as client:
+        tools = await tool_schemas(client)
+        result = await client.call_tool("fix_access_denied", {"ErrorMessage": IMPLICIT_DENIAL})
+        data = check_structured(result, tools["fix_access_denied"])
+        assert data["Status"] == "declined" and data["Applied"] is False
+    assert asked
+    assert inline_policy(iam_client, "dev") is None
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", MODES)
+async def test_fix_access_denied_unattended_opt_in_applies_without_asking(iamlens_bin, mode, moto_endpoint, iam_client):
+    iam_client.create_user(UserName="dev")
+    async with stdio_client_with_env(iamlens_bin, mode, "--allow-unattended-apply") as client:
+        tools = await tool_schemas(client)
+        result = await client.call_tool("fix_access_denied", {"ErrorMessage": IMPLICIT_DENIAL})
+        data = check_structured(result, tools["fix_access_denied"])
+        assert data["Status"] == "applied"
+        again = await client.call_tool("fix_access_denied", {"ErrorMessage": IMPLICIT_DENIAL})
+        assert check_structured(again, tools["fix_access_denied"])["Status"] == "unchanged"
+    assert inline_policy(iam_client, "dev") is not None
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", MODES)
+async def test_fix_access_denied_never_applies_what_an_allow_cannot_fix(iamlens_bin, mode, moto_endpoint, iam_client):
+    iam_client.create_user(UserName="dev")
+    asked: list[str] = []
+    async with stdio_client_with_env(
+        iamlens_bin, mode, "--allow-unattended-apply", elicitation_callback=answering(True, asked)
+    ) as client:
+        tools = await tool_schemas(client)
+        result = await client.call_tool("fix_access_denied", {"ErrorMessage": SCP_DENIAL})
+        data = check_structured(result, tools["fix_access_denied"])
+        assert data["Status"] == "not-applicable" and data["Change"] is None
+        assert "service control policy" in data["Message"].lower() or "scp" in data["Message"].lower()
+    assert not asked
+    assert inline_policy(iam_client, "dev") is None
+
+
+@pytest.mark.asyncio
+async def test_fix_access_denied_apply_failure_is_an_error_result(iamlens_bin, moto_endpoint):
+    # The user does not exist in the account: AWS refuses, the agent is told why.
+    async with stdio_client_with_env(iamlens_bin, "legacy", "--allow-unattended-apply") as client:
+        result = await client.call_tool("fix_access_denied", {"ErrorMessage": IMPLICIT_DENIAL})
+        assert result.is_error
+        assert "not applied" in " ".join(block.text for block in result.content)
