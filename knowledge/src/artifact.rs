@@ -55,6 +55,8 @@ pub(crate) struct Index {
     pub format: u32,
     /// Pinned source versions (`botocore` → `1.44.8`).
     pub sources: BTreeMap<String, String>,
+    /// zstd dictionaries (`services`, `prefixes`), each a plain zstd frame.
+    pub dictionaries: BTreeMap<String, BlobRef>,
     pub services: Vec<ServiceEntry>,
     pub prefixes: Vec<PrefixEntry>,
     /// boto3 method → services that have it.
@@ -88,13 +90,28 @@ pub(crate) fn blob<'a>(blobs: &'a [u8], at: BlobRef, what: &str) -> Result<&'a [
 }
 
 pub(crate) fn decompress(frame: &[u8], what: &str) -> Result<Vec<u8>, ArtifactError> {
-    let mut decoder = ruzstd::decoding::StreamingDecoder::new(frame).map_err(|e| ArtifactError(format!("{what}: {e}")))?;
+    decompress_with(frame, None, what)
+}
+
+/// Decompress one frame, with a zstd dictionary (raw dictionary bytes) when the frame was made with one.
+pub(crate) fn decompress_with(frame: &[u8], dictionary: Option<&[u8]>, what: &str) -> Result<Vec<u8>, ArtifactError> {
+    let mut frame_decoder = ruzstd::decoding::FrameDecoder::new();
+    if let Some(raw) = dictionary {
+        let dict = ruzstd::decoding::Dictionary::decode_dict(raw).map_err(|e| ArtifactError(format!("dictionary for {what}: {e}")))?;
+        frame_decoder.add_dict(dict).map_err(|e| ArtifactError(format!("dictionary for {what}: {e}")))?;
+    }
+    let mut decoder =
+        ruzstd::decoding::StreamingDecoder::new_with_decoder(frame, frame_decoder).map_err(|e| ArtifactError(format!("{what}: {e}")))?;
     let mut out = Vec::with_capacity(frame.len() * 8);
     decoder.read_to_end(&mut out).map_err(|e| ArtifactError(format!("{what}: {e}")))?;
     Ok(out)
 }
 
 pub(crate) fn decode_json<T: DeserializeOwned>(frame: &[u8], what: &str) -> Result<T, ArtifactError> {
-    let raw = decompress(frame, what)?;
+    decode_json_with(frame, None, what)
+}
+
+pub(crate) fn decode_json_with<T: DeserializeOwned>(frame: &[u8], dictionary: Option<&[u8]>, what: &str) -> Result<T, ArtifactError> {
+    let raw = decompress_with(frame, dictionary, what)?;
     serde_json::from_slice(&raw).map_err(|e| ArtifactError(format!("{what}: {e}")))
 }

@@ -25,7 +25,6 @@ pub struct ActionInfo {
     pub name: String,
     /// `Read`, `Write`, `List`, `Tagging`, `Permissions management`.
     pub access_level: String,
-    pub description: String,
     /// Resource types the action can be scoped to (empty: only `*`).
     pub resource_types: Vec<ActionResourceType>,
     /// Action-level condition keys.
@@ -49,8 +48,10 @@ pub struct ActionResourceType {
 pub struct ResourceTypeInfo {
     pub prefix: String,
     pub name: String,
-    /// `arn:${Partition}:s3:::${BucketName}/${ObjectName}`.
+    /// `arn:${Partition}:s3:::${BucketName}/${ObjectName}` (the first of `arn_templates`).
     pub arn_template: String,
+    /// Every ARN format of the type (a few types have several, e.g. API Gateway's REST and HTTP APIs).
+    pub arn_templates: Vec<String>,
     pub condition_keys: Vec<String>,
 }
 
@@ -61,5 +62,4 @@ pub struct ConditionKeyInfo {
     pub key: String,
     /// `String`, `ARN`, `Bool`, `Numeric`, `ArrayOfString`, ...
     pub value_type: String,
-    pub description: String,
 }

@@ -5,6 +5,7 @@ use crate::artifact::{self, ArtifactError, Container};
 use crate::iam::{ActionInfo, IamPrefix, ResourceTypeInfo};
 use crate::model::Service;
 use crate::suggest;
+use crate::wire;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
@@ -25,6 +26,8 @@ pub struct KnowledgeBase {
     services: Vec<OnceLock<Arc<Service>>>,
     prefixes: Vec<OnceLock<Arc<IamPrefix>>>,
     method_index: OnceLock<HashMap<String, Vec<String>>>,
+    /// Decompressed zstd dictionaries by blob kind (`services`, `prefixes`).
+    dictionaries: HashMap<String, Vec<u8>>,
 }
 
 /// A shared handle to one IAM action (dereferences to [`ActionInfo`]).
@@ -68,6 +71,11 @@ impl KnowledgeBase {
     pub fn from_bytes(data: std::borrow::Cow<'static, [u8]>) -> Result<KnowledgeBase, ArtifactError> {
         let Container { index, blobs } = artifact::open(&data)?;
         let blobs_start = data.len() - blobs.len();
+        let mut dictionaries = HashMap::new();
+        for (kind, at) in &index.dictionaries {
+            let raw = artifact::decompress(artifact::blob(blobs, *at, kind)?, kind)?;
+            dictionaries.insert(kind.clone(), raw);
+        }
         let mut service_pos = HashMap::new();
         for (i, s) in index.services.iter().enumerate() {
             service_pos.insert(s.name.to_ascii_lowercase(), i);
@@ -80,7 +88,11 @@ impl KnowledgeBase {
         let prefix_pos = index.prefixes.iter().enumerate().map(|(i, p)| (p.prefix.to_ascii_lowercase(), i)).collect();
         let services = index.services.iter().map(|_| OnceLock::new()).collect();
         let prefixes = index.prefixes.iter().map(|_| OnceLock::new()).collect();
-        Ok(KnowledgeBase { data, blobs_start, index, service_pos, prefix_pos, services, prefixes, method_index: OnceLock::new() })
+        Ok(KnowledgeBase { data, blobs_start, index, service_pos, prefix_pos, services, prefixes, method_index: OnceLock::new(), dictionaries })
+    }
+
+    fn dictionary(&self, kind: &str) -> Option<&[u8]> {
+        self.dictionaries.get(kind).map(Vec::as_slice)
     }
 
     fn blobs(&self) -> &[u8] {
@@ -127,8 +139,8 @@ impl KnowledgeBase {
         }
         let entry = &self.index.services[pos];
         let frame = artifact::blob(self.blobs(), entry.blob, &entry.name)?;
-        let mut service: Service = artifact::decode_json(frame, &entry.name)?;
-        service.index_methods();
+        let wire: wire::WireService = artifact::decode_json_with(frame, self.dictionary("services"), &entry.name)?;
+        let service = wire::service(wire, &|prefix| self.iam_prefix(prefix));
         Ok(self.services[pos].get_or_init(|| Arc::new(service)).clone())
     }
 
@@ -168,7 +180,8 @@ impl KnowledgeBase {
         }
         let entry = &self.index.prefixes[pos];
         let frame = artifact::blob(self.blobs(), entry.blob, &entry.prefix)?;
-        let prefix: IamPrefix = artifact::decode_json(frame, &entry.prefix)?;
+        let wire: wire::WirePrefix = artifact::decode_json_with(frame, self.dictionary("prefixes"), &entry.prefix)?;
+        let prefix = wire::prefix(wire);
         Ok(self.prefixes[pos].get_or_init(|| Arc::new(prefix)).clone())
     }
 
@@ -185,28 +198,28 @@ impl KnowledgeBase {
         self.iam_prefix(prefix)?.resource_types.get(&name.to_ascii_lowercase()).cloned()
     }
 
-    /// Actions whose name or description contains every word of `query`
-    /// (case-insensitive), name matches first. Decodes every prefix on first use.
+    /// Actions whose name contains every word of `query` (case-insensitive;
+    /// `"send message"` finds `sqs:SendMessage`), exact names first, then
+    /// shorter names. Decodes every IAM prefix on first use.
     pub fn search_actions(&self, query: &str, limit: usize) -> Vec<ActionRef> {
         let words: Vec<String> = query.split_whitespace().map(|w| w.to_ascii_lowercase()).collect();
         if words.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let mut by_name = Vec::new();
-        let mut by_text = Vec::new();
+        let joined: String = words.concat();
+        let mut hits: Vec<(bool, usize, ActionRef)> = Vec::new();
         for pos in 0..self.index.prefixes.len() {
             let prefix = self.prefix_at(pos);
             for (key, info) in &prefix.actions {
                 let name = info.name.to_ascii_lowercase();
-                let text = info.description.to_ascii_lowercase();
                 if words.iter().all(|w| name.contains(w.as_str())) {
-                    by_name.push(ActionRef { prefix: prefix.clone(), key: key.clone() });
-                } else if words.iter().all(|w| name.contains(w.as_str()) || text.contains(w.as_str())) {
-                    by_text.push(ActionRef { prefix: prefix.clone(), key: key.clone() });
+                    let exact = *key == joined || name == joined;
+                    hits.push((!exact, name.len(), ActionRef { prefix: prefix.clone(), key: key.clone() }));
                 }
             }
         }
-        by_name.into_iter().chain(by_text).take(limit).collect()
+        hits.sort_by(|a, b| (a.0, a.1, &a.2.name).cmp(&(b.0, b.1, &b.2.name)));
+        hits.into_iter().take(limit).map(|(_, _, a)| a).collect()
     }
 
     /// Decode every service and prefix, reporting the first damaged blob (used by tests and `--verify` style checks).

@@ -18,6 +18,7 @@ mod kb;
 pub mod model;
 pub mod resources;
 mod suggest;
+mod wire;
 mod xform;
 
 pub use artifact::ArtifactError;

@@ -155,8 +155,13 @@ pub enum Mapping {
     HttpVerb,
     /// No IAM permission is needed (reason says why).
     NoIam { reason: String },
-    /// Not mapped: the IAM data has no such action (usually an operation newer than the IAM data).
-    Unmapped { reason: String },
+    /// Not mapped, with a curated reason (`knowledge/overrides`, `[[unmapped]]`): a known gap.
+    KnownGap { reason: String },
+    /// Not mapped and not explained: the IAM data has no such action. The coverage test lists these.
+    Unmapped {
+        #[serde(default)]
+        reason: String,
+    },
 }
 
 /// Why an action is part of an operation's requirements.

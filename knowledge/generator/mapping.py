@@ -1,0 +1,250 @@
+"""Operation → IAM requirements: the naming rule, curated overrides, API
+Gateway's HTTP-verb actions, iam:PassRole and KMS-on-your-behalf actions.
+
+Output dicts have the serde shape of the Rust `ActionRequirement` / `Mapping`."""
+
+import re
+
+STANDARD_VARS = {"Partition", "Region", "Account"}
+VAR = re.compile(r"\$\{([^}]+)\}")
+ROLE_MEMBER = re.compile(r"(Role|RoleArn|RoleARN)$")
+ARN_MEMBERS = ("ResourceArn", "ResourceARN", "Arn", "ARN", "ResourceName")
+# Services where a role ARN in the input is the subject of the call, not handed over.
+NO_PASSROLE_SERVICES = {"iam", "sts", "sso-admin", "identitystore"}
+
+
+class GeneratorError(SystemExit):
+    pass
+
+
+def _unique(items):
+    return list(dict.fromkeys(items))
+
+
+class Mapper:
+    def __init__(self, iam, overrides):
+        self.iam = iam
+        self.o = overrides
+        self.bindings = overrides.entries["binding"]
+        self.principals = {e["service"]: e["principal"] for e in overrides.entries["principal"]}
+
+    # ---- IAM lookups -------------------------------------------------------
+    def action_info(self, action):
+        prefix, _, name = action.partition(":")
+        p = self.iam.get(prefix)
+        return p["actions"].get(name.lower()) if p else None
+
+    def require_action(self, action, where):
+        info = self.action_info(action)
+        if info is None:
+            raise GeneratorError(f"overrides: {where}: action {action} is not in the IAM data; fix the name or mark the operation [[unmapped]]")
+        return info
+
+    # ---- bindings ----------------------------------------------------------
+    def _curated_binding(self, service, prefix, resource_type, variable, members, op_name):
+        for b in self.bindings:
+            if b.get("service", service) != service or b.get("iam_prefix", prefix) != prefix:
+                continue
+            if b.get("resource_type", resource_type) != resource_type or b["variable"] != variable:
+                continue
+            if "operations" in b and op_name not in b["operations"]:
+                continue
+            root = b["member"].split(".")[0]
+            if root in members:
+                return {"variable": variable, "member": b["member"], "form": b["form"]}
+        return None
+
+    @staticmethod
+    def _heuristic_binding(variable, members):
+        strings = {m["name"].lower(): m["name"] for m in members.values() if m["shape_type"] == "string"}
+        v = variable.lower()
+        if v in strings:
+            return strings[v], "name"
+        for suffix in ("name", "id"):
+            if v.endswith(suffix) and v[: -len(suffix)] in strings and v[: -len(suffix)]:
+                return strings[v[: -len(suffix)]], "name"
+        for suffix in ("name", "id"):
+            if v.endswith(suffix):
+                for arn in ("arn",):
+                    cand = v[: -len(suffix)] + arn
+                    if cand in strings:
+                        return strings[cand], "arn"
+        if v == "queuename" and "queueurl" in strings:
+            return strings["queueurl"], "queue_url"
+        return None
+
+    def bind(self, service, prefix, resource_type, template, members, op_name, explicit=None):
+        """Bindings for a template's variables from the operation's members."""
+        variables = [v for v in _unique(VAR.findall(template)) if v not in STANDARD_VARS]
+        out = []
+        for variable in variables:
+            if explicit is not None:
+                if variable in explicit:
+                    member, _, form = explicit[variable].partition(":")
+                    out.append({"variable": variable, "member": member, "form": form or "name"})
+                continue
+            curated = self._curated_binding(service, prefix, resource_type, variable, members, op_name)
+            if curated:
+                out.append(curated)
+                continue
+            found = self._heuristic_binding(variable, members)
+            if found:
+                out.append({"variable": variable, "member": found[0], "form": found[1]})
+        if explicit is None and not out and variables:
+            for name in ARN_MEMBERS:
+                if name in members and members[name]["shape_type"] == "string" and name != "ResourceName":
+                    out.append({"variable": variables[-1], "member": name, "form": "arn"})
+                    break
+        # A lone name can also be given as a full ARN (S3 access points, Lambda, KMS, DynamoDB ...).
+        if len(out) == 1 and out[0]["form"] == "name" and len(variables) == 1:
+            out[0]["form"] = "name_or_arn"
+        return out
+
+    # ---- requirements ------------------------------------------------------
+    def requirement(self, service, action, members, op_name, kind, spec=None, note=None):
+        info = self.require_action(action, f"{service['name']} {op_name}")
+        prefix = action.split(":")[0]
+        spec = spec or {}
+        explicit = spec.get("bind")
+        only = spec.get("resource")
+        targets = []
+        keys = list(info["condition_keys"])
+        for rt in info["resource_types"]:
+            keys.extend(rt["condition_keys"])
+            if only and rt["name"] != only:
+                continue
+            rt_info = self.iam[prefix]["resource_types"].get(rt["name"].lower())
+            if rt_info is None:
+                continue
+            keys.extend(rt_info["condition_keys"])
+            for template in rt_info["arn_templates"]:
+                targets.append({
+                    "resource_type": rt_info["name"],
+                    "arn_template": template,
+                    "required": rt["required"],
+                    "bindings": self.bind(service["name"], prefix, rt_info["name"], template, members, op_name, explicit),
+                })
+        if only and not targets:
+            raise GeneratorError(f"overrides: {service['name']} {op_name}: {action} has no resource type {only!r}")
+        return {
+            "action": info["name"],
+            "kind": kind,
+            "access_level": info["access_level"] or None,
+            "resources": targets,
+            "condition_keys": _unique(keys),
+            "note": spec.get("note", note),
+        }
+
+    # ---- API Gateway HTTP verbs -------------------------------------------
+    def http_verb_requirement(self, service, op, members, prefix):
+        verb = op["http_method"].upper()
+        action = f"{prefix}:{verb}"
+        info = self.require_action(action, f"{service['name']} {op['name']}")
+        path = op["request_uri"].split("?")[0].replace("+}", "}")
+        labels = {m["location_name"]: m["name"] for m in members.values() if m.get("location") == "uri"}
+        template = f"arn:${{Partition}}:{prefix}:${{Region}}::" + re.sub(r"\{([^}]+)\}", lambda m: "${" + m.group(1) + "}", path)
+        shape = re.sub(r"\$\{[^}]+\}", "*", template.split("::", 1)[1])
+        resource_type = None
+        for rt in self.iam[prefix]["resource_types"].values():
+            for t in rt["arn_templates"]:
+                if re.sub(r"\$\{[^}]+\}", "*", t.split(":", 5)[-1]).lstrip(":") == shape:
+                    resource_type = rt["name"]
+        bindings = [{"variable": label, "member": labels[label], "form": "name"} for label in _unique(VAR.findall(template)) if label in labels]
+        return {
+            "action": info["name"],
+            "kind": {"kind": "primary"},
+            "access_level": info["access_level"] or None,
+            "resources": [{"resource_type": resource_type or "path", "arn_template": template, "required": True, "bindings": bindings}],
+            "condition_keys": list(info["condition_keys"]),
+            "note": None,
+        }
+
+    # ---- extras ------------------------------------------------------------
+    def pass_role(self, service, op, members, primaries):
+        if service["name"] in NO_PASSROLE_SERVICES:
+            return []
+        if self._applies("no_pass_role", service["name"], op["name"]):
+            return []
+        role_members = [m["name"] for m in members.values() if m["shape_type"] == "string" and ROLE_MEMBER.search(m["name"])]
+        curated = self._entry("pass_role", service["name"], op["name"])
+        if curated is not None:
+            role_members = curated.get("members", role_members)
+            reason = curated["reason"]
+        else:
+            listed = any("iam:PassRole" in (self.action_info(p["action"]) or {}).get("dependent_actions", []) for p in primaries)
+            if not listed:
+                return []
+            reason = f"the IAM documentation lists iam:PassRole as a dependent action of {primaries[0]['action']}"
+        out = []
+        principal = self.principals.get(service["name"])
+        for member in role_members:
+            if member not in members:
+                raise GeneratorError(f"overrides: [[pass_role]] {service['name']} {op['name']}: no member {member}")
+            req = self.requirement(service, "iam:PassRole", members, op["name"], {"kind": "pass_role", "passed_to_service": principal},
+                                   spec={"bind": {"RoleNameWithPath": f"{member}:name_or_arn"}},
+                                   note=f"{member} hands a role to {service['name']}: {reason}")
+            out.append(req)
+        return out
+
+    def kms(self, service, op, members):
+        out = []
+        for e in self.o.entries["kms"]:
+            if e["service"] != service["name"] or not self._matches(e, op["name"]):
+                continue
+            via = e.get("via", service["endpoint_prefix"])
+            key_member = e.get("key_member")
+            bind = {"KeyId": f"{key_member}:name_or_arn"} if key_member and key_member in members else {}
+            for action in e["actions"]:
+                out.append(self.requirement(service, action, members, op["name"],
+                                            {"kind": "kms_via_service", "via_service_template": f"{via}.${{Region}}.amazonaws.com"},
+                                            spec={"bind": bind, "resource": "key"},
+                                            note=f"only when the data uses a customer-managed KMS key: {e['reason']}"))
+        return out
+
+    # ---- override lookup ---------------------------------------------------
+    def _matches(self, entry, op_name):
+        ops = self.o.ops(entry)
+        return "*" in ops or op_name in ops
+
+    def _entry(self, table, service_name, op_name):
+        for e in self.o.entries[table]:
+            if e["service"] == service_name and self._matches(e, op_name):
+                return e
+        return None
+
+    def _applies(self, table, service_name, op_name):
+        return self._entry(table, service_name, op_name) is not None
+
+    # ---- the mapping -------------------------------------------------------
+    def map_operation(self, service, op, members):
+        """(requires_iam, requirements, mapping) for one operation."""
+        name = op["name"]
+        if service["auth"] == "bearer":
+            return False, [], {"source": "no_iam", "reason": "bearer-token service: IAM does not authorize its calls"}
+        if op["unsigned"]:
+            return False, [], {"source": "no_iam", "reason": "unsigned operation: called without AWS credentials"}
+        no_iam = self._entry("no_iam", service["name"], name)
+        if no_iam is not None:
+            return False, [], {"source": "no_iam", "reason": no_iam["reason"]}
+        prefix = service["iam_prefix"]
+        override = self._entry("operation", service["name"], name)
+        if override is not None:
+            primaries = []
+            for spec in override["actions"]:
+                spec = {"action": spec} if isinstance(spec, str) else spec
+                primaries.append(self.requirement(service, spec["action"], members, name, {"kind": "primary"}, spec=spec))
+            mapping = {"source": "override", "reason": override["reason"]}
+        elif any(service["name"] in e["services"] for e in self.o.entries["http_verb"]):
+            verb_prefix = next(e["iam_prefix"] for e in self.o.entries["http_verb"] if service["name"] in e["services"])
+            primaries = [self.http_verb_requirement(service, op, members, verb_prefix)]
+            mapping = {"source": "http_verb"}
+        elif self.action_info(f"{prefix}:{name}") is not None:
+            primaries = [self.requirement(service, f"{prefix}:{name}", members, name, {"kind": "primary"})]
+            mapping = {"source": "rule"}
+        else:
+            gap = self._entry("unmapped", service["name"], name)
+            if gap is not None:
+                return True, [], {"source": "known_gap", "reason": gap["reason"]}
+            return True, [], {"source": "unmapped", "reason": f"the IAM data has no action {prefix}:{name}"}
+        extras = self.pass_role(service, op, members, primaries) + self.kms(service, op, members)
+        return True, primaries + extras, mapping

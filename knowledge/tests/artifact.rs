@@ -1,0 +1,98 @@
+//! The committed artifact: size budget, every blob decodes, and the lookups
+//! the rest of iamlens relies on.
+
+use iamlens_knowledge::{BindingForm, KnowledgeBase, Mapping, RequirementKind};
+
+const ARTIFACT: &[u8] = include_bytes!("../data/knowledge.bin");
+
+#[test]
+fn artifact_is_under_one_megabyte() {
+    assert!(ARTIFACT.len() < 1_000_000, "knowledge.bin is {} bytes; the budget is 1 MB", ARTIFACT.len());
+}
+
+#[test]
+fn every_service_and_prefix_decodes() {
+    let kb = KnowledgeBase::embedded();
+    kb.verify_all().expect("artifact decodes");
+    assert!(kb.service_names().count() >= 400, "botocore 1.44 has ~445 services");
+    assert!(kb.iam_prefixes().count() >= 400, "the IAM data has ~456 prefixes");
+    assert_eq!(kb.sources().get("botocore").map(String::as_str), Some("1.44.8"));
+}
+
+#[test]
+fn services_resolve_by_name_alias_and_case() {
+    let kb = KnowledgeBase::embedded();
+    assert_eq!(kb.service("S3").unwrap().name, "s3");
+    assert_eq!(kb.service("runtime.sagemaker").unwrap().name, "sagemaker-runtime");
+    assert!(kb.service("no-such-service").is_none());
+    assert_eq!(kb.nearest_services("dynamdb", 3).first().map(String::as_str), Some("dynamodb"));
+    assert_eq!(kb.services_for_iam_prefix("states"), vec!["stepfunctions".to_string()]);
+}
+
+#[test]
+fn operations_resolve_by_method_or_api_name() {
+    let kb = KnowledgeBase::embedded();
+    let s3 = kb.service("s3").unwrap();
+    let by_method = s3.operation_by_method("get_object").unwrap();
+    assert_eq!(by_method.name, "GetObject");
+    assert_eq!(s3.operation_by_method("GetObject").unwrap().method, "get_object");
+    assert!(s3.operation_by_method("get_objekt").is_none());
+    assert_eq!(s3.nearest_methods("get_objekt", 3).first().map(String::as_str), Some("get_object"));
+    assert!(s3.can_paginate("list_objects_v2"));
+    assert!(!s3.can_paginate("get_object"));
+    assert_eq!(s3.waiter("bucket_exists").unwrap().operation, "HeadBucket");
+}
+
+#[test]
+fn get_object_binds_bucket_and_key_and_adds_nothing_else() {
+    let kb = KnowledgeBase::embedded();
+    let op = kb.service("s3").unwrap().operation("GetObject").unwrap().clone();
+    let primaries: Vec<_> = op.primary_actions().map(|r| r.action.as_str()).collect();
+    assert_eq!(primaries, vec!["s3:GetObject"], "no GetObjectLegalHold/Retention/Tagging/Version over-grant");
+    assert_eq!(op.mapping, Mapping::Rule);
+    let req = &op.requirements[0];
+    assert_eq!(req.access_level.as_deref(), Some("Read"));
+    let object = req.resources.iter().find(|t| t.resource_type == "object").unwrap();
+    assert_eq!(object.arn_template, "arn:${Partition}:s3:::${BucketName}/${ObjectName}");
+    let vars: Vec<_> = object.bindings.iter().map(|b| (b.variable.as_str(), b.member.as_str(), b.form)).collect();
+    assert_eq!(vars, vec![("BucketName", "Bucket", BindingForm::Name), ("ObjectName", "Key", BindingForm::Name)]);
+    assert!(op.member("Bucket").unwrap().identifies_resource);
+    assert!(op.member("Bucket").unwrap().required);
+    assert!(!op.member("Range").unwrap().identifies_resource);
+    assert!(req.condition_keys.iter().any(|k| k == "s3:ExistingObjectTag/${TagKey}"));
+    assert!(op.requirements.iter().all(|r| !r.action.starts_with("s3-object-lambda")));
+    let kms: Vec<_> = op.requirements.iter().filter(|r| matches!(r.kind, RequirementKind::KmsViaService { .. })).collect();
+    assert_eq!(kms.len(), 1, "kms:Decrypt when the object uses SSE-KMS");
+}
+
+#[test]
+fn actions_resolve_case_insensitively() {
+    let kb = KnowledgeBase::embedded();
+    let a = kb.action("SQS:sendmessage").unwrap();
+    assert_eq!(a.name, "sqs:SendMessage");
+    assert_eq!(a.access_level, "Write");
+    assert!(kb.action("sqs:NoSuchThing").is_none());
+    assert!(kb.action("nocolon").is_none());
+    let rt = kb.resource_type("sqs", "queue").unwrap();
+    assert_eq!(rt.arn_template, "arn:${Partition}:sqs:${Region}:${Account}:${QueueName}");
+    let found = kb.search_actions("send message", 5);
+    assert!(found.iter().any(|a| a.name == "sqs:SendMessage"));
+}
+
+#[test]
+fn method_index_finds_services_for_unresolved_receivers() {
+    let kb = KnowledgeBase::embedded();
+    let services = kb.services_with_method("send_message");
+    assert!(services.contains(&"sqs".to_string()), "{services:?}");
+    assert!(kb.services_with_method("put_item").contains(&"dynamodb".to_string()));
+    assert!(kb.services_with_method("definitely_not_a_method").is_empty());
+}
+
+#[test]
+fn queue_url_binding_fills_queue_name() {
+    let kb = KnowledgeBase::embedded();
+    let op = kb.service("sqs").unwrap().operation_by_method("send_message").unwrap().clone();
+    let queue = &op.requirements[0].resources[0];
+    assert_eq!(queue.bindings[0].member, "QueueUrl");
+    assert_eq!(queue.bindings[0].form, BindingForm::QueueUrl);
+}
