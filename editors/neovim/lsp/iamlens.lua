@@ -1,0 +1,8 @@
+-- Default configuration for vim.lsp.enable("iamlens") (Neovim >= 0.11).
+-- require("iamlens").setup() overrides it with your options and adds the
+-- :Iamlens* commands; without setup() you get the hints and lenses only.
+return {
+  cmd = { "iamlens", "lsp" },
+  filetypes = { "python" },
+  root_markers = { "pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", ".git" },
+}

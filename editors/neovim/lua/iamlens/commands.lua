@@ -1,0 +1,255 @@
+-- The user commands and the client-side handlers of the server's commands.
+-- Each runs one workspace/executeCommand and shows the result as JSON;
+-- anything that writes to AWS is confirmed first.
+local denial = require("iamlens.denial")
+local results = require("iamlens.results")
+
+local M = {}
+
+local SCOPES = { "file", "workspace", "function" }
+
+local function notify(message, level)
+  vim.notify("iamlens: " .. message, level or vim.log.levels.ERROR)
+end
+
+local function client_for(bufnr)
+  local clients = vim.lsp.get_clients({ name = "iamlens", bufnr = bufnr })
+  if #clients == 0 then
+    clients = vim.lsp.get_clients({ name = "iamlens" })
+  end
+  return clients[1]
+end
+
+--- Runs server command `command` with one argument object; calls
+--- `on_result(result)` on success, reports failures with vim.notify.
+function M.execute(command, args, on_result, bufnr)
+  bufnr = bufnr or vim.api.nvim_get_current_buf()
+  local client = client_for(bufnr)
+  if not client then
+    notify("the language server is not running (open a Python file; see :checkhealth iamlens)")
+    return
+  end
+  client:request("workspace/executeCommand", { command = command, arguments = { args } }, function(err, result)
+    if err then
+      notify(string.format("%s failed: %s", command, err.message or vim.inspect(err)))
+      return
+    end
+    on_result(result)
+  end, bufnr)
+end
+
+--- Asks before writing to AWS (a modal confirm); true when the user agreed.
+function M.confirm_aws_write(question, detail)
+  return vim.fn.confirm(question .. "\n" .. detail, "&Yes\n&No", 2, "Warning") == 1
+end
+
+local function python_buffer()
+  local buf = vim.api.nvim_get_current_buf()
+  if vim.bo[buf].filetype ~= "python" then
+    notify("open a Python file first (this command works on the current buffer)", vim.log.levels.WARN)
+    return nil
+  end
+  return buf
+end
+
+local function position(buf)
+  local client = client_for(buf)
+  local encoding = client and client.offset_encoding or "utf-16"
+  return vim.lsp.util.make_position_params(0, encoding).position
+end
+
+local function scope_args(scope)
+  if scope == "workspace" then
+    return { scope = "workspace" }
+  end
+  local buf = python_buffer()
+  if not buf then
+    return nil
+  end
+  local args = { scope = scope, uri = vim.uri_from_bufnr(buf) }
+  if scope == "function" then
+    args.position = position(buf)
+  end
+  return args, buf
+end
+
+function M.generate_policy(scope)
+  scope = scope ~= "" and scope or "file"
+  if not vim.tbl_contains(SCOPES, scope) then
+    notify(string.format("unknown scope %q: use file, workspace or function", scope))
+    return
+  end
+  local args, buf = scope_args(scope)
+  if not args then
+    return
+  end
+  M.execute("iamlens.generatePolicy", args, function(result)
+    results.show("policy/" .. scope, result)
+  end, buf)
+end
+
+local function fix_with_message(message)
+  message = vim.trim(message or "")
+  if message == "" then
+    notify("no AccessDenied message given: yank it into a register, or paste it at the prompt", vim.log.levels.WARN)
+    return
+  end
+  M.execute("iamlens.fixAccessDenied", { message = message, apply = false }, function(plan)
+    results.show("access-denied", plan)
+    if not denial.applicable(plan) then
+      return
+    end
+    local ok = M.confirm_aws_write(
+      string.format("Apply the fix for %s?", tostring(plan.Action or "this action")),
+      string.format("This adds an Allow to the inline policy of %s in AWS IAM.", tostring(plan.Principal or "the principal"))
+    )
+    if ok then
+      M.execute("iamlens.fixAccessDenied", { message = message, apply = true }, function(applied)
+        results.show("access-denied", applied)
+      end)
+    end
+  end)
+end
+
+--- :IamlensFixAccessDenied [register] — the message comes from the given
+--- register, else from the selected lines, else from a prompt prefilled with
+--- the clipboard (or unnamed register) when that holds a denial.
+function M.fix_access_denied(opts)
+  local register = vim.trim(opts.args or "")
+  if register ~= "" then
+    if #register ~= 1 then
+      notify(string.format("%q is not a register name: give one character, e.g. :IamlensFixAccessDenied +", register))
+      return
+    end
+    fix_with_message(vim.fn.getreg(register))
+    return
+  end
+  if opts.range and opts.range > 0 then
+    fix_with_message(table.concat(vim.api.nvim_buf_get_lines(0, opts.line1 - 1, opts.line2, false), "\n"))
+    return
+  end
+  local default = ""
+  for _, r in ipairs({ "+", '"' }) do
+    local ok, text = pcall(vim.fn.getreg, r)
+    if ok and denial.looks_like_denial(text) then
+      default = vim.trim(text):gsub("\n", " ")
+      break
+    end
+  end
+  vim.ui.input({ prompt = "AccessDenied message: ", default = default }, fix_with_message)
+end
+
+--- :IamlensUploadPolicy [file|workspace] [prefix]
+function M.upload_policy(opts)
+  local scope = opts.fargs[1] or "file"
+  if scope ~= "file" and scope ~= "workspace" then
+    notify(string.format("unknown scope %q: use :IamlensUploadPolicy [file|workspace] [prefix]", scope))
+    return
+  end
+  local prefix = opts.fargs[2] or "IamlensGeneratedPolicy"
+  if not prefix:match("^[%w+=,.@_-]+$") or #prefix > 120 then
+    notify(string.format("%q is not a valid policy name prefix (letters, digits and + = , . @ _ -)", prefix))
+    return
+  end
+  local args, buf = scope_args(scope)
+  if not args then
+    return
+  end
+  args.prefix = prefix
+  local target = scope == "file" and vim.fn.fnamemodify(vim.api.nvim_buf_get_name(buf), ":~:.") or "the workspace"
+  if
+    not M.confirm_aws_write(
+      string.format("Upload the IAM policy for %s to AWS?", target),
+      string.format("This creates managed policies named %s_N with your current AWS credentials.", prefix)
+    )
+  then
+    notify("upload cancelled; nothing was written to AWS", vim.log.levels.INFO)
+    return
+  end
+  M.execute("iamlens.uploadPolicy", args, function(result)
+    results.show("upload", result)
+  end, buf)
+end
+
+function M.explain()
+  local buf = python_buffer()
+  if not buf then
+    return
+  end
+  M.execute("iamlens.explain", { uri = vim.uri_from_bufnr(buf), position = position(buf) }, function(result)
+    results.show("explain", result)
+  end, buf)
+end
+
+function M.check_role(opts, default_role)
+  local function run(role)
+    role = vim.trim(role or "")
+    if role == "" then
+      notify("no role given: :IamlensCheckRole ROLE-NAME-OR-ARN (or set role in setup())", vim.log.levels.WARN)
+      return
+    end
+    local buf = vim.api.nvim_get_current_buf()
+    local uri = vim.bo[buf].filetype == "python" and vim.uri_from_bufnr(buf) or nil
+    M.execute("iamlens.checkRole", { role = role, uri = uri }, function(result)
+      results.show("check-role", result)
+    end, buf)
+  end
+  if opts.args ~= "" then
+    run(opts.args)
+  elseif default_role then
+    run(default_role)
+  else
+    vim.ui.input({ prompt = "Role name or ARN: " }, run)
+  end
+end
+
+--- Client-side handlers for commands the server puts on code lenses, so
+--- running a lens shows its result (and confirms AWS writes).
+M.client_commands = {
+  ["iamlens.generatePolicy"] = function(command, ctx)
+    local args = (command.arguments or {})[1] or {}
+    M.execute(command.command, args, function(result)
+      results.show("policy/" .. tostring(args.scope or "file"), result)
+    end, ctx.bufnr)
+  end,
+  ["iamlens.uploadPolicy"] = function(command, ctx)
+    local args = (command.arguments or {})[1] or {}
+    if args.dryRun ~= true and not M.confirm_aws_write("Upload the IAM policy to AWS?", "This creates managed policies with your current AWS credentials.") then
+      return
+    end
+    M.execute(command.command, args, function(result)
+      results.show("upload", result)
+    end, ctx.bufnr)
+  end,
+}
+
+function M.create_user_commands(options)
+  local create = vim.api.nvim_create_user_command
+  create("IamlensGeneratePolicy", function(o)
+    M.generate_policy(o.args)
+  end, {
+    nargs = "?",
+    complete = function()
+      return SCOPES
+    end,
+    desc = "iamlens: least-privilege IAM policy for this file, the workspace or the function at the cursor",
+  })
+  create("IamlensFixAccessDenied", M.fix_access_denied, {
+    nargs = "?",
+    range = true,
+    desc = "iamlens: explain an AccessDenied error (from a register, the selected lines or a prompt) and propose the fix",
+  })
+  create("IamlensUploadPolicy", M.upload_policy, {
+    nargs = "*",
+    complete = function(_, line)
+      return #vim.split(line, "%s+") <= 2 and { "file", "workspace" } or {}
+    end,
+    desc = "iamlens: upload the generated policy to IAM (asks first)",
+  })
+  create("IamlensExplain", M.explain, { desc = "iamlens: the IAM actions of the call under the cursor" })
+  create("IamlensCheckRole", function(o)
+    M.check_role(o, options.role)
+  end, { nargs = "?", desc = "iamlens: check this code against a role's policies" })
+end
+
+return M

@@ -1,0 +1,158 @@
+-- Drives a headless Neovim for tests/e2e/test_neovim.py. Loaded by the init
+-- file the test writes; the test's scenario is a Lua chunk that gets this
+-- table `H` and returns a value. When the scenario ends (or fails), the
+-- outcome is written as JSON to $IAMLENS_NVIM_OUT and Neovim quits.
+local H = {}
+
+H.notifications = {}
+H.confirms = {}
+H.inputs = {}
+--- Scripted answers: H.confirm_answers (numbers for vim.fn.confirm),
+--- H.input_answers (strings for vim.ui.input; nil = Escape).
+H.confirm_answers = {}
+H.input_answers = {}
+
+vim.notify = function(msg, level)
+  table.insert(H.notifications, { message = msg, level = level or vim.log.levels.INFO })
+end
+
+vim.fn.confirm = function(msg, choices, default, kind)
+  table.insert(H.confirms, { message = msg, choices = choices, default = default, kind = kind })
+  local answer = table.remove(H.confirm_answers, 1)
+  return answer or 0 -- 0: the dialog was dismissed
+end
+
+vim.ui.input = function(opts, on_confirm)
+  table.insert(H.inputs, opts)
+  on_confirm(table.remove(H.input_answers, 1))
+end
+
+local TIMEOUT = tonumber(vim.env.IAMLENS_NVIM_WAIT_MS or "15000")
+
+--- Waits until `predicate()` is truthy; false on timeout.
+function H.wait(predicate, timeout)
+  return vim.wait(timeout or TIMEOUT, function()
+    local ok, value = pcall(predicate)
+    return ok and value
+  end, 20)
+end
+
+function H.client()
+  return vim.lsp.get_clients({ name = "iamlens" })[1]
+end
+
+--- Waits for the iamlens client on the current buffer (and its initialize).
+function H.wait_attached(bufnr)
+  bufnr = bufnr or vim.api.nvim_get_current_buf()
+  return H.wait(function()
+    local c = vim.lsp.get_clients({ name = "iamlens", bufnr = bufnr })[1]
+    return c and c.initialized
+  end)
+end
+
+local function label_text(label)
+  if type(label) == "string" then
+    return label
+  end
+  local parts = {}
+  for _, part in ipairs(label) do
+    table.insert(parts, part.value)
+  end
+  return table.concat(parts)
+end
+
+--- The inlay hints of a buffer as { line, character, label } (zero-based),
+--- waiting until at least `min` are there.
+function H.hints(bufnr, min)
+  bufnr = bufnr or vim.api.nvim_get_current_buf()
+  H.wait(function()
+    return #vim.lsp.inlay_hint.get({ bufnr = bufnr }) >= (min or 1)
+  end)
+  local out = {}
+  for _, item in ipairs(vim.lsp.inlay_hint.get({ bufnr = bufnr })) do
+    local h = item.inlay_hint
+    table.insert(out, { line = h.position.line, character = h.position.character, label = label_text(h.label) })
+  end
+  table.sort(out, function(a, b)
+    return a.line < b.line or (a.line == b.line and a.character < b.character)
+  end)
+  return out
+end
+
+--- The code lenses of a buffer as { line, title }, waiting for at least `min`.
+function H.lenses(bufnr, min)
+  bufnr = bufnr or vim.api.nvim_get_current_buf()
+  H.wait(function()
+    local n = 0
+    for _, lens in ipairs(vim.lsp.codelens.get(bufnr)) do
+      if lens.command then
+        n = n + 1
+      end
+    end
+    return n >= (min or 1)
+  end)
+  local out = {}
+  for _, lens in ipairs(vim.lsp.codelens.get(bufnr)) do
+    if lens.command then
+      table.insert(out, { line = lens.range.start.line, title = lens.command.title, command = lens.command.command })
+    end
+  end
+  table.sort(out, function(a, b)
+    return a.line < b.line
+  end)
+  return out
+end
+
+--- Waits for the result buffer iamlens://<name> to be (re)filled after
+--- `action()` runs; returns its text, filetype and buftype.
+function H.result(name, action)
+  local bufname = "iamlens://" .. name
+  local before = vim.fn.bufnr(bufname) ~= -1 and vim.b[vim.fn.bufnr(bufname)].changedtick or -1
+  action()
+  H.wait(function()
+    local b = vim.fn.bufnr(bufname)
+    return b ~= -1 and vim.b[b].changedtick ~= before
+  end)
+  local b = vim.fn.bufnr(bufname)
+  if b == -1 then
+    return nil
+  end
+  return {
+    text = table.concat(vim.api.nvim_buf_get_lines(b, 0, -1, false), "\n"),
+    filetype = vim.bo[b].filetype,
+    buftype = vim.bo[b].buftype,
+    shown = vim.fn.bufwinid(b) ~= -1,
+  }
+end
+
+function H.finish(outcome)
+  outcome.notifications = H.notifications
+  outcome.confirms = H.confirms
+  outcome.inputs = H.inputs
+  local ok, encoded = pcall(vim.json.encode, outcome)
+  if not ok then
+    encoded = vim.json.encode({ ok = false, error = "result not encodable: " .. tostring(encoded) })
+  end
+  local f = assert(io.open(vim.env.IAMLENS_NVIM_OUT, "w"))
+  f:write(encoded)
+  f:close()
+  vim.cmd("qall!")
+end
+
+function H.run(scenario_file)
+  local chunk, load_err = loadfile(scenario_file)
+  if not chunk then
+    H.finish({ ok = false, error = load_err })
+    return
+  end
+  local ok, value = xpcall(function()
+    return chunk(H)
+  end, debug.traceback)
+  if ok then
+    H.finish({ ok = true, value = value == nil and vim.NIL or value })
+  else
+    H.finish({ ok = false, error = value })
+  end
+end
+
+return H

