@@ -1,7 +1,6 @@
 //! Loading the AWS SDK configuration (profile, environment, SSO) with one
 //! lean TLS stack, and turning SDK errors into one sentence for people.
 
-use aws_config::meta::region::RegionProviderChain;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -51,26 +50,29 @@ pub async fn load_sdk_config(opts: &AwsOptions) -> SdkConfig {
     let http_client = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
         .build_https();
-    let region = match &opts.region {
-        Some(r) => RegionProviderChain::first_try(Region::new(r.clone())),
-        None => RegionProviderChain::default_provider(),
-    }
-    .or_else(Region::from_static(FALLBACK_REGION));
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(opts.connect_timeout)
         .operation_attempt_timeout(opts.attempt_timeout)
         .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(http_client)
-        .region(region)
         .timeout_config(timeouts);
+    // The loader's own region chain (env, profile, IMDS) shares our HTTP
+    // client; a chain built outside it would have none and panic on IMDS.
+    if let Some(r) = &opts.region {
+        loader = loader.region(Region::new(r.clone()));
+    }
     if let Some(profile) = &opts.profile {
         loader = loader.profile_name(profile);
     }
     if let Some(n) = opts.max_attempts {
         loader = loader.retry_config(RetryConfig::standard().with_max_attempts(n.max(1)));
     }
-    loader.load().await
+    let sdk = loader.load().await;
+    if sdk.region().is_some() {
+        return sdk;
+    }
+    sdk.into_builder().region(Region::from_static(FALLBACK_REGION)).build()
 }
 
 /// What went wrong talking to AWS, in the categories a user can act on.

@@ -2,5 +2,10 @@
 
 pub mod config;
 pub mod inline_fix;
+pub mod role;
+pub mod upload;
 
 pub use config::{load_sdk_config, AwsError, AwsErrorKind, AwsOptions};
+pub use role::{invalidate_role_cache, load_role_policies};
+pub use upload::{upload_policies, UploadFailure, UploadOptions, UploadReport};
+pub use crate::evaluator::RolePolicies;

@@ -42,7 +42,7 @@ pub fn run(args: GenerateArgs) -> ExitCode {
         }
     }
     if let Some(prefix) = &args.upload_policies {
-        match upload_policies(prefix, &output) {
+        match upload_policies(prefix, &output, &args) {
             Ok(uploaded) => json["UploadedPolicies"] = uploaded,
             Err(message) => {
                 eprintln!("iamlens: {message}");
@@ -133,11 +133,33 @@ fn verify(output: &GenerateOutput, reports: &[FileReport]) -> (Value, bool) {
     (serde_json::to_value(&report).unwrap_or(Value::Null), ok)
 }
 
-/// `--upload-policies [PREFIX]`: the AWS side (iam:CreatePolicy as `<PREFIX>_N`)
-/// belongs to the `aws` module; this is the one call point.
-fn upload_policies(prefix: &str, output: &GenerateOutput) -> Result<Value, String> {
-    let _ = output;
-    Err(format!("--upload-policies {prefix}: uploading is not available in this build yet; the policies are printed below"))
+/// `--upload-policies [PREFIX]` (+ `--update`, `--attach-role/-user`,
+/// `--dry-run`, `--account` guard): the AWS side lives in `crate::aws::upload`;
+/// this prints what it did (or would do) and returns it for the JSON output.
+fn upload_policies(prefix: &str, output: &GenerateOutput, args: &GenerateArgs) -> Result<Value, String> {
+    use crate::aws::{load_sdk_config, AwsOptions};
+    let policies: Vec<Value> = output.policies.iter().filter_map(|p| serde_json::to_value(p).ok()).collect();
+    let opts = args.upload_options(prefix);
+    let aws = AwsOptions { region: args.region.clone().filter(|r| r != "*"), ..Default::default() };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let report = runtime
+        .block_on(async {
+            let sdk = load_sdk_config(&aws).await;
+            crate::aws::upload_policies(&policies, &opts, &sdk).await
+        })
+        .map_err(|failure| failure.to_string())?;
+    if report.dry_run {
+        for call in &report.calls {
+            eprintln!("dry run: would call {call}");
+        }
+    }
+    for line in report.summary() {
+        eprintln!("{line}");
+    }
+    serde_json::to_value(&report).map_err(|e| format!("could not serialise the upload report: {e}"))
 }
 
 fn print_json(json: &Value, pretty: bool) {

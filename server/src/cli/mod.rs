@@ -5,6 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+pub mod check;
 pub mod fix_access_denied;
 pub mod generate;
 pub mod lookup;
@@ -24,6 +25,8 @@ pub enum Command {
     FixAccessDenied(FixAccessDeniedArgs),
     /// Show the IAM actions, ARN templates and condition keys an operation needs.
     Lookup(LookupArgs),
+    /// Check the code against a live role: which calls it would allow, deny, or allow only conditionally.
+    Check(CheckArgs),
     /// Run the language server over stdio.
     Lsp(LspArgs),
     /// Run the MCP server (stdio or streamable HTTP).
@@ -79,6 +82,52 @@ pub struct GenerateArgs {
     /// Check the generated policy against the extracted requirements.
     #[arg(long)]
     pub verify: bool,
+    /// With --upload-policies: replace the existing <PREFIX>_N policies with new default versions.
+    #[arg(long, requires = "upload_policies")]
+    pub update: bool,
+    /// With --upload-policies: attach the uploaded policies to this role.
+    #[arg(long, value_name = "NAME", requires = "upload_policies")]
+    pub attach_role: Option<String>,
+    /// With --upload-policies: attach the uploaded policies to this user.
+    #[arg(long, value_name = "NAME", requires = "upload_policies")]
+    pub attach_user: Option<String>,
+    /// With --upload-policies: print every IAM call that would change something instead of making it.
+    #[arg(long, requires = "upload_policies")]
+    pub dry_run: bool,
+}
+
+// Upload options of `generate-policies` (beyond the peer's `--upload-policies`).
+impl GenerateArgs {
+    /// The upload flags as the `aws` module takes them.
+    pub fn upload_options(&self, prefix: &str) -> crate::aws::UploadOptions {
+        crate::aws::UploadOptions {
+            prefix: prefix.to_string(),
+            update: self.update,
+            attach_role: self.attach_role.clone(),
+            attach_user: self.attach_user.clone(),
+            dry_run: self.dry_run,
+            expected_account: self.account.clone().filter(|a| a != "*"),
+        }
+    }
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CheckArgs {
+    /// The role the code runs as (its name, not its ARN).
+    #[arg(long, value_name = "NAME")]
+    pub role: String,
+    /// Source files or directories (default: the current directory).
+    #[arg(value_name = "FILES-or-DIRS")]
+    pub paths: Vec<PathBuf>,
+    /// Region the code runs in (default: the configured region).
+    #[arg(short = 'r', long)]
+    pub region: Option<String>,
+    /// Named AWS profile (default: AWS_PROFILE or the default profile).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -146,6 +195,7 @@ pub fn run() -> ExitCode {
         Command::GeneratePolicies(args) => generate::run(args),
         Command::FixAccessDenied(args) => fix_access_denied::run(args),
         Command::Lookup(args) => lookup::run(args),
+        Command::Check(args) => check::run(args),
         Command::Lsp(args) => crate::lsp::run(args),
         Command::McpServer(args) => crate::mcp::run(args),
         Command::Version { verbose } => {

@@ -1,0 +1,139 @@
+//! `iamlens check --role NAME [PATHS]`: would this role allow what the code
+//! does? Reads the role's policies and boundary from IAM, then decides every
+//! call site locally. Exit 0 when nothing is denied, 1 when a call would be
+//! denied, 2 on bad usage, paths or AWS errors.
+
+use super::CheckArgs;
+use crate::aws::{load_role_policies, load_sdk_config, AwsOptions};
+use crate::engine::{self, EngineOptions, FileReport};
+use crate::evaluator::{check_requirements, combine, CheckOutcome, Decision, RolePolicies};
+use crate::model::RequirementSettings;
+use serde::Serialize;
+use std::io::Write;
+use std::process::ExitCode;
+
+/// One call site and what the role decides for it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CallCheck {
+    #[serde(rename = "File")]
+    pub file: String,
+    /// One-based line and column.
+    #[serde(rename = "Line")]
+    pub line: u32,
+    #[serde(rename = "Column")]
+    pub column: u32,
+    #[serde(rename = "Call")]
+    pub call: String,
+    /// `allowed`, `denied` or `depends`.
+    #[serde(rename = "Verdict")]
+    pub verdict: String,
+    #[serde(rename = "Decision")]
+    pub decision: Decision,
+    /// Each action of the call, decided on its own.
+    #[serde(rename = "Actions")]
+    pub actions: Vec<CheckOutcome>,
+}
+
+pub fn run(args: CheckArgs) -> ExitCode {
+    if args.role.trim().is_empty() || args.role.starts_with("arn:") {
+        return super::fail(2, format!("--role {:?}: pass the role name (the part after role/ in its ARN)", args.role));
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return super::fail(2, format!("cannot start the async runtime: {e}")),
+    };
+    let aws = AwsOptions { profile: args.profile.clone(), region: args.region.clone(), ..Default::default() };
+    let (sdk, role) = match runtime.block_on(async {
+        let sdk = load_sdk_config(&aws).await;
+        let role = load_role_policies(&args.role, &sdk).await;
+        (sdk, role)
+    }) {
+        (sdk, Ok(role)) => (sdk, role),
+        (_, Err(e)) => return super::fail(2, e),
+    };
+    let opts = engine_options(&args, &role, sdk.region().map(|r| r.as_ref().to_string()));
+    let paths = if args.paths.is_empty() { vec![std::path::PathBuf::from(".")] } else { args.paths.clone() };
+    let reports = match engine::analyze_paths(&paths, &opts) {
+        Ok(reports) => reports,
+        Err(err) => return super::fail(2, err),
+    };
+    let checks = check_reports(&reports, &role);
+    let denied = checks.iter().filter(|c| c.decision.is_denied()).count();
+    let out = if args.json {
+        let json = serde_json::json!({"Role": role.role_arn, "Calls": checks});
+        format!("{}\n", serde_json::to_string_pretty(&json).unwrap_or_default())
+    } else {
+        render(&checks, &role)
+    };
+    // A closed pipe (`| head`) is not worth a panic.
+    let _ = std::io::stdout().write_all(out.as_bytes()).and_then(|_| std::io::stdout().flush());
+    if denied > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Requirements are bound to the role's account and partition, and to the
+/// region the code runs in (`--region`, else the configured one), so ARNs
+/// compare like for like with the role's policies.
+fn engine_options(args: &CheckArgs, role: &RolePolicies, configured_region: Option<String>) -> EngineOptions {
+    let mut arn = role.role_arn.split(':');
+    let partition = arn.nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_string();
+    let account = arn.nth(2).filter(|a| !a.is_empty()).map(str::to_string);
+    EngineOptions {
+        requirements: RequirementSettings {
+            region: args.region.clone().or(configured_region).filter(|r| r != "*"),
+            account,
+            partition,
+            kms_via_service: true,
+        },
+        service_hints: Vec::new(),
+    }
+}
+
+/// Every call site of every report, decided against the role.
+pub fn check_reports(reports: &[FileReport], role: &RolePolicies) -> Vec<CallCheck> {
+    let mut out = Vec::new();
+    for report in reports {
+        let outcomes = check_requirements(&report.requirements, role);
+        for (index, call) in report.analysis.calls.iter().enumerate() {
+            let actions: Vec<CheckOutcome> = outcomes.iter().filter(|o| o.call_index == index).cloned().collect();
+            if actions.is_empty() {
+                continue;
+            }
+            let decision = combine(actions.iter().map(|a| a.decision.clone()));
+            out.push(CallCheck {
+                file: report.path.display().to_string(),
+                line: call.span.start.line + 1,
+                column: call.span.start.column + 1,
+                call: call.text.clone(),
+                verdict: decision.verdict().to_string(),
+                decision,
+                actions,
+            });
+        }
+    }
+    out
+}
+
+fn render(checks: &[CallCheck], role: &RolePolicies) -> String {
+    let mut out = String::new();
+    for c in checks {
+        out.push_str(&format!("{}:{}:{}: {} {}\n", c.file, c.line, c.column, c.verdict, c.call));
+        for a in &c.actions {
+            for r in &a.resources {
+                out.push_str(&format!("    {} {} on {}: {}\n", r.decision.verdict(), a.action, r.resource, r.decision));
+            }
+        }
+    }
+    let count = |v: &str| checks.iter().filter(|c| c.verdict == v).count();
+    out.push_str(&format!(
+        "role {}: {} call(s) allowed, {} denied, {} depend on run-time values\n",
+        role.role_arn,
+        count("allowed"),
+        count("denied"),
+        count("depends")
+    ));
+    out
+}
