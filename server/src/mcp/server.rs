@@ -13,7 +13,7 @@ use rmcp::{tool, tool_handler, tool_router, ErrorData, RoleServer, ServerHandler
 
 use super::args::{input_schema, output_schema, Args};
 use super::confirm::{self, Confirmation};
-use super::tools::{self, access_denied, explain_code, fix_access_denied, generate, search_actions, ToolError, ToolResult};
+use super::tools::{self, access_denied, explain_code, fix_access_denied, generate, search_actions, workspace_policy, ToolError, ToolResult};
 use super::ServerOptions;
 
 const INSTRUCTIONS: &str = "iamlens knows which AWS IAM permissions code needs, offline. \
@@ -30,7 +30,12 @@ pub struct IamlensMcp {
 
 impl IamlensMcp {
     pub fn new(options: ServerOptions) -> IamlensMcp {
-        IamlensMcp { options: Arc::new(options), tool_router: Self::tool_router() }
+        let mut tool_router = Self::tool_router();
+        if options.workspace.is_none() {
+            // Only a server embedded in the editor has a live workspace.
+            tool_router.remove_route("workspace_policy");
+        }
+        IamlensMcp { options: Arc::new(options), tool_router }
     }
 
     pub fn options(&self) -> &ServerOptions {
@@ -157,8 +162,34 @@ Allow cannot fix (SCPs, explicit denies, boundaries...) are explained, never app
     }
 
     #[tool(
+        name = "workspace_policy",
+        description = "The least-privilege IAM policy for the workspace open in the editor (or one `Folder` of it), \
+unsaved edits included, computed with the editor's iamlens settings (region, account). Returns the \
+generate_application_policies envelope plus the `Files` it covers.",
+        input_schema = input_schema::<workspace_policy::WorkspacePolicyInput>(),
+        output_schema = output_schema(workspace_policy::output_schema()),
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn workspace_policy(
+        &self,
+        Args(input): Args<workspace_policy::WorkspacePolicyInput>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let Some(workspace) = self.options.workspace.clone() else {
+            return tools::respond(Err(ToolError::failed(
+                "workspace_policy needs the MCP endpoint of a running editor (iamlens lsp with iamlens.mcp.enable)",
+            )));
+        };
+        let outcome = match workspace_policy::validate(input, &workspace.roots()) {
+            Ok(job) => blocking(move || workspace_policy::run(job, workspace.as_ref())).await,
+            Err(err) => Err(err),
+        };
+        tools::respond(outcome)
+    }
+
+    #[tool(
         name = "search_actions",
-        description = "Search every IAM action (offline knowledge base) by words in its name or description. \
+        description = "Search every IAM action (offline knowledge base) by words of its name (`send message` finds \
+sqs:SendMessage). \
 Returns each action's access level, resource types with ARN templates, condition keys and dependent actions.",
         input_schema = input_schema::<search_actions::SearchActionsInput>(),
         output_schema = output_schema(search_actions::output_schema()),

@@ -147,7 +147,10 @@ mod tests {
         let file = dir.join("app.py");
         std::fs::write(&file, "import boto3\ns3 = boto3.client('s3')\ns3.get_object(Bucket='reports', Key='a.csv')\n").unwrap();
         let out = run(validate(input(&[file.to_str().unwrap()]), None).unwrap()).unwrap();
-        assert!(out["Policies"].is_array() && out["Warnings"].is_array(), "{out}");
+        let text = out["Policies"].to_string();
+        assert!(text.contains("s3:GetObject"), "{out}");
+        assert!(text.contains("arn:aws:s3:::reports/"), "{out}");
+        assert!(out["Warnings"].is_array(), "{out}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

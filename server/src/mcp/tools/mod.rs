@@ -13,6 +13,7 @@ pub mod generate;
 pub mod schemas;
 pub mod search_actions;
 pub mod settings;
+pub mod workspace_policy;
 
 /// Why a tool call did not produce a result.
 #[derive(Debug)]

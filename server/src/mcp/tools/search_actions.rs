@@ -1,5 +1,5 @@
-//! `search_actions`: free-text search over every IAM action in the embedded
-//! knowledge base (name matches first, then descriptions).
+//! `search_actions`: search every IAM action in the embedded knowledge base by
+//! words of its name (`send message` finds `sqs:SendMessage`), exact names first.
 
 use iamlens_knowledge::{ActionRef, KnowledgeBase};
 use schemars::JsonSchema;
@@ -14,7 +14,7 @@ const MAX_LIMIT: usize = 200;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct SearchActionsInput {
-    /// Words that must all appear in the action's name or description, e.g. `s3 object tagging` or `PassRole`.
+    /// Words that must all appear in the action's name, e.g. `send message`, `object tagging` or `PassRole`.
     pub query: String,
     /// At most this many actions (default 20, at most 200).
     #[serde(default)]
@@ -36,11 +36,10 @@ pub fn output_schema() -> Value {
 pub fn action_schema() -> Value {
     json!({
         "type": "object",
-        "required": ["Action", "AccessLevel", "Description", "Resources", "ConditionKeys", "DependentActions"],
+        "required": ["Action", "AccessLevel", "Resources", "ConditionKeys", "DependentActions"],
         "properties": {
             "Action": {"type": "string", "pattern": "^[a-z0-9-]+:[A-Za-z0-9]+$"},
             "AccessLevel": {"type": "string"},
-            "Description": {"type": "string"},
             "Resources": {"type": "array", "items": {
                 "type": "object",
                 "required": ["ResourceType", "ArnTemplate", "Required"],
@@ -92,7 +91,6 @@ pub fn action_json(action: &ActionRef) -> Value {
     json!({
         "Action": action.name,
         "AccessLevel": action.access_level,
-        "Description": action.description,
         "Resources": resources,
         "ConditionKeys": condition_keys,
         "DependentActions": action.dependent_actions,
