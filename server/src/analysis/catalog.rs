@@ -95,7 +95,7 @@ pub mod fake {
         }
         fn nearest_services(&self, name: &str) -> Vec<String> {
             let mut names: Vec<&String> =
-                self.services.keys().filter(|k| strsim::jaro_winkler(k, name) > 0.75).collect();
+                self.services.keys().filter(|k| strsim::jaro_winkler(k, name) > 0.6).collect();
             names.sort();
             names.into_iter().cloned().collect()
         }

@@ -74,7 +74,9 @@ impl<'a> Analyzer<'a> {
         let found = self.with_rdef(parent, |def| {
             let c = def.collections.get(name)?;
             let res = c.resource.as_ref()?;
-            Some(Sym::Resource(self.build_resource(parent, res, &[], None, None)))
+            // `requestParameter` identifiers come from the collection's own request.
+            let request = self.request_args(parent, &c.request.params);
+            Some(Sym::Resource(self.build_resource(parent, res, &request, None, None)))
         });
         found.flatten().unwrap_or(Sym::Foreign)
     }
@@ -107,7 +109,8 @@ impl<'a> Analyzer<'a> {
     }
 
     /// A resource of `res.type_name` whose identifiers come from the parent,
-    /// constructor inputs, or request parameters of the call that returned it.
+    /// constructor inputs, or request parameters of the call that returned it
+    /// (`inputs` doubles as the request of a collection).
     fn build_resource(
         &self,
         parent: &ResourceRef,
@@ -126,6 +129,7 @@ impl<'a> Analyzer<'a> {
                         let args = CallArgs::of(call);
                         args.keyword(path, self.src).map(|n| self.value(n, env))
                     }
+                    (None, _, Some(path)) => inputs.iter().find(|(n, _)| n == path).map(|(_, v)| v.clone()),
                     _ => None,
                 },
                 "string" => p.value.as_ref().and_then(|v| v.as_str()).map(Value::literal),

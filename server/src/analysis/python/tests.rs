@@ -1,0 +1,361 @@
+//! Front-end behaviour over realistic snippets, against a small hand-written
+//! service table (the embedded knowledge base is exercised by the integration tests).
+
+use super::*;
+use crate::analysis::catalog::fake::FakeCatalog;
+use crate::model::{CallVia, Confidence, FindingKind, SdkCall, TextPart, Value};
+
+fn catalog() -> FakeCatalog {
+    let mut c = FakeCatalog::from_ops(&[
+        (
+            "s3",
+            &[
+                ("GetObject", &["Bucket", "Key", "VersionId"][..]),
+                ("PutObject", &["Bucket", "Key", "Body"]),
+                ("HeadObject", &["Bucket", "Key"]),
+                ("ListObjectsV2", &["Bucket", "Prefix"]),
+                ("ListObjects", &["Bucket", "Prefix"]),
+                ("ListBuckets", &[]),
+                ("DeleteObject", &["Bucket", "Key"]),
+                ("DeleteObjects", &["Bucket", "Delete"]),
+                ("CopyObject", &["Bucket", "Key", "CopySource"]),
+                ("HeadBucket", &["Bucket"]),
+                ("CreateMultipartUpload", &["Bucket", "Key"]),
+            ],
+        ),
+        (
+            "dynamodb",
+            &[
+                ("PutItem", &["TableName", "Item"]),
+                ("GetItem", &["TableName", "Key"]),
+                ("DescribeTable", &["TableName"]),
+                ("BatchWriteItem", &["RequestItems"]),
+                ("DeleteItem", &["TableName", "Key"]),
+            ],
+        ),
+        ("sqs", &[("SendMessage", &["QueueUrl", "MessageBody"]), ("ReceiveMessage", &["QueueUrl"]), ("DeleteMessage", &["QueueUrl", "ReceiptHandle"])]),
+        ("sns", &[("Publish", &["TopicArn", "Message"])]),
+        ("ssm", &[("GetParameter", &["Name", "WithDecryption"])]),
+        ("iot-data", &[("Publish", &["topic", "payload"])]),
+        ("bedrock-runtime", &[("InvokeModel", &["modelId", "body"])]),
+    ]);
+    c.edit("s3", |s| {
+        let ops = ["ListObjectsV2"];
+        s.paginators = ops.iter().map(|o| o.to_string()).collect();
+        s.waiters.insert(
+            "object_exists".into(),
+            serde_json::from_value(serde_json::json!({"name": "ObjectExists", "method": "object_exists", "operation": "HeadObject"})).unwrap(),
+        );
+        s.injected = serde_json::from_value(serde_json::json!([
+            {"method": "upload_file", "operations": ["PutObject", "CreateMultipartUpload"], "extra_actions": [],
+             "args": [{"keyword": "Filename", "position": 0, "member": null}, {"keyword": "Bucket", "position": 1, "member": "Bucket"},
+                      {"keyword": "Key", "position": 2, "member": "Key"}], "note": ""},
+            {"method": "generate_presigned_url", "operations": [], "extra_actions": [], "args": [], "note": ""}
+        ]))
+        .unwrap();
+        s.resources = Some(
+            serde_json::from_value(serde_json::json!({
+                "service": {"identifiers": [], "shape": null, "load": null, "actions": {}, "batch_actions": {}, "collections": {
+                    "Buckets": {"attribute": "buckets", "request": {"operation": "ListBuckets", "params": []},
+                                "resource": {"type": "Bucket", "identifiers": [{"target": "Name", "source": "response", "path": "Buckets[].Name"}], "path": null}}},
+                  "has": {"Bucket": {"resource": {"type": "Bucket", "identifiers": [{"target": "Name", "source": "input"}], "path": null}},
+                          "Object": {"resource": {"type": "Object", "identifiers": [{"target": "BucketName", "source": "input"}, {"target": "Key", "source": "input"}], "path": null}}},
+                  "waiters": {}},
+                "resources": {
+                  "Bucket": {"identifiers": [{"name": "Name", "attribute": "name", "member_name": null}], "shape": null, "load": null,
+                    "actions": {"Delete": {"method": "delete", "request": {"operation": "DeleteBucket", "params": [{"target": "Bucket", "source": "identifier", "name": "Name"}]}, "resource": null}},
+                    "batch_actions": {},
+                    "collections": {"Objects": {"attribute": "objects", "request": {"operation": "ListObjects", "params": [{"target": "Bucket", "source": "identifier", "name": "Name"}]},
+                      "resource": {"type": "ObjectSummary", "identifiers": [{"target": "BucketName", "source": "requestParameter", "path": "Bucket"}, {"target": "Key", "source": "response", "path": "Contents[].Key"}], "path": null}}},
+                    "has": {"Object": {"resource": {"type": "Object", "identifiers": [{"target": "BucketName", "source": "identifier", "name": "Name"}, {"target": "Key", "source": "input"}], "path": null}}},
+                    "waiters": {}},
+                  "Object": {"identifiers": [{"name": "BucketName", "attribute": "bucket_name", "member_name": null}, {"name": "Key", "attribute": "key", "member_name": null}],
+                    "shape": "HeadObjectOutput",
+                    "load": {"operation": "HeadObject", "params": [{"target": "Bucket", "source": "identifier", "name": "BucketName"}, {"target": "Key", "source": "identifier", "name": "Key"}]},
+                    "actions": {"Get": {"method": "get", "request": {"operation": "GetObject", "params": [{"target": "Bucket", "source": "identifier", "name": "BucketName"}, {"target": "Key", "source": "identifier", "name": "Key"}]}, "resource": null}},
+                    "batch_actions": {}, "collections": {}, "has": {}, "waiters": {}},
+                  "ObjectSummary": {"identifiers": [{"name": "BucketName", "attribute": "bucket_name", "member_name": null}, {"name": "Key", "attribute": "key", "member_name": null}],
+                    "shape": null, "load": null,
+                    "actions": {"Delete": {"method": "delete", "request": {"operation": "DeleteObject", "params": [{"target": "Bucket", "source": "identifier", "name": "BucketName"}, {"target": "Key", "source": "identifier", "name": "Key"}]}, "resource": null}},
+                    "batch_actions": {"Delete": {"method": "delete", "request": {"operation": "DeleteObjects", "params": [{"target": "Bucket", "source": "identifier", "name": "BucketName"}, {"target": "Delete.Objects[*].Key", "source": "identifier", "name": "Key"}]}, "resource": null}},
+                    "collections": {}, "has": {}, "waiters": {}}
+                }
+            }))
+            .unwrap(),
+        );
+    });
+    c.edit("dynamodb", |s| {
+        s.resources = Some(
+            serde_json::from_value(serde_json::json!({
+                "service": {"identifiers": [], "shape": null, "load": null, "actions": {}, "batch_actions": {}, "collections": {},
+                  "has": {"Table": {"resource": {"type": "Table", "identifiers": [{"target": "Name", "source": "input"}], "path": null}}}, "waiters": {}},
+                "resources": {"Table": {"identifiers": [{"name": "Name", "attribute": "name", "member_name": null}], "shape": null,
+                  "load": {"operation": "DescribeTable", "params": [{"target": "TableName", "source": "identifier", "name": "Name"}]},
+                  "actions": {"PutItem": {"method": "put_item", "request": {"operation": "PutItem", "params": [{"target": "TableName", "source": "identifier", "name": "Name"}]}, "resource": null}},
+                  "batch_actions": {}, "collections": {}, "has": {}, "waiters": {}}}
+            }))
+            .unwrap(),
+        );
+    });
+    c
+}
+
+fn analyze(src: &str) -> FileAnalysis {
+    analyze_opts(src, &AnalysisOptions::default())
+}
+
+fn analyze_opts(src: &str, opts: &AnalysisOptions) -> FileAnalysis {
+    let doc = PythonDocument::parse(src.to_string());
+    analyze_python_with(&doc, &ProjectIndex::new(), opts, &catalog())
+}
+
+fn ops(a: &FileAnalysis) -> Vec<String> {
+    a.calls.iter().map(|c| format!("{}:{}", c.service, c.operation)).collect()
+}
+
+fn only(a: &FileAnalysis) -> &SdkCall {
+    assert_eq!(a.calls.len(), 1, "expected one call, got {:?}", ops(a));
+    &a.calls[0]
+}
+
+#[test]
+fn files_without_an_sdk_import_yield_nothing() {
+    let a = analyze("import redis\ncache = redis.Redis()\ncache.put_item(TableName='t', Item={})\ns3.get_object(Bucket='b', Key='k')\n");
+    assert!(!a.imports_aws_sdk);
+    assert!(a.calls.is_empty() && a.findings.is_empty());
+}
+
+#[test]
+fn client_by_position_and_by_service_name_keyword() {
+    let a = analyze("import boto3\na = boto3.client('s3', region_name='eu-west-1')\nb = boto3.client(service_name='sqs')\na.get_object(Bucket='b', Key='k')\nb.send_message(QueueUrl='u', MessageBody='m')\n");
+    assert_eq!(ops(&a), ["s3:GetObject", "sqs:SendMessage"]);
+    assert!(a.calls.iter().all(|c| c.confidence == Confidence::High && c.via == CallVia::Client));
+    assert_eq!(a.calls[0].arg("Bucket"), Some(&Value::literal("b")));
+}
+
+#[test]
+fn aliases_and_from_imports() {
+    let a = analyze("import boto3 as b3\nfrom boto3 import client as mk\nx = b3.client('s3')\ny = mk('sns')\nx.list_buckets()\ny.publish(TopicArn='t', Message='m')\n");
+    assert_eq!(ops(&a), ["s3:ListBuckets", "sns:Publish"]);
+}
+
+#[test]
+fn sessions_in_every_spelling() {
+    let src = "import boto3\nimport boto3.session\nfrom boto3.session import Session\n\
+s1 = boto3.Session(profile_name='p')\ns2 = boto3.session.Session()\ns3 = Session()\n\
+s1.client('s3').list_buckets()\ns2.client('sqs').receive_message(QueueUrl='u')\ns3.resource('dynamodb').Table('t').put_item(Item={})\n";
+    assert_eq!(ops(&analyze(src)), ["s3:ListBuckets", "sqs:ReceiveMessage", "dynamodb:PutItem"]);
+}
+
+#[test]
+fn module_constant_as_service_name_and_module_client_in_function() {
+    let a = analyze("import boto3\nSERVICE = 'ssm'\nssm = boto3.client(SERVICE)\n\ndef handler(event, context):\n    return ssm.get_parameter(Name='/app/db', WithDecryption=True)\n");
+    let c = only(&a);
+    assert_eq!((c.service.as_str(), c.operation.as_str(), c.scope.as_deref()), ("ssm", "GetParameter", Some("handler")));
+    assert_eq!(c.arg("WithDecryption"), Some(&Value::Bool(true)));
+}
+
+#[test]
+fn module_client_defined_after_the_function_still_resolves() {
+    let a = analyze("import boto3\ndef f():\n    client.list_buckets()\nclient = boto3.client('s3')\n");
+    assert_eq!(ops(&a), ["s3:ListBuckets"]);
+}
+
+#[test]
+fn self_attribute_set_in_init_used_in_another_method() {
+    let src = "import boto3\nclass Worker:\n    def run(self):\n        self.sqs.send_message(QueueUrl=self.url, MessageBody='x')\n    def __init__(self, url):\n        self.url = url\n        self.sqs = boto3.client('sqs')\n";
+    let a = analyze(src);
+    assert_eq!(only(&a).scope.as_deref(), Some("Worker.run"));
+    let names: Vec<_> = a.scopes.iter().map(|s| s.name.clone()).collect();
+    assert_eq!(names, [None, Some("Worker".to_string()), Some("Worker.run".to_string())]);
+}
+
+#[test]
+fn factory_functions_decorated_or_not_and_parameterised() {
+    let src = "import boto3, functools\n\n@functools.lru_cache\ndef s3():\n    session = boto3.Session()\n    return session.client('s3')\n\ndef make(name, **kw):\n    return boto3.client(name, **kw)\n\ns3().list_buckets()\nmake('sqs').receive_message(QueueUrl='u')\n";
+    assert_eq!(ops(&analyze(src)), ["s3:ListBuckets", "sqs:ReceiveMessage"]);
+}
+
+#[test]
+fn async_with_session_client() {
+    let src = "import aioboto3\nasync def main():\n    session = aioboto3.Session()\n    async with session.client('s3') as s3:\n        await s3.put_object(Bucket='b', Key='k', Body=b'x')\n";
+    assert_eq!(ops(&analyze(src)), ["s3:PutObject"]);
+    let src = "from aiobotocore.session import get_session\nasync def go():\n    async with get_session().create_client('sqs') as c:\n        await c.send_message(QueueUrl='u', MessageBody='b')\n";
+    assert_eq!(ops(&analyze(src)), ["sqs:SendMessage"]);
+}
+
+#[test]
+fn stub_annotations_resolve_parameters_with_medium_confidence() {
+    let src = "from mypy_boto3_s3 import S3Client\nfrom mypy_boto3_bedrock_runtime.client import BedrockRuntimeClient\nfrom typing import Optional\n\
+def f(c: S3Client, b: 'BedrockRuntimeClient', o: Optional[S3Client] = None):\n    c.head_object(Bucket='b', Key='k')\n    b.invoke_model(modelId='m', body='{}')\n    o.list_buckets()\n";
+    let a = analyze(src);
+    assert_eq!(ops(&a), ["s3:HeadObject", "bedrock-runtime:InvokeModel", "s3:ListBuckets"]);
+    assert!(a.calls.iter().all(|c| c.confidence == Confidence::Medium));
+}
+
+#[test]
+fn reassignment_follows_source_order() {
+    let a = analyze("import boto3\nc = boto3.client('s3')\nc.list_buckets()\nc = boto3.client('sqs')\nc.receive_message(QueueUrl='u')\n");
+    assert_eq!(ops(&a), ["s3:ListBuckets", "sqs:ReceiveMessage"]);
+}
+
+#[test]
+fn typos_are_reported_with_the_nearest_names() {
+    let a = analyze("import boto3\ns3 = boto3.client('s3')\ns3.get_objects(Bucket='b', Key='k')\nboto3.client('s4')\n");
+    assert!(a.calls.is_empty());
+    let FindingKind::UnknownMethod { method, suggestions, .. } = &a.findings[0].kind else { panic!("{:?}", a.findings) };
+    assert_eq!(method, "get_objects");
+    assert_eq!(suggestions.first().map(String::as_str), Some("get_object"));
+    assert!(a.findings[0].message.contains("get_object"));
+    assert_eq!(a.findings[0].span.start.line, 2);
+    assert!(matches!(&a.findings[1].kind, FindingKind::UnknownService { name, suggestions } if name == "s4" && suggestions.contains(&"s3".to_string())));
+}
+
+#[test]
+fn unresolved_receiver_with_one_candidate_is_used_with_low_confidence() {
+    let a = analyze("import boto3\ndef save(table, item):\n    table.put_item(TableName='t', Item=item)\n");
+    let c = only(&a);
+    assert_eq!((c.service.as_str(), c.confidence), ("dynamodb", Confidence::Low));
+}
+
+#[test]
+fn ambiguous_unresolved_calls_are_reported_and_hints_settle_them() {
+    let src = "import boto3\ndef notify(client):\n    client.publish(Message='m')\n";
+    // sns Publish takes Message; iot-data Publish does not: only sns remains.
+    assert_eq!(ops(&analyze(src)), ["sns:Publish"]);
+    let src = "import boto3\ndef notify(client, **kw):\n    client.publish()\n    client.publish(**kw)\n";
+    assert!(analyze(src).calls.is_empty(), "no keywords: nothing to go on");
+    let mut cat = catalog();
+    cat.edit("iot-data", |s| {
+        let op = s.operations.get_mut("Publish").unwrap();
+        op.input_members.push(serde_json::from_value(serde_json::json!({"name": "Message", "required": false, "shape_type": "string", "identifies_resource": false})).unwrap());
+    });
+    let src = "import boto3\ndef notify(client):\n    client.publish(Message='m')\n";
+    let doc = PythonDocument::parse(src.into());
+    let a = analyze_python_with(&doc, &ProjectIndex::new(), &AnalysisOptions::default(), &cat);
+    assert!(a.calls.is_empty());
+    assert!(matches!(&a.findings[0].kind, FindingKind::Ambiguous { candidates, .. } if candidates == &["iot-data".to_string(), "sns".to_string()]));
+    let opts = AnalysisOptions { service_hints: vec!["sns".into()] };
+    let a = analyze_python_with(&doc, &ProjectIndex::new(), &opts, &cat);
+    assert_eq!(ops(&a), ["sns:Publish"]);
+    assert!(a.findings.is_empty());
+}
+
+#[test]
+fn non_aws_receivers_in_a_boto3_file_are_not_calls() {
+    let src = "import boto3\nimport requests\nimport redis\nfrom mycache import Cache\n\
+requests.get('http://x', timeout=3)\nr = redis.Redis()\nr.get('k')\ncache = Cache()\ncache.put_item(TableName='t', Item={})\n\
+d = {}\nd.get('Key')\nd.update(Key=1)\nitems = []\nitems.append(1)\n";
+    let a = analyze(src);
+    assert!(a.calls.is_empty(), "{:?}", ops(&a));
+    assert!(a.findings.is_empty(), "{:?}", a.findings);
+}
+
+#[test]
+fn values_fstrings_concatenation_constants_environment_and_dicts() {
+    let src = "import boto3, os\nPREFIX = 'logs'\nBUCKET = os.environ['BUCKET']\ns3 = boto3.client('s3')\n\
+def f(day, n):\n    key = f\"{PREFIX}/{day}.json\"\n    s3.put_object(Bucket=BUCKET, Key=key, Body='%s-%d' % ('a', n))\n    s3.get_object(Bucket='b-' + os.getenv('ENV'), Key='{}/{x}'.format('p', x=n))\n    s3.copy_object(Bucket='b', Key='k', CopySource={'Bucket': 'src', 'Key': PREFIX + '/k'})\n    params = {'Bucket': 'spread', 'Key': 'k'}\n    s3.head_object(**params)\n";
+    let a = analyze(src);
+    let put = &a.calls[0];
+    assert_eq!(put.arg("Key"), Some(&Value::Text(vec![TextPart::Literal("logs/".into()), TextPart::Unknown, TextPart::Literal(".json".into())])));
+    assert_eq!(put.arg("Bucket").and_then(Value::as_pattern).as_deref(), Some("*"));
+    assert_eq!(put.arg("Body").and_then(Value::as_pattern).as_deref(), Some("a-*"));
+    let get = &a.calls[1];
+    assert_eq!(get.arg("Bucket").and_then(Value::as_pattern).as_deref(), Some("b-*"));
+    assert_eq!(get.arg("Key").and_then(Value::as_pattern).as_deref(), Some("p/*"));
+    let copy = &a.calls[2];
+    assert_eq!(copy.arg("CopySource").and_then(|v| v.get("Key")).and_then(Value::as_exact_str).as_deref(), Some("logs/k"));
+    assert_eq!(a.calls[3].arg("Bucket"), Some(&Value::literal("spread")));
+}
+
+#[test]
+fn paginators_waiters_and_injected_methods() {
+    let src = "import boto3\ns3 = boto3.client('s3')\nfor page in s3.get_paginator('list_objects_v2').paginate(Bucket='b'):\n    pass\n\
+p = s3.get_paginator('list_objects_v2')\np.paginate(Bucket='c')\ns3.get_waiter('object_exists').wait(Bucket='b', Key='k')\n\
+s3.upload_file('/tmp/f', 'up', 'key')\nurl = s3.generate_presigned_url('get_object', Params={'Bucket': 'p', 'Key': 'k'}, ExpiresIn=60)\n\
+s3.get_paginator('list_objectz')\n";
+    let a = analyze(src);
+    assert_eq!(ops(&a), ["s3:ListObjectsV2", "s3:ListObjectsV2", "s3:HeadObject", "s3:PutObject", "s3:CreateMultipartUpload", "s3:GetObject"]);
+    assert_eq!(a.calls[0].via, CallVia::Paginator { method: "list_objects_v2".into() });
+    assert_eq!(a.calls[2].via, CallVia::Waiter { name: "object_exists".into() });
+    assert_eq!(a.calls[3].arg("Bucket"), Some(&Value::literal("up")));
+    assert_eq!(a.calls[5].arg("Bucket"), Some(&Value::literal("p")));
+    assert!(matches!(&a.findings[0].kind, FindingKind::UnknownMethod { method, .. } if method == "list_objectz"));
+}
+
+#[test]
+fn resources_api_identifiers_map_to_members() {
+    let src = "import boto3\ns3 = boto3.resource('s3')\nbucket = s3.Bucket('logs')\n\
+for obj in bucket.objects.filter(Prefix='2024/'):\n    obj.delete()\n\
+o = bucket.Object('k')\nbody = o.get()['Body']\nsize = o.content_length\nbucket.objects.delete()\n\
+table = boto3.resource('dynamodb').Table('users')\ntable.put_item(Item={'id': 1})\nwith table.batch_writer() as batch:\n    batch.put_item(Item={})\nfor b in s3.buckets.all():\n    b.delete()\nprint(o.key, bucket.name)\n";
+    let a = analyze(src);
+    assert_eq!(
+        ops(&a),
+        ["s3:ListObjects", "s3:DeleteObject", "s3:GetObject", "s3:HeadObject", "s3:ListObjects", "s3:DeleteObjects", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "s3:ListBuckets", "s3:DeleteBucket"]
+    );
+    assert_eq!(a.calls[0].arg("Prefix"), Some(&Value::literal("2024/")));
+    assert_eq!(a.calls[1].arg("Bucket"), Some(&Value::literal("logs")));
+    assert_eq!(a.calls[2].arg("Key"), Some(&Value::literal("k")));
+    assert_eq!(a.calls[3].via, CallVia::Resource { resource: "Object".into(), action: "load".into() });
+    assert_eq!(a.calls[6].arg("TableName"), Some(&Value::literal("users")));
+    assert_eq!(a.calls[7].arg("TableName"), Some(&Value::literal("users")));
+}
+
+#[test]
+fn meta_client_of_a_resource_is_a_client() {
+    let a = analyze("import boto3\nr = boto3.resource('s3')\nr.meta.client.head_bucket(Bucket='b')\n");
+    assert_eq!(ops(&a), ["s3:HeadBucket"]);
+}
+
+#[test]
+fn syntax_errors_recover_and_name_the_line() {
+    let src = "import boto3\ns3 = boto3.client('s3')\ndef broken(:\n    pass\ns3.list_buckets()\n";
+    let a = analyze(src);
+    assert_eq!(ops(&a), ["s3:ListBuckets"]);
+    let err = a.findings.iter().find(|f| f.kind == FindingKind::SyntaxError).expect("syntax finding");
+    assert!(err.message.contains("line 3"), "{}", err.message);
+}
+
+#[test]
+fn columns_are_utf8_bytes_on_non_ascii_lines() {
+    let a = analyze("import boto3\ns3 = boto3.client('s3')\nx = 'é'; s3.list_buckets()  # ünïcode\n");
+    let c = only(&a);
+    assert_eq!(c.span.start.line, 2);
+    assert_eq!(c.span.start.column, 10);
+    assert_eq!(c.name_span.start.column, 13);
+    assert_eq!(&a.calls[0].text, "s3.list_buckets()");
+}
+
+#[test]
+fn deep_nesting_and_junk_do_not_crash() {
+    let deep = format!("import boto3\nx = {}1{}\ns3 = boto3.client('s3')\ns3.list_buckets()\n", "(".repeat(5000), ")".repeat(5000));
+    let a = analyze(&deep);
+    assert!(a.imports_aws_sdk);
+    let chain = format!("import boto3\nc = boto3.client('s3')\nc{}\n", ".get_object(Bucket='b')".repeat(3000));
+    let _ = analyze(&chain);
+    let nested_calls = format!("import boto3\n{}boto3.client('s3'){}\n", "f(".repeat(3000), ")".repeat(3000));
+    let _ = analyze(&nested_calls);
+    let junk: String = (0..20_000u32).map(|i| char::from_u32(i % 0x2FF + 1).unwrap_or('x')).collect();
+    let _ = analyze(&format!("import boto3\n{junk}"));
+}
+
+#[test]
+fn cross_file_clients_factories_and_constants() {
+    let cat = catalog();
+    let mut index = ProjectIndex::new();
+    let lib = PythonDocument::parse("import boto3\nBUCKET = 'shared'\ns3 = boto3.client('s3')\ndef table():\n    return boto3.resource('dynamodb').Table('t')\n".into());
+    index.update_file_with(std::path::Path::new("app/aws.py"), &lib, &cat);
+    let reexport = PythonDocument::parse("from .aws import s3 as client\n".into());
+    index.update_file_with(std::path::Path::new("app/__init__.py"), &reexport, &cat);
+    let user = PythonDocument::parse(
+        "import boto3\nfrom app.aws import s3, table, BUCKET\nfrom app import client\ndef go():\n    s3.get_object(Bucket=BUCKET, Key='k')\n    table().put_item(Item={})\n    client.list_buckets()\n".into(),
+    );
+    let a = analyze_python_with(&user, &index, &AnalysisOptions::default(), &cat);
+    assert_eq!(ops(&a), ["s3:GetObject", "dynamodb:PutItem", "s3:ListBuckets"]);
+    assert_eq!(a.calls[0].arg("Bucket"), Some(&Value::literal("shared")));
+    assert_eq!(a.calls[1].confidence, Confidence::Medium);
+    index.remove_file(std::path::Path::new("app/aws.py"));
+    let a = analyze_python_with(&user, &index, &AnalysisOptions::default(), &cat);
+    assert!(!ops(&a).contains(&"s3:GetObject".to_string()));
+}
