@@ -30,11 +30,9 @@ pub fn run(args: FixAccessDeniedArgs) -> ExitCode {
             Err(e) => return super::fail(1, e),
         }
     }
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
-    } else {
-        print!("{}", render_plan(&report));
-    }
+    let shown = if args.json { format!("{}\n", serde_json::to_string_pretty(&report).unwrap_or_default()) } else { render_plan(&report) };
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = std::io::stdout().write_all(shown.as_bytes()).and_then(|_| std::io::stdout().flush());
     if !report.can_apply() {
         if args.yes {
             eprintln!("iamlens: nothing applied: {}", why_not_applicable(&report));

@@ -1,6 +1,8 @@
 //! What the AccessDenied parser needs to know about AWS, behind a small trait so
 //! the parser stays testable without the embedded knowledge base.
 
+use iamlens_knowledge::{xform_name, KnowledgeBase};
+
 /// IAM facts the parser consults: canonical action names and the actions an
 /// API operation needs.
 pub trait ActionCatalog {
@@ -46,8 +48,47 @@ impl ActionCatalog for NoCatalog {
 }
 
 /// The catalog backed by the knowledge base embedded in the binary.
-pub(crate) fn embedded() -> impl ActionCatalog {
-    NoCatalog
+pub(crate) fn embedded() -> &'static KnowledgeBase {
+    KnowledgeBase::embedded()
+}
+
+impl ActionCatalog for KnowledgeBase {
+    fn canonical_action(&self, action: &str) -> Option<String> {
+        self.action(action).map(|a| a.name.clone())
+    }
+
+    fn operation_actions(&self, service: Option<&str>, operation: &str) -> Option<OperationActions> {
+        let service = match service {
+            Some(hint) => {
+                let key = service_key(hint);
+                self.service(&key).or_else(|| {
+                    let by_prefix = self.services_for_iam_prefix(&key);
+                    by_prefix.iter().find_map(|name| self.service(name).filter(|s| s.operation_by_method(operation).is_some()))
+                })?
+            }
+            None => {
+                // Without a hint the operation must name exactly one service.
+                let owners = self.services_with_method(&xform_name(operation));
+                match owners.as_slice() {
+                    [only] => self.service(only)?,
+                    _ => return None,
+                }
+            }
+        };
+        let op = service.operation_by_method(operation)?;
+        if !op.requires_iam {
+            return None;
+        }
+        let actions: Vec<String> = op.primary_actions().map(|r| r.action.clone()).collect();
+        if actions.is_empty() {
+            return None;
+        }
+        Some(OperationActions { iam_prefix: service.iam_prefix.clone(), actions })
+    }
+
+    fn supports_resource_scoping(&self, action: &str) -> Option<bool> {
+        self.action(action).map(|a| !a.resource_types.is_empty())
+    }
 }
 
 /// A service hint as printed by SDKs and CloudTrail, reduced to a lowercase

@@ -203,7 +203,7 @@ impl std::error::Error for DenialParseError {}
 
 /// Analyse a pasted message with the embedded knowledge base.
 pub fn analyze(message: &str, opts: &DenialOptions) -> Result<DeniedReport, DenialParseError> {
-    analyze_with(message, opts, &catalog::embedded())
+    analyze_with(message, opts, catalog::embedded())
 }
 
 /// Analyse a pasted message against `catalog`.
@@ -295,10 +295,12 @@ fn build(f: RawFacts, opts: &DenialOptions, catalog: &dyn ActionCatalog) -> Deni
     let alternative_resources = resource.as_deref().map(s3_prefix_forms).unwrap_or_default();
 
     let not_a_policy = f.not_a_policy.is_some() && !f.has_denial_sentence;
-    let policy_type = if not_a_policy {
-        PolicyType::NotAPolicy
-    } else {
-        f.policy_type.unwrap_or(PolicyType::Unknown)
+    let policy_type = match f.policy_type {
+        _ if not_a_policy => PolicyType::NotAPolicy,
+        // A role's resource-based policy is its trust policy.
+        Some(PolicyType::ResourceBased) if action.as_deref().is_some_and(is_role_trust_action) => PolicyType::RoleTrustPolicy,
+        Some(t) => t,
+        None => PolicyType::Unknown,
     };
     let denial = if not_a_policy { Denial::Unknown } else { f.denial.unwrap_or(Denial::Unknown) };
 
@@ -331,6 +333,11 @@ fn build(f: RawFacts, opts: &DenialOptions, catalog: &dyn ActionCatalog) -> Deni
             account_masked: principal.account_masked,
         },
     }
+}
+
+/// Actions authorised by the target role's trust policy.
+fn is_role_trust_action(action: &str) -> bool {
+    matches!(action, "sts:AssumeRole" | "sts:AssumeRoleWithWebIdentity" | "sts:AssumeRoleWithSAML" | "sts:TagSession" | "sts:SetSourceIdentity" | "sts:SetContext")
 }
 
 /// For an S3 object ARN, the broader forms a user may prefer: the key's

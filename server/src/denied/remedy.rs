@@ -233,10 +233,20 @@ fn explicit(r: &DeniedReport, steps: &mut Vec<String>) -> Plan {
             let prefix = action.split(':').next().unwrap_or("");
             let (name, how) = resource_policy_name(prefix);
             steps.push(format!("The Deny is in the {name} of {} ({how}).", resource_or(r)));
+            if prefix == "s3" && r.principal_kind == Some(PrincipalKind::Root) {
+                let bucket = r.resource.as_deref().and_then(Arn::parse).map(|a| a.resource.split('/').next().unwrap_or("").to_string()).unwrap_or_else(|| "BUCKET".into());
+                steps.push(format!("The account's root user can always delete a bucket policy that locks everyone out: with root credentials run `aws s3api delete-bucket-policy --bucket {bucket}`, then put back a corrected policy."));
+            }
         }
         PolicyType::PermissionsBoundary => steps.push(boundary_lookup(r)),
         PolicyType::SessionPolicy => steps.push("The Deny is in the session policy passed when the session was created (the Policy / PolicyArns of AssumeRole, AssumeRoleWithWebIdentity or GetFederationToken); start a new session without it.".into()),
-        PolicyType::VpcEndpointPolicy => steps.push(endpoint_lookup(r)),
+        PolicyType::VpcEndpointPolicy => {
+            steps.push(endpoint_lookup(r));
+            if r.details.through_scp {
+                let scp = r.policy_arn.as_deref().map(|a| format!(" ({a})")).unwrap_or_default();
+                steps.push(format!("The Deny reaches this request through a service control policy{scp}: requests must use the VPC endpoints that policy names; ask the organisation's administrator which ones, or call from inside that network."));
+            }
+        }
         PolicyType::RoleTrustPolicy => steps.push(format!("The Deny is in the trust policy of {}: `aws iam get-role --role-name NAME --query Role.AssumeRolePolicyDocument`.", resource_or(r))),
         _ => steps.push(format!("The message does not say which policy holds the Deny; check the identity policies of {}, the resource's policy, permissions boundary, session policy and the organisation's SCPs. CloudTrail shows the same denial: `aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventName,AttributeValue={}`.", who(r), r.operation.as_deref().unwrap_or("OPERATION"))),
     }
@@ -392,7 +402,9 @@ fn investigate(r: &DeniedReport, catalog: &dyn ActionCatalog, steps: &mut Vec<St
     if let Some(reason) = &r.details.reason_text {
         steps.push(format!("AWS gave this reason: {reason}"));
     }
-    if r.action.as_deref() == Some("sts:AssumeRole") {
+    if matches!(r.action.as_deref(), Some("sts:AssumeRoleWithWebIdentity" | "sts:AssumeRoleWithSAML")) {
+        steps.push("For web identity and SAML the usual cause is the role's trust policy: it must trust the identity provider (Principal.Federated) and its conditions (e.g. token.actions.githubusercontent.com:sub / :aud) must match the token exactly: `aws iam get-role --role-name NAME --query Role.AssumeRolePolicyDocument`.".into());
+    } else if r.action.as_deref() == Some("sts:AssumeRole") {
         steps.push(format!("For sts:AssumeRole the usual cause is the target role's trust policy: it must allow {} (`aws iam get-role --role-name NAME --query Role.AssumeRolePolicyDocument`).", who(r)));
         steps.push(format!("The caller also needs an identity-based Allow for sts:AssumeRole on {}.", resource_or(r)));
     } else if r.action.as_deref().is_some_and(|a| a.starts_with("kms:")) && r.details.resource_unnamed {

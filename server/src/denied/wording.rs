@@ -172,9 +172,10 @@ fn reason(t: &str, at: usize, facts: &mut RawFacts) {
         {
             facts.policy_type = Some(PolicyType::BucketSetting);
             facts.denial = Some(Denial::Explicit);
-        } else if lower.contains("explicit deny") || lower.contains("explicitly denies") {
-            facts.denial = Some(Denial::Explicit);
         }
+        // Other reasons (KMS: "the resource does not exist in this Region, no
+        // resource-based policies allow access, or … explicitly denies access")
+        // list possibilities, so the denial stays unknown.
         facts.setting_reason = Some(clause.to_string());
     }
 }
