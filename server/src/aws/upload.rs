@@ -41,6 +41,7 @@ pub struct UploadOptions {
 
 /// One IAM call that changes something, as made (or planned in a dry run).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct IamCall {
     pub action: String,
     /// What the call is about (policy name or ARN, role, user).
@@ -60,7 +61,7 @@ impl fmt::Display for IamCall {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "Kind")]
+#[serde(tag = "Kind", rename_all_fields = "PascalCase")]
 pub enum PolicyOutcome {
     Created,
     /// A new default version; `deleted_version` made room for it.
@@ -70,6 +71,7 @@ pub enum PolicyOutcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct UploadedPolicy {
     pub name: String,
     pub arn: String,
@@ -77,6 +79,7 @@ pub struct UploadedPolicy {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct Attachment {
     /// `role` or `user`.
     pub principal_kind: String,
@@ -86,6 +89,7 @@ pub struct Attachment {
 
 /// What the upload did (or, in a dry run, would do).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct UploadReport {
     pub account: String,
     pub dry_run: bool,

@@ -21,6 +21,7 @@ pub struct RolePolicies {
 
 /// The decision for one resource of a requirement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct ResourceDecision {
     pub resource: String,
     pub decision: Decision,
@@ -28,6 +29,7 @@ pub struct ResourceDecision {
 
 /// The decision for one requirement (one action of one call site).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct CheckOutcome {
     /// Index into the requirements passed in.
     pub requirement_index: usize,
@@ -125,6 +127,7 @@ fn requirement_contexts(req: &Requirement) -> Vec<Context> {
 
 /// A requirement the generated policy does not allow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct VerifyFailure {
     pub action: String,
     pub resource: String,
@@ -134,6 +137,7 @@ pub struct VerifyFailure {
 
 /// An Allow statement granting actions no requirement needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct UnneededGrant {
     pub statement: StatementRef,
     /// The pattern as written in the policy (`s3:Get*`).
@@ -145,6 +149,7 @@ pub struct UnneededGrant {
 
 /// What `--verify` found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct VerifyReport {
     pub checked: usize,
     pub not_allowed: Vec<VerifyFailure>,

@@ -32,6 +32,7 @@ pub struct Request<'a> {
 
 /// Which statement decided.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct StatementRef {
     pub policy: String,
     pub sid: Option<String>,
@@ -49,7 +50,7 @@ impl fmt::Display for StatementRef {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "Decision")]
+#[serde(tag = "Decision", rename_all_fields = "PascalCase")]
 pub enum Decision {
     Allowed { by: StatementRef },
     /// A Deny statement matches.
