@@ -93,9 +93,16 @@ def workspace(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def modern_vscode() -> types.ClientCapabilities:
+    """VS Code ≥ 1.67 (vscode-languageclient 8+): the 1.65 profile plus inlay-hint refresh."""
+    caps = client_capabilities("visual-studio-code")
+    caps.workspace.inlay_hint = types.InlayHintWorkspaceClientCapabilities(refresh_support=True)
+    return caps
+
+
 @pytest_asyncio.fixture
 async def vscode(iamlens_bin, workspace):
-    client, recorder, _ = await start_client(iamlens_bin, root=workspace)
+    client, recorder, _ = await start_client(iamlens_bin, capabilities=modern_vscode(), root=workspace)
     client.recorder = recorder  # type: ignore[attr-defined]
     await wait_for_index(client)
     yield client
@@ -198,7 +205,7 @@ async def test_code_lenses_summarise_each_function_and_the_module(vscode, worksp
     assert cmd.command == "iamlens.generatePolicy"
     assert cmd.arguments[0]["scope"] == "function"
     module = [lens for lens in lenses if lens.command.arguments[0]["scope"] == "file"]
-    assert len(module) == 1 and module[0].command.title == "IAM: 4 actions · 3 services"
+    assert len(module) == 1 and module[0].command.title == "IAM: 3 actions · 3 services"
 
 
 @pytest.mark.asyncio
@@ -359,5 +366,17 @@ async def test_indexing_reports_work_done_progress(iamlens_bin, workspace):
         assert "index" in values[0].title
         end = values[-1]
         assert isinstance(end, types.WorkDoneProgressEnd) and "3 use AWS" in end.message
+    finally:
+        await client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_no_inlay_hint_refresh_for_a_client_that_cannot_take_it(iamlens_bin, workspace):
+    # VS Code 1.65 supports code-lens refresh but predates inlay-hint refresh.
+    client, recorder, _ = await start_client(iamlens_bin, capabilities=client_capabilities("visual-studio-code@v1.65.2"), root=workspace)
+    try:
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"iamlens": {"account": "123456789012"}}))
+        await wait_for(lambda: recorder.code_lens_refresh >= 1, what="code lens refresh")
+        assert recorder.inlay_hint_refresh == 0
     finally:
         await client.shutdown_session()

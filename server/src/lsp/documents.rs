@@ -117,7 +117,7 @@ mod tests {
         assert!(!d.source.has_syntax_errors());
         // A range past the end appends; a reversed range is ordered.
         d.apply_changes(3, vec![change(99, 0, 99, 0, "print(1)\r\n"), change(1, 3, 1, 0, "")], Encoding::Utf16);
-        assert_eq!(d.text(), "x = '😀üé'\r\n.get_object()\r\nprint(1)\r\n");
+        assert_eq!(d.text(), "x = '😀üé'\r\nget_object()\r\nprint(1)\r\n");
     }
 
     #[test]

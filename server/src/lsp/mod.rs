@@ -7,6 +7,7 @@
 //! - [`state`]: everything shared, and the live reports (for the MCP endpoint too).
 //! - [`server`]: the protocol handlers; [`features`]: what they show.
 
+mod aws_link;
 pub mod documents;
 pub mod features;
 mod mcp_bridge;

@@ -3,6 +3,7 @@
 //! concurrently); analysis runs on blocking threads, off the async runtime, and
 //! a panic there becomes an error response instead of a dead server.
 
+use super::aws_link;
 use super::documents::Document;
 use super::features::{code_actions, code_lens, commands, diagnostics, hover, inlay_hints};
 use super::mcp_bridge;
@@ -93,13 +94,26 @@ async fn publish_diagnostics(state: Arc<State>, client: Client, uri: Uri, versio
     let task_state = state.clone();
     let task_uri = uri.clone();
     let computed = tokio::task::spawn_blocking(move || {
-        task_state.document_view(&task_uri).map(|view| (view.version, diagnostics::diagnostics(&view, task_state.encoding())))
+        task_state.document_view(&task_uri).map(|view| {
+            let diags = diagnostics::diagnostics(&view, task_state.encoding());
+            (view, diags)
+        })
     })
     .await;
-    if let Ok(Ok((v, diags))) = computed {
-        if v == version && state.documents.with(&uri, |d| d.version) == Some(version) {
-            client.publish_diagnostics(uri, diags, Some(version)).await;
+    let Ok(Ok((view, mut diags))) = computed else { return };
+    if view.version != version {
+        return;
+    }
+    match aws_link::role_diagnostics(&state, &view, state.encoding()).await {
+        Ok(denied) => diags.extend(denied),
+        Err(message) => {
+            if state.note_role_error(&message) {
+                client.log_message(MessageType::WARNING, message).await;
+            }
         }
+    }
+    if state.documents.with(&uri, |d| d.version) == Some(version) {
+        client.publish_diagnostics(uri, diags, Some(version)).await;
     }
 }
 
@@ -424,11 +438,11 @@ impl LanguageServer for Backend {
             }
             commands::FIX_ACCESS_DENIED => {
                 let args: commands::FixArgs = commands::argument(&name, &arguments)?;
-                commands::fix_access_denied(&args).map(Some)
+                aws_link::fix_access_denied(&self.state, args).await.map(Some)
             }
             commands::UPLOAD_POLICY => {
-                let _args: commands::ScopeArgs = commands::argument(&name, &arguments)?;
-                Err(request_failed("iamlens.uploadPolicy is not available in this build yet (IAM upload is not wired in)"))
+                let args: aws_link::UploadArgs = commands::argument(&name, &arguments)?;
+                aws_link::upload_policy(self.state.clone(), args).await.map(Some)
             }
             other => Err(invalid_params(format!("unknown command `{other}`; iamlens knows {}", commands::all().join(", ")))),
         }

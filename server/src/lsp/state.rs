@@ -30,6 +30,8 @@ pub struct State {
     settings: RwLock<Settings>,
     client: RwLock<ClientFeatures>,
     pub mcp: super::mcp_bridge::McpSlot,
+    /// The last role-check failure logged, so one failure is logged once.
+    role_error: std::sync::Mutex<Option<String>>,
 }
 
 /// Why a report for a document could not be given.
@@ -65,6 +67,16 @@ impl State {
 
     pub fn set_client(&self, c: ClientFeatures) {
         *self.client.write().unwrap_or_else(|e| e.into_inner()) = c;
+    }
+
+    /// Remember a role-check failure; true when it differs from the last one.
+    pub fn note_role_error(&self, message: &str) -> bool {
+        let mut last = self.role_error.lock().unwrap_or_else(|e| e.into_inner());
+        if last.as_deref() == Some(message) {
+            return false;
+        }
+        *last = Some(message.to_string());
+        true
     }
 
     pub fn encoding(&self) -> Encoding {

@@ -4,8 +4,10 @@
 //!   → the same JSON envelope as `iamlens generate-policies`.
 //! - `iamlens.explain` `{uri, position}` → the calls at that spot with their
 //!   actions, resources, templates, conditions and notes.
-//! - `iamlens.fixAccessDenied` `{message, apply?: false}` → the parsed denial and the plan.
-//! - `iamlens.uploadPolicy` `{scope?, uri?, position?, prefix?}` → what was created in IAM.
+//! - `iamlens.fixAccessDenied` `{message, apply?: false, resourceOverride?}` → the parsed denial and the plan.
+//! - `iamlens.uploadPolicy` `{scope?, uri?, position?, prefix?, update?, dryRun?, attachRole?}` → what was created in IAM.
+//!
+//! The last two talk to AWS and live in `lsp::aws_link`.
 //!
 //! Arguments are one JSON object (the first element of `arguments`).
 
@@ -44,10 +46,12 @@ pub struct ScopeArgs {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FixArgs {
     pub message: String,
     #[serde(default)]
     pub apply: bool,
+    pub resource_override: Option<String>,
 }
 
 /// The single argument object of a command; absent means `{}`.
@@ -60,8 +64,8 @@ fn usage(command: &str) -> &'static str {
     match command {
         GENERATE_POLICY => r#"{"scope": "function"|"file"|"workspace", "uri"?: string, "position"?: {"line", "character"}}"#,
         EXPLAIN => r#"{"uri": string, "position": {"line", "character"}}"#,
-        FIX_ACCESS_DENIED => r#"{"message": string, "apply"?: false}"#,
-        UPLOAD_POLICY => r#"{"scope"?: "function"|"file"|"workspace", "uri"?: string, "position"?: {...}, "prefix"?: string}"#,
+        FIX_ACCESS_DENIED => r#"{"message": string, "apply"?: false, "resourceOverride"?: string}"#,
+        UPLOAD_POLICY => r#"{"scope"?: "function"|"file"|"workspace", "uri"?: string, "position"?: {...}, "prefix"?: string, "update"?: bool, "dryRun"?: bool, "attachRole"?: string}"#,
         _ => "{}",
     }
 }
@@ -182,12 +186,4 @@ pub fn explain(state: &State, args: &ExplainArgs) -> Result<Json, RpcError> {
         })
         .collect();
     Ok(json!({"Calls": calls}))
-}
-
-/// `iamlens.fixAccessDenied`: wired to the AccessDenied planner when it lands.
-pub fn fix_access_denied(args: &FixArgs) -> Result<Json, RpcError> {
-    if args.message.trim().is_empty() {
-        return Err(invalid_params("iamlens.fixAccessDenied: \"message\" is empty; paste the AccessDenied error text"));
-    }
-    Err(request_failed("iamlens.fixAccessDenied is not available in this build yet (the AccessDenied planner is not wired in)"))
 }

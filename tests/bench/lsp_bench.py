@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""Benchmark `iamlens lsp` over stdio with the real binary.
+
+Measures, on a generated 5,000-line Python file with 500 AWS calls:
+  - open → first inlay-hint response
+  - didChange (one character) → inlay-hint response (viewport of 100 lines, and whole file)
+and, on a generated workspace of 1,000 files:
+  - time from `initialized` to the end of the background index
+  - resident memory (VmRSS) of the server once indexed
+
+Usage: tests/bench/lsp_bench.py [--bin target/release/iamlens] [--edits 500] [--files 1000]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+from queue import Queue, Empty
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CALLS = [
+    's3.get_object(Bucket="data-{i}", Key=f"in/{{day}}/{i}.json")',
+    's3.put_object(Bucket="data-{i}", Key="out/{i}.json", Body=b"x")',
+    'table.get_item(Key={{"id": "{i}"}})',
+    'sqs.send_message(QueueUrl="https://sqs.us-east-1.amazonaws.com/123456789012/q{i}", MessageBody="m")',
+    'ddb.query(TableName="orders-{i}", KeyConditionExpression="pk = :p")',
+]
+
+
+def big_module(functions: int = 100, calls_per_function: int = 5) -> str:
+    """~5,000 lines, `functions * calls_per_function` AWS calls."""
+    out = [
+        "import boto3",
+        "import os",
+        "",
+        's3 = boto3.client("s3")',
+        'sqs = boto3.client("sqs")',
+        'ddb = boto3.client("dynamodb")',
+        'table = boto3.resource("dynamodb").Table("users")',
+        "",
+    ]
+    n = 0
+    for f in range(functions):
+        out += ["", "", f"def handler_{f}(event, day):", f'    """Handle batch {f} — données über ünïcode 😀."""']
+        for c in range(calls_per_function):
+            out.append(f"    value_{c} = event.get('k{c}')  # plain Python, not AWS")
+            out.append(f"    if value_{c}:")
+            out.append(f"        {CALLS[c % len(CALLS)].format(i=n)}")
+            out.append(f"    log_{c} = str(value_{c}) + 'é'")
+            for pad in range(5):
+                out.append(f"    x_{c}_{pad} = [i * {pad} for i in range(10)]")
+            n += 1
+        out.append("    return None")
+    return "\n".join(out) + "\n"
+
+
+class Server:
+    def __init__(self, binary: str):
+        self.proc = subprocess.Popen([binary, "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.queue: Queue = Queue()
+        self.next_id = 1
+        threading.Thread(target=self._reader, daemon=True).start()
+
+    def _reader(self) -> None:
+        out = self.proc.stdout
+        assert out
+        while True:
+            length = None
+            while True:
+                line = out.readline()
+                if not line:
+                    return
+                if line in (b"\r\n", b"\n"):
+                    break
+                k, _, v = line.decode().partition(":")
+                if k.lower() == "content-length":
+                    length = int(v)
+            msg = json.loads(out.read(length))
+            if "method" in msg and "id" in msg:  # a server request: answer null
+                self._write({"jsonrpc": "2.0", "id": msg["id"], "result": None})
+            self.queue.put((time.perf_counter(), msg))
+
+    def _write(self, msg: dict) -> None:
+        body = json.dumps(msg).encode()
+        assert self.proc.stdin
+        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.proc.stdin.flush()
+
+    def notify(self, method: str, params: dict) -> None:
+        self._write({"jsonrpc": "2.0", "method": method, "params": params})
+
+    def request(self, method: str, params: dict | None) -> int:
+        rid = self.next_id
+        self.next_id += 1
+        self._write({"jsonrpc": "2.0", "id": rid, "method": method, "params": params})
+        return rid
+
+    def wait(self, pred, timeout: float = 60.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                at, msg = self.queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            except Empty:
+                raise TimeoutError("no matching message")
+            if pred(msg):
+                return at, msg
+
+    def response(self, rid: int, timeout: float = 60.0):
+        return self.wait(lambda m: m.get("id") == rid and "method" not in m, timeout)
+
+    def initialize(self, root: Path | None) -> None:
+        rid = self.request("initialize", {
+            "processId": os.getpid(),
+            "capabilities": {"general": {"positionEncodings": ["utf-16"]}, "window": {"workDoneProgress": False}},
+            "workspaceFolders": [{"uri": root.as_uri(), "name": root.name}] if root else None,
+        })
+        self.response(rid)
+        self.notify("initialized", {})
+
+    def close(self) -> None:
+        try:
+            rid = self.request("shutdown", None)
+            self.response(rid, 10)
+            self.notify("exit", None)
+            self.proc.wait(timeout=10)
+        except Exception:
+            self.proc.kill()
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def bench_editing(binary: str, edits: int) -> dict:
+    text = big_module()
+    lines = text.count("\n")
+    calls = sum(text.count(c.split("(")[0]) for c in {c.split("(")[0] for c in CALLS})
+    server = Server(binary)
+    server.initialize(None)
+    uri = "file:///bench/big_module.py"
+    hint_params = lambda first, last: {"textDocument": {"uri": uri}, "range": {"start": {"line": first, "character": 0}, "end": {"line": last, "character": 0}}}
+    t0 = time.perf_counter()
+    server.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}})
+    rid = server.request("textDocument/inlayHint", hint_params(0, 100))
+    at, msg = server.response(rid)
+    open_ms = (at - t0) * 1000
+    first_hints = len(msg["result"] or [])
+    rid = server.request("textDocument/inlayHint", hint_params(0, lines + 1))
+    _, msg = server.response(rid)
+    all_hints = len(msg["result"] or [])
+
+    # Edit inside a string in the middle of the file: insert one char, then delete it.
+    target_line = next(i for i, l in enumerate(text.splitlines()) if "handler_50" in l) + 1
+    col = text.splitlines()[target_line].index("données")  # UTF-16 == code points here (BMP)
+    version = 1
+    viewport, whole = [], []
+    for n in range(edits):
+        version += 1
+        if n % 2 == 0:
+            change = {"range": {"start": {"line": target_line, "character": col}, "end": {"line": target_line, "character": col}}, "text": "z"}
+        else:
+            change = {"range": {"start": {"line": target_line, "character": col}, "end": {"line": target_line, "character": col + 1}}, "text": ""}
+        first, last = (target_line - 50, target_line + 50) if n % 4 < 2 else (0, lines + 1)
+        t0 = time.perf_counter()
+        server.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
+        rid = server.request("textDocument/inlayHint", hint_params(first, last))
+        at, msg = server.response(rid)
+        assert "result" in msg, msg
+        (viewport if n % 4 < 2 else whole).append((at - t0) * 1000)
+    server.close()
+    return {
+        "lines": lines, "calls": calls, "hints_whole_file": all_hints, "hints_first_viewport": first_hints,
+        "open_to_first_hints_ms": open_ms,
+        "edit_to_hints_viewport_p50_ms": statistics.median(viewport), "edit_to_hints_viewport_p99_ms": pct(viewport, 99),
+        "edit_to_hints_whole_p50_ms": statistics.median(whole), "edit_to_hints_whole_p99_ms": pct(whole, 99),
+        "edits": edits,
+    }
+
+
+def bench_index(binary: str, files: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="iamlens-lsp-bench-") as tmp:
+        root = Path(tmp)
+        for i in range(files):
+            pkg = root / f"pkg{i % 20}"
+            pkg.mkdir(exist_ok=True)
+            body = big_module(functions=4, calls_per_function=5) if i % 2 == 0 else (
+                "import json\n\n" + "\n".join(f"def f{j}(x):\n    return json.dumps(x) + '{j}'\n" for j in range(40)))
+            (pkg / f"mod{i}.py").write_text(body)
+        server = Server(binary)
+        t0 = time.perf_counter()
+        server.initialize(root)
+        at, msg = server.wait(lambda m: m.get("method") == "window/logMessage" and "iamlens: indexed" in m["params"]["message"], 120)
+        index_s = at - t0
+        time.sleep(0.2)
+        rss = server.rss_mb()
+        message = msg["params"]["message"]
+        server.close()
+    return {"files": files, "index_s": index_s, "rss_mb_after_index": rss, "log": message}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default=str(ROOT / "target" / "release" / "iamlens"))
+    ap.add_argument("--edits", type=int, default=400)
+    ap.add_argument("--files", type=int, default=1000)
+    args = ap.parse_args()
+    result = {"editing": bench_editing(args.bin, args.edits), "index": bench_index(args.bin, args.files)}
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
