@@ -1,0 +1,160 @@
+"""`iamlens check --role NAME` against a role in moto's IAM: inline and managed
+policies (URL-encoded by IAM), explicit denies, permissions boundaries,
+conditions that depend on run time, and clear errors."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ACCOUNT = "123456789012"
+TRUST = json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+})
+
+APP = """\
+import boto3
+
+s3 = boto3.client("s3")
+sqs = boto3.client("sqs")
+
+
+def handler(event, context):
+    body = s3.get_object(Bucket="reports", Key="daily/summary.csv")["Body"].read()
+    s3.put_object(Bucket="reports", Key="out/result.csv", Body=body)
+    sqs.send_message(QueueUrl="https://sqs.us-east-1.amazonaws.com/123456789012/jobs", MessageBody="done")
+"""
+
+
+def doc(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def allow(action, resource, **extra) -> dict:
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Path:
+    path = tmp_path / "app.py"
+    path.write_text(APP)
+    return path
+
+
+def check(iamlens_bin: str, role: str, *paths: Path, extra: tuple = ()) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [iamlens_bin, "check", "--role", role, *map(str, paths), *extra],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=os.environ.copy(),
+    )
+
+
+def check_json(iamlens_bin: str, role: str, app: Path) -> tuple[int, dict[str, dict]]:
+    proc = check(iamlens_bin, role, app, extra=("--json",))
+    assert proc.returncode in (0, 1), proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["Role"] == f"arn:aws:iam::{ACCOUNT}:role/{role}"
+    by_call = {}
+    for c in out["Calls"]:
+        op = c["Call"].split("(")[0].split(".")[-1]
+        by_call[op] = c
+    return proc.returncode, by_call
+
+
+def make_role(iam, name="app-role", **kw):
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST, **kw)
+
+
+def test_inline_and_managed_policies_decide_each_call(iamlens_bin, moto_endpoint, iam_client, app):
+    make_role(iam_client)
+    iam_client.put_role_policy(RoleName="app-role", PolicyName="read", PolicyDocument=doc(allow("s3:GetObject", "arn:aws:s3:::reports/*")))
+    arn = iam_client.create_policy(PolicyName="queue", PolicyDocument=doc(allow("sqs:SendMessage", "arn:aws:sqs:*:123456789012:jobs")))["Policy"]["Arn"]
+    iam_client.attach_role_policy(RoleName="app-role", PolicyArn=arn)
+
+    code, calls = check_json(iamlens_bin, "app-role", app)
+    assert code == 1, "a denied call fails the check"
+    assert calls["get_object"]["Verdict"] == "allowed"
+    assert calls["get_object"]["Decision"]["By"]["Policy"] == "inline policy read"
+    assert calls["send_message"]["Verdict"] == "allowed"
+    assert calls["send_message"]["Decision"]["By"]["Policy"] == arn
+    assert calls["put_object"]["Verdict"] == "denied"
+    assert calls["put_object"]["Decision"] == {"Decision": "ImplicitDeny"}
+    assert calls["put_object"]["Line"] == 9
+
+
+def test_everything_allowed_exits_zero_with_a_summary(iamlens_bin, moto_endpoint, iam_client, app):
+    make_role(iam_client)
+    iam_client.put_role_policy(RoleName="app-role", PolicyName="all", PolicyDocument=doc(
+        allow(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::reports/*"),
+        allow("sqs:SendMessage", "*"),
+    ))
+    proc = check(iamlens_bin, "app-role", app)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"role arn:aws:iam::{ACCOUNT}:role/app-role: 3 call(s) allowed, 0 denied, 0 depend on run-time values" in proc.stdout
+    assert f"{app}:9:5: allowed s3.put_object(" in proc.stdout
+
+
+def test_explicit_deny_names_the_statement(iamlens_bin, moto_endpoint, iam_client, app):
+    make_role(iam_client)
+    iam_client.put_role_policy(RoleName="app-role", PolicyName="broad", PolicyDocument=doc(
+        allow("*", "*"),
+        {"Sid": "NoWrites", "Effect": "Deny", "Action": "s3:Put*", "Resource": "*"},
+    ))
+    code, calls = check_json(iamlens_bin, "app-role", app)
+    assert code == 1
+    decision = calls["put_object"]["Decision"]
+    assert decision["Decision"] == "ExplicitDeny"
+    assert decision["By"] == {"Policy": "inline policy broad", "Sid": "NoWrites", "Index": 1}
+    assert calls["get_object"]["Verdict"] == "allowed"
+
+
+def test_permissions_boundary_limits_what_identity_policies_allow(iamlens_bin, moto_endpoint, iam_client, app):
+    boundary = iam_client.create_policy(PolicyName="boundary", PolicyDocument=doc(allow(["s3:GetObject", "sqs:*"], "*")))["Policy"]["Arn"]
+    make_role(iam_client, PermissionsBoundary=boundary)
+    iam_client.put_role_policy(RoleName="app-role", PolicyName="all", PolicyDocument=doc(allow(["s3:*", "sqs:*"], "*")))
+    code, calls = check_json(iamlens_bin, "app-role", app)
+    assert code == 1
+    assert calls["get_object"]["Verdict"] == "allowed"
+    assert calls["put_object"]["Decision"] == {"Decision": "DeniedByBoundary", "Boundary": f"boundary {boundary}"}
+
+
+def test_unknown_condition_is_reported_as_depends(iamlens_bin, moto_endpoint, iam_client, app):
+    make_role(iam_client)
+    iam_client.put_role_policy(RoleName="app-role", PolicyName="vpc", PolicyDocument=doc(
+        allow(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::reports/*", Condition={"StringEquals": {"aws:SourceVpce": "vpce-1a2b"}}),
+        allow("sqs:SendMessage", "*"),
+    ))
+    code, calls = check_json(iamlens_bin, "app-role", app)
+    assert code == 0, "depends is not a denial"
+    assert calls["get_object"]["Verdict"] == "depends"
+    assert "depends on condition StringEquals aws:SourceVpce" in " ".join(calls["get_object"]["Decision"]["On"])
+    assert calls["send_message"]["Verdict"] == "allowed"
+
+
+def test_policy_scoped_to_part_of_a_dynamic_resource_depends(iamlens_bin, moto_endpoint, iam_client, tmp_path):
+    app = tmp_path / "dyn.py"
+    app.write_text('import boto3\n\ns3 = boto3.client("s3")\n\n\ndef f(key):\n    return s3.get_object(Bucket="reports", Key=key)\n')
+    make_role(iam_client)
+    iam_client.put_role_policy(RoleName="app-role", PolicyName="p", PolicyDocument=doc(allow("s3:GetObject", "arn:aws:s3:::reports/public/*")))
+    code, calls = check_json(iamlens_bin, "app-role", app)
+    assert code == 0
+    assert calls["get_object"]["Verdict"] == "depends"
+    assert "only for some run-time values" in " ".join(calls["get_object"]["Decision"]["On"])
+
+
+def test_missing_role_gives_one_clear_message(iamlens_bin, moto_endpoint, app):
+    proc = check(iamlens_bin, "no-such-role", app)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "iamlens: role no-such-role does not exist in this account; check the name (not the ARN) and your profile"
+
+
+def test_role_arn_instead_of_name_is_a_usage_error(iamlens_bin, app):
+    proc = check(iamlens_bin, f"arn:aws:iam::{ACCOUNT}:role/app-role", app)
+    assert proc.returncode == 2
+    assert "pass the role name" in proc.stderr
