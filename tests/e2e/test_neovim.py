@@ -253,6 +253,8 @@ def test_generate_policy_defaults_to_the_file_and_workspace_covers_every_file(nv
         """
         assert(H.wait_attached())
         H.hints(0, 2)
+        -- The workspace policy covers files that are not open once indexing ends.
+        assert(H.wait_indexed(), "the server never reported the end of indexing")
         local file = H.result("policy/file", function() vim.cmd("IamlensGeneratePolicy") end)
         local ws = H.result("policy/workspace", function() vim.cmd("IamlensGeneratePolicy workspace") end)
         return { file = file, workspace = ws }
@@ -417,3 +419,35 @@ def test_checkhealth_reports_the_server(nvim, iamlens_bin):
     report = outcome["value"]
     assert "iamlens" in report and iamlens_bin in report
     assert "ERROR" not in report, report
+
+
+def test_fix_access_denied_applies_to_the_role_only_after_confirmation(nvim, moto_endpoint, iam_client):
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+    iam_client.create_role(RoleName="app-role", AssumeRolePolicyDocument=json.dumps(trust))
+    outcome = nvim(
+        f"""
+        assert(H.wait_attached())
+        vim.fn.setreg("a", {json.dumps(DENIAL)})
+        H.confirm_answers = {{ 1 }}  -- apply
+        local plan = H.result("access-denied", function() vim.cmd("IamlensFixAccessDenied a") end)
+        -- The same buffer is refilled with the outcome of applying the fix.
+        local applied = H.result("access-denied", function() end)
+        return {{ plan = plan, applied = applied }}
+        """
+    )
+    assert len(outcome["confirms"]) == 1, outcome["notifications"]
+    assert errors(outcome) == []
+    names = iam_client.list_role_policies(RoleName="app-role")["PolicyNames"]
+    assert len(names) == 1, names
+    document = iam_client.get_role_policy(RoleName="app-role", PolicyName=names[0])["PolicyDocument"]
+    if isinstance(document, str):
+        from urllib.parse import unquote
+
+        document = json.loads(unquote(document))
+    statements = document["Statement"]
+    assert any(
+        "s3:GetObject" in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]) for s in statements
+    ), statements

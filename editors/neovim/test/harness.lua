@@ -27,6 +27,20 @@ vim.ui.input = function(opts, on_confirm)
   on_confirm(table.remove(H.input_answers, 1))
 end
 
+--- $/progress reports of the server, as { title, kind, message }.
+H.progress = {}
+vim.api.nvim_create_autocmd("LspProgress", {
+  callback = function(ev)
+    local value = ev.data.params.value or {}
+    if value.kind == "begin" then
+      H.progress_titles = H.progress_titles or {}
+      H.progress_titles[ev.data.params.token] = value.title
+    end
+    local title = value.title or (H.progress_titles or {})[ev.data.params.token]
+    table.insert(H.progress, { title = title, kind = value.kind, message = value.message })
+  end,
+})
+
 local TIMEOUT = tonumber(vim.env.IAMLENS_NVIM_WAIT_MS or "15000")
 
 --- Waits until `predicate()` is truthy; false on timeout.
@@ -48,6 +62,22 @@ function H.wait_attached(bufnr)
     local c = vim.lsp.get_clients({ name = "iamlens", bufnr = bufnr })[1]
     return c and c.initialized
   end)
+end
+
+--- Waits until the server reports the end of its workspace indexing
+--- (what a user sees finish in the statusline); the end message, or nil.
+function H.wait_indexed()
+  local message
+  H.wait(function()
+    for _, p in ipairs(H.progress) do
+      if p.kind == "end" and p.title and p.title:find("indexing") then
+        message = p.message or ""
+        return true
+      end
+    end
+    return false
+  end)
+  return message
 end
 
 local function label_text(label)
