@@ -234,6 +234,11 @@ def report(services):
                 continue
             counts[op["mapping"]["source"]] = counts.get(op["mapping"]["source"], 0) + 1
     total = sum(counts.values())
+    with open(KNOWLEDGE / ".cache" / "unmapped.txt", "w") as f:
+        for s in services.values():
+            ops = [op["name"] for op in s["operations"].values() if op["mapping"]["source"] == "unmapped" and not op["deprecated"]]
+            if ops:
+                f.write(f'{s["name"]} ({s["iam_prefix"]}) {len(ops)}: {" ".join(ops)}\n')
     print(f"compile: {len(services)} services; IAM-signed non-deprecated operations: {total}; " +
           ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), file=sys.stderr)
 

@@ -177,13 +177,17 @@ class Mapper:
             reason = f"the IAM documentation lists iam:PassRole as a dependent action of {primaries[0]['action']}"
         out = []
         principal = self.principals.get(service["name"])
+        kind = {"kind": "pass_role", "passed_to_service": principal}
+        if not role_members:
+            # The role travels inside the request or a referenced definition: the role ARN stays a wildcard.
+            return [self.requirement(service, "iam:PassRole", {}, op["name"], kind, spec={"bind": {}},
+                                     note=f"a role is handed to {service['name']}: {reason}")]
         for member in role_members:
-            if member not in members:
+            if member.split(".")[0] not in members:
                 raise GeneratorError(f"overrides: [[pass_role]] {service['name']} {op['name']}: no member {member}")
-            req = self.requirement(service, "iam:PassRole", members, op["name"], {"kind": "pass_role", "passed_to_service": principal},
-                                   spec={"bind": {"RoleNameWithPath": f"{member}:name_or_arn"}},
-                                   note=f"{member} hands a role to {service['name']}: {reason}")
-            out.append(req)
+            out.append(self.requirement(service, "iam:PassRole", members, op["name"], kind,
+                                        spec={"bind": {"RoleNameWithPath": f"{member}:name_or_arn"}},
+                                        note=f"{member} hands a role to {service['name']}: {reason}"))
         return out
 
     def kms(self, service, op, members):

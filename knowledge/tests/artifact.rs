@@ -59,7 +59,7 @@ fn get_object_binds_bucket_and_key_and_adds_nothing_else() {
     assert!(op.member("Bucket").unwrap().identifies_resource);
     assert!(op.member("Bucket").unwrap().required);
     assert!(!op.member("Range").unwrap().identifies_resource);
-    assert!(req.condition_keys.iter().any(|k| k == "s3:ExistingObjectTag/${TagKey}"));
+    assert!(req.condition_keys.iter().any(|k| k == "s3:ExistingObjectTag/<key>"));
     assert!(op.requirements.iter().all(|r| !r.action.starts_with("s3-object-lambda")));
     let kms: Vec<_> = op.requirements.iter().filter(|r| matches!(r.kind, RequirementKind::KmsViaService { .. })).collect();
     assert_eq!(kms.len(), 1, "kms:Decrypt when the object uses SSE-KMS");
