@@ -4,7 +4,7 @@
 //! at run time.
 
 use iamlens::evaluator::{
-    check_requirements, evaluate, verify, verify_with_catalog, Context, Decision, PolicyDocument, PolicySet, Request, RolePolicies,
+    check_requirements, check_requirements_for_role, evaluate, verify, verify_with_catalog, Context, Decision, PolicyDocument, PolicySet, Request, RolePolicies,
 };
 use iamlens::model::Requirement;
 use serde_json::json;
@@ -648,4 +648,29 @@ fn verify_reports_unreadable_policies() {
     let report = verify(&[json!({"Version": "2012-10-17"})], &[requirement("s3:GetObject", &["*"], 0)]);
     assert!(!report.ok());
     assert!(report.errors[0].contains("policy 1"), "{:?}", report.errors);
+}
+
+#[test]
+fn a_role_knows_who_is_calling_and_which_region_its_arns_name() {
+    let r = role(json!([{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*", "Condition": {
+        "StringEquals": {"aws:RequestedRegion": "eu-west-1", "aws:PrincipalAccount": "123456789012"},
+        "Bool": {"aws:SecureTransport": "true"}
+    }}]));
+    let in_eu = requirement("sqs:SendMessage", &["arn:aws:sqs:eu-west-1:123456789012:q"], 0);
+    let in_us = requirement("sqs:SendMessage", &["arn:aws:sqs:us-east-1:123456789012:q"], 1);
+    let unknown = requirement("sqs:SendMessage", &["arn:aws:sqs:*:123456789012:q"], 2);
+    let out = check_requirements(&[in_eu.clone(), in_us, unknown.clone()], &r);
+    assert!(out[0].decision.is_allowed(), "{:?}", out[0].decision);
+    assert_eq!(out[1].decision, Decision::ImplicitDeny);
+    assert!(depends_text(&out[2].decision).contains("aws:RequestedRegion"));
+    let out = check_requirements_for_role(&[unknown], &r, Some("eu-west-1"));
+    assert!(out[0].decision.is_allowed(), "the code's region fills in what the ARN leaves open");
+}
+
+#[test]
+fn global_services_do_not_take_the_code_region() {
+    let r = role(json!([{"Effect": "Allow", "Action": "iam:GetRole", "Resource": "*",
+        "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}}]));
+    let out = check_requirements_for_role(&[requirement("iam:GetRole", &["arn:aws:iam::123456789012:role/x"], 0)], &r, Some("eu-west-1"));
+    assert!(matches!(out[0].decision, Decision::Depends { .. }), "{:?}", out[0].decision);
 }

@@ -6,7 +6,7 @@
 use super::CheckArgs;
 use crate::aws::{load_role_policies, load_sdk_config, AwsOptions};
 use crate::engine::{self, EngineOptions, FileReport};
-use crate::evaluator::{check_requirements, combine, CheckOutcome, Decision, RolePolicies};
+use crate::evaluator::{check_requirements_for_role, combine, CheckOutcome, Decision, RolePolicies};
 use crate::model::RequirementSettings;
 use serde::Serialize;
 use std::io::Write;
@@ -57,7 +57,8 @@ pub fn run(args: CheckArgs) -> ExitCode {
         Ok(reports) => reports,
         Err(err) => return super::fail(2, err),
     };
-    let checks = check_reports(&reports, &role);
+    let region = opts.requirements.region.clone();
+    let checks = check_reports(&reports, &role, region.as_deref());
     let denied = checks.iter().filter(|c| c.decision.is_denied()).count();
     let out = if args.json {
         let json = serde_json::json!({"Role": role.role_arn, "Calls": checks});
@@ -93,10 +94,10 @@ fn engine_options(args: &CheckArgs, role: &RolePolicies, configured_region: Opti
 }
 
 /// Every call site of every report, decided against the role.
-pub fn check_reports(reports: &[FileReport], role: &RolePolicies) -> Vec<CallCheck> {
+pub fn check_reports(reports: &[FileReport], role: &RolePolicies, region: Option<&str>) -> Vec<CallCheck> {
     let mut out = Vec::new();
     for report in reports {
-        let outcomes = check_requirements(&report.requirements, role);
+        let outcomes = check_requirements_for_role(&report.requirements, role, region);
         for (index, call) in report.analysis.calls.iter().enumerate() {
             let actions: Vec<CheckOutcome> = outcomes.iter().filter(|o| o.call_index == index).cloned().collect();
             if actions.is_empty() {

@@ -45,7 +45,63 @@ pub struct CheckOutcome {
 /// Evaluate every requirement against a role's policies, with nothing known
 /// about the run-time context beyond what the requirements themselves say.
 pub fn check_requirements(requirements: &[Requirement], role: &RolePolicies) -> Vec<CheckOutcome> {
-    check_requirements_in(requirements, &role.policies, &Context::new())
+    check_requirements_for_role(requirements, role, None)
+}
+
+/// As [`check_requirements`], knowing what any request of the role carries
+/// (see [`RolePolicies::known_context`]) and the region the code calls when a
+/// requirement's ARNs do not say (`aws:RequestedRegion`).
+pub fn check_requirements_for_role(requirements: &[Requirement], role: &RolePolicies, region: Option<&str>) -> Vec<CheckOutcome> {
+    let known = role.known_context();
+    requirements
+        .iter()
+        .enumerate()
+        .flat_map(|(i, req)| {
+            let mut ctx = known.clone();
+            if let Some(r) = requested_region(req, region) {
+                ctx = ctx.with("aws:RequestedRegion", r);
+            }
+            let mut out = check_requirements_in(std::slice::from_ref(req), &role.policies, &ctx);
+            out.iter_mut().for_each(|o| o.requirement_index = i);
+            out
+        })
+        .collect()
+}
+
+impl RolePolicies {
+    /// What every request of this role carries: it is made by a session of
+    /// the role (`aws:PrincipalArn`, `aws:PrincipalAccount`,
+    /// `aws:PrincipalType`), over TLS, and without the IAM-user-only
+    /// `aws:username`.
+    pub fn known_context(&self) -> Context {
+        let mut ctx = Context::new().with("aws:SecureTransport", "true").with("aws:PrincipalType", "AssumedRole").without("aws:username");
+        if !self.role_arn.is_empty() {
+            ctx = ctx.with("aws:PrincipalArn", self.role_arn.clone());
+            if let Some(account) = self.role_arn.split(':').nth(4).filter(|a| !a.is_empty()) {
+                ctx = ctx.with("aws:PrincipalAccount", account);
+            }
+        }
+        ctx
+    }
+}
+
+/// IAM prefixes whose API is served from one global endpoint: the requested
+/// region is not the code's region there, so it stays unknown.
+const GLOBAL_PREFIXES: &[&str] = &["iam", "cloudfront", "route53", "organizations", "waf", "globalaccelerator", "budgets", "ce"];
+
+/// The region a requirement's request goes to: the region of its ARNs when
+/// they name one, else the code's region; `None` for global services.
+fn requested_region(req: &Requirement, default: Option<&str>) -> Option<String> {
+    let prefix = req.action.split(':').next().unwrap_or("").to_ascii_lowercase();
+    if GLOBAL_PREFIXES.contains(&prefix.as_str()) {
+        return None;
+    }
+    let from_arn = req
+        .resources
+        .iter()
+        .filter_map(|r| r.split(':').nth(3))
+        .find(|region| !region.is_empty() && !region.contains(['*', '?']));
+    from_arn.map(str::to_string).or_else(|| default.map(str::to_string))
 }
 
 /// As [`check_requirements`], with known context keys (`aws:RequestedRegion`, ...).

@@ -13,7 +13,7 @@ mod glob;
 mod tri;
 
 pub use check::{
-    check_requirements, check_requirements_in, combine, verify, verify_with_catalog, ActionCatalog, CheckOutcome, ResourceDecision, RolePolicies,
+    check_requirements, check_requirements_for_role, check_requirements_in, combine, verify, verify_with_catalog, ActionCatalog, CheckOutcome, ResourceDecision, RolePolicies,
     UnneededGrant, VerifyFailure, VerifyReport,
 };
 pub use context::Context;
