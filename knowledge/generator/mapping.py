@@ -10,6 +10,10 @@ VAR = re.compile(r"\$\{([^}]+)\}")
 ROLE_MEMBER = re.compile(r"(Role|RoleArn|RoleARN)$")
 ARN_MEMBERS = ("ResourceArn", "ResourceARN", "Arn", "ARN", "ResourceName")
 # Services where a role ARN in the input is the subject of the call, not handed over.
+# Operations that create, start or configure something: a role member given to
+# them is a role the service will assume. (Get/List/Describe/Delete take role
+# ARNs only as identifiers or filters.)
+HANDING_VERBS = r"(Create|Update|Start|Put|Register|Associate|Modify|Run|Import|Enable|Set|Add|Submit|Activate|Restore|Copy|Configure|Deploy|Schedule)[A-Z]"
 NO_PASSROLE_SERVICES = {"iam", "sts", "sso-admin", "identitystore"}
 
 
@@ -171,10 +175,15 @@ class Mapper:
             role_members = curated.get("members", role_members)
             reason = curated["reason"]
         else:
-            listed = any("iam:PassRole" in (self.action_info(p["action"]) or {}).get("dependent_actions", []) for p in primaries)
-            if not listed:
+            if not role_members:
                 return []
-            reason = f"the IAM documentation lists iam:PassRole as a dependent action of {primaries[0]['action']}"
+            listed = any("iam:PassRole" in (self.action_info(p["action"]) or {}).get("dependent_actions", []) for p in primaries)
+            if listed:
+                reason = f"the IAM documentation lists iam:PassRole as a dependent action of {primaries[0]['action']}"
+            elif re.match(HANDING_VERBS, op["name"]):
+                reason = "an operation that creates, starts or configures something with a role hands that role to the service"
+            else:
+                return []
         out = []
         principal = self.principals.get(service["name"])
         kind = {"kind": "pass_role", "passed_to_service": principal}
@@ -250,5 +259,9 @@ class Mapper:
             if gap is not None:
                 return True, [], {"source": "known_gap", "reason": gap["reason"]}
             return True, [], {"source": "unmapped", "reason": f"the IAM data has no action {prefix}:{name}"}
+        gap = self._entry("unmapped", service["name"], name)
+        if gap is not None and name in self.o.ops(gap):
+            raise GeneratorError(f"overrides: {gap['_file']}: {service['name']} {name} is marked [[unmapped]] but now maps to "
+                                 f"{primaries[0]['action']}; remove it from the list")
         extras = self.pass_role(service, op, members, primaries) + self.kms(service, op, members)
         return True, primaries + extras, mapping
