@@ -51,8 +51,11 @@ db.get_item(Key={"id": 1})
 
 EXPECTED_TOOLS = {
     "generate_application_policies",
+    "generate_policy_for_access_denied",
+    "fix_access_denied",
     "explain_code",
     "search_actions",
+    "check_role",
 }
 
 
@@ -482,3 +485,47 @@ async def test_fix_access_denied_apply_failure_is_an_error_result(iamlens_bin, m
         result = await client.call_tool("fix_access_denied", {"ErrorMessage": IMPLICIT_DENIAL})
         assert result.is_error
         assert "not applied" in " ".join(block.text for block in result.content)
+
+
+# --- check_role: the live role against the code (moto) -------------------------
+
+TRUST = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+)
+# s3:GetObject on the bucket, plus kms:Decrypt for SSE-KMS objects (iamlens asks for it via kms:ViaService).
+READ_REPORTS = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports-bucket/*"},
+            {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"},
+        ],
+    }
+)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", MODES)
+async def test_check_role_decides_every_call(iamlens_bin, mode, project, moto_endpoint, iam_client):
+    iam_client.create_role(RoleName="app-role", AssumeRolePolicyDocument=TRUST)
+    iam_client.put_role_policy(RoleName="app-role", PolicyName="read", PolicyDocument=READ_REPORTS)
+    async with stdio_client_with_env(iamlens_bin, mode) as client:
+        tools = await tool_schemas(client)
+        result = await client.call_tool(
+            "check_role",
+            {"RoleName": "arn:aws:iam::123456789012:role/app-role", "SourceFiles": [str(project / "app.py")], "Region": "us-east-1"},
+        )
+        data = check_structured(result, tools["check_role"])
+        assert data["Role"].endswith(":role/app-role")
+        verdicts = {call["Line"]: call["Verdict"] for call in data["Calls"]}
+        assert verdicts[8] == "allowed"  # s3.get_object on reports-bucket
+        assert verdicts[12] == "denied"  # table.put_item: nothing allows dynamodb:PutItem
+        assert data["Summary"]["Denied"] >= 1
+
+        missing = await client.call_tool("check_role", {"RoleName": "no-such-role", "SourceFiles": [str(project)]})
+        assert missing.is_error
+        assert "no-such-role" in " ".join(block.text for block in missing.content)
+
+        with pytest.raises(MCPError) as no_files:
+            await client.call_tool("check_role", {"RoleName": "app-role"})
+        assert "SourceFiles" in str(no_files.value)

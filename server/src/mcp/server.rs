@@ -13,7 +13,7 @@ use rmcp::{tool, tool_handler, tool_router, ErrorData, RoleServer, ServerHandler
 
 use super::args::{input_schema, output_schema, Args};
 use super::confirm::{self, Confirmation};
-use super::tools::{self, access_denied, explain_code, fix_access_denied, generate, search_actions, workspace_policy, ToolError, ToolResult};
+use super::tools::{self, access_denied, check_role, explain_code, fix_access_denied, generate, search_actions, workspace_policy, ToolError, ToolResult};
 use super::ServerOptions;
 
 const INSTRUCTIONS: &str = "iamlens knows which AWS IAM permissions code needs, offline. \
@@ -183,6 +183,43 @@ generate_application_policies envelope plus the `Files` it covers.",
             Ok(job) => blocking(move || workspace_policy::run(job, workspace.as_ref())).await,
             Err(err) => Err(err),
         };
+        tools::respond(outcome)
+    }
+
+    #[tool(
+        name = "check_role",
+        description = "Would this IAM role allow what the code does? Reads the role's policies and permissions boundary \
+from IAM (read-only, uses the server's AWS credentials) and decides every AWS call site locally: allowed, denied \
+(and by what), or depends on run-time values. In an editor-embedded server, SourceFiles defaults to the live workspace.",
+        input_schema = input_schema::<check_role::CheckRoleInput>(),
+        output_schema = output_schema(check_role::output_schema()),
+        annotations(read_only_hint = true, open_world_hint = true)
+    )]
+    async fn check_role(&self, Args(input): Args<check_role::CheckRoleInput>) -> Result<CallToolResult, ErrorData> {
+        let workspace = self.options.workspace.clone();
+        let job = match check_role::validate(input, workspace.is_some()) {
+            Ok(job) => job,
+            Err(err) => return tools::respond(Err(err)),
+        };
+        let sdk = crate::aws::load_sdk_config(&crate::aws::AwsOptions { region: job.region.clone(), ..Default::default() }).await;
+        // Always read the role fresh: an agent checks right after changing it.
+        crate::aws::invalidate_role_cache(&job.role_name);
+        let role = match crate::aws::load_role_policies(&job.role_name, &sdk).await {
+            Ok(role) => role,
+            Err(err) => {
+                return tools::respond(Err(ToolError::failed(format!("cannot read role `{}`: {err}", job.role_name))))
+            }
+        };
+        let region = job.region.clone().or_else(|| sdk.region().map(|r| r.to_string()));
+        let outcome = blocking(move || {
+            let reports = match (&job.paths, &workspace) {
+                (Some(paths), _) => check_role::analyze(paths, &role, region.as_deref())?,
+                (None, Some(workspace)) => workspace.reports(None),
+                (None, None) => return Err(ToolError::bad("SourceFiles", "is required")),
+            };
+            check_role::result(&role, &reports, region.as_deref())
+        })
+        .await;
         tools::respond(outcome)
     }
 

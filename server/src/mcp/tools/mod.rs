@@ -7,6 +7,7 @@ use rmcp::ErrorData;
 use serde_json::Value;
 
 pub mod access_denied;
+pub mod check_role;
 pub mod explain_code;
 pub mod fix_access_denied;
 pub mod generate;
