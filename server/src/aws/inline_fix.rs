@@ -261,16 +261,28 @@ pub async fn decode_authorization_message(encoded: &str, opts: &AwsOptions) -> R
         .encoded_message(encoded)
         .send()
         .await
-        .map_err(|e| {
-            let mut err = AwsError::from_sdk("sts:DecodeAuthorizationMessage", &e);
-            if err.kind == AwsErrorKind::AccessDenied {
-                err.message = "cannot decode the message: your identity is not allowed sts:DecodeAuthorizationMessage; ask for an Allow of sts:DecodeAuthorizationMessage on \"*\" (it reveals only why requests were denied), or decode it with credentials that have it".into();
-            }
-            err
-        })?;
+        .map_err(|e| explain_decode_failure(AwsError::from_sdk("sts:DecodeAuthorizationMessage", &e)))?;
     out.decoded_message()
         .map(str::to_string)
         .ok_or_else(|| AwsError::new(AwsErrorKind::Other, "sts:DecodeAuthorizationMessage", "sts:DecodeAuthorizationMessage returned no message"))
+}
+
+/// Say what a failed decode needs: the permission when it was denied, else
+/// how to decode by other means.
+pub fn explain_decode_failure(mut err: AwsError) -> AwsError {
+    match err.kind {
+        AwsErrorKind::AccessDenied => {
+            err.message = "cannot decode the message: your identity is not allowed sts:DecodeAuthorizationMessage; ask for an Allow of sts:DecodeAuthorizationMessage on \"*\" (it reveals only why requests were denied), or decode with credentials that have it".into();
+        }
+        AwsErrorKind::Other => {
+            err.message = format!(
+                "{}; the encoded message was not decoded: run `aws sts decode-authorization-message --encoded-message …` with other credentials and paste its output",
+                err.message
+            );
+        }
+        _ => {}
+    }
+    err
 }
 
 #[cfg(test)]
@@ -279,6 +291,15 @@ mod tests {
 
     fn stmt(sid: &str, action: &str, resource: &str) -> Value {
         json!({"Sid": sid, "Effect": "Allow", "Action": action, "Resource": resource})
+    }
+
+    #[test]
+    fn a_denied_decode_names_the_permission_it_needs() {
+        let denied = super::super::config::from_service_code("sts:DecodeAuthorizationMessage", "AccessDenied", "");
+        let e = explain_decode_failure(denied);
+        assert!(e.message.contains("sts:DecodeAuthorizationMessage on \"*\""), "{}", e.message);
+        let other = explain_decode_failure(AwsError::new(AwsErrorKind::Other, "sts:DecodeAuthorizationMessage", "sts:DecodeAuthorizationMessage failed (Unknown)"));
+        assert!(other.message.contains("aws sts decode-authorization-message"), "{}", other.message);
     }
 
     #[test]

@@ -24,6 +24,9 @@ pub fn run(args: FixAccessDeniedArgs) -> ExitCode {
         Err(e) => return super::fail(1, format!("cannot start the async runtime: {e}")),
     };
     let aws = AwsOptions { region: args.region.clone(), ..Default::default() };
+    if args.decode && report.details.encoded_message.is_none() {
+        return super::fail(2, "--decode: the message has no encoded authorization failure message (it follows `Encoded authorization failure message:` in EC2 errors)");
+    }
     if args.decode {
         match decode(&runtime, &report, &opts, &aws) {
             Ok(decoded) => report = decoded,
