@@ -86,7 +86,9 @@ def nvim(tmp_path: Path, workspace: Path, iamlens_bin: str):
     """Runs a Lua scenario in headless Neovim; returns its outcome (dict)."""
 
     def run(scenario: str, *, open_file: str = "app.py", options: dict | None = None, timeout: float = 120):
-        opts = {"cmd": [iamlens_bin, "lsp"], **(options or {})}
+        # KMS actions S3 takes on the caller's behalf are the engine's business
+        # (tested there); leaving them out keeps these expectations about the editor.
+        opts = {"cmd": [iamlens_bin, "lsp"], "kms_via_service": False, **(options or {})}
         scenario_file = tmp_path / "scenario.lua"
         scenario_file.write_text("local H = ...\n" + textwrap.dedent(scenario))
         out = tmp_path / "outcome.json"
@@ -451,3 +453,54 @@ def test_fix_access_denied_applies_to_the_role_only_after_confirmation(nvim, mot
     assert any(
         "s3:GetObject" in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]) for s in statements
     ), statements
+
+
+def test_check_role_marks_the_calls_the_role_would_deny(nvim, moto_endpoint, iam_client):
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+    iam_client.create_role(RoleName="app-role", AssumeRolePolicyDocument=json.dumps(trust))
+    read_only = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}],
+    }
+    iam_client.put_role_policy(RoleName="app-role", PolicyName="read", PolicyDocument=json.dumps(read_only))
+    outcome = nvim(
+        """
+        assert(H.wait_attached())
+        H.hints(0, 2)
+        vim.cmd("IamlensCheckRole app-role")
+        local function denied()
+          local out = {}
+          for _, d in ipairs(vim.diagnostic.get(0)) do
+            if d.code == "role-denies" then table.insert(out, { line = d.lnum, message = d.message }) end
+          end
+          return out
+        end
+        H.wait(function() return #denied() > 0 end)
+        return denied()
+        """,
+    )
+    denied = outcome["value"]
+    assert [d["line"] for d in denied] == [10], denied
+    assert "s3:PutObject" in denied[0]["message"] and "app-role" in denied[0]["message"]
+    assert any("checking this code against role app-role" in n["message"] for n in outcome["notifications"])
+
+
+def test_an_explicit_deny_is_explained_but_never_offered_as_a_fix(nvim):
+    scp_denial = (
+        "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: s3:GetObject "
+        "on resource: arn:aws:s3:::reports/daily.csv with an explicit deny in a service control policy"
+    )
+    outcome = nvim(
+        f"""
+        assert(H.wait_attached())
+        vim.fn.setreg("b", {json.dumps(scp_denial)})
+        return H.result("access-denied", function() vim.cmd("IamlensFixAccessDenied b") end)
+        """
+    )
+    plan = json.loads(outcome["value"]["text"])
+    assert plan["Denial"] == "explicit"
+    assert plan["Remedy"]["Kind"] != "add-identity-policy-statement"
+    assert outcome["confirms"] == [], "no Allow can undo an explicit deny: nothing to confirm"

@@ -2,7 +2,7 @@
 // shows the result in a JSON tab; AWS writes are confirmed in a modal dialog.
 import * as vscode from "vscode";
 import { looksLikeAccessDenied } from "./denial";
-import { fixIsApplicable, PolicyScope, SERVER_COMMANDS } from "./serverCommands";
+import { fixIsApplicable, PolicyScope, remedySummary, SERVER_COMMANDS } from "./serverCommands";
 import { confirmAwsWrite, reportFailure, showJson } from "./ui";
 
 /** Client-side command ids (the server's own ids are registered by the language client). */
@@ -20,6 +20,7 @@ export const EDITOR_COMMANDS = {
 
 export interface CommandHost {
   execute<T = unknown>(command: string, args: object): Promise<T>;
+  supportsCommand(command: string): boolean;
   restart(): Promise<void>;
   settings(): { iamlens: { role: string | null } };
 }
@@ -74,8 +75,8 @@ export async function fixAccessDenied(host: CommandHost): Promise<void> {
   const p = plan as Record<string, unknown>;
   const ok = await confirmAwsWrite(
     `Apply the fix for ${String(p["Action"] ?? "this action")}?`,
-    `This adds an Allow to the inline policy of ${String(p["Principal"] ?? "the denied principal")} in AWS IAM, ` +
-      `using your current AWS credentials.`,
+    `${remedySummary(plan) ?? ""}\n\nThis adds an Allow to the inline policy of ${String(p["Principal"] ?? "the denied principal")} ` +
+      `in AWS IAM, using your current AWS credentials.`.trim(),
     "Apply fix",
   );
   if (!ok) return;
@@ -122,9 +123,22 @@ export async function checkRole(host: CommandHost): Promise<void> {
     validateInput: (text) => (text.trim() === "" ? "Enter a role name or ARN" : undefined),
   });
   if (role === undefined || role.trim() === "") return;
-  const editor = vscode.window.activeTextEditor;
-  const uri = editor?.document.languageId === "python" ? editor.document.uri.toString() : undefined;
-  await showJson(await host.execute(SERVER_COMMANDS.checkRole, { role: role.trim(), uri }));
+  if (host.supportsCommand(SERVER_COMMANDS.checkRole)) {
+    const editor = vscode.window.activeTextEditor;
+    const uri = editor?.document.languageId === "python" ? editor.document.uri.toString() : undefined;
+    await showJson(await host.execute(SERVER_COMMANDS.checkRole, { role: role.trim(), uri }));
+    return;
+  }
+  // Servers without the command check the role named in the iamlens.role
+  // setting, and mark the calls it would deny as warnings.
+  const target = vscode.workspace.workspaceFolders?.length
+    ? vscode.ConfigurationTarget.Workspace
+    : vscode.ConfigurationTarget.Global;
+  await vscode.workspace.getConfiguration("iamlens").update("role", role.trim(), target);
+  void vscode.window.showInformationMessage(
+    `iamlens now checks this code against role ${role.trim()}: calls the role would deny are marked as warnings ` +
+      `in the Problems panel. Clear the iamlens.role setting to stop.`,
+  );
 }
 
 export async function explain(host: CommandHost): Promise<void> {

@@ -62,12 +62,21 @@ export function writesToAws(command: string, args: unknown): boolean {
   return false;
 }
 
+/** The remedy kind of the only denial iamlens may fix itself (implicit, identity-based). */
+export const APPLICABLE_REMEDY = "add-identity-policy-statement";
+
 /** The plan of a fix-access-denied result can be applied by iamlens itself. */
 export function fixIsApplicable(plan: unknown): boolean {
   if (typeof plan !== "object" || plan === null) return false;
   const p = plan as Record<string, unknown>;
-  if (typeof p["CanApply"] === "boolean") return p["CanApply"];
-  const policyType = String(p["PolicyType"] ?? "");
-  const denial = String(p["Denial"] ?? "");
-  return p["ProposedPolicy"] != null && /identity/i.test(policyType) && !/explicit/i.test(denial);
+  const remedy = p["Remedy"];
+  const kind = typeof remedy === "object" && remedy !== null ? (remedy as Record<string, unknown>)["Kind"] : undefined;
+  return kind === APPLICABLE_REMEDY && p["ProposedPolicy"] != null;
+}
+
+/** The one-sentence summary of a plan's remedy, when it has one. */
+export function remedySummary(plan: unknown): string | undefined {
+  const remedy = typeof plan === "object" && plan !== null ? (plan as Record<string, unknown>)["Remedy"] : undefined;
+  const summary = typeof remedy === "object" && remedy !== null ? (remedy as Record<string, unknown>)["Summary"] : undefined;
+  return typeof summary === "string" ? summary : undefined;
 }

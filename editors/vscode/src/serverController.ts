@@ -86,6 +86,12 @@ export class ServerController implements vscode.Disposable {
     await this.start();
   }
 
+  /** Does the running server implement this workspace/executeCommand command? */
+  supportsCommand(command: string): boolean {
+    const commands = this.client?.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
+    return commands.includes(command);
+  }
+
   /** Runs a server command (workspace/executeCommand) and returns its result. */
   async execute<T = unknown>(command: string, args: object): Promise<T> {
     if (!this.client) throw new ServerNotRunningError();

@@ -8,7 +8,16 @@ const { newWorld, context, editor } = require("./harness");
 
 const ENVELOPE = { Policies: [{ Policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["*"] }] } }], Warnings: [] };
 const DENIAL = "User: arn:aws:sts::123456789012:assumed-role/app/s is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::b/k\" because no identity-based policy allows the s3:GetObject action";
-const APPLICABLE_PLAN = { Principal: "arn:aws:iam::123456789012:role/app", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k", Denial: "Implicit", PolicyType: "IdentityBased", ProposedPolicy: { Version: "2012-10-17" } };
+// The shape of `iamlens fix-access-denied --json` for an implicit identity-based denial.
+const APPLICABLE_PLAN = {
+  Principal: "arn:aws:sts::123456789012:assumed-role/app/s",
+  Action: "s3:GetObject",
+  Resource: "arn:aws:s3:::b/k",
+  Denial: "implicit",
+  PolicyType: "identity-based",
+  Remedy: { Kind: "add-identity-policy-statement", Summary: "No identity-based policy of role app allows s3:GetObject; add an Allow for it on arn:aws:s3:::b/k.", Steps: [] },
+  ProposedPolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k" }] },
+};
 
 async function activated(options) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "iamlens-ext-"));
@@ -58,7 +67,8 @@ test("a server error becomes one message naming the command", async () => {
 });
 
 test("Fix AccessDenied prefills the input from a clipboard that holds a denial and shows the plan", async () => {
-  const plan = { ...APPLICABLE_PLAN, Denial: "Explicit" };
+  const plan = { ...APPLICABLE_PLAN, Denial: "explicit", PolicyType: "service-control-policy", Remedy: { Kind: "organization-policy", Summary: "An explicit Deny in an SCP…" } };
+  delete plan.ProposedPolicy;
   const w = await activated({ clipboard: `  ${DENIAL}\n`, answers: { input: DENIAL }, responses: { "iamlens.fixAccessDenied": plan } });
   await w.registered.get("iamlens.editor.fixAccessDenied")();
   assert.equal(w.log.inputBoxes[0].value, DENIAL);
@@ -84,7 +94,8 @@ test("an applicable fix is applied only after the modal confirmation", async () 
   await w.registered.get("iamlens.editor.fixAccessDenied")();
   assert.equal(w.log.warnings.length, 1);
   assert.equal(w.log.warnings[0].rest[0].modal, true);
-  assert.match(w.log.warnings[0].rest[0].detail, /arn:aws:iam::123456789012:role\/app/);
+  assert.match(w.log.warnings[0].rest[0].detail, /No identity-based policy of role app allows s3:GetObject/);
+  assert.match(w.log.warnings[0].rest[0].detail, /assumed-role\/app\/s/);
   assert.deepEqual(executed(w).map((e) => e.args.apply), [false, true]);
   assert.deepEqual(shownJson(w), [APPLICABLE_PLAN, applied]);
 });
@@ -120,9 +131,10 @@ test("Upload policy cancelled at the modal sends nothing", async () => {
   assert.equal(w.log.requests.length, 0);
 });
 
-test("Check against role is prefilled from iamlens.role and checks the active file", async () => {
+test("Check against role is prefilled from iamlens.role and runs the server's command when it has one", async () => {
   const report = { Role: "app", Missing: [] };
   const w = await activated({
+    serverCommands: ["iamlens.generatePolicy", "iamlens.checkRole"],
     settings: { role: "arn:aws:iam::123456789012:role/app" },
     activeEditor: editor("/work/project/app.py"),
     answers: { input: "arn:aws:iam::123456789012:role/app" },
@@ -132,6 +144,17 @@ test("Check against role is prefilled from iamlens.role and checks the active fi
   assert.equal(w.log.inputBoxes[0].value, "arn:aws:iam::123456789012:role/app");
   assert.deepEqual(executed(w), [{ command: "iamlens.checkRole", args: { role: "arn:aws:iam::123456789012:role/app", uri: "file:///work/project/app.py" } }]);
   assert.deepEqual(shownJson(w), [report]);
+});
+
+test("without a checkRole command the role goes to iamlens.role, which makes the server mark denied calls", async () => {
+  const w = await activated({ answers: { input: " app-role " } });
+  await w.registered.get("iamlens.editor.checkRole")();
+  assert.equal(w.log.requests.length, 0);
+  assert.deepEqual(w.log.configUpdates, [{ key: "role", value: "app-role", target: 2 }]);
+  assert.match(w.log.infos[0].message, /checks this code against role app-role/);
+  // VS Code then reports the change; the server gets the role with the other settings.
+  await w.emitters.config.fire({ affectsConfiguration: (s) => s === "iamlens" || s === "iamlens.role" });
+  assert.equal(w.log.notifications.at(-1).params.settings.iamlens.role, "app-role");
 });
 
 test("Explain sends the cursor position of the active file", async () => {

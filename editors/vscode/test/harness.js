@@ -48,7 +48,9 @@ function editor(fsPath, languageId = "python", line = 0, character = 0) {
  * `answers` script the user's replies (input boxes, quick picks, dialogs);
  * `responses` map server command ids to results (or Errors to throw).
  */
-function newWorld({ settings = {}, answers = {}, responses = {}, clipboard = "", activeEditor } = {}) {
+const SERVER_COMMANDS = ["iamlens.generatePolicy", "iamlens.explain", "iamlens.fixAccessDenied", "iamlens.uploadPolicy"];
+
+function newWorld({ settings = {}, answers = {}, responses = {}, clipboard = "", activeEditor, serverCommands = SERVER_COMMANDS } = {}) {
   const log = {
     errors: [],
     warnings: [],
@@ -62,6 +64,7 @@ function newWorld({ settings = {}, answers = {}, responses = {}, clipboard = "",
     notifications: [],
     clients: [],
     statusItems: [],
+    configUpdates: [],
   };
   const registered = new Map();
   const emitters = {
@@ -78,6 +81,7 @@ function newWorld({ settings = {}, answers = {}, responses = {}, clipboard = "",
 
   const vscode = {
     StatusBarAlignment: { Left: 1, Right: 2 },
+    ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 },
     EventEmitter: Emitter,
     Uri: { file: uri },
     window: {
@@ -100,7 +104,10 @@ function newWorld({ settings = {}, answers = {}, responses = {}, clipboard = "",
       workspaceFolders: [{ uri: uri("/work/project") }],
       getConfiguration: (section) => {
         if (section !== "iamlens") throw new Error(`unexpected configuration section ${section}`);
-        return { get: (key, fallback) => (key in settings ? settings[key] : fallback) };
+        return {
+          get: (key, fallback) => (key in settings ? settings[key] : fallback),
+          update: async (key, value, target) => { log.configUpdates.push({ key, value, target }); settings[key] = value; },
+        };
       },
       onDidChangeConfiguration: emitters.config.event,
       onDidSaveTextDocument: emitters.save.event,
@@ -127,6 +134,7 @@ function newWorld({ settings = {}, answers = {}, responses = {}, clipboard = "",
     async start() {
       if (answers.startFails) throw new Error(answers.startFails);
       this.started = true;
+      this.initializeResult = { capabilities: { executeCommandProvider: { commands: serverCommands } } };
     }
     async stop() { this.stopped = true; }
     async sendRequest(method, params) {

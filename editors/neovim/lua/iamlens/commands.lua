@@ -101,7 +101,11 @@ local function fix_with_message(message)
     end
     local ok = M.confirm_aws_write(
       string.format("Apply the fix for %s?", tostring(plan.Action or "this action")),
-      string.format("This adds an Allow to the inline policy of %s in AWS IAM.", tostring(plan.Principal or "the principal"))
+      string.format(
+        "%s\nThis adds an Allow to the inline policy of %s in AWS IAM.",
+        type(plan.Remedy.Summary) == "string" and plan.Remedy.Summary or "",
+        tostring(plan.Principal or "the principal")
+      )
     )
     if ok then
       M.execute("iamlens.fixAccessDenied", { message = message, apply = true }, function(applied)
@@ -181,18 +185,44 @@ function M.explain()
   end, buf)
 end
 
+local function supports(client, command)
+  local provider = client.server_capabilities and client.server_capabilities.executeCommandProvider
+  return provider ~= nil and vim.tbl_contains(provider.commands or {}, command)
+end
+
+--- Makes the server check the code against `role`: with its iamlens.checkRole
+--- command when it has one, else through the `role` setting, which makes it
+--- mark the calls the role would deny as warnings.
+function M.check_against(role, bufnr)
+  local client = client_for(bufnr)
+  if not client then
+    notify("the language server is not running (open a Python file; see :checkhealth iamlens)")
+    return
+  end
+  if supports(client, "iamlens.checkRole") then
+    local uri = vim.bo[bufnr].filetype == "python" and vim.uri_from_bufnr(bufnr) or nil
+    M.execute("iamlens.checkRole", { role = role, uri = uri }, function(result)
+      results.show("check-role", result)
+    end, bufnr)
+    return
+  end
+  client.settings = vim.tbl_deep_extend("force", client.settings or {}, { iamlens = { role = role } })
+  client:notify("workspace/didChangeConfiguration", { settings = client.settings })
+  notify(
+    string.format("checking this code against role %s: calls it would deny show as warnings (:lua vim.diagnostic.setqflist())", role),
+    vim.log.levels.INFO
+  )
+end
+
 function M.check_role(opts, default_role)
+  local bufnr = vim.api.nvim_get_current_buf()
   local function run(role)
     role = vim.trim(role or "")
     if role == "" then
       notify("no role given: :IamlensCheckRole ROLE-NAME-OR-ARN (or set role in setup())", vim.log.levels.WARN)
       return
     end
-    local buf = vim.api.nvim_get_current_buf()
-    local uri = vim.bo[buf].filetype == "python" and vim.uri_from_bufnr(buf) or nil
-    M.execute("iamlens.checkRole", { role = role, uri = uri }, function(result)
-      results.show("check-role", result)
-    end, buf)
+    M.check_against(role, bufnr)
   end
   if opts.args ~= "" then
     run(opts.args)

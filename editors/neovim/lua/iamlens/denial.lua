@@ -27,21 +27,16 @@ function M.looks_like_denial(text)
   return false
 end
 
+--- The remedy kind of the only denial iamlens may fix itself.
+M.APPLICABLE_REMEDY = "add-identity-policy-statement"
+
 --- A fix-access-denied plan that iamlens can apply itself (implicit
---- identity-based denials only).
+--- identity-based denials only: the remedy adds an identity-policy statement).
 function M.applicable(plan)
-  if type(plan) ~= "table" then
+  if type(plan) ~= "table" or type(plan.Remedy) ~= "table" then
     return false
   end
-  if type(plan.CanApply) == "boolean" then
-    return plan.CanApply
-  end
-  local policy_type = tostring(plan.PolicyType or "")
-  local denial = tostring(plan.Denial or "")
-  return plan.ProposedPolicy ~= nil
-    and plan.ProposedPolicy ~= vim.NIL
-    and policy_type:lower():find("identity") ~= nil
-    and denial:lower():find("explicit") == nil
+  return plan.Remedy.Kind == M.APPLICABLE_REMEDY and plan.ProposedPolicy ~= nil and plan.ProposedPolicy ~= vim.NIL
 end
 
 return M
