@@ -529,3 +529,17 @@ async def test_check_role_decides_every_call(iamlens_bin, mode, project, moto_en
         with pytest.raises(MCPError) as no_files:
             await client.call_tool("check_role", {"RoleName": "app-role"})
         assert "SourceFiles" in str(no_files.value)
+
+
+def test_http_session_lifecycle_in_the_session_era(http_url):
+    status, headers, _ = post(http_url, INITIALIZE)
+    assert status == 200
+    session = {k.lower(): v for k, v in headers.items()}["mcp-session-id"]
+    request = urllib.request.Request(
+        http_url, method="DELETE", headers={"Mcp-Session-Id": session, "MCP-Protocol-Version": "2025-11-25"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 204  # what the official clients expect
+    ping = {"jsonrpc": "2.0", "id": 2, "method": "ping"}
+    status, _, _ = post(http_url, ping, {"Mcp-Session-Id": session, "MCP-Protocol-Version": "2025-11-25"})
+    assert status == 404  # the session is gone: the client must initialize again

@@ -42,7 +42,7 @@ pub fn router(handler: IamlensMcp, token: Option<String>, shutdown: Cancellation
         .with_cancellation_token(shutdown.child_token());
     let service: StreamableHttpService<IamlensMcp, LocalSessionManager> =
         StreamableHttpService::new(move || Ok(handler.clone()), Default::default(), config);
-    let router = axum::Router::new().nest_service(MCP_PATH, service);
+    let router = axum::Router::new().nest_service(MCP_PATH, service).layer(middleware::from_fn(session_end_no_content));
     match token {
         Some(token) => router.layer(middleware::from_fn_with_state(Arc::new(token), require_bearer)),
         None => router,
@@ -73,6 +73,20 @@ async fn require_bearer(State(token): State<Arc<String>>, request: Request, next
             response
         }
     }
+}
+
+/// rmcp answers a session-ending DELETE with 202; the official Python client
+/// (and the spec's examples) expect 200 or 204 and log a failure otherwise.
+async fn session_end_no_content(request: Request, next: Next) -> Response {
+    let is_delete = request.method() == axum::http::Method::DELETE;
+    let mut response = next.run(request).await;
+    if is_delete && response.status() == StatusCode::ACCEPTED {
+        *response.status_mut() = StatusCode::NO_CONTENT;
+        *response.body_mut() = axum::body::Body::empty();
+        response.headers_mut().remove(header::CONTENT_LENGTH);
+        response.headers_mut().remove(header::CONTENT_TYPE);
+    }
+    response
 }
 
 /// Compare secrets without an early exit that leaks the matching prefix length.
