@@ -4,7 +4,7 @@
 //! at run time.
 
 use iamlens::evaluator::{
-    check_requirements, check_requirements_for_role, evaluate, verify, verify_with_catalog, Context, Decision, PolicyDocument, PolicySet, Request, RolePolicies,
+    check_requirements, check_requirements_for_role, check_requirements_in, evaluate, verify, verify_with_catalog, Context, Decision, PolicyDocument, PolicySet, Request, RolePolicies,
 };
 use iamlens::model::Requirement;
 use serde_json::json;
@@ -577,9 +577,9 @@ fn requirement_conditions_become_the_request_context() {
         "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]));
     let mut req = requirement("kms:Decrypt", &["arn:aws:kms:us-east-1:1:key/*"], 0);
     req.conditions = vec![("StringEquals".into(), "kms:ViaService".into(), vec!["s3.us-east-1.amazonaws.com".into()])];
-    assert!(check_requirements(&[req.clone()], &r)[0].decision.is_allowed());
+    assert!(check_requirements_in(&[req.clone()], &r.policies, &Context::new())[0].decision.is_allowed());
     req.conditions = vec![("StringEquals".into(), "kms:ViaService".into(), vec!["sqs.us-east-1.amazonaws.com".into()])];
-    assert_eq!(check_requirements(&[req], &r)[0].decision, Decision::ImplicitDeny);
+    assert_eq!(check_requirements_in(&[req], &r.policies, &Context::new())[0].decision, Decision::ImplicitDeny);
 }
 
 #[test]
@@ -673,4 +673,19 @@ fn global_services_do_not_take_the_code_region() {
         "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}}]));
     let out = check_requirements_for_role(&[requirement("iam:GetRole", &["arn:aws:iam::123456789012:role/x"], 0)], &r, Some("eu-west-1"));
     assert!(matches!(out[0].decision, Decision::Depends { .. }), "{:?}", out[0].decision);
+}
+
+#[test]
+fn kms_on_the_callers_behalf_is_a_depends_not_a_denial_when_checking_a_role() {
+    let r = role(json!([allow("s3:GetObject", "*")]));
+    let mut kms = requirement("kms:Decrypt", &["arn:aws:kms:us-east-1:123456789012:key/*"], 0);
+    kms.conditions = vec![("StringEquals".into(), "kms:ViaService".into(), vec!["s3.us-east-1.amazonaws.com".into()])];
+    kms.note = Some("only when the data uses a customer-managed KMS key".into());
+    let out = check_requirements(&[requirement("s3:GetObject", &["arn:aws:s3:::b/k"], 0), kms.clone()], &r);
+    assert!(out[0].decision.is_allowed());
+    let why = depends_text(&out[1].decision);
+    assert!(why.contains("kms:Decrypt is needed only when the data uses a customer-managed KMS key"), "{why}");
+    // The generated policy itself must still grant it: verify stays strict.
+    let report = verify(&[policy(json!([allow("s3:GetObject", "*")]))], &[kms]);
+    assert_eq!(report.not_allowed.len(), 1);
 }

@@ -67,6 +67,21 @@ def check_json(iamlens_bin: str, role: str, app: Path) -> tuple[int, dict[str, d
     return proc.returncode, by_call
 
 
+def action(call: dict, name: str) -> dict:
+    """The decision for one action of a call (`s3:GetObject`)."""
+    [outcome] = [a for a in call["Actions"] if a["Action"] == name]
+    return outcome["Decision"]
+
+
+# The SDK calls also need KMS on the caller's behalf when the data is SSE-KMS
+# encrypted; a role that grants it through the services (kms:ViaService):
+KMS_VIA_SERVICES = allow(
+    ["kms:Decrypt", "kms:GenerateDataKey"],
+    "*",
+    Condition={"StringEquals": {"kms:ViaService": ["s3.us-east-1.amazonaws.com", "sqs.us-east-1.amazonaws.com"]}},
+)
+
+
 def make_role(iam, name="app-role", **kw):
     iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST, **kw)
 
@@ -79,13 +94,16 @@ def test_inline_and_managed_policies_decide_each_call(iamlens_bin, moto_endpoint
 
     code, calls = check_json(iamlens_bin, "app-role", app)
     assert code == 1, "a denied call fails the check"
-    assert calls["get_object"]["Verdict"] == "allowed"
-    assert calls["get_object"]["Decision"]["By"]["Policy"] == "inline policy read"
-    assert calls["send_message"]["Verdict"] == "allowed"
-    assert calls["send_message"]["Decision"]["By"]["Policy"] == arn
+    assert action(calls["get_object"], "s3:GetObject")["By"]["Policy"] == "inline policy read"
+    assert action(calls["send_message"], "sqs:SendMessage")["By"]["Policy"] == arn
     assert calls["put_object"]["Verdict"] == "denied"
     assert calls["put_object"]["Decision"] == {"Decision": "ImplicitDeny"}
     assert calls["put_object"]["Line"] == 9
+    # KMS is needed only for SSE-KMS data, which the role does not cover: that depends, it is no denial.
+    assert calls["get_object"]["Verdict"] == "depends"
+    kms = action(calls["get_object"], "kms:Decrypt")
+    assert kms["Decision"] == "Depends"
+    assert "only when the data uses a customer-managed KMS key" in kms["On"][0]
 
 
 def test_everything_allowed_exits_zero_with_a_summary(iamlens_bin, moto_endpoint, iam_client, app):
@@ -93,6 +111,7 @@ def test_everything_allowed_exits_zero_with_a_summary(iamlens_bin, moto_endpoint
     iam_client.put_role_policy(RoleName="app-role", PolicyName="all", PolicyDocument=doc(
         allow(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::reports/*"),
         allow("sqs:SendMessage", "*"),
+        KMS_VIA_SERVICES,
     ))
     proc = check(iamlens_bin, "app-role", app)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -112,12 +131,13 @@ def test_explicit_deny_names_the_statement(iamlens_bin, moto_endpoint, iam_clien
     assert decision["Decision"] == "ExplicitDeny"
     assert decision["By"] == {"Policy": "inline policy broad", "Sid": "NoWrites", "Index": 1}
     assert calls["get_object"]["Verdict"] == "allowed"
+    assert calls["put_object"]["Line"] == 9
 
 
 def test_permissions_boundary_limits_what_identity_policies_allow(iamlens_bin, moto_endpoint, iam_client, app):
-    boundary = iam_client.create_policy(PolicyName="boundary", PolicyDocument=doc(allow(["s3:GetObject", "sqs:*"], "*")))["Policy"]["Arn"]
+    boundary = iam_client.create_policy(PolicyName="boundary", PolicyDocument=doc(allow(["s3:GetObject", "sqs:*", "kms:*"], "*")))["Policy"]["Arn"]
     make_role(iam_client, PermissionsBoundary=boundary)
-    iam_client.put_role_policy(RoleName="app-role", PolicyName="all", PolicyDocument=doc(allow(["s3:*", "sqs:*"], "*")))
+    iam_client.put_role_policy(RoleName="app-role", PolicyName="all", PolicyDocument=doc(allow(["s3:*", "sqs:*"], "*"), KMS_VIA_SERVICES))
     code, calls = check_json(iamlens_bin, "app-role", app)
     assert code == 1
     assert calls["get_object"]["Verdict"] == "allowed"
@@ -129,6 +149,7 @@ def test_unknown_condition_is_reported_as_depends(iamlens_bin, moto_endpoint, ia
     iam_client.put_role_policy(RoleName="app-role", PolicyName="vpc", PolicyDocument=doc(
         allow(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::reports/*", Condition={"StringEquals": {"aws:SourceVpce": "vpce-1a2b"}}),
         allow("sqs:SendMessage", "*"),
+        KMS_VIA_SERVICES,
     ))
     code, calls = check_json(iamlens_bin, "app-role", app)
     assert code == 0, "depends is not a denial"
@@ -141,11 +162,28 @@ def test_policy_scoped_to_part_of_a_dynamic_resource_depends(iamlens_bin, moto_e
     app = tmp_path / "dyn.py"
     app.write_text('import boto3\n\ns3 = boto3.client("s3")\n\n\ndef f(key):\n    return s3.get_object(Bucket="reports", Key=key)\n')
     make_role(iam_client)
-    iam_client.put_role_policy(RoleName="app-role", PolicyName="p", PolicyDocument=doc(allow("s3:GetObject", "arn:aws:s3:::reports/public/*")))
+    iam_client.put_role_policy(RoleName="app-role", PolicyName="p", PolicyDocument=doc(allow("s3:GetObject", "arn:aws:s3:::reports/public/*"), KMS_VIA_SERVICES))
     code, calls = check_json(iamlens_bin, "app-role", app)
     assert code == 0
     assert calls["get_object"]["Verdict"] == "depends"
     assert "only for some run-time values" in " ".join(calls["get_object"]["Decision"]["On"])
+    assert action(calls["get_object"], "kms:Decrypt")["Decision"] == "Allowed"
+
+
+def test_region_condition_is_known_from_the_arns_and_the_configured_region(iamlens_bin, moto_endpoint, iam_client, app):
+    make_role(iam_client)
+    in_region = {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}
+    iam_client.put_role_policy(RoleName="app-role", PolicyName="regional", PolicyDocument=doc(
+        allow(["s3:GetObject", "s3:PutObject", "sqs:SendMessage", "kms:*"], "*", Condition=in_region),
+    ))
+    code, calls = check_json(iamlens_bin, "app-role", app)
+    assert code == 0
+    assert {c["Verdict"] for c in calls.values()} == {"allowed"}
+    proc = check(iamlens_bin, "app-role", app, extra=("--json", "--region", "eu-west-1"))
+    eu = {c["Call"].split("(")[0]: c for c in json.loads(proc.stdout)["Calls"]}
+    # S3 ARNs name no region, so the code's region decides; the queue URL says us-east-1.
+    assert eu["s3.get_object"]["Verdict"] == "denied"
+    assert action(eu["sqs.send_message"], "sqs:SendMessage")["Decision"] == "Allowed"
 
 
 def test_missing_role_gives_one_clear_message(iamlens_bin, moto_endpoint, app):

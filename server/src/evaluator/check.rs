@@ -62,10 +62,27 @@ pub fn check_requirements_for_role(requirements: &[Requirement], role: &RolePoli
                 ctx = ctx.with("aws:RequestedRegion", r);
             }
             let mut out = check_requirements_in(std::slice::from_ref(req), &role.policies, &ctx);
-            out.iter_mut().for_each(|o| o.requirement_index = i);
+            for o in &mut out {
+                o.requirement_index = i;
+                if o.decision.is_denied() && on_callers_behalf(req) {
+                    o.decision = Decision::Depends { on: vec![behalf_reason(req, &o.decision)] };
+                }
+            }
             out
         })
         .collect()
+}
+
+/// A permission the service uses on the caller's behalf only for some data
+/// (KMS for an SSE-KMS bucket or queue), recognisable by its `kms:ViaService`
+/// condition: the code is not denied unless the data is encrypted that way.
+fn on_callers_behalf(req: &Requirement) -> bool {
+    req.conditions.iter().any(|(_, key, _)| key.eq_ignore_ascii_case("kms:ViaService"))
+}
+
+fn behalf_reason(req: &Requirement, decision: &Decision) -> String {
+    let when = req.note.clone().unwrap_or_else(|| "only when the data uses a customer-managed KMS key".to_string());
+    format!("{} is needed {when}; the role would deny it ({decision})", req.action)
 }
 
 impl RolePolicies {
