@@ -33,7 +33,7 @@ echo "--- npm ci"
 npm ci --no-audit --no-fund --loglevel=error
 echo "--- type-check and unit tests"
 npx tsc -p .
-node --test test/
+IAMLENS_BIN="$server" node --test test/
 echo "--- bundle"
 npm run --silent bundle
 echo "--- package ($target, server $server)"

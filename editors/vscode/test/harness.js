@@ -50,7 +50,11 @@ function editor(fsPath, languageId = "python", line = 0, character = 0) {
  */
 const SERVER_COMMANDS = ["iamlens.generatePolicy", "iamlens.explain", "iamlens.fixAccessDenied", "iamlens.uploadPolicy"];
 
-function newWorld({ settings = {}, answers = {}, responses = {}, clipboard = "", activeEditor, serverCommands = SERVER_COMMANDS } = {}) {
+/**
+ * With `realServerIn` (a workspace folder), the language client is a real
+ * JSON-RPC client to the server binary the extension locates (see realClient.js).
+ */
+function newWorld({ settings = {}, answers = {}, responses = {}, clipboard = "", activeEditor, serverCommands = SERVER_COMMANDS, realServerIn } = {}) {
   const log = {
     errors: [],
     warnings: [],
@@ -148,7 +152,9 @@ function newWorld({ settings = {}, answers = {}, responses = {}, clipboard = "",
     async sendNotification(method, params) { log.notifications.push({ method, params }); }
   }
 
-  world = { vscode, languageclient: { LanguageClient } };
+  if (realServerIn) vscode.workspace.workspaceFolders = [{ uri: uri(realServerIn) }];
+  const clientClass = realServerIn ? require("./realClient").realLanguageClientClass(log, realServerIn, activeEditor?.document.languageId === "python" ? [activeEditor.document.uri.fsPath] : []) : LanguageClient;
+  world = { vscode, languageclient: { LanguageClient: clientClass } };
   for (const key of Object.keys(require.cache)) if (key.startsWith(OUT)) delete require.cache[key];
   return { vscode, log, registered, emitters, load: (name) => require(path.join(OUT, name)) };
 }
