@@ -504,3 +504,36 @@ def test_an_explicit_deny_is_explained_but_never_offered_as_a_fix(nvim):
     assert plan["Denial"] == "explicit"
     assert plan["Remedy"]["Kind"] != "add-identity-policy-statement"
     assert outcome["confirms"] == [], "no Allow can undo an explicit deny: nothing to confirm"
+
+
+def test_generate_policy_for_the_function_at_the_cursor(nvim):
+    outcome = nvim(
+        """
+        assert(H.wait_attached())
+        H.hints(0, 2)
+        vim.api.nvim_win_set_cursor(0, { 11, 8 })  -- inside `save`
+        return H.result("policy/function", function() vim.cmd("IamlensGeneratePolicy function") end)
+        """
+    )
+    assert policy_actions(json.loads(outcome["value"]["text"])) == {"s3:PutObject"}
+
+
+def test_calling_setup_again_updates_the_running_server(nvim, iamlens_bin):
+    outcome = nvim(
+        f"""
+        assert(H.wait_attached())
+        H.hints(0, 1)
+        local before = H.result("policy/file", function() vim.cmd("IamlensGeneratePolicy file") end)
+        vim.cmd("wincmd p")  -- back to worker.py
+        require("iamlens").setup({{ cmd = {{ {json.dumps(iamlens_bin)}, "lsp" }}, region = "eu-west-1", account = "210987654321" }})
+        vim.wait(300)
+        local after = H.result("policy/file", function() vim.cmd("IamlensGeneratePolicy file") end)
+        return {{ before = before, after = after, clients = #vim.lsp.get_clients({{ name = "iamlens" }}) }}
+        """,
+        open_file="worker.py",
+        options={"region": "us-east-1", "account": "123456789012"},
+    )
+    value = outcome["value"]
+    assert "arn:aws:dynamodb:us-east-1:123456789012:table/orders" in policy_resources(json.loads(value["before"]["text"]))
+    assert "arn:aws:dynamodb:eu-west-1:210987654321:table/orders" in policy_resources(json.loads(value["after"]["text"]))
+    assert value["clients"] == 1, "the running server is reconfigured, not duplicated"

@@ -79,7 +79,13 @@ function M.setup(user)
   commands.create_user_commands(opts)
   vim.api.nvim_clear_autocmds({ group = group })
   vim.api.nvim_create_autocmd("LspAttach", { group = group, callback = on_attach, desc = "iamlens: hints and lenses" })
-  vim.lsp.config("iamlens", M.lsp_config(opts))
+  local lsp_config = M.lsp_config(opts)
+  vim.lsp.config("iamlens", lsp_config)
+  -- Calling setup() again (re-sourcing the config) updates running servers.
+  for _, client in ipairs(vim.lsp.get_clients({ name = "iamlens" })) do
+    client.settings = lsp_config.settings
+    client:notify("workspace/didChangeConfiguration", { settings = lsp_config.settings })
+  end
   if vim.fn.executable(opts.cmd[1]) == 0 then
     vim.notify(
       string.format(
