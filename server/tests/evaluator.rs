@@ -689,3 +689,21 @@ fn kms_on_the_callers_behalf_is_a_depends_not_a_denial_when_checking_a_role() {
     let report = verify(&[policy(json!([allow("s3:GetObject", "*")]))], &[kms]);
     assert_eq!(report.not_allowed.len(), 1);
 }
+
+#[test]
+fn partly_known_condition_values_are_matched_like_partly_known_resources() {
+    let mut kms = requirement("kms:Decrypt", &["arn:aws:kms:*:*:key/*"], 0);
+    kms.conditions = vec![("StringLike".into(), "kms:ViaService".into(), vec!["s3.*.amazonaws.com".into()])];
+    let with = |op: &str, value: &str| {
+        policy(json!([{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*", "Condition": {op: {"kms:ViaService": value}}}]))
+    };
+    // The generator's own condition covers the requirement it came from.
+    assert!(verify(&[with("StringLike", "s3.*.amazonaws.com")], &[kms.clone()]).ok());
+    assert!(verify(&[with("StringLike", "*.amazonaws.com")], &[kms.clone()]).ok());
+    // A narrower condition holds only for some regions; an unrelated one never.
+    let narrow = verify(&[with("StringEquals", "s3.us-east-1.amazonaws.com")], &[kms.clone()]);
+    let why = depends_text(&narrow.not_allowed[0].decision);
+    assert!(why.contains("run-time value of kms:ViaService"), "{why}");
+    let other = verify(&[with("StringLike", "sqs.*.amazonaws.com")], &[kms]);
+    assert_eq!(other.not_allowed[0].decision, Decision::ImplicitDeny);
+}

@@ -185,14 +185,24 @@ const MAX_CONTEXTS: usize = 16;
 fn requirement_contexts(req: &Requirement) -> Vec<Context> {
     let mut contexts = vec![Context::new()];
     for (operator, key, values) in &req.conditions {
-        let exact = matches!(operator.as_str(), "StringEquals" | "ArnEquals" | "StringEqualsIgnoreCase" | "Bool" | "NumericEquals")
-            || (matches!(operator.as_str(), "StringLike" | "ArnLike") && values.iter().all(|v| !v.contains(['*', '?'])));
-        if !exact || values.is_empty() || contexts.len() * values.len() > MAX_CONTEXTS {
+        let exact = matches!(operator.as_str(), "StringEquals" | "ArnEquals" | "StringEqualsIgnoreCase" | "Bool" | "NumericEquals");
+        let like = matches!(operator.as_str(), "StringLike" | "ArnLike");
+        if !(exact || like) || values.is_empty() || contexts.len() * values.len() > MAX_CONTEXTS {
             continue;
         }
+        // `StringLike kms:ViaService s3.*.amazonaws.com`: the value is one the
+        // pattern matches, which part is unknown.
         contexts = contexts
             .iter()
-            .flat_map(|c| values.iter().map(move |v| c.clone().with(key, v.clone())))
+            .flat_map(|c| {
+                values.iter().map(move |v| {
+                    if like && v.contains(['*', '?']) {
+                        c.clone().with_pattern(key, v.clone())
+                    } else {
+                        c.clone().with(key, v.clone())
+                    }
+                })
+            })
             .collect();
     }
     contexts

@@ -8,7 +8,7 @@
 
 use super::context::{expand, Context, Lookup};
 use super::document::ConditionTest;
-use super::glob::overlaps;
+use super::glob::{covers, overlaps, tokens};
 use super::tri::Tri;
 use std::net::IpAddr;
 
@@ -112,10 +112,11 @@ pub fn evaluate(test: &ConditionTest, ctx: &Context, variables: bool) -> Tri {
     let Some(op) = parse_operator(&test.operator) else {
         return Tri::maybe(format!("depends on condition operator {}, which iamlens cannot evaluate", test.operator));
     };
-    let values: &[String] = match ctx.get(&test.key) {
+    let (values, partial): (&[String], bool) = match ctx.get(&test.key) {
         Lookup::Unknown => return depends(),
-        Lookup::Absent => &[],
-        Lookup::Known(v) => v,
+        Lookup::Absent => (&[], false),
+        Lookup::Known(v) => (v, false),
+        Lookup::Patterns(v) => (v, true),
     };
     if values.is_empty() {
         return Tri::from_bool(match op.set {
@@ -125,7 +126,10 @@ pub fn evaluate(test: &ConditionTest, ctx: &Context, variables: bool) -> Tri {
         });
     }
     // One request value against the policy values: does it match any of them?
-    let matches_any = |value: &str| Tri::any(test.values.iter().map(|p| compare(op.base, value, p, ctx, variables)));
+    let matches_any = |value: &str| {
+        let request = RequestValue { text: value, partial, key: &test.key };
+        Tri::any(test.values.iter().map(|p| compare(op.base, request, p, ctx, variables)))
+    };
     match (op.set, op.negated) {
         (SetOp::ForAll, false) => Tri::all(values.iter().map(|v| matches_any(v))),
         (SetOp::ForAll, true) => Tri::all(values.iter().map(|v| matches_any(v).not())),
@@ -135,8 +139,20 @@ pub fn evaluate(test: &ConditionTest, ctx: &Context, variables: bool) -> Tri {
     }
 }
 
+/// A request value, possibly only partly known (`*` for run-time parts).
+#[derive(Clone, Copy)]
+struct RequestValue<'a> {
+    text: &'a str,
+    partial: bool,
+    key: &'a str,
+}
+
 /// One request value against one policy value, by the operator's base test.
-fn compare(base: Base, value: &str, policy: &str, ctx: &Context, variables: bool) -> Tri {
+fn compare(base: Base, request: RequestValue, policy: &str, ctx: &Context, variables: bool) -> Tri {
+    let value = request.text;
+    if request.partial {
+        return compare_partial(base, request, policy, ctx, variables);
+    }
     match base {
         Base::StringEquals | Base::StringEqualsIgnoreCase | Base::StringLike | Base::ArnLike => {
             let fold = base == Base::StringEqualsIgnoreCase;
@@ -166,6 +182,28 @@ fn compare(base: Base, value: &str, policy: &str, ctx: &Context, variables: bool
         Base::Bool => Tri::from_bool(value.eq_ignore_ascii_case(policy)),
         Base::Binary => Tri::from_bool(value == policy),
         Base::Ip => Tri::from_bool(ip_in_cidr(value, policy)),
+    }
+}
+
+/// A partly known request value matches when every value it stands for
+/// matches, may match when some do.
+fn compare_partial(base: Base, request: RequestValue, policy: &str, ctx: &Context, variables: bool) -> Tri {
+    let depends = || Tri::maybe(format!("depends on the run-time value of {} ({})", request.key, request.text));
+    match base {
+        Base::StringEquals | Base::StringEqualsIgnoreCase | Base::StringLike | Base::ArnLike => {
+            let fold = base == Base::StringEqualsIgnoreCase;
+            let wildcards = base == Base::StringLike || base == Base::ArnLike;
+            let expanded = expand(policy, ctx, variables, fold, wildcards);
+            let value = tokens(request.text, fold);
+            if !overlaps(&expanded.tokens, &value) {
+                Tri::No
+            } else if expanded.unresolved.is_empty() && covers(&expanded.tokens, &value) {
+                Tri::Yes
+            } else {
+                depends()
+            }
+        }
+        _ => depends(),
     }
 }
 

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum KeyState {
     Values(Vec<String>),
+    /// Values only partly known: IAM wildcard patterns (`s3.*.amazonaws.com`).
+    Patterns(Vec<String>),
     Absent,
 }
 
@@ -21,6 +23,8 @@ pub struct Context {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lookup<'a> {
     Known(&'a [String]),
+    /// Some value matching each of these patterns (unknown parts are `*`).
+    Patterns(&'a [String]),
     Absent,
     Unknown,
 }
@@ -33,6 +37,13 @@ impl Context {
     /// The key has this single value (`aws:RequestedRegion` = `us-east-1`).
     pub fn with(mut self, key: &str, value: impl Into<String>) -> Self {
         self.set(key, vec![value.into()]);
+        self
+    }
+
+    /// The key has a value only partly known: one matching `pattern`, whose
+    /// `*`/`?` stand for run-time parts (a requirement's `StringLike` condition).
+    pub fn with_pattern(mut self, key: &str, pattern: impl Into<String>) -> Self {
+        self.keys.insert(key.to_ascii_lowercase(), KeyState::Patterns(vec![pattern.into()]));
         self
     }
 
@@ -50,6 +61,7 @@ impl Context {
     pub fn get(&self, key: &str) -> Lookup<'_> {
         match self.keys.get(&key.to_ascii_lowercase()) {
             Some(KeyState::Values(v)) => Lookup::Known(v),
+            Some(KeyState::Patterns(v)) => Lookup::Patterns(v),
             Some(KeyState::Absent) => Lookup::Absent,
             None => Lookup::Unknown,
         }
