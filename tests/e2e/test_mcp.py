@@ -153,12 +153,13 @@ def actions_of(envelope: dict) -> set[str]:
 @pytest.mark.asyncio
 @pytest.mark.parametrize("mode", ["legacy", "auto"])
 @pytest.mark.parametrize("transport", TRANSPORTS)
-async def test_server_names_iamlens_and_lists_tools_with_schemas(open_client, transport, mode):
+async def test_server_names_iamlens_and_lists_tools_with_schemas(open_client, iamlens_bin, transport, mode):
     async with open_client(transport, mode) as client:
         # `auto` probes server/discover: iamlens speaks the stateless revision.
         assert client.protocol_version == ("2025-11-25" if mode == "legacy" else "2026-07-28")
         assert client.server_info.name == "iamlens"
-        assert client.server_info.version
+        version = subprocess.run([iamlens_bin, "version"], capture_output=True, text=True, timeout=20).stdout.split()[1]
+        assert client.server_info.version == version
         tools = await tool_schemas(client)
         assert EXPECTED_TOOLS <= set(tools), sorted(tools)
         # The editor-only tool is not offered by a standalone server.
@@ -213,6 +214,18 @@ async def test_explain_code_lists_calls_with_actions(open_client, transport, mod
         pasted = await client.call_tool("explain_code", {"Source": NOT_AWS})
         data = check_structured(pasted, tools["explain_code"])
         assert data["ImportsAwsSdk"] is False and data["Calls"] == []
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", MODES)
+async def test_explain_code_reports_what_it_could_not_parse(open_client, mode):
+    broken = 'import boto3\ns3 = boto3.client("s3")\ndef broken(:\n    pass\ns3.list_buckets()\n'
+    async with open_client("stdio", mode) as client:
+        tools = await tool_schemas(client)
+        data = check_structured(await client.call_tool("explain_code", {"Source": broken}), tools["explain_code"])
+        assert any(f["Kind"] == "SyntaxError" for f in data["Findings"])
+        # What could be recovered is still analysed.
+        assert any(c["Operation"] == "ListBuckets" for c in data["Calls"])
 
 
 @pytest.mark.asyncio

@@ -43,11 +43,14 @@ impl IamlensMcp {
     }
 }
 
-/// Run blocking engine work (file reads, analysis) off the async workers.
+/// Run engine work (file reads, analysis) off the async workers; a panic on
+/// some odd input becomes an error result instead of a request never answered.
 async fn blocking(work: impl FnOnce() -> ToolResult + Send + 'static) -> ToolResult {
-    tokio::task::spawn_blocking(work)
-        .await
-        .unwrap_or_else(|panic| Err(ToolError::failed(format!("iamlens failed on this input (internal error: {panic}); please report it"))))
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|panic| Err(internal_failure(panic)))
+}
+
+fn internal_failure(panic: tokio::task::JoinError) -> ToolError {
+    ToolError::failed(format!("iamlens failed on this input (internal error: {panic}); please report it with the input"))
 }
 
 #[tool_router]
@@ -116,7 +119,7 @@ the remedy that can work, with the policy to add when an Allow can fix it. Offli
         &self,
         Args(input): Args<access_denied::AccessDeniedInput>,
     ) -> Result<CallToolResult, ErrorData> {
-        tools::respond(access_denied::run(input))
+        tools::respond(blocking(move || access_denied::run(input)).await)
     }
 
     #[tool(
@@ -136,7 +139,13 @@ Allow cannot fix (SCPs, explicit denies, boundaries...) are explained, never app
         RequestState(request_state): RequestState,
         InputResponses(responses): InputResponses,
     ) -> Result<CallToolResponse, ErrorData> {
-        let report = match fix_access_denied::analyze(&input) {
+        let analysis = tokio::task::spawn_blocking({
+            let input = input.clone();
+            move || fix_access_denied::analyze(&input)
+        })
+        .await
+        .unwrap_or_else(|panic| Err(internal_failure(panic)));
+        let report = match analysis {
             Ok(report) => report,
             Err(err) => return tools::respond(Err(err)).map(Into::into),
         };
@@ -236,7 +245,7 @@ Returns each action's access level, resource types with ARN templates, condition
         &self,
         Args(input): Args<search_actions::SearchActionsInput>,
     ) -> Result<CallToolResult, ErrorData> {
-        tools::respond(search_actions::run(KnowledgeBase::embedded(), input))
+        tools::respond(blocking(move || search_actions::run(KnowledgeBase::embedded(), input)).await)
     }
 }
 

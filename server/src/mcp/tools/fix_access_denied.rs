@@ -17,7 +17,7 @@ use crate::denied::DeniedReport;
 use super::access_denied::{self, AccessDeniedInput};
 use super::ToolError;
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct FixAccessDeniedInput {
     /// The AccessDenied error as printed (CLI, SDK exception, CloudTrail record, console).
