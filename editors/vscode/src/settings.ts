@@ -42,8 +42,11 @@ export const FORWARDED_KEYS = [
   "mcp.port",
 ] as const;
 
-/** Settings that need a server restart rather than a didChangeConfiguration. */
-export const RESTART_KEYS = ["server.path", "mcp.enable", "mcp.port"] as const;
+/**
+ * Settings that need a server restart rather than a didChangeConfiguration
+ * (the server starts and stops its MCP endpoint on its own).
+ */
+export const RESTART_KEYS = ["server.path"] as const;
 
 export function serverSettings(config: ConfigReader): ServerSettings {
   return {

@@ -124,3 +124,13 @@ test("deactivate stops the server", async () => {
   await extension.deactivate();
   assert.ok(w.log.clients[0].stopped);
 });
+
+test("turning the MCP endpoint on is a settings change, not a restart", async () => {
+  const settings = {};
+  const w = newWorld({ settings });
+  await w.load("extension.js").activate(context(extensionWithBundledServer()));
+  settings["mcp.enable"] = true;
+  await w.emitters.config.fire({ affectsConfiguration: (s) => s === "iamlens" || s.startsWith("iamlens.mcp") });
+  assert.equal(w.log.clients.length, 1);
+  assert.deepEqual(w.log.notifications[0].params.settings.iamlens.mcp, { enable: true, port: null });
+});
