@@ -101,9 +101,12 @@ pub(crate) fn analysis_options(opts: &EngineOptions) -> AnalysisOptions {
     AnalysisOptions { service_hints: opts.service_hints.clone() }
 }
 
-/// The requirements stage over a finished analysis: requirements for the
-/// calls the service hints keep, and the findings that stage adds.
+/// The requirements stage over a finished analysis: drop the calls the
+/// service hints leave out, derive requirements, add that stage's findings.
 pub(crate) fn report_from_analysis(path: &Path, mut analysis: FileAnalysis, opts: &EngineOptions) -> FileReport {
+    if !opts.service_hints.is_empty() {
+        analysis.calls.retain(|call| crate::requirements::call_kept_by_hints(call, &opts.service_hints));
+    }
     let derived = crate::requirements::requirements_for_calls(&analysis.calls, &opts.requirements, &opts.service_hints);
     analysis.findings.extend(derived.findings);
     FileReport { path: path.to_path_buf(), analysis, requirements: derived.requirements }

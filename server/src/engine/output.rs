@@ -25,7 +25,7 @@ pub struct Warning {
     /// One-based line.
     #[serde(rename = "Line")]
     pub line: u32,
-    /// `UnknownMethod`, `UnknownService`, `Ambiguous`, `DynamicResource`, `SyntaxError`.
+    /// `UnknownMethod`, `UnknownService`, `Ambiguous`, `DynamicResource`, `SyntaxError`, `UnmappedOperation`.
     #[serde(rename = "Kind")]
     pub kind: String,
     #[serde(rename = "Message")]
@@ -67,19 +67,35 @@ pub fn generate(reports: &[FileReport], opts: &PolicyOptions) -> GenerateOutput 
     GenerateOutput { policies: policy::synthesize(requirements, opts), warnings: warnings(reports), explanations: None }
 }
 
-/// Every finding of every report as a warning, sorted by file and line.
+/// Every finding of every report as a warning, plus calls IAM authorizes that
+/// no action could be derived for; sorted by file and line.
 pub fn warnings(reports: &[FileReport]) -> Vec<Warning> {
-    let mut out: Vec<Warning> = reports
-        .iter()
-        .flat_map(|report| {
-            report.analysis.findings.iter().map(move |f| Warning {
-                file: report.path.display().to_string(),
-                line: f.span.start.line + 1,
-                kind: kind_name(&f.kind).to_string(),
-                message: f.message.clone(),
-            })
-        })
-        .collect();
+    let mut out: Vec<Warning> = Vec::new();
+    for report in reports {
+        let file = report.path.display().to_string();
+        out.extend(report.analysis.findings.iter().map(|f| Warning {
+            file: file.clone(),
+            line: f.span.start.line + 1,
+            kind: kind_name(&f.kind).to_string(),
+            message: f.message.clone(),
+        }));
+        for (index, call) in report.analysis.calls.iter().enumerate() {
+            if report.requirements.iter().any(|r| r.call_index == index) {
+                continue;
+            }
+            if let Some(reason) = crate::requirements::unmapped_reason(call) {
+                out.push(Warning {
+                    file: file.clone(),
+                    line: call.span.start.line + 1,
+                    kind: "UnmappedOperation".to_string(),
+                    message: format!(
+                        "{}.{} needs IAM permissions that iamlens cannot name ({reason}); add them to the policy by hand",
+                        call.service, call.operation
+                    ),
+                });
+            }
+        }
+    }
     out.sort();
     out.dedup();
     out

@@ -106,35 +106,35 @@ fn segments(resource: &str) -> (Vec<&str>, Vec<char>) {
     (segs, seps)
 }
 
+/// Segment by segment: shared segments stay, differing ones narrow to
+/// [`common_text`]; from the first point where the shapes part (a different
+/// separator, or the shortest resource's last segment while others go on),
+/// the common head of what remains, then `*`.
 fn common_resource(resources: &[&str]) -> String {
     let parts: Vec<(Vec<&str>, Vec<char>)> = resources.iter().map(|r| segments(r)).collect();
-    let same_shape = parts.iter().all(|(_, seps)| *seps == parts[0].1);
+    let min_len = parts.iter().map(|(segs, _)| segs.len()).min().unwrap_or(1);
+    let same_len = parts.iter().all(|(segs, _)| segs.len() == min_len);
     let mut out = String::new();
-    if same_shape {
-        let (_, seps) = &parts[0];
-        for i in 0..parts[0].0.len() {
-            let values: Vec<&str> = parts.iter().map(|(segs, _)| segs[i]).collect();
+    for i in 0..min_len {
+        let values: Vec<&str> = parts.iter().map(|(segs, _)| segs[i]).collect();
+        let last = i + 1 == min_len;
+        if last && same_len {
             out.push_str(&common_text(&values));
-            if i < seps.len() {
-                out.push(seps[i]);
-            }
-        }
-        return out;
-    }
-    // Different shapes: keep the leading segments all share, then `*`.
-    let mut i = 0;
-    loop {
-        let first = parts[0].0.get(i);
-        let all_equal = first.is_some()
-            && parts.iter().all(|(segs, seps)| segs.get(i) == first && seps.get(i).is_some() && seps.get(i) == parts[0].1.get(i));
-        if !all_equal {
             break;
         }
-        out.push_str(parts[0].0[i]);
-        out.push(parts[0].1[i]);
-        i += 1;
+        let sep = parts[0].1.get(i).copied();
+        let seps_agree = parts.iter().all(|(_, seps)| seps.get(i).copied() == sep);
+        if last || !seps_agree {
+            // Tails of different shapes: keep the shared head of this segment.
+            let head = common_text(&values);
+            let head = head.split('*').next().unwrap_or("");
+            out.push_str(head);
+            out.push('*');
+            break;
+        }
+        out.push_str(&common_text(&values));
+        out.push(sep.unwrap_or('/'));
     }
-    out.push('*');
     out
 }
 
@@ -227,11 +227,19 @@ mod tests {
                 "arn:aws:dynamodb:r:1:table/Orders",
                 "arn:aws:dynamodb:r:1:table/Orders/index/ByDate"
             ])),
-            "arn:aws:dynamodb:r:1:table/*"
+            "arn:aws:dynamodb:r:1:table/Orders*"
         );
         assert_eq!(narrowest_common(&v(&["arn:aws:s3:::b/a.json", "arn:aws:s3:::b/c.json"])), "arn:aws:s3:::b/*.json");
         assert_eq!(narrowest_common(&v(&["*", "arn:aws:s3:::b"])), "*");
         assert_eq!(narrowest_common(&v(&["arn:aws:s3:::b/thumbs/x", "arn:aws:s3:::b/events/x"])), "arn:aws:s3:::b/*/x");
+        assert_eq!(
+            narrowest_common(&v(&[
+                "arn:aws:s3:::acme-builds-release/releases/*/app.zip",
+                "arn:aws:s3:::acme-builds-release/releases/latest.txt",
+                "arn:aws:s3:::acme-thumbnails-prod/thumbs/*"
+            ])),
+            "arn:aws:s3:::acme-*/*/*"
+        );
     }
 
     #[test]

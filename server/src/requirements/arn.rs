@@ -39,6 +39,20 @@ pub fn bind_target(target: &ResourceTarget, args: &[(String, Value)], settings: 
         }
         vars.insert(binding.variable.as_str(), bound.value);
     }
+    // A variable the knowledge base does not bind, named exactly like a member
+    // the call passes (`TableName` from `Table("T").batch_writer()`), is that member.
+    for variable in template_variables(&target.arn_template) {
+        if vars.contains_key(variable) || matches!(variable, "Partition" | "Region" | "Account") {
+            continue;
+        }
+        if let Some(value) = args.iter().find(|(k, _)| k == variable).map(|(_, v)| v) {
+            let bound = bind(iamlens_knowledge::BindingForm::Name, Some(value));
+            if bound.dynamic {
+                dynamic_members.push(variable.to_string());
+            }
+            vars.insert(variable, bound.value);
+        }
+    }
     dynamic_members.dedup();
     if let Some(arn) = whole {
         return BoundArn { arn, dynamic_members };
@@ -50,6 +64,19 @@ pub fn bind_target(target: &ResourceTarget, args: &[(String, Value)], settings: 
         other => vars.get(other).cloned(),
     });
     BoundArn { arn, dynamic_members }
+}
+
+/// The `${Name}` variables of a template, in order.
+fn template_variables(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else { break };
+        out.push(&after[..end]);
+        rest = &after[end + 1..];
+    }
+    out
 }
 
 /// Replace every `${Name}` of `template` with `value(Name)`, `*` when `None`.
@@ -134,6 +161,25 @@ mod tests {
         let b = bind_target(&t, &args, &settings(None, None));
         assert_eq!(b.arn, "arn:aws:s3:::data/*");
         assert_eq!(b.dynamic_members, vec!["Key".to_string()]);
+    }
+
+    #[test]
+    fn an_unbound_variable_takes_the_member_of_the_same_name() {
+        let t = target("arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}", &[]);
+        let args = vec![("TableName".to_string(), Value::literal("Products"))];
+        assert_eq!(bind_target(&t, &args, &settings(Some("us-east-1"), Some("1"))).arn, "arn:aws:dynamodb:us-east-1:1:table/Products");
+        assert_eq!(bind_target(&t, &[], &settings(Some("us-east-1"), Some("1"))).arn, "arn:aws:dynamodb:us-east-1:1:table/*");
+    }
+
+    #[test]
+    fn an_unknown_arn_keeps_the_templates_shape() {
+        let t = target("arn:${Partition}:states:${Region}:${Account}:execution:${StateMachineName}:${ExecutionId}", &[
+            ("StateMachineName", "executionArn", BindingForm::Arn),
+        ]);
+        let args = vec![("executionArn".to_string(), Value::Unknown)];
+        let b = bind_target(&t, &args, &settings(Some("us-east-1"), Some("1")));
+        assert_eq!(b.arn, "arn:aws:states:us-east-1:1:execution:*:*");
+        assert_eq!(b.dynamic_members, vec!["executionArn".to_string()]);
     }
 
     #[test]

@@ -50,7 +50,9 @@ pub fn bind(form: BindingForm, value: Option<&Value>) -> Bound {
     match form {
         BindingForm::Name => plain,
         BindingForm::NameOrArn => or_whole_arn(plain),
-        BindingForm::Arn => Bound { whole_arn: Some(text), ..plain },
+        // Only a value that is visibly an ARN replaces the template; an unknown
+        // value still has the template's shape (`...:execution:*`), not `*`.
+        BindingForm::Arn => or_whole_arn(plain),
         BindingForm::PathName => {
             let bound = or_whole_arn(plain);
             Bound { value: strip_one_slash(&bound.value), ..bound }

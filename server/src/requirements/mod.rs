@@ -9,6 +9,8 @@
 
 pub mod arn;
 pub mod binding;
+mod collections;
+mod kms;
 
 use crate::model::{CallVia, Finding, FindingKind, Requirement, RequirementSettings, SdkCall};
 use arn::{bind_target, fill};
@@ -49,6 +51,32 @@ pub fn requirements_for_calls(calls: &[SdkCall], settings: &RequirementSettings,
     out
 }
 
+/// Whether `--service-hints` keep this call (always, when there are none).
+pub fn call_kept_by_hints(call: &SdkCall, service_hints: &[String]) -> bool {
+    if service_hints.is_empty() {
+        return true;
+    }
+    match KnowledgeBase::embedded().service(&call.service) {
+        Some(service) => hints_keep(service_hints, &service),
+        None => service_hints.iter().any(|h| h.eq_ignore_ascii_case(&call.service)),
+    }
+}
+
+/// Why a call that IAM authorizes yields no action: the knowledge base knows
+/// the operation but cannot map it (usually newer than the IAM data). `None`
+/// when the call maps, needs no IAM, or is unknown (analysis reports those).
+pub fn unmapped_reason(call: &SdkCall) -> Option<String> {
+    let service = KnowledgeBase::embedded().service(&call.service)?;
+    let op = service.operation(&call.operation).or_else(|| service.operation_by_method(&call.operation))?;
+    if !op.requires_iam || !op.requirements.is_empty() {
+        return None;
+    }
+    Some(match &op.mapping {
+        iamlens_knowledge::Mapping::Unmapped { reason } | iamlens_knowledge::Mapping::Override { reason } => reason.clone(),
+        _ => "no IAM action is known for it".to_string(),
+    })
+}
+
 /// A hint names a service by botocore name (`stepfunctions`) or IAM prefix (`states`).
 fn hints_keep(hints: &[String], service: &Service) -> bool {
     hints.is_empty() || hints.iter().any(|h| h.eq_ignore_ascii_case(&service.name) || h.eq_ignore_ascii_case(&service.iam_prefix))
@@ -62,18 +90,26 @@ pub fn add_call_requirements(
     settings: &RequirementSettings,
     out: &mut Derived,
 ) {
+    let variants = collections::arg_variants(call).unwrap_or_else(|| vec![call.args.clone()]);
+    let performed = collections::transaction_actions(call);
+    let kms_applies = settings.kms_via_service && kms::kms_may_apply(call);
     let mut reported_members: Vec<String> = Vec::new();
-    let mut call_region: Option<String> = None;
-    // Primary actions first: their resources tell the region KMS conditions use.
+    // KMS keys live with the resource they protect: its region and account,
+    // when the primary resource spells them out (a topic ARN in eu-west-1).
+    let mut resource_settings: Option<RequirementSettings> = None;
+    // Primary actions first, so their resources are known when KMS is bound.
     let ordered = actions.iter().filter(|a| a.kind == RequirementKind::Primary).chain(actions.iter().filter(|a| a.kind != RequirementKind::Primary));
     for action in ordered {
-        if matches!(action.kind, RequirementKind::KmsViaService { .. }) && !settings.kms_via_service {
+        let is_kms = matches!(action.kind, RequirementKind::KmsViaService { .. });
+        let not_performed = performed.as_ref().is_some_and(|p| !p.iter().any(|a| a.eq_ignore_ascii_case(&action.action)));
+        if (is_kms && !kms_applies) || (action.kind == RequirementKind::Primary && not_performed) {
             continue;
         }
+        let action_settings = if is_kms { resource_settings.as_ref().unwrap_or(settings) } else { settings };
         let targets = select_targets(&action.resources, call);
         let mut resources: Vec<String> = Vec::new();
-        for target in &targets {
-            let bound = bind_target(target, &call.args, settings);
+        for (target, args) in targets.iter().flat_map(|t| variants.iter().map(move |args| (t, args))) {
+            let bound = bind_target(target, args, action_settings);
             for member in bound.dynamic_members {
                 if !reported_members.contains(&member) {
                     out.findings.push(dynamic_finding(call, &action.action, &member, &bound.arn));
@@ -87,18 +123,19 @@ pub fn add_call_requirements(
         if resources.is_empty() {
             resources.push("*".to_string());
         }
-        if action.kind == RequirementKind::Primary && call_region.is_none() {
-            call_region = resources.iter().find_map(|arn| concrete_region(arn));
-        }
-        out.requirements.push(Requirement {
+        let requirement = Requirement {
             action: action.action.clone(),
-            resources,
-            conditions: conditions(&action.kind, call_region.as_deref(), settings),
+            conditions: conditions(&action.kind, action_settings),
             access_level: action.access_level.clone(),
             arn_templates: targets.iter().map(|t| t.arn_template.clone()).collect(),
             note: action.note.clone(),
             call_index,
-        });
+            resources,
+        };
+        if action.kind == RequirementKind::Primary && resource_settings.is_none() {
+            resource_settings = requirement.resources.iter().find_map(|arn| located_settings(arn, settings));
+        }
+        out.requirements.push(requirement);
     }
 }
 
@@ -106,7 +143,9 @@ pub fn add_call_requirements(
 /// plus optional ones whose identifying members the call passes (a DynamoDB
 /// `IndexName` → the index). An optional type that refines a required one
 /// (`table/T/index/I` under `table/T`) replaces it: the call only touches the
-/// index. With nothing required or given, every type the action lists.
+/// index. With nothing required or given, none: IAM then authorizes the
+/// action on `*` (e.g. `cloudwatch:PutMetricData` lists an optional type the
+/// plain call never touches; naming it would make the call fail).
 fn select_targets<'a>(targets: &'a [ResourceTarget], call: &SdkCall) -> Vec<&'a ResourceTarget> {
     let given = |t: &ResourceTarget| !t.bindings.is_empty() && t.bindings.iter().all(|b| member_value(&call.args, &b.member).is_some());
     let optional: Vec<&ResourceTarget> = targets.iter().filter(|t| !t.required && given(t)).collect();
@@ -116,19 +155,15 @@ fn select_targets<'a>(targets: &'a [ResourceTarget], call: &SdkCall) -> Vec<&'a 
     let mut chosen: Vec<&ResourceTarget> =
         targets.iter().filter(|t| t.required && !optional.iter().any(|o| refines(o, t))).collect();
     chosen.extend(optional);
-    if chosen.is_empty() {
-        chosen = targets.iter().collect();
-    }
     chosen
 }
 
 /// The condition block an action carries by its kind.
-fn conditions(kind: &RequirementKind, call_region: Option<&str>, settings: &RequirementSettings) -> Vec<(String, String, Vec<String>)> {
+fn conditions(kind: &RequirementKind, settings: &RequirementSettings) -> Vec<(String, String, Vec<String>)> {
     match kind {
         RequirementKind::KmsViaService { via_service_template } => {
-            let region = call_region.map(str::to_string).or_else(|| settings.region.clone());
             let value = fill(via_service_template, |name| match name {
-                "Region" => region.clone(),
+                "Region" => settings.region.clone(),
                 "Partition" => Some(settings.partition.clone()),
                 "Account" => settings.account.clone(),
                 _ => None,
@@ -147,9 +182,17 @@ fn string_operator(value: &str) -> String {
     if value.contains('*') || value.contains('?') { "StringLike" } else { "StringEquals" }.to_string()
 }
 
-fn concrete_region(arn: &str) -> Option<String> {
-    let region = arn.split(':').nth(3)?;
-    (!region.is_empty() && !region.contains('*')).then(|| region.to_string())
+/// `settings` with the region and account an ARN spells out, if it spells out both.
+fn located_settings(arn: &str, settings: &RequirementSettings) -> Option<RequirementSettings> {
+    let mut fields = arn.split(':');
+    let region = fields.nth(3)?;
+    let account = fields.next()?;
+    let concrete = |s: &str| !s.is_empty() && !s.contains('*') && !s.contains('?');
+    (concrete(region) && concrete(account)).then(|| RequirementSettings {
+        region: Some(region.to_string()),
+        account: Some(account.to_string()),
+        ..settings.clone()
+    })
 }
 
 fn dynamic_finding(call: &SdkCall, action: &str, member: &str, arn: &str) -> Finding {

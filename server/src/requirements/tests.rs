@@ -112,7 +112,8 @@ fn kms_on_the_callers_behalf_is_scoped_by_via_service_in_the_queues_region() {
     assert_eq!(out.requirements[0].resources, vec!["arn:aws:sqs:eu-west-1:111122223333:jobs"]);
     let kms = &out.requirements[1];
     assert_eq!(kms.action, "kms:GenerateDataKey");
-    assert_eq!(kms.resources, vec!["arn:aws:kms:us-east-1:123456789012:key/*"]);
+    // The queue's key lives in the queue's region and account.
+    assert_eq!(kms.resources, vec!["arn:aws:kms:eu-west-1:111122223333:key/*"]);
     assert_eq!(kms.conditions, vec![("StringEquals".to_string(), "kms:ViaService".to_string(), vec!["sqs.eu-west-1.amazonaws.com".to_string()])]);
 }
 
@@ -178,12 +179,31 @@ fn copy_object_reads_the_source_and_writes_the_destination() {
 
 #[test]
 fn service_hints_match_botocore_names_or_iam_prefixes() {
-    // Exercised through hints_keep with a real service when the knowledge base has one.
-    let kb = KnowledgeBase::embedded();
-    if let Some(sfn) = kb.service("stepfunctions") {
-        assert!(hints_keep(&["states".into()], &sfn));
-        assert!(hints_keep(&["StepFunctions".into()], &sfn));
-        assert!(!hints_keep(&["s3".into()], &sfn));
-        assert!(hints_keep(&[], &sfn));
-    }
+    let sfn = KnowledgeBase::embedded().service("stepfunctions").expect("the embedded knowledge base knows Step Functions");
+    assert!(hints_keep(&["states".into()], &sfn));
+    assert!(hints_keep(&["StepFunctions".into()], &sfn));
+    assert!(!hints_keep(&["s3".into()], &sfn));
+    assert!(hints_keep(&[], &sfn));
+}
+
+#[test]
+fn transactions_grant_only_the_item_actions_used() {
+    let entry = |op: &str| Value::Dict(vec![(op.into(), Value::Dict(vec![("TableName".into(), Value::literal("Balances"))]))]);
+    let c = call("dynamodb", "TransactWriteItems", vec![("TransactItems", Value::List(vec![entry("Update"), entry("Put")]))]);
+    let item_actions: Vec<ActionRequirement> = ["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+        .iter()
+        .map(|a| action(a, RequirementKind::Primary, vec![table()]))
+        .collect();
+    let out = run(&c, &item_actions, &settings());
+    let got: Vec<&str> = out.requirements.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(got, vec!["dynamodb:PutItem", "dynamodb:UpdateItem"]);
+    assert_eq!(out.requirements[0].resources, vec!["arn:aws:dynamodb:us-east-1:123456789012:table/Balances"]);
+}
+
+#[test]
+fn optional_resource_types_the_call_does_not_name_leave_star() {
+    let dataset = target("dataset", "arn:${Partition}:cloudwatch:${Region}:${Account}:dataset/${DatasetId}", false, &[("DatasetId", "DatasetId", BindingForm::Name)]);
+    let c = call("cloudwatch", "PutMetricData", vec![("Namespace", Value::literal("Acme"))]);
+    let out = run(&c, &[action("cloudwatch:PutMetricData", RequirementKind::Primary, vec![dataset])], &settings());
+    assert_eq!(out.requirements[0].resources, vec!["*"]);
 }
