@@ -78,6 +78,42 @@ fn unescape_and_collapse(s: &str) -> String {
     out
 }
 
+/// Text with a lowercase shadow of identical byte layout (ASCII lowercasing
+/// keeps every byte offset), so case-insensitive search runs on std's
+/// two-way `str::find`: linear time whatever the input.
+pub struct Haystack<'a> {
+    pub text: &'a str,
+    lower: String,
+}
+
+impl<'a> Haystack<'a> {
+    pub fn new(text: &'a str) -> Haystack<'a> {
+        Haystack { text, lower: text.to_ascii_lowercase() }
+    }
+
+    /// Byte index of the first occurrence of `needle` (any case) at or after `from`.
+    pub fn find(&self, needle: &str, from: usize) -> Option<usize> {
+        let needle = needle.to_ascii_lowercase();
+        self.lower.get(from..)?.find(&needle).map(|i| i + from)
+    }
+
+    pub fn contains(&self, needle: &str) -> bool {
+        self.find(needle, 0).is_some()
+    }
+
+    /// Whether the text at `at` starts with `prefix`, ignoring ASCII case.
+    pub fn starts_with(&self, at: usize, prefix: &str) -> bool {
+        starts_with_ci(self.text, at, prefix)
+    }
+
+    /// The text between the first `open` and the next `close`.
+    pub fn between(&self, open: &str, close: &str) -> Option<&'a str> {
+        let start = self.find(open, 0)? + open.len();
+        let end = self.find(close, start)?;
+        Some(&self.text[start..end])
+    }
+}
+
 /// Byte index of the first case-insensitive occurrence of ASCII `needle` in
 /// `hay` at or after `from`. Cost: `O(len(hay) × len(needle))`, and needles are
 /// short fixed phrases.
@@ -130,13 +166,6 @@ pub fn trim_token(t: &str) -> &str {
         .trim_matches(|c: char| matches!(c, '"' | '\'' | '`'))
 }
 
-/// The text between `open` and the next `close`, both ASCII, searched from the start.
-pub fn between_ci<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {
-    let start = find_ci(s, open, 0)? + open.len();
-    let end = find_ci(s, close, start)?;
-    Some(&s[start..end])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,6 +191,10 @@ mod tests {
     #[test]
     fn case_insensitive_search() {
         assert_eq!(find_ci("xx Is Not Authorized", "is not authorized", 0), Some(3));
+        let h = Haystack::new("é User: X IS NOT authorized");
+        assert_eq!(h.find("is not", 0), Some(11));
+        assert_eq!(h.find("is not", 12), None);
+        assert_eq!(h.between("user:", "is"), Some(" X "));
         assert_eq!(find_ci("abc", "abcd", 0), None);
         assert_eq!(find_ci("abc", "c", 5), None);
         assert!(starts_with_ci("User: x", 0, "user:"));

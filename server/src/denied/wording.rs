@@ -2,7 +2,7 @@
 //! `User: <principal> is not authorized to perform: <action> [on resource: <resource>] [<reason>]`.
 
 use super::facts::RawFacts;
-use super::text::{find_ci, floor_boundary, starts_with_ci, token_at, trim_token, MAX_TOKEN};
+use super::text::{floor_boundary, starts_with_ci, token_at, trim_token, Haystack, MAX_TOKEN};
 use super::{Denial, PolicyType};
 
 const PHRASE: &str = "not authorized to perform";
@@ -41,9 +41,10 @@ const POLICY_TYPES: [(&str, PolicyType); 13] = [
 
 /// Find the first denial sentence that names an action and extract its facts.
 pub fn parse(t: &str) -> RawFacts {
+    let h = Haystack::new(t);
     let mut facts = RawFacts::default();
     let mut from = 0;
-    while let Some(at) = find_ci(t, PHRASE, from) {
+    while let Some(at) = h.find(PHRASE, from) {
         from = at + PHRASE.len();
         facts.looks_denied = true;
         let mut i = skip_spaces(t, from);
@@ -58,12 +59,12 @@ pub fn parse(t: &str) -> RawFacts {
         facts.principal = principal_before(t, at);
         facts.action = Some(action.to_string());
         let after_action = i + token_at(t, i).len();
-        let reason_at = resource_after(t, after_action, &mut facts);
-        reason(t, reason_at, &mut facts);
+        let reason_at = resource_after(&h, after_action, &mut facts);
+        reason(&h, reason_at, &mut facts);
         return facts;
     }
     // "User: arn:... is not authorized to access this resource" (API Gateway).
-    if let Some(at) = find_ci(t, "not authorized to access this resource", 0) {
+    if let Some(at) = h.find("not authorized to access this resource", 0) {
         facts.looks_denied = true;
         facts.principal = principal_before(t, at);
         facts.resource_unnamed = true;
@@ -110,13 +111,14 @@ fn principal_before(t: &str, at: usize) -> Option<String> {
 
 /// Read `on resource: X` / `on this resource` after the action; returns where
 /// the reason clause starts.
-fn resource_after(t: &str, after_action: usize, facts: &mut RawFacts) -> usize {
+fn resource_after(h: &Haystack, after_action: usize, facts: &mut RawFacts) -> usize {
+    let t = h.text;
     let mut i = skip_spaces(t, after_action);
-    if starts_with_ci(t, i, "on this resource") {
+    if h.starts_with(i, "on this resource") {
         facts.resource_unnamed = true;
         return i + "on this resource".len();
     }
-    if !starts_with_ci(t, i, "on resource") {
+    if !h.starts_with(i, "on resource") {
         return after_action;
     }
     i += "on resource".len();
@@ -136,7 +138,7 @@ fn resource_after(t: &str, after_action: usize, facts: &mut RawFacts) -> usize {
             return i + 1 + close + 1;
         }
     }
-    let end = RESOURCE_ENDS.iter().filter_map(|e| find_ci(t, e, i)).min().unwrap_or(t.len());
+    let end = RESOURCE_ENDS.iter().filter_map(|e| h.find(e, i)).min().unwrap_or(t.len());
     let value = t[i..end].trim().trim_end_matches(['.', ',', ';', ')']).trim();
     if !value.is_empty() {
         facts.resource = Some(value.to_string());
@@ -146,24 +148,25 @@ fn resource_after(t: &str, after_action: usize, facts: &mut RawFacts) -> usize {
 
 /// Classify the reason clause: implicit/explicit, which policy type, its ARN
 /// and name, or a bucket setting.
-fn reason(t: &str, at: usize, facts: &mut RawFacts) {
+fn reason(h: &Haystack, at: usize, facts: &mut RawFacts) {
+    let t = h.text;
     let mut i = skip_spaces(t, at);
-    if starts_with_ci(t, i, "because no ") {
+    if h.starts_with(i, "because no ") {
         facts.denial = Some(Denial::Implicit);
         i += "because no ".len();
-        policy_type_at(t, i, facts);
-    } else if starts_with_ci(t, i, "with an explicit deny") {
+        policy_type_at(h, i, facts);
+    } else if h.starts_with(i, "with an explicit deny") {
         facts.denial = Some(Denial::Explicit);
         i += "with an explicit deny".len();
         i = skip_spaces(t, i);
         for word in ["in a ", "in an ", "in the ", "in "] {
-            if starts_with_ci(t, i, word) {
+            if h.starts_with(i, word) {
                 i += word.len();
                 break;
             }
         }
-        policy_type_at(t, i, facts);
-    } else if starts_with_ci(t, i, "because") {
+        policy_type_at(h, i, facts);
+    } else if h.starts_with(i, "because") {
         let clause = sentence_from(t, i);
         let lower = clause.to_ascii_lowercase();
         if ["block public access", "blockpublic", "public access", "encryption", "object ownership", "acls are disabled"]
@@ -182,14 +185,15 @@ fn reason(t: &str, at: usize, facts: &mut RawFacts) {
 
 /// The policy type phrase at `i`, then an optional `transitively through …`,
 /// `: <policy ARN>` and ` (<name>)`.
-fn policy_type_at(t: &str, i: usize, facts: &mut RawFacts) {
-    let Some((phrase, kind)) = POLICY_TYPES.iter().find(|(p, _)| starts_with_ci(t, i, p)) else {
+fn policy_type_at(h: &Haystack, i: usize, facts: &mut RawFacts) {
+    let t = h.text;
+    let Some((phrase, kind)) = POLICY_TYPES.iter().find(|(p, _)| h.starts_with(i, p)) else {
         facts.setting_reason = Some(sentence_from(t, i).to_string());
         return;
     };
     facts.policy_type = Some(*kind);
     let mut j = i + phrase.len();
-    if starts_with_ci(t, j, " transitively through a service control policy") {
+    if h.starts_with(j, " transitively through a service control policy") {
         facts.through_scp = true;
         j += " transitively through a service control policy".len();
     }

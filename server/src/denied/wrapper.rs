@@ -2,7 +2,7 @@
 //! the API operation and the service, plus errors that no policy causes.
 
 use super::facts::{NotAPolicy, RawFacts};
-use super::text::{between_ci, contains_ci, find_ci, floor_boundary, token_at, trim_token};
+use super::text::{floor_boundary, token_at, trim_token, Haystack};
 
 /// Error codes that mean an authorization failure, most specific first.
 const DENIAL_CODES: [&str; 9] = [
@@ -37,13 +37,14 @@ const NOT_A_POLICY: [(&str, NotAPolicy); 14] = [
 
 /// Scan `t` (cleaned text) for wrapper facts.
 pub fn scan(t: &str) -> RawFacts {
+    let h = &Haystack::new(t);
     let mut f = RawFacts::default();
-    boto3(t, &mut f);
-    go_v2(t, &mut f);
-    java(t, &mut f);
-    xml(t, &mut f);
-    js_v3(t, &mut f);
-    if let Some(at) = find_ci(t, "encoded authorization failure message:", 0) {
+    boto3(h, &mut f);
+    go_v2(h, &mut f);
+    java(h, &mut f);
+    xml(h, &mut f);
+    js_v3(h, &mut f);
+    if let Some(at) = h.find("encoded authorization failure message:", 0) {
         let blob = trim_token(token_at(t, skip(t, at + "encoded authorization failure message:".len())));
         if !blob.is_empty() {
             f.encoded_message = Some(blob.to_string());
@@ -51,18 +52,18 @@ pub fn scan(t: &str) -> RawFacts {
         f.looks_denied = true;
     }
     if f.error_code.is_none() {
-        f.error_code = DENIAL_CODES.iter().find(|c| contains_word(t, c)).map(|c| c.to_string());
+        f.error_code = DENIAL_CODES.iter().find(|c| contains_word(h, c)).map(|c| c.to_string());
     }
-    if find_ci(t, "you are not authorized to perform this operation", 0).is_some() && f.error_code.is_none() {
+    if h.find("you are not authorized to perform this operation", 0).is_some() && f.error_code.is_none() {
         f.error_code = Some("UnauthorizedOperation".into());
     }
-    f.not_a_policy = NOT_A_POLICY.iter().find(|(k, _)| contains_ci(t, k)).map(|(_, v)| *v);
+    f.not_a_policy = NOT_A_POLICY.iter().find(|(k, _)| h.contains(k)).map(|(_, v)| *v);
     let code_denies = f.error_code.as_deref().is_some_and(|c| DENIAL_CODES.iter().any(|d| d.eq_ignore_ascii_case(c)) || c == "403");
     f.looks_denied |= code_denies
-        || contains_ci(t, "access denied")
-        || contains_ci(t, "not authorized")
-        || contains_ci(t, "status code: 403")
-        || contains_ci(t, "statuscode: 403");
+        || h.contains("access denied")
+        || h.contains("not authorized")
+        || h.contains("status code: 403")
+        || h.contains("statuscode: 403");
     f
 }
 
@@ -75,10 +76,11 @@ fn skip(t: &str, mut i: usize) -> usize {
 
 /// `needle` in `t`, not inside a longer identifier (so `AccessDenied` does not
 /// match inside `AccessDeniedException`).
-fn contains_word(t: &str, needle: &str) -> bool {
+fn contains_word(h: &Haystack, needle: &str) -> bool {
+    let t = h.text;
     let b = t.as_bytes();
     let mut from = 0;
-    while let Some(at) = find_ci(t, needle, from) {
+    while let Some(at) = h.find(needle, from) {
         let end = at + needle.len();
         let before_ok = at == 0 || !b[at - 1].is_ascii_alphanumeric();
         let after_ok = end >= b.len() || !b[end].is_ascii_alphanumeric();
@@ -100,11 +102,12 @@ fn until<'a>(t: &'a str, start: usize, ends: &[char], limit: usize) -> Option<&'
 }
 
 /// boto3 / AWS CLI: `An error occurred (AccessDenied) when calling the GetObject operation: …`.
-fn boto3(t: &str, f: &mut RawFacts) {
-    let Some(at) = find_ci(t, "an error occurred (", 0) else { return };
+fn boto3(h: &Haystack, f: &mut RawFacts) {
+    let t = h.text;
+    let Some(at) = h.find("an error occurred (", 0) else { return };
     let start = at + "an error occurred (".len();
     f.error_code = until(t, start, &[')'], 100).map(str::to_string);
-    if let Some(call) = find_ci(t, "when calling the ", start) {
+    if let Some(call) = h.find("when calling the ", start) {
         let op_start = call + "when calling the ".len();
         let op = token_at(t, op_start);
         if t[op_start + op.len()..].trim_start().to_ascii_lowercase().starts_with("operation") {
@@ -115,8 +118,9 @@ fn boto3(t: &str, f: &mut RawFacts) {
 
 /// Go SDK v2 / Terraform: `operation error S3: GetObject, https response error
 /// StatusCode: 403, RequestID: …, api error AccessDenied: …`.
-fn go_v2(t: &str, f: &mut RawFacts) {
-    if let Some(at) = find_ci(t, "operation error ", 0) {
+fn go_v2(h: &Haystack, f: &mut RawFacts) {
+    let t = h.text;
+    if let Some(at) = h.find("operation error ", 0) {
         let start = at + "operation error ".len();
         if let Some(service) = until(t, start, &[':'], 60) {
             f.service_hint.get_or_insert_with(|| service.to_string());
@@ -126,7 +130,7 @@ fn go_v2(t: &str, f: &mut RawFacts) {
             }
         }
     }
-    if let Some(at) = find_ci(t, "api error ", 0) {
+    if let Some(at) = h.find("api error ", 0) {
         if let Some(code) = until(t, at + "api error ".len(), &[':'], 100) {
             if !code.contains(' ') {
                 f.error_code.get_or_insert_with(|| code.to_string());
@@ -137,13 +141,14 @@ fn go_v2(t: &str, f: &mut RawFacts) {
 
 /// Java v2 `(Service: S3, Status Code: 403, Request ID: …)` and Java v1
 /// `(Service: Amazon S3; Status Code: 403; Error Code: AccessDenied; …)`.
-fn java(t: &str, f: &mut RawFacts) {
-    if let Some(at) = find_ci(t, "(service: ", 0) {
+fn java(h: &Haystack, f: &mut RawFacts) {
+    let t = h.text;
+    if let Some(at) = h.find("(service: ", 0) {
         if let Some(service) = until(t, at + "(service: ".len(), &[',', ';', ')'], 80) {
             f.service_hint.get_or_insert_with(|| service.to_string());
         }
     }
-    if let Some(at) = find_ci(t, "error code: ", 0) {
+    if let Some(at) = h.find("error code: ", 0) {
         if let Some(code) = until(t, at + "error code: ".len(), &[',', ';', ')'], 100) {
             f.error_code.get_or_insert_with(|| code.to_string());
         }
@@ -151,8 +156,9 @@ fn java(t: &str, f: &mut RawFacts) {
 }
 
 /// XML error bodies: `<Error><Code>AccessDenied</Code><Message>…</Message></Error>`.
-fn xml(t: &str, f: &mut RawFacts) {
-    if let Some(code) = between_ci(t, "<Code>", "</Code>") {
+fn xml(h: &Haystack, f: &mut RawFacts) {
+    let t = h.text;
+    if let Some(code) = h.between("<Code>", "</Code>") {
         let code = code.trim();
         if !code.is_empty() && code.len() <= 100 {
             f.error_code.get_or_insert_with(|| code.to_string());
@@ -162,9 +168,10 @@ fn xml(t: &str, f: &mut RawFacts) {
 
 /// JS v3: `AccessDeniedException: …` at the start of a line, or the printed
 /// error object (`Code: 'AccessDenied'`, `name: 'AccessDeniedException'`).
-fn js_v3(t: &str, f: &mut RawFacts) {
+fn js_v3(h: &Haystack, f: &mut RawFacts) {
+    let t = h.text;
     for key in ["Code: '", "name: '", "\"Code\": \"", "\"code\": \""] {
-        if let Some(at) = find_ci(t, key, 0) {
+        if let Some(at) = h.find(key, 0) {
             if let Some(code) = until(t, at + key.len(), &['\'', '"'], 100) {
                 if !code.contains(' ') {
                     f.error_code.get_or_insert_with(|| code.to_string());
@@ -213,7 +220,7 @@ mod tests {
     fn codes_match_whole_words() {
         let f = scan("AccessDeniedException: User: x");
         assert_eq!(f.error_code.as_deref(), Some("AccessDeniedException"));
-        assert!(contains_word("(AccessDenied)", "AccessDenied"));
-        assert!(!contains_word("AccessDeniedException", "AccessDenied"));
+        assert!(contains_word(&Haystack::new("(AccessDenied)"), "AccessDenied"));
+        assert!(!contains_word(&Haystack::new("AccessDeniedException"), "AccessDenied"));
     }
 }
