@@ -199,6 +199,53 @@ mod tests {
         assert!(ovl("ab", "a?"));
     }
 
+    /// Every concrete string a request pattern stands for, up to `extra`
+    /// characters per `*`, over a small alphabet plus one "other" character.
+    fn instances(p: &str, extra: usize) -> Vec<String> {
+        let fill: Vec<String> = {
+            let chars = ["a", "b", "z"];
+            let mut all = vec![String::new()];
+            let mut layer = vec![String::new()];
+            for _ in 0..extra {
+                layer = layer.iter().flat_map(|s| chars.iter().map(move |c| format!("{s}{c}"))).collect();
+                all.extend(layer.iter().cloned());
+            }
+            all
+        };
+        let mut out = vec![String::new()];
+        for c in p.chars() {
+            let options: Vec<String> = match c {
+                '*' => fill.clone(),
+                '?' => vec!["a".into(), "b".into(), "z".into()],
+                c => vec![c.to_string()],
+            };
+            out = out.iter().flat_map(|s| options.iter().map(move |o| format!("{s}{o}"))).collect();
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+        /// `covers` and `overlaps` agree with matching every instance one by one.
+        #[test]
+        fn inclusion_agrees_with_brute_force(q in "[ab*?]{0,5}", p in "[ab*?]{0,3}") {
+            let (q_t, p_t) = (tokens(&q, false), tokens(&p, false));
+            let hits: Vec<bool> = instances(&p, 2).iter().map(|s| matches(&q, s, false)).collect();
+            let (all, any) = (hits.iter().all(|h| *h), hits.iter().any(|h| *h));
+            if covers(&q_t, &p_t) {
+                proptest::prop_assert!(all, "{} covers {} but misses an instance", q, p);
+            }
+            if any {
+                proptest::prop_assert!(overlaps(&q_t, &p_t), "{} matches an instance of {} yet does not overlap it", q, p);
+            }
+            if !p.contains('*') {
+                // Finitely many instances, all enumerated: both answers are exact.
+                proptest::prop_assert_eq!(covers(&q_t, &p_t), all);
+                proptest::prop_assert_eq!(overlaps(&q_t, &p_t), any);
+            }
+        }
+    }
+
     #[test]
     fn unknown_middle_parts_are_covered_only_by_a_star_there() {
         assert!(cov("arn:aws:sqs:*:123:q-*", "arn:aws:sqs:us-east-1:123:q-*"));
