@@ -55,6 +55,7 @@ EXPECTED_TOOLS = {
     "fix_access_denied",
     "explain_code",
     "search_actions",
+    "describe_operation",
     "check_role",
 }
 
@@ -237,6 +238,27 @@ async def test_search_actions_finds_pass_role(open_client, transport, mode):
         result = await client.call_tool("search_actions", {"Query": "PassRole", "Limit": 10})
         data = check_structured(result, tools["search_actions"])
         assert "iam:PassRole" in [a["Action"] for a in data["Actions"]]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_describe_operation_matches_iamlens_lookup(open_client, iamlens_bin, transport, mode):
+    lookup = subprocess.run(
+        [iamlens_bin, "lookup", "sqs", "send_message", "--json"], capture_output=True, text=True, timeout=20
+    )
+    assert lookup.returncode == 0, lookup.stderr
+    async with open_client(transport, mode) as client:
+        tools = await tool_schemas(client)
+        result = await client.call_tool("describe_operation", {"Service": "sqs", "Operation": "SendMessage"})
+        data = check_structured(result, tools["describe_operation"])
+        assert data == json.loads(lookup.stdout)
+        send = next(a for a in data["Actions"] if a["Action"] == "sqs:SendMessage")
+        assert any("${QueueName}" in r for r in send["Resources"])
+
+        with pytest.raises(MCPError) as typo:
+            await client.call_tool("describe_operation", {"Service": "sqs", "Operation": "send_mesage"})
+        assert "Operation" in str(typo.value) and "send_message" in str(typo.value)
 
 
 @pytest.mark.asyncio

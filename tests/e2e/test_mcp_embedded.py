@@ -327,6 +327,7 @@ async def test_every_tool_answers_through_the_embedded_endpoint(editor, workspac
             "generate_application_policies": {"SourceFiles": ["app.py"]},  # relative: the workspace folder
             "explain_code": {"Source": ON_DISK},
             "search_actions": {"Query": "send message"},
+            "describe_operation": {"Service": "s3", "Operation": "get_object"},
             "generate_policy_for_access_denied": {
                 "ErrorMessage": "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: "
                 "sqs:SendMessage on resource: arn:aws:sqs:us-east-1:123456789012:jobs because no "

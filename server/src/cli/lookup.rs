@@ -28,6 +28,25 @@ pub fn run(args: LookupArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Why [`describe`] found nothing; each message has did-you-mean suggestions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LookupError {
+    UnknownService(String),
+    UnknownMethod(String),
+}
+
+/// The `--json` answer for one service and boto3 method or API operation,
+/// for other views (MCP `describe_operation`) to show the same thing.
+pub fn describe(kb: &KnowledgeBase, service: &str, method: &str) -> Result<Value, LookupError> {
+    let service = resolve_service(kb, service, method).map_err(LookupError::UnknownService)?;
+    let found = match (service.operation_by_method(method), service.injected(method)) {
+        (Some(op), _) => Found::Operation(op),
+        (None, Some(injected)) => Found::Injected(injected),
+        (None, None) => return Err(LookupError::UnknownMethod(unknown_method(&service, method))),
+    };
+    Ok(as_json(&service, &found))
+}
+
 enum Found<'a> {
     Operation(&'a Operation),
     Injected(&'a InjectedMethod),

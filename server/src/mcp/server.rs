@@ -13,7 +13,7 @@ use rmcp::{tool, tool_handler, tool_router, ErrorData, RoleServer, ServerHandler
 
 use super::args::{input_schema, output_schema, Args};
 use super::confirm::{self, Confirmation};
-use super::tools::{self, access_denied, check_role, explain_code, fix_access_denied, generate, search_actions, workspace_policy, ToolError, ToolResult};
+use super::tools::{self, access_denied, check_role, describe_operation, explain_code, fix_access_denied, generate, search_actions, workspace_policy, ToolError, ToolResult};
 use super::ServerOptions;
 
 const INSTRUCTIONS: &str = "iamlens knows which AWS IAM permissions code needs, offline. \
@@ -230,6 +230,23 @@ from IAM (read-only, uses the server's AWS credentials) and decides every AWS ca
         })
         .await;
         tools::respond(outcome)
+    }
+
+    #[tool(
+        name = "describe_operation",
+        description = "What one AWS API call needs from IAM (offline knowledge base): give the service (`s3`, or IAM \
+prefix `states`) and the boto3 method (`get_object`, `upload_file`) or operation (`GetObject`). Returns every action \
+with its ARN templates, condition keys, kind (primary, PassRole, KMS on your behalf, dependent) and access level, \
+like `iamlens lookup --json`.",
+        input_schema = input_schema::<describe_operation::DescribeOperationInput>(),
+        output_schema = output_schema(describe_operation::output_schema()),
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn describe_operation(
+        &self,
+        Args(input): Args<describe_operation::DescribeOperationInput>,
+    ) -> Result<CallToolResult, ErrorData> {
+        tools::respond(blocking(move || describe_operation::run(KnowledgeBase::embedded(), input)).await)
     }
 
     #[tool(

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 pub mod access_denied;
 pub mod check_role;
+pub mod describe_operation;
 pub mod explain_code;
 pub mod fix_access_denied;
 pub mod generate;
