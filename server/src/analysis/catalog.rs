@@ -50,14 +50,16 @@ pub mod fake {
     use super::*;
     use std::collections::HashMap;
 
+    /// Operations of one service: (API name, input members).
+    pub type ServiceOps<'s> = (&'s str, &'s [(&'s str, &'s [&'s str])]);
+
     pub struct FakeCatalog {
         pub services: HashMap<String, Arc<Service>>,
     }
 
     impl FakeCatalog {
-        /// Services from compact JSON: `{"s3": {"GetObject": ["Bucket", "Key"]}}`,
-        /// plus optional full `Service` JSON overrides for paginators/waiters/resources.
-        pub fn from_ops(ops: &[(&str, &[(&str, &[&str])])]) -> FakeCatalog {
+        /// Services with these operations and input members; change them further with [`edit`](Self::edit).
+        pub fn from_ops(ops: &[ServiceOps]) -> FakeCatalog {
             let mut services = HashMap::new();
             for (svc, list) in ops {
                 let mut operations = serde_json::Map::new();

@@ -18,6 +18,9 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use tree_sitter::Node;
 
+/// A class's attributes by name.
+type ClassAttrs = HashMap<String, Sym>;
+
 /// How deep expression evaluation and statement walking may nest.
 pub const MAX_DEPTH: u32 = 96;
 
@@ -91,8 +94,10 @@ pub struct Analyzer<'a> {
     /// Memo of what each function returns; `None` while being computed.
     fn_returns: RefCell<HashMap<usize, Option<Sym>>>,
     /// Memo of each class's attributes (`self.x = ...` anywhere in its methods).
-    class_attrs: RefCell<HashMap<usize, Option<Rc<HashMap<String, Sym>>>>>,
+    class_attrs: RefCell<HashMap<usize, Option<Rc<ClassAttrs>>>>,
     pub out: RefCell<Output>,
+    /// Comprehension variables seen by the scan: name, iterable, comprehension byte range.
+    pub comprehension_vars: RefCell<Vec<(&'a str, Node<'a>, std::ops::Range<usize>)>>,
 }
 
 /// Leaves one level of depth when dropped.
@@ -119,6 +124,7 @@ impl<'a> Analyzer<'a> {
             fn_returns: RefCell::new(HashMap::new()),
             class_attrs: RefCell::new(HashMap::new()),
             out: RefCell::new(Output::default()),
+            comprehension_vars: RefCell::new(Vec::new()),
         }
     }
 
@@ -172,7 +178,10 @@ impl<'a> Analyzer<'a> {
         let Some(_guard) = self.enter() else { return Sym::Unknown };
         let node = unwrap_expr(node);
         match node.kind() {
-            "identifier" => self.lookup(text(node, self.src), env),
+            "identifier" => match self.lookup(text(node, self.src), env) {
+                Sym::Unknown => self.comprehension_binding(node, env),
+                known => known,
+            },
             "attribute" => {
                 let (Some(obj), Some(attr)) = (node.child_by_field_name("object"), node.child_by_field_name("attribute"))
                 else {
@@ -231,6 +240,24 @@ impl<'a> Analyzer<'a> {
             }
             "named_expression" => node.child_by_field_name("value").map_or(Sym::Unknown, |v| self.eval(v, env)),
             _ => Sym::Unknown,
+        }
+    }
+
+    /// A name bound by an enclosing comprehension (`[o.key for o in bucket.objects.all()]`),
+    /// registered by the scan when it entered the comprehension.
+    fn comprehension_binding(&self, ident: Node<'a>, env: &Env<'a>) -> Sym {
+        let name = text(ident, self.src);
+        let at = ident.start_byte();
+        let found = self
+            .comprehension_vars
+            .borrow()
+            .iter()
+            .rev()
+            .find(|(n, iterable, range)| *n == name && range.contains(&at) && !iterable.byte_range().contains(&at))
+            .map(|(_, iterable, _)| *iterable);
+        match found {
+            Some(iterable) => self.iteration_item(self.eval(iterable, env)),
+            None => Sym::Unknown,
         }
     }
 
@@ -489,7 +516,7 @@ impl<'a> Analyzer<'a> {
         Some(Sym::Function(method.start_byte()))
     }
 
-    fn class_attributes(&self, class: usize) -> Option<Rc<HashMap<String, Sym>>> {
+    fn class_attributes(&self, class: usize) -> Option<Rc<ClassAttrs>> {
         if let Some(known) = self.class_attrs.borrow().get(&class) {
             return known.clone();
         }

@@ -23,7 +23,11 @@ impl<'a> Analyzer<'a> {
             let node = cursor.node();
             match node.kind() {
                 "call" => self.classify_call(node, env, scopes),
-                "attribute" => self.classify_attribute(node, env, scopes),
+                // The callee of a call is classified with the call.
+                "attribute" if cursor.field_name() != Some("function") => self.classify_attribute(node, env, scopes),
+                "list_comprehension" | "set_comprehension" | "dictionary_comprehension" | "generator_expression" => {
+                    self.register_comprehension(node)
+                }
                 _ => {}
             }
             let descend = !matches!(node.kind(), "function_definition" | "class_definition");
@@ -41,7 +45,7 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    fn classify_call(&self, call: Node<'a>, env: &Env<'a>, scopes: &mut Vec<ScopeEntry>) {
+    fn classify_call(&self, call: Node<'a>, env: &Env<'a>, scopes: &mut [ScopeEntry]) {
         let Some(func) = call.child_by_field_name("function").map(unwrap_expr) else { return };
         if func.kind() != "attribute" {
             if let Sym::Sdk(item @ (SdkItem::ClientFn | SdkItem::ResourceFn)) = self.eval(func, env) {
@@ -121,7 +125,7 @@ impl<'a> Analyzer<'a> {
         name: Node<'a>,
         confidence: Confidence,
         env: &Env<'a>,
-        scopes: &mut Vec<ScopeEntry>,
+        scopes: &mut [ScopeEntry],
     ) {
         let Some(svc) = self.service(service) else { return };
         if method.starts_with('_') {
@@ -196,7 +200,7 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    fn resource_call(&self, r: ResourceRef, method: &str, call: Node<'a>, name: Node<'a>, env: &Env<'a>, scopes: &mut Vec<ScopeEntry>) {
+    fn resource_call(&self, r: ResourceRef, method: &str, call: Node<'a>, name: Node<'a>, env: &Env<'a>, scopes: &mut [ScopeEntry]) {
         let resource_name = r.rtype.clone().unwrap_or_else(|| r.service.clone());
         let via = || CallVia::Resource { resource: resource_name.clone(), action: method.to_string() };
         let Some(svc) = self.service(&r.service) else { return };
@@ -245,9 +249,6 @@ impl<'a> Analyzer<'a> {
                 self.push_call(call, name, &r.service, &op, via(), args, r.confidence, scopes);
             }
             Some(Found::Unknown(names)) => {
-                if let Some(inj) = svc.injected(method) {
-                    let _ = inj;
-                }
                 let suggestions = nearest(method, names.iter().map(String::as_str));
                 let hint = suggestion_text(&suggestions);
                 self.finding(
@@ -295,7 +296,7 @@ impl<'a> Analyzer<'a> {
         call: Node<'a>,
         name: Node<'a>,
         env: &Env<'a>,
-        scopes: &mut Vec<ScopeEntry>,
+        scopes: &mut [ScopeEntry],
     ) {
         let Some(svc) = self.service(&parent.service) else { return };
         let Some(model) = svc.resources.as_ref() else { return };
@@ -309,7 +310,7 @@ impl<'a> Analyzer<'a> {
         let Some(c) = def.collections.get(collection) else { return };
         let resource_name = parent.rtype.clone().unwrap_or_else(|| parent.service.clone());
         let via = CallVia::Resource { resource: resource_name, action: format!("{}.{method}", c.attribute) };
-        let list = |this: &Self, scopes: &mut Vec<ScopeEntry>, with_call_args: bool| {
+        let list = |this: &Self, scopes: &mut [ScopeEntry], with_call_args: bool| {
             let mut args = this.request_args(parent, &c.request.params);
             if with_call_args {
                 merge_args(&mut args, this.keyword_args(call, env).0);
@@ -341,13 +342,20 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    /// Attribute access on a resource that loads it (`obj.content_length` → HeadObject).
-    fn classify_attribute(&self, node: Node<'a>, env: &Env<'a>, scopes: &mut Vec<ScopeEntry>) {
-        if let Some(parent) = node.parent() {
-            if parent.kind() == "call" && parent.child_by_field_name("function") == Some(node) {
-                return;
+    fn register_comprehension(&self, node: Node<'a>) {
+        let mut vars = self.comprehension_vars.borrow_mut();
+        let mut cursor = node.walk();
+        for clause in node.named_children(&mut cursor).filter(|c| c.kind() == "for_in_clause") {
+            if let (Some(left), Some(right)) = (clause.child_by_field_name("left"), clause.child_by_field_name("right")) {
+                if left.kind() == "identifier" {
+                    vars.push((text(left, self.src), right, node.byte_range()));
+                }
             }
         }
+    }
+
+    /// Attribute access on a resource that loads it (`obj.content_length` → HeadObject).
+    fn classify_attribute(&self, node: Node<'a>, env: &Env<'a>, scopes: &mut [ScopeEntry]) {
         let (Some(obj), Some(attr)) = (node.child_by_field_name("object"), node.child_by_field_name("attribute")) else {
             return;
         };
@@ -380,7 +388,7 @@ impl<'a> Analyzer<'a> {
 
     /// A call whose receiver is not resolved: candidates are the services whose
     /// operation of this name accepts every keyword given.
-    fn unresolved_call(&self, method: &str, call: Node<'a>, name: Node<'a>, env: &Env<'a>, known_client: bool, scopes: &mut Vec<ScopeEntry>) {
+    fn unresolved_call(&self, method: &str, call: Node<'a>, name: Node<'a>, env: &Env<'a>, known_client: bool, scopes: &mut [ScopeEntry]) {
         if !self.imports_sdk || method.starts_with('_') {
             return;
         }

@@ -81,6 +81,13 @@ impl PythonDocument {
             Some(tree) => {
                 tree.edit(&edit);
                 self.tree = parse_text(&self.text, Some(tree));
+                // tree-sitter's error recovery can settle differently when it
+                // reuses an old tree. Results must not depend on edit history
+                // (the CLI parses fresh), so a tree with errors is re-parsed
+                // from scratch; valid code has one parse and keeps the fast path.
+                if self.tree.as_ref().is_some_and(|t| t.root_node().has_error()) {
+                    self.tree = parse_text(&self.text, None);
+                }
             }
             None => self.tree = parse_text(&self.text, None),
         }

@@ -83,11 +83,7 @@ fn file_imports_sdk(root: Node, src: &str) -> bool {
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
         match n.kind() {
-            "import_statement" | "import_from_statement" => {
-                if imports::imports_sdk(n, src) {
-                    return true;
-                }
-            }
+            "import_statement" | "import_from_statement" if imports::imports_sdk(n, src) => return true,
             "module" | "block" | "if_statement" | "elif_clause" | "else_clause" | "try_statement" | "except_clause"
             | "finally_clause" | "with_statement" | "for_statement" | "while_statement" | "function_definition"
             | "class_definition" | "decorated_definition" | "ERROR" | "match_statement" | "case_clause"

@@ -87,14 +87,12 @@ impl<'a> Analyzer<'a> {
         let args = CallArgs::of(call);
         let target_def_attrs = self.identifier_attributes(service, &res.type_name);
         let mut out = Vec::new();
-        let mut next = 0;
-        for p in res.identifiers.iter().filter(|p| p.source == "input") {
+        for (next, p) in res.identifiers.iter().filter(|p| p.source == "input").enumerate() {
             let attr = target_def_attrs
                 .iter()
                 .find(|(n, _)| *n == p.target)
                 .map_or_else(|| iamlens_knowledge::xform_name(&p.target), |(_, a)| a.clone());
             let node = args.positional.get(next).copied().or_else(|| args.keyword(&attr, self.src));
-            next += 1;
             let v = node.map_or(Value::Unknown, |n| self.value(n, env));
             out.push((p.target.clone(), v));
         }

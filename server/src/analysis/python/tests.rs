@@ -359,3 +359,79 @@ fn cross_file_clients_factories_and_constants() {
     let a = analyze_python_with(&user, &index, &AnalysisOptions::default(), &cat);
     assert!(!ops(&a).contains(&"s3:GetObject".to_string()));
 }
+
+#[test]
+fn bindings_inside_if_try_and_with_blocks_count() {
+    let src = "import boto3\nif True:\n    s3 = boto3.client('s3')\nelse:\n    s3 = None\ntry:\n    q = boto3.client('sqs')\nexcept Exception:\n    raise\nwith open('f') as fh:\n    s3.put_object(Bucket='b', Key='k', Body=fh)\n    q.receive_message(QueueUrl='u')\n";
+    assert_eq!(ops(&analyze(src)), ["s3:PutObject", "sqs:ReceiveMessage"]);
+}
+
+#[test]
+fn comprehension_variables_over_collections() {
+    let src = "import boto3\nbucket = boto3.resource('s3').Bucket('b')\nkeys = [o.delete() for o in bucket.objects.all()]\n";
+    // Calls are in source order: the element's call comes first in the text.
+    assert_eq!(ops(&analyze(src)), ["s3:DeleteObject", "s3:ListObjects"]);
+}
+
+#[test]
+fn client_exceptions_and_helpers_are_not_operations() {
+    let src = "import boto3\ns3 = boto3.client('s3')\ntry:\n    s3.head_bucket(Bucket='b')\nexcept s3.exceptions.NoSuchBucket:\n    pass\ns3.can_paginate('list_objects_v2')\ns3.close()\nregion = s3.meta.region_name\n";
+    let a = analyze(src);
+    assert_eq!(ops(&a), ["s3:HeadBucket"]);
+    assert!(a.findings.is_empty(), "{:?}", a.findings);
+}
+
+#[test]
+fn capitalised_or_fuzzy_method_names_are_typos_not_operations() {
+    let a = analyze("import boto3\ns3 = boto3.client('s3')\ns3.GetObject(Bucket='b', Key='k')\n");
+    assert!(a.calls.is_empty());
+    assert!(matches!(&a.findings[0].kind, FindingKind::UnknownMethod { method, .. } if method == "GetObject"));
+}
+
+/// Property: after any sequence of edits, analysing the edited document gives
+/// exactly what analysing a fresh parse of the same text gives.
+mod incremental {
+    use super::*;
+    use proptest::prelude::*;
+
+    const BASE: &str = "import boto3\nimport os\nBUCKET = os.environ['B']\ns3 = boto3.client('s3')\n\nclass Worker:\n    def __init__(self):\n        self.q = boto3.client('sqs')\n\n    def run(self, key):\n        self.q.send_message(QueueUrl='u', MessageBody=key)\n        s3.get_object(Bucket=BUCKET, Key=f'in/{key}.json')\n\ndef handler(event, context):\n    for page in s3.get_paginator('list_objects_v2').paginate(Bucket='b'):\n        s3.delete_object(Bucket='b', Key=page['k'])\n";
+    const SNIPPETS: &[&str] = &["s3.list_buckets()\n", "(", ")", "\n    ", "'", "é", "s3.get_objects(Bucket='x')", "x = boto3.client('sqs')\n", "def f(:\n", "#", "\"\"\"", ":", "self.q.", ""];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn edited_document_analyses_like_a_fresh_parse(edits in proptest::collection::vec((0usize..2000, 0usize..40, 0usize..SNIPPETS.len()), 1..12)) {
+            let cat = catalog();
+            let index = ProjectIndex::new();
+            let opts = AnalysisOptions::default();
+            let mut doc = PythonDocument::parse(BASE.to_string());
+            for (start, len, snippet) in edits {
+                let start = start % (doc.text().len() + 1);
+                doc.edit(start, start + len, SNIPPETS[snippet]);
+                let fresh = PythonDocument::parse(doc.text().to_string());
+                prop_assert_eq!(doc.tree().unwrap().root_node().to_sexp(), fresh.tree().unwrap().root_node().to_sexp());
+                let edited = analyze_python_with(&doc, &index, &opts, &cat);
+                let again = analyze_python_with(&fresh, &index, &opts, &cat);
+                prop_assert_eq!(serde_json::to_string(&edited).unwrap(), serde_json::to_string(&again).unwrap());
+            }
+        }
+    }
+}
+
+#[test]
+#[ignore]
+fn scratch_timing() {
+    let cases = [
+        ("parens", format!("import boto3\nx = {}1{}\ns3 = boto3.client('s3')\ns3.list_buckets()\n", "(".repeat(5000), ")".repeat(5000))),
+        ("chain", format!("import boto3\nc = boto3.client('s3')\nc{}\n", ".get_object(Bucket='b')".repeat(3000))),
+        ("nested", format!("import boto3\n{}boto3.client('s3'){}\n", "f(".repeat(3000), ")".repeat(3000))),
+        ("junk", format!("import boto3\n{}", (0..20_000u32).map(|i| char::from_u32(i % 0x2FF + 1).unwrap_or('x')).collect::<String>())),
+    ];
+    for (name, src) in cases {
+        let t = std::time::Instant::now();
+        let doc = PythonDocument::parse(src.clone());
+        let parsed = t.elapsed();
+        let _ = analyze_python_with(&doc, &ProjectIndex::new(), &AnalysisOptions::default(), &catalog());
+        eprintln!("{name}: parse {parsed:?} total {:?}", t.elapsed());
+    }
+}

@@ -51,6 +51,10 @@ impl<'a> Analyzer<'a> {
     }
 
     fn walk_stmt(&self, stmt: Node<'a>, env: &mut Env<'a>, mode: &mut Mode, scopes: &mut Vec<ScopeEntry>) {
+        let Some(_guard) = self.enter() else {
+            self.emit_scan(stmt, env, mode, scopes);
+            return;
+        };
         match stmt.kind() {
             "expression_statement" => {
                 for child in named_children(stmt) {
@@ -128,12 +132,9 @@ impl<'a> Analyzer<'a> {
                     match child.kind() {
                         "block" | "elif_clause" | "else_clause" | "except_clause" | "finally_clause"
                         | "case_clause" | "except_group_clause" => self.walk_stmt(child, env, mode, scopes),
-                        _ if child.kind() == "block" => {}
+                        _ if stmt.kind() == "block" => self.walk_stmt(child, env, mode, scopes),
                         _ => self.emit_scan(child, env, mode, scopes),
                     }
-                }
-                if stmt.kind() == "block" {
-                    // handled above per child; a bare block is walked statement by statement
                 }
             }
             "ERROR" => {
@@ -184,6 +185,10 @@ impl<'a> Analyzer<'a> {
             self.emit_scan(r, env, mode, scopes);
         }
         let Some(left) = left else { return };
+        // `client = None` placeholders (in an `else`, before a lazy init) do not hide a client.
+        if right.is_some_and(|r| r.kind() == "none") && left.kind() == "identifier" && self.lookup(text(left, self.src), env).is_aws() {
+            return;
+        }
         let annotated = annotation.and_then(|a| self.annotation_instance(a, env));
         match (left.kind(), right.map(unwrap_expr)) {
             ("pattern_list" | "tuple_pattern", Some(r)) if matches!(r.kind(), "expression_list" | "tuple") => {
@@ -237,7 +242,7 @@ impl<'a> Analyzer<'a> {
     }
 
     /// The element a `for` loop gets from iterating this value.
-    fn iteration_item(&self, iterable: Sym) -> Sym {
+    pub fn iteration_item(&self, iterable: Sym) -> Sym {
         match iterable {
             Sym::Collection { parent, name, .. } => self.collection_item(&parent, &name),
             Sym::ResourceList(r) => Sym::Resource(r),
@@ -255,7 +260,7 @@ impl<'a> Analyzer<'a> {
             self.bind_name(name, Sym::Function(def.start_byte()), env, mode);
             return;
         }
-        let class = if in_class { scopes.last().map(|_| self.enclosing_class(def)) } else { None }.flatten();
+        let class = if in_class { self.enclosing_class(def) } else { None };
         let mut frame = Frame::new(FrameKind::Function);
         self.bind_params(def, &mut frame, env, class, false);
         let qualname = qualify(scopes, name);
