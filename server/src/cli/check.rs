@@ -79,16 +79,17 @@ pub fn run(args: CheckArgs) -> ExitCode {
 /// region the code runs in (`--region`, else the configured one), so ARNs
 /// compare like for like with the role's policies.
 fn engine_options(args: &CheckArgs, role: &RolePolicies, configured_region: Option<String>) -> EngineOptions {
+    role_engine_options(role, args.region.clone().or(configured_region))
+}
+
+/// Engine options binding requirements to `role`'s account and partition and
+/// to `region` (`*` or `None`: any), shared with MCP's `check_role`.
+pub fn role_engine_options(role: &RolePolicies, region: Option<String>) -> EngineOptions {
     let mut arn = role.role_arn.split(':');
     let partition = arn.nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_string();
     let account = arn.nth(2).filter(|a| !a.is_empty()).map(str::to_string);
     EngineOptions {
-        requirements: RequirementSettings {
-            region: args.region.clone().or(configured_region).filter(|r| r != "*"),
-            account,
-            partition,
-            kms_via_service: true,
-        },
+        requirements: RequirementSettings { region: region.filter(|r| r != "*"), account, partition, kms_via_service: true },
         service_hints: Vec::new(),
     }
 }

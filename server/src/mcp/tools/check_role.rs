@@ -8,10 +8,9 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::cli::check::{check_reports, CallCheck};
-use crate::engine::{self, EngineOptions, FileReport};
+use crate::cli::check::{check_reports, role_engine_options, CallCheck};
+use crate::engine::{self, FileReport};
 use crate::evaluator::RolePolicies;
-use crate::model::RequirementSettings;
 
 use super::{ToolError, ToolResult};
 
@@ -112,21 +111,9 @@ fn role_name(raw: &str) -> Result<String, ToolError> {
     Ok(name.to_string())
 }
 
-/// Requirements bound to the role's account and partition, so ARNs compare
-/// like for like with its policies.
-pub fn engine_options(role: &RolePolicies, region: Option<&str>) -> EngineOptions {
-    let mut arn = role.role_arn.split(':');
-    let partition = arn.nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_string();
-    let account = arn.nth(2).filter(|a| !a.is_empty()).map(str::to_string);
-    EngineOptions {
-        requirements: RequirementSettings { region: region.map(str::to_string), account, partition, kms_via_service: true },
-        service_hints: Vec::new(),
-    }
-}
-
 /// Blocking: analyse the files for this role.
 pub fn analyze(paths: &[PathBuf], role: &RolePolicies, region: Option<&str>) -> Result<Vec<FileReport>, ToolError> {
-    engine::analyze_paths(paths, &engine_options(role, region)).map_err(|e| ToolError::failed(e.to_string()))
+    engine::analyze_paths(paths, &role_engine_options(role, region.map(str::to_string))).map_err(|e| ToolError::failed(e.to_string()))
 }
 
 pub fn result(role: &RolePolicies, reports: &[FileReport], region: Option<&str>) -> ToolResult {
@@ -165,13 +152,5 @@ mod tests {
         assert!(matches!(validate(input("r", None), false), Err(ToolError::BadArgument { argument: "SourceFiles", .. })));
         assert!(validate(input("r", None), true).unwrap().paths.is_none());
         assert!(matches!(validate(input("r", Some(vec!["a.py"])), true), Err(ToolError::BadArgument { argument: "SourceFiles", .. })));
-    }
-
-    #[test]
-    fn requirements_are_bound_to_the_roles_account() {
-        let role = RolePolicies { role_name: "r".into(), role_arn: "arn:aws-cn:iam::123456789012:role/r".into(), ..Default::default() };
-        let opts = engine_options(&role, Some("cn-north-1"));
-        assert_eq!(opts.requirements.partition, "aws-cn");
-        assert_eq!(opts.requirements.account.as_deref(), Some("123456789012"));
     }
 }
