@@ -114,23 +114,6 @@ impl<'a> Haystack<'a> {
     }
 }
 
-/// Byte index of the first case-insensitive occurrence of ASCII `needle` in
-/// `hay` at or after `from`. Cost: `O(len(hay) × len(needle))`, and needles are
-/// short fixed phrases.
-pub fn find_ci(hay: &str, needle: &str, from: usize) -> Option<usize> {
-    let h = hay.as_bytes();
-    let n = needle.as_bytes();
-    if n.is_empty() || from > h.len() || h.len() - from < n.len() {
-        return None;
-    }
-    (from..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
-}
-
-/// Whether `hay` contains `needle`, ignoring ASCII case.
-pub fn contains_ci(hay: &str, needle: &str) -> bool {
-    find_ci(hay, needle, 0).is_some()
-}
-
 /// Whether `hay[at..]` starts with `prefix`, ignoring ASCII case.
 pub fn starts_with_ci(hay: &str, at: usize, prefix: &str) -> bool {
     hay.as_bytes()
@@ -190,13 +173,13 @@ mod tests {
 
     #[test]
     fn case_insensitive_search() {
-        assert_eq!(find_ci("xx Is Not Authorized", "is not authorized", 0), Some(3));
+        assert_eq!(Haystack::new("xx Is Not Authorized").find("is not authorized", 0), Some(3));
         let h = Haystack::new("é User: X IS NOT authorized");
         assert_eq!(h.find("is not", 0), Some(11));
         assert_eq!(h.find("is not", 12), None);
         assert_eq!(h.between("user:", "is"), Some(" X "));
-        assert_eq!(find_ci("abc", "abcd", 0), None);
-        assert_eq!(find_ci("abc", "c", 5), None);
+        assert_eq!(Haystack::new("abc").find("abcd", 0), None);
+        assert_eq!(Haystack::new("abc").find("c", 5), None);
         assert!(starts_with_ci("User: x", 0, "user:"));
         assert_eq!(trim_token("\"arn:aws:s3:::b\"."), "arn:aws:s3:::b");
     }

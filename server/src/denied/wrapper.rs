@@ -157,7 +157,6 @@ fn java(h: &Haystack, f: &mut RawFacts) {
 
 /// XML error bodies: `<Error><Code>AccessDenied</Code><Message>…</Message></Error>`.
 fn xml(h: &Haystack, f: &mut RawFacts) {
-    let t = h.text;
     if let Some(code) = h.between("<Code>", "</Code>") {
         let code = code.trim();
         if !code.is_empty() && code.len() <= 100 {
