@@ -8,6 +8,7 @@ schema the server declares, and must equal the JSON in its text content.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import time
@@ -17,6 +18,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import jsonschema
+import mcp.types as mcp_types
 import pytest
 from mcp import Client, StdioServerParameters
 from mcp.shared.exceptions import MCPError
@@ -375,10 +377,6 @@ def test_unknown_transport_is_a_usage_error(iamlens_bin):
 
 # --- AccessDenied: explain, and fix only with the user's consent ---------------
 
-import os
-
-import mcp.types as mcp_types
-
 IMPLICIT_DENIAL = (
     "An error occurred (AccessDenied) when calling the GetObject operation: User: "
     "arn:aws:iam::123456789012:user/dev is not authorized to perform: s3:GetObject on resource: "
@@ -578,3 +576,36 @@ def test_http_session_lifecycle_in_the_session_era(http_url):
     ping = {"jsonrpc": "2.0", "id": 2, "method": "ping"}
     status, _, _ = post(http_url, ping, {"Mcp-Session-Id": session, "MCP-Protocol-Version": "2025-11-25"})
     assert status == 404  # the session is gone: the client must initialize again
+
+
+@pytest.fixture
+def http_url_with_aws(iamlens_bin, moto_endpoint):
+    """A standalone HTTP server that talks to moto (started after the AWS environment is set)."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [iamlens_bin, "mcp-server", "-t", "http", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+    try:
+        _wait_port(port, proc, time.monotonic() + 20)
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=5)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", MODES)
+async def test_fix_access_denied_over_http_asks_then_applies(http_url_with_aws, mode, iam_client):
+    iam_client.create_user(UserName="dev")
+    asked: list[str] = []
+    async with Client(http_url_with_aws, mode=mode, elicitation_callback=answering(True, asked)) as client:
+        tools = await tool_schemas(client)
+        result = await client.call_tool("fix_access_denied", {"ErrorMessage": IMPLICIT_DENIAL})
+        data = check_structured(result, tools["fix_access_denied"])
+        assert data["Status"] == "applied", data
+    assert len(asked) == 1
+    assert "s3:GetObject" in json.dumps(inline_policy(iam_client, "dev"))
