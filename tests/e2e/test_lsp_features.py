@@ -380,3 +380,46 @@ async def test_no_inlay_hint_refresh_for_a_client_that_cannot_take_it(iamlens_bi
         assert recorder.inlay_hint_refresh == 0
     finally:
         await client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_watched_file_events_and_saves_keep_the_workspace_policy_current(vscode, workspace):
+    def actions(envelope) -> set[str]:
+        return {a for p in envelope["Policies"] for st in p["Policy"]["Statement"]
+                for a in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])}
+
+    assert "lambda:InvokeFunction" not in actions(await execute(vscode, "iamlens.generatePolicy", {"scope": "workspace"}))
+    new_file = workspace / "invoker.py"
+    new_file.write_text("import boto3\n\nboto3.client('lambda').invoke(FunctionName='resize')\n")
+    vscode.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+        changes=[types.FileEvent(uri=new_file.as_uri(), type=types.FileChangeType.Created)]))
+    async def has(action: str) -> bool:
+        return action in actions(await execute(vscode, "iamlens.generatePolicy", {"scope": "workspace"}))
+    for _ in range(100):
+        if await has("lambda:InvokeFunction"):
+            break
+    assert await has("lambda:InvokeFunction")
+
+    new_file.unlink()
+    vscode.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+        changes=[types.FileEvent(uri=new_file.as_uri(), type=types.FileChangeType.Deleted)]))
+    for _ in range(100):
+        if not await has("lambda:InvokeFunction"):
+            break
+    assert not await has("lambda:InvokeFunction")
+
+
+@pytest.mark.asyncio
+async def test_mcp_endpoint_starts_from_settings_and_its_discovery_file_goes_with_the_server(iamlens_bin, workspace):
+    import json as _json
+
+    client, _, _ = await start_client(iamlens_bin, root=workspace, options={"iamlens": {"mcp": {"enable": True}}})
+    discovery = workspace / ".iamlens" / "mcp.json"
+    try:
+        await wait_for(discovery.exists, what="MCP discovery file")
+        record = _json.loads(discovery.read_text())
+        assert record["url"].startswith("http://127.0.0.1:") and record["url"].endswith("/mcp")
+        await wait_for(lambda: any(record["url"] in m.message for m in client.log_messages), what="endpoint URL in the log")
+    finally:
+        await client.shutdown_session()
+    assert not discovery.exists()
