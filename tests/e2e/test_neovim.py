@@ -97,6 +97,8 @@ def nvim(tmp_path: Path, workspace: Path, iamlens_bin: str):
         init.write_text(
             textwrap.dedent(
                 """\
+                -- Neovim's python ftplugin probes the python3 provider (~1.5 s); not ours to test.
+                vim.g.loaded_python3_provider = 0
                 local plugin = vim.env.IAMLENS_NVIM_PLUGIN
                 vim.opt.rtp:prepend(plugin)
                 local H = dofile(plugin .. "/test/harness.lua")
