@@ -13,14 +13,15 @@ use rmcp::{tool, tool_handler, tool_router, ErrorData, RoleServer, ServerHandler
 
 use super::args::{input_schema, output_schema, Args};
 use super::confirm::{self, Confirmation};
-use super::tools::{self, access_denied, check_role, describe_operation, explain_code, fix_access_denied, generate, search_actions, workspace_policy, ToolError, ToolResult};
+use super::tools::{self, access_denied, check_role, describe_operation, explain_code, fix_access_denied, generate, search_actions, workspace_policy, ToolError};
 use super::ServerOptions;
 
 const INSTRUCTIONS: &str = "iamlens knows which AWS IAM permissions code needs, offline. \
 Ask it instead of guessing IAM: generate_application_policies writes the least-privilege policy for source files; \
 explain_code lists every AWS call in a file with its actions and resources; describe_operation and search_actions \
 answer questions about IAM actions, ARN templates and condition keys; generate_policy_for_access_denied and \
-fix_access_denied turn an AccessDenied error into the fix that can work.";
+fix_access_denied turn an AccessDenied error into the fix that can work; check_role says which calls a live role \
+would deny. Inside an editor, workspace_policy covers the open workspace, unsaved edits included.";
 
 #[derive(Clone)]
 pub struct IamlensMcp {
@@ -37,20 +38,14 @@ impl IamlensMcp {
         }
         IamlensMcp { options: Arc::new(options), tool_router }
     }
-
-    pub fn options(&self) -> &ServerOptions {
-        &self.options
-    }
 }
 
 /// Run engine work (file reads, analysis) off the async workers; a panic on
 /// some odd input becomes an error result instead of a request never answered.
-async fn blocking(work: impl FnOnce() -> ToolResult + Send + 'static) -> ToolResult {
-    tokio::task::spawn_blocking(work).await.unwrap_or_else(|panic| Err(internal_failure(panic)))
-}
-
-fn internal_failure(panic: tokio::task::JoinError) -> ToolError {
-    ToolError::failed(format!("iamlens failed on this input (internal error: {panic}); please report it with the input"))
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, ToolError> + Send + 'static) -> Result<T, ToolError> {
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|panic| {
+        Err(ToolError::failed(format!("iamlens failed on this input (internal error: {panic}); please report it with the input")))
+    })
 }
 
 #[tool_router]
@@ -93,7 +88,7 @@ or resources only known at run time. In an editor-embedded server, open files ar
                 blocking(move || {
                     let live = match (&job.target, &workspace) {
                         (explain_code::Target::File(path), Some(workspace)) => {
-                            workspace.reports(None).into_iter().find(|r| &r.path == path)
+                            workspace.reports(path.parent()).into_iter().find(|r| &r.path == path)
                         }
                         _ => None,
                     };
@@ -139,12 +134,11 @@ Allow cannot fix (SCPs, explicit denies, boundaries...) are explained, never app
         RequestState(request_state): RequestState,
         InputResponses(responses): InputResponses,
     ) -> Result<CallToolResponse, ErrorData> {
-        let analysis = tokio::task::spawn_blocking({
+        let analysis = blocking({
             let input = input.clone();
             move || fix_access_denied::analyze(&input)
         })
-        .await
-        .unwrap_or_else(|panic| Err(internal_failure(panic)));
+        .await;
         let report = match analysis {
             Ok(report) => report,
             Err(err) => return tools::respond(Err(err)).map(Into::into),
@@ -252,8 +246,8 @@ like `iamlens lookup --json`.",
     #[tool(
         name = "search_actions",
         description = "Search every IAM action (offline knowledge base) by words of its name (`send message` finds \
-sqs:SendMessage). \
-Returns each action's access level, resource types with ARN templates, condition keys and dependent actions.",
+sqs:SendMessage). Returns each action's access level, resource types with ARN templates, condition keys and \
+dependent actions.",
         input_schema = input_schema::<search_actions::SearchActionsInput>(),
         output_schema = output_schema(search_actions::output_schema()),
         annotations(read_only_hint = true, open_world_hint = false)
