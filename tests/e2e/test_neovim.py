@@ -539,3 +539,31 @@ def test_calling_setup_again_updates_the_running_server(nvim, iamlens_bin):
     assert "arn:aws:dynamodb:us-east-1:123456789012:table/orders" in policy_resources(json.loads(value["before"]["text"]))
     assert "arn:aws:dynamodb:eu-west-1:210987654321:table/orders" in policy_resources(json.loads(value["after"]["text"]))
     assert value["clients"] == 1, "the running server is reconfigured, not duplicated"
+
+
+def test_edits_update_the_hints_and_code_lenses(nvim):
+    outcome = nvim(
+        """
+        assert(H.wait_attached())
+        H.hints(0, 2)
+        H.lenses(0, 2)
+        vim.api.nvim_buf_set_lines(0, -1, -1, false, {
+          "",
+          "",
+          "def remove(key):",
+          '    s3.delete_object(Bucket="reports", Key=key)',
+        })
+        vim.cmd("doautocmd TextChanged")  -- what typing in normal mode fires
+        local hints = H.hints(0, 3)
+        local lenses
+        H.wait(function()
+          lenses = H.lenses(0, 1)
+          for _, l in ipairs(lenses) do if l.line == 13 then return true end end
+        end)
+        return { hints = hints, lenses = lenses }
+        """
+    )
+    value = outcome["value"]
+    # The new function is on lines 13-14 (zero-based) of the buffer.
+    assert {h["line"]: h["label"].strip().split(" ")[0] for h in value["hints"]}.get(14) == "s3:DeleteObject", value["hints"]
+    assert [lens["title"] for lens in value["lenses"] if lens["line"] == 13] == ["IAM: 1 action · 1 service"], value["lenses"]
