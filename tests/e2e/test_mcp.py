@@ -358,6 +358,25 @@ def test_http_discover_names_iamlens_without_a_session(http_url):
     assert result["_meta"]["io.modelcontextprotocol/serverInfo"]["name"] == "iamlens"
 
 
+def test_http_stateless_headers_must_match_the_body(http_url):
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "raw-test", "version": "0"},
+        "io.modelcontextprotocol/clientCapabilities": {},
+    }
+    call = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {"name": "search_actions", "arguments": {"Query": "PassRole"}, "_meta": meta},
+    }
+    headers = {"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call"}
+    status, _, text = post(http_url, call, {**headers, "Mcp-Name": "explain_code"})
+    assert status == 400 and "-32020" in text
+    status, _, text = post(http_url, call, {**headers, "Mcp-Name": "search_actions"})
+    assert status == 200 and "iam:PassRole" in text
+
+
 def test_http_refuses_a_public_bind(iamlens_bin):
     out = subprocess.run(
         [iamlens_bin, "mcp-server", "-t", "http", "-b", "0.0.0.0", "-p", str(_free_port())],
