@@ -130,8 +130,32 @@ impl<'a> Nfa<'a> {
     }
 }
 
+/// Strip the literal prefix and suffix both patterns share; `None` when their
+/// literal ends disagree, so no string can match both. Exact for both
+/// questions (`c·q` covers `c·p` iff `q` covers `p`), and it leaves the
+/// automaton only the short middle of ARNs, which is where wildcards live.
+fn trim_common<'a>(mut q: &'a [Tok], mut p: &'a [Tok]) -> Option<(&'a [Tok], &'a [Tok])> {
+    while let ([Tok::Lit(a), q_rest @ ..], [Tok::Lit(b), p_rest @ ..]) = (q, p) {
+        if a != b {
+            return None;
+        }
+        (q, p) = (q_rest, p_rest);
+    }
+    while let ([q_rest @ .., Tok::Lit(a)], [p_rest @ .., Tok::Lit(b)]) = (q, p) {
+        if a != b {
+            return None;
+        }
+        (q, p) = (q_rest, p_rest);
+    }
+    Some((q, p))
+}
+
 /// Does policy pattern `q` match every string request pattern `p` stands for?
 pub fn covers(q: &[Tok], p: &[Tok]) -> bool {
+    let Some((q, p)) = trim_common(q, p) else { return false };
+    if q == [Tok::Many] {
+        return true;
+    }
     let nfa = Nfa::new(q);
     let mut sets = BTreeSet::from([nfa.start()]);
     for &t in p {
@@ -142,6 +166,13 @@ pub fn covers(q: &[Tok], p: &[Tok]) -> bool {
 
 /// Does policy pattern `q` match at least one string request pattern `p` stands for?
 pub fn overlaps(q: &[Tok], p: &[Tok]) -> bool {
+    let Some((q, p)) = trim_common(q, p) else { return false };
+    if q == [Tok::Many] || p == [Tok::Many] {
+        return true;
+    }
+    if !p.contains(&Tok::Many) && !p.contains(&Tok::One) {
+        return matches_literal(q, p);
+    }
     let nfa = Nfa::new(q);
     // For "some string" the union of states is enough: no subset construction.
     let mut s = nfa.start();
@@ -153,6 +184,38 @@ pub fn overlaps(q: &[Tok], p: &[Tok]) -> bool {
         }
     }
     nfa.accepting(&s)
+}
+
+/// Wildcard matching of a concrete string (`text` holds only literals):
+/// the classic linear greedy algorithm with backtracking to the last `*`.
+fn matches_literal(q: &[Tok], text: &[Tok]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while j < text.len() {
+        match q.get(i) {
+            Some(Tok::Many) => {
+                star = Some((i, j));
+                i += 1;
+            }
+            Some(Tok::One) => {
+                i += 1;
+                j += 1;
+            }
+            Some(t) if *t == text[j] => {
+                i += 1;
+                j += 1;
+            }
+            _ => match star {
+                Some((si, sj)) => {
+                    i = si + 1;
+                    j = sj + 1;
+                    star = Some((si, sj + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    q[i..].iter().all(|t| *t == Tok::Many)
 }
 
 #[cfg(test)]
