@@ -353,7 +353,9 @@ def test_upload_policy_creates_the_policy_in_iam_after_confirmation(nvim, moto_e
         """
     )
     assert len(outcome["confirms"]) == 1
-    assert "app.py" in outcome["confirms"][0]["message"]
+    question = outcome["confirms"][0]["message"]
+    assert "app.py to AWS account 123456789012" in question
+    assert "would create NvimTest_1 (arn:aws:iam::123456789012:policy/NvimTest_1)" in question, "the dry run names what changes"
     assert outcome["value"] is not None, outcome["notifications"]
     names = [p["PolicyName"] for p in iam_client.list_policies(Scope="Local")["Policies"]]
     assert names == ["NvimTest_1"], names
@@ -365,11 +367,13 @@ def test_upload_policy_declined_writes_nothing(nvim, moto_endpoint, iam_client):
         assert(H.wait_attached())
         H.confirm_answers = { 2 }
         vim.cmd("IamlensUploadPolicy workspace NvimTest")
-        vim.wait(500)
+        H.wait(function() return #H.confirms > 0 end)
+        vim.wait(300)
         return vim.fn.bufnr("iamlens://upload")
         """
     )
     assert outcome["value"] == -1
+    assert len(outcome["confirms"]) == 1
     assert iam_client.list_policies(Scope="Local")["Policies"] == []
     assert any("cancelled" in n["message"] for n in outcome["notifications"])
 

@@ -102,16 +102,37 @@ export async function uploadPolicy(host: CommandHost): Promise<void> {
       /^[\w+=,.@-]{1,120}$/.test(text.trim()) ? undefined : "Use 1–120 letters, digits or + = , . @ _ -",
   });
   if (prefix === undefined) return;
+  const args = {
+    scope: picked.scope,
+    uri: picked.scope === "file" ? editor?.document.uri.toString() : undefined,
+    prefix: prefix.trim(),
+  };
+  // A dry run first: it checks the credentials and names what would change.
+  const preview = await host.execute(SERVER_COMMANDS.uploadPolicy, { ...args, dryRun: true });
   const target = picked.scope === "file" ? `${picked.description}` : "the workspace";
   const ok = await confirmAwsWrite(
-    `Upload the IAM policy for ${target} to AWS?`,
-    `This creates managed policies named ${prefix.trim()}_N with iam:CreatePolicy, ` +
-      `in the account of your current AWS credentials.`,
+    `Upload the IAM policy for ${target} to AWS account ${uploadAccount(preview)}?`,
+    `${uploadSummary(preview, args.prefix)}\n\nThis uses iam:CreatePolicy with your current AWS credentials.`,
     "Upload",
   );
   if (!ok) return;
-  const args = { scope: picked.scope, uri: picked.scope === "file" ? editor?.document.uri.toString() : undefined, prefix: prefix.trim() };
   await showJson(await host.execute(SERVER_COMMANDS.uploadPolicy, args));
+}
+
+function uploadAccount(preview: unknown): string {
+  const account = isRecord(preview) ? preview["Account"] : undefined;
+  return typeof account === "string" && account !== "" ? account : "(of your current credentials)";
+}
+
+/** The dry run's own lines ("would create Team_1 (arn:…)"), else what the prefix implies. */
+function uploadSummary(preview: unknown, prefix: string): string {
+  const summary = isRecord(preview) ? preview["Summary"] : undefined;
+  if (Array.isArray(summary) && summary.length > 0) return summary.map(String).join("\n");
+  return `Creates managed policies named ${prefix}_N.`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 export async function checkRole(host: CommandHost): Promise<void> {

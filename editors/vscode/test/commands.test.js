@@ -106,29 +106,49 @@ test("declining the modal leaves IAM untouched", async () => {
   assert.deepEqual(executed(w).map((e) => e.args.apply), [false]);
 });
 
-test("Upload policy asks scope and prefix, confirms in a modal, then uploads", async () => {
-  const result = { Created: ["arn:aws:iam::123456789012:policy/Team_1"] };
+test("Upload policy asks scope and prefix, previews with a dry run, confirms in a modal, then uploads", async () => {
+  const preview = { DryRun: true, Account: "123456789012", Summary: ["would create Team_1 (arn:aws:iam::123456789012:policy/Team_1)"] };
+  const result = { DryRun: false, Account: "123456789012", Summary: ["created Team_1 (arn:aws:iam::123456789012:policy/Team_1)"] };
   const w = await activated({
     activeEditor: editor("/work/project/app.py"),
     answers: { quickPick: 0, input: " Team ", warning: "Upload" },
-    responses: { "iamlens.uploadPolicy": result },
+    responses: { "iamlens.uploadPolicy": (args) => (args.dryRun ? preview : result) },
   });
   await w.registered.get("iamlens.editor.uploadPolicy")();
   assert.deepEqual(w.log.quickPicks[0].items.map((i) => i.scope), ["file", "workspace"]);
   assert.equal(w.log.inputBoxes[0].validateInput("bad name!"), "Use 1–120 letters, digits or + = , . @ _ -");
   assert.equal(w.log.inputBoxes[0].validateInput("Team"), undefined);
-  assert.equal(w.log.warnings[0].rest[0].modal, true);
-  assert.match(w.log.warnings[0].message, /app\.py/);
-  assert.match(w.log.warnings[0].rest[0].detail, /Team_N/);
-  assert.deepEqual(executed(w), [{ command: "iamlens.uploadPolicy", args: { scope: "file", uri: "file:///work/project/app.py", prefix: "Team" } }]);
+  const args = { scope: "file", uri: "file:///work/project/app.py", prefix: "Team" };
+  assert.deepEqual(executed(w), [
+    { command: "iamlens.uploadPolicy", args: { ...args, dryRun: true } },
+    { command: "iamlens.uploadPolicy", args },
+  ]);
+  const [dialog] = w.log.warnings;
+  assert.equal(dialog.rest[0].modal, true);
+  assert.match(dialog.message, /app\.py to AWS account 123456789012/);
+  assert.match(dialog.rest[0].detail, /would create Team_1 \(arn:aws:iam::123456789012:policy\/Team_1\)/);
   assert.deepEqual(shownJson(w), [result]);
 });
 
-test("Upload policy cancelled at the modal sends nothing", async () => {
-  const w = await activated({ answers: { quickPick: 0, input: "Team", warning: "Cancel" } });
+test("Upload policy cancelled at the modal only ran the dry run", async () => {
+  const w = await activated({
+    answers: { quickPick: 0, input: "Team", warning: "Cancel" },
+    responses: { "iamlens.uploadPolicy": (args) => ({ DryRun: args.dryRun === true, Summary: [] }) },
+  });
   await w.registered.get("iamlens.editor.uploadPolicy")();
   assert.deepEqual(w.log.quickPicks[0].items.map((i) => i.scope), ["workspace"]);
-  assert.equal(w.log.requests.length, 0);
+  assert.deepEqual(executed(w).map((e) => e.args.dryRun), [true]);
+  assert.match(w.log.warnings[0].rest[0].detail, /Creates managed policies named Team_N/);
+});
+
+test("a failing dry run (no credentials) stops before the dialog", async () => {
+  const w = await activated({
+    answers: { quickPick: 0, input: "Team" },
+    responses: { "iamlens.uploadPolicy": new Error("iamlens.uploadPolicy: no AWS credentials found") },
+  });
+  await w.registered.get("iamlens.editor.uploadPolicy")();
+  assert.equal(w.log.warnings.length, 0);
+  assert.match(w.log.errors[0].message, /uploading the policy failed: .*no AWS credentials/);
 });
 
 test("Check against role is prefilled from iamlens.role and runs the server's command when it has one", async () => {

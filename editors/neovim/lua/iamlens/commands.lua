@@ -161,17 +161,24 @@ function M.upload_policy(opts)
   end
   args.prefix = prefix
   local target = scope == "file" and vim.fn.fnamemodify(vim.api.nvim_buf_get_name(buf), ":~:.") or "the workspace"
-  if
-    not M.confirm_aws_write(
-      string.format("Upload the IAM policy for %s to AWS?", target),
-      string.format("This creates managed policies named %s_N with your current AWS credentials.", prefix)
-    )
-  then
-    notify("upload cancelled; nothing was written to AWS", vim.log.levels.INFO)
-    return
-  end
-  M.execute("iamlens.uploadPolicy", args, function(result)
-    results.show("upload", result)
+  -- A dry run first: it checks the credentials and names what would change.
+  local preview_args = vim.tbl_extend("force", args, { dryRun = true })
+  M.execute("iamlens.uploadPolicy", preview_args, function(preview)
+    local lines = type(preview) == "table" and type(preview.Summary) == "table" and preview.Summary or {}
+    local summary = #lines > 0 and table.concat(lines, "\n") or string.format("Creates managed policies named %s_N.", prefix)
+    local account = type(preview) == "table" and type(preview.Account) == "string" and preview.Account or "of your current credentials"
+    if
+      not M.confirm_aws_write(
+        string.format("Upload the IAM policy for %s to AWS account %s?", target, account),
+        summary .. "\nThis uses iam:CreatePolicy with your current AWS credentials."
+      )
+    then
+      notify("upload cancelled; nothing was written to AWS", vim.log.levels.INFO)
+      return
+    end
+    M.execute("iamlens.uploadPolicy", args, function(result)
+      results.show("upload", result)
+    end, buf)
   end, buf)
 end
 
