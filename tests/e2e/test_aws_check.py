@@ -196,3 +196,20 @@ def test_role_arn_instead_of_name_is_a_usage_error(iamlens_bin, app):
     proc = check(iamlens_bin, f"arn:aws:iam::{ACCOUNT}:role/app-role", app)
     assert proc.returncode == 2
     assert "pass the role name" in proc.stderr
+
+
+def test_a_role_holding_the_uploaded_policies_allows_every_call(iamlens_bin, moto_endpoint, iam_client, repo_root):
+    """Round trip: generate → upload + attach → check finds nothing denied."""
+    corpus = repo_root / "tests" / "fixtures" / "python"
+    make_role(iam_client)
+    up = subprocess.run(
+        [iamlens_bin, "generate-policies", str(corpus), "-r", "us-east-1", "-a", ACCOUNT, "--upload-policies", "Fixtures", "--attach-role", "app-role"],
+        capture_output=True, text=True, timeout=120, env=os.environ.copy(),
+    )
+    assert up.returncode == 0, up.stderr
+    proc = check(iamlens_bin, "app-role", corpus, extra=("--json", "--region", "us-east-1"))
+    calls = json.loads(proc.stdout)["Calls"]
+    assert len(calls) > 50
+    not_allowed = [f'{c["File"]}:{c["Line"]} {c["Verdict"]}: {c["Decision"]}' for c in calls if c["Verdict"] != "allowed"]
+    assert not_allowed == [], "\n".join(not_allowed)
+    assert proc.returncode == 0
