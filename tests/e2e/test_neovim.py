@@ -250,6 +250,22 @@ def test_generate_policy_for_the_file_opens_a_json_scratch_buffer(nvim):
     envelope = json.loads(result["text"])
     assert policy_actions(envelope) == {"s3:GetObject", "s3:PutObject"}
     assert "arn:aws:s3:::reports/*" in policy_resources(envelope)
+    assert result["text"].startswith('{\n  "Policies": [\n    {\n'), "pretty-printed"
+
+
+def test_a_file_without_aws_calls_gets_an_empty_policy_list_not_an_object(nvim, workspace):
+    (workspace / "plain.py").write_text("def add(a, b):\n    return a + b\n")
+    outcome = nvim(
+        """
+        assert(H.wait_attached())
+        return H.result("policy/file", function() vim.cmd("IamlensGeneratePolicy file") end)
+        """,
+        open_file="plain.py",
+    )
+    text = outcome["value"]["text"]
+    # Lua has one table type for lists and objects: an empty list must stay `[]`.
+    assert '"Policies": []' in text, text
+    assert json.loads(text)["Policies"] == []
 
 
 def test_generate_policy_defaults_to_the_file_and_workspace_covers_every_file(nvim):
@@ -379,6 +395,17 @@ def test_upload_policy_declined_writes_nothing(nvim, moto_endpoint, iam_client):
 
 
 # --- setup errors ---------------------------------------------------------------
+
+
+def test_cmd_may_be_just_the_binary_path(nvim, iamlens_bin):
+    outcome = nvim(
+        """
+        assert(H.wait_attached())
+        return { cmd = H.client().config.cmd, hints = #H.hints(0, 2) }
+        """,
+        options={"cmd": iamlens_bin},
+    )
+    assert outcome["value"] == {"cmd": [iamlens_bin, "lsp"], "hints": 2}
 
 
 def test_a_missing_server_is_reported_with_the_fix(nvim, tmp_path):
