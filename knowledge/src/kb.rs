@@ -25,7 +25,8 @@ pub struct KnowledgeBase {
     prefix_pos: HashMap<String, usize>,
     services: Vec<OnceLock<Arc<Service>>>,
     prefixes: Vec<OnceLock<Arc<IamPrefix>>>,
-    method_index: OnceLock<HashMap<String, Vec<String>>>,
+    /// boto3 method → positions in `index.services`.
+    method_index: OnceLock<HashMap<Box<str>, Box<[u16]>>>,
     /// Decompressed zstd dictionaries by blob kind (`services`, `prefixes`).
     dictionaries: HashMap<String, Vec<u8>>,
 }
@@ -155,13 +156,26 @@ impl KnowledgeBase {
     }
 
     /// Services whose client has this boto3 method, sorted (for calls on an unresolved receiver).
+    /// Methods every client has (`get_paginator`, `generate_presigned_url`, ...) are not indexed.
     pub fn services_with_method(&self, method: &str) -> Vec<String> {
-        let index = self.method_index.get_or_init(|| {
-            let decoded = artifact::blob(self.blobs(), self.index.method_index, "method index")
-                .and_then(|frame| artifact::decode_json::<HashMap<String, Vec<String>>>(frame, "method index"));
-            decoded.unwrap_or_else(|e| panic!("{e}"))
-        });
-        index.get(method).cloned().unwrap_or_default()
+        let index = self.method_index.get_or_init(|| self.decode_method_index().unwrap_or_else(|e| panic!("{e}")));
+        index.get(method).map(|positions| positions.iter().map(|&i| self.index.services[i as usize].name.clone()).collect()).unwrap_or_default()
+    }
+
+    fn decode_method_index(&self) -> Result<HashMap<Box<str>, Box<[u16]>>, ArtifactError> {
+        let frame = artifact::blob(self.blobs(), self.index.method_index, "method index")?;
+        let text = String::from_utf8(artifact::decompress(frame, "method index")?).map_err(|e| ArtifactError(format!("method index: {e}")))?;
+        let position: HashMap<&str, u16> = self.index.services.iter().enumerate().map(|(i, s)| (s.name.as_str(), i as u16)).collect();
+        let mut out = HashMap::with_capacity(text.len() / 24);
+        for line in text.lines() {
+            let (method, services) = line.split_once('\t').ok_or_else(|| ArtifactError(format!("method index: bad line {line:?}")))?;
+            let services = services
+                .split(' ')
+                .map(|s| position.get(s).copied().ok_or_else(|| ArtifactError(format!("method index: unknown service {s}"))))
+                .collect::<Result<Box<[u16]>, _>>()?;
+            out.insert(method.into(), services);
+        }
+        Ok(out)
     }
 
     /// All data of one IAM prefix (case-insensitive).
@@ -230,8 +244,7 @@ impl KnowledgeBase {
         for pos in 0..self.prefixes.len() {
             self.decode_prefix(pos)?;
         }
-        let frame = artifact::blob(self.blobs(), self.index.method_index, "method index")?;
-        artifact::decode_json::<HashMap<String, Vec<String>>>(frame, "method index")?;
+        self.decode_method_index()?;
         Ok(())
     }
 }
