@@ -10,6 +10,8 @@ export interface PolicySource {
 }
 
 const REFRESH_DELAY_MS = 400;
+/** LSP ContentModified: the document changed while the server computed; ask again. */
+const CONTENT_MODIFIED = -32801;
 
 export class ActionCountStatus implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
@@ -48,6 +50,10 @@ export class ActionCountStatus implements vscode.Disposable {
       this.item.tooltip = statusTooltip(summary);
     } catch (error) {
       if (generation !== this.generation) return;
+      if (isContentModified(error)) {
+        this.scheduleRefresh();
+        return;
+      }
       this.item.text = "$(shield) IAM: ?";
       this.item.tooltip = `iamlens could not compute this file's policy: ${error instanceof Error ? error.message : String(error)}`;
     }
@@ -71,4 +77,8 @@ export class ActionCountStatus implements vscode.Disposable {
   private onDocumentEvent(document: vscode.TextDocument): void {
     if (document === vscode.window.activeTextEditor?.document) this.scheduleRefresh();
   }
+}
+
+function isContentModified(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === CONTENT_MODIFIED;
 }

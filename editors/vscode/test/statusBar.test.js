@@ -70,3 +70,21 @@ test("switching editors refreshes the count", async () => {
   assert.equal(item.text, "$(shield) IAM: 1 action");
   bar.dispose();
 });
+
+test("a content-modified answer (typing in progress) keeps the count and asks again", async () => {
+  const { bar, item, requests } = status({
+    activeEditor: editor("/p/app.py"),
+    result: (n) => {
+      if (n === 2) throw Object.assign(new Error("content modified; ask again"), { code: -32801 });
+      return envelope(n === 1 ? ["s3:GetObject"] : ["s3:GetObject", "s3:PutObject"]);
+    },
+  });
+  await bar.refresh();
+  assert.equal(item.text, "$(shield) IAM: 1 action");
+  await bar.refresh();
+  assert.equal(item.text, "$(shield) IAM: 1 action", "no question mark for a transient answer");
+  await new Promise((r) => setTimeout(r, 600));
+  assert.equal(requests.length, 3, "asked again after the debounce");
+  assert.equal(item.text, "$(shield) IAM: 2 actions");
+  bar.dispose();
+});
