@@ -282,6 +282,34 @@ mod tests {
         assert!(e.message.contains("aws configure"));
     }
 
+    fn service_error(code: &str, message: &str) -> SdkError<aws_sdk_iam::operation::create_policy::CreatePolicyError, ()> {
+        let meta = aws_sdk_iam::error::ErrorMetadata::builder().code(code).message(message).build();
+        SdkError::service_error(aws_sdk_iam::operation::create_policy::CreatePolicyError::generic(meta), ())
+    }
+
+    #[test]
+    fn sdk_service_errors_are_classified_by_their_code() {
+        let e = AwsError::from_sdk("iam:CreatePolicy", &service_error("MalformedPolicyDocument", "Syntax errors in policy."));
+        assert_eq!(e.kind, AwsErrorKind::MalformedPolicy);
+        assert_eq!(e.code.as_deref(), Some("MalformedPolicyDocument"));
+        assert_eq!(e.message, "IAM rejected the policy document as malformed (iam:CreatePolicy): Syntax errors in policy.");
+        let e = AwsError::from_sdk("iam:CreatePolicy", &service_error("LimitExceeded", "Cannot exceed quota for PoliciesPerAccount: 1500"));
+        assert_eq!(e.kind, AwsErrorKind::LimitExceeded);
+        assert!(e.message.contains("PoliciesPerAccount"), "{}", e.message);
+        let e = AwsError::from_sdk("iam:CreatePolicy", &service_error("Throttling", "Rate exceeded"));
+        assert_eq!(e.message, "AWS throttled iam:CreatePolicy; wait a moment and retry");
+        let e = AwsError::from_sdk("iam:CreatePolicy", &service_error("ExpiredToken", "The security token included in the request is expired"));
+        assert_eq!(e.kind, AwsErrorKind::ExpiredCredentials);
+    }
+
+    #[test]
+    fn timeouts_are_reported_as_unreachable() {
+        let err: SdkError<aws_sdk_iam::operation::create_policy::CreatePolicyError, ()> = SdkError::timeout_error("attempt timeout");
+        let e = AwsError::from_sdk("iam:CreatePolicy", &err);
+        assert_eq!(e.kind, AwsErrorKind::Unreachable);
+        assert!(e.message.contains("timed out"), "{}", e.message);
+    }
+
     #[tokio::test]
     async fn unreachable_endpoint_fails_fast_with_a_clear_message() {
         // Port 9 on localhost: nothing listens there, the connection is refused.
