@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import queue
+import socket
 import subprocess
 import threading
 import time
@@ -51,9 +52,9 @@ def notify(body):
 class LspDriver:
     """Just enough of an LSP client: framed JSON-RPC over the server's stdio."""
 
-    def __init__(self, binary: str, root: Path):
+    def __init__(self, binary: str, root: Path, *extra_args: str):
         self.proc = subprocess.Popen(
-            [binary, "lsp", "--stdio"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            [binary, "lsp", "--stdio", *extra_args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
         self.root = root
         self.next_id = 0
@@ -212,6 +213,36 @@ def test_no_endpoint_unless_enabled(iamlens_bin, workspace):
     time.sleep(1.0)
     assert not (workspace / ".iamlens" / "mcp.json").exists()
     driver.stop()
+
+
+def test_mcp_port_flag_serves_on_that_port(iamlens_bin, workspace):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    driver = LspDriver(iamlens_bin, workspace, "--mcp-port", str(port))
+    driver.start({})
+    try:
+        endpoint = discovery(workspace)
+        assert endpoint["url"] == f"http://127.0.0.1:{port}/mcp"
+        assert raw_post(endpoint["url"], {"Authorization": f"Bearer {endpoint['token']}"}) == 200
+    finally:
+        driver.stop()
+
+
+def test_turning_the_setting_off_stops_the_endpoint(editor, workspace):
+    endpoint = discovery(workspace)
+    editor.notify("workspace/didChangeConfiguration", {"settings": {"iamlens": {"mcp": {"enable": False}}}})
+    wait_for(lambda: not (workspace / ".iamlens" / "mcp.json").exists(), what="the discovery file to go")
+    port = int(endpoint["url"].split(":")[2].split("/")[0])
+
+    def refused() -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return False
+        except ConnectionRefusedError:
+            return True
+
+    wait_for(refused, what="the endpoint to stop listening")
 
 
 def raw_post(url: str, headers: dict) -> int:
