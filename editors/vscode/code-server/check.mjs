@@ -35,11 +35,44 @@ try {
   const status = await poll(() => page.locator(".statusbar-item").allInnerTexts(), (s) => s.some((x) => /IAM: \d+ action/.test(x)), 15000);
   if (screenshot) await page.screenshot({ path: screenshot });
 
+  // A palette command end to end: the policy opens in a JSON editor tab.
+  await page.locator(".monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+Shift+P");
+  await page.waitForSelector(".quick-input-widget", { timeout: 10000 });
+  await page.keyboard.type("IAM: Generate policy for this file");
+  await page.waitForTimeout(800);
+  await page.keyboard.press("Enter");
+  const policyTab = await poll(
+    async () => {
+      const texts = await page.locator(".monaco-editor .view-lines").allInnerTexts();
+      return texts.find((t) => t.includes('"Policies"')) ?? "";
+    },
+    (t) => t.includes("s3:GetObject"),
+    20000,
+  );
+  // A code lens runs through the extension's middleware and opens that function's policy.
+  await page.locator(".tabs-container .tab", { hasText: file }).first().click();
+  await page.locator(".codelens-decoration a", { hasText: "IAM:" }).last().click();
+  const lensTab = await poll(
+    async () => {
+      const texts = await page.locator(".monaco-editor .view-lines").allInnerTexts();
+      return texts.find((t) => t.includes('"Policies"') && !t.includes("s3:GetObject")) ?? "";
+    },
+    (t) => t.includes("s3:PutObject"),
+    20000,
+  );
+  const language = await page.locator(".statusbar-item[id*='editor.status.mode'], .statusbar-item#status\\.editor\\.mode").allInnerTexts();
+
   if (!/get_object\(.*\)\s*s3:GetObject/.test(text)) failures.push(`no s3:GetObject hint after the get_object call:\n${text}`);
   if (!/put_object\(.*\)\s*s3:PutObject/.test(text)) failures.push(`no s3:PutObject hint after the put_object call:\n${text}`);
   if (!lenses.some((l) => /IAM: \d+ actions? · \d+ services?/.test(l))) failures.push(`no IAM code lens: ${JSON.stringify(lenses)}`);
   if (!status.some((s) => /IAM: \d+ actions?/.test(s))) failures.push(`no IAM status-bar item: ${JSON.stringify(status)}`);
-  console.log(JSON.stringify({ hints: text.split("\n").filter((l) => /s3:\w+/.test(l)), lenses, status: status.filter((s) => s.includes("IAM")) }, null, 1));
+  if (!policyTab.includes("s3:GetObject") || !policyTab.includes("arn:aws:s3:::reports/*")) {
+    failures.push(`"IAM: Generate policy for this file" opened no policy tab:\n${policyTab}`);
+  }
+  if (!lensTab.includes("s3:PutObject")) failures.push("clicking the code lens of save() opened no policy tab with only its actions");
+  if (!language.some((l) => /JSON/.test(l))) failures.push(`the policy tab is not a JSON editor (status: ${JSON.stringify(language)})`);
+  console.log(JSON.stringify({ hints: text.split("\n").filter((l) => /s3:\w+/.test(l)), lenses, status: status.filter((s) => s.includes("IAM")), policyTab: policyTab.split("\n").slice(0, 6), language }, null, 1));
 } finally {
   await browser.close();
 }
@@ -47,4 +80,4 @@ if (failures.length) {
   for (const f of failures) console.error(`code-server check: ${f}`);
   process.exit(1);
 }
-console.log("code-server check: hints, code lenses and status bar shown by the packaged extension");
+console.log("code-server check: hints, code lenses (and their click), status bar and the generate-policy command work in the packaged extension");
