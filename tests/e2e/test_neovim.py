@@ -85,7 +85,7 @@ def workspace(tmp_path: Path) -> Path:
 def nvim(tmp_path: Path, workspace: Path, iamlens_bin: str):
     """Runs a Lua scenario in headless Neovim; returns its outcome (dict)."""
 
-    def run(scenario: str, *, open_file: str = "app.py", options: dict | None = None, timeout: float = 120):
+    def run(scenario: str, *, open_file: str = "app.py", options: dict | None = None, timeout: float = 120, setup: bool = True):
         # KMS actions S3 takes on the caller's behalf are the engine's business
         # (tested there); leaving them out keeps these expectations about the editor.
         opts = {"cmd": [iamlens_bin, "lsp"], "kms_via_service": False, **(options or {})}
@@ -103,7 +103,13 @@ def nvim(tmp_path: Path, workspace: Path, iamlens_bin: str):
                 vim.opt.rtp:prepend(plugin)
                 local H = dofile(plugin .. "/test/harness.lua")
                 local opts = vim.json.decode(vim.env.IAMLENS_NVIM_OPTS, { luanil = { object = true, array = true } })
-                H.setup_ok = require("iamlens").setup(opts)
+                if vim.env.IAMLENS_NVIM_NO_SETUP == "1" then
+                  -- Only the plugin's lsp/iamlens.lua defaults, plus the binary path.
+                  vim.lsp.config("iamlens", { cmd = opts.cmd })
+                  vim.lsp.enable("iamlens")
+                else
+                  H.setup_ok = require("iamlens").setup(opts)
+                end
                 vim.api.nvim_create_autocmd("VimEnter", {
                   once = true,
                   callback = function()
@@ -123,6 +129,7 @@ def nvim(tmp_path: Path, workspace: Path, iamlens_bin: str):
             IAMLENS_NVIM_OPTS=json.dumps(opts),
             IAMLENS_NVIM_SCENARIO=str(scenario_file),
             IAMLENS_NVIM_OUT=str(out),
+            IAMLENS_NVIM_NO_SETUP="0" if setup else "1",
         )
         proc = subprocess.run(
             [_nvim(), "--headless", "--clean", "-i", "NONE", "-n", "-u", str(init), open_file],
@@ -598,3 +605,53 @@ def test_edits_update_the_hints_and_code_lenses(nvim):
     # The new function is on lines 13-14 (zero-based) of the buffer.
     assert {h["line"]: h["label"].strip().split(" ")[0] for h in value["hints"]}.get(14) == "s3:DeleteObject", value["hints"]
     assert [lens["title"] for lens in value["lenses"] if lens["line"] == 13] == ["IAM: 1 action · 1 service"], value["lenses"]
+
+
+def test_vim_lsp_enable_alone_uses_the_plugins_lsp_config(nvim, workspace):
+    outcome = nvim(
+        """
+        assert(H.wait_attached(), "vim.lsp.enable('iamlens') did not attach")
+        local c = H.client()
+        return {
+          root = c.root_dir,
+          filetypes = c.config.filetypes,
+          commands = vim.fn.exists(":IamlensGeneratePolicy"),
+        }
+        """,
+        setup=False,
+    )
+    value = outcome["value"]
+    assert value["root"] == str(workspace), "root found through lsp/iamlens.lua's root_markers"
+    assert value["filetypes"] == ["python"]
+    assert value["commands"] == 0, "user commands come with setup() only"
+
+
+def test_fix_access_denied_from_selected_lines(nvim):
+    outcome = nvim(
+        f"""
+        assert(H.wait_attached())
+        vim.cmd("enew")
+        vim.api.nvim_buf_set_lines(0, 0, -1, false, {{ "log line before", {json.dumps(DENIAL)}, "log line after" }})
+        H.confirm_answers = {{ 2 }}
+        return H.result("access-denied", function() vim.cmd("2,2IamlensFixAccessDenied") end)
+        """
+    )
+    plan = json.loads(outcome["value"]["text"])
+    assert plan["Action"] == "s3:GetObject"
+
+
+def test_commands_without_a_running_server_say_so(nvim, workspace):
+    (workspace / "notes.txt").write_text("not python\n")
+    outcome = nvim(
+        """
+        vim.wait(300)
+        vim.cmd("IamlensGeneratePolicy workspace")
+        vim.cmd("IamlensGeneratePolicy file")
+        return #vim.lsp.get_clients({ name = "iamlens" })
+        """,
+        open_file="notes.txt",
+    )
+    assert outcome["value"] == 0
+    messages = [n["message"] for n in outcome["notifications"]]
+    assert any("language server is not running" in m for m in messages), messages
+    assert any("open a Python file first" in m for m in messages), messages
