@@ -17,7 +17,7 @@ const COLLECTION_LISTERS: &[&str] = &["all", "filter", "limit", "page_size", "pa
 
 impl<'a> Analyzer<'a> {
     /// Find and classify every call and attribute access under `root`, without recursion.
-    pub fn scan_expr(&self, root: Node<'a>, env: &Env<'a>, scopes: &mut Vec<ScopeEntry>) {
+    pub fn scan_expr(&self, root: Node<'a>, env: &Env<'a>, scopes: &mut [ScopeEntry]) {
         let mut cursor = root.walk();
         loop {
             let node = cursor.node();
@@ -204,6 +204,9 @@ impl<'a> Analyzer<'a> {
         let resource_name = r.rtype.clone().unwrap_or_else(|| r.service.clone());
         let via = || CallVia::Resource { resource: resource_name.clone(), action: method.to_string() };
         let Some(svc) = self.service(&r.service) else { return };
+        if self.is_service_constructor(&r, method) {
+            return;
+        }
         if method == "batch_writer" {
             let args: Vec<(String, Value)> = r.ids.iter().filter(|(n, _)| n == "Name").map(|(_, v)| ("TableName".to_string(), v.clone())).collect();
             self.push_call(call, name, &r.service, "BatchWriteItem", via(), args, r.confidence, scopes);

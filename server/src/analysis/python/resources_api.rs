@@ -52,6 +52,11 @@ impl<'a> Analyzer<'a> {
         if method == "batch_writer" {
             return Sym::BatchWriter;
         }
+        if r.rtype.is_none() {
+            if let Some(made) = self.service_constructor(&r, method, call, env) {
+                return made;
+            }
+        }
         let found = self.with_rdef(&r, |def| {
             if let Some(sub) = def.has.get(method) {
                 let inputs = self.constructor_inputs(&r.service, call, env, &sub.resource);
@@ -67,6 +72,36 @@ impl<'a> Analyzer<'a> {
             None
         });
         found.flatten().unwrap_or(Sym::Foreign)
+    }
+
+    /// boto3 lets the service resource construct every resource class of the
+    /// service from all its identifiers (`s3.Object(bucket, key)`), not only
+    /// the ones its model lists under `has`.
+    fn service_constructor(&self, r: &ResourceRef, method: &str, call: Node<'a>, env: &Env<'a>) -> Option<Sym> {
+        let svc = self.service(&r.service)?;
+        let def = svc.resources.as_ref()?.resource(method)?;
+        let args = CallArgs::of(call);
+        let ids = def
+            .identifiers
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let node = args.positional.get(i).copied().or_else(|| args.keyword(&id.attribute, self.src));
+                (id.name.clone(), node.map_or(Value::Unknown, |n| self.value(n, env)))
+            })
+            .collect();
+        Some(Sym::Resource(ResourceRef {
+            service: r.service.clone(),
+            rtype: Some(method.to_string()),
+            ids,
+            confidence: r.confidence,
+        }))
+    }
+
+    /// Whether `method` on the service resource constructs a resource class.
+    pub fn is_service_constructor(&self, r: &ResourceRef, method: &str) -> bool {
+        r.rtype.is_none()
+            && self.service(&r.service).is_some_and(|s| s.resources.as_ref().is_some_and(|m| m.resource(method).is_some()))
     }
 
     /// The resource a collection yields when iterated.

@@ -435,3 +435,11 @@ fn scratch_timing() {
         eprintln!("{name}: parse {parsed:?} total {:?}", t.elapsed());
     }
 }
+
+#[test]
+#[ignore]
+fn scratch_tree() {
+    let src = std::env::var("SRC").unwrap_or_default().replace("\\n", "\n");
+    let doc = PythonDocument::parse(src);
+    eprintln!("{}", doc.tree().unwrap().root_node().to_sexp());
+}

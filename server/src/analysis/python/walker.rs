@@ -161,7 +161,7 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    fn emit_scan(&self, node: Node<'a>, env: &Env<'a>, mode: &Mode, scopes: &mut Vec<ScopeEntry>) {
+    fn emit_scan(&self, node: Node<'a>, env: &Env<'a>, mode: &Mode, scopes: &mut [ScopeEntry]) {
         if mode.emit {
             self.scan_expr(node, env, scopes);
         }

@@ -1,0 +1,187 @@
+//! The Python front-end against the embedded knowledge base: realistic
+//! snippets for each resolution form, the boto3 resources API as boto3 models
+//! it, injected methods, and the no-false-positive rules.
+
+use iamlens::analysis::python::{analyze_python, ProjectIndex, PythonDocument};
+use iamlens::analysis::{front_end_for_language, AnalysisOptions, SourceFile};
+use iamlens::model::{CallVia, Confidence, FileAnalysis, FindingKind, Value};
+use std::path::PathBuf;
+
+fn analyze(src: &str) -> FileAnalysis {
+    analyze_with(src, &AnalysisOptions::default())
+}
+
+fn analyze_with(src: &str, opts: &AnalysisOptions) -> FileAnalysis {
+    analyze_python(&PythonDocument::parse(src.to_string()), &ProjectIndex::new(), opts)
+}
+
+fn ops(a: &FileAnalysis) -> Vec<String> {
+    a.calls.iter().map(|c| format!("{}:{}", c.service, c.operation)).collect()
+}
+
+fn lit(s: &str) -> Value {
+    Value::literal(s)
+}
+
+#[test]
+fn s3_resource_objects_collections_and_loads() {
+    let src = r#"import boto3
+s3 = boto3.resource("s3")
+bucket = s3.Bucket("media")
+for obj in bucket.objects.filter(Prefix="tmp/"):
+    obj.delete()
+o = s3.Object("media", "a.txt")
+o.put(Body=b"x")
+print(o.content_length)
+bucket.objects.all().delete()
+"#;
+    let a = analyze(src);
+    assert_eq!(
+        ops(&a),
+        ["s3:ListObjects", "s3:DeleteObject", "s3:PutObject", "s3:HeadObject", "s3:ListObjects", "s3:DeleteObjects"]
+    );
+    assert_eq!(a.calls[0].arg("Bucket"), Some(&lit("media")));
+    assert_eq!(a.calls[0].arg("Prefix"), Some(&lit("tmp/")));
+    assert_eq!(a.calls[1].arg("Bucket"), Some(&lit("media")));
+    assert_eq!((a.calls[2].arg("Bucket"), a.calls[2].arg("Key")), (Some(&lit("media")), Some(&lit("a.txt"))));
+    assert_eq!(a.calls[3].via, CallVia::Resource { resource: "Object".into(), action: "load".into() });
+    assert_eq!(a.calls[5].arg("Bucket"), Some(&lit("media")));
+}
+
+#[test]
+fn sqs_queue_messages_returned_by_an_action_are_resources() {
+    let src = r#"import boto3
+sqs = boto3.resource("sqs")
+queue = sqs.Queue("https://sqs.us-east-1.amazonaws.com/123456789012/jobs")
+for message in queue.receive_messages(WaitTimeSeconds=20):
+    message.delete()
+queue.send_message(MessageBody="hi")
+"#;
+    let a = analyze(src);
+    assert_eq!(ops(&a), ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:SendMessage"]);
+    let url = lit("https://sqs.us-east-1.amazonaws.com/123456789012/jobs");
+    assert!(a.calls.iter().all(|c| c.arg("QueueUrl") == Some(&url)), "{:?}", a.calls);
+}
+
+#[test]
+fn dynamodb_table_and_batch_writer() {
+    let src = r#"import boto3
+table = boto3.resource("dynamodb").Table("Orders")
+table.put_item(Item={"id": "1"})
+with table.batch_writer() as batch:
+    batch.put_item(Item={"id": "2"})
+    batch.delete_item(Key={"id": "3"})
+print(table.item_count)
+"#;
+    let a = analyze(src);
+    assert_eq!(ops(&a), ["dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:DescribeTable"]);
+    assert!(a.calls.iter().all(|c| c.arg("TableName") == Some(&lit("Orders"))), "{:?}", a.calls);
+}
+
+#[test]
+fn ec2_collections_and_actions() {
+    let src = r#"import boto3
+ec2 = boto3.resource("ec2", region_name="eu-west-1")
+for inst in ec2.instances.filter(Filters=[{"Name": "tag:env", "Values": ["dev"]}]):
+    inst.stop()
+"#;
+    assert_eq!(ops(&analyze(src)), ["ec2:DescribeInstances", "ec2:StopInstances"]);
+}
+
+#[test]
+fn injected_transfers_presign_and_waiters() {
+    let src = r#"import boto3
+s3 = boto3.client("s3")
+s3.upload_file("/tmp/a", "backups", "daily/a")
+s3.download_file(Bucket="backups", Key="daily/a", Filename="/tmp/b")
+s3.generate_presigned_url("put_object", Params={"Bucket": "uploads", "Key": "x"}, ExpiresIn=300)
+s3.get_waiter("bucket_exists").wait(Bucket="backups")
+"#;
+    let a = analyze(src);
+    let got = ops(&a);
+    assert!(got.contains(&"s3:PutObject".to_string()) && got.contains(&"s3:CreateMultipartUpload".to_string()), "{got:?}");
+    assert!(got.contains(&"s3:GetObject".to_string()), "{got:?}");
+    assert!(a.calls.iter().filter(|c| c.via == CallVia::Injected { method: "upload_file".into() }).all(|c| c.arg("Bucket") == Some(&lit("backups"))));
+    let presigned = a.calls.iter().find(|c| c.via == CallVia::Injected { method: "generate_presigned_url".into() }).unwrap();
+    assert_eq!((presigned.operation.as_str(), presigned.arg("Bucket")), ("PutObject", Some(&lit("uploads"))));
+    let waiter = a.calls.last().unwrap();
+    assert_eq!((waiter.operation.as_str(), &waiter.via), ("HeadBucket", &CallVia::Waiter { name: "bucket_exists".into() }));
+}
+
+#[test]
+fn typo_in_method_is_reported_with_the_real_name() {
+    let a = analyze("import boto3\ns3 = boto3.client('s3')\ns3.get_objects(Bucket='b', Key='k')\n");
+    assert!(a.calls.is_empty());
+    match &a.findings[0].kind {
+        FindingKind::UnknownMethod { service, method, suggestions } => {
+            assert_eq!((service.as_str(), method.as_str()), ("s3", "get_objects"));
+            assert_eq!(suggestions.first().map(String::as_str), Some("get_object"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn unknown_service_name_is_reported() {
+    let a = analyze("import boto3\nc = boto3.client('dynamo')\n");
+    assert!(matches!(&a.findings[0].kind, FindingKind::UnknownService { name, suggestions } if name == "dynamo" && suggestions.contains(&"dynamodb".to_string())));
+}
+
+#[test]
+fn unresolved_receivers_use_keyword_arguments_to_pick_a_service() {
+    let a = analyze("import boto3\ndef save(table, item):\n    table.put_item(TableName='Orders', Item=item)\n");
+    assert_eq!(ops(&a), ["dynamodb:PutItem"]);
+    assert_eq!(a.calls[0].confidence, Confidence::Low);
+
+    let src = "import boto3\ndef tags(client, arn):\n    return client.list_tags_for_resource(ResourceArn=arn)\n";
+    let a = analyze(src);
+    assert!(a.calls.is_empty());
+    let FindingKind::Ambiguous { candidates, .. } = &a.findings[0].kind else { panic!("{:?}", a.findings) };
+    assert!(candidates.len() > 1 && candidates.contains(&"sns".to_string()), "{candidates:?}");
+    let a = analyze_with(src, &AnalysisOptions { service_hints: vec!["sns".into()] });
+    assert_eq!(ops(&a), ["sns:ListTagsForResource"]);
+}
+
+#[test]
+fn common_non_aws_calls_in_a_boto3_file_stay_silent() {
+    let src = r#"import boto3
+import requests, redis, json, logging
+from cachetools import TTLCache
+log = logging.getLogger(__name__)
+cache = TTLCache(maxsize=10, ttl=60)
+r = redis.Redis()
+def handler(event, context):
+    requests.get("https://example.com", timeout=5)
+    r.get("k"); r.delete("k"); r.set("k", "v")
+    cache.get("x"); cache.update(a=1); cache.clear()
+    event.get("Records", [])
+    log.info("done")
+    data = json.loads("{}")
+    data.update(Key=1)
+    context.get_remaining_time_in_millis()
+"#;
+    let a = analyze(src);
+    assert!(a.calls.is_empty(), "{:?}", ops(&a));
+    assert!(a.findings.is_empty(), "{:?}", a.findings);
+}
+
+#[test]
+fn no_sdk_import_means_no_calls_even_for_aws_looking_code() {
+    let src = "def f(db, cache, client):\n    db.get_item(TableName='t', Key={})\n    cache.get_parameter(Name='x')\n    client.publish(TopicArn='arn', Message='m')\n";
+    let a = analyze(src);
+    assert!(!a.imports_aws_sdk && a.calls.is_empty() && a.findings.is_empty());
+}
+
+#[test]
+fn front_end_analyses_a_project_across_files() {
+    let fe = front_end_for_language("python").unwrap();
+    let files = vec![
+        SourceFile { path: PathBuf::from("svc/clients.py"), text: "import boto3\nqueue = boto3.client('sqs')\nQUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/1/jobs'\n".into() },
+        SourceFile { path: PathBuf::from("svc/worker.py"), text: "import boto3\nfrom svc.clients import queue, QUEUE_URL\ndef run():\n    queue.send_message(QueueUrl=QUEUE_URL, MessageBody='x')\n".into() },
+    ];
+    let out = fe.analyze_files(&files, &AnalysisOptions::default());
+    assert_eq!(out.len(), 2);
+    assert_eq!(ops(&out[1]), ["sqs:SendMessage"]);
+    assert_eq!(out[1].calls[0].arg("QueueUrl"), Some(&lit("https://sqs.us-east-1.amazonaws.com/1/jobs")));
+    assert_eq!(out[1].calls[0].scope.as_deref(), Some("run"));
+}
