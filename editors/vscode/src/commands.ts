@@ -73,10 +73,13 @@ export async function fixAccessDenied(host: CommandHost): Promise<void> {
   await showJson(plan);
   if (!fixIsApplicable(plan)) return;
   const p = plan as Record<string, unknown>;
+  const write =
+    `This adds an Allow to the inline policy of ${String(p["Principal"] ?? "the denied principal")} ` +
+    `in AWS IAM, using your current AWS credentials.`;
+  const summary = remedySummary(plan);
   const ok = await confirmAwsWrite(
     `Apply the fix for ${String(p["Action"] ?? "this action")}?`,
-    `${remedySummary(plan) ?? ""}\n\nThis adds an Allow to the inline policy of ${String(p["Principal"] ?? "the denied principal")} ` +
-      `in AWS IAM, using your current AWS credentials.`.trim(),
+    summary ? `${summary}\n\n${write}` : write,
     "Apply fix",
   );
   if (!ok) return;
