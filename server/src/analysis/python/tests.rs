@@ -418,28 +418,3 @@ mod incremental {
     }
 }
 
-#[test]
-#[ignore]
-fn scratch_timing() {
-    let cases = [
-        ("parens", format!("import boto3\nx = {}1{}\ns3 = boto3.client('s3')\ns3.list_buckets()\n", "(".repeat(5000), ")".repeat(5000))),
-        ("chain", format!("import boto3\nc = boto3.client('s3')\nc{}\n", ".get_object(Bucket='b')".repeat(3000))),
-        ("nested", format!("import boto3\n{}boto3.client('s3'){}\n", "f(".repeat(3000), ")".repeat(3000))),
-        ("junk", format!("import boto3\n{}", (0..20_000u32).map(|i| char::from_u32(i % 0x2FF + 1).unwrap_or('x')).collect::<String>())),
-    ];
-    for (name, src) in cases {
-        let t = std::time::Instant::now();
-        let doc = PythonDocument::parse(src.clone());
-        let parsed = t.elapsed();
-        let _ = analyze_python_with(&doc, &ProjectIndex::new(), &AnalysisOptions::default(), &catalog());
-        eprintln!("{name}: parse {parsed:?} total {:?}", t.elapsed());
-    }
-}
-
-#[test]
-#[ignore]
-fn scratch_tree() {
-    let src = std::env::var("SRC").unwrap_or_default().replace("\\n", "\n");
-    let doc = PythonDocument::parse(src);
-    eprintln!("{}", doc.tree().unwrap().root_node().to_sexp());
-}
