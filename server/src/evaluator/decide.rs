@@ -6,7 +6,7 @@
 use super::condition;
 use super::context::{expand, Context};
 use super::document::{Effect, PatternList, PolicyDocument, Statement};
-use super::glob::{covers, literal, matches, overlaps, tokens};
+use super::glob::{covers, literal, overlaps, tokens, Tok};
 use super::tri::{push_unique, Tri};
 use serde::Serialize;
 use std::fmt;
@@ -198,7 +198,8 @@ pub fn statement_matches(doc: &PolicyDocument, st: &Statement, req: &Request) ->
 
 /// Actions are matched case-insensitively; the request action is concrete.
 fn action_matches(list: &PatternList, action: &str) -> Tri {
-    let hit = list.patterns.iter().any(|p| matches(p, action, true));
+    let action = literal(action, true);
+    let hit = list.compiled.iter().any(|p| overlaps(p, &action));
     Tri::from_bool(hit != list.negated)
 }
 
@@ -209,18 +210,21 @@ fn resource_matches(doc: &PolicyDocument, list: &PatternList, req: &Request) -> 
     // The lone `*` of an action without resource-level permissions is the
     // literal resource `*`, matched only by patterns that match that string.
     let request = if req.resource == "*" { literal("*", false) } else { tokens(req.resource, false) };
-    let any = Tri::any(list.patterns.iter().map(|p| {
-        let policy = expand(p, req.context, doc.variables, false, true);
-        if !overlaps(&policy.tokens, &request) {
+    let any = Tri::any(list.patterns.iter().zip(&list.compiled).map(|(p, compiled)| {
+        let expanded;
+        let (policy, unresolved): (&[Tok], &[String]) = if doc.variables && p.contains("${") {
+            expanded = expand(p, req.context, true, false, true);
+            (&expanded.tokens, &expanded.unresolved)
+        } else {
+            (compiled, &[])
+        };
+        if !overlaps(policy, &request) {
             return Tri::No;
         }
-        if !policy.unresolved.is_empty() {
-            return Tri::maybe(format!(
-                "resource {p} uses policy variable {}, unknown before run time",
-                policy.unresolved.join(", ")
-            ));
+        if !unresolved.is_empty() {
+            return Tri::maybe(format!("resource {p} uses policy variable {}, unknown before run time", unresolved.join(", ")));
         }
-        if covers(&policy.tokens, &request) {
+        if covers(policy, &request) {
             Tri::Yes
         } else {
             Tri::maybe(format!("{} matches {p} only for some run-time values", req.resource))

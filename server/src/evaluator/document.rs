@@ -2,6 +2,7 @@
 //! (a string or a list, a statement or a list), strict about meaning (an
 //! unknown Effect or a statement without actions is an error naming where).
 
+use super::glob::{tokens, Tok};
 use serde_json::Value;
 use std::fmt;
 
@@ -16,6 +17,15 @@ pub enum Effect {
 pub struct PatternList {
     pub negated: bool,
     pub patterns: Vec<String>,
+    /// The patterns tokenised once (actions lower-cased), for evaluation.
+    pub(crate) compiled: Vec<Vec<Tok>>,
+}
+
+impl PatternList {
+    fn new(negated: bool, patterns: Vec<String>, fold: bool) -> PatternList {
+        let compiled = patterns.iter().map(|p| tokens(p, fold)).collect();
+        PatternList { negated, patterns, compiled }
+    }
 }
 
 /// One condition test: `"StringEquals": {"aws:SourceVpc": ["vpc-1"]}`.
@@ -104,8 +114,8 @@ fn parse_statement(policy: &str, index: usize, value: &Value) -> Result<Statemen
         Some(other) => return Err(at(&format!("has Effect {other:?}; use \"Allow\" or \"Deny\""))),
         None => return Err(at("has no Effect")),
     };
-    let actions = pattern_list(obj, "Action", "NotAction").map_err(|m| at(&m))?.ok_or_else(|| at("has neither Action nor NotAction"))?;
-    let resources = pattern_list(obj, "Resource", "NotResource").map_err(|m| at(&m))?;
+    let actions = pattern_list(obj, "Action", "NotAction", true).map_err(|m| at(&m))?.ok_or_else(|| at("has neither Action nor NotAction"))?;
+    let resources = pattern_list(obj, "Resource", "NotResource", false).map_err(|m| at(&m))?;
     let conditions = match obj.get("Condition") {
         None | Some(Value::Null) => Vec::new(),
         Some(c) => parse_conditions(c).map_err(|m| at(&m))?,
@@ -120,11 +130,12 @@ fn parse_statement(policy: &str, index: usize, value: &Value) -> Result<Statemen
     })
 }
 
-fn pattern_list(obj: &serde_json::Map<String, Value>, plain: &str, not: &str) -> Result<Option<PatternList>, String> {
+/// `fold`: IAM compares actions case-insensitively, resources case-sensitively.
+fn pattern_list(obj: &serde_json::Map<String, Value>, plain: &str, not: &str, fold: bool) -> Result<Option<PatternList>, String> {
     match (obj.get(plain), obj.get(not)) {
         (Some(_), Some(_)) => Err(format!("has both {plain} and {not}; keep one")),
-        (Some(v), None) => Ok(Some(PatternList { negated: false, patterns: strings(v, plain)? })),
-        (None, Some(v)) => Ok(Some(PatternList { negated: true, patterns: strings(v, not)? })),
+        (Some(v), None) => Ok(Some(PatternList::new(false, strings(v, plain)?, fold))),
+        (None, Some(v)) => Ok(Some(PatternList::new(true, strings(v, not)?, fold))),
         (None, None) => Ok(None),
     }
 }

@@ -41,6 +41,7 @@ pub fn literal(text: &str, fold: bool) -> Vec<Tok> {
 }
 
 /// Does `pattern` match the concrete `text`?
+#[cfg(test)]
 pub fn matches(pattern: &str, text: &str, fold: bool) -> bool {
     overlaps(&tokens(pattern, fold), &literal(text, fold))
 }
