@@ -232,25 +232,30 @@ pub fn analyze_with(message: &str, opts: &DenialOptions, catalog: &dyn ActionCat
 /// All facts in the message: structured records first, then the sentence in
 /// the (cleaned) text, then the wrapper around it.
 fn extract(message: &str) -> RawFacts {
-    let (outer, inner_text) = match structured::from_json(message) {
-        Some((facts, inner)) => (Some(facts), inner),
-        None => (None, Some(message.to_string())),
-    };
-    let mut facts = RawFacts::default();
-    if let Some(inner) = inner_text {
-        let cleaned = text::clean(&inner);
-        facts = wording::parse(&cleaned);
+    let from_text = |text: &str| {
+        let cleaned = text::clean(text);
+        let mut facts = wording::parse(&cleaned);
         facts.fill_from(wrapper::scan(&cleaned));
+        facts
+    };
+    let Some((outer, inner)) = structured::from_json(message) else { return with_code_signal(from_text(message)) };
+    let mut facts = inner.as_deref().map(from_text).unwrap_or_default();
+    if !facts.has_denial_sentence && !outer.has_denial_sentence {
+        // A structured log line may carry the denial in a field we do not
+        // know (`"error": "..."`): read the whole text as well.
+        facts.fill_from(from_text(message));
     }
-    if let Some(outer) = outer {
-        // The record's own facts (userIdentity, eventName) outrank nothing the
-        // message states, but the error code of the record is authoritative.
-        let code = outer.error_code.clone();
-        facts.fill_from(outer);
-        if code.is_some() {
-            facts.error_code = code;
-        }
+    // The record's own facts (userIdentity, eventName) fill what the message
+    // leaves out; its error code is authoritative.
+    let code = outer.error_code.clone();
+    facts.fill_from(outer);
+    if code.is_some() {
+        facts.error_code = code;
     }
+    with_code_signal(facts)
+}
+
+fn with_code_signal(mut facts: RawFacts) -> RawFacts {
     if facts.error_code.as_deref().is_some_and(|c| c.contains("UnauthorizedOperation") || c.contains("AccessDenied")) {
         facts.looks_denied = true;
     }

@@ -3,7 +3,7 @@
 //! the change its owner must make, or precise guidance.
 
 use super::catalog::ActionCatalog;
-use super::normalize::{Arn, PrincipalKind, TargetKind};
+use super::normalize::{Arn, FixTarget, PrincipalKind, TargetKind};
 use super::{Denial, DeniedReport, NotAPolicy, PolicyType};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -126,11 +126,35 @@ fn allow_resource(r: &DeniedReport, catalog: &dyn ActionCatalog, steps: &mut Vec
     "*".into()
 }
 
-fn identity(r: &DeniedReport, catalog: &dyn ActionCatalog, steps: &mut Vec<String>) -> Plan {
+/// Roles that AWS manages for someone else: editing them is refused or undone.
+/// Returns where the statement must go instead.
+fn managed_role_owner(t: &FixTarget) -> Option<String> {
+    if t.kind != TargetKind::Role {
+        return None;
+    }
+    if let Some(rest) = t.name.strip_prefix("AWSReservedSSO_") {
+        let permission_set = rest.rsplit_once('_').map(|(set, _)| set).unwrap_or(rest);
+        return Some(format!(
+            "Role {} belongs to the IAM Identity Center permission set {permission_set}: add the statement to that permission set's inline policy (`aws sso-admin put-inline-policy-to-permission-set --instance-arn … --permission-set-arn … --inline-policy file://policy.json`, then provision it); IAM Identity Center reverts edits made to the role itself, so iamlens does not apply it.",
+            t.name
+        ));
+    }
+    if t.name.starts_with("AWSServiceRoleFor") || t.path.as_deref().is_some_and(|p| p.starts_with("/aws-service-role/")) {
+        return Some(format!("Role {} is a service-linked role: its permissions are defined by the AWS service and cannot be edited; check the service's own configuration instead.", t.name));
+    }
+    None
+}
+
+fn identity(r: &mut DeniedReport, catalog: &dyn ActionCatalog, steps: &mut Vec<String>) -> Plan {
     let Some(action) = r.action.clone() else { return investigate(r, catalog, steps) };
     let resource = allow_resource(r, catalog, steps);
     let statement = json!({"Sid": statement_id(&action, &resource), "Effect": "Allow", "Action": action, "Resource": resource});
     let summary = format!("No identity-based policy of {} allows {action}; add an Allow for it on {resource}.", who(r));
+    if let Some(owner) = r.details.fix_target.as_ref().and_then(|t| managed_role_owner(t)) {
+        steps.push(owner);
+        r.details.fix_target = None;
+        return (RemedyKind::AddIdentityPolicyStatement, summary, Some(policy(vec![statement])));
+    }
     match &r.details.fix_target {
         Some(t) => {
             let name = super::inline_policy_name(&t.name);
@@ -258,7 +282,7 @@ fn organization(r: &DeniedReport, steps: &mut Vec<String>) -> Plan {
     let action = action_or(r).to_string();
     let label = if r.policy_type == PolicyType::ServiceControlPolicy { "service control policy (SCP)" } else { "resource control policy (RCP)" };
     let what = match r.denial {
-        Denial::Explicit => format!("An explicit Deny in an {label}"),
+        Denial::Explicit => format!("An explicit Deny in a {label}"),
         _ => format!("No {label} allows {action}, which"),
     };
     let named = match (&r.policy_arn, &r.details.policy_name) {
@@ -410,7 +434,12 @@ fn investigate(r: &DeniedReport, catalog: &dyn ActionCatalog, steps: &mut Vec<St
     } else if r.action.as_deref().is_some_and(|a| a.starts_with("kms:")) && r.details.resource_unnamed {
         steps.push("For KMS: check that the key exists in this region and account (`aws kms describe-key --key-id KEY`), then that its key policy allows the caller.".into());
     }
-    if let Some(action) = &r.action {
+    if r.principal_kind == Some(PrincipalKind::Root) {
+        steps.push("The root user is never denied for lack of an identity policy: the denial comes from a resource-based policy (an explicit Deny, e.g. a bucket or key policy), or from an SCP or RCP of the organisation (member accounts).".into());
+        if r.action.as_deref().is_some_and(|a| a.starts_with("s3:")) {
+            steps.push("If a bucket policy locks everyone out, the root user can still delete it: `aws s3api delete-bucket-policy --bucket BUCKET` with root credentials.".into());
+        }
+    } else if let Some(action) = &r.action {
         let resource = r.resource.clone().filter(|_| !r.details.resource_is_bare).unwrap_or_else(|| {
             if catalog.supports_resource_scoping(action) == Some(false) { "*".into() } else { "RESOURCE_ARN".into() }
         });

@@ -59,11 +59,10 @@ pub fn scan(t: &str) -> RawFacts {
     }
     f.not_a_policy = NOT_A_POLICY.iter().find(|(k, _)| h.contains(k)).map(|(_, v)| *v);
     let code_denies = f.error_code.as_deref().is_some_and(|c| DENIAL_CODES.iter().any(|d| d.eq_ignore_ascii_case(c)) || c == "403");
-    f.looks_denied |= code_denies
-        || h.contains("access denied")
-        || h.contains("not authorized")
-        || h.contains("status code: 403")
-        || h.contains("statuscode: 403");
+    // Only AWS-shaped signals: "Access denied for user" (MySQL) or a bare
+    // "not authorized" from another system is not an AWS denial.
+    let http_403 = h.contains("status code: 403") || h.contains("statuscode: 403");
+    f.looks_denied |= code_denies || t.contains("Access Denied") || (http_403 && (f.service_hint.is_some() || f.operation.is_some()));
     f
 }
 
