@@ -64,6 +64,7 @@ def input_members(model, op):
             "shape_type": target.get("type", "structure"),
             "location": ref.get("location"),
             "location_name": ref.get("locationName", name),
+            "enum": "enum" in target,
         }
     return out
 

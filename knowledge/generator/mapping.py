@@ -89,7 +89,7 @@ class Mapper:
                 continue
             curated = self._curated_binding(service, prefix, resource_type, variable, members, op_name)
             if curated:
-                out.append(curated)
+                out.append(dict(curated, curated=True))
                 continue
             found = self._heuristic_binding(variable, members)
             if found:
@@ -100,9 +100,9 @@ class Mapper:
                     out.append({"variable": variables[-1], "member": name, "form": "arn"})
                     break
         # A lone name can also be given as a full ARN (S3 access points, Lambda, KMS, DynamoDB ...).
-        if len(out) == 1 and out[0]["form"] == "name" and len(variables) == 1:
+        if len(out) == 1 and out[0]["form"] == "name" and len(variables) == 1 and not out[0].get("curated"):
             out[0]["form"] = "name_or_arn"
-        return out
+        return [{k: v for k, v in b.items() if k != "curated"} for b in out]
 
     # ---- requirements ------------------------------------------------------
     def requirement(self, service, action, members, op_name, kind, spec=None, note=None):
@@ -169,7 +169,8 @@ class Mapper:
             return []
         if self._applies("no_pass_role", service["name"], op["name"]):
             return []
-        role_members = [m["name"] for m in members.values() if m["shape_type"] == "string" and ROLE_MEMBER.search(m["name"])]
+        role_members = [m["name"] for m in members.values()
+                        if m["shape_type"] == "string" and not m.get("enum") and ROLE_MEMBER.search(m["name"])]
         curated = self._entry("pass_role", service["name"], op["name"])
         if curated is not None:
             role_members = curated.get("members", role_members)

@@ -164,7 +164,15 @@ fn pass_role_is_added_where_a_role_is_handed_over_and_not_for_assume_role() {
     let pass = schedule.requirements.iter().find(|r| r.action == "iam:PassRole").unwrap();
     assert_eq!(pass.resources[0].bindings[0].member, "Target.RoleArn");
 
-    for (service, method) in [("sts", "assume_role"), ("iam", "get_role"), ("iam", "create_role"), ("s3", "get_object")] {
+    // A member named like a role that is an enum (QuickSight's role names) is no IAM role.
+    for (service, method) in [
+        ("sts", "assume_role"),
+        ("iam", "get_role"),
+        ("iam", "create_role"),
+        ("s3", "get_object"),
+        ("quicksight", "update_role_custom_permission"),
+        ("lambda", "get_function"),
+    ] {
         let op = kb.service(service).unwrap().operation_by_method(method).unwrap().clone();
         assert!(op.requirements.iter().all(|r| r.action != "iam:PassRole"), "{service}.{method} must not need iam:PassRole");
     }
@@ -207,6 +215,10 @@ fn resource_bindings_follow_each_service_naming() {
     assert_eq!(first_binding("ssm", "get_parameter"), ("ParameterNameWithoutLeadingSlash".into(), "Name".into(), BindingForm::PathName));
     assert_eq!(first_binding("secretsmanager", "get_secret_value"), ("SecretId".into(), "SecretId".into(), BindingForm::SecretName));
     assert_eq!(first_binding("stepfunctions", "start_execution").1, "stateMachineArn");
+    assert_eq!(first_binding("sts", "assume_role"), ("RoleNameWithPath".into(), "RoleArn".into(), BindingForm::Arn));
+    assert_eq!(first_binding("iam", "get_role"), ("RoleNameWithPath".into(), "RoleName".into(), BindingForm::Name));
+    assert_eq!(first_binding("ssm", "get_parameters_by_path").1, "Path");
+    assert_eq!(first_binding("kinesis", "put_record").1, "StreamName");
 }
 
 #[test]
