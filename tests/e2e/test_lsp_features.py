@@ -3,6 +3,7 @@ pygls), the real binary. Asserts on content: exact actions, ARNs bound from
 the code, UTF-16 columns on lines with non-ASCII text, CRLF files."""
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -102,7 +103,10 @@ def modern_vscode() -> types.ClientCapabilities:
 
 @pytest_asyncio.fixture
 async def vscode(iamlens_bin, workspace):
-    client, recorder, _ = await start_client(iamlens_bin, capabilities=modern_vscode(), root=workspace)
+    # KMS actions taken on the caller's behalf are off here so labels name one
+    # action each; test_kms_via_service_actions_follow_the_setting covers them.
+    client, recorder, _ = await start_client(
+        iamlens_bin, capabilities=modern_vscode(), root=workspace, options={"iamlens": {"kmsViaService": False}})
     client.recorder = recorder  # type: ignore[attr-defined]
     await wait_for_index(client)
     yield client
@@ -423,3 +427,24 @@ async def test_mcp_endpoint_starts_from_settings_and_its_discovery_file_goes_wit
     finally:
         await client.shutdown_session()
     assert not discovery.exists()
+
+
+@pytest.mark.asyncio
+async def test_kms_via_service_actions_follow_the_setting(iamlens_bin, workspace):
+    client, recorder, _ = await start_client(iamlens_bin, capabilities=modern_vscode(), root=workspace)
+    try:
+        uri = open_doc(client, workspace / "app" / "handler.py", HANDLER)
+        line = position_of(HANDLER, "greeting").line
+        hint = hint_on(await inlay_hints(client, uri), line)
+        tip = tooltip_text(hint)
+        assert "`kms:Decrypt`" in tip and "kms:ViaService" in tip and "s3.*.amazonaws.com" in tip
+        listed = set(re.findall(r"^- `([^`]+)`", tip, re.M))
+        assert "s3:GetObject" in listed and len(listed) >= 2
+        assert label_text(hint) == f"s3:GetObject +{len(listed) - 1}"
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"iamlens": {"kmsViaService": False}}))
+        await wait_for(lambda: recorder.inlay_hint_refresh >= 1, what="inlay hint refresh")
+        hint = hint_on(await inlay_hints(client, uri), line)
+        assert label_text(hint) == "s3:GetObject"
+        assert "kms:" not in tooltip_text(hint)
+    finally:
+        await client.shutdown_session()

@@ -2,6 +2,7 @@
 //! line index, and the analysis last computed for it, tagged with the version
 //! it was computed for so a stale result is never shown for a newer text.
 
+use super::carry_over::{edit_is_inert, shifted, Before, ByteEdit};
 use super::positions::{Encoding, LineIndex};
 use super::types::{Range, TextDocumentContentChangeEvent, Uri};
 use crate::analysis::python::PythonDocument;
@@ -30,19 +31,33 @@ impl Document {
 
     /// Apply the editor's changes in order. Ranged changes become incremental
     /// tree edits; a change without a range replaces the whole text.
+    ///
+    /// An edit confined to a comment or docstring keeps the current report
+    /// (spans shifted) instead of forcing a re-analysis.
     pub fn apply_changes(&mut self, version: i32, changes: Vec<TextDocumentContentChangeEvent>, enc: Encoding) {
+        let mut carried = self.current_report();
         for change in changes {
             match change.range {
                 Some(range) => {
                     let (start, end) = self.byte_range(range, enc);
+                    let edit = ByteEdit { start, old_end: end, new_len: change.text.len() };
+                    let before = carried.take().and_then(|r| Some((r, Before::capture(self.source.tree()?, self.source.text(), edit))));
                     self.source.edit(start, end, &change.text);
+                    carried = before.and_then(|(report, before)| {
+                        let new_tree = self.source.tree()?;
+                        edit_is_inert(&before, new_tree, self.source.text(), edit)
+                            .then(|| Arc::new(shifted(&report, self.source.text(), edit)))
+                    });
                 }
-                None => self.source = PythonDocument::parse(change.text),
+                None => {
+                    self.source = PythonDocument::parse(change.text);
+                    carried = None;
+                }
             }
             self.lines = LineIndex::new(self.source.text());
         }
         self.version = version;
-        self.report = None;
+        self.report = carried.map(|r| (version, r));
     }
 
     /// Byte range of an LSP range, clamped into the text and ordered.

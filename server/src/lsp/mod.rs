@@ -8,6 +8,7 @@
 //! - [`server`]: the protocol handlers; [`features`]: what they show.
 
 mod aws_link;
+mod carry_over;
 pub mod documents;
 pub mod features;
 mod mcp_bridge;
