@@ -213,3 +213,11 @@ def test_a_role_holding_the_uploaded_policies_allows_every_call(iamlens_bin, mot
     not_allowed = [f'{c["File"]}:{c["Line"]} {c["Verdict"]}: {c["Decision"]}' for c in calls if c["Verdict"] != "allowed"]
     assert not_allowed == [], "\n".join(not_allowed)
     assert proc.returncode == 0
+
+
+def test_missing_path_is_reported_before_any_aws_call(iamlens_bin, tmp_path):
+    env = os.environ.copy()
+    env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9"
+    proc = subprocess.run([iamlens_bin, "check", "--role", "app-role", str(tmp_path / "nope.py")], capture_output=True, text=True, timeout=30, env=env)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"iamlens: {tmp_path / 'nope.py'}: no such file or directory; pass existing source files or directories"

@@ -231,3 +231,12 @@ def test_upload_flags_require_upload_policies(iamlens_bin, app):
     proc = subprocess.run([iamlens_bin, "generate-policies", str(app), "--dry-run"], capture_output=True, text=True, timeout=30)
     assert proc.returncode == 2
     assert "--upload-policies" in proc.stderr
+
+
+def test_code_without_aws_calls_has_nothing_to_upload(iamlens_bin, moto_endpoint, iam_client, tmp_path):
+    plain = tmp_path / "plain.py"
+    plain.write_text("def add(a, b):\n    return a + b\n")
+    proc = generate(iamlens_bin, plain, "--upload-policies", "AppPolicy")
+    assert proc.returncode == 0, proc.stderr
+    assert "nothing to upload: the code needs no IAM permissions" in proc.stderr
+    assert local_policies(iam_client) == {}

@@ -106,6 +106,9 @@ impl UploadReport {
     pub fn summary(&self) -> Vec<String> {
         let verb = |done: &str, planned: &str| if self.dry_run { planned.to_string() } else { done.to_string() };
         let mut out = Vec::new();
+        if self.policies.is_empty() {
+            out.push("nothing to upload: the code needs no IAM permissions".to_string());
+        }
         for p in &self.policies {
             out.push(match &p.outcome {
                 PolicyOutcome::Created => format!("{} {} ({})", verb("created", "would create"), p.name, p.arn),
@@ -164,6 +167,9 @@ async fn run(policies: &[Value], opts: &UploadOptions, sdk: &SdkConfig, report: 
         .iter()
         .map(|p| serde_json::to_string(p.get("Policy").unwrap_or(p)).expect("a JSON value always serializes"))
         .collect();
+    if documents.is_empty() {
+        return Ok(());
+    }
 
     let (account, partition) = caller(sdk).await?;
     if let Some(expected) = opts.expected_account.as_deref().filter(|a| !a.is_empty() && *a != "*") {

@@ -38,6 +38,9 @@ pub fn run(args: CheckArgs) -> ExitCode {
     if args.role.trim().is_empty() || args.role.starts_with("arn:") {
         return super::fail(2, format!("--role {:?}: pass the role name (the part after role/ in its ARN)", args.role));
     }
+    if let Some(missing) = args.paths.iter().find(|p| !p.exists()) {
+        return super::fail(2, format!("{}: no such file or directory; pass existing source files or directories", missing.display()));
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return super::fail(2, format!("cannot start the async runtime: {e}")),
