@@ -6,6 +6,8 @@
 #
 # The server binary is $IAMLENS_VSIX_SERVER, else target/release/iamlens when
 # present, else target/debug/iamlens (build it first: cargo build -p iamlens).
+# Release pipelines package other platforms from their own binaries with
+# IAMLENS_VSIX_TARGETS="darwin-arm64=/path/iamlens win32-x64=/path/iamlens.exe ...".
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -36,11 +38,20 @@ npx tsc -p .
 IAMLENS_BIN="$server" node --test test/
 echo "--- bundle"
 npm run --silent bundle
-echo "--- package ($target, server $server)"
-rm -rf server && mkdir server
-cp "$server" server/iamlens
-chmod 755 server/iamlens
-vsix="$here/iamlens-$target.vsix"
-rm -f "$vsix"
-npx vsce package --no-dependencies --allow-missing-repository --skip-license --target "$target" --out "$vsix"
-node scripts/verify-vsix.js "$vsix" "$server" "$target"
+package() {
+  local target="$1" binary="$2" exe=iamlens
+  case "$target" in win32-*) exe=iamlens.exe ;; esac
+  echo "--- package ($target, server $binary)"
+  rm -rf server && mkdir server
+  cp "$binary" "server/$exe"
+  chmod 755 "server/$exe"
+  local vsix="$here/iamlens-$target.vsix"
+  rm -f "$vsix"
+  npx vsce package --no-dependencies --allow-missing-repository --skip-license --target "$target" --out "$vsix"
+  node scripts/verify-vsix.js "$vsix" "$binary" "$target"
+}
+
+package "$target" "$server"
+for pair in ${IAMLENS_VSIX_TARGETS:-}; do
+  package "${pair%%=*}" "${pair#*=}"
+done

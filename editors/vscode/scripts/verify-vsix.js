@@ -36,10 +36,11 @@ function verify(vsixPath, serverBinary, target) {
     problems.push("the bundle still requires vscode-languageclient (not bundled)");
   }
 
-  const serverEntry = zip.entries.get("extension/server/iamlens");
-  if (!serverEntry) problems.push("the server binary extension/server/iamlens is missing");
+  const serverName = target.startsWith("win32-") ? "extension/server/iamlens.exe" : "extension/server/iamlens";
+  const serverEntry = zip.entries.get(serverName);
+  if (!serverEntry) problems.push(`the server binary ${serverName} is missing`);
   else {
-    if ((serverEntry.mode & 0o111) === 0) problems.push(`the bundled server is not executable (mode ${serverEntry.mode.toString(8)})`);
+    if (!target.startsWith("win32-") && (serverEntry.mode & 0o111) === 0) problems.push(`the bundled server is not executable (mode ${serverEntry.mode.toString(8)})`);
     const packed = crypto.createHash("sha256").update(zip.read(serverEntry.name)).digest("hex");
     const built = crypto.createHash("sha256").update(fs.readFileSync(serverBinary)).digest("hex");
     if (packed !== built) problems.push(`the bundled server differs from ${serverBinary}`);
