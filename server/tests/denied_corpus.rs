@@ -71,3 +71,44 @@ fn corpus_matches_the_reviewed_expectations() {
     }
     assert!(failures.is_empty(), "{} of {} corpus cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
+
+/// Over the whole corpus: only an implicit identity-based denial can be
+/// applied, and no explicit deny, organisation policy, boundary, session or
+/// endpoint policy, bucket setting or non-policy error ever gets an Allow.
+#[test]
+fn only_implicit_identity_denials_get_an_applicable_allow() {
+    use iamlens::denied::{Denial, PolicyType, RemedyKind};
+    let mut applicable = 0;
+    for entry in std::fs::read_dir(corpus_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|x| x != "txt") {
+            continue;
+        }
+        let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+        let opts = options(&path.with_file_name(format!("{stem}.opts.json")));
+        let Ok(report) = analyze(&std::fs::read_to_string(&path).unwrap(), &opts) else { continue };
+        if report.can_apply() {
+            applicable += 1;
+            assert_eq!((report.denial, report.policy_type), (Denial::Implicit, PolicyType::IdentityBased), "{stem}");
+            assert!(report.inline_policy_name().is_some_and(|n| n.starts_with("iamlens-")), "{stem}");
+        }
+        let allow_is_wrong = report.denial == Denial::Explicit
+            || matches!(
+                report.policy_type,
+                PolicyType::ServiceControlPolicy
+                    | PolicyType::ResourceControlPolicy
+                    | PolicyType::PermissionsBoundary
+                    | PolicyType::SessionPolicy
+                    | PolicyType::VpcEndpointPolicy
+                    | PolicyType::BucketSetting
+                    | PolicyType::NotAPolicy
+                    | PolicyType::Unknown
+            );
+        if allow_is_wrong {
+            assert!(report.proposed_policy.is_none(), "{stem}: {:?}", report.proposed_policy);
+            assert_ne!(report.remedy.kind, RemedyKind::AddIdentityPolicyStatement, "{stem}");
+        }
+        assert!(!report.remedy.summary.is_empty() && !report.remedy.steps.is_empty(), "{stem}: every plan says what to do");
+    }
+    assert!(applicable >= 15, "the corpus exercises the apply path ({applicable} cases)");
+}

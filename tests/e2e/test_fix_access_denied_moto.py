@@ -173,3 +173,35 @@ def test_unreachable_endpoint_changes_nothing(iamlens_bin, iam_client, role, mon
     assert out.returncode == 1
     assert "cannot reach" in out.stderr
     assert iam_client.list_role_policies(RoleName=role)["PolicyNames"] == []
+
+
+def run_on_terminal(iamlens_bin: str, message: str, answer: str) -> subprocess.CompletedProcess:
+    """Run under a pseudo-terminal (util-linux `script`), typing `answer` at the prompt."""
+    import shlex
+    import shutil
+
+    if not shutil.which("script"):
+        pytest.skip("util-linux `script` is needed to provide a terminal")
+    command = f"{shlex.quote(iamlens_bin)} fix-access-denied {shlex.quote(message)}"
+    return subprocess.run(
+        ["script", "-qec", command, "/dev/null"],
+        input=answer,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=os.environ.copy(),
+    )
+
+
+def test_on_a_terminal_yes_at_the_prompt_applies(iamlens_bin, iam_client, role):
+    out = run_on_terminal(iamlens_bin, implicit_identity(f"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/s"), "y\n")
+    assert out.returncode == 0, out.stdout
+    assert f"Apply: merge the statement into inline policy iamlens-{role}" in out.stdout
+    assert iam_client.list_role_policies(RoleName=role)["PolicyNames"] == [f"iamlens-{role}"]
+
+
+def test_on_a_terminal_anything_but_yes_declines(iamlens_bin, iam_client, role):
+    out = run_on_terminal(iamlens_bin, implicit_identity(f"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/s"), "n\n")
+    assert out.returncode == 0, out.stdout
+    assert "Not applied." in out.stdout
+    assert iam_client.list_role_policies(RoleName=role)["PolicyNames"] == []
