@@ -141,7 +141,15 @@ impl KnowledgeBase {
         let entry = &self.index.services[pos];
         let frame = artifact::blob(self.blobs(), entry.blob, &entry.name)?;
         let wire: wire::WireService = artifact::decode_json_with(frame, self.dictionary("services"), &entry.name)?;
-        let service = wire::service(wire, &|prefix| self.iam_prefix(prefix));
+        // IAM facts are joined in from the prefix blobs; a damaged one is reported, not swallowed.
+        let damage = std::cell::RefCell::new(None);
+        let service = wire::service(wire, &|prefix| {
+            let pos = *self.prefix_pos.get(&prefix.to_ascii_lowercase())?;
+            self.decode_prefix(pos).map_err(|e| damage.borrow_mut().get_or_insert(e).clone()).ok()
+        });
+        if let Some(e) = damage.into_inner() {
+            return Err(e);
+        }
         Ok(self.services[pos].get_or_init(|| Arc::new(service)).clone())
     }
 

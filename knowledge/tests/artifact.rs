@@ -96,3 +96,48 @@ fn queue_url_binding_fills_queue_name() {
     assert_eq!(queue.bindings[0].member, "QueueUrl");
     assert_eq!(queue.bindings[0].form, BindingForm::QueueUrl);
 }
+
+#[test]
+fn damaged_artifacts_are_errors_not_panics() {
+    let err = KnowledgeBase::from_bytes(b"not an artifact".to_vec().into()).err().expect("bad header rejected");
+    assert!(err.to_string().contains("missing IAMLKB01 header"), "{err}");
+    assert!(err.to_string().contains("regenerate it with knowledge/generator/generate"), "{err}");
+    let mut truncated_index = ARTIFACT[..100].to_vec();
+    truncated_index[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
+    assert!(KnowledgeBase::from_bytes(truncated_index.into()).is_err());
+    // Index intact, blobs cut off: opening works, decoding a service reports the damage.
+    let index_len = u32::from_le_bytes(ARTIFACT[8..12].try_into().unwrap()) as usize;
+    let dictionaries_only = ARTIFACT[..12 + index_len + 100_000].to_vec();
+    match KnowledgeBase::from_bytes(dictionaries_only.into()) {
+        Ok(kb) => {
+            assert!(kb.try_service("s3").is_err(), "s3's blob lies past the cut");
+            assert!(kb.verify_all().is_err());
+        }
+        Err(e) => assert!(e.to_string().contains("runs past the end"), "{e}"),
+    }
+}
+
+#[test]
+fn shared_across_threads_each_service_decodes_once() {
+    let kb = KnowledgeBase::embedded();
+    let handles: Vec<_> = (0..8).map(|_| std::thread::spawn(move || kb.service("dynamodb").unwrap())).collect();
+    let services: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert!(services.windows(2).all(|w| std::sync::Arc::ptr_eq(&w[0], &w[1])), "one cached instance");
+}
+
+#[test]
+fn service_metadata_comes_from_botocore() {
+    let kb = KnowledgeBase::embedded();
+    let sesv2 = kb.service("sesv2").unwrap();
+    assert_eq!((sesv2.iam_prefix.as_str(), sesv2.signing_name.as_str(), sesv2.endpoint_prefix.as_str()), ("ses", "ses", "email"));
+    assert_eq!(sesv2.auth, iamlens_knowledge::Auth::SigV4);
+    assert_eq!(kb.service("codecatalyst").unwrap().auth, iamlens_knowledge::Auth::Bearer);
+    let ses = kb.services_for_iam_prefix("ses");
+    assert!(ses.contains(&"ses".to_string()) && ses.contains(&"sesv2".to_string()), "{ses:?}");
+    let s3 = kb.service("s3").unwrap();
+    assert_eq!((s3.protocol.as_str(), s3.api_version.as_str()), ("rest-xml", "2006-03-01"));
+    let get = s3.operation("GetObject").unwrap();
+    assert_eq!((get.http_method.as_deref(), get.request_uri.as_deref()), (Some("GET"), Some("/{Bucket}/{Key+}")));
+    let sqs = kb.service("sqs").unwrap();
+    assert!(sqs.resources.is_some() && kb.service("lambda").unwrap().resources.is_none());
+}
