@@ -195,11 +195,19 @@ async fn run(policies: &[Value], opts: &UploadOptions, sdk: &SdkConfig, report: 
         match reuse.pop() {
             Some((n, arn)) => update_policy(&iam, opts, report, &format!("{}_{n}", opts.prefix), &arn, document).await?,
             None => {
-                let n = (1..).find(|n| !taken.contains(n)).expect("some number is free");
-                taken.insert(n);
-                let name = format!("{}_{n}", opts.prefix);
-                let arn = format!("arn:{partition}:iam::{account}:policy/{name}");
-                create_policy(&iam, opts, report, &name, &arn, document).await?;
+                // A name taken since the listing (another upload running at the
+                // same time) moves on to the next free number.
+                let mut attempts = 0;
+                loop {
+                    let n = (1..).find(|n| !taken.contains(n)).expect("some number is free");
+                    taken.insert(n);
+                    let name = format!("{}_{n}", opts.prefix);
+                    let arn = format!("arn:{partition}:iam::{account}:policy/{name}");
+                    match create_policy(&iam, opts, report, &name, &arn, document).await {
+                        Err(e) if e.kind == AwsErrorKind::AlreadyExists && attempts < 5 => attempts += 1,
+                        other => break other?,
+                    }
+                }
             }
         }
     }
