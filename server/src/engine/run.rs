@@ -4,33 +4,62 @@
 use super::files::{collect_source_files, module_path};
 use super::{analysis_options, report_from_analysis, EngineError, EngineOptions, FileReport};
 use crate::analysis::python::{analyze_python, ProjectIndex, PythonDocument};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// Projects up to this many files keep their syntax trees between indexing
+/// and analysis; larger ones re-parse instead, so memory stays flat (a tree
+/// costs ~30x its source text).
+pub(crate) const KEEP_TREES_UP_TO: usize = 64;
 
 /// Read every source file under `paths`, build one project index across them
 /// (so a client made in one module resolves where another uses it), analyse
 /// in parallel. Reports come back in file order.
 pub fn analyze_paths(paths: &[PathBuf], opts: &EngineOptions) -> Result<Vec<FileReport>, EngineError> {
     let files = collect_source_files(paths)?;
-    let docs = parallel_map(&files, |path| {
-        let bytes = std::fs::read(path).map_err(|e| EngineError::from_io(path, &e))?;
-        // Invalid UTF-8 (a Latin-1 comment) should not hide the calls around it.
-        Ok(PythonDocument::parse(String::from_utf8_lossy(&bytes).into_owned()))
+    let keep_trees = files.len() <= KEEP_TREES_UP_TO;
+    let index = Mutex::new(ProjectIndex::new());
+
+    // Pass 1: read, parse and index every file.
+    let parsed = parallel_map(&files, |path| {
+        let doc = PythonDocument::parse(read_source(path)?);
+        lock(&index).update_file(&module_path(path, paths), &doc);
+        Ok(if keep_trees { Parsed::Tree(doc) } else { Parsed::Text(doc.text().to_owned()) })
     })
     .into_iter()
     .collect::<Result<Vec<_>, EngineError>>()?;
+    let index = index.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
 
-    let mut index = ProjectIndex::new();
-    for (path, doc) in files.iter().zip(&docs) {
-        index.update_file(&module_path(path, paths), doc);
-    }
-
+    // Pass 2: analyse each file against the whole project.
     let analysis_opts = analysis_options(opts);
-    let jobs: Vec<(&PathBuf, &PythonDocument)> = files.iter().zip(&docs).collect();
-    Ok(parallel_map(&jobs, |(path, doc)| {
-        let analysis = analyze_python(doc, &index, &analysis_opts);
+    let jobs: Vec<(&PathBuf, Parsed)> = files.iter().zip(parsed).collect();
+    Ok(parallel_map(&jobs, |(path, parsed)| {
+        let analysis = match parsed {
+            Parsed::Tree(doc) => analyze_python(doc, &index, &analysis_opts),
+            Parsed::Text(text) => analyze_python(&PythonDocument::parse(text.clone()), &index, &analysis_opts),
+        };
         report_from_analysis(path, analysis, opts)
     }))
+}
+
+enum Parsed {
+    Tree(PythonDocument),
+    Text(String),
+}
+
+/// Invalid UTF-8 (a Latin-1 comment) should not hide the calls around it.
+fn read_source(path: &Path) -> Result<String, EngineError> {
+    let bytes = std::fs::read(path).map_err(|e| EngineError::from_io(path, &e))?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
+    })
+}
+
+/// The index lock is only held for an update; a panic elsewhere cannot leave it half-written.
+fn lock(index: &Mutex<ProjectIndex>) -> std::sync::MutexGuard<'_, ProjectIndex> {
+    index.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// `items.iter().map(f)` on every core, results in input order.

@@ -73,3 +73,19 @@ fn analyze_paths_returns_one_report_per_file_in_order() {
     let got: Vec<String> = reports.iter().map(|r| r.path.file_name().unwrap().to_string_lossy().into_owned()).collect();
     assert_eq!(got, names);
 }
+
+#[test]
+fn large_projects_reparse_and_still_find_every_call() {
+    let dir = Scratch::new("large");
+    dir.write("shared.py", "import boto3\nBUCKET = 'acme-shared'\n");
+    for i in 0..(run::KEEP_TREES_UP_TO + 6) {
+        dir.write(&format!("m{i:03}.py"), &format!("import boto3\ns3 = boto3.client('s3')\ns3.get_object(Bucket='b{i}', Key='k')\n"));
+    }
+    let reports = analyze_paths(std::slice::from_ref(&dir.0), &EngineOptions::default()).unwrap();
+    let with_calls: Vec<&FileReport> = reports.iter().filter(|r| !r.requirements.is_empty()).collect();
+    assert_eq!(with_calls.len(), run::KEEP_TREES_UP_TO + 6);
+    for (i, report) in with_calls.iter().enumerate() {
+        let get = report.requirements.iter().find(|r| r.action == "s3:GetObject").expect("GetObject found");
+        assert_eq!(get.resources, vec![format!("arn:aws:s3:::b{i}/k")]);
+    }
+}
