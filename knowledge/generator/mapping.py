@@ -95,9 +95,11 @@ class Mapper:
             if found:
                 out.append({"variable": variable, "member": found[0], "form": found[1]})
         if explicit is None and not out and variables:
+            by_lower = {m.lower(): m for m in members}
             for name in ARN_MEMBERS:
-                if name in members and members[name]["shape_type"] == "string" and name != "ResourceName":
-                    out.append({"variable": variables[-1], "member": name, "form": "arn"})
+                member = by_lower.get(name.lower())
+                if member and members[member]["shape_type"] == "string" and name != "ResourceName":
+                    out.append({"variable": variables[-1], "member": member, "form": "arn"})
                     break
         # A lone name can also be given as a full ARN (S3 access points, Lambda, KMS, DynamoDB ...).
         if len(out) == 1 and out[0]["form"] == "name" and len(variables) == 1 and not out[0].get("curated"):
@@ -245,7 +247,9 @@ class Mapper:
         if override is not None:
             primaries = []
             for spec in override["actions"]:
-                spec = {"action": spec} if isinstance(spec, str) else spec
+                spec = {"action": spec} if isinstance(spec, str) else dict(spec)
+                if spec["action"] == "@rule":
+                    spec["action"] = f"{prefix}:{name}"
                 primaries.append(self.requirement(service, spec["action"], members, name, {"kind": "primary"}, spec=spec))
             mapping = {"source": "override", "reason": override["reason"]}
         elif any(service["name"] in e["services"] for e in self.o.entries["http_verb"]):

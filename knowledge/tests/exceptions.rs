@@ -55,6 +55,7 @@ const TABLE: &[(&str, &str, &[&str])] = &[
     ("neptunedata", "execute_open_cypher_query", &["neptune-db:ReadDataViaQuery", "neptune-db:WriteDataViaQuery", "neptune-db:DeleteDataViaQuery"]),
     ("neptunedata", "cancel_gremlin_query", &["neptune-db:CancelQuery"]),
     ("timestream-query", "query", &["timestream:Select", "timestream:DescribeEndpoints"]),
+    ("rds-data", "execute_statement", &["rds-data:ExecuteStatement", "secretsmanager:GetSecretValue"]),
     // API Gateway: HTTP verbs
     ("apigateway", "get_rest_apis", &["apigateway:GET"]),
     ("apigateway", "create_rest_api", &["apigateway:POST"]),
