@@ -503,7 +503,94 @@ impl DeniedReport {
 
 #[cfg(test)]
 mod tests {
-    use super::statement_id;
+    use super::{statement_id, RemedyKind};
+    use crate::denied::{analyze_with, DenialOptions, DeniedReport, NoCatalog};
+
+    fn plan(message: &str) -> DeniedReport {
+        analyze_with(message, &DenialOptions::default(), &NoCatalog).expect("a denial")
+    }
+
+    fn steps(r: &DeniedReport) -> String {
+        r.remedy.steps.join("\n")
+    }
+
+    const ROLE: &str = "User: arn:aws:sts::123456789012:assumed-role/App/s is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:123456789012:table/T";
+
+    #[test]
+    fn boundary_denials_point_at_the_boundary_of_the_role() {
+        let r = plan(&format!("{ROLE} because no permissions boundary allows the dynamodb:PutItem action"));
+        assert_eq!(r.remedy.kind, RemedyKind::UpdatePermissionsBoundary);
+        assert!(steps(&r).contains("aws iam get-role --role-name App --query Role.PermissionsBoundary.PermissionsBoundaryArn"), "{}", steps(&r));
+        assert!(r.proposed_policy.is_none() && !r.can_apply());
+    }
+
+    #[test]
+    fn session_policy_denials_send_the_user_to_the_session_creator() {
+        let r = plan(&format!("{ROLE} because no session policy allows the dynamodb:PutItem action"));
+        assert_eq!(r.remedy.kind, RemedyKind::UpdateSessionPolicy);
+        assert!(steps(&r).contains("AssumeRole"));
+        assert!(r.proposed_policy.is_none());
+    }
+
+    #[test]
+    fn explicit_denies_explain_conditions_and_never_allow() {
+        let r = plan(&format!("{ROLE} with an explicit deny in an identity-based policy"));
+        assert_eq!(r.remedy.kind, RemedyKind::RemoveExplicitDeny);
+        assert!(steps(&r).contains("list-attached-role-policies --role-name App"));
+        assert!(steps(&r).contains("aws:MultiFactorAuthPresent"));
+        assert!(r.proposed_policy.is_none() && !r.can_apply());
+    }
+
+    #[test]
+    fn scp_denials_name_the_policy_id_to_review() {
+        let r = plan(&format!("{ROLE} with an explicit deny in a service control policy: arn:aws:organizations::111122223333:policy/o-x/service_control_policy/p-abc123 (NoProdWrites)"));
+        assert_eq!(r.remedy.kind, RemedyKind::OrganizationPolicy);
+        assert!(r.remedy.summary.contains("NoProdWrites") && r.remedy.summary.contains("administrator"), "{}", r.remedy.summary);
+        assert!(steps(&r).contains("aws organizations describe-policy --policy-id p-abc123"));
+    }
+
+    #[test]
+    fn trust_policy_fix_names_the_caller_role() {
+        let r = plan("User: arn:aws:sts::123456789012:assumed-role/ci/gh is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::444455556666:role/deploy because no resource-based policy allows the sts:AssumeRole action");
+        assert_eq!(r.remedy.kind, RemedyKind::UpdateTrustPolicy);
+        let policy = r.proposed_policy.as_ref().unwrap();
+        assert_eq!(policy["Statement"][0]["Principal"]["AWS"], "arn:aws:iam::123456789012:role/ci");
+        assert!(steps(&r).contains("update-assume-role-policy --role-name deploy"));
+        assert!(!r.can_apply());
+    }
+
+    #[test]
+    fn resource_policies_name_the_principal_and_flag_cross_account() {
+        let r = plan("User: arn:aws:iam::111122223333:user/u is not authorized to perform: sqs:SendMessage on resource: arn:aws:sqs:us-east-1:444455556666:q because no resource-based policy allows the sqs:SendMessage action");
+        assert_eq!(r.remedy.kind, RemedyKind::AddResourcePolicyStatement);
+        assert_eq!(r.proposed_policy.as_ref().unwrap()["Statement"][0]["Principal"]["AWS"], "arn:aws:iam::111122223333:user/u");
+        assert!(steps(&r).contains("cross-account"), "{}", steps(&r));
+        assert!(!r.can_apply());
+    }
+
+    #[test]
+    fn anonymous_requests_are_never_opened_to_everyone() {
+        let r = plan("User: anonymous is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::b/k\" because no resource-based policy allows the s3:GetObject action");
+        assert!(r.proposed_policy.is_none());
+        assert!(steps(&r).contains("sign it"));
+    }
+
+    #[test]
+    fn identity_center_roles_get_the_statement_but_no_apply() {
+        let r = plan("User: arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Dev_abc123/me is not authorized to perform: s3:ListBucket on resource: \"arn:aws:s3:::b\" because no identity-based policy allows the s3:ListBucket action");
+        assert!(r.proposed_policy.is_some());
+        assert!(!r.can_apply());
+        assert!(steps(&r).contains("permission set Dev"), "{}", steps(&r));
+    }
+
+    #[test]
+    fn unknown_causes_say_how_to_find_out() {
+        let r = plan("An error occurred (AccessDenied) when calling the PutItem operation: Access Denied");
+        assert_eq!(r.remedy.kind, RemedyKind::Investigate);
+        assert!(r.remedy.summary.contains("who made the request"));
+        assert!(steps(&r).contains("aws sts get-caller-identity"));
+        assert!(steps(&r).contains("AttributeValue=PutItem"));
+    }
 
     #[test]
     fn statement_ids_are_stable_and_iam_safe() {
