@@ -134,3 +134,9 @@ test("turning the MCP endpoint on is a settings change, not a restart", async ()
   assert.equal(w.log.clients.length, 1);
   assert.deepEqual(w.log.notifications[0].params.settings.iamlens.mcp, { enable: true, port: null });
 });
+
+test("an untrusted workspace cannot pick the binary that runs (iamlens.server.path is restricted)", () => {
+  const untrusted = manifest.capabilities.untrustedWorkspaces;
+  assert.equal(untrusted.supported, "limited");
+  assert.deepEqual(untrusted.restrictedConfigurations, ["iamlens.server.path"]);
+});
