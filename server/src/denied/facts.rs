@@ -27,6 +27,8 @@ pub struct RawFacts {
     pub policy_name: Option<String>,
     /// The reason clause when it is not about a policy (S3 bucket settings).
     pub setting_reason: Option<String>,
+    /// An AWS service that could not assume a role (`lambda.amazonaws.com`).
+    pub trusted_service: Option<String>,
     /// Encoded EC2 authorization failure message.
     pub encoded_message: Option<String>,
     /// Context conditions from a decoded authorization message: `key = values`.
@@ -72,6 +74,7 @@ impl RawFacts {
         fill(&mut self.policy_name, other.policy_name);
         fill(&mut self.setting_reason, other.setting_reason);
         fill(&mut self.encoded_message, other.encoded_message);
+        fill(&mut self.trusted_service, other.trusted_service);
         if self.conditions.is_empty() {
             self.conditions = other.conditions;
         }

@@ -264,6 +264,13 @@ fn with_code_signal(mut facts: RawFacts) -> RawFacts {
 
 /// Normalise raw facts into a report (remedy still empty).
 fn build(f: RawFacts, opts: &DenialOptions, catalog: &dyn ActionCatalog) -> DeniedReport {
+    let mut f = f;
+    if let Some(service) = f.trusted_service.clone() {
+        // "The role … cannot be assumed by Lambda": the service is the caller,
+        // and the role's trust policy is what must allow it.
+        f.principal.get_or_insert(service);
+        f.policy_type.get_or_insert(PolicyType::RoleTrustPolicy);
+    }
     let principal = f.principal.as_deref().map(normalize::principal).unwrap_or_default();
     let resource_arn_partition = f.resource.as_deref().and_then(normalize::Arn::parse).map(|a| a.partition.to_string());
     let partition = principal.partition.clone().or(resource_arn_partition).unwrap_or_else(|| "aws".to_string());

@@ -221,13 +221,20 @@ fn resource_based(r: &DeniedReport, catalog: &dyn ActionCatalog, steps: &mut Vec
 
 fn trust(r: &DeniedReport, steps: &mut Vec<String>) -> Plan {
     let action = r.action.clone().unwrap_or_else(|| "sts:AssumeRole".into());
-    let role = resource_or(r).to_string();
+    let role = r.resource.clone().unwrap_or_else(|| "the role".into());
     let summary = format!("The trust policy of {role} does not let {} assume it; the role's owner must add the caller to its trust policy.", who(r));
     let caller = r.details.fix_target.as_ref().map(|t| t.arn()).or_else(|| r.principal.clone().filter(|p| p.starts_with("arn:")));
     let role_name = Arn::parse(&role).and_then(|a| a.resource.rsplit('/').next().map(str::to_string)).unwrap_or_else(|| "ROLE".into());
     steps.push(format!("Show the current trust policy: `aws iam get-role --role-name {role_name} --query Role.AssumeRolePolicyDocument`."));
     steps.push(format!("Add the statement below to it: `aws iam update-assume-role-policy --role-name {role_name} --policy-document file://trust.json`."));
     steps.push(format!("The caller also needs an identity-based Allow for {action} on {role} (unless both are in the same account and the trust policy names the caller's ARN)."));
+    if r.principal_kind == Some(PrincipalKind::Service) {
+        let service = r.principal.clone().unwrap_or_default();
+        steps.pop();
+        steps.push(format!("If the role was created seconds ago, IAM may not have propagated it yet: retry after about 10 seconds before changing anything."));
+        let policy = policy(vec![json!({"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"})]);
+        return (RemedyKind::UpdateTrustPolicy, format!("The trust policy of {role} does not let {service} assume it; add the service to the role's trust policy."), Some(policy));
+    }
     let policy = caller.map(|c| policy(vec![json!({"Effect": "Allow", "Principal": {"AWS": c}, "Action": action})]));
     (RemedyKind::UpdateTrustPolicy, summary, policy)
 }

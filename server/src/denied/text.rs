@@ -40,7 +40,18 @@ fn unescape_and_collapse(s: &str) -> String {
     let mut pending_space = false;
     while let Some((i, c)) = chars.next() {
         let mut emit: Option<char> = Some(c);
-        if c == '\\' {
+        if c == '\u{1b}' {
+            // ANSI colour / cursor sequences from terminals (ESC [ … final byte).
+            if chars.peek().map(|&(_, n)| n) == Some('[') {
+                chars.next();
+                while let Some((_, n)) = chars.next() {
+                    if ('@'..='~').contains(&n) {
+                        break;
+                    }
+                }
+            }
+            continue;
+        } else if c == '\\' {
             match chars.peek().map(|&(_, n)| n) {
                 Some('n') | Some('t') | Some('r') => {
                     chars.next();
@@ -157,6 +168,11 @@ mod tests {
     fn json_escapes_and_entities_are_undone() {
         assert_eq!(clean(r#"on resource: \"arn:aws:s3:::b/k\"\n because"#), r#"on resource: "arn:aws:s3:::b/k" because"#);
         assert_eq!(clean("&lt;Code&gt;AccessDenied&lt;/Code&gt; &quot;x&quot;"), "<Code>AccessDenied</Code> \"x\"");
+    }
+
+    #[test]
+    fn ansi_colour_codes_are_dropped() {
+        assert_eq!(clean("\u{1b}[31mError:\u{1b}[0m \u{1b}[1mUser\u{1b}[0m: x"), "Error: User: x");
     }
 
     #[test]

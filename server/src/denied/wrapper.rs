@@ -35,6 +35,14 @@ const NOT_A_POLICY: [(&str, NotAPolicy); 14] = [
     ("OptInRequired", NotAPolicy::NotSubscribed),
 ];
 
+/// Services reporting that they could not assume a role: the phrase, the
+/// service principal, and what ends the role ARN that follows the phrase.
+const SERVICE_ASSUME: [(&str, &str, Option<char>); 3] = [
+    ("cannot be assumed by Lambda", "lambda.amazonaws.com", None),
+    ("ECS was unable to assume the role '", "ecs-tasks.amazonaws.com", Some('\'')),
+    ("CodeBuild is not authorized to perform: sts:AssumeRole on ", "codebuild.amazonaws.com", Some(' ')),
+];
+
 /// Scan `t` (cleaned text) for wrapper facts.
 pub fn scan(t: &str) -> RawFacts {
     let h = &Haystack::new(t);
@@ -56,6 +64,18 @@ pub fn scan(t: &str) -> RawFacts {
     }
     if h.find("you are not authorized to perform this operation", 0).is_some() && f.error_code.is_none() {
         f.error_code = Some("UnauthorizedOperation".into());
+    }
+    for (phrase, service, end) in SERVICE_ASSUME {
+        let Some(at) = h.find(phrase, 0) else { continue };
+        f.trusted_service = Some(service.to_string());
+        f.action = Some("sts:AssumeRole".into());
+        f.looks_denied = true;
+        if let Some(end) = end {
+            let start = at + phrase.len();
+            let role = until(t, start, &[end], 2048).or_else(|| Some(token_at(t, start)).filter(|s| !s.is_empty()));
+            f.resource = role.map(|r| trim_token(r).to_string()).filter(|r| r.starts_with("arn:"));
+        }
+        break;
     }
     f.not_a_policy = NOT_A_POLICY.iter().find(|(k, _)| h.contains(k)).map(|(_, v)| *v);
     let code_denies = f.error_code.as_deref().is_some_and(|c| DENIAL_CODES.iter().any(|d| d.eq_ignore_ascii_case(c)) || c == "403");
