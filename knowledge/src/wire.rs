@@ -170,12 +170,15 @@ pub(crate) fn requirement(w: WireRequirement, iam: &dyn Fn(&str) -> Option<Arc<I
             })
             .unwrap_or_default()
     };
-    let mut keys: Vec<String> = Vec::new();
+    // Condition keys: the action's, each resource-type row's, and each listed type's, deduplicated.
+    // Borrowed until the end: a large service repeats the same keys across hundreds of actions.
+    let mut keys: Vec<&str> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     let mut resources = Vec::new();
     if let Some(info) = info {
-        keys.extend(info.condition_keys.iter().cloned());
+        keys.extend(info.condition_keys.iter().map(String::as_str));
         for row in &info.resource_types {
-            keys.extend(row.condition_keys.iter().cloned());
+            keys.extend(row.condition_keys.iter().map(String::as_str));
         }
     }
     if let Some(targets) = &w.t {
@@ -193,7 +196,7 @@ pub(crate) fn requirement(w: WireRequirement, iam: &dyn Fn(&str) -> Option<Arc<I
                 continue;
             }
             let Some(rt) = prefix.resource_types.get(&row.name.to_ascii_lowercase()) else { continue };
-            keys.extend(rt.condition_keys.iter().cloned());
+            keys.extend(rt.condition_keys.iter().map(String::as_str));
             for template in &rt.arn_templates {
                 resources.push(ResourceTarget {
                     resource_type: rt.name.clone(),
@@ -204,8 +207,8 @@ pub(crate) fn requirement(w: WireRequirement, iam: &dyn Fn(&str) -> Option<Arc<I
             }
         }
     }
-    let mut seen = HashSet::new();
-    keys.retain(|k| seen.insert(k.clone()));
+    keys.retain(|k| seen.insert(k));
+    let keys: Vec<String> = keys.into_iter().map(str::to_string).collect();
     ActionRequirement {
         action: info.map(|i| i.name.clone()).unwrap_or(w.a.clone()),
         kind: w.k.clone().unwrap_or(RequirementKind::Primary),
