@@ -87,14 +87,7 @@ pub async fn apply_fix(report: &DeniedReport, opts: &AwsOptions) -> Result<Apply
 }
 
 fn not_applicable(report: &DeniedReport) -> String {
-    if report.details.fix_target.is_none() && report.fix_statement().is_some() {
-        return "cannot apply: the message does not name an IAM role or user in a known account; attach the proposed statement by hand".into();
-    }
-    format!(
-        "cannot apply: only an implicit identity-based denial can be fixed by adding an Allow (this one is {} in {}); follow the plan's steps instead",
-        serde_json::to_value(report.denial).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
-        report.policy_type.phrase()
-    )
+    format!("cannot apply: {}", report.apply_blocker().unwrap_or_else(|| "nothing to apply".into()))
 }
 
 fn get_action(t: &FixTarget) -> &'static str {

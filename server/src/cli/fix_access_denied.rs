@@ -5,7 +5,7 @@
 use super::FixAccessDeniedArgs;
 use crate::aws::inline_fix::{apply_fix, decode_authorization_message};
 use crate::aws::AwsOptions;
-use crate::denied::{analyze, DenialOptions, DeniedReport, PolicyType};
+use crate::denied::{analyze, DenialOptions, DeniedReport};
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
@@ -38,7 +38,7 @@ pub fn run(args: FixAccessDeniedArgs) -> ExitCode {
     let _ = std::io::stdout().write_all(shown.as_bytes()).and_then(|_| std::io::stdout().flush());
     if !report.can_apply() {
         if args.yes {
-            eprintln!("iamlens: nothing applied: {}", why_not_applicable(&report));
+            eprintln!("iamlens: nothing applied: {}", report.apply_blocker().unwrap_or_default());
         }
         return ExitCode::SUCCESS;
     }
@@ -80,24 +80,6 @@ fn decode(runtime: &tokio::runtime::Runtime, report: &DeniedReport, opts: &Denia
         out.operation = report.operation.clone();
     }
     Ok(out)
-}
-
-fn why_not_applicable(r: &DeniedReport) -> String {
-    if r.fix_statement().is_some() && r.details.fix_target.is_none() {
-        "the message does not name an IAM role or user in a known account".into()
-    } else {
-        format!("only an implicit identity-based denial can be fixed by adding an Allow; this one is {}", describe_cause(r))
-    }
-}
-
-fn describe_cause(r: &DeniedReport) -> String {
-    match (r.denial, r.policy_type) {
-        (_, PolicyType::NotAPolicy) => "not a policy denial".into(),
-        (_, PolicyType::Unknown) => "of unknown cause".into(),
-        (crate::denied::Denial::Explicit, t) => format!("an explicit deny in {}", t.phrase()),
-        (crate::denied::Denial::Implicit, t) => format!("an implicit deny by {}", t.phrase()),
-        (crate::denied::Denial::Unknown, t) => format!("a denial by {}", t.phrase()),
-    }
 }
 
 /// Ask on the terminal; without one, explain how to apply and do nothing.
@@ -144,7 +126,7 @@ pub fn render_plan(r: &DeniedReport) -> String {
     if let Some(op) = &r.operation {
         line(&mut out, "Operation:", op.clone());
     }
-    let mut cause = describe_cause(r);
+    let mut cause = r.cause();
     if let Some(arn) = &r.policy_arn {
         cause.push_str(&format!(" ({arn}"));
         if let Some(name) = &r.details.policy_name {

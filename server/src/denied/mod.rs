@@ -142,15 +142,42 @@ pub struct DenialDetails {
     pub reason_text: Option<String>,
     /// The principal's account was masked in the message (`********1234`).
     pub account_masked: bool,
+    /// Why iamlens will not write this identity fix itself (a role managed by
+    /// IAM Identity Center, a resource the message does not name).
+    pub apply_refusal: Option<String>,
 }
 
 impl DeniedReport {
     /// Whether `--yes` may apply this fix: an implicit identity-based denial of
-    /// a known role or user, with a statement to merge.
+    /// a known role or user that iamlens may edit, with a statement to merge.
     pub fn can_apply(&self) -> bool {
-        self.remedy.kind == RemedyKind::AddIdentityPolicyStatement
-            && self.details.fix_target.is_some()
-            && self.fix_statement().is_some()
+        self.apply_blocker().is_none()
+    }
+
+    /// Why this fix cannot be applied automatically, in one sentence; `None`
+    /// when it can.
+    pub fn apply_blocker(&self) -> Option<String> {
+        if self.remedy.kind != RemedyKind::AddIdentityPolicyStatement || self.fix_statement().is_none() {
+            return Some(format!("only an implicit identity-based denial can be fixed by adding an Allow; this one is {}", self.cause()));
+        }
+        if let Some(why) = &self.details.apply_refusal {
+            return Some(why.clone());
+        }
+        if self.details.fix_target.is_none() {
+            return Some("the message does not name an IAM role or user in a known account; attach the proposed statement by hand".into());
+        }
+        None
+    }
+
+    /// The cause in words: `an explicit deny in a service control policy (SCP)`.
+    pub fn cause(&self) -> String {
+        match (self.denial, self.policy_type) {
+            (_, PolicyType::NotAPolicy) => "not a policy denial".into(),
+            (_, PolicyType::Unknown) => "of unknown cause".into(),
+            (Denial::Explicit, t) => format!("an explicit deny in {}", t.phrase()),
+            (Denial::Implicit, t) => format!("an implicit deny by {}", t.phrase()),
+            (Denial::Unknown, t) => format!("a denial by {}", t.phrase()),
+        }
     }
 
     /// The one statement an identity-based fix merges into the inline policy.
@@ -343,6 +370,7 @@ fn build(f: RawFacts, opts: &DenialOptions, catalog: &dyn ActionCatalog) -> Deni
             through_scp: f.through_scp,
             reason_text: f.setting_reason.clone(),
             account_masked: principal.account_masked,
+            apply_refusal: None,
         },
     }
 }

@@ -112,7 +112,7 @@ fn policy(statements: Vec<Value>) -> Value {
 
 /// The resource for an Allow: the one in the message, `*` for actions that
 /// cannot be scoped, else `*` with a warning to narrow it.
-fn allow_resource(r: &DeniedReport, catalog: &dyn ActionCatalog, steps: &mut Vec<String>) -> String {
+fn allow_resource(r: &mut DeniedReport, catalog: &dyn ActionCatalog, steps: &mut Vec<String>) -> String {
     if let Some(res) = &r.resource {
         return res.clone();
     }
@@ -120,9 +120,10 @@ fn allow_resource(r: &DeniedReport, catalog: &dyn ActionCatalog, steps: &mut Vec
     if catalog.supports_resource_scoping(action) == Some(false) {
         return "*".into();
     }
-    steps.push(format!(
-        "The message does not name the resource, so the statement uses \"*\"; narrow it to the ARN your code uses (pass --resource-override ARN) before applying."
-    ));
+    steps.push(
+        "The message does not name the resource, so the statement uses \"*\"; narrow it to the ARN your code uses (pass --resource-override ARN) before applying.".into(),
+    );
+    r.details.apply_refusal = Some("the message does not name the resource, and iamlens will not grant it on \"*\"; pass --resource-override ARN".into());
     "*".into()
 }
 
@@ -152,7 +153,7 @@ fn identity(r: &mut DeniedReport, catalog: &dyn ActionCatalog, steps: &mut Vec<S
     let summary = format!("No identity-based policy of {} allows {action}; add an Allow for it on {resource}.", who(r));
     if let Some(owner) = r.details.fix_target.as_ref().and_then(|t| managed_role_owner(t)) {
         steps.push(owner);
-        r.details.fix_target = None;
+        r.details.apply_refusal = Some(format!("{} is managed by AWS for someone else (IAM Identity Center or a service); change its owner's policy as the plan says", who(r)));
         return (RemedyKind::AddIdentityPolicyStatement, summary, Some(policy(vec![statement])));
     }
     match &r.details.fix_target {
@@ -189,7 +190,7 @@ fn resource_policy_name(prefix: &str) -> (&'static str, &'static str) {
     }
 }
 
-fn resource_based(r: &DeniedReport, catalog: &dyn ActionCatalog, steps: &mut Vec<String>) -> Plan {
+fn resource_based(r: &mut DeniedReport, catalog: &dyn ActionCatalog, steps: &mut Vec<String>) -> Plan {
     let Some(action) = r.action.clone() else { return investigate(r, catalog, steps) };
     let prefix = action.split(':').next().unwrap_or("").to_string();
     let (policy_name, how) = resource_policy_name(&prefix);
@@ -586,8 +587,22 @@ mod tests {
     fn identity_center_roles_get_the_statement_but_no_apply() {
         let r = plan("User: arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Dev_abc123/me is not authorized to perform: s3:ListBucket on resource: \"arn:aws:s3:::b\" because no identity-based policy allows the s3:ListBucket action");
         assert!(r.proposed_policy.is_some());
-        assert!(!r.can_apply());
+        assert!(r.apply_blocker().unwrap().contains("IAM Identity Center"));
         assert!(steps(&r).contains("permission set Dev"), "{}", steps(&r));
+    }
+
+    #[test]
+    fn a_scopable_action_without_resource_is_not_applied_on_star() {
+        let r = plan("User: arn:aws:iam::123456789012:user/u is not authorized to perform: s3:GetObject because no identity-based policy allows the s3:GetObject action");
+        assert_eq!(r.proposed_policy.as_ref().unwrap()["Statement"][0]["Resource"], "*");
+        assert!(r.apply_blocker().unwrap().contains("--resource-override"));
+        let scoped = analyze_with(
+            "User: arn:aws:iam::123456789012:user/u is not authorized to perform: s3:GetObject because no identity-based policy allows the s3:GetObject action",
+            &DenialOptions { resource_override: Some("arn:aws:s3:::b/*".into()), ..Default::default() },
+            &NoCatalog,
+        )
+        .unwrap();
+        assert!(scoped.can_apply());
     }
 
     #[test]
