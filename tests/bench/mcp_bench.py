@@ -3,7 +3,7 @@
 
 Measures, for stdio and standalone streamable HTTP, in both protocol eras:
   - connect: process start (stdio) or TCP connect (HTTP) → handshake done → first tools/list answered
-  - generate_application_policies over the fixture corpus (tests/fixtures/python, 50 files), per call
+  - generate_application_policies over the fixture corpus (tests/fixtures/python), per call
   - explain_code on one file, per call
   - search_actions ("send message"), per call
 and, once, generate_application_policies over a generated 1,000-file project.
@@ -82,11 +82,11 @@ async def connect_time(target, mode: str, n: int) -> list[float]:
 async def bench(target, label: str, mode: str, calls: int) -> None:
     print(f"\n{label}, {mode}")
     print(f"  connect + tools/list               {summary(await connect_time(target, mode, max(5, calls // 5)))}")
-    corpus_files = [str(p) for p in sorted(CORPUS.glob('*.py'))]
+    corpus_files = [str(p) for p in sorted(CORPUS.rglob("*.py"))]
     one_file = corpus_files[0]
     async with Client(target, mode=mode) as client:
         gen = await timed_calls(client, "generate_application_policies", {"SourceFiles": [str(CORPUS)]}, calls)
-        print(f"  generate ({len(corpus_files)}-file corpus)         {summary(gen)}")
+        print(f"  {'generate (fixture corpus, ' + str(len(corpus_files)) + ' files)':34} {summary(gen)}")
         exp = await timed_calls(client, "explain_code", {"Path": one_file}, calls)
         print(f"  explain_code (one file)            {summary(exp)}")
         sea = await timed_calls(client, "search_actions", {"Query": "send message"}, calls)
