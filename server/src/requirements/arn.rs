@@ -40,13 +40,14 @@ pub fn bind_target(target: &ResourceTarget, args: &[(String, Value)], settings: 
         vars.insert(binding.variable.as_str(), bound.value);
     }
     // A variable the knowledge base does not bind, named exactly like a member
-    // the call passes (`TableName` from `Table("T").batch_writer()`), is that member.
+    // the call passes (`TableName` from `Table("T").batch_writer()`), is that
+    // member, by name or by ARN.
     for variable in template_variables(&target.arn_template) {
         if vars.contains_key(variable) || matches!(variable, "Partition" | "Region" | "Account") {
             continue;
         }
         if let Some(value) = args.iter().find(|(k, _)| k == variable).map(|(_, v)| v) {
-            let bound = bind(iamlens_knowledge::BindingForm::Name, Some(value));
+            let bound = bind(iamlens_knowledge::BindingForm::NameOrArn, Some(value));
             if bound.dynamic {
                 dynamic_members.push(variable.to_string());
             }
@@ -67,7 +68,7 @@ pub fn bind_target(target: &ResourceTarget, args: &[(String, Value)], settings: 
 }
 
 /// The `${Name}` variables of a template, in order.
-fn template_variables(template: &str) -> Vec<&str> {
+pub(crate) fn template_variables(template: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = template;
     while let Some(start) = rest.find("${") {

@@ -55,7 +55,7 @@ pub fn bind(form: BindingForm, value: Option<&Value>) -> Bound {
         BindingForm::Arn => or_whole_arn(plain),
         BindingForm::PathName => {
             let bound = or_whole_arn(plain);
-            Bound { value: strip_one_slash(&bound.value), ..bound }
+            Bound { value: parameter_path(&bound.value), ..bound }
         }
         BindingForm::SecretName => {
             let bound = or_whole_arn(plain);
@@ -77,8 +77,17 @@ fn or_whole_arn(bound: Bound) -> Bound {
     }
 }
 
-fn strip_one_slash(name: &str) -> String {
-    name.strip_prefix('/').unwrap_or(name).to_string()
+/// An SSM name loses one leading `/` (the ARN template supplies it). A value
+/// ending in `/` is a hierarchy (`get_parameters_by_path(Path="/app/prod/")`):
+/// it covers the path itself and everything below, `app/prod*`.
+fn parameter_path(name: &str) -> String {
+    match name.strip_suffix('/') {
+        Some(path) => {
+            let path = path.strip_prefix('/').unwrap_or(path);
+            if path.is_empty() { "*".to_string() } else { format!("{path}*") }
+        }
+        None => name.strip_prefix('/').unwrap_or(name).to_string(),
+    }
 }
 
 /// `https://sqs.us-east-1.amazonaws.com/123456789012/jobs` (also the legacy
@@ -187,6 +196,8 @@ mod tests {
         assert_eq!(bind(BindingForm::PathName, Some(&lit("app-config"))).value, "app-config");
         let b = bind(BindingForm::PathName, Some(&fstr(&[Some("/app/"), None, Some("/url")])));
         assert_eq!(b.value, "app/*/url");
+        assert_eq!(bind(BindingForm::PathName, Some(&lit("/app/prod/flags/"))).value, "app/prod/flags*");
+        assert_eq!(bind(BindingForm::PathName, Some(&lit("/"))).value, "*");
     }
 
     #[test]

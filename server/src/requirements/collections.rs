@@ -1,23 +1,45 @@
 //! Calls that name several resources inside one member: DynamoDB batch and
 //! transaction calls carry their table names in `RequestItems` keys or in each
-//! `TransactItems` entry. Each table becomes one variant of the arguments
-//! with `TableName` set, so the usual binding yields one ARN per table.
+//! `TransactItems` entry, EventBridge `PutEvents` its buses in each `Entries`
+//! item. Each resource becomes one variant of the arguments with the member
+//! named like the ARN variable (`TableName`, `EventBusName`) set, so the usual
+//! binding yields one ARN per resource.
 
 use crate::model::{SdkCall, Value};
 
 /// One argument list per resource the call names; `None` when the call's own
 /// arguments are the only variant.
 pub fn arg_variants(call: &SdkCall) -> Option<Vec<Vec<(String, Value)>>> {
-    let tables = request_items_tables(call).or_else(|| transact_items_tables(call))?;
+    let (member, values) = request_items_tables(call)
+        .or_else(|| transact_items_tables(call))
+        .map(|tables| ("TableName", tables))
+        .or_else(|| event_buses(call).map(|buses| ("EventBusName", buses)))?;
     let mut variants: Vec<Vec<(String, Value)>> = Vec::new();
-    for table in tables {
-        let mut args: Vec<(String, Value)> = call.args.iter().filter(|(k, _)| k != "TableName").cloned().collect();
-        args.push(("TableName".to_string(), table));
+    for value in values {
+        let mut args: Vec<(String, Value)> = call.args.iter().filter(|(k, _)| k != member).cloned().collect();
+        args.push((member.to_string(), value));
         if !variants.contains(&args) {
             variants.push(args);
         }
     }
     (!variants.is_empty()).then_some(variants)
+}
+
+/// `put_events(Entries=[{"EventBusName": "orders-bus", ...}])` → each bus;
+/// an entry without one goes to the account's `default` bus.
+fn event_buses(call: &SdkCall) -> Option<Vec<Value>> {
+    if call.operation != "PutEvents" {
+        return None;
+    }
+    let Value::List(entries) = call.arg("Entries")? else { return None };
+    let buses: Vec<Value> = entries
+        .iter()
+        .map(|entry| match entry {
+            Value::Dict(_) => entry.get("EventBusName").cloned().unwrap_or_else(|| Value::literal("default")),
+            _ => Value::Unknown,
+        })
+        .collect();
+    (!buses.is_empty()).then_some(buses)
 }
 
 /// For DynamoDB transactions, the item actions the entries actually perform
@@ -117,6 +139,21 @@ mod tests {
         let c = call(vec![("TransactItems", Value::List(vec![entry("Update"), Value::Unknown]))]);
         assert_eq!(transaction_actions(&c), None);
         assert_eq!(transaction_actions(&call(vec![("TransactItems", Value::Unknown)])), None);
+    }
+
+    #[test]
+    fn put_events_names_each_bus_and_the_default_one() {
+        let mut c = call(vec![(
+            "Entries",
+            Value::List(vec![
+                Value::Dict(vec![("EventBusName".into(), Value::literal("orders-bus"))]),
+                Value::Dict(vec![("Source".into(), Value::literal("acme"))]),
+            ]),
+        )]);
+        c.operation = "PutEvents".into();
+        let buses: Vec<Value> =
+            arg_variants(&c).unwrap().into_iter().map(|args| args.into_iter().find(|(k, _)| k == "EventBusName").unwrap().1).collect();
+        assert_eq!(buses, vec![Value::literal("orders-bus"), Value::literal("default")]);
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub mod binding;
 mod collections;
 mod kms;
 
-use crate::model::{CallVia, Finding, FindingKind, Requirement, RequirementSettings, SdkCall};
+use crate::model::{CallVia, Finding, FindingKind, Requirement, RequirementSettings, SdkCall, Value};
 use arn::{bind_target, fill};
 use binding::member_value;
 use iamlens_knowledge::{ActionRequirement, KnowledgeBase, RequirementKind, ResourceTarget, Service};
@@ -106,7 +106,7 @@ pub fn add_call_requirements(
             continue;
         }
         let action_settings = if is_kms { resource_settings.as_ref().unwrap_or(settings) } else { settings };
-        let targets = select_targets(&action.resources, call);
+        let targets = select_targets(&action.resources, call, &variants[0]);
         let mut resources: Vec<String> = Vec::new();
         for (target, args) in targets.iter().flat_map(|t| variants.iter().map(move |args| (t, args))) {
             let bound = bind_target(target, args, action_settings);
@@ -146,8 +146,16 @@ pub fn add_call_requirements(
 /// index. With nothing required or given, none: IAM then authorizes the
 /// action on `*` (e.g. `cloudwatch:PutMetricData` lists an optional type the
 /// plain call never touches; naming it would make the call fail).
-fn select_targets<'a>(targets: &'a [ResourceTarget], call: &SdkCall) -> Vec<&'a ResourceTarget> {
-    let given = |t: &ResourceTarget| !t.bindings.is_empty() && t.bindings.iter().all(|b| member_value(&call.args, &b.member).is_some());
+fn select_targets<'a>(targets: &'a [ResourceTarget], call: &SdkCall, args: &[(String, Value)]) -> Vec<&'a ResourceTarget> {
+    let given = |t: &ResourceTarget| {
+        if !t.bindings.is_empty() {
+            return t.bindings.iter().all(|b| member_value(&call.args, &b.member).is_some());
+        }
+        // No bindings: given when every variable is a member the call passes by that name.
+        let vars: Vec<&str> =
+            arn::template_variables(&t.arn_template).into_iter().filter(|v| !matches!(*v, "Partition" | "Region" | "Account")).collect();
+        !vars.is_empty() && vars.iter().all(|v| args.iter().any(|(k, _)| k == v))
+    };
     let optional: Vec<&ResourceTarget> = targets.iter().filter(|t| !t.required && given(t)).collect();
     let refines = |specific: &ResourceTarget, general: &ResourceTarget| {
         specific.arn_template.len() > general.arn_template.len() && specific.arn_template.starts_with(&general.arn_template)
