@@ -280,6 +280,15 @@ async def test_bad_arguments_are_protocol_errors_naming_the_argument(open_client
             await client.call_tool("search_actions", {"Query": "s3", "Limit": "ten"})
         assert "Limit" in str(typed.value)
 
+        with pytest.raises(MCPError) as unknown:
+            await client.call_tool("generate_policies", {"SourceFiles": ["/a.py"]})
+        assert unknown.value.error.code == -32602
+        assert "generate_application_policies" in str(unknown.value)
+
+        with pytest.raises(MCPError) as editor_only:
+            await client.call_tool("workspace_policy", {})
+        assert "embedded in the editor" in str(editor_only.value)
+
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("mode", MODES)

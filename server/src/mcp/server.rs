@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use iamlens_knowledge::KnowledgeBase;
 use rmcp::handler::server::router::tool::ToolRouter;
-use rmcp::handler::server::tool::{InputResponses, RequestState};
-use rmcp::model::{CallToolResponse, CallToolResult, Implementation, ServerCapabilities, ServerConfig};
+use rmcp::handler::server::tool::{InputResponses, RequestState, ToolCallContext};
+use rmcp::model::{CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ServerCapabilities, ServerConfig};
 use rmcp::service::RequestContext;
 use rmcp::{tool, tool_handler, tool_router, ErrorData, RoleServer, ServerHandler};
 
@@ -38,6 +38,18 @@ impl IamlensMcp {
         }
         IamlensMcp { options: Arc::new(options), tool_router }
     }
+}
+
+fn unknown_tool(name: &str, router: &ToolRouter<IamlensMcp>) -> ErrorData {
+    let why = if name == "workspace_policy" {
+        "is offered only by the endpoint embedded in the editor (iamlens lsp with iamlens.mcp.enable); \
+use generate_application_policies with the workspace folder here"
+            .to_string()
+    } else {
+        let known: Vec<String> = router.list_all().into_iter().map(|tool| tool.name.to_string()).collect();
+        format!("is not an iamlens tool; the tools are {}", known.join(", "))
+    };
+    ErrorData::invalid_params(format!("tool `{name}` {why}"), Some(serde_json::json!({ "argument": "name" })))
 }
 
 /// Run engine work (file reads, analysis) off the async workers; a panic on
@@ -262,6 +274,18 @@ dependent actions.",
 
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for IamlensMcp {
+    /// Route a call; an unknown tool name is a bad argument that lists the tools.
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        if !self.tool_router.has_route(&request.name) {
+            return Err(unknown_tool(&request.name, &self.tool_router));
+        }
+        self.tool_router.call(ToolCallContext::new(self, request, context)).await
+    }
+
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
             .with_server_info(
