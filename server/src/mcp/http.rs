@@ -117,6 +117,13 @@ pub async fn serve_standalone(options: ServerOptions, bind: &str, port: u16) -> 
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| EndpointError::Bind { addr, source })?;
     let local = listener.local_addr().map_err(|source| EndpointError::Bind { addr, source })?;
     // Runs until the process is stopped (Ctrl-C, SIGTERM): nothing to flush.
+    if options.allow_unattended_apply {
+        eprintln!(
+            "iamlens: warning: --allow-unattended-apply over HTTP lets any program on this machine that can reach \
+{} change IAM policies through fix_access_denied",
+            endpoint_url(local)
+        );
+    }
     let app = router(IamlensMcp::new(options), None, CancellationToken::new());
     eprintln!("iamlens: MCP endpoint listening on {}", endpoint_url(local));
     axum::serve(listener, app).await.map_err(|source| EndpointError::Serve { source })

@@ -88,8 +88,8 @@ impl fmt::Display for EndpointError {
 
 impl std::error::Error for EndpointError {}
 
-/// `iamlens mcp-server`: serve over stdio or standalone HTTP until the client
-/// leaves (stdio) or Ctrl-C (http).
+/// `iamlens mcp-server`: serve over stdio until the client leaves, or over
+/// standalone HTTP until the process is stopped.
 pub fn run(args: McpArgs) -> ExitCode {
     let options = ServerOptions { workspace: None, allow_unattended_apply: args.allow_unattended_apply };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
