@@ -192,6 +192,28 @@ async def test_generate_application_policies_scopes_literal_resources(open_clien
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("mode", MODES)
+async def test_generate_honours_peer_options_and_explains(open_client, mode, project):
+    async with open_client("stdio", mode) as client:
+        tools = await tool_schemas(client)
+        hinted = await client.call_tool(
+            "generate_application_policies", {"SourceFiles": [str(project / "app.py")], "ServiceHints": ["s3"]}
+        )
+        actions = actions_of(check_structured(hinted, tools["generate_application_policies"]))
+        assert "s3:GetObject" in actions and "dynamodb:PutItem" not in actions
+
+        explained = await client.call_tool(
+            "generate_application_policies", {"SourceFiles": [str(project / "app.py")], "Explain": ["dynamodb:*"]}
+        )
+        data = check_structured(explained, tools["generate_application_policies"])
+        assert [(e["Action"], e["Line"]) for e in data["Explanations"]] == [("dynamodb:PutItem", 12)]
+
+        with pytest.raises(MCPError) as bad_region:
+            await client.call_tool("generate_application_policies", {"SourceFiles": [str(project)], "Region": "Frankfurt"})
+        assert "Region" in str(bad_region.value)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", MODES)
 async def test_generate_accepts_a_directory_and_ignores_code_without_aws(open_client, mode, project):
     async with open_client("stdio", mode) as client:
         tools = await tool_schemas(client)
