@@ -159,7 +159,9 @@ impl EmbeddedHandle {
     }
 
     /// Stop serving and remove the discovery files.
-    pub fn shutdown(self) {}
+    pub fn shutdown(self) {
+        drop(self);
+    }
 }
 
 impl Drop for EmbeddedHandle {
