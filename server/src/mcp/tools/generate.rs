@@ -14,7 +14,8 @@ use super::{schemas, settings, ToolError, ToolResult};
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct GenerateInput {
-    /// Absolute paths of source files or directories (walked recursively, .gitignore honoured).
+    /// Absolute paths of source files or directories (walked recursively, .gitignore honoured); in an
+    /// editor-embedded server, relative paths resolve against the first workspace folder.
     pub source_files: Vec<String>,
     /// AWS region for resource ARNs, e.g. `us-east-1` (default `*`).
     #[serde(default)]
