@@ -141,3 +141,24 @@ fn service_metadata_comes_from_botocore() {
     let sqs = kb.service("sqs").unwrap();
     assert!(sqs.resources.is_some() && kb.service("lambda").unwrap().resources.is_none());
 }
+
+#[test]
+fn search_ranks_exact_names_first_and_ignores_empty_queries() {
+    let kb = KnowledgeBase::embedded();
+    assert!(kb.search_actions("   ", 5).is_empty());
+    assert!(kb.search_actions("getobject", 0).is_empty());
+    let exact = kb.search_actions("sqs:sendmessage", 3);
+    assert_eq!(exact.first().map(|a| a.name.as_str()), Some("sqs:SendMessage"));
+    let words = kb.search_actions("put bucket policy", 50);
+    assert!(words.iter().any(|a| a.name == "s3:PutBucketPolicy"), "{:?}", words.iter().map(|a| a.name.clone()).collect::<Vec<_>>());
+    assert!(words.iter().all(|a| a.name.to_lowercase().contains("bucket")));
+    assert_eq!(kb.action("s3:GetObject").unwrap().prefix().prefix, "s3");
+}
+
+#[test]
+fn suggestions_are_empty_when_nothing_is_close() {
+    let kb = KnowledgeBase::embedded();
+    assert!(kb.nearest_services("zzzzqqqq", 3).is_empty());
+    assert!(kb.service("s3").unwrap().nearest_methods("zzzzqqqq", 3).is_empty());
+    assert_eq!(kb.service("s3").unwrap().nearest_methods("PutObjekt", 1), vec!["put_object".to_string()]);
+}
