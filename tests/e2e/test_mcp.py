@@ -659,3 +659,58 @@ async def test_fix_access_denied_over_http_asks_then_applies(http_url_with_aws, 
         assert data["Status"] == "applied", data
     assert len(asked) == 1
     assert "s3:GetObject" in json.dumps(inline_policy(iam_client, "dev"))
+
+
+def stateless_call(url: str, name: str, arguments: dict, extra: dict | None = None, capabilities: dict | None = None):
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "raw-test", "version": "0"},
+        "io.modelcontextprotocol/clientCapabilities": capabilities if capabilities is not None else {"elicitation": {}},
+    }
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {"name": name, "arguments": arguments, "_meta": meta, **(extra or {})},
+    }
+    status, _, text = post(url, body, {"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": name})
+    assert status == 200, text
+    payload = text[text.index("{"):] if not text.startswith("{") else text
+    return json.loads(payload.splitlines()[0])["result"]
+
+
+def test_stateless_confirmation_is_bound_to_the_plan(http_url_with_aws, iam_client):
+    """An answer given for another plan (or a forged state) never applies a fix."""
+    iam_client.create_user(UserName="dev")
+    args = {"ErrorMessage": IMPLICIT_DENIAL}
+    yes = {"confirm_apply": {"action": "accept", "content": {"apply": True}}}
+
+    first = stateless_call(http_url_with_aws, "fix_access_denied", args)
+    assert first["resultType"] == "input_required"
+    question = first["inputRequests"]["confirm_apply"]
+    assert question["method"] == "elicitation/create" and "iamlens-dev" in question["params"]["message"]
+    state = first["requestState"]
+
+    forged = stateless_call(
+        http_url_with_aws, "fix_access_denied", args, {"inputResponses": yes, "requestState": "iamlens-confirm:0000"}
+    )
+    assert forged["resultType"] == "input_required"  # asked again, nothing applied
+    assert inline_policy(iam_client, "dev") is None
+
+    wider = {"ErrorMessage": IMPLICIT_DENIAL, "ResourceOverride": "arn:aws:s3:::reports-bucket/*"}
+    other_plan = stateless_call(http_url_with_aws, "fix_access_denied", wider, {"inputResponses": yes, "requestState": state})
+    assert other_plan["resultType"] == "input_required"
+    assert inline_policy(iam_client, "dev") is None
+
+    confirmed = stateless_call(http_url_with_aws, "fix_access_denied", args, {"inputResponses": yes, "requestState": state})
+    assert confirmed["structuredContent"]["Status"] == "applied"
+    assert inline_policy(iam_client, "dev") is not None
+
+
+def test_stateless_client_without_elicitation_gets_the_plan(http_url_with_aws, iam_client):
+    iam_client.create_user(UserName="dev")
+    result = stateless_call(http_url_with_aws, "fix_access_denied", {"ErrorMessage": IMPLICIT_DENIAL}, capabilities={})
+    assert result["resultType"] == "complete"
+    assert result["structuredContent"]["Status"] == "planned"
+    assert "elicitation" in result["structuredContent"]["Message"]
+    assert inline_policy(iam_client, "dev") is None
