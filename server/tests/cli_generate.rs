@@ -68,12 +68,19 @@ fn region_and_account_default_to_wildcards() {
 
 #[test]
 fn directories_are_walked_honouring_gitignore() {
-    let out = iamlens(&["generate-policies", &fixture("project_shared_client"), "--region", "us-east-1", "--account", "123456789012"]);
-    assert!(out.status.success());
-    let v = json(&out);
-    let acts = actions(&v);
-    assert!(acts.contains(&"dynamodb:PutItem".to_string()), "{acts:?}");
-    assert!(acts.contains(&"s3:PutObject".to_string()), "{acts:?}");
+    let dir = std::env::temp_dir().join(format!("iamlens-cli-walk-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("app/jobs")).unwrap();
+    std::fs::create_dir_all(dir.join("build")).unwrap();
+    std::fs::write(dir.join(".gitignore"), "build/\n").unwrap();
+    std::fs::write(dir.join("app/jobs/export.py"), "import boto3\nboto3.client('s3').put_object(Bucket='exports', Key='a.csv', Body=b'')\n").unwrap();
+    std::fs::write(dir.join("app/notify.py"), "import boto3\nboto3.client('sns').publish(TopicArn='arn:aws:sns:us-east-1:123456789012:t', Message='m')\n").unwrap();
+    std::fs::write(dir.join("build/generated.py"), "import boto3\nboto3.client('iam').delete_user(UserName='x')\n").unwrap();
+    let out = iamlens(&["generate-policies", &dir.display().to_string()]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let acts = actions(&json(&out));
+    assert!(acts.contains(&"s3:PutObject".to_string()) && acts.contains(&"sns:Publish".to_string()), "{acts:?}");
     assert!(!acts.iter().any(|a| a.starts_with("iam:")), "the git-ignored build/ file was analysed: {acts:?}");
 }
 
@@ -171,4 +178,27 @@ fn kms_via_service_can_be_left_out() {
     let without = actions(&json(&iamlens(&["generate-policies", &fixture("sqs_worker.py"), "--no-kms-via-service"])));
     assert!(!without.iter().any(|a| a.starts_with("kms:")), "{without:?}");
     assert!(with.len() >= without.len());
+}
+
+#[test]
+fn minimize_policy_size_groups_by_resource_across_services() {
+    let files = [fixture("cloudwatch_metrics.py"), fixture("rekognition_labels.py")];
+    let per_service = json(&iamlens(&["generate-policies", &files[0], &files[1]]));
+    assert_eq!(statements(&per_service).len(), 2);
+    let minimized = json(&iamlens(&["generate-policies", &files[0], &files[1], "--minimize-policy-size"]));
+    let st = statements(&minimized);
+    assert_eq!(st.len(), 1, "{st:?}");
+    assert_eq!(st[0]["Action"], serde_json::json!(["cloudwatch:PutMetricData", "rekognition:DetectLabels"]));
+    assert_eq!(st[0]["Resource"], serde_json::json!(["*"]));
+}
+
+#[test]
+fn the_whole_corpus_splits_into_policies_under_the_managed_policy_limit() {
+    let out = iamlens(&["generate-policies", &repo_root().join("tests/fixtures/python").display().to_string(), "--region", "us-east-1", "--account", "123456789012"]);
+    assert!(out.status.success());
+    let v = json(&out);
+    for policy in v["Policies"].as_array().unwrap() {
+        let compact = serde_json::to_string(&policy["Policy"]).unwrap();
+        assert!(compact.len() <= 6144, "a policy of {} characters", compact.len());
+    }
 }
