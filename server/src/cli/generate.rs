@@ -17,6 +17,9 @@ pub fn run(args: GenerateArgs) -> ExitCode {
         Ok(reports) => reports,
         Err(err) => return super::fail(2, err),
     };
+    if reports.is_empty() {
+        eprintln!("iamlens: no Python files found in the given paths; the policy is empty");
+    }
     let policy = PolicyOptions { resource_cutoff: args.resource_cutoff, minimize_policy_size: args.minimize_policy_size };
     let mut output = engine::generate(&reports, &policy);
     if !args.explain.is_empty() {
