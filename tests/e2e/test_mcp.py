@@ -7,6 +7,7 @@ schema the server declares, and must equal the JSON in its text content.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -283,6 +284,20 @@ async def test_describe_operation_matches_iamlens_lookup(open_client, iamlens_bi
         with pytest.raises(MCPError) as typo:
             await client.call_tool("describe_operation", {"Service": "sqs", "Operation": "send_mesage"})
         assert "Operation" in str(typo.value) and "send_message" in str(typo.value)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_concurrent_calls_each_get_their_own_answer(open_client, transport, mode, project):
+    queries = ["send message", "get object", "put item", "pass role", "decrypt", "receive message"] * 3
+    async with open_client(transport, mode) as client:
+        results = await asyncio.gather(*(client.call_tool("search_actions", {"Query": q, "Limit": 50}) for q in queries))
+        for query, result in zip(queries, results):
+            assert not result.is_error
+            assert result.structured_content["Query"] == query
+            words = query.split()
+            assert all(all(w in a["Action"].lower() for w in words) for a in result.structured_content["Actions"])
 
 
 @pytest.mark.asyncio
