@@ -12,7 +12,7 @@ mod run;
 
 pub use crate::policy::PolicyOptions;
 pub use files::collect_source_files;
-pub use output::{explain, generate, Explanation, GenerateOutput, Warning};
+pub use output::{explain, generate, warnings, Explanation, GenerateOutput, Warning};
 pub use run::analyze_paths;
 
 use crate::analysis::python::{analyze_python, ProjectIndex, PythonDocument};

@@ -10,9 +10,9 @@ use serde_json::{json, Map, Value};
 
 use crate::analysis::python::ProjectIndex;
 use crate::engine::{self, EngineOptions, FileReport};
-use crate::model::{CallVia, Confidence, FindingKind};
+use crate::model::{CallVia, Confidence};
 
-use super::{settings, ToolError, ToolResult};
+use super::{schemas, settings, ToolError, ToolResult};
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "PascalCase")]
@@ -66,15 +66,7 @@ pub fn output_schema() -> Value {
                     }}
                 }
             }},
-            "Findings": {"type": "array", "items": {
-                "type": "object",
-                "required": ["Line", "Column", "Kind", "Message"],
-                "properties": {
-                    "Line": position, "Column": position,
-                    "Kind": {"type": "string"},
-                    "Message": {"type": "string"}
-                }
-            }}
+            "Findings": {"type": "array", "items": schemas::warning()}
         }
     })
 }
@@ -186,19 +178,7 @@ pub fn report_json(report: &FileReport) -> Value {
             })
         })
         .collect();
-    let findings: Vec<Value> = report
-        .analysis
-        .findings
-        .iter()
-        .map(|f| {
-            json!({
-                "Line": f.span.start.line + 1,
-                "Column": f.span.start.column + 1,
-                "Kind": finding_name(&f.kind),
-                "Message": f.message,
-            })
-        })
-        .collect();
+    let findings = engine::warnings(std::slice::from_ref(report));
     json!({
         "File": report.path.display().to_string(),
         "ImportsAwsSdk": report.analysis.imports_aws_sdk,
@@ -222,16 +202,6 @@ fn confidence_name(confidence: Confidence) -> &'static str {
         Confidence::High => "High",
         Confidence::Medium => "Medium",
         Confidence::Low => "Low",
-    }
-}
-
-fn finding_name(kind: &FindingKind) -> &'static str {
-    match kind {
-        FindingKind::UnknownMethod { .. } => "UnknownMethod",
-        FindingKind::UnknownService { .. } => "UnknownService",
-        FindingKind::Ambiguous { .. } => "Ambiguous",
-        FindingKind::DynamicResource { .. } => "DynamicResource",
-        FindingKind::SyntaxError => "SyntaxError",
     }
 }
 

@@ -71,17 +71,13 @@ pub fn validate(input: GenerateInput, base: Option<&std::path::Path>) -> Result<
         }
     }
     let requirements = settings::requirement_settings(input.region.as_deref(), input.account.as_deref())?;
-    let resource_cutoff = match input.resource_cutoff {
-        Some(0) => return Err(ToolError::bad("ResourceCutoff", "must be at least 1")),
-        Some(n) => n,
-        None => PolicyOptions::default().resource_cutoff,
-    };
+    let policy = settings::policy_options(input.resource_cutoff, input.minimize_policy_size)?;
     let service_hints: Vec<String> =
         input.service_hints.unwrap_or_default().into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
     Ok(GenerateJob {
         paths,
         engine: EngineOptions { requirements, service_hints },
-        policy: PolicyOptions { resource_cutoff, minimize_policy_size: input.minimize_policy_size.unwrap_or(false) },
+        policy,
         explain: input.explain.unwrap_or_default(),
     })
 }

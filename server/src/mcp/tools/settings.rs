@@ -1,6 +1,7 @@
 //! Validating the Region/Account arguments several tools share, and turning
 //! them into engine settings.
 
+use crate::engine::PolicyOptions;
 use crate::model::RequirementSettings;
 
 use super::ToolError;
@@ -25,6 +26,16 @@ pub fn requirement_settings(region: Option<&str>, account: Option<&str>) -> Resu
         account: account.map(str::to_string),
         ..RequirementSettings::default()
     })
+}
+
+/// Policy shaping shared by the policy tools; `ResourceCutoff` must be at least 1.
+pub fn policy_options(resource_cutoff: Option<usize>, minimize_policy_size: Option<bool>) -> Result<PolicyOptions, ToolError> {
+    let resource_cutoff = match resource_cutoff {
+        Some(0) => return Err(ToolError::bad("ResourceCutoff", "must be at least 1")),
+        Some(n) => n,
+        None => PolicyOptions::default().resource_cutoff,
+    };
+    Ok(PolicyOptions { resource_cutoff, minimize_policy_size: minimize_policy_size.unwrap_or(false) })
 }
 
 fn wildcard_to_none(value: Option<&str>) -> Option<&str> {

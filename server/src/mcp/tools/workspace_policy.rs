@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use crate::engine::{FileReport, PolicyOptions};
 use crate::mcp::LiveWorkspace;
 
-use super::{generate, schemas, ToolError, ToolResult};
+use super::{generate, schemas, settings, ToolError, ToolResult};
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "PascalCase")]
@@ -68,14 +68,10 @@ pub fn validate(input: WorkspacePolicyInput, roots: &[PathBuf]) -> Result<Worksp
             Some(path)
         }
     };
-    let resource_cutoff = match input.resource_cutoff {
-        Some(0) => return Err(ToolError::bad("ResourceCutoff", "must be at least 1")),
-        Some(n) => n,
-        None => PolicyOptions::default().resource_cutoff,
-    };
+    let policy = settings::policy_options(input.resource_cutoff, input.minimize_policy_size)?;
     Ok(WorkspaceJob {
         folder,
-        policy: PolicyOptions { resource_cutoff, minimize_policy_size: input.minimize_policy_size.unwrap_or(false) },
+        policy,
         explain: input.explain.unwrap_or_default(),
     })
 }
