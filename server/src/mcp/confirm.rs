@@ -11,6 +11,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+/// How long a session-era confirmation waits for the user before giving up
+/// (the plan is returned instead).
+const ANSWER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// The key of our one input request in a multi round-trip call.
 const CONFIRM_KEY: &str = "confirm_apply";
 
@@ -102,7 +106,7 @@ async fn ask_in_session(context: &RequestContext<RoleServer>, question: &str) ->
     if !context.peer.supported_elicitation_modes().contains(&ElicitationMode::Form) {
         return Confirmation::Unavailable("this MCP client does not support elicitation, so iamlens cannot ask you to confirm".into());
     }
-    match context.peer.elicit::<ApplyConfirmation>(question.to_string()).await {
+    match context.peer.elicit_with_timeout::<ApplyConfirmation>(question.to_string(), Some(ANSWER_TIMEOUT)).await {
         Ok(Some(ApplyConfirmation { apply: true })) => Confirmation::Confirmed,
         Ok(_) | Err(ElicitationError::UserDeclined) | Err(ElicitationError::UserCancelled) => Confirmation::Declined,
         Err(err) => Confirmation::Unavailable(format!("asking for confirmation failed: {err}")),
