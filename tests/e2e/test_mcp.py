@@ -374,6 +374,17 @@ def test_http_rejects_foreign_origin(http_url):
     assert "mcp-session-id" in {k.lower() for k in headers}
 
 
+@pytest.mark.parametrize("version", ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"])
+def test_older_session_era_clients_get_their_own_version(http_url, version):
+    body = json.loads(json.dumps(INITIALIZE))
+    body["params"]["protocolVersion"] = version
+    status, _, text = post(http_url, body)
+    assert status == 200, text
+    payload = json.loads(text[text.index("{"):].splitlines()[0])
+    assert payload["result"]["protocolVersion"] == version
+    assert payload["result"]["serverInfo"]["name"] == "iamlens"
+
+
 def test_http_rejects_foreign_host(http_url):
     port = http_url.split(":")[2].split("/")[0]
     status, _, _ = post(http_url, INITIALIZE, {"Host": f"attacker.example:{port}"})
