@@ -59,8 +59,11 @@ impl Workspace {
             .unwrap_or_else(|| path.to_path_buf())
     }
 
-    /// Index every folder from scratch. `progress` gets (done, total) now and then.
-    /// Blocking (CPU and disk).
+    /// Index every folder from scratch. `progress` gets (done, total) now and
+    /// then. Two passes, each over chunks of files whose trees are dropped as
+    /// soon as the chunk is done, so memory holds reports, not syntax trees:
+    /// first the cross-file facts of every file, then each file's report
+    /// against the complete index. Blocking (CPU and disk).
     pub fn index_all(&self, opts: &EngineOptions, mut progress: impl FnMut(usize, usize)) -> IndexSummary {
         let folders = self.folders();
         let files = match engine::collect_source_files(&folders) {
@@ -71,25 +74,29 @@ impl Workspace {
             }
         };
         let total = files.len();
-        let parsed = parse_aws_files(&files, &mut progress);
-        let mut summary = IndexSummary { scanned: total, aws_files: parsed.len() };
-        {
-            let mut index = self.index.write().unwrap_or_else(|e| e.into_inner());
-            *index = ProjectIndex::new();
-            for (path, doc) in &parsed {
-                index.update_file(&self.module_path(path), doc);
+        let mut index = ProjectIndex::new();
+        let mut aws_paths = Vec::new();
+        for (i, chunk) in files.chunks(CHUNK).enumerate() {
+            for (path, doc) in parse_aws_files(chunk) {
+                index.update_file(&self.module_path(&path), &doc);
+                aws_paths.push(path);
             }
+            progress(((i + 1) * CHUNK).min(total) / 2, total);
         }
+        *self.index.write().unwrap_or_else(|e| e.into_inner()) = index;
         self.reports.clear();
-        let reports = self.with_index(|index| analyze_all(&parsed, index, opts));
-        for report in reports {
-            if report.analysis.imports_aws_sdk {
-                self.reports.insert(report.path.clone(), Arc::new(report));
+        for (i, chunk) in aws_paths.chunks(CHUNK).enumerate() {
+            let parsed = parse_aws_files(chunk);
+            let reports = self.with_index(|index| analyze_all(&parsed, index, opts));
+            for report in reports {
+                if report.analysis.imports_aws_sdk {
+                    self.reports.insert(report.path.clone(), Arc::new(report));
+                }
             }
+            progress(total / 2 + ((i + 1) * CHUNK).min(aws_paths.len()) * total / aws_paths.len().max(1) / 2, total);
         }
-        summary.aws_files = self.reports.len();
         progress(total, total);
-        summary
+        IndexSummary { scanned: total, aws_files: self.reports.len() }
     }
 
     /// Re-read one file from disk (saved, created or changed outside the editor).
@@ -120,11 +127,12 @@ impl Workspace {
     /// Recompute every indexed report (settings changed) from disk.
     pub fn reanalyze(&self, opts: &EngineOptions) {
         let paths: Vec<PathBuf> = self.reports.iter().map(|e| e.key().clone()).collect();
-        let parsed: Vec<(PathBuf, PythonDocument)> =
-            paths.into_iter().filter_map(|p| read_aws_source(&p).map(|t| (p, PythonDocument::parse(t)))).collect();
-        let reports = self.with_index(|index| analyze_all(&parsed, index, opts));
-        for report in reports {
-            self.reports.insert(report.path.clone(), Arc::new(report));
+        for chunk in paths.chunks(CHUNK) {
+            let parsed = parse_aws_files(chunk);
+            let reports = self.with_index(|index| analyze_all(&parsed, index, opts));
+            for report in reports {
+                self.reports.insert(report.path.clone(), Arc::new(report));
+            }
         }
     }
 }
@@ -148,30 +156,26 @@ fn workers(n: usize) -> usize {
     std::thread::available_parallelism().map_or(1, |p| p.get()).min(n.max(1))
 }
 
+/// Files per chunk: bounds the syntax trees alive at once.
+const CHUNK: usize = 64;
+
 /// Read and parse the files that may use an AWS SDK, on every core.
-fn parse_aws_files(files: &[PathBuf], progress: &mut impl FnMut(usize, usize)) -> Vec<(PathBuf, PythonDocument)> {
-    let total = files.len();
-    let mut out = Vec::new();
-    // Chunks keep progress reports flowing on large workspaces.
-    for (i, chunk) in files.chunks(200).enumerate() {
-        let per = chunk.len().div_ceil(workers(chunk.len()));
-        let parsed: Vec<Vec<(PathBuf, PythonDocument)>> = std::thread::scope(|s| {
-            let handles: Vec<_> = chunk
-                .chunks(per.max(1))
-                .map(|part| {
-                    s.spawn(move || {
-                        part.iter()
-                            .filter_map(|p| read_aws_source(p).map(|t| (p.clone(), PythonDocument::parse(t))))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles.into_iter().filter_map(|h| h.join().ok()).collect()
-        });
-        out.extend(parsed.into_iter().flatten());
-        progress(((i + 1) * 200).min(total), total);
+fn parse_aws_files(files: &[PathBuf]) -> Vec<(PathBuf, PythonDocument)> {
+    if files.is_empty() {
+        return Vec::new();
     }
-    out
+    let per = files.len().div_ceil(workers(files.len()));
+    std::thread::scope(|s| {
+        let handles: Vec<_> = files
+            .chunks(per.max(1))
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter().filter_map(|p| read_aws_source(p).map(|t| (p.clone(), PythonDocument::parse(t)))).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).flatten().collect()
+    })
 }
 
 /// Analyse parsed files against the index, on every core.
