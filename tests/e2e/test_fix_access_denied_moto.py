@@ -205,3 +205,96 @@ def test_on_a_terminal_anything_but_yes_declines(iamlens_bin, iam_client, role):
     assert out.returncode == 0, out.stdout
     assert "Not applied." in out.stdout
     assert iam_client.list_role_policies(RoleName=role)["PolicyNames"] == []
+
+
+class _FakeSts:
+    """A minimal STS endpoint for sts:DecodeAuthorizationMessage (moto lacks it)."""
+
+    def __init__(self, status: int, body: str):
+        import http.server
+        import threading
+
+        outer = self
+        self.requests: list[str] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server naming
+                length = int(self.headers.get("Content-Length", 0))
+                outer.requests.append(self.rfile.read(length).decode())
+                data = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/xml")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+EC2_ENCODED = (
+    "An error occurred (UnauthorizedOperation) when calling the RunInstances operation: You are not authorized "
+    "to perform this operation. Encoded authorization failure message: AbC123_-xyz"
+)
+
+
+def test_decode_reads_the_decoded_message(iamlens_bin, moto_endpoint, monkeypatch):
+    from xml.sax.saxutils import escape
+
+    decoded = {
+        "allowed": False,
+        "explicitDeny": False,
+        "matchedStatements": {"items": []},
+        "failures": {"items": []},
+        "context": {
+            "principal": {"id": "AIDAEXAMPLE", "arn": f"arn:aws:iam::{ACCOUNT}:user/launcher"},
+            "action": "ec2:RunInstances",
+            "resource": f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/*",
+            "conditions": {"items": [{"key": "ec2:InstanceType", "values": {"items": [{"value": "t3.micro"}]}}]},
+        },
+    }
+    body = (
+        '<DecodeAuthorizationMessageResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+        f"<DecodeAuthorizationMessageResult><DecodedMessage>{escape(json.dumps(decoded))}</DecodedMessage>"
+        "</DecodeAuthorizationMessageResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata>"
+        "</DecodeAuthorizationMessageResponse>"
+    )
+    sts = _FakeSts(200, body)
+    try:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_STS", sts.url)
+        out = run(iamlens_bin, EC2_ENCODED, "--decode", "--json")
+    finally:
+        sts.close()
+    assert out.returncode == 0, out.stderr
+    assert "EncodedMessage=AbC123_-xyz" in sts.requests[0]
+    report = json.loads(out.stdout)
+    assert report["Principal"] == f"arn:aws:iam::{ACCOUNT}:user/launcher"
+    assert report["Action"] == "ec2:RunInstances"
+    assert report["Resource"] == f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/*"
+    assert report["Operation"] == "RunInstances"
+    assert report["Denial"] == "implicit"
+    assert any("ec2:InstanceType = t3.micro" in s for s in report["Remedy"]["Steps"])
+
+
+def test_decode_denied_names_the_permission_it_needs(iamlens_bin, moto_endpoint, monkeypatch):
+    body = (
+        '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+        "<Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/launcher is not authorized to perform: "
+        "sts:DecodeAuthorizationMessage</Message></Error><RequestId>r-2</RequestId></ErrorResponse>"
+    )
+    sts = _FakeSts(403, body)
+    try:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_STS", sts.url)
+        out = run(iamlens_bin, EC2_ENCODED, "--decode")
+    finally:
+        sts.close()
+    assert out.returncode == 1
+    assert 'Allow of sts:DecodeAuthorizationMessage on "*"' in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
