@@ -1,4 +1,5 @@
 use super::*;
+use crate::analysis::python::ProjectIndex;
 use std::fs;
 
 /// A scratch directory under the system temp dir, removed on drop.
@@ -88,4 +89,69 @@ fn large_projects_reparse_and_still_find_every_call() {
         let get = report.requirements.iter().find(|r| r.action == "s3:GetObject").expect("GetObject found");
         assert_eq!(get.resources, vec![format!("arn:aws:s3:::b{i}/k")]);
     }
+}
+
+fn us_east_1() -> EngineOptions {
+    EngineOptions {
+        requirements: crate::model::RequirementSettings {
+            region: Some("us-east-1".into()),
+            account: Some("123456789012".into()),
+            ..Default::default()
+        },
+        service_hints: vec![],
+    }
+}
+
+const TWO_CALLS: &str = "import boto3\n\ns3 = boto3.client('s3')\ns3.get_object(Bucket='in', Key='a.csv')\ns3.put_object(Bucket='out', Key='b.csv', Body=b'')\n";
+
+#[test]
+fn explain_matches_action_globs_case_insensitively() {
+    let report = report_for_source(Path::new("job.py"), TWO_CALLS, &ProjectIndex::new(), &us_east_1());
+    let found = explain(std::slice::from_ref(&report), &["S3:get*".to_string()]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].action, "s3:GetObject");
+    assert_eq!(found[0].file, "job.py");
+    assert_eq!(found[0].line, 4);
+    assert_eq!(found[0].operation, "s3.GetObject");
+    assert_eq!(found[0].resources, vec!["arn:aws:s3:::in/a.csv".to_string()]);
+    assert!(found[0].call.contains("get_object"));
+    let all = explain(std::slice::from_ref(&report), &["*".to_string()]);
+    assert!(all.iter().any(|e| e.action == "s3:PutObject"));
+    assert!(explain(std::slice::from_ref(&report), &["sqs:*".to_string()]).is_empty());
+}
+
+#[test]
+fn requirement_call_indexes_point_at_their_calls() {
+    let report = report_for_source(Path::new("job.py"), TWO_CALLS, &ProjectIndex::new(), &us_east_1());
+    assert!(!report.requirements.is_empty());
+    for req in &report.requirements {
+        let call = &report.analysis.calls[req.call_index];
+        let service = req.action.split(':').next().unwrap();
+        assert!(service == "s3" || service == "kms", "{} from {}", req.action, call.operation);
+    }
+}
+
+#[test]
+fn service_hints_drop_other_services_calls() {
+    let source = "import boto3\nboto3.client('s3').get_object(Bucket='b', Key='k')\nboto3.client('sqs').send_message(QueueUrl='https://sqs.us-east-1.amazonaws.com/1/q', MessageBody='x')\n";
+    let opts = EngineOptions { service_hints: vec!["sqs".into()], ..us_east_1() };
+    let report = report_for_source(Path::new("h.py"), source, &ProjectIndex::new(), &opts);
+    assert!(report.analysis.calls.iter().all(|c| c.service == "sqs"), "{:?}", report.analysis.calls);
+    assert!(report.requirements.iter().any(|r| r.action == "sqs:SendMessage"));
+    assert!(!report.requirements.iter().any(|r| r.action.starts_with("s3:")));
+}
+
+#[test]
+fn generate_envelope_carries_warnings_sorted_by_file_and_line() {
+    let dynamic = "import boto3, os\nboto3.client('s3').get_object(Bucket=os.environ['B'], Key='k')\n";
+    let a = report_for_source(Path::new("b.py"), dynamic, &ProjectIndex::new(), &us_east_1());
+    let b = report_for_source(Path::new("a.py"), dynamic, &ProjectIndex::new(), &us_east_1());
+    let out = generate(&[a, b], &PolicyOptions::default());
+    let where_: Vec<(String, u32, String)> = out.warnings.iter().map(|w| (w.file.clone(), w.line, w.kind.clone())).collect();
+    assert_eq!(
+        where_,
+        vec![("a.py".to_string(), 2, "DynamicResource".to_string()), ("b.py".to_string(), 2, "DynamicResource".to_string())]
+    );
+    assert!(out.warnings[0].to_string().starts_with("a.py:2: "));
+    assert!(out.explanations.is_none());
 }

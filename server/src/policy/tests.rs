@@ -125,3 +125,51 @@ fn envelope_serialises_with_the_peer_spelling() {
     assert_eq!(st["Condition"]["StringEquals"]["kms:ViaService"][0], "s3.us-east-1.amazonaws.com");
     assert!(st.get("Sid").is_none());
 }
+
+mod properties {
+    use super::super::wildcard::{matches, narrowest_common};
+    use proptest::prelude::*;
+
+    fn arn() -> impl Strategy<Value = String> {
+        let segment = "[a-c]{0,3}[-.]?[a-c*]{0,2}";
+        (
+            prop::sample::select(vec!["s3", "sqs", "dynamodb"]),
+            prop::sample::select(vec!["", "us-east-1", "eu-west-1"]),
+            prop::sample::select(vec!["", "123456789012"]),
+            prop::collection::vec((segment, prop::sample::select(vec!['/', ':'])), 1..4),
+        )
+            .prop_map(|(svc, region, account, segs)| {
+                let mut resource = String::new();
+                for (i, (s, sep)) in segs.iter().enumerate() {
+                    if i > 0 {
+                        resource.push(*sep);
+                    }
+                    resource.push_str(s);
+                }
+                format!("arn:aws:{svc}:{region}:{account}:{resource}")
+            })
+    }
+
+    proptest! {
+        /// The collapsed wildcard grants every ARN it replaces (it may be wider, never narrower).
+        #[test]
+        fn narrowest_common_matches_every_input(arns in prop::collection::vec(arn(), 1..7)) {
+            let wide = narrowest_common(&arns);
+            for a in &arns {
+                // A `*` inside an input is itself a pattern: compare it as text.
+                prop_assert!(matches(&wide, a), "{} does not match {}", wide, a);
+            }
+        }
+    }
+}
+
+#[test]
+fn an_oversized_statement_gets_a_policy_of_its_own() {
+    let huge: Vec<String> = (0..400).map(|i| format!("arn:aws:s3:::bucket-{i:04}-with-a-long-name/key")).collect();
+    let refs: Vec<&str> = huge.iter().map(String::as_str).collect();
+    let reqs = [req("s3:GetObject", &refs), req("sqs:SendMessage", &["arn:aws:sqs:r:1:q"])];
+    let policies = synthesize(&reqs, &PolicyOptions { resource_cutoff: 1000, minimize_policy_size: false });
+    assert_eq!(policies.len(), 2);
+    assert_eq!(policies[0].policy.statement.len(), 1);
+    assert_eq!(policies[0].policy.statement[0].resource.len(), 400);
+}
