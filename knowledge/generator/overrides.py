@@ -21,7 +21,7 @@ SCHEMA = {
     "no_pass_role": ({"service", "reason"}, {"operation", "operations"}),
     "principal": ({"service", "principal", "reason"}, set()),
     "kms": ({"service", "actions", "reason"}, {"operation", "operations", "key_member", "via"}),
-    "injected": ({"service", "method", "operations", "note", "reason"}, {"args", "extra_actions"}),
+    "injected": ({"service", "method", "operations", "note", "reason"}, {"args", "extra_actions", "resource", "identifiers"}),
 }
 FORMS = {"name", "name_or_arn", "arn", "queue_url", "path_name", "secret_name", "copy_source_bucket", "copy_source_key"}
 

@@ -43,7 +43,8 @@ pub struct Service {
     pub waiters: BTreeMap<String, Waiter>,
     /// boto3 resources API (`boto3.resource(...)`), for the 9 services that have one.
     pub resources: Option<ResourceModel>,
-    /// Methods boto3 injects into this service's client (`upload_file`, `generate_presigned_url`, ...).
+    /// Methods boto3 injects into this service's client (`upload_file`, `generate_presigned_url`, ...)
+    /// and into its resource classes (`resource` set: `Bucket.upload_file`, `Table.batch_writer`).
     pub injected: Vec<InjectedMethod>,
     /// boto3 method name → operation name; filled after decoding.
     #[serde(skip)]
@@ -83,7 +84,12 @@ impl Service {
 
     /// A method boto3 injects into the client (`upload_file`), if any.
     pub fn injected(&self, method: &str) -> Option<&InjectedMethod> {
-        self.injected.iter().find(|m| m.method == method)
+        self.injected.iter().find(|m| m.resource.is_none() && m.method == method)
+    }
+
+    /// A method boto3 injects into a resource class (`Bucket`, `upload_file`), if any.
+    pub fn resource_injected(&self, resource: &str, method: &str) -> Option<&InjectedMethod> {
+        self.injected.iter().find(|m| m.resource.as_deref() == Some(resource) && m.method == method)
     }
 
     /// The waiter `client.get_waiter(name)` returns (`bucket_exists`).
@@ -260,11 +266,19 @@ pub struct Waiter {
     pub operation: String,
 }
 
-/// A client method boto3 adds that is not in the service model.
+/// A method boto3 adds that is not in the service model: on the client
+/// (`s3.upload_file`) or on a resource class (`Bucket.upload_file`, `Table.batch_writer`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InjectedMethod {
     /// `upload_file`.
     pub method: String,
+    /// Resource class it is added to (`Bucket`, `Object`, `Table`); `None` for client methods.
+    #[serde(default)]
+    pub resource: Option<String>,
+    /// How the resource's identifiers fill operation members
+    /// (`Bucket` ← identifier `Name`); empty for client methods.
+    #[serde(default)]
+    pub identifiers: Vec<crate::resources::Param>,
     /// Operations it may perform (`PutObject`, `CreateMultipartUpload`, ...).
     /// Empty for helpers that call nothing (`get_paginator`, `close`).
     pub operations: Vec<String>,

@@ -60,6 +60,10 @@ pub(crate) struct WireRequirement {
 #[derive(Deserialize)]
 struct WireInjected {
     method: String,
+    #[serde(default)]
+    resource: Option<String>,
+    #[serde(default)]
+    identifiers: Vec<crate::resources::Param>,
     operations: Vec<String>,
     extra_actions: Vec<WireRequirement>,
     args: Vec<InjectedArg>,
@@ -272,6 +276,8 @@ pub(crate) fn service(w: WireService, iam: &dyn Fn(&str) -> Option<Arc<IamPrefix
         .into_iter()
         .map(|m| InjectedMethod {
             method: m.method,
+            resource: m.resource,
+            identifiers: m.identifiers,
             operations: m.operations,
             extra_actions: m.extra_actions.into_iter().map(|r| requirement(r, iam)).collect(),
             args: m.args,

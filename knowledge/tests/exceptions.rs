@@ -234,6 +234,19 @@ fn injected_methods_list_their_operations_and_arguments() {
     let token = kb.service("rds").unwrap().injected("generate_db_auth_token").unwrap().clone();
     assert_eq!(token.extra_actions[0].action, "rds-db:connect");
     assert!(kb.service("sqs").unwrap().injected("upload_file").is_none());
+
+    // The same transfers on resource classes take Bucket/Key from the resource's identifiers.
+    let on_bucket = s3.resource_injected("Bucket", "upload_file").unwrap();
+    let ids: Vec<_> = on_bucket.identifiers.iter().map(|p| (p.target.as_str(), p.name.as_deref())).collect();
+    assert_eq!(ids, vec![("Bucket", Some("Name"))]);
+    assert_eq!(on_bucket.args[1].member.as_deref(), Some("Key"));
+    let on_object = s3.resource_injected("Object", "download_file").unwrap();
+    assert_eq!(on_object.operations, vec!["HeadObject".to_string(), "GetObject".to_string()]);
+    assert_eq!(on_object.identifiers.len(), 2);
+    let writer = kb.service("dynamodb").unwrap().resource_injected("Table", "batch_writer").unwrap().clone();
+    assert_eq!(writer.operations, vec!["BatchWriteItem".to_string()]);
+    assert!(kb.service("dynamodb").unwrap().injected("batch_writer").is_none(), "not a client method");
+    assert!(!kb.services_with_method("batch_writer").contains(&"dynamodb".to_string()));
 }
 
 #[test]
