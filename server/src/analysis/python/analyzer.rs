@@ -6,6 +6,7 @@
 //! which refuses to go deeper than [`MAX_DEPTH`], so deeply nested or
 //! self-referential code yields `Unknown` instead of overflowing the stack.
 
+use super::syntax::FieldExt;
 use super::catalog_cache::ServiceCache;
 use super::index::ProjectIndex;
 use super::symbols::{ResourceRef, SdkItem, Svc, Sym};
@@ -183,7 +184,7 @@ impl<'a> Analyzer<'a> {
                 known => known,
             },
             "attribute" => {
-                let (Some(obj), Some(attr)) = (node.child_by_field_name("object"), node.child_by_field_name("attribute"))
+                let (Some(obj), Some(attr)) = (node.field("object"), node.field("attribute"))
                 else {
                     return Sym::Unknown;
                 };
@@ -193,10 +194,10 @@ impl<'a> Analyzer<'a> {
             "call" => self.apply(node, env),
             "string" | "concatenated_string" | "integer" | "float" | "true" | "false" | "dictionary" | "list"
             | "tuple" | "binary_operator" => Sym::Value(self.value(node, env)),
-            "none" | "lambda" | "list_comprehension" | "dictionary_comprehension" | "set_comprehension"
+            "lambda" | "list_comprehension" | "dictionary_comprehension" | "set_comprehension"
             | "generator_expression" | "set" | "comparison_operator" | "not_operator" | "unary_operator" => Sym::Foreign,
             "subscript" => {
-                let Some(value) = node.child_by_field_name("value") else { return Sym::Unknown };
+                let Some(value) = node.field("value") else { return Sym::Unknown };
                 if matches!(text(value, self.src), "os.environ" | "environ") {
                     return Sym::Value(super::values::unknown_text());
                 }
@@ -204,7 +205,7 @@ impl<'a> Analyzer<'a> {
                     Sym::ResourceList(r) => Sym::Resource(r),
                     Sym::Unknown => Sym::Unknown,
                     Sym::Value(Value::Dict(items)) => {
-                        let key = node.child_by_field_name("subscript").map(|k| self.value(k, env));
+                        let key = node.field("subscript").map(|k| self.value(k, env));
                         match key.and_then(|k| k.as_exact_str()) {
                             Some(k) => items.into_iter().find(|(n, _)| *n == k).map_or(Sym::Unknown, |(_, v)| Sym::Value(v)),
                             None => Sym::Unknown,
@@ -227,18 +228,20 @@ impl<'a> Analyzer<'a> {
             }
             "boolean_operator" => {
                 // `client or boto3.client("s3")`: the AWS side wins.
-                let l = node.child_by_field_name("left").map_or(Sym::Unknown, |n| self.eval(n, env));
+                let l = node.field("left").map_or(Sym::Unknown, |n| self.eval(n, env));
                 if l.is_aws() {
                     return l;
                 }
-                let r = node.child_by_field_name("right").map_or(Sym::Unknown, |n| self.eval(n, env));
+                let r = node.field("right").map_or(Sym::Unknown, |n| self.eval(n, env));
                 if r.is_aws() {
                     r
                 } else {
                     l
                 }
             }
-            "named_expression" => node.child_by_field_name("value").map_or(Sym::Unknown, |v| self.eval(v, env)),
+            "named_expression" => node.field("value").map_or(Sym::Unknown, |v| self.eval(v, env)),
+            // `_client = None` is usually a placeholder filled in later (`global _client`).
+            "none" => Sym::Unknown,
             _ => Sym::Unknown,
         }
     }
@@ -355,10 +358,10 @@ impl<'a> Analyzer<'a> {
     /// The value of calling the expression of `call`.
     pub fn apply(&self, call: Node<'a>, env: &Env<'a>) -> Sym {
         let Some(_guard) = self.enter() else { return Sym::Unknown };
-        let Some(func) = call.child_by_field_name("function") else { return Sym::Unknown };
+        let Some(func) = call.field("function") else { return Sym::Unknown };
         let func = unwrap_expr(func);
         if func.kind() == "attribute" {
-            let (Some(obj), Some(attr)) = (func.child_by_field_name("object"), func.child_by_field_name("attribute")) else {
+            let (Some(obj), Some(attr)) = (func.field("object"), func.field("attribute")) else {
                 return Sym::Unknown;
             };
             let base = self.eval(obj, env);
@@ -485,7 +488,7 @@ impl<'a> Analyzer<'a> {
     fn compute_return(&self, def: Node<'a>) -> Sym {
         let Some(_guard) = self.enter() else { return Sym::Unknown };
         // A return annotation with a stub type is a promise.
-        if let Some(ret_type) = def.child_by_field_name("return_type") {
+        if let Some(ret_type) = def.field("return_type") {
             let env = Env::module();
             if let Some(sym) = self.annotation_instance(ret_type, &env) {
                 return sym;
@@ -563,10 +566,10 @@ impl<'a> Analyzer<'a> {
 
 /// A method defined directly in a class body.
 pub fn class_method<'t>(class: Node<'t>, name: &str, src: &str) -> Option<Node<'t>> {
-    let body = class.child_by_field_name("body")?;
+    let body = class.field("body")?;
     named_children(body).find_map(|stmt| {
-        let def = if stmt.kind() == "decorated_definition" { stmt.child_by_field_name("definition")? } else { stmt };
-        (def.kind() == "function_definition" && def.child_by_field_name("name").is_some_and(|n| text(n, src) == name))
+        let def = if stmt.kind() == "decorated_definition" { stmt.field("definition")? } else { stmt };
+        (def.kind() == "function_definition" && def.field("name").is_some_and(|n| text(n, src) == name))
             .then_some(def)
     })
 }

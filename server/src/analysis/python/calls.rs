@@ -3,6 +3,7 @@
 //! injected methods, resources API actions — or a finding (typo, unknown
 //! service, ambiguous unresolved call).
 
+use super::syntax::FieldExt;
 use super::analyzer::{Analyzer, Env};
 use super::symbols::{ResourceRef, SdkItem, Svc, Sym};
 use super::syntax::{one_line, span, text, unwrap_expr, CallArgs};
@@ -18,19 +19,22 @@ const COLLECTION_LISTERS: &[&str] = &["all", "filter", "limit", "page_size", "pa
 impl<'a> Analyzer<'a> {
     /// Find and classify every call and attribute access under `root`, without recursion.
     pub fn scan_expr(&self, root: Node<'a>, env: &Env<'a>, scopes: &mut [ScopeEntry]) {
+        let kinds = super::syntax::kinds();
         let mut cursor = root.walk();
         loop {
             let node = cursor.node();
-            match node.kind() {
-                "call" => self.classify_call(node, env, scopes),
+            let kind = node.kind_id();
+            if kind == kinds.call {
+                self.classify_call(node, env, scopes);
+            } else if kind == kinds.attribute {
                 // The callee of a call is classified with the call.
-                "attribute" if cursor.field_name() != Some("function") => self.classify_attribute(node, env, scopes),
-                "list_comprehension" | "set_comprehension" | "dictionary_comprehension" | "generator_expression" => {
-                    self.register_comprehension(node)
+                if cursor.field_name() != Some("function") {
+                    self.classify_attribute(node, env, scopes);
                 }
-                _ => {}
+            } else if kinds.comprehensions.contains(&kind) {
+                self.register_comprehension(node);
             }
-            let descend = !matches!(node.kind(), "function_definition" | "class_definition");
+            let descend = !kinds.definitions.contains(&kind);
             if descend && cursor.goto_first_child() {
                 continue;
             }
@@ -46,14 +50,14 @@ impl<'a> Analyzer<'a> {
     }
 
     fn classify_call(&self, call: Node<'a>, env: &Env<'a>, scopes: &mut [ScopeEntry]) {
-        let Some(func) = call.child_by_field_name("function").map(unwrap_expr) else { return };
+        let Some(func) = call.field("function").map(unwrap_expr) else { return };
         if func.kind() != "attribute" {
             if let Sym::Sdk(item @ (SdkItem::ClientFn | SdkItem::ResourceFn)) = self.eval(func, env) {
                 self.check_service_name(call, item == SdkItem::ResourceFn, env);
             }
             return;
         }
-        let (Some(obj), Some(attr)) = (func.child_by_field_name("object"), func.child_by_field_name("attribute")) else {
+        let (Some(obj), Some(attr)) = (func.field("object"), func.field("attribute")) else {
             return;
         };
         let method = text(attr, self.src);
@@ -349,7 +353,7 @@ impl<'a> Analyzer<'a> {
         let mut vars = self.comprehension_vars.borrow_mut();
         let mut cursor = node.walk();
         for clause in node.named_children(&mut cursor).filter(|c| c.kind() == "for_in_clause") {
-            if let (Some(left), Some(right)) = (clause.child_by_field_name("left"), clause.child_by_field_name("right")) {
+            if let (Some(left), Some(right)) = (clause.field("left"), clause.field("right")) {
                 if left.kind() == "identifier" {
                     vars.push((text(left, self.src), right, node.byte_range()));
                 }
@@ -359,7 +363,7 @@ impl<'a> Analyzer<'a> {
 
     /// Attribute access on a resource that loads it (`obj.content_length` → HeadObject).
     fn classify_attribute(&self, node: Node<'a>, env: &Env<'a>, scopes: &mut [ScopeEntry]) {
-        let (Some(obj), Some(attr)) = (node.child_by_field_name("object"), node.child_by_field_name("attribute")) else {
+        let (Some(obj), Some(attr)) = (node.field("object"), node.field("attribute")) else {
             return;
         };
         let name = text(attr, self.src);

@@ -1,6 +1,7 @@
 //! Import statements → the names they bind, and whether a file imports an
 //! AWS SDK at all.
 
+use super::syntax::FieldExt;
 use super::analyzer::Analyzer;
 use super::symbols::{SdkItem, Sym};
 use super::syntax::{named_children, text};
@@ -56,7 +57,7 @@ pub fn bindings<'a>(stmt: Node, src: &'a str) -> Vec<ImportBinding<'a>> {
                         out.push(ImportBinding { name: first, module: first.to_string(), member: None });
                     }
                     "aliased_import" => {
-                        if let (Some(n), Some(a)) = (item.child_by_field_name("name"), item.child_by_field_name("alias")) {
+                        if let (Some(n), Some(a)) = (item.field("name"), item.field("alias")) {
                             out.push(ImportBinding { name: text(a, src), module: dotted(n, src), member: None });
                         }
                     }
@@ -65,7 +66,7 @@ pub fn bindings<'a>(stmt: Node, src: &'a str) -> Vec<ImportBinding<'a>> {
             }
         }
         "import_from_statement" => {
-            let Some(module) = stmt.child_by_field_name("module_name") else { return out };
+            let Some(module) = stmt.field("module_name") else { return out };
             let module_name = dotted(module, src);
             let mut cursor = stmt.walk();
             for item in stmt.children_by_field_name("name", &mut cursor) {
@@ -75,7 +76,7 @@ pub fn bindings<'a>(stmt: Node, src: &'a str) -> Vec<ImportBinding<'a>> {
                         out.push(ImportBinding { name: n, module: module_name.clone(), member: Some(n) });
                     }
                     "aliased_import" => {
-                        if let (Some(n), Some(a)) = (item.child_by_field_name("name"), item.child_by_field_name("alias")) {
+                        if let (Some(n), Some(a)) = (item.field("name"), item.field("alias")) {
                             out.push(ImportBinding {
                                 name: text(a, src),
                                 module: module_name.clone(),
@@ -101,10 +102,10 @@ fn dotted(node: Node, src: &str) -> String {
 pub fn imports_sdk(stmt: Node, src: &str) -> bool {
     match stmt.kind() {
         "import_statement" => named_children(stmt).any(|item| {
-            let n = if item.kind() == "aliased_import" { item.child_by_field_name("name") } else { Some(item) };
+            let n = if item.kind() == "aliased_import" { item.field("name") } else { Some(item) };
             n.is_some_and(|n| is_sdk_module(&dotted(n, src)))
         }),
-        "import_from_statement" => stmt.child_by_field_name("module_name").is_some_and(|m| is_sdk_module(&dotted(m, src))),
+        "import_from_statement" => stmt.field("module_name").is_some_and(|m| is_sdk_module(&dotted(m, src))),
         _ => false,
     }
 }

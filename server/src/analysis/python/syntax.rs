@@ -53,11 +53,11 @@ pub struct CallArgs<'t> {
 impl<'t> CallArgs<'t> {
     pub fn of(call: Node<'t>) -> CallArgs<'t> {
         let mut out = CallArgs { positional: Vec::new(), keywords: Vec::new(), spreads: Vec::new(), has_star: false };
-        let Some(list) = call.child_by_field_name("arguments") else { return out };
+        let Some(list) = call.field("arguments") else { return out };
         for arg in named_children(list) {
             match arg.kind() {
                 "keyword_argument" => {
-                    if let (Some(n), Some(v)) = (arg.child_by_field_name("name"), arg.child_by_field_name("value")) {
+                    if let (Some(n), Some(v)) = (arg.field("name"), arg.field("value")) {
                         out.keywords.push((n, v));
                     }
                 }
@@ -183,4 +183,62 @@ pub fn one_line(s: &str) -> String {
         }
     }
     out.trim_end().to_string()
+}
+
+/// Field names this front-end reads. Looking a field up by name makes
+/// tree-sitter compare it against every field name of the grammar; the ids
+/// are resolved once instead.
+const FIELDS: &[&str] = &[
+    "name", "value", "right", "object", "body", "attribute", "left", "type", "function", "definition", "alias",
+    "module_name", "superclasses", "subscript", "return_type", "parameters", "operator", "key", "expression",
+    "arguments",
+];
+
+fn field_ids() -> &'static [Option<std::num::NonZeroU16>] {
+    static IDS: std::sync::OnceLock<Vec<Option<std::num::NonZeroU16>>> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| {
+        let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+        FIELDS.iter().map(|f| language.field_id_for_name(f)).collect()
+    })
+}
+
+/// Node kinds the call scan tests on every node, as ids.
+pub struct Kinds {
+    pub call: u16,
+    pub attribute: u16,
+    pub comprehensions: [u16; 4],
+    pub definitions: [u16; 2],
+}
+
+pub fn kinds() -> &'static Kinds {
+    static KINDS: std::sync::OnceLock<Kinds> = std::sync::OnceLock::new();
+    KINDS.get_or_init(|| {
+        let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+        let id = |k: &str| language.id_for_node_kind(k, true);
+        Kinds {
+            call: id("call"),
+            attribute: id("attribute"),
+            comprehensions: [
+                id("list_comprehension"),
+                id("set_comprehension"),
+                id("dictionary_comprehension"),
+                id("generator_expression"),
+            ],
+            definitions: [id("function_definition"), id("class_definition")],
+        }
+    })
+}
+
+/// `child_by_field_name` with the field id resolved once.
+pub trait FieldExt<'t> {
+    fn field(&self, name: &'static str) -> Option<Node<'t>>;
+}
+
+impl<'t> FieldExt<'t> for Node<'t> {
+    fn field(&self, name: &'static str) -> Option<Node<'t>> {
+        match FIELDS.iter().position(|f| *f == name).and_then(|i| field_ids()[i]) {
+            Some(id) => self.child_by_field_id(id.get()),
+            None => self.child_by_field_name(name),
+        }
+    }
 }

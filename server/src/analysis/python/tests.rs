@@ -418,3 +418,12 @@ mod incremental {
     }
 }
 
+
+#[test]
+fn lazily_initialised_global_clients() {
+    let src = "import boto3\n_client = None\n\ndef client():\n    global _client\n    if _client is None:\n        _client = boto3.client('sqs')\n    return _client\n\ndef send(body):\n    client().send_message(QueueUrl='u', MessageBody=body)\n\ndef direct():\n    _client.receive_message(QueueUrl='u')\n";
+    let a = analyze(src);
+    assert_eq!(ops(&a), ["sqs:SendMessage", "sqs:ReceiveMessage"]);
+    assert_eq!(a.calls[0].confidence, Confidence::High);
+    assert_eq!(a.calls[1].confidence, Confidence::Low, "the global is only known through its keyword arguments");
+}

@@ -2,6 +2,7 @@
 //! constants, concatenation, f-strings, `%` / `.format`, dicts, lists,
 //! environment lookups), with unknown parts kept as [`TextPart::Unknown`].
 
+use super::syntax::FieldExt;
 use super::analyzer::{Analyzer, Env};
 use super::symbols::Sym;
 use super::syntax::{self, named_children, text, unwrap_expr, CallArgs};
@@ -33,7 +34,7 @@ impl<'a> Analyzer<'a> {
                 for item in named_children(node) {
                     match item.kind() {
                         "pair" => {
-                            let (Some(k), Some(v)) = (item.child_by_field_name("key"), item.child_by_field_name("value"))
+                            let (Some(k), Some(v)) = (item.field("key"), item.field("value"))
                             else {
                                 continue;
                             };
@@ -57,7 +58,7 @@ impl<'a> Analyzer<'a> {
             "binary_operator" => self.binary_value(node, env),
             "call" => self.value_of_call(node, env),
             "subscript" => {
-                if is_environ(node.child_by_field_name("value"), src) {
+                if is_environ(node.field("value"), src) {
                     unknown_text()
                 } else {
                     match self.eval(node, env) {
@@ -102,7 +103,7 @@ impl<'a> Analyzer<'a> {
                     push_literal(&mut parts, &s);
                 }
                 "interpolation" => {
-                    let v = part.child_by_field_name("expression").map(|e| self.value(e, env)).unwrap_or(Value::Unknown);
+                    let v = part.field("expression").map(|e| self.value(e, env)).unwrap_or(Value::Unknown);
                     append_text(&mut parts, v);
                 }
                 _ => parts.push(TextPart::Unknown),
@@ -113,9 +114,9 @@ impl<'a> Analyzer<'a> {
 
     fn binary_value(&self, node: Node<'a>, env: &Env<'a>) -> Value {
         let (Some(l), Some(op), Some(r)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("operator"),
-            node.child_by_field_name("right"),
+            node.field("left"),
+            node.field("operator"),
+            node.field("right"),
         ) else {
             return Value::Unknown;
         };
@@ -150,7 +151,7 @@ impl<'a> Analyzer<'a> {
 
     fn value_of_call(&self, call: Node<'a>, env: &Env<'a>) -> Value {
         let src = self.src;
-        let Some(func) = call.child_by_field_name("function") else { return Value::Unknown };
+        let Some(func) = call.field("function") else { return Value::Unknown };
         let args = CallArgs::of(call);
         let ftext = text(func, src);
         if matches!(ftext, "os.getenv" | "getenv" | "os.environ.get" | "environ.get") {
@@ -164,7 +165,7 @@ impl<'a> Analyzer<'a> {
             };
         }
         if func.kind() == "attribute" {
-            let (Some(obj), Some(attr)) = (func.child_by_field_name("object"), func.child_by_field_name("attribute")) else {
+            let (Some(obj), Some(attr)) = (func.field("object"), func.field("attribute")) else {
                 return Value::Unknown;
             };
             match text(attr, src) {

@@ -6,6 +6,7 @@
 //! The same walk, without emitting, evaluates what a function returns (client
 //! factories) and what a class's methods assign to `self`.
 
+use super::syntax::FieldExt;
 use super::analyzer::{Analyzer, Env, Frame, FrameKind};
 use super::imports;
 use super::symbols::Sym;
@@ -88,15 +89,15 @@ impl<'a> Analyzer<'a> {
                         self.emit_scan(d, env, mode, scopes);
                     }
                 }
-                if let Some(def) = stmt.child_by_field_name("definition") {
+                if let Some(def) = stmt.field("definition") {
                     self.walk_stmt(def, env, mode, scopes);
                 }
             }
             "for_statement" => {
-                if let Some(iter) = stmt.child_by_field_name("right") {
+                if let Some(iter) = stmt.field("right") {
                     self.emit_scan(iter, env, mode, scopes);
                     let item = self.iteration_item(self.eval(iter, env));
-                    if let Some(target) = stmt.child_by_field_name("left") {
+                    if let Some(target) = stmt.field("left") {
                         self.bind_target(target, item, env, mode);
                     }
                 }
@@ -108,14 +109,14 @@ impl<'a> Analyzer<'a> {
                         continue;
                     }
                     for item in named_children(clause) {
-                        let Some(value) = item.child_by_field_name("value") else { continue };
+                        let Some(value) = item.field("value") else { continue };
                         if value.kind() == "as_pattern" {
                             let expr = value.named_child(0);
                             if let Some(e) = expr {
                                 self.emit_scan(e, env, mode, scopes);
                             }
                             let sym = expr.map_or(Sym::Unknown, |e| self.eval(e, env));
-                            if let Some(target) = value.child_by_field_name("alias") {
+                            if let Some(target) = value.field("alias") {
                                 let target = target.named_child(0).unwrap_or(target);
                                 self.bind_target(target, sym, env, mode);
                             }
@@ -168,9 +169,9 @@ impl<'a> Analyzer<'a> {
     }
 
     fn assignment(&self, node: Node<'a>, env: &mut Env<'a>, mode: &mut Mode, scopes: &mut Vec<ScopeEntry>) {
-        let right = node.child_by_field_name("right");
-        let left = node.child_by_field_name("left");
-        let annotation = node.child_by_field_name("type");
+        let right = node.field("right");
+        let left = node.field("left");
+        let annotation = node.field("type");
         if let Some(r) = right {
             if r.kind() == "assignment" {
                 // `a = b = expr`
@@ -215,7 +216,7 @@ impl<'a> Analyzer<'a> {
         match target.kind() {
             "identifier" => self.bind_name(text(target, self.src), sym, env, mode),
             "attribute" => {
-                let (Some(obj), Some(attr)) = (target.child_by_field_name("object"), target.child_by_field_name("attribute"))
+                let (Some(obj), Some(attr)) = (target.field("object"), target.field("attribute"))
                 else {
                     return;
                 };
@@ -252,7 +253,7 @@ impl<'a> Analyzer<'a> {
     }
 
     fn function_def(&self, def: Node<'a>, env: &mut Env<'a>, mode: &mut Mode, scopes: &mut Vec<ScopeEntry>) {
-        let Some(name_node) = def.child_by_field_name("name") else { return };
+        let Some(name_node) = def.field("name") else { return };
         let name = text(name_node, self.src);
         self.defs.borrow_mut().insert(def.start_byte(), def);
         let in_class = env.frames.last().is_some_and(|f| f.kind == FrameKind::Class);
@@ -272,7 +273,7 @@ impl<'a> Analyzer<'a> {
             has_calls: false,
         });
         env.frames.push(frame);
-        if let Some(body) = def.child_by_field_name("body") {
+        if let Some(body) = def.field("body") {
             let mut inner = Mode { emit: true, ..Mode::default() };
             self.walk_block(body, env, &mut inner, scopes);
         }
@@ -282,7 +283,7 @@ impl<'a> Analyzer<'a> {
     }
 
     fn class_def(&self, class: Node<'a>, env: &mut Env<'a>, mode: &mut Mode, scopes: &mut Vec<ScopeEntry>) {
-        let Some(name_node) = class.child_by_field_name("name") else { return };
+        let Some(name_node) = class.field("name") else { return };
         let name = text(name_node, self.src);
         self.defs.borrow_mut().insert(class.start_byte(), class);
         if mode.emit {
@@ -294,11 +295,11 @@ impl<'a> Analyzer<'a> {
                 name_span: span(name_node),
                 has_calls: false,
             });
-            if let Some(sup) = class.child_by_field_name("superclasses") {
+            if let Some(sup) = class.field("superclasses") {
                 self.scan_expr(sup, env, scopes);
             }
             env.frames.push(Frame::new(FrameKind::Class));
-            if let Some(body) = class.child_by_field_name("body") {
+            if let Some(body) = class.field("body") {
                 let mut inner = Mode { emit: true, ..Mode::default() };
                 self.walk_block(body, env, &mut inner, scopes);
             }
@@ -339,7 +340,7 @@ impl<'a> Analyzer<'a> {
     /// Bind a function's parameters: `self`/`cls`, annotated stub types,
     /// AWS default values; in factory mode the rest become `Param`s.
     fn bind_params(&self, def: Node<'a>, frame: &mut Frame<'a>, env: &Env<'a>, class: Option<usize>, factory: bool) {
-        let Some(params) = def.child_by_field_name("parameters") else { return };
+        let Some(params) = def.field("parameters") else { return };
         let decorators = def.parent().filter(|p| p.kind() == "decorated_definition").map_or("", |p| text(p, self.src));
         let is_static = decorators.contains("@staticmethod");
         let is_classmethod = decorators.contains("@classmethod");
@@ -347,10 +348,10 @@ impl<'a> Analyzer<'a> {
         for p in named_children(params) {
             let (name_node, annotation, default) = match p.kind() {
                 "identifier" => (Some(p), None, None),
-                "typed_parameter" => (p.named_child(0).filter(|n| n.kind() == "identifier"), p.child_by_field_name("type"), None),
-                "default_parameter" => (p.child_by_field_name("name"), None, p.child_by_field_name("value")),
+                "typed_parameter" => (p.named_child(0).filter(|n| n.kind() == "identifier"), p.field("type"), None),
+                "default_parameter" => (p.field("name"), None, p.field("value")),
                 "typed_default_parameter" => {
-                    (p.child_by_field_name("name"), p.child_by_field_name("type"), p.child_by_field_name("value"))
+                    (p.field("name"), p.field("type"), p.field("value"))
                 }
                 _ => (None, None, None),
             };
@@ -392,7 +393,7 @@ impl<'a> Analyzer<'a> {
         env.frames.push(frame);
         let mut mode = Mode { returns: Some(Vec::new()), ..Mode::default() };
         let mut scopes = Vec::new();
-        if let Some(body) = def.child_by_field_name("body") {
+        if let Some(body) = def.field("body") {
             self.walk_block(body, &mut env, &mut mode, &mut scopes);
         }
         mode.returns.unwrap_or_default()
@@ -401,14 +402,14 @@ impl<'a> Analyzer<'a> {
     /// Class-level assignments, then `self.x = ...` in `__init__` and the other methods.
     pub fn compute_class_attributes(&self, class_id: usize, class: Node<'a>) -> HashMap<String, Sym> {
         let mut attrs: HashMap<String, Sym> = HashMap::new();
-        let Some(body) = class.child_by_field_name("body") else { return attrs };
+        let Some(body) = class.field("body") else { return attrs };
         let mut env = Env::module();
         env.frames.push(Frame::new(FrameKind::Class));
         let mut mode = Mode::default();
         let mut scopes = Vec::new();
         let mut methods = Vec::new();
         for stmt in named_children(body) {
-            let def = if stmt.kind() == "decorated_definition" { stmt.child_by_field_name("definition") } else { Some(stmt) };
+            let def = if stmt.kind() == "decorated_definition" { stmt.field("definition") } else { Some(stmt) };
             match def {
                 Some(d) if d.kind() == "function_definition" => methods.push(d),
                 _ => self.walk_stmt(stmt, &mut env, &mut mode, &mut scopes),
@@ -419,14 +420,14 @@ impl<'a> Analyzer<'a> {
                 attrs.insert(k.to_string(), v);
             }
         }
-        methods.sort_by_key(|m| m.child_by_field_name("name").is_none_or(|n| text(n, self.src) != "__init__"));
+        methods.sort_by_key(|m| m.field("name").is_none_or(|n| text(n, self.src) != "__init__"));
         for m in methods {
             let mut env = Env::module();
             let mut frame = Frame::new(FrameKind::Function);
             self.bind_params(m, &mut frame, &env, Some(class_id), false);
             env.frames.push(frame);
             let mut mode = Mode { self_attrs: Some((class_id, Vec::new())), ..Mode::default() };
-            if let Some(b) = m.child_by_field_name("body") {
+            if let Some(b) = m.field("body") {
                 self.walk_block(b, &mut env, &mut mode, &mut scopes);
             }
             for (name, sym) in mode.self_attrs.map(|(_, a)| a).unwrap_or_default() {
@@ -445,7 +446,7 @@ impl<'a> Analyzer<'a> {
 
 fn innermost_value(mut assign: Node) -> Option<Node> {
     for _ in 0..64 {
-        let r = assign.child_by_field_name("right")?;
+        let r = assign.field("right")?;
         if r.kind() != "assignment" {
             return Some(r);
         }
