@@ -173,7 +173,9 @@ impl DeniedReport {
     pub fn cause(&self) -> String {
         match (self.denial, self.policy_type) {
             (_, PolicyType::NotAPolicy) => "not a policy denial".into(),
-            (_, PolicyType::Unknown) => "of unknown cause".into(),
+            (Denial::Implicit, PolicyType::Unknown) => "an implicit deny (no policy allowed it; the message does not say which policy type)".into(),
+            (Denial::Explicit, PolicyType::Unknown) => "an explicit deny in a policy the message does not name".into(),
+            (Denial::Unknown, PolicyType::Unknown) => "a denial whose cause the message does not state".into(),
             (Denial::Explicit, t) => format!("an explicit deny in {}", t.phrase()),
             (Denial::Implicit, t) => format!("an implicit deny by {}", t.phrase()),
             (Denial::Unknown, t) => format!("a denial by {}", t.phrase()),

@@ -437,7 +437,8 @@ fn investigate(r: &DeniedReport, catalog: &dyn ActionCatalog, steps: &mut Vec<St
     if matches!(r.action.as_deref(), Some("sts:AssumeRoleWithWebIdentity" | "sts:AssumeRoleWithSAML")) {
         steps.push("For web identity and SAML the usual cause is the role's trust policy: it must trust the identity provider (Principal.Federated) and its conditions (e.g. token.actions.githubusercontent.com:sub / :aud) must match the token exactly: `aws iam get-role --role-name NAME --query Role.AssumeRolePolicyDocument`.".into());
     } else if r.action.as_deref() == Some("sts:AssumeRole") {
-        steps.push(format!("For sts:AssumeRole the usual cause is the target role's trust policy: it must allow {} (`aws iam get-role --role-name NAME --query Role.AssumeRolePolicyDocument`).", who(r)));
+        let role_name = r.resource.as_deref().and_then(Arn::parse).and_then(|a| a.resource.rsplit('/').next().map(str::to_string)).unwrap_or_else(|| "NAME".into());
+        steps.push(format!("For sts:AssumeRole the usual cause is the target role's trust policy: it must allow {} (`aws iam get-role --role-name {role_name} --query Role.AssumeRolePolicyDocument`, run in the role's account).", who(r)));
         steps.push(format!("The caller also needs an identity-based Allow for sts:AssumeRole on {}.", resource_or(r)));
     } else if r.action.as_deref().is_some_and(|a| a.starts_with("kms:")) && r.details.resource_unnamed {
         steps.push("For KMS: check that the key exists in this region and account (`aws kms describe-key --key-id KEY`), then that its key policy allows the caller.".into());
@@ -447,7 +448,7 @@ fn investigate(r: &DeniedReport, catalog: &dyn ActionCatalog, steps: &mut Vec<St
         if r.action.as_deref().is_some_and(|a| a.starts_with("s3:")) {
             steps.push("If a bucket policy locks everyone out, the root user can still delete it: `aws s3api delete-bucket-policy --bucket BUCKET` with root credentials.".into());
         }
-    } else if let Some(action) = &r.action {
+    } else if let Some(action) = r.action.as_ref().filter(|a| !a.starts_with("sts:AssumeRole")) {
         let resource = r.resource.clone().filter(|_| !r.details.resource_is_bare).unwrap_or_else(|| {
             if catalog.supports_resource_scoping(action) == Some(false) { "*".into() } else { "RESOURCE_ARN".into() }
         });
@@ -456,7 +457,8 @@ fn investigate(r: &DeniedReport, catalog: &dyn ActionCatalog, steps: &mut Vec<St
             who(r)
         ));
     }
-    let event = r.operation.clone().unwrap_or_else(|| "OPERATION".into());
+    // CloudTrail's event name is the API operation; most share the action's name.
+    let event = r.operation.clone().or_else(|| r.action.as_deref().and_then(|a| a.split_once(':')).map(|(_, n)| n.to_string())).unwrap_or_else(|| "OPERATION".into());
     steps.push(format!("CloudTrail records the full denial (principal, action, resource and often the reason): `aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventName,AttributeValue={event} --max-results 5`."));
     if r.details.encoded_message.is_some() {
         steps.push("The message carries an encoded authorization failure message: re-run with --decode (needs sts:DecodeAuthorizationMessage) to see the exact principal, action, resource and conditions.".into());
