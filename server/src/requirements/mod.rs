@@ -72,7 +72,9 @@ pub fn unmapped_reason(call: &SdkCall) -> Option<String> {
         return None;
     }
     Some(match &op.mapping {
-        iamlens_knowledge::Mapping::Unmapped { reason } | iamlens_knowledge::Mapping::Override { reason } => reason.clone(),
+        iamlens_knowledge::Mapping::Unmapped { reason }
+        | iamlens_knowledge::Mapping::KnownGap { reason }
+        | iamlens_knowledge::Mapping::Override { reason } => reason.clone(),
         _ => "no IAM action is known for it".to_string(),
     })
 }

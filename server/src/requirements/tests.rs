@@ -207,3 +207,26 @@ fn optional_resource_types_the_call_does_not_name_leave_star() {
     let out = run(&c, &[action("cloudwatch:PutMetricData", RequirementKind::Primary, vec![dataset])], &settings());
     assert_eq!(out.requirements[0].resources, vec!["*"]);
 }
+
+#[test]
+fn operations_iam_authorizes_but_nobody_can_map_are_reported_not_dropped() {
+    let kb = KnowledgeBase::embedded();
+    let (service, operation) = kb
+        .service_names()
+        .map(String::from)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .find_map(|name| {
+            let svc = kb.service(&name)?;
+            let op = svc.operations.values().find(|op| op.requires_iam && op.requirements.is_empty())?;
+            Some((name, op.name.clone()))
+        })
+        .expect("the knowledge base has operations it cannot map yet");
+    let c = call(&service, &operation, vec![]);
+    let reason = unmapped_reason(&c).expect("an unmapped operation has a reason");
+    assert!(!reason.is_empty());
+    assert!(requirements_for_calls(std::slice::from_ref(&c), &settings(), &[]).requirements.is_empty());
+    // Calls that map, or need no IAM at all, are not reported.
+    assert_eq!(unmapped_reason(&call("s3", "GetObject", vec![])), None);
+    assert_eq!(unmapped_reason(&call("sts", "GetCallerIdentity", vec![])), None);
+}
