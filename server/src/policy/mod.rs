@@ -110,7 +110,7 @@ pub fn build_statements<'a>(requirements: impl IntoIterator<Item = &'a Requireme
             condition: if condition.is_empty() { None } else { Some(condition) },
         })
         .collect();
-    statements.sort_by(|a, b| statement_order(a).cmp(&statement_order(b)));
+    statements.sort_by_cached_key(statement_order);
     statements
 }
 
