@@ -66,6 +66,9 @@ fn quick_fixes(view: &DocumentView, uri: &Uri, range: Range, context: &[Diagnost
 }
 
 fn policy_actions(view: &DocumentView, uri: &Uri, range: Range, enc: Encoding, out: &mut Vec<CodeActionOrCommand>) {
+    if !view.report.analysis.imports_aws_sdk {
+        return; // Code that cannot call AWS gets no policy actions.
+    }
     let offset = view.lines.offset(&view.text, range.start, enc);
     let function = view
         .report
