@@ -113,3 +113,21 @@ fn no_golden_is_orphaned() {
         assert!(names.contains(&path), "{} has no fixture; delete it or restore the fixture", path.display());
     }
 }
+
+/// Cross-check with the evaluator: each fixture's generated policy allows
+/// every requirement it came from and grants no action none of them needs.
+#[test]
+fn every_fixture_policy_allows_exactly_what_its_calls_need() {
+    let mut problems = Vec::new();
+    for fixture in fixtures() {
+        let reports = engine::analyze_paths(&[fixture.clone()], &options()).expect("fixture is readable");
+        let output = engine::generate(&reports, &PolicyOptions::default());
+        let policies: Vec<Value> = output.policies.iter().map(|p| serde_json::to_value(p).expect("serialisable")).collect();
+        let requirements: Vec<_> = reports.iter().flat_map(|r| r.requirements.iter().cloned()).collect();
+        let report = iamlens::evaluator::verify(&policies, &requirements);
+        if !report.ok() {
+            problems.push(format!("{}: {}", fixture.display(), report.problems().join("; ")));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -11,6 +11,7 @@ pub mod arn;
 pub mod binding;
 mod collections;
 mod kms;
+mod scoping;
 
 use crate::model::{CallVia, Finding, FindingKind, Requirement, RequirementSettings, SdkCall, Value};
 use arn::{bind_target, fill};
@@ -127,7 +128,7 @@ pub fn add_call_requirements(
         }
         let requirement = Requirement {
             action: action.action.clone(),
-            conditions: conditions(&action.kind, action_settings),
+            conditions: [conditions(&action.kind, action_settings), scoping::request_conditions(call, &action.action)].concat(),
             access_level: action.access_level.clone(),
             arn_templates: targets.iter().map(|t| t.arn_template.clone()).collect(),
             note: action.note.clone(),
