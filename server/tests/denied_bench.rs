@@ -33,16 +33,19 @@ fn parser_throughput() {
     times.sort();
     let total: Duration = times.iter().sum();
     println!("corpus: {} messages, mean {:?}, median {:?}, max {:?} per message", times.len(), total / times.len() as u32, times[times.len() / 2], times[times.len() - 1]);
-    const MB: usize = 1 << 20;
-    let repeat = |s: &str| s.repeat(MB / s.len() + 1);
-    for (name, input) in [
-        ("1 MiB: repeated `not authorized to perform`", repeat("not authorized to perform")),
-        ("1 MiB: repeated full denial sentences", repeat("User: arn:aws:iam::1:user/x is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::b/")),
-        ("1 MiB: repeated `{`", repeat("{")),
-        ("1 MiB: 80-column wrapped text", (0..MB / 81).map(|_| "x".repeat(80)).collect::<Vec<_>>().join("\n")),
-        ("1 MiB: noise then a real denial", format!("{}User: arn:aws:iam::123456789012:user/u is not authorized to perform: s3:GetObject", "noise ".repeat(MB / 6))),
-    ] {
-        let t = per_call(&input, 3);
-        println!("{name}: {t:?} ({:.0} MiB/s)", input.len() as f64 / (1 << 20) as f64 / t.as_secs_f64());
+    // The same shapes at 256 KiB, 1 MiB and 4 MiB: linear time shows as a
+    // constant MiB/s across sizes.
+    for size in [1usize << 18, 1 << 20, 1 << 22] {
+        let repeat = |s: &str| s.repeat(size / s.len() + 1);
+        for (name, input) in [
+            ("repeated `not authorized to perform`", repeat("not authorized to perform")),
+            ("repeated full denial sentences", repeat("User: arn:aws:iam::1:user/x is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::b/")),
+            ("repeated `{`", repeat("{")),
+            ("80-column wrapped text", (0..size / 81).map(|_| "x".repeat(80)).collect::<Vec<_>>().join("\n")),
+            ("noise then a real denial", format!("{}User: arn:aws:iam::123456789012:user/u is not authorized to perform: s3:GetObject", "noise ".repeat(size / 6))),
+        ] {
+            let t = per_call(&input, 3);
+            println!("{:>4} KiB {name}: {t:?} ({:.0} MiB/s)", size >> 10, input.len() as f64 / (1 << 20) as f64 / t.as_secs_f64());
+        }
     }
 }
