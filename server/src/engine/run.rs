@@ -3,6 +3,7 @@
 
 use super::files::{collect_source_files, module_path};
 use super::{analysis_options, report_from_analysis, EngineError, EngineOptions, FileReport};
+use crate::analysis::python::index::module_name;
 use crate::analysis::python::{analyze_python, ProjectIndex, PythonDocument};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,10 +22,17 @@ pub fn analyze_paths(paths: &[PathBuf], opts: &EngineOptions) -> Result<Vec<File
     let keep_trees = files.len() <= KEEP_TREES_UP_TO;
     let index = Mutex::new(ProjectIndex::new());
 
-    // Pass 1: read, parse and index every file.
-    let parsed = parallel_map(&files, |path| {
+    // Pass 1: read, parse and index every file. Two files with the same module
+    // name (`app/aws.py` under two directory arguments) are indexed in
+    // argument order, on one thread, so the later one wins every run.
+    let module_paths: Vec<PathBuf> = files.iter().map(|f| module_path(f, paths)).collect();
+    let mut names: Vec<String> = module_paths.iter().map(|p| module_name(p)).collect();
+    names.sort_unstable();
+    let clashing = names.windows(2).any(|w| w[0] == w[1]);
+    let jobs: Vec<(&PathBuf, &PathBuf)> = files.iter().zip(&module_paths).collect();
+    let parsed = parallel_map_on(if clashing { 1 } else { cores() }, &jobs, |(path, module)| {
         let doc = PythonDocument::parse(read_source(path)?);
-        lock(&index).update_file(&module_path(path, paths), &doc);
+        lock(&index).update_file(module, &doc);
         Ok(if keep_trees { Parsed::Tree(doc) } else { Parsed::Text(doc.text().to_owned()) })
     })
     .into_iter()
@@ -64,7 +72,16 @@ fn lock(index: &Mutex<ProjectIndex>) -> std::sync::MutexGuard<'_, ProjectIndex> 
 
 /// `items.iter().map(f)` on every core, results in input order.
 fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(items.len());
+    parallel_map_on(cores(), items, f)
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+/// [`parallel_map`] on at most `workers` threads; one thread keeps input order.
+fn parallel_map_on<T: Sync, R: Send>(workers: usize, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = workers.min(items.len());
     if workers <= 1 {
         return items.iter().map(f).collect();
     }

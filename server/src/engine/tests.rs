@@ -155,3 +155,21 @@ fn generate_envelope_carries_warnings_sorted_by_file_and_line() {
     assert!(out.warnings[0].to_string().starts_with("a.py:2: "));
     assert!(out.explanations.is_none());
 }
+
+#[test]
+fn clashing_module_names_resolve_to_the_later_argument_every_run() {
+    let first = Scratch::new("clash-first");
+    let second = Scratch::new("clash-second");
+    first.write("app/aws.py", "BUCKET = 'first-bucket'\n");
+    second.write("app/aws.py", "BUCKET = 'second-bucket'\n");
+    second.write(
+        "app/job.py",
+        "import boto3\nfrom app.aws import BUCKET\nboto3.client('s3').get_object(Bucket=BUCKET, Key='k')\n",
+    );
+    for _ in 0..5 {
+        let reports = analyze_paths(&[first.0.clone(), second.0.clone()], &EngineOptions::default()).unwrap();
+        let resources: Vec<&String> =
+            reports.iter().flat_map(|r| &r.requirements).filter(|r| r.action == "s3:GetObject").flat_map(|r| &r.resources).collect();
+        assert_eq!(resources, vec!["arn:aws:s3:::second-bucket/k"]);
+    }
+}
