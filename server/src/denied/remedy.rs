@@ -151,7 +151,7 @@ fn identity(r: &mut DeniedReport, catalog: &dyn ActionCatalog, steps: &mut Vec<S
     let resource = allow_resource(r, catalog, steps);
     let statement = json!({"Sid": statement_id(&action, &resource), "Effect": "Allow", "Action": action, "Resource": resource});
     let summary = format!("No identity-based policy of {} allows {action}; add an Allow for it on {resource}.", who(r));
-    if let Some(owner) = r.details.fix_target.as_ref().and_then(|t| managed_role_owner(t)) {
+    if let Some(owner) = r.details.fix_target.as_ref().and_then(managed_role_owner) {
         steps.push(owner);
         r.details.apply_refusal = Some(format!("{} is managed by AWS for someone else (IAM Identity Center or a service); change its owner's policy as the plan says", who(r)));
         return (RemedyKind::AddIdentityPolicyStatement, summary, Some(policy(vec![statement])));
@@ -232,7 +232,7 @@ fn trust(r: &DeniedReport, steps: &mut Vec<String>) -> Plan {
     if r.principal_kind == Some(PrincipalKind::Service) {
         let service = r.principal.clone().unwrap_or_default();
         steps.pop();
-        steps.push(format!("If the role was created seconds ago, IAM may not have propagated it yet: retry after about 10 seconds before changing anything."));
+        steps.push("If the role was created seconds ago, IAM may not have propagated it yet: retry after about 10 seconds before changing anything.".into());
         let policy = policy(vec![json!({"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"})]);
         return (RemedyKind::UpdateTrustPolicy, format!("The trust policy of {role} does not let {service} assume it; add the service to the role's trust policy."), Some(policy));
     }

@@ -44,7 +44,7 @@ fn unescape_and_collapse(s: &str) -> String {
             // ANSI colour / cursor sequences from terminals (ESC [ … final byte).
             if chars.peek().map(|&(_, n)| n) == Some('[') {
                 chars.next();
-                while let Some((_, n)) = chars.next() {
+                for (_, n) in chars.by_ref() {
                     if ('@'..='~').contains(&n) {
                         break;
                     }
