@@ -298,3 +298,28 @@ def test_decode_denied_names_the_permission_it_needs(iamlens_bin, moto_endpoint,
     assert out.returncode == 1
     assert 'Allow of sts:DecodeAuthorizationMessage on "*"' in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "code,status,expected",
+    [
+        ("Throttling", 400, "throttled"),
+        ("ExpiredToken", 403, "credentials have expired"),
+        ("InvalidClientTokenId", 403, "rejected your credentials"),
+    ],
+)
+def test_sts_failures_get_one_clear_message_and_change_nothing(iamlens_bin, iam_client, role, monkeypatch, code, status, expected):
+    body = (
+        '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+        f"<Code>{code}</Code><Message>{code} for tests</Message></Error><RequestId>r-3</RequestId></ErrorResponse>"
+    )
+    sts = _FakeSts(status, body)
+    try:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_STS", sts.url)
+        out = run(iamlens_bin, implicit_identity(f"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/s"), "--yes")
+    finally:
+        sts.close()
+    assert out.returncode == 1
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], out.stderr
+    assert iam_client.list_role_policies(RoleName=role)["PolicyNames"] == []
