@@ -45,11 +45,31 @@ pub enum FrameKind {
 pub struct Frame<'a> {
     pub vars: HashMap<&'a str, Sym>,
     pub kind: FrameKind,
+    /// The class (start byte) whose body this frame is.
+    pub owner: Option<usize>,
 }
 
 impl<'a> Frame<'a> {
     pub fn new(kind: FrameKind) -> Frame<'a> {
-        Frame { vars: HashMap::new(), kind }
+        Frame { vars: HashMap::new(), kind, owner: None }
+    }
+}
+
+/// Where a function is defined, recorded when it is met (tree-sitter's
+/// `parent()` walks down from the root, too slow to ask per function).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DefInfo {
+    /// The class it is a method of.
+    pub class: Option<usize>,
+    pub is_static: bool,
+    pub is_classmethod: bool,
+}
+
+impl DefInfo {
+    /// Flags from the decorators of a `decorated_definition` (if any).
+    pub fn from_decorated(decorated: Option<Node>, src: &str, class: Option<usize>) -> DefInfo {
+        let text = decorated.map_or("", |d| super::syntax::text(d, src));
+        DefInfo { class, is_static: text.contains("@staticmethod"), is_classmethod: text.contains("@classmethod") }
     }
 }
 
@@ -92,6 +112,8 @@ pub struct Analyzer<'a> {
     pub module_env: RefCell<HashMap<&'a str, Sym>>,
     /// Function and class definitions by start byte.
     pub defs: RefCell<HashMap<usize, Node<'a>>>,
+    /// Context of each function definition, by start byte.
+    pub def_info: RefCell<HashMap<usize, DefInfo>>,
     /// Memo of what each function returns; `None` while being computed.
     fn_returns: RefCell<HashMap<usize, Option<Sym>>>,
     /// Memo of each class's attributes (`self.x = ...` anywhere in its methods).
@@ -122,6 +144,7 @@ impl<'a> Analyzer<'a> {
             depth: Cell::new(0),
             module_env: RefCell::new(HashMap::new()),
             defs: RefCell::new(HashMap::new()),
+            def_info: RefCell::new(HashMap::new()),
             fn_returns: RefCell::new(HashMap::new()),
             class_attrs: RefCell::new(HashMap::new()),
             out: RefCell::new(Output::default()),
@@ -425,8 +448,16 @@ impl<'a> Analyzer<'a> {
             },
             Sym::SelfOf(_) | Sym::Instance(_) | Sym::Class(_) | Sym::Module(_) | Sym::Sdk(_) | Sym::Session
             | Sym::Stubs(_) => {
-                let bound = matches!(base, Sym::SelfOf(_) | Sym::Instance(_));
+                let via_instance = matches!(base, Sym::SelfOf(_) | Sym::Instance(_));
                 let f = self.member(base, method);
+                // Does Python pass `self`/`cls` implicitly here?
+                let bound = match f {
+                    Sym::Function(def) => {
+                        let info = self.def_info.borrow().get(&def).copied().unwrap_or_default();
+                        info.class.is_some() && !info.is_static && (via_instance || info.is_classmethod)
+                    }
+                    _ => false,
+                };
                 self.call_value(f, call, env, bound)
             }
             Sym::ExternalModule | Sym::Unknown | Sym::Param(..) => Sym::Unknown,
@@ -514,8 +545,9 @@ impl<'a> Analyzer<'a> {
             return Some(s.clone());
         }
         let node = self.defs.borrow().get(&class).copied()?;
-        let method = class_method(node, name, self.src)?;
+        let (method, decorated) = class_method(node, name, self.src)?;
         self.defs.borrow_mut().insert(method.start_byte(), method);
+        self.def_info.borrow_mut().insert(method.start_byte(), DefInfo::from_decorated(decorated, self.src, Some(class)));
         Some(Sym::Function(method.start_byte()))
     }
 
@@ -564,12 +596,13 @@ impl<'a> Analyzer<'a> {
     }
 }
 
-/// A method defined directly in a class body.
-pub fn class_method<'t>(class: Node<'t>, name: &str, src: &str) -> Option<Node<'t>> {
+/// A method defined directly in a class body, with its `decorated_definition` if decorated.
+pub fn class_method<'t>(class: Node<'t>, name: &str, src: &str) -> Option<(Node<'t>, Option<Node<'t>>)> {
     let body = class.field("body")?;
     named_children(body).find_map(|stmt| {
-        let def = if stmt.kind() == "decorated_definition" { stmt.field("definition")? } else { stmt };
+        let (def, decorated) =
+            if stmt.kind() == "decorated_definition" { (stmt.field("definition")?, Some(stmt)) } else { (stmt, None) };
         (def.kind() == "function_definition" && def.field("name").is_some_and(|n| text(n, src) == name))
-            .then_some(def)
+            .then_some((def, decorated))
     })
 }

@@ -120,6 +120,15 @@ fn module_exports(doc: &PythonDocument, catalog: &dyn Catalog) -> HashMap<String
     for (name, sym) in module_env {
         let export = match sym {
             Sym::Function(def) => {
+                // Only functions that mention the SDK can be client factories;
+                // skipping the rest keeps indexing large projects cheap.
+                let mentions_sdk = an.defs.borrow().get(&def).is_some_and(|d| {
+                    let body = super::syntax::text(*d, src);
+                    ["boto", "client", "resource", "Session", "session", "Client", "Resource"].iter().any(|w| body.contains(w))
+                });
+                if !mentions_sdk {
+                    continue;
+                }
                 let ret = an.function_return(def);
                 if !ret.is_aws() {
                     continue;

@@ -144,7 +144,9 @@ fn sessions_in_every_spelling() {
     let src = "import boto3\nimport boto3.session\nfrom boto3.session import Session\n\
 s1 = boto3.Session(profile_name='p')\ns2 = boto3.session.Session()\ns3 = Session()\n\
 s1.client('s3').list_buckets()\ns2.client('sqs').receive_message(QueueUrl='u')\ns3.resource('dynamodb').Table('t').put_item(Item={})\n";
-    assert_eq!(ops(&analyze(src)), ["s3:ListBuckets", "sqs:ReceiveMessage", "dynamodb:PutItem"]);
+    let a = analyze(src);
+    assert_eq!(ops(&a), ["s3:ListBuckets", "sqs:ReceiveMessage", "dynamodb:PutItem"]);
+    assert!(a.calls.iter().all(|c| c.confidence == Confidence::High), "{:?}", a.calls);
 }
 
 #[test]
@@ -426,4 +428,12 @@ fn lazily_initialised_global_clients() {
     assert_eq!(ops(&a), ["sqs:SendMessage", "sqs:ReceiveMessage"]);
     assert_eq!(a.calls[0].confidence, Confidence::High);
     assert_eq!(a.calls[1].confidence, Confidence::Low, "the global is only known through its keyword arguments");
+}
+
+#[test]
+fn static_and_class_method_factories() {
+    let src = "import boto3\nclass Clients:\n    @staticmethod\n    def s3(region=None):\n        return boto3.client('s3', region_name=region)\n\n    @classmethod\n    def queue(cls, name):\n        return boto3.client(name)\n\n    def table(self):\n        return boto3.resource('dynamodb').Table('t')\n\nClients.s3().list_buckets()\nClients.queue('sqs').receive_message(QueueUrl='u')\nClients().table().put_item(Item={})\n";
+    let a = analyze(src);
+    assert_eq!(ops(&a), ["s3:ListBuckets", "sqs:ReceiveMessage", "dynamodb:PutItem"]);
+    assert!(a.calls.iter().all(|c| c.confidence == Confidence::High), "{:?}", a.calls);
 }

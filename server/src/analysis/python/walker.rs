@@ -7,7 +7,7 @@
 //! factories) and what a class's methods assign to `self`.
 
 use super::syntax::FieldExt;
-use super::analyzer::{Analyzer, Env, Frame, FrameKind};
+use super::analyzer::{Analyzer, DefInfo, Env, Frame, FrameKind};
 use super::imports;
 use super::symbols::Sym;
 use super::syntax::{named_children, span, text, unwrap_expr};
@@ -81,7 +81,7 @@ impl<'a> Analyzer<'a> {
                     self.bind_name(b.name, sym, env, mode);
                 }
             }
-            "function_definition" => self.function_def(stmt, env, mode, scopes),
+            "function_definition" => self.function_def(stmt, None, env, mode, scopes),
             "class_definition" => self.class_def(stmt, env, mode, scopes),
             "decorated_definition" => {
                 for d in named_children(stmt) {
@@ -90,7 +90,11 @@ impl<'a> Analyzer<'a> {
                     }
                 }
                 if let Some(def) = stmt.field("definition") {
-                    self.walk_stmt(def, env, mode, scopes);
+                    if def.kind() == "function_definition" {
+                        self.function_def(def, Some(stmt), env, mode, scopes);
+                    } else {
+                        self.walk_stmt(def, env, mode, scopes);
+                    }
                 }
             }
             "for_statement" => {
@@ -252,18 +256,25 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    fn function_def(&self, def: Node<'a>, env: &mut Env<'a>, mode: &mut Mode, scopes: &mut Vec<ScopeEntry>) {
+    fn function_def(
+        &self,
+        def: Node<'a>,
+        decorated: Option<Node<'a>>,
+        env: &mut Env<'a>,
+        mode: &mut Mode,
+        scopes: &mut Vec<ScopeEntry>,
+    ) {
         let Some(name_node) = def.field("name") else { return };
         let name = text(name_node, self.src);
         self.defs.borrow_mut().insert(def.start_byte(), def);
-        let in_class = env.frames.last().is_some_and(|f| f.kind == FrameKind::Class);
+        let class = env.frames.last().filter(|f| f.kind == FrameKind::Class).and_then(|f| f.owner);
+        self.def_info.borrow_mut().insert(def.start_byte(), DefInfo::from_decorated(decorated, self.src, class));
         if !mode.emit {
             self.bind_name(name, Sym::Function(def.start_byte()), env, mode);
             return;
         }
-        let class = if in_class { self.enclosing_class(def) } else { None };
         let mut frame = Frame::new(FrameKind::Function);
-        self.bind_params(def, &mut frame, env, class, false);
+        self.bind_params(def, &mut frame, env, false);
         let qualname = qualify(scopes, name);
         scopes.push(ScopeEntry {
             kind: ScopeKind::Function,
@@ -298,7 +309,9 @@ impl<'a> Analyzer<'a> {
             if let Some(sup) = class.field("superclasses") {
                 self.scan_expr(sup, env, scopes);
             }
-            env.frames.push(Frame::new(FrameKind::Class));
+            let mut frame = Frame::new(FrameKind::Class);
+            frame.owner = Some(class.start_byte());
+            env.frames.push(frame);
             if let Some(body) = class.field("body") {
                 let mut inner = Mode { emit: true, ..Mode::default() };
                 self.walk_block(body, env, &mut inner, scopes);
@@ -325,25 +338,12 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    /// The class a method is defined in (by start byte).
-    fn enclosing_class(&self, def: Node<'a>) -> Option<usize> {
-        let mut n = def.parent()?;
-        for _ in 0..4 {
-            if n.kind() == "class_definition" {
-                return Some(n.start_byte());
-            }
-            n = n.parent()?;
-        }
-        None
-    }
-
     /// Bind a function's parameters: `self`/`cls`, annotated stub types,
     /// AWS default values; in factory mode the rest become `Param`s.
-    fn bind_params(&self, def: Node<'a>, frame: &mut Frame<'a>, env: &Env<'a>, class: Option<usize>, factory: bool) {
+    fn bind_params(&self, def: Node<'a>, frame: &mut Frame<'a>, env: &Env<'a>, factory: bool) {
         let Some(params) = def.field("parameters") else { return };
-        let decorators = def.parent().filter(|p| p.kind() == "decorated_definition").map_or("", |p| text(p, self.src));
-        let is_static = decorators.contains("@staticmethod");
-        let is_classmethod = decorators.contains("@classmethod");
+        let info = self.def_info.borrow().get(&def.start_byte()).copied().unwrap_or_default();
+        let (class, is_static, is_classmethod) = (info.class, info.is_static, info.is_classmethod);
         let mut index = 0usize;
         for p in named_children(params) {
             let (name_node, annotation, default) = match p.kind() {
@@ -386,10 +386,9 @@ impl<'a> Analyzer<'a> {
 
     /// The values of a function's `return` statements, from a non-emitting walk of its body.
     pub fn collect_returns(&self, def: Node<'a>) -> Vec<Sym> {
-        let class = self.enclosing_class(def);
         let mut env = Env::module();
         let mut frame = Frame::new(FrameKind::Function);
-        self.bind_params(def, &mut frame, &env, class, true);
+        self.bind_params(def, &mut frame, &env, true);
         env.frames.push(frame);
         let mut mode = Mode { returns: Some(Vec::new()), ..Mode::default() };
         let mut scopes = Vec::new();
@@ -409,9 +408,15 @@ impl<'a> Analyzer<'a> {
         let mut scopes = Vec::new();
         let mut methods = Vec::new();
         for stmt in named_children(body) {
-            let def = if stmt.kind() == "decorated_definition" { stmt.field("definition") } else { Some(stmt) };
+            let decorated = (stmt.kind() == "decorated_definition").then_some(stmt);
+            let def = if decorated.is_some() { stmt.field("definition") } else { Some(stmt) };
             match def {
-                Some(d) if d.kind() == "function_definition" => methods.push(d),
+                Some(d) if d.kind() == "function_definition" => {
+                    self.def_info
+                        .borrow_mut()
+                        .insert(d.start_byte(), DefInfo::from_decorated(decorated, self.src, Some(class_id)));
+                    methods.push(d)
+                }
                 _ => self.walk_stmt(stmt, &mut env, &mut mode, &mut scopes),
             }
         }
@@ -424,7 +429,7 @@ impl<'a> Analyzer<'a> {
         for m in methods {
             let mut env = Env::module();
             let mut frame = Frame::new(FrameKind::Function);
-            self.bind_params(m, &mut frame, &env, Some(class_id), false);
+            self.bind_params(m, &mut frame, &env, false);
             env.frames.push(frame);
             let mut mode = Mode { self_attrs: Some((class_id, Vec::new())), ..Mode::default() };
             if let Some(b) = m.field("body") {
