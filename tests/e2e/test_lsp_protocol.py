@@ -181,3 +181,20 @@ async def test_hostile_documents_get_answers_not_crashes(iamlens_bin, tmp_path):
         assert isinstance(lens, (list, tuple))
     finally:
         await client.shutdown_session()
+
+
+def test_a_cancelled_request_is_answered_and_the_server_keeps_serving(raw, tmp_path):
+    raw.initialize()
+    uri = (tmp_path / "c.py").as_uri()
+    text = "import boto3\ns3 = boto3.client('s3')\n" + "s3.get_object(Bucket='b', Key='k')\n" * 2000
+    raw.send({"jsonrpc": "2.0", "method": "textDocument/didOpen",
+              "params": {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}})
+    rng = {"start": {"line": 0, "character": 0}, "end": {"line": 3000, "character": 0}}
+    raw.send({"jsonrpc": "2.0", "id": 7, "method": "textDocument/inlayHint", "params": {"textDocument": {"uri": uri}, "range": rng}})
+    raw.send({"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": 7}})
+    answer = raw.response(7)
+    # Either it finished first, or it was cancelled with RequestCancelled.
+    assert "result" in answer or answer["error"]["code"] == -32800
+    raw.send({"jsonrpc": "2.0", "id": 8, "method": "textDocument/inlayHint", "params": {"textDocument": {"uri": uri}, "range": rng}})
+    hints = raw.response(8)["result"]
+    assert len(hints) == 2000 and hints[0]["label"].startswith("s3:GetObject")
