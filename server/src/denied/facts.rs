@@ -33,6 +33,8 @@ pub struct RawFacts {
     pub encoded_message: Option<String>,
     /// Context conditions from a decoded authorization message: `key = values`.
     pub conditions: Vec<String>,
+    /// Further denial sentences after the one extracted (a log with several).
+    pub more_denials: usize,
     /// The message carries a recognisable denial sentence (principal/action wording).
     pub has_denial_sentence: bool,
     /// The text is an AWS error that is not a policy denial; the explanation.
@@ -79,6 +81,7 @@ impl RawFacts {
             self.conditions = other.conditions;
         }
         self.has_denial_sentence |= other.has_denial_sentence;
+        self.more_denials = self.more_denials.max(other.more_denials);
         fill(&mut self.not_a_policy, other.not_a_policy);
         self.looks_denied |= other.looks_denied;
     }

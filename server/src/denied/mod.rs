@@ -145,6 +145,8 @@ pub struct DenialDetails {
     /// Why iamlens will not write this identity fix itself (a role managed by
     /// IAM Identity Center, a resource the message does not name).
     pub apply_refusal: Option<String>,
+    /// Further denials in the pasted text; the report covers the first.
+    pub more_denials: usize,
 }
 
 impl DeniedReport {
@@ -373,6 +375,7 @@ fn build(f: RawFacts, opts: &DenialOptions, catalog: &dyn ActionCatalog) -> Deni
             reason_text: f.setting_reason.clone(),
             account_masked: principal.account_masked,
             apply_refusal: None,
+            more_denials: f.more_denials,
         },
     }
 }

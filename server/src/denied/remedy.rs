@@ -315,6 +315,9 @@ fn organization(r: &DeniedReport, steps: &mut Vec<String>) -> Plan {
 }
 
 fn boundary_lookup(r: &DeniedReport) -> String {
+    if let Some(arn) = &r.policy_arn {
+        return format!("The boundary is {arn}: `aws iam get-policy --policy-arn {arn}` shows its default version; read it with `aws iam get-policy-version --policy-arn {arn} --version-id VERSION`.");
+    }
     match &r.details.fix_target {
         Some(t) if t.kind == TargetKind::Role => format!("Find the boundary: `aws iam get-role --role-name {} --query Role.PermissionsBoundary.PermissionsBoundaryArn`.", t.name),
         Some(t) => format!("Find the boundary: `aws iam get-user --user-name {} --query User.PermissionsBoundary.PermissionsBoundaryArn`.", t.name),
@@ -495,6 +498,10 @@ fn common_notes(r: &DeniedReport, steps: &mut Vec<String>) {
             resource_or(r),
             r.details.alternative_resources.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(" or ")
         ));
+    }
+    if r.details.more_denials > 0 {
+        let n = r.details.more_denials;
+        steps.push(format!("The text holds {n} more denial{} after this one; this plan covers the first: paste the others separately once it is fixed.", if n == 1 { "" } else { "s" }));
     }
     if r.details.account_masked {
         steps.push("The account id is masked in the message (API Gateway does this); use your own account id (`aws sts get-caller-identity`).".into());

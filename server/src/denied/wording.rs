@@ -61,6 +61,14 @@ pub fn parse(t: &str) -> RawFacts {
         let after_action = i + token_at(t, i).len();
         let reason_at = resource_after(&h, after_action, &mut facts);
         reason(&h, reason_at, &mut facts);
+        let mut next = reason_at;
+        while let Some(again) = h.find(PHRASE, next) {
+            next = again + PHRASE.len();
+            let j = skip_spaces(t, if t[next..].starts_with(':') { next + 1 } else { next });
+            if is_action(trim_token(token_at(t, skip_spaces(t, j)))) {
+                facts.more_denials += 1;
+            }
+        }
         return facts;
     }
     // "User: arn:... is not authorized to access this resource" (API Gateway).
