@@ -448,3 +448,26 @@ async def test_kms_via_service_actions_follow_the_setting(iamlens_bin, workspace
         assert "kms:" not in tooltip_text(hint)
     finally:
         await client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_typing_in_comments_and_docstrings_moves_hints_with_their_calls(vscode, workspace):
+    text = HANDLER.replace("def handler(event, context):\n", 'def handler(event, context):\n    """Read the settings — über."""\n    # cache it\n')
+    uri = open_doc(vscode, workspace / "app" / "handler.py", text)
+    call_end = position_of(text, 'Key="config/settings.json")', end=True)
+    assert (call_end.line, label_text(hint_on(await inlay_hints(vscode, uri), call_end.line))) == (call_end.line, "s3:GetObject")
+    # Two new lines inside the docstring, then a word at the end of the comment.
+    change_doc(vscode, uri, 2, position_of(text, "über"), position_of(text, "über"), "one\n    two\n    ")
+    comment_end = position_of(text, "# cache it", end=True)
+    comment_end.line += 2
+    change_doc(vscode, uri, 3, comment_end, comment_end, " — for later 😀")
+    edited = text.replace("über", "one\n    two\n    über").replace("# cache it", "# cache it — for later 😀")
+    want = position_of(edited, 'Key="config/settings.json")', end=True)
+    assert want.line == call_end.line + 2
+    hints = await inlay_hints(vscode, uri)
+    hint = hint_on(hints, want.line)
+    assert (label_text(hint), hint.position.character) == ("s3:GetObject", want.character)
+    assert "arn:aws:s3:::my-data-bucket/config/settings.json" in tooltip_text(hint)
+    # Policies and lenses follow too.
+    lenses = await vscode.text_document_code_lens_async(types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert position_of(edited, "def notify").line in {lens.range.start.line for lens in lenses}

@@ -102,11 +102,11 @@ pub fn edit_is_inert(before: &Before, new_tree: &Tree, new_text: &str, edit: Byt
     all_inert
 }
 
-/// The previous report with every span moved to where its text is after the edit.
-pub fn shifted(report: &FileReport, new_text: &str, edit: ByteEdit) -> FileReport {
+/// Move every span of the report to where its text is after the edit.
+pub fn shift(report: &mut FileReport, new_text: &str, edit: ByteEdit) {
     let lines = NewlineIndex::new(new_text);
     let delta = edit.new_len as isize - (edit.old_end - edit.start) as isize;
-    let shift = |span: &mut Span| {
+    let move_span = |span: &mut Span| {
         let moved = |b: usize| (b as isize + delta).max(0) as usize;
         if span.start_byte >= edit.old_end {
             span.start_byte = moved(span.start_byte);
@@ -117,19 +117,18 @@ pub fn shifted(report: &FileReport, new_text: &str, edit: ByteEdit) -> FileRepor
         span.start = lines.position(new_text, span.start_byte);
         span.end = lines.position(new_text, span.end_byte);
     };
-    let mut out = report.clone();
+    let out = report;
     for call in &mut out.analysis.calls {
-        shift(&mut call.span);
-        shift(&mut call.name_span);
+        move_span(&mut call.span);
+        move_span(&mut call.name_span);
     }
     for finding in &mut out.analysis.findings {
-        shift(&mut finding.span);
+        move_span(&mut finding.span);
     }
     for scope in &mut out.analysis.scopes {
-        shift(&mut scope.span);
-        shift(&mut scope.name_span);
+        move_span(&mut scope.span);
+        move_span(&mut scope.name_span);
     }
-    out
 }
 
 /// Line starts by `\n`, as the engine counts lines.
@@ -173,7 +172,8 @@ mod tests {
         let inert = edit_is_inert(&captured, doc.tree().unwrap(), doc.text(), edit);
         if inert {
             let fresh = report(&doc);
-            let carried = shifted(&before, doc.text(), edit);
+            let mut carried = before.clone();
+            shift(&mut carried, doc.text(), edit);
             assert_eq!(format!("{:?}", carried.analysis), format!("{:?}", fresh.analysis));
             assert_eq!(carried.requirements, fresh.requirements);
         }

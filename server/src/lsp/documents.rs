@@ -2,7 +2,7 @@
 //! line index, and the analysis last computed for it, tagged with the version
 //! it was computed for so a stale result is never shown for a newer text.
 
-use super::carry_over::{edit_is_inert, shifted, Before, ByteEdit};
+use super::carry_over::{edit_is_inert, shift, Before, ByteEdit};
 use super::positions::{Encoding, LineIndex};
 use super::types::{Range, TextDocumentContentChangeEvent, Uri};
 use crate::analysis::python::PythonDocument;
@@ -36,6 +36,9 @@ impl Document {
     /// (spans shifted) instead of forcing a re-analysis.
     pub fn apply_changes(&mut self, version: i32, changes: Vec<TextDocumentContentChangeEvent>, enc: Encoding) {
         let mut carried = self.current_report();
+        // Dropped here so the carried report is usually the only owner and is
+        // shifted in place rather than copied.
+        self.report = None;
         for change in changes {
             match change.range {
                 Some(range) => {
@@ -45,8 +48,12 @@ impl Document {
                     self.source.edit(start, end, &change.text);
                     carried = before.and_then(|(report, before)| {
                         let new_tree = self.source.tree()?;
-                        edit_is_inert(&before, new_tree, self.source.text(), edit)
-                            .then(|| Arc::new(shifted(&report, self.source.text(), edit)))
+                        if !edit_is_inert(&before, new_tree, self.source.text(), edit) {
+                            return None;
+                        }
+                        let mut owned = Arc::try_unwrap(report).unwrap_or_else(|shared| (*shared).clone());
+                        shift(&mut owned, self.source.text(), edit);
+                        Some(Arc::new(owned))
                     });
                 }
                 None => {
