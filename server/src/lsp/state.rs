@@ -32,6 +32,8 @@ pub struct State {
     pub mcp: super::mcp_bridge::McpSlot,
     /// The last role-check failure logged, so one failure is logged once.
     role_error: std::sync::Mutex<Option<String>>,
+    /// Bumped on every settings change.
+    settings_generation: std::sync::atomic::AtomicU64,
 }
 
 /// Why a report for a document could not be given.
@@ -57,8 +59,12 @@ impl State {
         self.settings.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// Replace the settings. Reports computed from now on use them; a report
+    /// still being computed with the old ones is not kept (see `document_view`).
     pub fn set_settings(&self, s: Settings) {
-        *self.settings.write().unwrap_or_else(|e| e.into_inner()) = s;
+        let mut slot = self.settings.write().unwrap_or_else(|e| e.into_inner());
+        *slot = s;
+        self.settings_generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     pub fn client(&self) -> ClientFeatures {
@@ -103,10 +109,20 @@ impl State {
             Err(snapshot) => snapshot,
         };
         let path = uri_to_path(uri);
-        let opts = self.engine_options();
-        let report = Arc::new(self.workspace.with_index(|index| engine::report_for_document(&path, &source, index, &opts)));
+        // Settings changing mid-analysis would leave a report computed with the
+        // old ones; compute again with the new ones (a few tries at most).
+        let mut attempts = 0;
+        let (report, generation) = loop {
+            let generation = self.settings_generation.load(std::sync::atomic::Ordering::SeqCst);
+            let opts = self.engine_options();
+            let report = Arc::new(self.workspace.with_index(|index| engine::report_for_document(&path, &source, index, &opts)));
+            attempts += 1;
+            if generation == self.settings_generation.load(std::sync::atomic::Ordering::SeqCst) || attempts == 3 {
+                break (report, generation);
+            }
+        };
         let stored = self.documents.with_mut(uri, |d| {
-            if d.version == version {
+            if d.version == version && generation == self.settings_generation.load(std::sync::atomic::Ordering::SeqCst) {
                 d.report = Some((version, report.clone()));
                 true
             } else {
