@@ -82,7 +82,7 @@ impl ProjectIndex {
     }
 
     /// What `name` is in `module`, following re-exports.
-    pub fn lookup(&self, module: &str, name: &str, _catalog: &dyn Catalog) -> Option<Sym> {
+    pub(crate) fn lookup(&self, module: &str, name: &str, _catalog: &dyn Catalog) -> Option<Sym> {
         let (mut module, mut name) = (module.to_string(), name.to_string());
         for _ in 0..8 {
             let key = self.resolve_module(&module)?;
