@@ -208,11 +208,6 @@ pub fn run() -> ExitCode {
     }
 }
 
-fn not_yet(what: &str) -> ExitCode {
-    eprintln!("iamlens: `{what}` is not available in this build");
-    ExitCode::from(2)
-}
-
 /// Print a one-line error for people and return the exit code.
 pub fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
     eprintln!("iamlens: {message}");
