@@ -185,3 +185,43 @@ fn front_end_analyses_a_project_across_files() {
     assert_eq!(out[1].calls[0].arg("QueueUrl"), Some(&lit("https://sqs.us-east-1.amazonaws.com/1/jobs")));
     assert_eq!(out[1].calls[0].scope.as_deref(), Some("run"));
 }
+
+#[test]
+fn a_file_using_project_clients_without_importing_boto3_is_aws_code() {
+    let fe = front_end_for_language("python").unwrap();
+    let files = vec![
+        SourceFile { path: PathBuf::from("app/__init__.py"), text: String::new() },
+        SourceFile {
+            path: PathBuf::from("app/aws.py"),
+            text: "import boto3\nTABLE = 'Audit'\ndef ddb():\n    return boto3.client('dynamodb')\ns3 = boto3.client('s3')\n".into(),
+        },
+        SourceFile {
+            path: PathBuf::from("app/handler.py"),
+            text: "from app.aws import TABLE, ddb, s3\ndef h():\n    ddb().put_item(TableName=TABLE, Item={})\n    s3.put_object(Bucket='b', Key='k')\n".into(),
+        },
+        SourceFile { path: PathBuf::from("app/via_module.py"), text: "from app import aws\ndef h():\n    aws.s3.get_object(Bucket='b', Key='k')\n".into() },
+        SourceFile { path: PathBuf::from("app/dotted.py"), text: "import app.aws\ndef h():\n    app.aws.s3.delete_object(Bucket='b', Key='k')\n".into() },
+    ];
+    let out = fe.analyze_files(&files, &AnalysisOptions::default());
+    assert!(out[2].imports_aws_sdk);
+    assert_eq!(ops(&out[2]), ["dynamodb:PutItem", "s3:PutObject"]);
+    assert_eq!(out[2].calls[0].arg("TableName"), Some(&lit("Audit")));
+    assert!(out[3].imports_aws_sdk && out[4].imports_aws_sdk);
+    assert_eq!(ops(&out[3]), ["s3:GetObject"]);
+}
+
+#[test]
+fn importing_only_constants_or_plain_helpers_from_the_project_is_not_aws_code() {
+    let fe = front_end_for_language("python").unwrap();
+    let files = vec![
+        SourceFile { path: PathBuf::from("app/aws.py"), text: "import boto3\nTABLE = 'Audit'\ns3 = boto3.client('s3')\n".into() },
+        SourceFile { path: PathBuf::from("app/util.py"), text: "def load(x):\n    return x\nstore = dict()\n".into() },
+        SourceFile {
+            path: PathBuf::from("app/cache.py"),
+            text: "from app.aws import TABLE\nfrom app.util import load, store\nimport app.util\ndef f(db):\n    db.get_item(TableName=TABLE, Key={})\n    store.put_item(TableName=TABLE)\n".into(),
+        },
+    ];
+    let out = fe.analyze_files(&files, &AnalysisOptions::default());
+    assert!(!out[2].imports_aws_sdk, "constants and plain helpers do not make a file AWS code");
+    assert!(out[2].calls.is_empty() && out[2].findings.is_empty(), "{:?}", ops(&out[2]));
+}

@@ -3,6 +3,8 @@
 
 use super::syntax::FieldExt;
 use super::analyzer::Analyzer;
+use super::index::ProjectIndex;
+use crate::analysis::catalog::Catalog;
 use super::symbols::{SdkItem, Sym};
 use super::syntax::{named_children, text};
 use tree_sitter::Node;
@@ -110,6 +112,34 @@ pub fn imports_sdk(stmt: Node, src: &str) -> bool {
     }
 }
 
+/// Whether an import statement brings in something AWS from another module of
+/// the project: a client, resource or factory (`from app.aws import s3`), or a
+/// project module that exports one (`import app.aws`, `from app import aws`).
+/// Constants alone (`from app.aws import TABLE`) do not make a file AWS code.
+pub fn imports_project_aws(stmt: Node, src: &str, index: &ProjectIndex, catalog: &dyn Catalog) -> bool {
+    if index.is_empty() {
+        return false;
+    }
+    if stmt.kind() == "import_statement" {
+        return named_children(stmt).any(|item| {
+            let n = if item.kind() == "aliased_import" { item.field("name") } else { Some(item) };
+            n.is_some_and(|n| index.exports_aws_under(&dotted(n, src)))
+        });
+    }
+    bindings(stmt, src).iter().any(|b| {
+        let Some(member) = b.member else { return false };
+        if !index.has_module(&b.module) {
+            // `from app import aws` where `app/__init__.py` is absent or empty.
+            return index.exports_aws_under(&format!("{}.{member}", b.module.trim_start_matches('.')));
+        }
+        match index.lookup(&b.module, member, catalog) {
+            Some(Sym::Module(sub)) => index.exports_aws_under(&sub),
+            Some(sym) => sym.is_aws(),
+            None => false,
+        }
+    })
+}
+
 /// Text fallback for files whose imports sit in a region that did not parse.
 pub fn text_mentions_sdk_import(src: &str) -> bool {
     src.lines().any(|line| {
@@ -132,6 +162,9 @@ impl<'a> Analyzer<'a> {
             }
         } else if self.index.has_module(module) {
             Sym::Module(module.to_string())
+        } else if let Some(sub) = b.member.map(|m| format!("{}.{m}", module.trim_start_matches('.'))).filter(|s| self.index.has_module(s)) {
+            // `from app import aws` with no indexed `app/__init__.py`: the submodule itself.
+            return Sym::Module(sub);
         } else if module.starts_with('.') {
             // A module of this project that is not indexed: could be anything.
             Sym::Unknown

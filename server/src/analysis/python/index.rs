@@ -81,6 +81,31 @@ impl ProjectIndex {
         Some(first.as_str())
     }
 
+    /// Whether `module` (or a module below it: `import app` then `app.aws.s3`)
+    /// exports an AWS client, resource or factory.
+    pub fn exports_aws_under(&self, module: &str) -> bool {
+        let m = module.trim_start_matches('.');
+        if m.is_empty() {
+            return false;
+        }
+        let below = format!("{m}.");
+        let suffix = format!(".{m}");
+        self.modules.iter().any(|(name, exports)| {
+            let matches = name == m || name.starts_with(&below) || name.ends_with(&suffix) || name.contains(&format!("{suffix}."));
+            matches && exports.iter().any(|(export, _)| self.export_is_aws(name, export))
+        })
+    }
+
+    fn export_is_aws(&self, module: &str, name: &str) -> bool {
+        match self.modules.get(module).and_then(|e| e.get(name)) {
+            Some(Export::Sym(s)) => s.is_aws() && !matches!(s, Sym::Module(_)),
+            Some(Export::Alias { .. }) => {
+                self.lookup(module, name, catalog::embedded()).is_some_and(|s| s.is_aws() && !matches!(s, Sym::Module(_)))
+            }
+            None => false,
+        }
+    }
+
     /// What `name` is in `module`, following re-exports.
     pub(crate) fn lookup(&self, module: &str, name: &str, _catalog: &dyn Catalog) -> Option<Sym> {
         let (mut module, mut name) = (module.to_string(), name.to_string());

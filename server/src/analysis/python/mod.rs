@@ -49,7 +49,7 @@ pub fn analyze_python_with(
     let root = tree.root_node();
     let src = doc.text();
     let mut an = Analyzer::new(src, catalog, index, opts);
-    an.imports_sdk = file_imports_sdk(root, src) || (root.has_error() && imports::text_mentions_sdk_import(src));
+    an.imports_sdk = file_imports_aws(root, src, index, catalog) || (root.has_error() && imports::text_mentions_sdk_import(src));
     if !an.imports_sdk {
         return FileAnalysis::default();
     }
@@ -78,12 +78,17 @@ pub fn analyze_python_with(
     FileAnalysis { imports_aws_sdk: true, calls: out.calls, findings: out.findings, scopes: out.scopes }
 }
 
-/// Whether any import statement (at any depth of statements) names an AWS SDK.
-fn file_imports_sdk(root: Node, src: &str) -> bool {
+/// Whether any import statement (at any depth of statements) names an AWS
+/// SDK, or an AWS client, resource or factory of another project module.
+fn file_imports_aws(root: Node, src: &str, index: &ProjectIndex, catalog: &dyn Catalog) -> bool {
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
         match n.kind() {
-            "import_statement" | "import_from_statement" if imports::imports_sdk(n, src) => return true,
+            "import_statement" | "import_from_statement"
+                if imports::imports_sdk(n, src) || imports::imports_project_aws(n, src, index, catalog) =>
+            {
+                return true
+            }
             "module" | "block" | "if_statement" | "elif_clause" | "else_clause" | "try_statement" | "except_clause"
             | "finally_clause" | "with_statement" | "for_statement" | "while_statement" | "function_definition"
             | "class_definition" | "decorated_definition" | "ERROR" | "match_statement" | "case_clause"
