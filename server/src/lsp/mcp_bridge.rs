@@ -20,8 +20,16 @@ impl LiveWorkspace for LiveView {
         self.0.workspace.folders()
     }
 
+    /// Waits for a running workspace index (bounded). The trait has no way to
+    /// return a warning, so a still-running index after the wait is logged.
     fn reports(&self, folder: Option<&Path>) -> Vec<FileReport> {
-        self.0.live_reports(folder)
+        match self.0.live_reports(folder) {
+            Ok(reports) => reports,
+            Err((still, partial)) => {
+                eprintln!("iamlens MCP: workspace_policy answered from a partial index: {still}");
+                partial
+            }
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 //! - [`types`]: the one module that names the LSP crate.
 //! - [`positions`]: byte offsets ⇄ LSP positions (UTF-8/16/32, CRLF).
 //! - [`documents`]: open documents, edited incrementally.
-//! - [`workspace`]: the background index of the workspace folders.
+//! - [`workspace`]: the background index of the workspace folders; [`index_gate`]: waiting for it.
 //! - [`state`]: everything shared, and the live reports (for the MCP endpoint too).
 //! - [`server`]: the protocol handlers; [`features`]: what they show.
 
@@ -11,6 +11,7 @@ mod aws_link;
 mod carry_over;
 pub mod documents;
 pub mod features;
+pub mod index_gate;
 mod mcp_bridge;
 pub mod positions;
 pub mod server;

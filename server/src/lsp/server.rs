@@ -9,7 +9,7 @@ use super::features::{code_actions, code_lens, commands, diagnostics, hover, inl
 use super::mcp_bridge;
 use super::positions::Encoding;
 use super::settings::Settings;
-use super::state::{uri_to_path, ClientFeatures, DocumentView, ReportError, State};
+use super::state::{uri_to_path, ClientFeatures, DocumentView, ReportError, State, StillIndexing, INDEX_WAIT};
 use super::types::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -430,6 +430,8 @@ impl LanguageServer for Backend {
         match name.as_str() {
             commands::GENERATE_POLICY => {
                 let args: commands::ScopeArgs = commands::argument(&name, &arguments)?;
+                // Still running after the wait: the envelope carries a warning.
+                let _ = wait_for_index(&self.state, &args).await;
                 self.blocking(move |state| commands::generate_policy(state, &args)).await.map(Some)
             }
             commands::EXPLAIN => {
@@ -442,6 +444,9 @@ impl LanguageServer for Backend {
             }
             commands::UPLOAD_POLICY => {
                 let args: aws_link::UploadArgs = commands::argument(&name, &arguments)?;
+                if let Err(still) = wait_for_index(&self.state, &args.scope).await {
+                    return Err(request_failed(format!("iamlens.uploadPolicy: {still}; nothing uploaded, try again when it finishes")));
+                }
                 aws_link::upload_policy(self.state.clone(), args).await.map(Some)
             }
             other => Err(invalid_params(format!("unknown command `{other}`; iamlens knows {}", commands::all().join(", ")))),
@@ -449,13 +454,34 @@ impl LanguageServer for Backend {
     }
 }
 
+/// Ends an indexing pass when dropped, also when the task panics or is dropped.
+struct IndexPass(Arc<State>);
+
+impl Drop for IndexPass {
+    fn drop(&mut self) {
+        self.0.workspace.gate.end();
+    }
+}
+
+/// Wait (bounded, cancellable) for a running index before a command that
+/// covers the whole workspace; `Err` says how far it got.
+async fn wait_for_index(state: &State, args: &commands::ScopeArgs) -> Result<(), StillIndexing> {
+    if args.scope() != commands::Scope::Workspace {
+        return Ok(());
+    }
+    state.workspace.gate.wait(INDEX_WAIT).await
+}
+
 /// Index the workspace in the background, reporting `$/progress` when the client supports it.
 pub fn spawn_index(state: Arc<State>, client: Client, quiet: bool) {
+    if state.workspace.folders().is_empty() {
+        return;
+    }
+    // Marked before the task starts, so a workspace request right after waits.
+    state.workspace.gate.begin();
+    let pass = IndexPass(state.clone());
     tokio::spawn(async move {
-        let folders = state.workspace.folders();
-        if folders.is_empty() {
-            return;
-        }
+        let _pass = pass;
         let progress = if state.client().work_done_progress && !quiet {
             let token = NumberOrString::String(format!("iamlens-index-{}", std::process::id()));
             match client.create_work_done_progress(token.clone()).await {
@@ -470,6 +496,7 @@ pub fn spawn_index(state: Arc<State>, client: Client, quiet: bool) {
         let work = tokio::task::spawn_blocking(move || {
             let opts = task_state.engine_options();
             task_state.workspace.index_all(&opts, |done, total| {
+                task_state.workspace.gate.progress(done, total);
                 let _ = tx.send((done, total));
             })
         });

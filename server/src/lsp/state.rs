@@ -11,6 +11,12 @@ use crate::engine::{self, EngineOptions, FileReport};
 use crate::model::RequirementSettings;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+pub use super::index_gate::StillIndexing;
+
+/// How long a request covering the whole workspace waits for the index.
+pub const INDEX_WAIT: Duration = Duration::from_secs(60);
 
 /// What the client told us it supports, reduced to what we act on.
 #[derive(Debug, Clone, Copy, Default)]
@@ -145,8 +151,19 @@ impl State {
 
     /// The reports of the live workspace: every open document as the editor
     /// has it (unsaved edits included) plus every indexed file that is not
-    /// open. `folder` keeps only files under it. Blocking (CPU).
-    pub fn live_reports(&self, folder: Option<&Path>) -> Vec<FileReport> {
+    /// open. `folder` keeps only files under it. Waits (at most
+    /// [`INDEX_WAIT`]) for a running index to finish first, so the answer is
+    /// not silently partial; `Err` carries the partial reports when it is
+    /// still running after that. Blocking (CPU).
+    pub fn live_reports(&self, folder: Option<&Path>) -> Result<Vec<FileReport>, (StillIndexing, Vec<FileReport>)> {
+        match self.workspace.gate.wait_blocking(INDEX_WAIT) {
+            Ok(()) => Ok(self.live_reports_now(folder)),
+            Err(still) => Err((still, self.live_reports_now(folder))),
+        }
+    }
+
+    /// As [`Self::live_reports`] without waiting for the index.
+    pub fn live_reports_now(&self, folder: Option<&Path>) -> Vec<FileReport> {
         let mut out: Vec<FileReport> = Vec::new();
         let mut open_paths = std::collections::HashSet::new();
         for uri in self.documents.uris() {

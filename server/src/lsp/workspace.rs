@@ -14,6 +14,8 @@ pub const MAX_INDEXED_FILE_BYTES: u64 = 10 * 1024 * 1024;
 
 #[derive(Default)]
 pub struct Workspace {
+    /// Whether an indexing pass is running (see `server::spawn_index`).
+    pub gate: super::index_gate::IndexGate,
     folders: RwLock<Vec<PathBuf>>,
     index: RwLock<ProjectIndex>,
     reports: DashMap<PathBuf, Arc<FileReport>>,

@@ -13,8 +13,8 @@
 
 use super::code_lens::in_scope;
 use super::hover::calls_at;
-use crate::engine::{self, FileReport, PolicyOptions};
-use crate::lsp::state::{uri_to_path, ReportError, State};
+use crate::engine::{self, FileReport, PolicyOptions, Warning};
+use crate::lsp::state::{uri_to_path, ReportError, State, StillIndexing};
 use crate::lsp::types::{invalid_params, request_failed, Position, RpcError, Uri};
 use crate::model::ScopeKind;
 use serde::Deserialize;
@@ -70,11 +70,19 @@ fn usage(command: &str) -> &'static str {
     }
 }
 
-/// The reports a scope covers. Blocking (CPU).
+impl ScopeArgs {
+    /// The scope asked for: a file when only a URI is given, else the workspace.
+    pub fn scope(&self) -> Scope {
+        self.scope.unwrap_or(if self.uri.is_some() { Scope::File } else { Scope::Workspace })
+    }
+}
+
+/// The reports a scope covers. The workspace scope answers from the index as
+/// it is: callers wait for a running index first (`IndexGate::wait`) and say
+/// so when it is still running. Blocking (CPU).
 pub fn scoped_reports(state: &State, args: &ScopeArgs) -> Result<Vec<FileReport>, RpcError> {
-    let scope = args.scope.unwrap_or(if args.uri.is_some() { Scope::File } else { Scope::Workspace });
-    match scope {
-        Scope::Workspace => Ok(state.live_reports(None)),
+    match args.scope() {
+        Scope::Workspace => Ok(state.live_reports_now(None)),
         Scope::File => Ok(vec![file_report(state, need_uri(args)?)?]),
         Scope::Function => {
             let uri = need_uri(args)?;
@@ -134,11 +142,29 @@ pub fn policy_options(state: &State) -> PolicyOptions {
     PolicyOptions { resource_cutoff: state.settings().resource_cutoff, ..PolicyOptions::default() }
 }
 
-/// `iamlens.generatePolicy`. Blocking (CPU).
+/// `iamlens.generatePolicy`. Blocking (CPU). A workspace scope answered while
+/// the index is still running carries an `IndexIncomplete` warning.
 pub fn generate_policy(state: &State, args: &ScopeArgs) -> Result<Json, RpcError> {
     let reports = scoped_reports(state, args)?;
-    let output = engine::generate(&reports, &policy_options(state));
+    let mut output = engine::generate(&reports, &policy_options(state));
+    if args.scope() == Scope::Workspace {
+        if let Some(still) = state.workspace.gate.still_indexing() {
+            output.warnings.insert(0, index_incomplete_warning(state, still));
+        }
+    }
     serde_json::to_value(output).map_err(|e| request_failed(format!("cannot serialise the policy: {e}")))
+}
+
+fn index_incomplete_warning(state: &State, still: StillIndexing) -> Warning {
+    let folders: Vec<String> = state.workspace.folders().iter().map(|f| f.display().to_string()).collect();
+    Warning {
+        file: folders.join(", "),
+        line: 0,
+        kind: "IndexIncomplete".into(),
+        message: format!(
+            "{still}: this policy covers the open files and the files indexed so far only; run the command again when indexing finishes"
+        ),
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,0 +1,47 @@
+"""A workspace policy asked for while the background index is still running
+waits for it: the answer covers every file, not just the ones indexed so far."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lsp_support import execute, start_client
+
+FILES = 600
+
+
+def topic(i: int) -> str:
+    return f"arn:aws:sns:us-east-1:123456789012:topic-{i}"
+
+
+@pytest.fixture
+def big_workspace(tmp_path: Path) -> Path:
+    for i in range(FILES):
+        (tmp_path / f"publisher_{i}.py").write_text(
+            f'import boto3\n\n\ndef send(m):\n    boto3.client("sns").publish(TopicArn="{topic(i)}", Message=m)\n'
+        )
+    return tmp_path
+
+
+def resources(envelope) -> set[str]:
+    out: set[str] = set()
+    for policy in envelope["Policies"]:
+        for st in policy["Policy"]["Statement"]:
+            res = st["Resource"]
+            out.update([res] if isinstance(res, str) else res)
+    return out
+
+
+@pytest.mark.asyncio
+async def test_workspace_policy_sent_during_indexing_covers_every_file(iamlens_bin, big_workspace):
+    # A cutoff above the file count keeps one ARN per file in the policy.
+    client, _, _ = await start_client(iamlens_bin, root=big_workspace, options={"iamlens": {"resourceCutoff": FILES + 1}})
+    try:
+        # No wait for "indexed …": the request races the background index.
+        envelope = await execute(client, "iamlens.generatePolicy", {"scope": "workspace"})
+        topics = {r for r in resources(envelope) if r.startswith("arn:aws:sns:")}
+        assert topics == {topic(i) for i in range(FILES)}
+        assert not [w for w in envelope["Warnings"] if w["Kind"] == "IndexIncomplete"]
+    finally:
+        await client.shutdown_session()
