@@ -23,7 +23,8 @@ SCHEMA = {
     "kms": ({"service", "actions", "reason"}, {"operation", "operations", "key_member", "via"}),
     "injected": ({"service", "method", "operations", "note", "reason"}, {"args", "extra_actions", "resource", "identifiers"}),
 }
-FORMS = {"name", "name_or_arn", "arn", "queue_url", "path_name", "secret_name", "copy_source_bucket", "copy_source_key"}
+FORMS = {"name", "name_or_arn", "arn", "queue_url", "path_name", "secret_name", "copy_source_bucket", "copy_source_key",
+         "task_definition_family", "task_definition_revision"}
 
 
 class Overrides:

@@ -253,6 +253,10 @@ pub enum BindingForm {
     CopySourceBucket,
     /// S3 `CopySource`: the key of a `"bucket/key"` string or `{"Key": ..}` dict.
     CopySourceKey,
+    /// ECS `taskDefinition` (`family`, `family:revision` or an ARN): the family; an ARN is the whole resource.
+    TaskDefinitionFamily,
+    /// ECS `taskDefinition`: the revision (`*` when only the family is given: the latest active one runs).
+    TaskDefinitionRevision,
 }
 
 /// A waiter: `client.get_waiter(name).wait(...)` polls one operation.

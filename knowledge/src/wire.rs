@@ -121,6 +121,8 @@ fn binding_form(code: &str) -> BindingForm {
         "sn" => BindingForm::SecretName,
         "cb" => BindingForm::CopySourceBucket,
         "ck" => BindingForm::CopySourceKey,
+        "tf" => BindingForm::TaskDefinitionFamily,
+        "tr" => BindingForm::TaskDefinitionRevision,
         _ => BindingForm::Name,
     }
 }

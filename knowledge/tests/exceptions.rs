@@ -272,3 +272,45 @@ fn boto3_resource_model_resolves_identifiers_to_request_members() {
     assert_eq!(targets, vec![("QueueUrl", "identifier"), ("ReceiptHandle", "identifier")]);
     assert_eq!(object.waiters["Exists"].method, "wait_until_exists");
 }
+
+#[test]
+fn bedrock_model_calls_are_authorized_on_the_model_model_id_names() {
+    let kb = KnowledgeBase::embedded();
+    let runtime = kb.service("bedrock-runtime").unwrap();
+    for (op, action) in [
+        ("InvokeModel", "bedrock:InvokeModel"),
+        ("Converse", "bedrock:InvokeModel"),
+        ("InvokeModelWithResponseStream", "bedrock:InvokeModelWithResponseStream"),
+        ("ConverseStream", "bedrock:InvokeModelWithResponseStream"),
+    ] {
+        let op = runtime.operation(op).unwrap();
+        let primary: Vec<_> = op.requirements.iter().filter(|r| r.kind == RequirementKind::Primary).collect();
+        assert_eq!(primary.len(), 1, "{}", op.name);
+        assert_eq!(primary[0].action, action);
+        let targets = &primary[0].resources;
+        assert_eq!(targets.len(), 1, "{}: one model, not every resource type bedrock lists", op.name);
+        assert_eq!(targets[0].arn_template, "arn:${Partition}:bedrock:${Region}::foundation-model/${ResourceId}");
+        let forms: Vec<_> = targets[0].bindings.iter().map(|b| (b.variable.as_str(), b.member.as_str(), b.form)).collect();
+        assert_eq!(forms, vec![("ResourceId", "modelId", BindingForm::NameOrArn)], "{}", op.name);
+    }
+}
+
+#[test]
+fn ecs_task_definitions_bind_family_and_revision_from_task_definition() {
+    let kb = KnowledgeBase::embedded();
+    let ecs = kb.service("ecs").unwrap();
+    for op in ["RunTask", "StartTask"] {
+        let op = ecs.operation(op).unwrap();
+        let target = op.requirements[0].resources.iter().find(|t| t.resource_type == "task-definition").unwrap();
+        let forms: Vec<_> = target.bindings.iter().map(|b| (b.variable.as_str(), b.member.as_str(), b.form)).collect();
+        assert_eq!(
+            forms,
+            vec![
+                ("TaskDefinitionFamilyName", "taskDefinition", BindingForm::TaskDefinitionFamily),
+                ("TaskDefinitionRevisionNumber", "taskDefinition", BindingForm::TaskDefinitionRevision)
+            ],
+            "{}",
+            op.name
+        );
+    }
+}

@@ -66,7 +66,25 @@ pub fn bind(form: BindingForm, value: Option<&Value>) -> Bound {
         BindingForm::QueueUrl => queue_url(&text, dynamic),
         BindingForm::CopySourceBucket => Bound { value: copy_source(value).0, dynamic, ..Bound::default() },
         BindingForm::CopySourceKey => Bound { value: copy_source(value).1, dynamic, ..Bound::default() },
+        BindingForm::TaskDefinitionFamily => task_definition(plain, |family, _| family),
+        BindingForm::TaskDefinitionRevision => task_definition(plain, |_, revision| revision),
     }
+}
+
+/// ECS `taskDefinition`: `family`, `family:revision` or an ARN (the whole
+/// resource; one without a revision covers every revision). `part` picks the
+/// family or the revision (`*` when only the family is given).
+fn task_definition(bound: Bound, part: impl Fn(String, String) -> String) -> Bound {
+    if bound.value.starts_with("arn:") {
+        let name = bound.value.rsplit_once("task-definition/").map_or("", |(_, n)| n);
+        let arn = if name.is_empty() || name.contains(':') || name.ends_with('*') { bound.value.clone() } else { format!("{}:*", bound.value) };
+        return Bound { whole_arn: Some(arn), ..bound };
+    }
+    let (family, revision) = match bound.value.rsplit_once(':') {
+        Some((family, revision)) => (family.to_string(), revision.to_string()),
+        None => (bound.value.clone(), "*".to_string()),
+    };
+    Bound { value: part(family, revision), ..bound }
 }
 
 fn or_whole_arn(bound: Bound) -> Bound {
@@ -230,6 +248,19 @@ mod tests {
         assert_eq!(copy_source(&lit("/src/a.txt?versionId=3")), ("src".into(), "a.txt".into()));
         assert_eq!(copy_source(&fstr(&[None, Some("/x.txt")])), ("*".into(), "*x.txt".into()));
         assert_eq!(copy_source(&Value::Unknown), ("*".into(), "*".into()));
+    }
+
+    #[test]
+    fn ecs_task_definitions_by_family_revision_or_arn() {
+        let both = |v: &Value| (bind(BindingForm::TaskDefinitionFamily, Some(v)).value, bind(BindingForm::TaskDefinitionRevision, Some(v)).value);
+        assert_eq!(both(&lit("db-migrate:7")), ("db-migrate".into(), "7".into()));
+        assert_eq!(both(&lit("db-migrate")), ("db-migrate".into(), "*".into()));
+        assert_eq!(both(&fstr(&[Some("job-"), None])), ("job-*".into(), "*".into()));
+        assert_eq!(both(&Value::Unknown), ("*".into(), "*".into()));
+        let arn = "arn:aws:ecs:eu-west-1:111122223333:task-definition/db-migrate:7";
+        assert_eq!(bind(BindingForm::TaskDefinitionFamily, Some(&lit(arn))).whole_arn.as_deref(), Some(arn));
+        let latest = "arn:aws:ecs:eu-west-1:111122223333:task-definition/db-migrate";
+        assert_eq!(bind(BindingForm::TaskDefinitionRevision, Some(&lit(latest))).whole_arn, Some(format!("{latest}:*")));
     }
 
     #[test]

@@ -230,3 +230,33 @@ fn operations_iam_authorizes_but_nobody_can_map_are_reported_not_dropped() {
     assert_eq!(unmapped_reason(&call("s3", "GetObject", vec![])), None);
     assert_eq!(unmapped_reason(&call("sts", "GetCallerIdentity", vec![])), None);
 }
+
+/// The embedded knowledge base's resources for one call.
+fn embedded_resources(service: &str, operation: &str, args: Vec<(&str, Value)>) -> Vec<(String, Vec<String>)> {
+    let derived = requirements_for_calls(&[call(service, operation, args)], &settings(), &[]);
+    derived.requirements.into_iter().map(|r| (r.action, r.resources)).collect()
+}
+
+#[test]
+fn bedrock_model_ids_are_foundation_models_and_arns_stay_as_given() {
+    let model = embedded_resources("bedrock-runtime", "InvokeModel", vec![("modelId", Value::literal("anthropic.claude-3-haiku-20240307-v1:0"))]);
+    assert_eq!(
+        model,
+        vec![(
+            "bedrock:InvokeModel".to_string(),
+            vec!["arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0".to_string()]
+        )]
+    );
+    let profile = "arn:aws:bedrock:eu-west-1:111122223333:inference-profile/eu.anthropic.claude-3-haiku-20240307-v1:0";
+    let streamed = embedded_resources("bedrock-runtime", "ConverseStream", vec![("modelId", Value::literal(profile))]);
+    assert_eq!(streamed, vec![("bedrock:InvokeModelWithResponseStream".to_string(), vec![profile.to_string()])]);
+}
+
+#[test]
+fn ecs_task_definitions_name_family_and_revision() {
+    let run_task = |td: &str| embedded_resources("ecs", "RunTask", vec![("taskDefinition", Value::literal(td))])[0].1.clone();
+    assert_eq!(run_task("db-migrate:7"), vec!["arn:aws:ecs:us-east-1:123456789012:task-definition/db-migrate:7".to_string()]);
+    assert_eq!(run_task("db-migrate"), vec!["arn:aws:ecs:us-east-1:123456789012:task-definition/db-migrate:*".to_string()]);
+    let arn = "arn:aws:ecs:eu-west-1:111122223333:task-definition/db-migrate:3";
+    assert_eq!(run_task(arn), vec![arn.to_string()]);
+}
