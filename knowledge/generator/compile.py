@@ -132,7 +132,9 @@ def make_injected(overrides, mapper, resources):
             for op in e["operations"]:
                 if op not in operations:
                     raise SystemExit(f"overrides: [[injected]] {e['method']}: {service['name']} has no operation {op}")
-            extra = [mapper.requirement(service, a, {}, e["method"], {"kind": "primary"}) for a in e.get("extra_actions", [])]
+            # An injected method has no input shape: its args that name a member bind the extra actions' ARNs.
+            arg_members = {a["member"]: {"name": a["member"], "shape_type": "string"} for a in e.get("args", []) if a.get("member")}
+            extra = [mapper.requirement(service, a, arg_members, e["method"], {"kind": "primary"}) for a in e.get("extra_actions", [])]
             if "resource" in e and (service["name"] not in resources or e["resource"] not in resources[service["name"]]["resources"]):
                 raise SystemExit(f"overrides: [[injected]] {e['method']}: {service['name']} has no resource {e['resource']}")
             out.append({

@@ -225,3 +225,15 @@ fn importing_only_constants_or_plain_helpers_from_the_project_is_not_aws_code() 
     assert!(!out[2].imports_aws_sdk, "constants and plain helpers do not make a file AWS code");
     assert!(out[2].calls.is_empty() && out[2].findings.is_empty(), "{:?}", ops(&out[2]));
 }
+
+#[test]
+fn rds_auth_tokens_are_calls_that_carry_the_database_user() {
+    let a = analyze(
+        "import boto3\nrds = boto3.client('rds')\ndef t(user):\n    rds.generate_db_auth_token(DBHostname='db.example.com', Port=5432, DBUsername='app_reader')\n    rds.generate_db_auth_token('db.example.com', 5432, user)\n",
+    );
+    assert_eq!(ops(&a), ["rds:generate_db_auth_token", "rds:generate_db_auth_token"]);
+    assert_eq!(a.calls[0].via, CallVia::Injected { method: "generate_db_auth_token".into() });
+    assert_eq!(a.calls[0].args, vec![("DBUsername".to_string(), lit("app_reader"))]);
+    assert_eq!(a.calls[1].args.len(), 1, "the positional user is DBUsername too");
+    assert!(a.findings.is_empty(), "{:?}", a.findings);
+}

@@ -260,3 +260,17 @@ fn ecs_task_definitions_name_family_and_revision() {
     let arn = "arn:aws:ecs:eu-west-1:111122223333:task-definition/db-migrate:3";
     assert_eq!(run_task(arn), vec![arn.to_string()]);
 }
+
+#[test]
+fn rds_auth_tokens_need_connect_as_the_named_database_user() {
+    let mut token = call("rds", "generate_db_auth_token", vec![("DBUsername", Value::literal("app_reader"))]);
+    token.via = CallVia::Injected { method: "generate_db_auth_token".into() };
+    let derived = requirements_for_calls(std::slice::from_ref(&token), &settings(), &[]);
+    let got: Vec<_> = derived.requirements.iter().map(|r| (r.action.as_str(), r.resources.clone())).collect();
+    assert_eq!(got, vec![("rds-db:connect", vec!["arn:aws:rds-db:us-east-1:123456789012:dbuser:*/app_reader".to_string()])]);
+    assert!(derived.findings.is_empty(), "the DB resource id is never in the code: no warning for it");
+    token.args = vec![("DBUsername".into(), Value::Unknown)];
+    let derived = requirements_for_calls(&[token], &settings(), &[]);
+    assert_eq!(derived.requirements[0].resources, vec!["arn:aws:rds-db:us-east-1:123456789012:dbuser:*/*".to_string()]);
+    assert!(matches!(&derived.findings[0].kind, FindingKind::DynamicResource { parameter, .. } if parameter == "DBUsername"));
+}

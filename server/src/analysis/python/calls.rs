@@ -194,6 +194,12 @@ impl<'a> Analyzer<'a> {
                         let via = CallVia::Injected { method: method.to_string() };
                         self.push_call(call, name, service, op, via, call_args.clone(), confidence, scopes);
                     }
+                    if inj.operations.is_empty() && !inj.extra_actions.is_empty() {
+                        // No API request (an RDS auth token is signed locally), yet IAM checks the
+                        // extra actions when the result is used: one call named by the method.
+                        let via = CallVia::Injected { method: method.to_string() };
+                        self.push_call(call, name, service, method, via, call_args, confidence, scopes);
+                    }
                 } else if let Some(op) = exact_operation(&svc, method) {
                     let call_args = self.keyword_args(call, env).0;
                     self.push_call(call, name, service, &op.name, CallVia::Client, call_args, confidence, scopes);
