@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
@@ -43,6 +43,21 @@ class Recorder:
         self.code_lens_refresh = 0
 
 
+def read_code_actions_by_shape(client: LanguageClient) -> None:
+    """lsprotocol reads every code action that has a `command` as a bare
+    Command (its hook checks for the key, not its type), losing the action's
+    kind, diagnostics and arguments. A bare Command's `command` is a string;
+    a CodeAction's is an object."""
+    converter = client.protocol._converter
+
+    def hook(obj: Any, _: type) -> Union[types.Command, types.CodeAction]:
+        if isinstance(obj.get("command"), str):
+            return converter.structure(obj, types.Command)
+        return converter.structure(obj, types.CodeAction)
+
+    converter.register_structure_hook(Union[types.Command, types.CodeAction], hook)
+
+
 async def start_client(
     iamlens_bin: str,
     *,
@@ -52,6 +67,7 @@ async def start_client(
     args: tuple[str, ...] = (),
 ) -> tuple[LanguageClient, Recorder, types.InitializeResult]:
     client = await ClientServerConfig(server_command=[iamlens_bin, "lsp", *args]).start()
+    read_code_actions_by_shape(client)
     recorder = Recorder()
 
     @client.feature(types.WORKSPACE_INLAY_HINT_REFRESH)

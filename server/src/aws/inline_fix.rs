@@ -68,10 +68,17 @@ pub async fn apply_fix(report: &DeniedReport, opts: &AwsOptions) -> Result<Apply
             ),
         ));
     }
-    let iam = aws_sdk_iam::Client::new(&sdk);
+    merge_into_inline_policy(&sdk, target, policy_name, &statement).await
+}
+
+/// Merge `statement` into the inline policy `policy_name` of `target`
+/// (created when missing) with [`merge_statement`]: idempotent, existing
+/// statements kept. The caller has checked the credentials' account.
+pub async fn merge_into_inline_policy(sdk: &aws_config::SdkConfig, target: FixTarget, policy_name: String, statement: &Value) -> Result<ApplyOutcome, AwsError> {
+    let iam = aws_sdk_iam::Client::new(sdk);
     let existing = read_inline_policy(&iam, &target, &policy_name).await?;
     let created = existing.is_none();
-    let merged = merge_statement(existing.as_ref(), &statement)
+    let merged = merge_statement(existing.as_ref(), statement)
         .map_err(|why| AwsError::new(AwsErrorKind::MalformedPolicy, put_action(&target), format!("inline policy {policy_name} of {}: {why}; fix or delete it, then retry", target.describe())))?;
     if let Some(document) = &merged.document {
         write_inline_policy(&iam, &target, &policy_name, document).await?;

@@ -1,7 +1,9 @@
 //! The AWS-facing commands and checks: `iamlens.fixAccessDenied` (parse and
 //! plan, optionally apply), `iamlens.uploadPolicy`, and the `iamlens.role`
-//! check that turns calls the role would deny into diagnostics. The network
-//! work lives in `crate::aws`; this module only adapts it to the protocol.
+//! check that turns calls the role would deny into diagnostics, and
+//! `iamlens.addToRolePolicy` that adds what a `role-denies` diagnostic names
+//! to the role's inline policy. The network work lives in `crate::aws`; this
+//! module only adapts it to the protocol.
 
 use super::features::commands::{FixArgs, ScopeArgs};
 use super::features::range_of;
@@ -10,7 +12,8 @@ use super::state::{DocumentView, State};
 use super::types::{invalid_params, request_failed, Diagnostic, DiagnosticSeverity, NumberOrString, RpcError};
 use crate::aws::{self, AwsOptions, UploadOptions};
 use crate::denied::{self, DenialOptions};
-use crate::evaluator::check_requirements;
+use crate::denied::{FixTarget, TargetKind};
+use crate::evaluator::check_requirements_for_role;
 use serde::Deserialize;
 use serde_json::{json, Value as Json};
 use std::sync::Arc;
@@ -98,8 +101,9 @@ pub async fn role_diagnostics(state: &State, view: &DocumentView, enc: Encoding)
     }
     let sdk = aws::load_sdk_config(&aws_options(state)).await;
     let policies = aws::load_role_policies(&role, &sdk).await.map_err(|e| format!("iamlens: cannot check role `{role}`: {e}"))?;
+    let region = state.settings().region;
     let mut out = Vec::new();
-    for outcome in check_requirements(&view.report.requirements, &policies) {
+    for outcome in check_requirements_for_role(&view.report.requirements, &policies, region.as_deref()) {
         if !outcome.decision.is_denied() {
             continue;
         }
@@ -117,4 +121,136 @@ pub async fn role_diagnostics(state: &State, view: &DocumentView, enc: Encoding)
         });
     }
     Ok(out)
+}
+
+/// `iamlens.addToRolePolicy {action, resources, role?, apply?}`: what a
+/// `role-denies` diagnostic names, as a statement.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AddToRoleArgs {
+    pub action: String,
+    pub resources: Vec<String>,
+    /// Default: the `iamlens.role` setting.
+    pub role: Option<String>,
+    /// The confirmation: nothing is written to IAM without `apply: true`.
+    #[serde(default)]
+    pub apply: bool,
+}
+
+impl AddToRoleArgs {
+    fn validate(&self) -> Result<(), String> {
+        let Some((service, name)) = self.action.split_once(':') else {
+            return Err(format!("action `{}` is not of the form service:Action (e.g. s3:GetObject)", self.action));
+        };
+        let word = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if !word(service) || !word(name) {
+            return Err(format!("action `{}` is not of the form service:Action (e.g. s3:GetObject); wildcards are not added", self.action));
+        }
+        if self.resources.is_empty() || self.resources.iter().any(|r| r.trim().is_empty()) {
+            return Err("resources must list at least one ARN (or \"*\"), none empty".into());
+        }
+        Ok(())
+    }
+}
+
+/// The Allow statement for one action on the given resources, with a Sid
+/// naming the action (`IamlensS3GetObject`).
+pub fn role_statement(action: &str, resources: &[String]) -> Json {
+    let sid: String = std::iter::once("Iamlens".to_string())
+        .chain(action.split(':').map(|part| {
+            let mut chars = part.chars().filter(char::is_ascii_alphanumeric);
+            chars.next().map(|c| c.to_ascii_uppercase().to_string() + &chars.collect::<String>()).unwrap_or_default()
+        }))
+        .collect();
+    let resource = match resources {
+        [one] => json!(one),
+        many => json!(many),
+    };
+    json!({"Sid": sid, "Effect": "Allow", "Action": action, "Resource": resource})
+}
+
+/// The role named by the ARN IAM returned, as the target of an inline-policy merge.
+fn role_target(role_name: &str, role_arn: &str) -> Result<FixTarget, String> {
+    // arn:<partition>:iam::<account>:role<path><name>
+    let parts: Vec<&str> = role_arn.splitn(6, ':').collect();
+    let (Some(partition), Some(account), Some(resource)) = (parts.get(1), parts.get(4), parts.get(5)) else {
+        return Err(format!("IAM returned an unexpected ARN for role {role_name}: `{role_arn}`"));
+    };
+    let path = resource.strip_prefix("role").and_then(|rest| rest.strip_suffix(role_name)).filter(|p| p.starts_with('/'));
+    Ok(FixTarget {
+        kind: TargetKind::Role,
+        name: role_name.to_string(),
+        path: path.map(str::to_string),
+        account: account.to_string(),
+        partition: partition.to_string(),
+    })
+}
+
+/// `iamlens.addToRolePolicy`: the statement and where it would go; with
+/// `apply: true`, merges it into the role's inline policy `iamlens-<role>`
+/// (idempotent) and forgets the cached role so the next check sees it.
+/// Returns whether IAM was changed, so the caller refreshes diagnostics.
+pub async fn add_to_role_policy(state: &State, args: AddToRoleArgs) -> Result<(Json, bool), RpcError> {
+    args.validate().map_err(|e| invalid_params(format!("iamlens.addToRolePolicy: {e}")))?;
+    let Some(role) = args.role.clone().or(state.settings().role).filter(|r| !r.trim().is_empty()) else {
+        return Err(invalid_params("iamlens.addToRolePolicy: no role given and the `iamlens.role` setting is empty; pass {\"role\": \"<role name>\"}"));
+    };
+    let statement = role_statement(&args.action, &args.resources);
+    let policy_name = denied::inline_policy_name(&role);
+    let mut out = json!({"Role": role, "PolicyName": policy_name, "Statement": statement});
+    if !args.apply {
+        out["Confirm"] = json!(format!(
+            "Nothing was written. Run iamlens.addToRolePolicy again with \"apply\": true to add this statement to inline policy {policy_name} of role {role}."
+        ));
+        return Ok((out, false));
+    }
+    let sdk = aws::load_sdk_config(&aws_options(state)).await;
+    // Read fresh: the role's ARN gives the account and path, and a role that
+    // does not exist fails here, before anything is written.
+    aws::invalidate_role_cache(&role);
+    let policies = aws::load_role_policies(&role, &sdk).await.map_err(|e| request_failed(format!("iamlens.addToRolePolicy: cannot read role `{role}`: {e}")))?;
+    let target = role_target(&role, &policies.role_arn).map_err(|e| request_failed(format!("iamlens.addToRolePolicy: {e}")))?;
+    let outcome = aws::inline_fix::merge_into_inline_policy(&sdk, target, policy_name, &statement)
+        .await
+        .map_err(|e| request_failed(format!("iamlens.addToRolePolicy: {e}")))?;
+    aws::invalidate_role_cache(&role);
+    out["Statement"] = outcome.statement.clone();
+    out["Applied"] = json!({"Changed": outcome.changed, "Created": outcome.created, "Description": outcome.describe()});
+    Ok((out, outcome.changed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statement_names_the_action_in_its_sid_and_keeps_one_resource_a_string() {
+        let one = role_statement("s3:GetObject", &["arn:aws:s3:::b/k".into()]);
+        assert_eq!(one, json!({"Sid": "IamlensS3GetObject", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/k"}));
+        let two = role_statement("dynamodb:GetItem", &["arn:a".into(), "arn:b".into()]);
+        assert_eq!(two["Resource"], json!(["arn:a", "arn:b"]));
+        assert_eq!(two["Sid"], "IamlensDynamodbGetItem");
+    }
+
+    #[test]
+    fn bad_actions_and_empty_resources_are_refused_with_the_reason() {
+        let args = |action: &str, resources: Vec<&str>| AddToRoleArgs {
+            action: action.into(),
+            resources: resources.into_iter().map(String::from).collect(),
+            role: None,
+            apply: false,
+        };
+        assert!(args("s3:GetObject", vec!["*"]).validate().is_ok());
+        assert!(args("s3:*", vec!["*"]).validate().unwrap_err().contains("wildcards"));
+        assert!(args("GetObject", vec!["*"]).validate().unwrap_err().contains("service:Action"));
+        assert!(args("s3:GetObject", vec![]).validate().unwrap_err().contains("at least one"));
+    }
+
+    #[test]
+    fn role_target_reads_account_partition_and_path_from_the_arn() {
+        let t = role_target("app", "arn:aws-cn:iam::111122223333:role/service/app").unwrap();
+        assert_eq!((t.account.as_str(), t.partition.as_str(), t.path.as_deref()), ("111122223333", "aws-cn", Some("/service/")));
+        assert_eq!(t.arn(), "arn:aws-cn:iam::111122223333:role/service/app");
+        assert!(role_target("app", "not-an-arn").is_err());
+    }
 }

@@ -449,6 +449,20 @@ impl LanguageServer for Backend {
                 }
                 aws_link::upload_policy(self.state.clone(), args).await.map(Some)
             }
+            commands::ADD_TO_ROLE_POLICY => {
+                let args: aws_link::AddToRoleArgs = commands::argument(&name, &arguments)?;
+                let (out, changed) = aws_link::add_to_role_policy(&self.state, args).await?;
+                if changed {
+                    // The role's cache was dropped: re-check every open document now,
+                    // so the diagnostic goes away as the answer arrives.
+                    for uri in self.state.documents.uris() {
+                        if let Some(version) = self.state.documents.with(&uri, |d| d.version) {
+                            publish_diagnostics(self.state.clone(), self.client.clone(), uri, version).await;
+                        }
+                    }
+                }
+                Ok(Some(out))
+            }
             other => Err(invalid_params(format!("unknown command `{other}`; iamlens knows {}", commands::all().join(", ")))),
         }
     }
@@ -502,7 +516,7 @@ pub fn spawn_index(state: Arc<State>, client: Client, quiet: bool) {
         });
         while let Some((done, total)) = rx.recv().await {
             if let Some(p) = &progress {
-                let percent = if total == 0 { 100 } else { (done * 100 / total) as u32 };
+                let percent = (done * 100).checked_div(total).map_or(100, |p| p as u32);
                 p.report_with_message(format!("{done}/{total} files"), percent).await;
             }
         }

@@ -1,15 +1,17 @@
 //! Code actions: quick fixes for the diagnostics (replace a typo'd method or
 //! service name with the nearest real one), and the policy actions
 //! "Generate IAM policy for this function / file / workspace" and
-//! "Upload policy to IAM…".
+//! "Upload policy to IAM…", and for each `role-denies` diagnostic
+//! "Add <action> on <resource> to a policy" (shows the statement) with its
+//! confirmed form that writes it to the role's inline policy.
 
 use super::code_lens::GENERATE_POLICY;
-use super::commands::UPLOAD_POLICY;
+use super::commands::{ADD_TO_ROLE_POLICY, UPLOAD_POLICY};
 use super::range_of;
 use crate::lsp::positions::Encoding;
 use crate::lsp::state::DocumentView;
 use crate::lsp::types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, Command, Diagnostic, Range, TextEdit, Uri, WorkspaceEdit,
+    CodeAction, CodeActionKind, CodeActionOrCommand, Command, Diagnostic, NumberOrString, Range, TextEdit, Uri, WorkspaceEdit,
 };
 use crate::model::{FindingKind, ScopeKind};
 use serde_json::json;
@@ -22,6 +24,7 @@ pub fn policy_kind() -> CodeActionKind {
 pub fn code_actions(view: &DocumentView, uri: &Uri, range: Range, context: &[Diagnostic], enc: Encoding) -> Vec<CodeActionOrCommand> {
     let mut out = Vec::new();
     quick_fixes(view, uri, range, context, enc, &mut out);
+    role_actions(range, context, &mut out);
     policy_actions(view, uri, range, enc, &mut out);
     out
 }
@@ -65,6 +68,38 @@ fn quick_fixes(view: &DocumentView, uri: &Uri, range: Range, context: &[Diagnost
     }
 }
 
+/// For each `role-denies` diagnostic at the range: the statement it calls
+/// for (nothing written), and the same with `apply: true`, titled so the user
+/// knows choosing it writes to IAM.
+fn role_actions(range: Range, context: &[Diagnostic], out: &mut Vec<CodeActionOrCommand>) {
+    for diagnostic in context {
+        if diagnostic.code != Some(NumberOrString::String("role-denies".into())) || !overlaps(diagnostic.range, range) {
+            continue;
+        }
+        let Some(data) = &diagnostic.data else { continue };
+        let (Some(action), Some(role)) = (data.get("action").and_then(|a| a.as_str()), data.get("role").and_then(|r| r.as_str())) else { continue };
+        let resources: Vec<&str> = data.get("resources").and_then(|r| r.as_array()).into_iter().flatten().filter_map(|r| r.as_str()).collect();
+        if resources.is_empty() {
+            continue;
+        }
+        let on = resources.join(", ");
+        let policy = crate::denied::inline_policy_name(role);
+        for (title, apply) in [
+            (format!("Add {action} on {on} to a policy"), false),
+            (format!("Add {action} on {on} to inline policy {policy} of role `{role}` (writes to IAM)"), true),
+        ] {
+            let argument = json!({"action": action, "resources": resources, "role": role, "apply": apply});
+            out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: title.clone(),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![diagnostic.clone()]),
+                command: Some(Command { title, command: ADD_TO_ROLE_POLICY.into(), arguments: Some(vec![argument]) }),
+                ..CodeAction::default()
+            }));
+        }
+    }
+}
+
 fn policy_actions(view: &DocumentView, uri: &Uri, range: Range, enc: Encoding, out: &mut Vec<CodeActionOrCommand>) {
     if !view.report.analysis.imports_aws_sdk {
         return; // Code that cannot call AWS gets no policy actions.
@@ -102,6 +137,31 @@ fn policy_actions(view: &DocumentView, uri: &Uri, range: Range, enc: Encoding, o
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_role_denies_diagnostic_gets_a_preview_and_a_confirmed_add_to_policy_action() {
+        let at = |line| Range { start: Position { line, character: 4 }, end: Position { line, character: 30 } };
+        let denied = Diagnostic {
+            range: at(3),
+            code: Some(NumberOrString::String("role-denies".into())),
+            data: Some(json!({"action": "s3:GetObject", "resources": ["arn:aws:s3:::b/k"], "role": "app"})),
+            ..Diagnostic::default()
+        };
+        let typo = Diagnostic { range: at(3), code: Some(NumberOrString::String("unknown-method".into())), ..Diagnostic::default() };
+        let mut out = Vec::new();
+        role_actions(at(3), &[typo, denied.clone()], &mut out);
+        let mut elsewhere = Vec::new();
+        role_actions(at(7), std::slice::from_ref(&denied), &mut elsewhere);
+        assert!(elsewhere.is_empty(), "only at the diagnostic's range");
+        let actions: Vec<&CodeAction> = out.iter().map(|a| match a { CodeActionOrCommand::CodeAction(a) => a, _ => panic!() }).collect();
+        assert_eq!(actions.len(), 2);
+        assert_eq!(actions[0].title, "Add s3:GetObject on arn:aws:s3:::b/k to a policy");
+        assert_eq!(actions[0].diagnostics.as_deref(), Some(&[denied][..]));
+        let args = |a: &CodeAction| a.command.as_ref().unwrap().arguments.as_ref().unwrap()[0].clone();
+        assert_eq!(args(actions[0]), json!({"action": "s3:GetObject", "resources": ["arn:aws:s3:::b/k"], "role": "app", "apply": false}));
+        assert!(actions[1].title.ends_with("to inline policy iamlens-app of role `app` (writes to IAM)"), "{}", actions[1].title);
+        assert_eq!(args(actions[1])["apply"], json!(true));
+    }
     use crate::lsp::features::fixture::*;
     use crate::lsp::types::Position;
     use crate::model::{CodeScope, FileAnalysis, Finding};

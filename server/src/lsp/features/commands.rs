@@ -6,8 +6,10 @@
 //!   actions, resources, templates, conditions and notes.
 //! - `iamlens.fixAccessDenied` `{message, apply?: false, resourceOverride?}` → the parsed denial and the plan.
 //! - `iamlens.uploadPolicy` `{scope?, uri?, position?, prefix?, update?, dryRun?, attachRole?}` → what was created in IAM.
+//! - `iamlens.addToRolePolicy` `{action, resources, role?, apply?: false}` → the statement a
+//!   `role-denies` diagnostic calls for; written to the role's inline policy only with `apply: true`.
 //!
-//! The last two talk to AWS and live in `lsp::aws_link`.
+//! The last three talk to AWS and live in `lsp::aws_link`.
 //!
 //! Arguments are one JSON object (the first element of `arguments`).
 
@@ -24,9 +26,10 @@ pub const GENERATE_POLICY: &str = "iamlens.generatePolicy";
 pub const EXPLAIN: &str = "iamlens.explain";
 pub const FIX_ACCESS_DENIED: &str = "iamlens.fixAccessDenied";
 pub const UPLOAD_POLICY: &str = "iamlens.uploadPolicy";
+pub const ADD_TO_ROLE_POLICY: &str = "iamlens.addToRolePolicy";
 
 pub fn all() -> Vec<String> {
-    [GENERATE_POLICY, EXPLAIN, FIX_ACCESS_DENIED, UPLOAD_POLICY].iter().map(|s| s.to_string()).collect()
+    [GENERATE_POLICY, EXPLAIN, FIX_ACCESS_DENIED, UPLOAD_POLICY, ADD_TO_ROLE_POLICY].iter().map(|s| s.to_string()).collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -66,6 +69,7 @@ fn usage(command: &str) -> &'static str {
         EXPLAIN => r#"{"uri": string, "position": {"line", "character"}}"#,
         FIX_ACCESS_DENIED => r#"{"message": string, "apply"?: false, "resourceOverride"?: string}"#,
         UPLOAD_POLICY => r#"{"scope"?: "function"|"file"|"workspace", "uri"?: string, "position"?: {...}, "prefix"?: string, "update"?: bool, "dryRun"?: bool, "attachRole"?: string}"#,
+        ADD_TO_ROLE_POLICY => r#"{"action": "service:Action", "resources": [string], "role"?: string, "apply"?: false}"#,
         _ => "{}",
     }
 }

@@ -1,0 +1,186 @@
+"""`iamlens lsp` against a local IAM (moto): the commands and the role check
+that talk to AWS. Every test starts the server after `moto_endpoint`, so the
+server process inherits the environment pointing it at moto."""
+from __future__ import annotations
+
+import json
+import textwrap
+import urllib.parse
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+
+from lsp_support import execute, open_doc, position_of, start_client, wait_for, wait_for_index
+
+ACCOUNT = "123456789012"  # moto's account
+TRUST = json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+})
+QUEUE_URL = f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/jobs"
+QUEUE_ARN = f"arn:aws:sqs:us-east-1:{ACCOUNT}:jobs"
+
+APP = textwrap.dedent(
+    f"""\
+    import boto3
+
+    s3 = boto3.client("s3")
+    sqs = boto3.client("sqs")
+
+
+    def read_report():
+        return s3.get_object(Bucket="reports", Key="2024/summary.csv")
+
+
+    def enqueue(body):
+        sqs.send_message(QueueUrl="{QUEUE_URL}", MessageBody=body)
+    """
+)
+
+# KMS actions taken on the caller's behalf are off: one action per call.
+OPTIONS = {"iamlens": {"kmsViaService": False}}
+
+
+def document(raw) -> dict:
+    """IAM (and moto) return policy documents URL-encoded; boto3 may have decoded them."""
+    return raw if isinstance(raw, dict) else json.loads(urllib.parse.unquote(raw))
+
+
+def statements(doc: dict) -> list:
+    s = doc["Statement"]
+    return s if isinstance(s, list) else [s]
+
+
+def allow(action: str, resource: str) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]})
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    (tmp_path / "app.py").write_text(APP)
+    return tmp_path
+
+
+@pytest.fixture
+def app_role(iam_client) -> str:
+    iam_client.create_role(RoleName="app-role", AssumeRolePolicyDocument=TRUST)
+    iam_client.put_role_policy(RoleName="app-role", PolicyName="read", PolicyDocument=allow("s3:GetObject", "arn:aws:s3:::reports/*"))
+    return "app-role"
+
+
+async def started(iamlens_bin, workspace, options=OPTIONS):
+    client, _, _ = await start_client(iamlens_bin, root=workspace, options=options)
+    await wait_for_index(client)
+    return client
+
+
+def role_denials(client, uri) -> list[types.Diagnostic]:
+    return [d for d in client.diagnostics.get(uri, []) if d.code == "role-denies"]
+
+
+@pytest.mark.asyncio
+async def test_upload_policy_dry_run_writes_nothing_then_creates_the_prefixed_policy(iamlens_bin, moto_endpoint, iam_client, workspace):
+    client = await started(iamlens_bin, workspace)
+    try:
+        uri = open_doc(client, workspace / "app.py", APP)
+        dry = await execute(client, "iamlens.uploadPolicy", {"scope": "file", "uri": uri, "prefix": "LspTest", "dryRun": True})
+        assert dry["Summary"], dry
+        assert not [p for p in iam_client.list_policies(Scope="Local")["Policies"] if p["PolicyName"].startswith("LspTest")]
+
+        done = await execute(client, "iamlens.uploadPolicy", {"scope": "file", "uri": uri, "prefix": "LspTest"})
+        [policy] = [p for p in iam_client.list_policies(Scope="Local")["Policies"] if p["PolicyName"].startswith("LspTest")]
+        assert policy["PolicyName"] == "LspTest_1", done
+        version = iam_client.get_policy_version(PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"])
+        granted = {(s["Action"] if isinstance(s["Action"], str) else tuple(s["Action"])) for s in statements(document(version["PolicyVersion"]["Document"]))}
+        flat = {a for g in granted for a in ([g] if isinstance(g, str) else g)}
+        assert {"s3:GetObject", "sqs:SendMessage"} <= flat
+    finally:
+        await client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_fix_access_denied_applies_once_to_the_roles_inline_policy(iamlens_bin, moto_endpoint, iam_client, app_role, workspace):
+    client = await started(iamlens_bin, workspace)
+    message = (
+        "An error occurred (AccessDenied) when calling the SendMessage operation: "
+        f"User: arn:aws:sts::{ACCOUNT}:assumed-role/{app_role}/worker is not authorized to perform: "
+        f'sqs:SendMessage on resource: "{QUEUE_ARN}" because no identity-based policy allows the sqs:SendMessage action'
+    )
+    try:
+        plan = await execute(client, "iamlens.fixAccessDenied", {"message": message})
+        assert "Applied" not in plan
+        with pytest.raises(Exception):
+            iam_client.get_role_policy(RoleName=app_role, PolicyName=f"iamlens-{app_role}")
+
+        first = await execute(client, "iamlens.fixAccessDenied", {"message": message, "apply": True})
+        assert first["Applied"]["Changed"] is True and first["Applied"]["Created"] is True, first
+        again = await execute(client, "iamlens.fixAccessDenied", {"message": message, "apply": True})
+        assert again["Applied"]["Changed"] is False, again
+
+        doc = document(iam_client.get_role_policy(RoleName=app_role, PolicyName=f"iamlens-{app_role}")["PolicyDocument"])
+        [stmt] = statements(doc)
+        assert (stmt["Effect"], stmt["Action"], stmt["Resource"]) == ("Allow", "sqs:SendMessage", QUEUE_ARN)
+        # The role's other inline policy is untouched.
+        assert statements(document(iam_client.get_role_policy(RoleName=app_role, PolicyName="read")["PolicyDocument"]))[0]["Action"] == "s3:GetObject"
+    finally:
+        await client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_role_setting_flags_denied_calls_and_the_add_to_policy_action_clears_them(iamlens_bin, moto_endpoint, iam_client, app_role, workspace):
+    client = await started(iamlens_bin, workspace, {"iamlens": {"kmsViaService": False, "role": app_role}})
+    try:
+        uri = open_doc(client, workspace / "app.py", APP)
+        await wait_for(lambda: role_denials(client, uri), what="role-denies diagnostics")
+        [denied] = role_denials(client, uri)
+        # The call the role's policy allows has no diagnostic; the other names action and resource.
+        assert denied.range.start.line == position_of(APP, "sqs.send_message").line
+        assert "sqs:SendMessage" in denied.message and QUEUE_ARN in denied.message
+        assert "app-role" in denied.message
+
+        actions = await client.text_document_code_action_async(types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=denied.range,
+            context=types.CodeActionContext(diagnostics=[denied]),
+        ))
+        titles = [a.title for a in actions]
+        preview = next(a for a in actions if a.title == f"Add sqs:SendMessage on {QUEUE_ARN} to a policy")
+        confirmed = next(a for a in actions if a.title.endswith("(writes to IAM)"))
+        assert "inline policy iamlens-app-role of role `app-role`" in confirmed.title, titles
+
+        shown = await execute(client, preview.command.command, preview.command.arguments[0])
+        assert shown["Statement"] == {"Sid": "IamlensSqsSendMessage", "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": QUEUE_ARN}
+        assert "apply" in shown["Confirm"] and "Applied" not in shown
+        with pytest.raises(Exception):
+            iam_client.get_role_policy(RoleName=app_role, PolicyName=f"iamlens-{app_role}")
+        assert role_denials(client, uri), "nothing was written, the denial stays"
+
+        applied = await execute(client, confirmed.command.command, confirmed.command.arguments[0])
+        assert applied["Applied"]["Changed"] is True, applied
+        doc = document(iam_client.get_role_policy(RoleName=app_role, PolicyName=f"iamlens-{app_role}")["PolicyDocument"])
+        assert statements(doc) == [shown["Statement"]]
+        # The role is read again (not from the cache): the diagnostic is gone.
+        await wait_for(lambda: not role_denials(client, uri), what="the role-denies diagnostic to clear")
+
+        again = await execute(client, confirmed.command.command, confirmed.command.arguments[0])
+        assert again["Applied"]["Changed"] is False
+        doc = document(iam_client.get_role_policy(RoleName=app_role, PolicyName=f"iamlens-{app_role}")["PolicyDocument"])
+        assert len(statements(doc)) == 1
+    finally:
+        await client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_add_to_role_policy_refuses_bad_arguments_and_a_missing_role(iamlens_bin, moto_endpoint, iam_client, workspace):
+    client = await started(iamlens_bin, workspace)
+    try:
+        with pytest.raises(Exception, match="no role given"):
+            await execute(client, "iamlens.addToRolePolicy", {"action": "s3:GetObject", "resources": ["*"]})
+        with pytest.raises(Exception, match="service:Action"):
+            await execute(client, "iamlens.addToRolePolicy", {"action": "s3:*", "resources": ["*"], "role": "r"})
+        with pytest.raises(Exception, match="cannot read role `ghost`"):
+            await execute(client, "iamlens.addToRolePolicy", {"action": "s3:GetObject", "resources": ["*"], "role": "ghost", "apply": True})
+        assert not iam_client.list_roles()["Roles"]
+    finally:
+        await client.shutdown_session()
