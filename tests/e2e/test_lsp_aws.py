@@ -184,3 +184,29 @@ async def test_add_to_role_policy_refuses_bad_arguments_and_a_missing_role(iamle
         assert not iam_client.list_roles()["Roles"]
     finally:
         await client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_role_check_uses_the_configured_region_for_requested_region_conditions(iamlens_bin, moto_endpoint, iam_client, workspace):
+    # S3 object ARNs carry no region: only the `region` setting says where the call goes.
+    iam_client.create_role(RoleName="eu-app", AssumeRolePolicyDocument=TRUST)
+    iam_client.put_role_policy(RoleName="eu-app", PolicyName="eu-only", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow", "Action": ["s3:GetObject", "sqs:SendMessage"], "Resource": "*",
+            "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}},
+        }],
+    }))
+    client = await started(iamlens_bin, workspace, {"iamlens": {"kmsViaService": False, "role": "eu-app", "region": "us-east-1"}})
+    try:
+        uri = open_doc(client, workspace / "app.py", APP)
+        get_line = position_of(APP, "s3.get_object").line
+        await wait_for(lambda: any(d.range.start.line == get_line for d in role_denials(client, uri)), what="a denial of s3:GetObject in us-east-1")
+        # The queue's ARN says us-east-1 whatever the setting: denied too.
+        assert any("sqs:SendMessage" in d.message for d in role_denials(client, uri))
+
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"iamlens": {"region": "eu-west-1"}}))
+        await wait_for(lambda: not any(d.range.start.line == get_line for d in role_denials(client, uri)), what="s3:GetObject allowed in eu-west-1")
+        assert [d for d in role_denials(client, uri) if "sqs:SendMessage" in d.message], "the queue stays in us-east-1"
+    finally:
+        await client.shutdown_session()
