@@ -112,14 +112,19 @@ def change_doc(client: LanguageClient, uri: str, version: int, start: types.Posi
     )
 
 
-async def inlay_hints(client: LanguageClient, uri: str, lines: int = 10_000) -> list[types.InlayHint]:
+async def inlay_hints(client: LanguageClient, uri: str, lines: int = 10_000, *, resolve: bool = True) -> list[types.InlayHint]:
+    """The hints of the first `lines` lines; with `resolve`, tooltips left for
+    `inlayHint/resolve` are fetched the way an editor does on hover."""
     result = await client.text_document_inlay_hint_async(
         types.InlayHintParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
             range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=lines, character=0)),
         )
     )
-    return list(result or [])
+    hints = list(result or [])
+    if resolve:
+        hints = [await client.inlay_hint_resolve_async(h) if h.tooltip is None and h.data is not None else h for h in hints]
+    return hints
 
 
 async def wait_for(predicate, timeout: float = 10.0, what: str = "condition") -> None:

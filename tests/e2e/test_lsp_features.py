@@ -471,3 +471,28 @@ async def test_typing_in_comments_and_docstrings_moves_hints_with_their_calls(vs
     # Policies and lenses follow too.
     lenses = await vscode.text_document_code_lens_async(types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri)))
     assert position_of(edited, "def notify").line in {lens.range.start.line for lens in lenses}
+
+
+@pytest.mark.asyncio
+async def test_tooltips_come_from_inlay_hint_resolve_when_the_client_resolves_them(iamlens_bin, workspace):
+    # Neovim 0.11 lists "tooltip" in inlayHint.resolveSupport: hints arrive without it.
+    client, _, result = await start_client(iamlens_bin, capabilities=client_capabilities("neovim@v0.11.0"), root=workspace)
+    try:
+        assert result.capabilities.inlay_hint_provider.resolve_provider is True
+        await wait_for_index(client)
+        uri = open_doc(client, workspace / "app" / "handler.py", HANDLER)
+        line = position_of(HANDLER, "table.get_item").line
+        lazy = hint_on(await inlay_hints(client, uri, resolve=False), line)
+        assert lazy.tooltip is None and label_text(lazy).startswith("dynamodb:GetItem")
+        resolved = await client.inlay_hint_resolve_async(lazy)
+        assert "`dynamodb:GetItem`" in tooltip_text(resolved) and "table/users" in tooltip_text(resolved)
+        assert label_text(resolved) == label_text(lazy) and resolved.position == lazy.position
+
+        # A hint from before an edit is returned as it was: no tooltip from another version.
+        start = position_of(HANDLER, "def handler")
+        change_doc(client, uri, 2, start, start, "# moved\n")
+        await inlay_hints(client, uri, resolve=False)
+        stale = await client.inlay_hint_resolve_async(lazy)
+        assert stale.tooltip is None
+    finally:
+        await client.shutdown_session()

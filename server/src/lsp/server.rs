@@ -137,6 +137,12 @@ fn negotiate(caps: &ClientCapabilities) -> ClientFeatures {
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|c| c.dynamic_registration)
             .unwrap_or(false),
+        inlay_hint_resolves_tooltip: caps
+            .text_document
+            .as_ref()
+            .and_then(|t| t.inlay_hint.as_ref())
+            .and_then(|h| h.resolve_support.as_ref())
+            .is_some_and(|r| r.properties.iter().any(|p| p == "tooltip")),
         markdown_hover: caps
             .text_document
             .as_ref()
@@ -191,7 +197,10 @@ impl LanguageServer for Backend {
                 ..TextDocumentSyncOptions::default()
             })),
             hover_provider: Some(HoverProviderCapability::Simple(true)),
-            inlay_hint_provider: Some(OneOf::Left(true)),
+            inlay_hint_provider: Some(OneOf::Right(InlayHintServerCapabilities::Options(InlayHintOptions {
+                resolve_provider: Some(true),
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            }))),
             code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                 code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, code_actions::policy_kind()]),
@@ -367,7 +376,24 @@ impl LanguageServer for Backend {
             return Ok(Some(Vec::new()));
         }
         let range = params.range;
-        self.with_view(params.text_document.uri, move |view, enc| inlay_hints::inlay_hints(view, range, enc)).await
+        let lazy = self.state.client().inlay_hint_resolves_tooltip;
+        let uri = params.text_document.uri;
+        let hint_uri = uri.clone();
+        self.with_view(uri, move |view, enc| {
+            let tooltips = if lazy { inlay_hints::Tooltips::OnResolve(&hint_uri) } else { inlay_hints::Tooltips::Inline };
+            inlay_hints::inlay_hints(view, range, enc, tooltips)
+        })
+        .await
+    }
+
+    async fn inlay_hint_resolve(&self, hint: InlayHint) -> RpcResult<InlayHint> {
+        let Some(data) = hint.data.clone().and_then(|d| serde_json::from_value::<inlay_hints::HintData>(d).ok()) else {
+            return Ok(hint); // Not one of ours to resolve.
+        };
+        let uri = data.uri.clone();
+        let unresolved = hint.clone();
+        let resolved = self.with_view(uri, move |view, _| inlay_hints::resolve(view, hint, &data)).await?;
+        Ok(resolved.unwrap_or(unresolved))
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> RpcResult<Option<Vec<CodeLens>>> {

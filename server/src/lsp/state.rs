@@ -27,6 +27,8 @@ pub struct ClientFeatures {
     pub work_done_progress: bool,
     pub watched_files_registration: bool,
     pub markdown_hover: bool,
+    /// The client fetches inlay-hint tooltips with `inlayHint/resolve`.
+    pub inlay_hint_resolves_tooltip: bool,
 }
 
 #[derive(Default)]

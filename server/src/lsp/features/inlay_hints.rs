@@ -1,13 +1,57 @@
 //! Inlay hints: at the end of each resolved call, the actions it needs
 //! (`s3:GetObject`, or `s3:GetObject +2`), with a markdown tooltip listing
 //! each action, its resource ARN as bound from the code, and conditions.
+//!
+//! Clients that resolve tooltips lazily (`inlayHint/resolve`) get hints
+//! without them and a `data` naming the call; the tooltip is built when the
+//! user hovers the hint.
 
-use super::{call_sites, range_of, requirement_markdown};
+use super::{call_sites, range_of, requirement_markdown, CallSite};
 use crate::lsp::positions::Encoding;
 use crate::lsp::state::DocumentView;
-use crate::lsp::types::{InlayHint, InlayHintLabel, InlayHintTooltip, MarkupContent, MarkupKind, Range};
+use crate::lsp::types::{InlayHint, InlayHintLabel, InlayHintTooltip, MarkupContent, MarkupKind, Range, Uri};
+use serde::{Deserialize, Serialize};
 
-pub fn inlay_hints(view: &DocumentView, range: Range, enc: Encoding) -> Vec<InlayHint> {
+/// What a lazily resolved hint carries: the document version and the call's
+/// byte span it was computed for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HintData {
+    pub uri: Uri,
+    pub version: i32,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// How tooltips are delivered.
+#[derive(Debug, Clone, Copy)]
+pub enum Tooltips<'u> {
+    /// In every hint.
+    Inline,
+    /// Left out; `inlayHint/resolve` adds them (hints of document `uri`).
+    OnResolve(&'u Uri),
+}
+
+fn tooltip(site: &CallSite<'_>) -> InlayHintTooltip {
+    let lines: Vec<String> = site.requirements.iter().map(|r| format!("- {}", requirement_markdown(r))).collect();
+    InlayHintTooltip::MarkupContent(MarkupContent {
+        kind: MarkupKind::Markdown,
+        value: format!("**IAM permissions for this call**\n\n{}", lines.join("\n")),
+    })
+}
+
+/// `inlayHint/resolve`: the tooltip of the call `data` names, when `view` is
+/// the version the hint came from; otherwise the hint as it was (stale).
+pub fn resolve(view: &DocumentView, mut hint: InlayHint, data: &HintData) -> InlayHint {
+    if hint.tooltip.is_some() || view.version != data.version {
+        return hint;
+    }
+    if let Some(site) = call_sites(&view.report).iter().find(|s| s.span.start_byte == data.start && s.span.end_byte == data.end) {
+        hint.tooltip = Some(tooltip(site));
+    }
+    hint
+}
+
+pub fn inlay_hints(view: &DocumentView, range: Range, enc: Encoding, tooltips: Tooltips<'_>) -> Vec<InlayHint> {
     let mut hints = Vec::new();
     for site in call_sites(&view.report) {
         let actions = site.actions();
@@ -20,19 +64,22 @@ pub fn inlay_hints(view: &DocumentView, range: Range, enc: Encoding) -> Vec<Inla
             1 => first.to_string(),
             n => format!("{first} +{}", n - 1),
         };
-        let tooltip: Vec<String> = site.requirements.iter().map(|r| format!("- {}", requirement_markdown(r))).collect();
+        let (tooltip, data) = match tooltips {
+            Tooltips::Inline => (Some(tooltip(&site)), None),
+            Tooltips::OnResolve(uri) => {
+                let data = HintData { uri: uri.clone(), version: view.version, start: site.span.start_byte, end: site.span.end_byte };
+                (None, serde_json::to_value(data).ok())
+            }
+        };
         hints.push(InlayHint {
             position,
             label: InlayHintLabel::String(label),
             kind: None,
             text_edits: None,
-            tooltip: Some(InlayHintTooltip::MarkupContent(MarkupContent {
-                kind: MarkupKind::Markdown,
-                value: format!("**IAM permissions for this call**\n\n{}", tooltip.join("\n")),
-            })),
+            tooltip,
             padding_left: Some(true),
             padding_right: None,
-            data: None,
+            data,
         });
     }
     hints
@@ -63,7 +110,7 @@ mod tests {
             requirement(2, "s3:AbortMultipartUpload", "arn:aws:s3:::b/k"),
         ];
         let v = view(text, analysis, reqs);
-        let hints = inlay_hints(&v, everything(), Encoding::Utf16);
+        let hints = inlay_hints(&v, everything(), Encoding::Utf16, Tooltips::Inline);
         assert_eq!(hints.len(), 2);
         let label = |h: &InlayHint| match &h.label {
             InlayHintLabel::String(s) => s.clone(),
@@ -79,6 +126,23 @@ mod tests {
     }
 
     #[test]
+    fn lazy_tooltips_come_from_resolve_for_the_same_version_only() {
+        let text = "s3.get_object(Bucket='b', Key='k')\n";
+        let c = call(text, "s3.get_object(Bucket='b', Key='k')", "get_object", "s3", "GetObject", None);
+        let v = view(text, FileAnalysis { calls: vec![c], ..FileAnalysis::default() }, vec![requirement(0, "s3:GetObject", "arn:aws:s3:::b/k")]);
+        let uri: Uri = "file:///w/app.py".parse().unwrap();
+        let [hint] = &inlay_hints(&v, everything(), Encoding::Utf16, Tooltips::OnResolve(&uri))[..] else { panic!("one hint") };
+        assert!(hint.tooltip.is_none());
+        let data: HintData = serde_json::from_value(hint.data.clone().unwrap()).unwrap();
+        assert_eq!(data, HintData { uri: uri.clone(), version: v.version, start: 0, end: 34 });
+        let resolved = resolve(&v, hint.clone(), &data);
+        let Some(InlayHintTooltip::MarkupContent(tip)) = &resolved.tooltip else { panic!("markdown tooltip") };
+        assert!(tip.value.contains("`s3:GetObject` (Read) on `arn:aws:s3:::b/k`"), "{}", tip.value);
+        let stale = HintData { version: v.version - 1, ..data };
+        assert!(resolve(&v, hint.clone(), &stale).tooltip.is_none());
+    }
+
+    #[test]
     fn hints_outside_the_requested_range_are_left_out() {
         let text = "a.get_object()\nb.get_object()\n";
         let c1 = call(text, "a.get_object()", "get_object", "s3", "GetObject", None);
@@ -88,7 +152,7 @@ mod tests {
             requirement(1, "s3:GetObject", "*"),
         ]);
         let second_line = Range { start: Position { line: 1, character: 0 }, end: Position { line: 1, character: 99 } };
-        let hints = inlay_hints(&v, second_line, Encoding::Utf16);
+        let hints = inlay_hints(&v, second_line, Encoding::Utf16, Tooltips::Inline);
         assert_eq!(hints.len(), 1);
         assert_eq!(hints[0].position.line, 1);
     }
@@ -98,6 +162,6 @@ mod tests {
         let text = "s3.get_object()\n";
         let c = call(text, "s3.get_object()", "get_object", "s3", "GetObject", None);
         let v = view(text, FileAnalysis { calls: vec![c], ..FileAnalysis::default() }, vec![]);
-        assert!(inlay_hints(&v, everything(), Encoding::Utf16).is_empty());
+        assert!(inlay_hints(&v, everything(), Encoding::Utf16, Tooltips::Inline).is_empty());
     }
 }
