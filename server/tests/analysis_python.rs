@@ -237,3 +237,18 @@ fn rds_auth_tokens_are_calls_that_carry_the_database_user() {
     assert_eq!(a.calls[1].args.len(), 1, "the positional user is DBUsername too");
     assert!(a.findings.is_empty(), "{:?}", a.findings);
 }
+
+#[test]
+fn a_queue_got_by_name_keeps_its_name() {
+    let src = r#"import boto3
+sqs = boto3.resource("sqs")
+queue = sqs.get_queue_by_name(QueueName="jobs")
+queue.send_message(MessageBody="hi")
+audit = sqs.get_queue_by_name(QueueName="audit", QueueOwnerAWSAccountId="111122223333")
+audit.send_message(MessageBody="x")
+"#;
+    let a = analyze(src);
+    assert_eq!(ops(&a), ["sqs:GetQueueUrl", "sqs:SendMessage", "sqs:GetQueueUrl", "sqs:SendMessage"]);
+    assert_eq!(a.calls[1].arg("QueueUrl"), Some(&lit("/jobs")), "the URL's path is known, its host is the client's endpoint");
+    assert_eq!(a.calls[3].arg("QueueUrl"), Some(&lit("/111122223333/audit")));
+}

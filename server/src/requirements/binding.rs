@@ -112,6 +112,8 @@ fn parameter_path(name: &str) -> String {
 /// `https://us-east-1.queue.amazonaws.com/...` and `https://queue.amazonaws.com/...`
 /// for us-east-1) → queue name, region, account. Parts the pattern does not
 /// show stay unknown (`None`: settings fill them; `*` when unknown text sits there).
+/// A URL without a host (`/jobs`, `/111122223333/jobs`: a queue got by name)
+/// is the client's own endpoint: the settings' region.
 fn queue_url(url: &str, dynamic: bool) -> Bound {
     let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
     let segments: Vec<&str> = rest.split('/').collect();
@@ -238,6 +240,10 @@ mod tests {
         assert_eq!((b.value.as_str(), b.region.as_deref(), b.account.as_deref()), ("jobs", Some("*"), Some("*")));
         let b = bind(BindingForm::QueueUrl, Some(&Value::Unknown));
         assert_eq!((b.value.as_str(), b.region, b.dynamic), ("*", None, true));
+        let b = bind(BindingForm::QueueUrl, Some(&lit("/jobs")));
+        assert_eq!((b.value.as_str(), b.region, b.account, b.dynamic), ("jobs", None, None, false));
+        let b = bind(BindingForm::QueueUrl, Some(&lit("/111122223333/jobs")));
+        assert_eq!((b.value.as_str(), b.region, b.account.as_deref()), ("jobs", None, Some("111122223333")));
     }
 
     #[test]

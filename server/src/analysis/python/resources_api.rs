@@ -5,7 +5,7 @@
 use super::analyzer::{Analyzer, Env};
 use super::symbols::{ResourceRef, Sym};
 use super::syntax::CallArgs;
-use crate::model::{Confidence, Value};
+use crate::model::{Confidence, TextPart, Value};
 use iamlens_knowledge::{Param, ResourceDef, ResponseResource};
 use tree_sitter::Node;
 
@@ -166,6 +166,10 @@ impl<'a> Analyzer<'a> {
                     _ => None,
                 },
                 "string" => p.value.as_ref().and_then(|v| v.as_str()).map(Value::literal),
+                "response" => match (call, env, p.path.as_deref()) {
+                    (Some(call), Some(env), Some("QueueUrl")) => self.url_of_queue_by_name(call, env),
+                    _ => None,
+                },
                 _ => None,
             };
             ids.push((p.target.clone(), v.unwrap_or(Value::Unknown)));
@@ -176,6 +180,23 @@ impl<'a> Analyzer<'a> {
             ids,
             confidence: parent.confidence.max(Confidence::High),
         }
+    }
+
+    /// `sqs.get_queue_by_name(QueueName="jobs")`: the host of the URL is the
+    /// client's endpoint, only known at run time; its path is known: `/jobs`
+    /// (`/<owner>/jobs` with `QueueOwnerAWSAccountId`). Binding reads a URL
+    /// without a host as a queue in the run's region and account.
+    fn url_of_queue_by_name(&self, call: Node<'a>, env: &Env<'a>) -> Option<Value> {
+        let args = CallArgs::of(call);
+        let Value::Text(name) = self.value(args.keyword("QueueName", self.src)?, env) else { return None };
+        let mut path = Vec::new();
+        if let Some(Value::Text(owner)) = args.keyword("QueueOwnerAWSAccountId", self.src).map(|n| self.value(n, env)) {
+            path.push(TextPart::Literal("/".into()));
+            path.extend(owner);
+        }
+        path.push(TextPart::Literal("/".into()));
+        path.extend(name);
+        Some(Value::Text(joined_literals(path)))
     }
 
     /// Request members filled from a resource's identifiers and literal params
@@ -209,4 +230,16 @@ fn parent_id(parent: &ResourceRef, p: &Param) -> Option<Value> {
 /// A plain member name (not a path like `Delete.Objects[].Key`).
 fn is_simple_member(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Adjacent literal parts as one (`"/" + "jobs"` is the literal `"/jobs"`).
+fn joined_literals(parts: Vec<TextPart>) -> Vec<TextPart> {
+    let mut out: Vec<TextPart> = Vec::with_capacity(parts.len());
+    for part in parts {
+        match (out.last_mut(), part) {
+            (Some(TextPart::Literal(prev)), TextPart::Literal(next)) => prev.push_str(&next),
+            (_, part) => out.push(part),
+        }
+    }
+    out
 }
