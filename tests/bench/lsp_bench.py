@@ -9,7 +9,11 @@ and, on a generated workspace of 1,000 files:
   - time from `initialized` to the end of the background index
   - resident memory (VmRSS) of the server once indexed
 
-Usage: tests/bench/lsp_bench.py [--bin target/release/iamlens] [--edits 500] [--files 1000]
+With --resolve-tooltips the client declares inlayHint.resolveSupport for
+"tooltip" (as Neovim 0.10+ and VS Code do): hints come without tooltips, which
+are fetched with `inlayHint/resolve` on hover.
+
+Usage: tests/bench/lsp_bench.py [--bin target/release/iamlens] [--edits 500] [--files 1000] [--resolve-tooltips]
 """
 from __future__ import annotations
 
@@ -116,10 +120,13 @@ class Server:
     def response(self, rid: int, timeout: float = 60.0):
         return self.wait(lambda m: m.get("id") == rid and "method" not in m, timeout)
 
-    def initialize(self, root: Path | None) -> None:
+    def initialize(self, root: Path | None, resolve_tooltips: bool = False) -> None:
+        capabilities = {"general": {"positionEncodings": ["utf-16"]}, "window": {"workDoneProgress": False}}
+        if resolve_tooltips:
+            capabilities["textDocument"] = {"inlayHint": {"resolveSupport": {"properties": ["tooltip"]}}}
         rid = self.request("initialize", {
             "processId": os.getpid(),
-            "capabilities": {"general": {"positionEncodings": ["utf-16"]}, "window": {"workDoneProgress": False}},
+            "capabilities": capabilities,
             "workspaceFolders": [{"uri": root.as_uri(), "name": root.name}] if root else None,
         })
         self.response(rid)
@@ -146,12 +153,12 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def bench_editing(binary: str, edits: int) -> dict:
+def bench_editing(binary: str, edits: int, resolve_tooltips: bool = False) -> dict:
     text = big_module()
     lines = text.count("\n")
     calls = sum(text.count(c.split("(")[0]) for c in {c.split("(")[0] for c in CALLS})
     server = Server(binary)
-    server.initialize(None)
+    server.initialize(None, resolve_tooltips)
     uri = "file:///bench/big_module.py"
     hint_params = lambda first, last: {"textDocument": {"uri": uri}, "range": {"start": {"line": first, "character": 0}, "end": {"line": last, "character": 0}}}
     t0 = time.perf_counter()
@@ -199,8 +206,21 @@ def bench_editing(binary: str, edits: int) -> dict:
     # 2. Typing in code: inside an argument string of an AWS call (the resource ARN changes).
     code_line = next(i for i, l in enumerate(src_lines[doc_line:], doc_line) if 'Key="out/' in l)
     code_viewport, code_whole = run_edits(code_line, src_lines[code_line].index('Key="out/') + len('Key="out/'))
+    # 3. With lazy tooltips: hovering a hint (inlayHint/resolve of a current hint).
+    resolve_ms: list[float] = []
+    if resolve_tooltips:
+        _, msg = server.response(server.request("textDocument/inlayHint", hint_params(0, lines + 1)))
+        for hint in msg["result"][:200]:
+            assert "tooltip" not in hint, hint
+            t0 = time.perf_counter()
+            at, resolved = server.response(server.request("inlayHint/resolve", hint))
+            assert resolved["result"].get("tooltip"), resolved
+            resolve_ms.append((at - t0) * 1000)
     server.close()
+    extra = {"resolve_tooltip_p50_ms": statistics.median(resolve_ms), "resolve_tooltip_p99_ms": pct(resolve_ms, 99)} if resolve_ms else {}
     return {
+        **extra,
+        "resolve_tooltips": resolve_tooltips,
         "lines": lines, "calls": calls, "hints_whole_file": all_hints, "hints_first_viewport": first_hints,
         "open_to_first_hints_ms": open_ms,
         "no_edit_hints_viewport_p50_ms": statistics.median(floor), "no_edit_hints_viewport_p99_ms": pct(floor, 99),
@@ -238,8 +258,9 @@ def main() -> None:
     ap.add_argument("--bin", default=str(ROOT / "target" / "release" / "iamlens"))
     ap.add_argument("--edits", type=int, default=400)
     ap.add_argument("--files", type=int, default=1000)
+    ap.add_argument("--resolve-tooltips", action="store_true", help="client resolves hint tooltips lazily (inlayHint/resolve)")
     args = ap.parse_args()
-    result = {"editing": bench_editing(args.bin, args.edits), "index": bench_index(args.bin, args.files)}
+    result = {"editing": bench_editing(args.bin, args.edits, args.resolve_tooltips), "index": bench_index(args.bin, args.files)}
     print(json.dumps(result, indent=2))
 
 
