@@ -45,3 +45,23 @@ async def test_workspace_policy_sent_during_indexing_covers_every_file(iamlens_b
         assert not [w for w in envelope["Warnings"] if w["Kind"] == "IndexIncomplete"]
     finally:
         await client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_mcp_workspace_policy_sent_during_indexing_covers_every_file(iamlens_bin, big_workspace):
+    # The embedded endpoint's driver and client helpers live with its own suite.
+    from test_mcp_embedded import MODES, LspDriver, client_for, discovery
+
+    editor = LspDriver(iamlens_bin, big_workspace)
+    editor.start({"iamlens": {"mcp": {"enable": True}}})
+    try:
+        endpoint = discovery(big_workspace)
+        async with client_for(endpoint, MODES[0]) as client:
+            result = await client.call_tool("workspace_policy", {"ResourceCutoff": FILES + 1})
+            assert not result.is_error, result.content
+            data = result.structured_content
+        assert len(data["Files"]) == FILES
+        topics = {r for r in resources(data) if r.startswith("arn:aws:sns:")}
+        assert topics == {topic(i) for i in range(FILES)}
+    finally:
+        editor.stop()
