@@ -157,6 +157,9 @@ pub struct SdkCall {
     pub confidence: Confidence,
     /// Qualified name of the enclosing function/class (`Worker.run`), `None` at module level.
     pub scope: Option<String>,
+    /// The region the client was made for (a literal `region_name`): it wins over `--region`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 impl SdkCall {

@@ -252,3 +252,11 @@ audit.send_message(MessageBody="x")
     assert_eq!(a.calls[1].arg("QueueUrl"), Some(&lit("/jobs")), "the URL's path is known, its host is the client's endpoint");
     assert_eq!(a.calls[3].arg("QueueUrl"), Some(&lit("/111122223333/audit")));
 }
+
+#[test]
+fn a_client_made_for_a_literal_region_puts_it_on_its_calls() {
+    let src = "import boto3, os\nddb = boto3.client('dynamodb', region_name='eu-west-1')\nsns = boto3.client('sns', 'ap-south-1')\nenv = boto3.client('s3', region_name=os.environ['AWS_REGION'])\nplain = boto3.client('sqs')\nddb.describe_table(TableName='t')\nsns.publish(TopicArn='arn', Message='m')\nenv.list_buckets()\nplain.list_queues()\n";
+    let a = analyze(src);
+    let regions: Vec<Option<&str>> = a.calls.iter().map(|c| c.region.as_deref()).collect();
+    assert_eq!(regions, [Some("eu-west-1"), Some("ap-south-1"), None, None]);
+}

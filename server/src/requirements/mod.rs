@@ -93,6 +93,9 @@ pub fn add_call_requirements(
     settings: &RequirementSettings,
     out: &mut Derived,
 ) {
+    // A client made for a literal region reaches resources there, whatever `--region` says.
+    let client_settings = call.region.as_ref().map(|region| RequirementSettings { region: Some(region.clone()), ..settings.clone() });
+    let settings = client_settings.as_ref().unwrap_or(settings);
     let variants = collections::arg_variants(call).unwrap_or_else(|| vec![call.args.clone()]);
     let performed = collections::transaction_actions(call);
     let kms_applies = settings.kms_via_service && kms::kms_may_apply(call);

@@ -34,6 +34,7 @@ mod tests {
             args: args.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
             confidence: Confidence::High,
             scope: None,
+            region: None,
         }
     }
 

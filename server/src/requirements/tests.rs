@@ -16,6 +16,7 @@ fn call(service: &str, operation: &str, args: Vec<(&str, Value)>) -> SdkCall {
         args: args.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         confidence: Confidence::High,
         scope: None,
+        region: None,
     }
 }
 
@@ -273,4 +274,16 @@ fn rds_auth_tokens_need_connect_as_the_named_database_user() {
     let derived = requirements_for_calls(&[token], &settings(), &[]);
     assert_eq!(derived.requirements[0].resources, vec!["arn:aws:rds-db:us-east-1:123456789012:dbuser:*/*".to_string()]);
     assert!(matches!(&derived.findings[0].kind, FindingKind::DynamicResource { parameter, .. } if parameter == "DBUsername"));
+}
+
+#[test]
+fn the_clients_literal_region_wins_over_settings_for_resources_and_kms() {
+    let mut put = call("dynamodb", "PutItem", vec![("TableName", Value::literal("Orders"))]);
+    put.region = Some("eu-west-1".into());
+    let derived = requirements_for_calls(&[put], &settings(), &[]);
+    let table = derived.requirements.iter().find(|r| r.action == "dynamodb:PutItem").unwrap();
+    assert_eq!(table.resources, vec!["arn:aws:dynamodb:eu-west-1:123456789012:table/Orders".to_string()]);
+    let kms = derived.requirements.iter().find(|r| r.action.starts_with("kms:")).expect("DynamoDB data may use a KMS key");
+    assert_eq!(kms.resources, vec!["arn:aws:kms:eu-west-1:123456789012:key/*".to_string()]);
+    assert_eq!(kms.conditions[0].2, vec!["dynamodb.eu-west-1.amazonaws.com".to_string()]);
 }

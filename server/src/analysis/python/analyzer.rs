@@ -313,7 +313,7 @@ impl<'a> Analyzer<'a> {
             },
             Sym::Meta(inner) => match (name, *inner) {
                 ("client", c @ Sym::Client { .. }) => c,
-                ("client", Sym::Resource(r)) => Sym::Client { service: Svc::Known(r.service), confidence: r.confidence },
+                ("client", Sym::Resource(r)) => Sym::Client { service: Svc::Known(r.service), confidence: r.confidence, region: None },
                 _ => Sym::Foreign,
             },
             Sym::Resource(r) => self.resource_member(r, name),
@@ -403,7 +403,7 @@ impl<'a> Analyzer<'a> {
         match f {
             Sym::Sdk(SdkItem::ClientFn) => {
                 let confidence = Confidence::High;
-                Sym::Client { service: self.service_arg(call, env), confidence }
+                Sym::Client { service: self.service_arg(call, env), confidence, region: self.region_arg(call, env) }
             }
             Sym::Sdk(SdkItem::ResourceFn) => match self.service_arg(call, env) {
                 Svc::Known(service) => {
@@ -429,7 +429,7 @@ impl<'a> Analyzer<'a> {
     /// Calling `base.method(...)`.
     pub fn call_method(&self, base: Sym, method: &str, call: Node<'a>, env: &Env<'a>) -> Sym {
         match base {
-            Sym::Client { service: Svc::Known(service), confidence } => match method {
+            Sym::Client { service: Svc::Known(service), confidence, .. } => match method {
                 "get_paginator" => match self.first_str_arg(call, "operation_name", env) {
                     Some(m) => Sym::Paginator { service, method: m, confidence },
                     None => Sym::Foreign,
@@ -478,6 +478,15 @@ impl<'a> Analyzer<'a> {
         }
     }
 
+    /// `region_name` (second positional or keyword) of a client constructor, when
+    /// it is a literal region: the client's calls reach resources there.
+    fn region_arg(&self, call: Node<'a>, env: &Env<'a>) -> Option<String> {
+        let args = CallArgs::of(call);
+        let region = self.value(args.get(1, "region_name", self.src)?, env).as_exact_str()?;
+        let plausible = !region.is_empty() && region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        plausible.then_some(region)
+    }
+
     /// The first positional (or `keyword=`) argument as an exact string.
     pub fn first_str_arg(&self, call: Node<'a>, keyword: &str, env: &Env<'a>) -> Option<String> {
         let args = CallArgs::of(call);
@@ -493,11 +502,11 @@ impl<'a> Analyzer<'a> {
             args.get(pos, name, self.src)
         };
         match ret {
-            Sym::Client { service: Svc::Param(i, name), confidence } => {
+            Sym::Client { service: Svc::Param(i, name), confidence, region } => {
                 let service = param_value(i, &name)
                     .and_then(|n| self.value(n, env).as_exact_str())
                     .map_or(Svc::Dynamic, Svc::Known);
-                Sym::Client { service, confidence }
+                Sym::Client { service, confidence, region }
             }
             Sym::Param(i, name) => param_value(i, &name).map_or(Sym::Unknown, |n| self.eval(n, env)),
             other => other,

@@ -68,8 +68,14 @@ impl<'a> Analyzer<'a> {
                     self.check_service_name(call, method == "resource", env);
                 }
             }
-            Sym::Client { service: Svc::Known(service), confidence } => {
-                self.client_call(&service, method, call, attr, confidence, env, scopes)
+            Sym::Client { service: Svc::Known(service), confidence, region } => {
+                let first = self.out.borrow().calls.len();
+                self.client_call(&service, method, call, attr, confidence, env, scopes);
+                if region.is_some() {
+                    for made in &mut self.out.borrow_mut().calls[first..] {
+                        made.region = region.clone();
+                    }
+                }
             }
             Sym::Client { .. } => self.unresolved_call(method, call, attr, env, true, scopes),
             Sym::Paginator { service, method: m, confidence } if method == "paginate" => {
@@ -498,6 +504,7 @@ impl<'a> Analyzer<'a> {
             args,
             confidence,
             scope,
+            region: None,
         });
     }
 }

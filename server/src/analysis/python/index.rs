@@ -184,7 +184,7 @@ fn module_exports(doc: &PythonDocument, catalog: &dyn Catalog) -> HashMap<String
 /// A factory's parameter-dependent service is unknown outside its file.
 fn without_params(sym: Sym) -> Sym {
     match sym {
-        Sym::Client { service: Svc::Param(..), confidence } => Sym::Client { service: Svc::Dynamic, confidence },
+        Sym::Client { service: Svc::Param(..), confidence, region } => Sym::Client { service: Svc::Dynamic, confidence, region },
         Sym::Param(..) => Sym::Unknown,
         other => other,
     }

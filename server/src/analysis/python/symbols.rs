@@ -48,7 +48,8 @@ pub enum Sym {
     Param(usize, String),
     Sdk(SdkItem),
     Session,
-    Client { service: Svc, confidence: Confidence },
+    /// `region`: a literal `region_name` the client was made with.
+    Client { service: Svc, confidence: Confidence, region: Option<String> },
     /// `boto3.resource(svc)` (`rtype: None`) or a resource object such as `Bucket`.
     Resource(ResourceRef),
     /// A list of resources returned by an action (`queue.receive_messages()`).
@@ -93,7 +94,7 @@ pub struct ResourceRef {
 
 impl Sym {
     pub fn client(service: impl Into<String>, confidence: Confidence) -> Sym {
-        Sym::Client { service: Svc::Known(service.into()), confidence }
+        Sym::Client { service: Svc::Known(service.into()), confidence, region: None }
     }
 
     /// Whether this could be anything AWS (used to decide what a project exports).
@@ -105,7 +106,7 @@ impl Sym {
     pub fn with_confidence_at_most(self, cap: Confidence) -> Sym {
         let cap_of = |c: Confidence| c.max(cap);
         match self {
-            Sym::Client { service, confidence } => Sym::Client { service, confidence: cap_of(confidence) },
+            Sym::Client { service, confidence, region } => Sym::Client { service, confidence: cap_of(confidence), region },
             Sym::Resource(mut r) => {
                 r.confidence = cap_of(r.confidence);
                 Sym::Resource(r)

@@ -36,6 +36,7 @@ pub fn call(text: &str, call_text: &str, method: &str, service: &str, operation:
         args: vec![],
         confidence: Confidence::High,
         scope: scope.map(String::from),
+        region: None,
     }
 }
 
