@@ -235,6 +235,10 @@ fn rds_auth_tokens_are_calls_that_carry_the_database_user() {
     assert_eq!(a.calls[0].via, CallVia::Injected { method: "generate_db_auth_token".into() });
     assert_eq!(a.calls[0].args, vec![("DBUsername".to_string(), lit("app_reader"))]);
     assert_eq!(a.calls[1].args.len(), 1, "the positional user is DBUsername too");
+    assert_eq!(a.calls[0].region, None);
+    let a = analyze("import boto3\nrds = boto3.client('rds', region_name='us-east-1')\nrds.generate_db_auth_token('h', 5432, 'u', Region='eu-west-1')\nrds.generate_db_auth_token('h', 5432, 'u')\n");
+    let regions: Vec<Option<&str>> = a.calls.iter().map(|c| c.region.as_deref()).collect();
+    assert_eq!(regions, [Some("eu-west-1"), Some("us-east-1")], "an explicit Region is the database's; else the client's");
     assert!(a.findings.is_empty(), "{:?}", a.findings);
 }
 
@@ -259,4 +263,32 @@ fn a_client_made_for_a_literal_region_puts_it_on_its_calls() {
     let a = analyze(src);
     let regions: Vec<Option<&str>> = a.calls.iter().map(|c| c.region.as_deref()).collect();
     assert_eq!(regions, [Some("eu-west-1"), Some("ap-south-1"), None, None]);
+}
+
+#[test]
+fn resources_paginators_and_waiters_keep_their_clients_region() {
+    let src = r#"import boto3
+ddb = boto3.resource("dynamodb", region_name="eu-west-1")
+table = ddb.Table("Orders")
+table.put_item(Item={})
+s3 = boto3.client("s3", region_name="eu-central-1")
+for page in s3.get_paginator("list_objects_v2").paginate(Bucket="b"):
+    pass
+s3.get_waiter("object_exists").wait(Bucket="b", Key="k")
+sqs = boto3.resource("sqs", region_name="ap-south-1")
+queue = sqs.get_queue_by_name(QueueName="jobs")
+queue.send_message(MessageBody="x")
+"#;
+    let a = analyze(src);
+    let got: Vec<(String, Option<&str>)> = a.calls.iter().map(|c| (c.operation.clone(), c.region.as_deref())).collect();
+    assert_eq!(
+        got,
+        [
+            ("PutItem".to_string(), Some("eu-west-1")),
+            ("ListObjectsV2".to_string(), Some("eu-central-1")),
+            ("HeadObject".to_string(), Some("eu-central-1")),
+            ("GetQueueUrl".to_string(), Some("ap-south-1")),
+            ("SendMessage".to_string(), Some("ap-south-1")),
+        ]
+    );
 }

@@ -313,7 +313,7 @@ impl<'a> Analyzer<'a> {
             },
             Sym::Meta(inner) => match (name, *inner) {
                 ("client", c @ Sym::Client { .. }) => c,
-                ("client", Sym::Resource(r)) => Sym::Client { service: Svc::Known(r.service), confidence: r.confidence, region: None },
+                ("client", Sym::Resource(r)) => Sym::Client { service: Svc::Known(r.service), confidence: r.confidence, region: r.region },
                 _ => Sym::Foreign,
             },
             Sym::Resource(r) => self.resource_member(r, name),
@@ -344,6 +344,7 @@ impl<'a> Analyzer<'a> {
                 rtype: None,
                 ids: Vec::new(),
                 confidence: Confidence::Medium,
+                region: None,
             })));
         }
         if let Some(op) = name.strip_suffix("Paginator") {
@@ -351,6 +352,7 @@ impl<'a> Analyzer<'a> {
                 service: service.to_string(),
                 method: iamlens_knowledge::xform_name(op),
                 confidence: Confidence::Medium,
+                region: None,
             }));
         }
         if let Some(w) = name.strip_suffix("Waiter") {
@@ -358,6 +360,7 @@ impl<'a> Analyzer<'a> {
                 service: service.to_string(),
                 name: iamlens_knowledge::xform_name(w),
                 confidence: Confidence::Medium,
+                region: None,
             }));
         }
         let has_resource = self
@@ -369,6 +372,7 @@ impl<'a> Analyzer<'a> {
                 rtype: Some(name.to_string()),
                 ids: Vec::new(),
                 confidence: Confidence::Medium,
+                region: None,
             })));
         }
         if name.starts_with(|c: char| c.is_ascii_lowercase()) {
@@ -407,7 +411,8 @@ impl<'a> Analyzer<'a> {
             }
             Sym::Sdk(SdkItem::ResourceFn) => match self.service_arg(call, env) {
                 Svc::Known(service) => {
-                    Sym::Resource(ResourceRef { service, rtype: None, ids: Vec::new(), confidence: Confidence::High })
+                    let region = self.region_arg(call, env);
+                    Sym::Resource(ResourceRef { service, rtype: None, ids: Vec::new(), confidence: Confidence::High, region })
                 }
                 _ => Sym::Unknown,
             },
@@ -429,13 +434,13 @@ impl<'a> Analyzer<'a> {
     /// Calling `base.method(...)`.
     pub fn call_method(&self, base: Sym, method: &str, call: Node<'a>, env: &Env<'a>) -> Sym {
         match base {
-            Sym::Client { service: Svc::Known(service), confidence, .. } => match method {
+            Sym::Client { service: Svc::Known(service), confidence, region } => match method {
                 "get_paginator" => match self.first_str_arg(call, "operation_name", env) {
-                    Some(m) => Sym::Paginator { service, method: m, confidence },
+                    Some(m) => Sym::Paginator { service, method: m, confidence, region },
                     None => Sym::Foreign,
                 },
                 "get_waiter" => match self.first_str_arg(call, "waiter_name", env) {
-                    Some(name) => Sym::Waiter { service, name, confidence },
+                    Some(name) => Sym::Waiter { service, name, confidence, region },
                     None => Sym::Foreign,
                 },
                 _ => Sym::Foreign,

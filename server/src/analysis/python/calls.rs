@@ -62,30 +62,26 @@ impl<'a> Analyzer<'a> {
         };
         let method = text(attr, self.src);
         let base = self.eval(obj, env);
+        let region = base.region().map(str::to_string);
+        let first = self.out.borrow().calls.len();
         match base {
             Sym::Sdk(SdkItem::Boto3Module) | Sym::Session => {
                 if matches!(method, "client" | "create_client" | "resource") {
                     self.check_service_name(call, method == "resource", env);
                 }
             }
-            Sym::Client { service: Svc::Known(service), confidence, region } => {
-                let first = self.out.borrow().calls.len();
-                self.client_call(&service, method, call, attr, confidence, env, scopes);
-                if region.is_some() {
-                    for made in &mut self.out.borrow_mut().calls[first..] {
-                        made.region = region.clone();
-                    }
-                }
+            Sym::Client { service: Svc::Known(service), confidence, .. } => {
+                self.client_call(&service, method, call, attr, confidence, env, scopes)
             }
             Sym::Client { .. } => self.unresolved_call(method, call, attr, env, true, scopes),
-            Sym::Paginator { service, method: m, confidence } if method == "paginate" => {
+            Sym::Paginator { service, method: m, confidence, .. } if method == "paginate" => {
                 let Some(svc) = self.service(&service) else { return };
                 if let Some(op) = exact_operation(&svc, &m) {
                     let args = self.keyword_args(call, env).0;
                     self.push_call(call, attr, &service, &op.name, CallVia::Paginator { method: m.clone() }, args, confidence, scopes);
                 }
             }
-            Sym::Waiter { service, name, confidence } if method == "wait" => {
+            Sym::Waiter { service, name, confidence, .. } if method == "wait" => {
                 let Some(svc) = self.service(&service) else { return };
                 if let Some(w) = svc.waiter(&name) {
                     let args = self.keyword_args(call, env).0;
@@ -98,6 +94,12 @@ impl<'a> Analyzer<'a> {
             }
             Sym::Unknown => self.unresolved_call(method, call, attr, env, false, scopes),
             _ => {}
+        }
+        // Calls through a client or resource made for a literal region happen there.
+        if region.is_some() {
+            for made in self.out.borrow_mut().calls[first..].iter_mut().filter(|c| c.region.is_none()) {
+                made.region = region.clone();
+            }
         }
     }
 
@@ -205,6 +207,14 @@ impl<'a> Analyzer<'a> {
                         // extra actions when the result is used: one call named by the method.
                         let via = CallVia::Injected { method: method.to_string() };
                         self.push_call(call, name, service, method, via, call_args, confidence, scopes);
+                        // `generate_db_auth_token(..., Region="eu-west-1")`: the database's region.
+                        let region = inj.args.iter().find(|a| a.keyword == "Region").and_then(|a| {
+                            let node = a.position.and_then(|p| args.positional.get(p as usize).copied()).or_else(|| args.keyword(&a.keyword, self.src));
+                            self.value(node?, env).as_exact_str()
+                        });
+                        if let (Some(region), Some(made)) = (region, self.out.borrow_mut().calls.last_mut()) {
+                            made.region = Some(region);
+                        }
                     }
                 } else if let Some(op) = exact_operation(&svc, method) {
                     let call_args = self.keyword_args(call, env).0;

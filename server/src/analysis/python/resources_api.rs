@@ -95,6 +95,7 @@ impl<'a> Analyzer<'a> {
             rtype: Some(method.to_string()),
             ids,
             confidence: r.confidence,
+            region: r.region.clone(),
         }))
     }
 
@@ -179,6 +180,7 @@ impl<'a> Analyzer<'a> {
             rtype: Some(res.type_name.clone()),
             ids,
             confidence: parent.confidence.max(Confidence::High),
+            region: parent.region.clone(),
         }
     }
 

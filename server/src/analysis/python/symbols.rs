@@ -56,8 +56,8 @@ pub enum Sym {
     ResourceList(ResourceRef),
     /// `bucket.objects` (not yet listed) or `bucket.objects.all()` (listed).
     Collection { parent: ResourceRef, name: String, listed: bool },
-    Paginator { service: String, method: String, confidence: Confidence },
-    Waiter { service: String, name: String, confidence: Confidence },
+    Paginator { service: String, method: String, confidence: Confidence, region: Option<String> },
+    Waiter { service: String, name: String, confidence: Confidence, region: Option<String> },
     /// `table.batch_writer()`: its `put_item`/`delete_item` go into one BatchWriteItem.
     BatchWriter,
     /// `client.meta` / `resource.meta`.
@@ -90,11 +90,22 @@ pub struct ResourceRef {
     /// Identifier values by identifier name (`Name`, `BucketName`, `Key`).
     pub ids: Vec<(String, Value)>,
     pub confidence: Confidence,
+    /// A literal `region_name` the resource (or the service resource it came from) was made with.
+    pub region: Option<String>,
 }
 
 impl Sym {
     pub fn client(service: impl Into<String>, confidence: Confidence) -> Sym {
         Sym::Client { service: Svc::Known(service.into()), confidence, region: None }
+    }
+
+    /// The literal region a client, resource, collection, paginator or waiter was made for.
+    pub fn region(&self) -> Option<&str> {
+        match self {
+            Sym::Client { region, .. } | Sym::Paginator { region, .. } | Sym::Waiter { region, .. } => region.as_deref(),
+            Sym::Resource(r) | Sym::ResourceList(r) | Sym::Collection { parent: r, .. } => r.region.as_deref(),
+            _ => None,
+        }
     }
 
     /// Whether this could be anything AWS (used to decide what a project exports).
