@@ -4,7 +4,8 @@
 //! f-strings; one AWS call per ten lines):
 //! - cold: parse + analyse one 5,000-line file with 500 calls;
 //! - re-analysis of that file (the tree is reused, as the language server does);
-//! - one keystroke: incremental edit + re-parse + re-analysis;
+//! - one keystroke (p50/p99): incremental edit + re-parse + re-analysis, at four
+//!   kinds of places (function body, call argument, method body, module binding);
 //! - a project of 1,000 files (200 lines each) through `FrontEnd::analyze_files` on all cores.
 
 use iamlens::analysis::python::{analyze_python, ProjectIndex, PythonDocument};
@@ -28,22 +29,46 @@ fn module(blocks: usize, seed: usize) -> String {
     s
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
+/// Median and 99th percentile.
+fn percentiles(mut v: Vec<Duration>) -> (Duration, Duration) {
     v.sort();
-    v[v.len() / 2]
+    let p99 = ((v.len() * 99).div_ceil(100)).saturating_sub(1).min(v.len() - 1);
+    (v[v.len() / 2], v[p99])
 }
 
-fn time<R>(runs: usize, mut f: impl FnMut() -> R) -> Duration {
+fn samples<R>(runs: usize, mut f: impl FnMut() -> R) -> Vec<Duration> {
     let mut samples = Vec::with_capacity(runs);
     for _ in 0..runs {
         let t = Instant::now();
         std::hint::black_box(f());
         samples.push(t.elapsed());
     }
-    median(samples)
+    samples
+}
+
+fn time<R>(runs: usize, f: impl FnMut() -> R) -> Duration {
+    percentiles(samples(runs, f)).0
+}
+
+/// Type one character at `at` and delete it again, analysing after each
+/// keystroke (as the language server does): p50 and p99 over `runs` keystrokes.
+fn keystrokes(doc: &mut PythonDocument, at: usize, runs: usize, index: &ProjectIndex, opts: &AnalysisOptions) -> (Duration, Duration) {
+    let mut flip = false;
+    percentiles(samples(runs, || {
+        flip = !flip;
+        if flip {
+            doc.edit(at, at, "x");
+        } else {
+            doc.edit(at, at + 1, "");
+        }
+        analyze_python(doc, index, opts)
+    }))
 }
 
 fn main() {
+    // `ANALYSIS_BENCH=keystroke` runs only the keystroke measures (for profiling).
+    let only = std::env::var("ANALYSIS_BENCH").unwrap_or_default();
+    let run = |what: &str| only.is_empty() || only == what;
     let opts = AnalysisOptions::default();
     let index = ProjectIndex::new();
     let big = module(500, 1);
@@ -52,32 +77,37 @@ fn main() {
     // Warm the knowledge base (lazy per-service decode) so it is not billed to the first sample.
     let warm = analyze_python(&PythonDocument::parse(big.clone()), &index, &opts);
     let calls = warm.calls.len();
-
-    let cold = time(20, || analyze_python(&PythonDocument::parse(big.clone()), &index, &opts));
-    let doc = PythonDocument::parse(big.clone());
-    let reanalysis = time(50, || analyze_python(&doc, &index, &opts));
-    let mut edited = PythonDocument::parse(big.clone());
-    let at = big.find("data/").unwrap_or(0) + 5;
-    let mut flip = false;
-    let keystroke = time(50, || {
-        flip = !flip;
-        if flip {
-            edited.edit(at, at, "x");
-        } else {
-            edited.edit(at, at + 1, "");
-        }
-        analyze_python(&edited, &index, &opts)
-    });
-
-    let files: Vec<SourceFile> =
-        (0..1000).map(|i| SourceFile { path: PathBuf::from(format!("pkg/m{i}.py")), text: module(20, i) }).collect();
-    let project_lines: usize = files.iter().map(|f| f.text.lines().count()).sum();
-    let fe = front_end_for_language("python").expect("python front-end");
-    let project = time(5, || fe.analyze_files(&files, &opts));
-
     println!("file: {lines} lines, {calls} SdkCalls");
-    println!("cold parse + analyse (median of 20): {cold:?}");
-    println!("re-analysis, tree reused (median of 50): {reanalysis:?}");
-    println!("one keystroke: edit + incremental parse + analyse (median of 50): {keystroke:?}");
-    println!("project: 1000 files, {project_lines} lines, analyze_files (median of 5): {project:?}");
+
+    if run("cold") {
+        let cold = time(20, || analyze_python(&PythonDocument::parse(big.clone()), &index, &opts));
+        println!("cold parse + analyse (median of 20): {cold:?}");
+    }
+    if run("keystroke") || only == "reuse" {
+        let doc = PythonDocument::parse(big.clone());
+        let reanalysis = time(50, || analyze_python(&doc, &index, &opts));
+        println!("re-analysis, text unchanged (median of 50): {reanalysis:?}");
+        let edits = [
+            ("in a string of the first function", big.find("data/").unwrap_or(0) + 5),
+            ("in a call's argument, middle of the file", big.find("Prefix='p100253/").unwrap_or(0) + 9),
+            ("in a method body (class attributes)", big.find("text = str(body)").unwrap_or(0) + 4),
+            ("in a module-level binding (full re-walk)", big.find("'orders'").unwrap_or(0) + 2),
+        ];
+        // `ANALYSIS_BENCH=reuse`: only the edits that reuse other definitions' results.
+        let kinds = if only == "reuse" { 3 } else { edits.len() };
+        for (what, at) in edits.into_iter().take(kinds) {
+            let mut doc = PythonDocument::parse(big.clone());
+            analyze_python(&doc, &index, &opts);
+            let (p50, p99) = keystrokes(&mut doc, at, 400, &index, &opts);
+            println!("one keystroke {what}: edit + incremental parse + analyse (400): p50 {p50:?}, p99 {p99:?}");
+        }
+    }
+    if run("project") {
+        let files: Vec<SourceFile> =
+            (0..1000).map(|i| SourceFile { path: PathBuf::from(format!("pkg/m{i}.py")), text: module(20, i) }).collect();
+        let project_lines: usize = files.iter().map(|f| f.text.lines().count()).sum();
+        let fe = front_end_for_language("python").expect("python front-end");
+        let project = time(5, || fe.analyze_files(&files, &opts));
+        println!("project: 1000 files, {project_lines} lines, analyze_files (median of 5): {project:?}");
+    }
 }

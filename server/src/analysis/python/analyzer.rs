@@ -121,7 +121,20 @@ pub struct Analyzer<'a> {
     pub out: RefCell<Output>,
     /// Comprehension variables seen by the scan: name, iterable, comprehension byte range.
     pub comprehension_vars: RefCell<Vec<(&'a str, Node<'a>, std::ops::Range<usize>)>>,
+    /// Start byte of what is being walked or computed (a top-level statement,
+    /// or the function/class whose return or attributes are being evaluated);
+    /// `NO_OWNER` in the prepass. Reads of other definitions' facts are
+    /// recorded against it, so cached per-definition results know what they used.
+    pub owner: Cell<usize>,
+    /// (owner, definition read) pairs: `function_return` and class attributes.
+    pub fact_reads: RefCell<Vec<(usize, usize)>>,
+    /// The result depended on evaluation order (a recursion cycle between
+    /// definitions, or the depth cap): never reuse parts of it.
+    pub order_sensitive: Cell<bool>,
 }
+
+/// [`Analyzer::owner`] outside any statement.
+pub const NO_OWNER: usize = usize::MAX;
 
 /// Leaves one level of depth when dropped.
 pub struct DepthGuard<'g>(&'g Cell<u32>);
@@ -149,6 +162,9 @@ impl<'a> Analyzer<'a> {
             class_attrs: RefCell::new(HashMap::new()),
             out: RefCell::new(Output::default()),
             comprehension_vars: RefCell::new(Vec::new()),
+            owner: Cell::new(NO_OWNER),
+            fact_reads: RefCell::new(Vec::new()),
+            order_sensitive: Cell::new(false),
         }
     }
 
@@ -156,6 +172,7 @@ impl<'a> Analyzer<'a> {
     pub fn enter(&self) -> Option<DepthGuard<'_>> {
         let d = self.depth.get();
         if d >= MAX_DEPTH {
+            self.order_sensitive.set(true);
             return None;
         }
         self.depth.set(d + 1);
@@ -166,6 +183,13 @@ impl<'a> Analyzer<'a> {
     pub fn reset_memos(&self) {
         self.fn_returns.borrow_mut().clear();
         self.class_attrs.borrow_mut().clear();
+    }
+
+    fn record_fact_read(&self, def: usize) {
+        let owner = self.owner.get();
+        if owner != NO_OWNER && owner != def {
+            self.fact_reads.borrow_mut().push((owner, def));
+        }
     }
 
     pub fn service(&self, name: &str) -> Option<std::sync::Arc<iamlens_knowledge::Service>> {
@@ -520,12 +544,18 @@ impl<'a> Analyzer<'a> {
 
     /// What the function defined at `def` returns (memoised).
     pub fn function_return(&self, def: usize) -> Sym {
+        self.record_fact_read(def);
         if let Some(known) = self.fn_returns.borrow().get(&def) {
+            if known.is_none() {
+                self.order_sensitive.set(true);
+            }
             return known.clone().unwrap_or(Sym::Unknown);
         }
         let Some(node) = self.defs.borrow().get(&def).copied() else { return Sym::Unknown };
         self.fn_returns.borrow_mut().insert(def, None);
+        let outer = self.owner.replace(def);
         let ret = self.compute_return(node);
+        self.owner.set(outer);
         self.fn_returns.borrow_mut().insert(def, Some(ret.clone()));
         ret
     }
@@ -566,12 +596,18 @@ impl<'a> Analyzer<'a> {
     }
 
     fn class_attributes(&self, class: usize) -> Option<Rc<ClassAttrs>> {
+        self.record_fact_read(class);
         if let Some(known) = self.class_attrs.borrow().get(&class) {
+            if known.is_none() {
+                self.order_sensitive.set(true);
+            }
             return known.clone();
         }
         let node = self.defs.borrow().get(&class).copied()?;
         self.class_attrs.borrow_mut().insert(class, None);
+        let outer = self.owner.replace(class);
         let attrs = Rc::new(self.compute_class_attributes(class, node));
+        self.owner.set(outer);
         self.class_attrs.borrow_mut().insert(class, Some(attrs.clone()));
         Some(attrs)
     }

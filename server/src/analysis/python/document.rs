@@ -2,7 +2,9 @@
 //! together so an edit re-parses incrementally (the language server edits on
 //! every keystroke).
 
+use super::incremental::Snapshot;
 use std::cell::RefCell;
+use std::sync::{Arc, Mutex};
 use tree_sitter::{InputEdit, Parser, Point, Tree};
 
 thread_local! {
@@ -29,6 +31,11 @@ fn parse_text(text: &str, old: Option<&Tree>) -> Option<Tree> {
 pub struct PythonDocument {
     text: String,
     tree: Option<Tree>,
+    /// What the last analysis of this document (or of a clone of it) left
+    /// for re-analysis after an edit. Shared by clones: the language server
+    /// analyses a clone taken at each version. A snapshot records the text it
+    /// was made from, so it is correct to offer it to any later text.
+    pub(super) last_analysis: Arc<Mutex<Option<Snapshot>>>,
 }
 
 impl std::fmt::Debug for PythonDocument {
@@ -39,14 +46,14 @@ impl std::fmt::Debug for PythonDocument {
 
 impl Clone for PythonDocument {
     fn clone(&self) -> Self {
-        PythonDocument { text: self.text.clone(), tree: self.tree.clone() }
+        PythonDocument { text: self.text.clone(), tree: self.tree.clone(), last_analysis: self.last_analysis.clone() }
     }
 }
 
 impl PythonDocument {
     pub fn parse(text: String) -> PythonDocument {
         let tree = parse_text(&text, None);
-        PythonDocument { text, tree }
+        PythonDocument { text, tree, last_analysis: Arc::default() }
     }
 
     /// Apply one edit: replace bytes `[start_byte, old_end_byte)` with
@@ -111,6 +118,17 @@ impl PythonDocument {
     /// True when some part of the file did not parse.
     pub fn has_syntax_errors(&self) -> bool {
         self.tree.as_ref().is_some_and(|t| t.root_node().has_error())
+    }
+
+    /// Take the snapshot the last analysis left (if any).
+    pub(super) fn take_last_analysis(&self) -> Option<Snapshot> {
+        self.last_analysis.lock().ok().and_then(|mut slot| slot.take())
+    }
+
+    pub(super) fn keep_last_analysis(&self, snapshot: Option<Snapshot>) {
+        if let Ok(mut slot) = self.last_analysis.lock() {
+            *slot = snapshot;
+        }
     }
 }
 

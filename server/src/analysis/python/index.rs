@@ -25,7 +25,13 @@ enum Export {
 #[derive(Debug, Default, Clone)]
 pub struct ProjectIndex {
     modules: HashMap<String, HashMap<String, Export>>,
+    /// Changes with every update (0: never updated, so empty); a document's
+    /// cached analysis is reused only against the same generation.
+    generation: u64,
 }
+
+/// Source of [`ProjectIndex::generation`] values, unique in the process.
+static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl ProjectIndex {
     pub fn new() -> Self {
@@ -42,11 +48,22 @@ impl ProjectIndex {
     pub fn update_file_with(&mut self, module_path: &Path, doc: &PythonDocument, catalog: &dyn Catalog) {
         let exports = module_exports(doc, catalog);
         self.modules.insert(module_name(module_path), exports);
+        self.bump_generation();
+    }
+
+    fn bump_generation(&mut self) {
+        self.generation = GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Identifies the index's content: equal generations, equal content.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// Forget a module (file deleted or closed).
     pub fn remove_file(&mut self, module_path: &Path) {
         self.modules.remove(&module_name(module_path));
+        self.bump_generation();
     }
 
     pub fn len(&self) -> usize {

@@ -11,6 +11,7 @@ mod analyzer;
 mod calls;
 mod catalog_cache;
 pub mod document;
+mod incremental;
 mod imports;
 pub mod index;
 mod resources_api;
@@ -27,10 +28,9 @@ pub use index::ProjectIndex;
 
 use super::catalog::{self, Catalog};
 use super::{AnalysisOptions, FrontEnd, SourceFile};
-use crate::model::{CodeScope, FileAnalysis, Finding, FindingKind, Position, ScopeKind, Span};
-use analyzer::{Analyzer, Env};
+use crate::model::{FileAnalysis, Finding, FindingKind};
+use analyzer::Analyzer;
 use tree_sitter::Node;
-use walker::{Mode, ScopeEntry};
 
 /// Analyse one Python file against the facts of the rest of the project,
 /// with the embedded knowledge base.
@@ -39,11 +39,25 @@ pub fn analyze_python(doc: &PythonDocument, index: &ProjectIndex, opts: &Analysi
 }
 
 /// [`analyze_python`] against a given catalog.
+///
+/// The document remembers this analysis: after an edit, top-level definitions
+/// whose text and inputs did not change keep their results (see `incremental`).
 pub fn analyze_python_with(
     doc: &PythonDocument,
     index: &ProjectIndex,
     opts: &AnalysisOptions,
     catalog: &dyn Catalog,
+) -> FileAnalysis {
+    analyze_document(doc, index, opts, catalog, true)
+}
+
+/// `remember: false` for documents analysed once (whole-project runs).
+fn analyze_document(
+    doc: &PythonDocument,
+    index: &ProjectIndex,
+    opts: &AnalysisOptions,
+    catalog: &dyn Catalog,
+    remember: bool,
 ) -> FileAnalysis {
     let Some(tree) = doc.tree() else { return FileAnalysis::default() };
     let root = tree.root_node();
@@ -53,29 +67,17 @@ pub fn analyze_python_with(
     if !an.imports_sdk {
         return FileAnalysis::default();
     }
-    // Pass 1: module-level bindings, so functions see clients defined anywhere in the module.
-    let mut env = Env::module();
-    let mut prepass = Mode { module_prepass: true, ..Mode::default() };
-    an.walk_block(root, &mut env, &mut prepass, &mut Vec::new());
-    an.reset_memos();
-    // Pass 2: everything in source order, classifying calls.
-    let mut env = Env::module();
-    let module_span = syntax::span(root);
-    let start = Span { start_byte: 0, end_byte: 0, start: Position::default(), end: Position::default() };
-    let mut scopes = vec![ScopeEntry { kind: ScopeKind::Module, qualname: None, span: module_span, name_span: start, has_calls: false }];
-    an.walk_block(root, &mut env, &mut Mode { emit: true, ..Mode::default() }, &mut scopes);
-    let module_has_calls = scopes.first().is_some_and(|s| s.has_calls);
-    let mut out = an.out.into_inner();
-    if module_has_calls {
-        out.scopes.push(CodeScope { kind: ScopeKind::Module, name: None, span: module_span, name_span: start });
+    let key = incremental::SnapshotKey {
+        index_generation: index.generation(),
+        service_hints: opts.service_hints.clone(),
+        catalog: catalog as *const dyn Catalog as *const () as usize,
+    };
+    if !remember {
+        return incremental::walk_file(an, root, key, None, false).0;
     }
-    out.scopes.sort_by_key(|s| (s.span.start_byte, std::cmp::Reverse(s.span.end_byte)));
-    out.calls.sort_by_key(|c| (c.span.start_byte, c.span.end_byte));
-    if root.has_error() {
-        out.findings.extend(syntax_errors(root));
-    }
-    out.findings.sort_by_key(|f| f.span.start_byte);
-    FileAnalysis { imports_aws_sdk: true, calls: out.calls, findings: out.findings, scopes: out.scopes }
+    let (analysis, snapshot) = incremental::walk_file(an, root, key, doc.take_last_analysis(), true);
+    doc.keep_last_analysis(snapshot);
+    analysis
 }
 
 /// Whether any import statement (at any depth of statements) names an AWS
@@ -93,8 +95,11 @@ fn file_imports_aws(root: Node, src: &str, index: &ProjectIndex, catalog: &dyn C
             | "finally_clause" | "with_statement" | "for_statement" | "while_statement" | "function_definition"
             | "class_definition" | "decorated_definition" | "ERROR" | "match_statement" | "case_clause"
             | "except_group_clause" => {
+                // In source order: the SDK import is usually the first statement.
                 let mut cursor = n.walk();
+                let before = stack.len();
                 stack.extend(n.named_children(&mut cursor));
+                stack[before..].reverse();
             }
             _ => {}
         }
@@ -103,7 +108,7 @@ fn file_imports_aws(root: Node, src: &str, index: &ProjectIndex, catalog: &dyn C
 }
 
 /// One finding per region that did not parse (at most 20), naming its line.
-fn syntax_errors(root: Node) -> Vec<Finding> {
+pub(crate) fn syntax_errors(root: Node) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
@@ -156,7 +161,7 @@ pub fn analyze_project(files: &[SourceFile], opts: &AnalysisOptions, catalog: &d
             index.update_file_with(&file.path, doc, catalog);
         }
     }
-    parallel_map(&docs, threads, |doc| analyze_python_with(doc, &index, opts, catalog))
+    parallel_map(&docs, threads, |doc| analyze_document(doc, &index, opts, catalog, false))
 }
 
 fn parallel_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {

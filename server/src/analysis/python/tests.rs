@@ -418,6 +418,159 @@ mod incremental {
             }
         }
     }
+
+    /// A module whose definitions depend on each other's facts: factories
+    /// (plain, parameterised, through another factory), class attributes,
+    /// module constants, a decorated function and a module-level client.
+    const LINKED: &str = "import boto3\nREGION = 'eu-west-1'\nQUEUE = 'jobs'\n\ndef make(service):\n    return boto3.client(service)\n\ndef storage():\n    return boto3.client('s3')\n\ndef via_other():\n    return storage()\n\nclass Store:\n    kind = 'sqs'\n    def __init__(self):\n        self.client = boto3.client('sqs')\n\n    def send(self, body):\n        self.client.send_message(QueueUrl=QUEUE, MessageBody=body)\n\ndef use_store():\n    Store().client.receive_message(QueueUrl=QUEUE)\n\ndef use_factories():\n    make('sqs').send_message(QueueUrl=QUEUE, MessageBody='x')\n    storage().list_buckets()\n    via_other().get_object(Bucket='b', Key='k')\n\n@staticmethod\ndef decorated():\n    shared.put_object(Bucket='b', Key='k', Body=b'')\n\nshared = boto3.client('s3')\n\ndef plain(key):\n    shared.head_object(Bucket='b', Key=key)\n";
+
+    /// Edits that keep the module valid Python, so the cached path is taken:
+    /// (text to find, replacement). Each changes a fact another definition uses.
+    const SWAPS: &[(&str, &str)] = &[
+        ("'s3'", "'sqs'"),
+        ("'sqs'", "'s3'"),
+        ("return storage()", "return make('sqs')"),
+        ("return make('sqs')", "return storage()"),
+        ("self.client = boto3.client('sqs')", "self.client = boto3.client('s3')"),
+        ("self.client = boto3.client('s3')", "self.client = boto3.client('sqs')"),
+        ("self.client", "self.other"),
+        ("self.other", "self.client"),
+        ("QUEUE = 'jobs'", "QUEUE = 'work'"),
+        ("shared = boto3.client('s3')", "shared = storage()"),
+        ("shared = storage()", "shared = boto3.client('s3')"),
+        ("def storage():", "def storage_():"),
+        ("def storage_():", "def storage():"),
+        ("def plain(key):\n", "def plain(key):\n    storage().delete_object(Bucket='b', Key=key)\n"),
+        ("\ndef use_store():", "\ndef added():\n    make('s3').list_buckets()\n\ndef use_store():"),
+        ("list_buckets()", "list_bucket()"),
+        ("list_bucket()", "list_buckets()"),
+        ("Key='k'", "Key=f'{QUEUE}/k'"),
+        ("class Store:", "class Store(object):"),
+        ("@staticmethod\n", ""),
+        ("\ndef decorated", "\n@staticmethod\ndef decorated"),
+        ("    kind = 'sqs'\n", ""),
+        ("make('sqs')", "make(Store.kind)"),
+        ("\n\n", "\n\n# note\n"),
+        ("(", "(("),
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+        /// The reused-results path: after each of a sequence of valid edits
+        /// (which change factories, class attributes, constants, names and
+        /// the layout), the analysis of the edited document equals a fresh one.
+        #[test]
+        fn reused_results_equal_a_fresh_analysis(steps in proptest::collection::vec((0usize..SWAPS.len(), 0usize..8), 1..16)) {
+            let cat = catalog();
+            let index = ProjectIndex::new();
+            let opts = AnalysisOptions::default();
+            let mut doc = PythonDocument::parse(LINKED.to_string());
+            analyze_python_with(&doc, &index, &opts, &cat);
+            for (swap, nth) in steps {
+                let (from, to) = SWAPS[swap];
+                let found: Vec<usize> = doc.text().match_indices(from).map(|(i, _)| i).collect();
+                if found.is_empty() {
+                    continue;
+                }
+                let at = found[nth % found.len()];
+                doc.edit(at, at + from.len(), to);
+                let edited = analyze_python_with(&doc, &index, &opts, &cat);
+                let fresh = analyze_python_with(&PythonDocument::parse(doc.text().to_string()), &index, &opts, &cat);
+                prop_assert_eq!(serde_json::to_string(&edited).unwrap(), serde_json::to_string(&fresh).unwrap(), "after {:?} -> {:?} in\n{}", from, to, doc.text());
+            }
+        }
+    }
+
+    fn reused_after(cat: &FakeCatalog, doc: &mut PythonDocument, from: &str, to: &str) -> (usize, FileAnalysis) {
+        let (index, opts) = (ProjectIndex::new(), AnalysisOptions::default());
+        let at = doc.text().find(from).expect("edit anchor");
+        doc.edit(at, at + from.len(), to);
+        let before = crate::analysis::python::incremental::REUSED.with(|n| n.get());
+        let a = analyze_python_with(doc, &index, &opts, cat);
+        let fresh = analyze_python_with(&PythonDocument::parse(doc.text().to_string()), &index, &opts, cat);
+        assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&fresh).unwrap());
+        (crate::analysis::python::incremental::REUSED.with(|n| n.get()) - before, a)
+    }
+
+    fn sqs_typos(a: &FileAnalysis) -> Vec<&str> {
+        a.findings
+            .iter()
+            .filter_map(|f| match &f.kind {
+                FindingKind::UnknownMethod { service, method, .. } if service == "sqs" => Some(method.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_edit_inside_one_function_reuses_the_others_and_shifts_their_spans() {
+        let cat = catalog();
+        let mut doc = PythonDocument::parse(LINKED.to_string());
+        let first = analyze_python_with(&doc, &ProjectIndex::new(), &AnalysisOptions::default(), &cat);
+        assert_eq!(ops(&first), ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:SendMessage", "s3:ListBuckets", "s3:GetObject", "s3:PutObject", "s3:HeadObject"]);
+        let (reused, a) = reused_after(&cat, &mut doc, "def plain(key):\n", "def plain(key):\n    # two\n    # lines\n");
+        assert!(reused >= 5, "only {reused} definitions reused");
+        // A definition before the edit keeps its spans; `plain`'s call moved down two lines.
+        assert_eq!(a.calls[0].span, first.calls[0].span);
+        let (old, new) = (first.calls.last().unwrap(), a.calls.last().unwrap());
+        assert_eq!((new.span.start.line, new.operation.as_str()), (old.span.start.line + 2, "HeadObject"));
+    }
+
+    #[test]
+    fn a_changed_factory_reaches_every_caller_even_through_another_factory() {
+        let cat = catalog();
+        let mut doc = PythonDocument::parse(LINKED.to_string());
+        analyze_python_with(&doc, &ProjectIndex::new(), &AnalysisOptions::default(), &cat);
+        let (_, a) = reused_after(&cat, &mut doc, "return boto3.client('s3')", "return boto3.client('sqs')");
+        // `storage()` and `via_other()` are SQS clients now: S3 methods on them are typos.
+        assert_eq!(ops(&a), ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:SendMessage", "s3:PutObject", "s3:HeadObject"]);
+        assert_eq!(sqs_typos(&a), ["list_buckets", "get_object"]);
+    }
+
+    #[test]
+    fn a_changed_class_attribute_reaches_users_of_the_class() {
+        let cat = catalog();
+        let mut doc = PythonDocument::parse(LINKED.to_string());
+        analyze_python_with(&doc, &ProjectIndex::new(), &AnalysisOptions::default(), &cat);
+        let (reused, a) = reused_after(&cat, &mut doc, "self.client = boto3.client('sqs')", "self.client = boto3.client('s3')");
+        assert!(reused >= 3, "only {reused} definitions reused");
+        // `Store.send` (same class) and `use_store` (another definition) both see an S3 client now.
+        let typos: Vec<(&str, &str)> = a
+            .findings
+            .iter()
+            .filter_map(|f| match &f.kind {
+                FindingKind::UnknownMethod { service, method, .. } => Some((service.as_str(), method.as_str())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(typos, [("s3", "send_message"), ("s3", "receive_message")]);
+    }
+
+    #[test]
+    fn a_changed_module_binding_re_walks_everything() {
+        let cat = catalog();
+        let mut doc = PythonDocument::parse(LINKED.to_string());
+        analyze_python_with(&doc, &ProjectIndex::new(), &AnalysisOptions::default(), &cat);
+        let (reused, a) = reused_after(&cat, &mut doc, "shared = boto3.client('s3')", "shared = boto3.client('sqs')");
+        assert_eq!(reused, 0);
+        assert_eq!(sqs_typos(&a), ["put_object", "head_object"]);
+    }
+
+    #[test]
+    fn a_new_index_or_other_options_are_never_served_from_the_cache() {
+        let cat = catalog();
+        let opts = AnalysisOptions::default();
+        let doc = PythonDocument::parse("import boto3\nfrom app.aws import client\n\ndef f():\n    client.list_buckets()\n".to_string());
+        let empty = ProjectIndex::new();
+        assert!(analyze_python_with(&doc, &empty, &opts, &cat).calls.iter().all(|c| c.service != "s3" || c.confidence != Confidence::High));
+        let mut index = ProjectIndex::new();
+        index.update_file_with(std::path::Path::new("app/aws.py"), &PythonDocument::parse("import boto3\nclient = boto3.client('s3')\n".into()), &cat);
+        let a = analyze_python_with(&doc, &index, &opts, &cat);
+        assert_eq!((a.calls[0].service.as_str(), a.calls[0].confidence), ("s3", Confidence::High));
+        let hinted = AnalysisOptions { service_hints: vec!["sqs".into()] };
+        let fresh = analyze_python_with(&PythonDocument::parse(doc.text().to_string()), &empty, &hinted, &cat);
+        assert_eq!(serde_json::to_string(&analyze_python_with(&doc, &empty, &hinted, &cat)).unwrap(), serde_json::to_string(&fresh).unwrap());
+    }
 }
 
 

@@ -51,7 +51,7 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    fn walk_stmt(&self, stmt: Node<'a>, env: &mut Env<'a>, mode: &mut Mode, scopes: &mut Vec<ScopeEntry>) {
+    pub fn walk_stmt(&self, stmt: Node<'a>, env: &mut Env<'a>, mode: &mut Mode, scopes: &mut Vec<ScopeEntry>) {
         let Some(_guard) = self.enter() else {
             self.emit_scan(stmt, env, mode, scopes);
             return;
