@@ -47,7 +47,12 @@ impl ProjectIndex {
     /// [`update_file`](Self::update_file) against a given catalog.
     pub fn update_file_with(&mut self, module_path: &Path, doc: &PythonDocument, catalog: &dyn Catalog) {
         let exports = module_exports(doc, catalog);
-        self.modules.insert(module_name(module_path), exports);
+        self.insert_exports(module_path, ModuleExports(exports));
+    }
+
+    /// Index modules whose exports were computed elsewhere (on other threads).
+    pub(super) fn insert_exports(&mut self, module_path: &Path, exports: ModuleExports) {
+        self.modules.insert(module_name(module_path), exports.0);
         self.bump_generation();
     }
 
@@ -141,6 +146,15 @@ impl ProjectIndex {
             }
         }
         None
+    }
+}
+
+/// What one module exports, computed without the index (any thread).
+pub(super) struct ModuleExports(HashMap<String, Export>);
+
+impl ModuleExports {
+    pub(super) fn of(doc: &PythonDocument, catalog: &dyn Catalog) -> ModuleExports {
+        ModuleExports(module_exports(doc, catalog))
     }
 }
 

@@ -155,10 +155,15 @@ impl FrontEnd for PythonFrontEnd {
 pub fn analyze_project(files: &[SourceFile], opts: &AnalysisOptions, catalog: &dyn Catalog) -> Vec<FileAnalysis> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().max(1));
     let docs: Vec<PythonDocument> = parallel_map(files, threads, |f| PythonDocument::parse(f.text.clone()));
+    // Each module's exports are independent of the others: compute them on all cores too.
+    let exports = parallel_map(&docs, threads, |doc| {
+        let text = doc.text();
+        (text.contains("boto") || text.contains("aws") || text.contains("import")).then(|| index::ModuleExports::of(doc, catalog))
+    });
     let mut index = ProjectIndex::new();
-    for (file, doc) in files.iter().zip(&docs) {
-        if doc.text().contains("boto") || doc.text().contains("aws") || doc.text().contains("import") {
-            index.update_file_with(&file.path, doc, catalog);
+    for (file, exports) in files.iter().zip(exports) {
+        if let Some(exports) = exports {
+            index.insert_exports(&file.path, exports);
         }
     }
     parallel_map(&docs, threads, |doc| analyze_document(doc, &index, opts, catalog, false))

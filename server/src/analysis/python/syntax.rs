@@ -20,11 +20,36 @@ pub fn span(node: Node) -> Span {
     }
 }
 
-/// Named children of a node, collected (tree-sitter cursors borrow; a Vec is simplest).
-pub fn named_children(node: Node) -> impl Iterator<Item = Node> {
-    let mut cursor = node.walk();
-    let kids: Vec<Node> = node.named_children(&mut cursor).collect();
-    kids.into_iter()
+/// Named children of a node, in order. Owns its cursor, so nothing is
+/// collected (this runs for almost every node of a file).
+pub fn named_children(node: Node) -> NamedChildren {
+    NamedChildren { cursor: node.walk(), started: false, done: false }
+}
+
+pub struct NamedChildren<'t> {
+    cursor: tree_sitter::TreeCursor<'t>,
+    started: bool,
+    done: bool,
+}
+
+impl<'t> Iterator for NamedChildren<'t> {
+    type Item = Node<'t>;
+
+    fn next(&mut self) -> Option<Node<'t>> {
+        while !self.done {
+            let moved = if self.started { self.cursor.goto_next_sibling() } else { self.cursor.goto_first_child() };
+            self.started = true;
+            if !moved {
+                self.done = true;
+                break;
+            }
+            let node = self.cursor.node();
+            if node.is_named() {
+                return Some(node);
+            }
+        }
+        None
+    }
 }
 
 /// Strip wrappers that do not change a value: `(x)`, `await x`.
