@@ -83,8 +83,10 @@ class Mapper:
         out = []
         for variable in variables:
             if explicit is not None:
-                if variable in explicit:
-                    member, _, form = explicit[variable].partition(":")
+                # `"<resource type>.<Variable>"` binds the variable of that resource type only.
+                spec = explicit.get(f"{resource_type}.{variable}", explicit.get(variable))
+                if spec is not None:
+                    member, _, form = spec.partition(":")
                     out.append({"variable": variable, "member": member, "form": form or "name"})
                 continue
             curated = self._curated_binding(service, prefix, resource_type, variable, members, op_name)
@@ -113,11 +115,12 @@ class Mapper:
         spec = spec or {}
         explicit = spec.get("bind")
         only = spec.get("resource")
+        only = [only] if isinstance(only, str) else only
         targets = []
         keys = list(info["condition_keys"])
         for rt in info["resource_types"]:
             keys.extend(rt["condition_keys"])
-            if only and rt["name"] != only:
+            if only and rt["name"] not in only:
                 continue
             rt_info = self.iam[prefix]["resource_types"].get(rt["name"].lower())
             if rt_info is None:
@@ -130,7 +133,7 @@ class Mapper:
                     "required": rt["required"],
                     "bindings": self.bind(service["name"], prefix, rt_info["name"], template, members, op_name, explicit),
                 })
-        if only and not targets:
+        if only and {t["resource_type"] for t in targets} != set(only):
             raise GeneratorError(f"overrides: {service['name']} {op_name}: {action} has no resource type {only!r}")
         return {
             "action": info["name"],

@@ -24,7 +24,7 @@ SCHEMA = {
     "injected": ({"service", "method", "operations", "note", "reason"}, {"args", "extra_actions", "resource", "identifiers"}),
 }
 FORMS = {"name", "name_or_arn", "arn", "queue_url", "path_name", "secret_name", "copy_source_bucket", "copy_source_key",
-         "task_definition_family", "task_definition_revision"}
+         "task_definition_family", "task_definition_revision", "bedrock_foundation_model", "bedrock_inference_profile"}
 
 
 class Overrides:

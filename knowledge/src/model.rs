@@ -257,6 +257,13 @@ pub enum BindingForm {
     TaskDefinitionFamily,
     /// ECS `taskDefinition`: the revision (`*` when only the family is given: the latest active one runs).
     TaskDefinitionRevision,
+    /// Bedrock `modelId` on the foundation-model target: a model id; the model
+    /// behind a cross-region inference profile id (`us.anthropic...`) in any
+    /// region; an ARN is the whole resource.
+    BedrockFoundationModel,
+    /// Bedrock `modelId` on the inference-profile target: only a cross-region
+    /// inference profile id (`us.`, `eu.`, `apac.`, `global.` ...) names one.
+    BedrockInferenceProfile,
 }
 
 /// A waiter: `client.get_waiter(name).wait(...)` polls one operation.

@@ -123,6 +123,8 @@ fn binding_form(code: &str) -> BindingForm {
         "ck" => BindingForm::CopySourceKey,
         "tf" => BindingForm::TaskDefinitionFamily,
         "tr" => BindingForm::TaskDefinitionRevision,
+        "bf" => BindingForm::BedrockFoundationModel,
+        "bi" => BindingForm::BedrockInferenceProfile,
         _ => BindingForm::Name,
     }
 }

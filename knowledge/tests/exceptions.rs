@@ -287,11 +287,26 @@ fn bedrock_model_calls_are_authorized_on_the_model_model_id_names() {
         let primary: Vec<_> = op.requirements.iter().filter(|r| r.kind == RequirementKind::Primary).collect();
         assert_eq!(primary.len(), 1, "{}", op.name);
         assert_eq!(primary[0].action, action);
-        let targets = &primary[0].resources;
-        assert_eq!(targets.len(), 1, "{}: one model, not every resource type bedrock lists", op.name);
-        assert_eq!(targets[0].arn_template, "arn:${Partition}:bedrock:${Region}::foundation-model/${ResourceId}");
-        let forms: Vec<_> = targets[0].bindings.iter().map(|b| (b.variable.as_str(), b.member.as_str(), b.form)).collect();
-        assert_eq!(forms, vec![("ResourceId", "modelId", BindingForm::NameOrArn)], "{}", op.name);
+        let targets: Vec<_> = primary[0]
+            .resources
+            .iter()
+            .map(|t| (t.arn_template.as_str(), t.bindings.iter().map(|b| (b.variable.as_str(), b.member.as_str(), b.form)).collect::<Vec<_>>()))
+            .collect();
+        assert_eq!(
+            targets,
+            vec![
+                (
+                    "arn:${Partition}:bedrock:${Region}::foundation-model/${ResourceId}",
+                    vec![("ResourceId", "modelId", BindingForm::BedrockFoundationModel)]
+                ),
+                (
+                    "arn:${Partition}:bedrock:${Region}:${Account}:inference-profile/${ResourceId}",
+                    vec![("ResourceId", "modelId", BindingForm::BedrockInferenceProfile)]
+                ),
+            ],
+            "{}: the model modelId names, not every resource type bedrock lists",
+            op.name
+        );
     }
 }
 

@@ -392,8 +392,9 @@ impl LanguageServer for Backend {
         };
         let uri = data.uri.clone();
         let unresolved = hint.clone();
-        let resolved = self.with_view(uri, move |view, _| inlay_hints::resolve(view, hint, &data)).await?;
-        Ok(resolved.unwrap_or(unresolved))
+        // A document closed or edited meanwhile: the hint as it was, not an error.
+        let resolved = self.with_view(uri, move |view, _| inlay_hints::resolve(view, hint, &data)).await;
+        Ok(resolved.ok().flatten().unwrap_or(unresolved))
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> RpcResult<Option<Vec<CodeLens>>> {

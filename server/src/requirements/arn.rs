@@ -12,6 +12,8 @@ pub struct BoundArn {
     pub arn: String,
     /// Members whose values are only partly known (each left `*` in the ARN).
     pub dynamic_members: Vec<String>,
+    /// The call's values name no resource of this target's type: leave it out.
+    pub not_this_type: bool,
 }
 
 /// Bind `target`'s template from `args`; variables no member fills become
@@ -23,8 +25,10 @@ pub fn bind_target(target: &ResourceTarget, args: &[(String, Value)], settings: 
     let mut region = settings.region.clone();
     let mut account = settings.account.clone();
     let mut whole: Option<String> = None;
+    let mut not_this_type = false;
     for binding in &target.bindings {
         let bound: Bound = bind(binding.form, member_value(args, &binding.member));
+        not_this_type |= bound.not_this_type;
         if bound.dynamic {
             dynamic_members.push(binding.member.clone());
         }
@@ -56,7 +60,7 @@ pub fn bind_target(target: &ResourceTarget, args: &[(String, Value)], settings: 
     }
     dynamic_members.dedup();
     if let Some(arn) = whole {
-        return BoundArn { arn, dynamic_members };
+        return BoundArn { arn, dynamic_members, not_this_type };
     }
     let arn = fill(&target.arn_template, |name| match name {
         "Partition" => Some(settings.partition.clone()),
@@ -64,7 +68,7 @@ pub fn bind_target(target: &ResourceTarget, args: &[(String, Value)], settings: 
         "Account" => vars.get("Account").cloned().or_else(|| account.clone()),
         other => vars.get(other).cloned(),
     });
-    BoundArn { arn, dynamic_members }
+    BoundArn { arn, dynamic_members, not_this_type }
 }
 
 /// The `${Name}` variables of a template, in order.

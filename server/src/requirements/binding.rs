@@ -20,6 +20,9 @@ pub struct Bound {
     pub account: Option<String>,
     /// Some part is only known at run time.
     pub dynamic: bool,
+    /// The value does not name a resource of this target's type (a Bedrock
+    /// model id on the inference-profile target): the call does not touch it.
+    pub not_this_type: bool,
 }
 
 /// Look up `member` (a top-level name or a dotted path like `CopySource.Bucket`)
@@ -68,7 +71,38 @@ pub fn bind(form: BindingForm, value: Option<&Value>) -> Bound {
         BindingForm::CopySourceKey => Bound { value: copy_source(value).1, dynamic, ..Bound::default() },
         BindingForm::TaskDefinitionFamily => task_definition(plain, |family, _| family),
         BindingForm::TaskDefinitionRevision => task_definition(plain, |_, revision| revision),
+        BindingForm::BedrockFoundationModel => bedrock_foundation_model(plain),
+        BindingForm::BedrockInferenceProfile => bedrock_inference_profile(plain),
     }
+}
+
+/// Geographic prefixes of Bedrock's cross-region (system-defined) inference profile ids.
+const INFERENCE_PROFILE_GEOS: &[&str] = &["us.", "us-gov.", "eu.", "apac.", "jp.", "au.", "ca.", "global."];
+
+fn inference_profile_model(id: &str) -> Option<&str> {
+    INFERENCE_PROFILE_GEOS.iter().find_map(|geo| id.strip_prefix(geo))
+}
+
+/// `modelId` on the foundation-model target: the model itself; behind a
+/// cross-region inference profile, the model in every region the profile
+/// routes to (`*`); an ARN (provisioned model, custom or imported model) is the resource.
+fn bedrock_foundation_model(bound: Bound) -> Bound {
+    let bound = or_whole_arn(bound);
+    if bound.whole_arn.is_some() {
+        return bound;
+    }
+    match inference_profile_model(&bound.value) {
+        Some(model) => Bound { value: model.to_string(), region: Some("*".into()), ..bound },
+        None => bound,
+    }
+}
+
+/// `modelId` on the inference-profile target: only a cross-region inference
+/// profile id names one; anything else is not this type (an ARN is already
+/// the whole resource on the foundation-model target).
+fn bedrock_inference_profile(bound: Bound) -> Bound {
+    let is_profile = !bound.value.starts_with("arn:") && inference_profile_model(&bound.value).is_some();
+    Bound { not_this_type: !is_profile, ..bound }
 }
 
 /// ECS `taskDefinition`: `family`, `family:revision` or an ARN (the whole
@@ -267,6 +301,23 @@ mod tests {
         assert_eq!(bind(BindingForm::TaskDefinitionFamily, Some(&lit(arn))).whole_arn.as_deref(), Some(arn));
         let latest = "arn:aws:ecs:eu-west-1:111122223333:task-definition/db-migrate";
         assert_eq!(bind(BindingForm::TaskDefinitionRevision, Some(&lit(latest))).whole_arn, Some(format!("{latest}:*")));
+    }
+
+    #[test]
+    fn bedrock_model_ids_inference_profiles_and_arns() {
+        let fm = |v: &str| bind(BindingForm::BedrockFoundationModel, Some(&lit(v)));
+        let ip = |v: &str| bind(BindingForm::BedrockInferenceProfile, Some(&lit(v)));
+        let b = fm("anthropic.claude-3-haiku-20240307-v1:0");
+        assert_eq!((b.value.as_str(), b.region.as_deref()), ("anthropic.claude-3-haiku-20240307-v1:0", None));
+        assert!(ip("anthropic.claude-3-haiku-20240307-v1:0").not_this_type);
+        let b = fm("us.anthropic.claude-3-5-sonnet-20240620-v1:0");
+        assert_eq!((b.value.as_str(), b.region.as_deref()), ("anthropic.claude-3-5-sonnet-20240620-v1:0", Some("*")));
+        let b = ip("eu.anthropic.claude-3-5-sonnet-20240620-v1:0");
+        assert_eq!((b.value.as_str(), b.not_this_type), ("eu.anthropic.claude-3-5-sonnet-20240620-v1:0", false));
+        let arn = "arn:aws:bedrock:us-east-1:111122223333:provisioned-model/abc123";
+        assert_eq!(fm(arn).whole_arn.as_deref(), Some(arn));
+        assert!(ip(arn).not_this_type);
+        assert!(bind(BindingForm::BedrockInferenceProfile, Some(&Value::Unknown)).not_this_type);
     }
 
     #[test]

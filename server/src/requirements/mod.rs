@@ -116,6 +116,9 @@ pub fn add_call_requirements(
         let mut resources: Vec<String> = Vec::new();
         for (target, args) in targets.iter().flat_map(|t| variants.iter().map(move |args| (t, args))) {
             let bound = bind_target(target, args, action_settings);
+            if bound.not_this_type {
+                continue;
+            }
             for member in bound.dynamic_members {
                 if !reported_members.contains(&member) {
                     out.findings.push(dynamic_finding(call, &action.action, &member, &bound.arn));

@@ -251,6 +251,21 @@ fn bedrock_model_ids_are_foundation_models_and_arns_stay_as_given() {
     let profile = "arn:aws:bedrock:eu-west-1:111122223333:inference-profile/eu.anthropic.claude-3-haiku-20240307-v1:0";
     let streamed = embedded_resources("bedrock-runtime", "ConverseStream", vec![("modelId", Value::literal(profile))]);
     assert_eq!(streamed, vec![("bedrock:InvokeModelWithResponseStream".to_string(), vec![profile.to_string()])]);
+    let cross_region = embedded_resources("bedrock-runtime", "Converse", vec![("modelId", Value::literal("us.anthropic.claude-3-5-sonnet-20240620-v1:0"))]);
+    assert_eq!(
+        cross_region,
+        vec![(
+            "bedrock:InvokeModel".to_string(),
+            vec![
+                "arn:aws:bedrock:*::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0".to_string(),
+                "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-sonnet-20240620-v1:0".to_string(),
+            ]
+        )],
+        "a cross-region profile needs the profile and its model in every region it routes to"
+    );
+    let derived = requirements_for_calls(&[call("bedrock-runtime", "InvokeModel", vec![("modelId", Value::Unknown)])], &settings(), &[]);
+    assert_eq!(derived.requirements[0].resources, vec!["arn:aws:bedrock:us-east-1::foundation-model/*".to_string()]);
+    assert_eq!(derived.findings.len(), 1, "one warning for the unknown modelId");
 }
 
 #[test]
