@@ -152,6 +152,8 @@ async def test_role_setting_flags_denied_calls_and_the_add_to_policy_action_clea
         shown = await execute(client, preview.command.command, preview.command.arguments[0])
         assert shown["Statement"] == {"Sid": "IamlensSqsSendMessage", "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": QUEUE_ARN}
         assert "apply" in shown["Confirm"] and "Applied" not in shown
+        # Editors drop command results, so the statement is also shown to the user.
+        await wait_for(lambda: any('"Sid":"IamlensSqsSendMessage"' in m.message for m in client.messages), what="the statement shown")
         with pytest.raises(Exception):
             iam_client.get_role_policy(RoleName=app_role, PolicyName=f"iamlens-{app_role}")
         assert role_denials(client, uri), "nothing was written, the denial stays"

@@ -479,6 +479,11 @@ impl LanguageServer for Backend {
             commands::ADD_TO_ROLE_POLICY => {
                 let args: aws_link::AddToRoleArgs = commands::argument(&name, &arguments)?;
                 let (out, changed) = aws_link::add_to_role_policy(&self.state, args).await?;
+                if let Some(confirm) = out.get("Confirm").and_then(|c| c.as_str()) {
+                    // Editors drop command results: show the statement where the user sees it.
+                    let statement = out.get("Statement").map(|s| s.to_string()).unwrap_or_default();
+                    self.client.show_message(MessageType::INFO, format!("iamlens: statement {statement}. {confirm}")).await;
+                }
                 if changed {
                     // The role's cache was dropped: re-check every open document now,
                     // so the diagnostic goes away as the answer arrives.
