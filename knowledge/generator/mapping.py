@@ -106,6 +106,14 @@ class Mapper:
         # A lone name can also be given as a full ARN (S3 access points, Lambda, KMS, DynamoDB ...).
         if len(out) == 1 and out[0]["form"] == "name" and len(variables) == 1 and not out[0].get("curated"):
             out[0]["form"] = "name_or_arn"
+        # Region and Account come from the run's settings unless a curated binding
+        # names a member that says them (SQS QueueOwnerAWSAccountId).
+        if explicit is None:
+            for variable in _unique(VAR.findall(template)):
+                if variable in STANDARD_VARS - {"Partition"}:
+                    curated = self._curated_binding(service, prefix, resource_type, variable, members, op_name)
+                    if curated:
+                        out.append(curated)
         return [{k: v for k, v in b.items() if k != "curated"} for b in out]
 
     # ---- requirements ------------------------------------------------------

@@ -329,3 +329,13 @@ fn ecs_task_definitions_bind_family_and_revision_from_task_definition() {
         );
     }
 }
+
+#[test]
+fn get_queue_url_binds_the_owner_account() {
+    let kb = KnowledgeBase::embedded();
+    let op = kb.service("sqs").unwrap().operation("GetQueueUrl").unwrap().clone();
+    let forms: Vec<_> = op.requirements[0].resources[0].bindings.iter().map(|b| (b.variable.clone(), b.member.clone())).collect();
+    assert!(forms.contains(&("Account".to_string(), "QueueOwnerAWSAccountId".to_string())), "{forms:?}");
+    let send = kb.service("sqs").unwrap().operation("SendMessage").unwrap().clone();
+    assert!(send.requirements[0].resources[0].bindings.iter().all(|b| b.variable != "Account"), "no owner member, no account binding");
+}

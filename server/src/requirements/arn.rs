@@ -27,7 +27,13 @@ pub fn bind_target(target: &ResourceTarget, args: &[(String, Value)], settings: 
     let mut whole: Option<String> = None;
     let mut not_this_type = false;
     for binding in &target.bindings {
-        let bound: Bound = bind(binding.form, member_value(args, &binding.member));
+        let value = member_value(args, &binding.member);
+        // A member that may say the region or account (an SQS queue owner):
+        // when the call leaves it out, the settings' value stands.
+        if value.is_none() && matches!(binding.variable.as_str(), "Region" | "Account") {
+            continue;
+        }
+        let bound: Bound = bind(binding.form, value);
         not_this_type |= bound.not_this_type;
         if bound.dynamic {
             dynamic_members.push(binding.member.clone());
@@ -146,6 +152,18 @@ mod tests {
         let args = vec![("QueueUrl".to_string(), Value::literal("https://sqs.eu-west-1.amazonaws.com/111122223333/jobs"))];
         let b = bind_target(&t, &args, &settings(Some("us-east-1"), Some("123456789012")));
         assert_eq!(b.arn, "arn:aws:sqs:eu-west-1:111122223333:jobs");
+    }
+
+    #[test]
+    fn a_member_that_names_the_account_wins_only_when_given() {
+        let t = target(
+            "arn:${Partition}:sqs:${Region}:${Account}:${QueueName}",
+            &[("QueueName", "QueueName", BindingForm::Name), ("Account", "QueueOwnerAWSAccountId", BindingForm::Name)],
+        );
+        let mut args = vec![("QueueName".to_string(), Value::literal("jobs"))];
+        assert_eq!(bind_target(&t, &args, &settings(Some("us-east-1"), Some("1"))).arn, "arn:aws:sqs:us-east-1:1:jobs");
+        args.push(("QueueOwnerAWSAccountId".to_string(), Value::literal("111122223333")));
+        assert_eq!(bind_target(&t, &args, &settings(Some("us-east-1"), Some("1"))).arn, "arn:aws:sqs:us-east-1:111122223333:jobs");
     }
 
     #[test]
