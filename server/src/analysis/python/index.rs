@@ -47,11 +47,12 @@ impl ProjectIndex {
     /// [`update_file`](Self::update_file) against a given catalog.
     pub fn update_file_with(&mut self, module_path: &Path, doc: &PythonDocument, catalog: &dyn Catalog) {
         let exports = module_exports(doc, catalog);
-        self.insert_exports(module_path, ModuleExports(exports));
+        self.insert_module(module_path, ModuleExports(exports));
     }
 
-    /// Index modules whose exports were computed elsewhere (on other threads).
-    pub(super) fn insert_exports(&mut self, module_path: &Path, exports: ModuleExports) {
+    /// Index a module whose exports were computed with [`ModuleExports::of`]
+    /// (on any thread: only this insert needs the index).
+    pub fn insert_module(&mut self, module_path: &Path, exports: ModuleExports) {
         self.modules.insert(module_name(module_path), exports.0);
         self.bump_generation();
     }
@@ -149,11 +150,19 @@ impl ProjectIndex {
     }
 }
 
-/// What one module exports, computed without the index (any thread).
-pub(super) struct ModuleExports(HashMap<String, Export>);
+/// What one module exports to the rest of the project. Computing it needs no
+/// index, so parallel indexers compute it per file and hold the index lock
+/// only for [`ProjectIndex::insert_module`].
+#[derive(Debug)]
+pub struct ModuleExports(HashMap<String, Export>);
 
 impl ModuleExports {
-    pub(super) fn of(doc: &PythonDocument, catalog: &dyn Catalog) -> ModuleExports {
+    /// With the embedded knowledge base.
+    pub fn of(doc: &PythonDocument) -> ModuleExports {
+        ModuleExports::of_with(doc, catalog::embedded())
+    }
+
+    pub fn of_with(doc: &PythonDocument, catalog: &dyn Catalog) -> ModuleExports {
         ModuleExports(module_exports(doc, catalog))
     }
 }

@@ -24,7 +24,7 @@ mod walker;
 mod tests;
 
 pub use document::PythonDocument;
-pub use index::ProjectIndex;
+pub use index::{ModuleExports, ProjectIndex};
 
 use super::catalog::{self, Catalog};
 use super::{AnalysisOptions, FrontEnd, SourceFile};
@@ -158,12 +158,12 @@ pub fn analyze_project(files: &[SourceFile], opts: &AnalysisOptions, catalog: &d
     // Each module's exports are independent of the others: compute them on all cores too.
     let exports = parallel_map(&docs, threads, |doc| {
         let text = doc.text();
-        (text.contains("boto") || text.contains("aws") || text.contains("import")).then(|| index::ModuleExports::of(doc, catalog))
+        (text.contains("boto") || text.contains("aws") || text.contains("import")).then(|| index::ModuleExports::of_with(doc, catalog))
     });
     let mut index = ProjectIndex::new();
     for (file, exports) in files.iter().zip(exports) {
         if let Some(exports) = exports {
-            index.insert_exports(&file.path, exports);
+            index.insert_module(&file.path, exports);
         }
     }
     parallel_map(&docs, threads, |doc| analyze_document(doc, &index, opts, catalog, false))

@@ -590,3 +590,20 @@ fn static_and_class_method_factories() {
     assert_eq!(ops(&a), ["s3:ListBuckets", "sqs:ReceiveMessage", "dynamodb:PutItem"]);
     assert!(a.calls.iter().all(|c| c.confidence == Confidence::High), "{:?}", a.calls);
 }
+
+#[test]
+fn exports_computed_apart_from_the_index_resolve_like_a_direct_update() {
+    let cat = catalog();
+    let lib = PythonDocument::parse("import boto3\nqueue = boto3.client('sqs')\n\ndef storage():\n    return boto3.client('s3')\n".into());
+    let user = PythonDocument::parse("from app.aws import queue, storage\n\ndef f():\n    queue.send_message(QueueUrl='u', MessageBody='b')\n    storage().list_buckets()\n".into());
+    let mut direct = ProjectIndex::new();
+    direct.update_file_with(std::path::Path::new("app/aws.py"), &lib, &cat);
+    let mut apart = ProjectIndex::new();
+    let exports = std::thread::scope(|s| s.spawn(|| ModuleExports::of_with(&lib, &cat)).join().unwrap());
+    apart.insert_module(std::path::Path::new("app/aws.py"), exports);
+    let opts = AnalysisOptions::default();
+    let a = analyze_python_with(&user, &apart, &opts, &cat);
+    assert_eq!(ops(&a), ["sqs:SendMessage", "s3:ListBuckets"]);
+    let fresh_user = PythonDocument::parse(user.text().to_string());
+    assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&analyze_python_with(&fresh_user, &direct, &opts, &cat)).unwrap());
+}
