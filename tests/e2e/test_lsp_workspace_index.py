@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lsprotocol import types
 
 from lsp_support import execute, start_client
 
@@ -65,3 +66,26 @@ async def test_mcp_workspace_policy_sent_during_indexing_covers_every_file(iamle
         assert topics == {topic(i) for i in range(FILES)}
     finally:
         editor.stop()
+
+
+@pytest.mark.asyncio
+async def test_folders_changed_during_indexing_leave_the_index_of_the_new_folders(iamlens_bin, big_workspace, tmp_path_factory):
+    other = tmp_path_factory.mktemp("other")
+    (other / "queue.py").write_text('import boto3\n\nboto3.client("sqs").send_message(QueueUrl="https://sqs.us-east-1.amazonaws.com/123456789012/jobs", MessageBody="m")\n')
+    # No work-done progress: the first pass starts at once, before the folder change arrives.
+    caps = types.ClientCapabilities()
+    client, _, _ = await start_client(iamlens_bin, capabilities=caps, root=big_workspace, options={"iamlens": {"resourceCutoff": FILES + 1}})
+    try:
+        # While the big folder is being indexed, the editor swaps it for another.
+        client.workspace_did_change_workspace_folders(types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(
+                added=[types.WorkspaceFolder(uri=other.as_uri(), name="other")],
+                removed=[types.WorkspaceFolder(uri=big_workspace.as_uri(), name=big_workspace.name)],
+            )
+        ))
+        envelope = await execute(client, "iamlens.generatePolicy", {"scope": "workspace"})
+        found = resources(envelope)
+        assert "arn:aws:sqs:us-east-1:123456789012:jobs" in found
+        assert not [r for r in found if r.startswith("arn:aws:sns:")], "the removed folder's files are gone"
+    finally:
+        await client.shutdown_session()

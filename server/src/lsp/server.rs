@@ -529,7 +529,10 @@ pub fn spawn_index(state: Arc<State>, client: Client, quiet: bool) {
     tokio::spawn(async move {
         let _pass = pass;
         let progress = if state.client().work_done_progress && !quiet {
-            let token = NumberOrString::String(format!("iamlens-index-{}", std::process::id()));
+            // One token per pass: passes can overlap (folders changed mid-index).
+            static PASSES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let pass = PASSES.fetch_add(1, Ordering::Relaxed);
+            let token = NumberOrString::String(format!("iamlens-index-{}-{pass}", std::process::id()));
             match client.create_work_done_progress(token.clone()).await {
                 Ok(()) => Some(client.progress(token, "iamlens: indexing").with_percentage(0).begin().await),
                 Err(_) => None,

@@ -19,6 +19,9 @@ pub struct Workspace {
     folders: RwLock<Vec<PathBuf>>,
     index: RwLock<ProjectIndex>,
     reports: DashMap<PathBuf, Arc<FileReport>>,
+    /// Held by an indexing pass: passes run one after the other, so the last
+    /// one started (with the current folders) is the last one to write.
+    pass: std::sync::Mutex<()>,
 }
 
 /// What one indexing pass did, for the progress report and the log.
@@ -67,6 +70,7 @@ impl Workspace {
     /// first the cross-file facts of every file, then each file's report
     /// against the complete index. Blocking (CPU and disk).
     pub fn index_all(&self, opts: &EngineOptions, mut progress: impl FnMut(usize, usize)) -> IndexSummary {
+        let _one_at_a_time = self.pass.lock().unwrap_or_else(|e| e.into_inner());
         let folders = self.folders();
         let files = match engine::collect_source_files(&folders) {
             Ok(files) => files,
