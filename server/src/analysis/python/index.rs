@@ -14,7 +14,7 @@ use super::walker::Mode;
 use crate::analysis::catalog::{self, Catalog};
 use crate::analysis::AnalysisOptions;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 enum Export {
     Sym(Sym),
     /// `from .clients import s3`: resolved when looked up, so indexing order does not matter.
@@ -53,7 +53,13 @@ impl ProjectIndex {
     /// Index a module whose exports were computed with [`ModuleExports::of`]
     /// (on any thread: only this insert needs the index).
     pub fn insert_module(&mut self, module_path: &Path, exports: ModuleExports) {
-        self.modules.insert(module_name(module_path), exports.0);
+        let name = module_name(module_path);
+        // Saving a file usually leaves its exports as they were: keep the
+        // generation then, so open documents keep their reusable analyses.
+        if self.modules.get(&name) == Some(&exports.0) {
+            return;
+        }
+        self.modules.insert(name, exports.0);
         self.bump_generation();
     }
 
@@ -68,8 +74,9 @@ impl ProjectIndex {
 
     /// Forget a module (file deleted or closed).
     pub fn remove_file(&mut self, module_path: &Path) {
-        self.modules.remove(&module_name(module_path));
-        self.bump_generation();
+        if self.modules.remove(&module_name(module_path)).is_some() {
+            self.bump_generation();
+        }
     }
 
     pub fn len(&self) -> usize {

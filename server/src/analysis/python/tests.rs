@@ -607,3 +607,22 @@ fn exports_computed_apart_from_the_index_resolve_like_a_direct_update() {
     let fresh_user = PythonDocument::parse(user.text().to_string());
     assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&analyze_python_with(&fresh_user, &direct, &opts, &cat)).unwrap());
 }
+
+#[test]
+fn the_index_generation_changes_only_when_exports_change() {
+    let cat = catalog();
+    let path = std::path::Path::new("app/aws.py");
+    let mut index = ProjectIndex::new();
+    let lib = |src: &str| PythonDocument::parse(src.to_string());
+    index.update_file_with(path, &lib("import boto3\nq = boto3.client('sqs')\n"), &cat);
+    let first = index.generation();
+    index.update_file_with(path, &lib("import boto3\n# saved again\nq = boto3.client('sqs')\n"), &cat);
+    assert_eq!(index.generation(), first, "same exports");
+    index.update_file_with(path, &lib("import boto3\nq = boto3.client('sns')\n"), &cat);
+    assert_ne!(index.generation(), first, "the client's service changed");
+    let second = index.generation();
+    index.remove_file(std::path::Path::new("app/other.py"));
+    assert_eq!(index.generation(), second, "nothing was removed");
+    index.remove_file(path);
+    assert_ne!(index.generation(), second);
+}
