@@ -292,3 +292,19 @@ queue.send_message(MessageBody="x")
         ]
     );
 }
+
+#[test]
+fn whether_a_file_is_aws_code_follows_changes_to_the_module_it_imports() {
+    let mut index = ProjectIndex::new();
+    let handler = PythonDocument::parse("from app.aws import s3\ns3.get_object(Bucket='b', Key='k')\n".to_string());
+    let opts = AnalysisOptions::default();
+    index.update_file(&PathBuf::from("app/aws.py"), &PythonDocument::parse("import boto3\ns3 = boto3.client('s3')\n".to_string()));
+    assert_eq!(ops(&analyze_python(&handler, &index, &opts)), ["s3:GetObject"]);
+    index.update_file(&PathBuf::from("app/aws.py"), &PythonDocument::parse("s3 = object()\n".to_string()));
+    let a = analyze_python(&handler, &index, &opts);
+    assert!(!a.imports_aws_sdk && a.calls.is_empty(), "app.aws no longer makes a client");
+    index.update_file(&PathBuf::from("app/aws.py"), &PythonDocument::parse("import boto3\ns3 = boto3.client('s3')\n".to_string()));
+    assert_eq!(ops(&analyze_python(&handler, &index, &opts)), ["s3:GetObject"]);
+    index.remove_file(&PathBuf::from("app/aws.py"));
+    assert!(analyze_python(&handler, &index, &opts).calls.is_empty());
+}

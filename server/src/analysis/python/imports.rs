@@ -128,9 +128,14 @@ pub fn imports_project_aws(stmt: Node, src: &str, index: &ProjectIndex, catalog:
     }
     bindings(stmt, src).iter().any(|b| {
         let Some(member) = b.member else { return false };
+        // Cheap first: nothing AWS at or below that module (or the submodule named).
+        let submodule = format!("{}.{member}", b.module.trim_start_matches('.'));
+        if !index.exports_aws_under(&b.module) && !index.exports_aws_under(&submodule) {
+            return false;
+        }
         if !index.has_module(&b.module) {
             // `from app import aws` where `app/__init__.py` is absent or empty.
-            return index.exports_aws_under(&format!("{}.{member}", b.module.trim_start_matches('.')));
+            return index.exports_aws_under(&submodule);
         }
         match index.lookup(&b.module, member, catalog) {
             Some(Sym::Module(sub)) => index.exports_aws_under(&sub),

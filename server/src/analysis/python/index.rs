@@ -28,6 +28,10 @@ pub struct ProjectIndex {
     /// Changes with every update (0: never updated, so empty); a document's
     /// cached analysis is reused only against the same generation.
     generation: u64,
+    /// Modules that export an AWS client, resource or factory; computed on
+    /// first use and forgotten with every change, so deciding whether a file
+    /// is AWS code costs no scan of the whole project per import.
+    aws_modules: std::sync::OnceLock<Vec<String>>,
 }
 
 /// Source of [`ProjectIndex::generation`] values, unique in the process.
@@ -64,6 +68,7 @@ impl ProjectIndex {
     }
 
     fn bump_generation(&mut self) {
+        self.aws_modules = std::sync::OnceLock::new();
         self.generation = GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
@@ -118,12 +123,22 @@ impl ProjectIndex {
         if m.is_empty() {
             return false;
         }
-        let below = format!("{m}.");
-        let suffix = format!(".{m}");
-        self.modules.iter().any(|(name, exports)| {
-            let matches = name == m || name.starts_with(&below) || name.ends_with(&suffix) || name.contains(&format!("{suffix}."));
-            matches && exports.iter().any(|(export, _)| self.export_is_aws(name, export))
-        })
+        let aws_modules = self.aws_modules.get_or_init(|| {
+            let mut names: Vec<String> = self
+                .modules
+                .iter()
+                .filter(|(name, exports)| exports.keys().any(|export| self.export_is_aws(name, export)))
+                .map(|(name, _)| name.clone())
+                .collect();
+            names.sort();
+            names
+        });
+        if aws_modules.is_empty() {
+            return false;
+        }
+        let (below, suffix) = (format!("{m}."), format!(".{m}"));
+        let inner = format!("{suffix}.");
+        aws_modules.iter().any(|name| name == m || name.starts_with(&below) || name.ends_with(&suffix) || name.contains(&inner))
     }
 
     fn export_is_aws(&self, module: &str, name: &str) -> bool {
