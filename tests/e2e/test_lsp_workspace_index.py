@@ -89,3 +89,21 @@ async def test_folders_changed_during_indexing_leave_the_index_of_the_new_folder
         assert not [r for r in found if r.startswith("arn:aws:sns:")], "the removed folder's files are gone"
     finally:
         await client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_workspace_policy_right_after_a_region_change_uses_the_new_region(iamlens_bin, tmp_path):
+    tables = 300
+    for i in range(tables):
+        (tmp_path / f"reader_{i}.py").write_text(f'import boto3\n\n\ndef get(k):\n    return boto3.resource("dynamodb").Table("t{i}").get_item(Key=k)\n')
+    settings = {"resourceCutoff": tables + 1, "account": "123456789012", "kmsViaService": False}
+    client, _, _ = await start_client(iamlens_bin, root=tmp_path, options={"iamlens": {**settings, "region": "us-east-1"}})
+    try:
+        before = await execute(client, "iamlens.generatePolicy", {"scope": "workspace"})
+        assert f"arn:aws:dynamodb:us-east-1:123456789012:table/t{tables - 1}" in resources(before)
+        # The closed files are re-analysed in the background; the request waits for it.
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"iamlens": {"region": "eu-west-1"}}))
+        after = await execute(client, "iamlens.generatePolicy", {"scope": "workspace"})
+        assert resources(after) == {f"arn:aws:dynamodb:eu-west-1:123456789012:table/t{i}" for i in range(tables)}
+    finally:
+        await client.shutdown_session()

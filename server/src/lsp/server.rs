@@ -345,6 +345,17 @@ impl LanguageServer for Backend {
             || old.account != new.account
             || old.service_hints != new.service_hints
             || old.kms_via_service != new.kms_via_service;
+        if analysis_changed {
+            // Workspace requests wait for the indexed reports to follow the new settings.
+            self.state.workspace.gate.begin();
+            let pass = IndexPass(self.state.clone());
+            let task_state = self.state.clone();
+            tokio::task::spawn_blocking(move || {
+                let _pass = pass;
+                let opts = task_state.engine_options();
+                task_state.workspace.reanalyze(&opts);
+            });
+        }
         let state = self.state.clone();
         let client = self.client.clone();
         tokio::spawn(async move {
@@ -359,14 +370,6 @@ impl LanguageServer for Backend {
                 if let Some(version) = state.documents.with(&uri, |d| d.version) {
                     publish_diagnostics(state.clone(), client.clone(), uri, version).await;
                 }
-            }
-            if analysis_changed {
-                let task_state = state.clone();
-                let _ = tokio::task::spawn_blocking(move || {
-                    let opts = task_state.engine_options();
-                    task_state.workspace.reanalyze(&opts);
-                })
-                .await;
             }
         });
     }

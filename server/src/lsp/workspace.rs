@@ -132,6 +132,7 @@ impl Workspace {
 
     /// Recompute every indexed report (settings changed) from disk.
     pub fn reanalyze(&self, opts: &EngineOptions) {
+        let _one_at_a_time = self.pass.lock().unwrap_or_else(|e| e.into_inner());
         let paths: Vec<PathBuf> = self.reports.iter().map(|e| e.key().clone()).collect();
         for chunk in paths.chunks(CHUNK) {
             let parsed = parse_aws_files(chunk);
