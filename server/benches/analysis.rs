@@ -52,12 +52,12 @@ fn time<R>(runs: usize, f: impl FnMut() -> R) -> Duration {
 
 /// Type one character at `at` and delete it again, analysing after each
 /// keystroke (as the language server does): p50 and p99 over `runs` keystrokes.
-fn keystrokes(doc: &mut PythonDocument, at: usize, runs: usize, index: &ProjectIndex, opts: &AnalysisOptions) -> (Duration, Duration) {
+fn keystrokes(doc: &mut PythonDocument, at: usize, typed: &str, runs: usize, index: &ProjectIndex, opts: &AnalysisOptions) -> (Duration, Duration) {
     let mut flip = false;
     percentiles(samples(runs, || {
         flip = !flip;
         if flip {
-            doc.edit(at, at, "x");
+            doc.edit(at, at, typed);
         } else {
             doc.edit(at, at + 1, "");
         }
@@ -87,18 +87,20 @@ fn main() {
         let doc = PythonDocument::parse(big.clone());
         let reanalysis = time(50, || analyze_python(&doc, &index, &opts));
         println!("re-analysis, text unchanged (median of 50): {reanalysis:?}");
+        let mid_call = big.find("Prefix='p100253/").unwrap_or(0);
         let edits = [
-            ("in a string of the first function", big.find("data/").unwrap_or(0) + 5),
-            ("in a call's argument, middle of the file", big.find("Prefix='p100253/").unwrap_or(0) + 9),
-            ("in a method body (class attributes)", big.find("text = str(body)").unwrap_or(0) + 4),
-            ("in a module-level binding (full re-walk)", big.find("'orders'").unwrap_or(0) + 2),
+            ("in a string of the first function", big.find("data/").unwrap_or(0) + 5, "x"),
+            ("in a call's argument, middle of the file", mid_call + 9, "x"),
+            ("in a method body (class attributes)", big.find("text = str(body)").unwrap_or(0) + 4, "x"),
+            ("`(` in a call mid-file (syntax error while typing)", mid_call, "("),
+            ("in a module-level binding (full re-walk)", big.find("'orders'").unwrap_or(0) + 2, "x"),
         ];
         // `ANALYSIS_BENCH=reuse`: only the edits that reuse other definitions' results.
-        let kinds = if only == "reuse" { 3 } else { edits.len() };
-        for (what, at) in edits.into_iter().take(kinds) {
+        let kinds = if only == "reuse" { 4 } else { edits.len() };
+        for (what, at, typed) in edits.into_iter().take(kinds) {
             let mut doc = PythonDocument::parse(big.clone());
             analyze_python(&doc, &index, &opts);
-            let (p50, p99) = keystrokes(&mut doc, at, 400, &index, &opts);
+            let (p50, p99) = keystrokes(&mut doc, at, typed, 400, &index, &opts);
             println!("one keystroke {what}: edit + incremental parse + analyse (400): p50 {p50:?}, p99 {p99:?}");
         }
     }

@@ -14,8 +14,8 @@
 //! - every module-level statement that is not a definition is unchanged,
 //! - none of the definitions it used facts of, directly or through others, changed,
 //! - the project index, the options and the catalog are the same,
-//! - neither tree had syntax errors and the previous result did not depend on
-//!   evaluation order.
+//! - it has no syntax error in either tree, and the previous result did not
+//!   depend on evaluation order.
 //!
 //! Anything else is walked again. The result is always what a fresh analysis
 //! of the same text would give (the property tests compare the two).
@@ -84,7 +84,9 @@ pub fn walk_file<'a>(
     an.walk_block(root, &mut env, &mut prepass, &mut Vec::new());
     an.reset_memos();
 
-    let cacheable = record && !root.has_error();
+    // With syntax errors too: the tree is then a fresh parse (see
+    // `PythonDocument::edit`), and only definitions without errors are reused.
+    let cacheable = record;
     let stmts: Vec<Node> = syntax::named_children(root).collect();
     let plan = match prev {
         Some(prev) if cacheable && prev.key == key => plan_reuse(prev, &an, &stmts, src),
@@ -140,7 +142,7 @@ pub fn walk_file<'a>(
             let out = an.out.borrow();
             let position = stmt.start_position();
             let is_def = is_definition(stmt.kind());
-            let reusable = is_def && position.column == 0;
+            let reusable = is_def && position.column == 0 && !stmt.has_error();
             records.push(StmtRecord {
                 start_byte: stmt.start_byte(),
                 end_byte: stmt.end_byte(),
@@ -291,7 +293,7 @@ fn plan_reuse(mut prev: Snapshot, an: &Analyzer, stmts: &[Node], src: &str) -> O
     for (i, stmt) in stmts.iter().enumerate() {
         let Some(j) = new_to_old[i] else { continue };
         let r = &prev.stmts[j];
-        if !r.reusable || stmt.start_position().column != 0 {
+        if !r.reusable || stmt.start_position().column != 0 || stmt.has_error() {
             continue;
         }
         let deps: Option<Vec<usize>> = r.deps.iter().map(|&d| old_to_new[d]).collect();

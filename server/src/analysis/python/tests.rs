@@ -481,6 +481,58 @@ mod incremental {
         }
     }
 
+    /// Half-typed code: what a buffer holds between keystrokes.
+    const TYPING: &[&str] = &["(", ")", ":", "def g(:\n", "s3.get_object(Bucket=", "\n    x = make(", "'", "class C", "\n@", "\n\n"];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+        /// Reuse with syntax errors in the tree: valid edits mixed with
+        /// half-typed text at random places (sometimes deleted again right
+        /// after, as typing does), compared with a fresh analysis each time.
+        #[test]
+        fn reused_results_survive_half_typed_code(steps in proptest::collection::vec((0usize..3, 0usize..64, 0usize..4000), 1..16)) {
+            let cat = catalog();
+            let index = ProjectIndex::new();
+            let opts = AnalysisOptions::default();
+            let mut doc = PythonDocument::parse(LINKED.to_string());
+            analyze_python_with(&doc, &index, &opts, &cat);
+            for (kind, pick, offset) in steps {
+                let len = doc.text().len();
+                let at = (offset % (len + 1)..=len).find(|&i| doc.text().is_char_boundary(i)).unwrap_or(len);
+                match kind {
+                    0 => {
+                        let (from, to) = SWAPS[pick % SWAPS.len()];
+                        if let Some(i) = doc.text().find(from) {
+                            doc.edit(i, i + from.len(), to);
+                        }
+                    }
+                    1 => doc.edit(at, at, TYPING[pick % TYPING.len()]),
+                    _ => {
+                        let typed = TYPING[pick % TYPING.len()];
+                        doc.edit(at, at, typed);
+                        let edited = analyze_python_with(&doc, &index, &opts, &cat);
+                        let fresh = analyze_python_with(&PythonDocument::parse(doc.text().to_string()), &index, &opts, &cat);
+                        prop_assert_eq!(serde_json::to_string(&edited).unwrap(), serde_json::to_string(&fresh).unwrap(), "typed {:?} at {} in\n{}", typed, at, doc.text());
+                        doc.edit(at, at + typed.len(), "");
+                    }
+                }
+                let edited = analyze_python_with(&doc, &index, &opts, &cat);
+                let fresh = analyze_python_with(&PythonDocument::parse(doc.text().to_string()), &index, &opts, &cat);
+                prop_assert_eq!(serde_json::to_string(&edited).unwrap(), serde_json::to_string(&fresh).unwrap(), "in\n{}", doc.text());
+            }
+        }
+    }
+
+    #[test]
+    fn definitions_away_from_a_syntax_error_are_reused() {
+        let cat = catalog();
+        let mut doc = PythonDocument::parse(LINKED.to_string());
+        analyze_python_with(&doc, &ProjectIndex::new(), &AnalysisOptions::default(), &cat);
+        let (reused, a) = reused_after(&cat, &mut doc, "shared.head_object(Bucket='b', Key=key)", "shared.head_object(Bucket='b', Key=key");
+        assert!(a.findings.iter().any(|f| f.kind == FindingKind::SyntaxError), "{:?}", a.findings);
+        assert!(reused >= 5, "only {reused} definitions reused");
+    }
+
     fn reused_after(cat: &FakeCatalog, doc: &mut PythonDocument, from: &str, to: &str) -> (usize, FileAnalysis) {
         let (index, opts) = (ProjectIndex::new(), AnalysisOptions::default());
         let at = doc.text().find(from).expect("edit anchor");
