@@ -99,3 +99,19 @@ fn nothing_close_gets_an_example_instead() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("expected e.g. `iamlens lookup s3 get_object`"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_reader_that_goes_away_is_not_a_panic() {
+    // `iamlens lookup s3 get_object | head -1`: the pipe closes before we write.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iamlens"))
+        .args(["lookup", "s3", "get_object", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("iamlens starts");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("iamlens ends");
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "stderr: {err}");
+    assert!(out.status.success(), "status {:?}, stderr: {err}", out.status);
+}

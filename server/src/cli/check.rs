@@ -9,7 +9,6 @@ use crate::engine::{self, EngineOptions, FileReport};
 use crate::evaluator::{check_requirements_for_role, combine, CheckOutcome, Decision, RolePolicies};
 use crate::model::RequirementSettings;
 use serde::Serialize;
-use std::io::Write;
 use std::process::ExitCode;
 
 /// One call site and what the role decides for it.
@@ -70,7 +69,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         render(&checks, &role)
     };
     // A closed pipe (`| head`) is not worth a panic.
-    let _ = std::io::stdout().write_all(out.as_bytes()).and_then(|_| std::io::stdout().flush());
+    super::write_stdout(&out);
     if denied > 0 {
         ExitCode::from(1)
     } else {

@@ -35,7 +35,7 @@ pub fn run(args: FixAccessDeniedArgs) -> ExitCode {
     }
     let shown = if args.json { format!("{}\n", serde_json::to_string_pretty(&report).unwrap_or_default()) } else { render_plan(&report) };
     // A closed pipe (`| head`) is not an error worth a panic.
-    let _ = std::io::stdout().write_all(shown.as_bytes()).and_then(|_| std::io::stdout().flush());
+    super::write_stdout(&shown);
     if !report.can_apply() {
         if args.yes {
             eprintln!("iamlens: nothing applied: {}", report.apply_blocker().unwrap_or_default());

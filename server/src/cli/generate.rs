@@ -168,7 +168,7 @@ fn upload_policies(prefix: &str, output: &GenerateOutput, args: &GenerateArgs) -
 fn print_json(json: &Value, pretty: bool) {
     let text = if pretty { serde_json::to_string_pretty(json) } else { serde_json::to_string(json) };
     match text {
-        Ok(text) => println!("{text}"),
+        Ok(text) => super::write_stdout(&format!("{text}\n")),
         Err(err) => eprintln!("iamlens: could not print the policies: {err}"),
     }
 }

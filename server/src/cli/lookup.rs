@@ -21,9 +21,9 @@ pub fn run(args: LookupArgs) -> ExitCode {
         },
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&as_json(&service, &found)).unwrap_or_default());
+        super::write_stdout(&format!("{}\n", serde_json::to_string_pretty(&as_json(&service, &found)).unwrap_or_default()));
     } else {
-        print!("{}", as_text(&service, &found));
+        super::write_stdout(&as_text(&service, &found));
     }
     ExitCode::SUCCESS
 }

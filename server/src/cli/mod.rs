@@ -199,13 +199,21 @@ pub fn run() -> ExitCode {
         Command::Lsp(args) => crate::lsp::run(args),
         Command::McpServer(args) => crate::mcp::run(args),
         Command::Version { verbose } => {
-            println!("iamlens {}", env!("CARGO_PKG_VERSION"));
+            write_stdout(&format!("iamlens {}\n", env!("CARGO_PKG_VERSION")));
             if verbose {
-                println!("knowledge base: embedded");
+                write_stdout("knowledge base: embedded\n");
             }
             ExitCode::SUCCESS
         }
     }
+}
+
+/// Write a command's result to standard output. A reader that went away
+/// (`iamlens lookup s3 get_object | head -1`) is not an error worth a panic.
+pub fn write_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }
 
 /// Print a one-line error for people and return the exit code.
