@@ -4,7 +4,7 @@
 use super::files::{collect_source_files, module_path};
 use super::{analysis_options, report_from_analysis, EngineError, EngineOptions, FileReport};
 use crate::analysis::python::index::module_name;
-use crate::analysis::python::{analyze_python, ProjectIndex, PythonDocument};
+use crate::analysis::python::{analyze_python, ModuleExports, ProjectIndex, PythonDocument};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -32,7 +32,9 @@ pub fn analyze_paths(paths: &[PathBuf], opts: &EngineOptions) -> Result<Vec<File
     let jobs: Vec<(&PathBuf, &PathBuf)> = files.iter().zip(&module_paths).collect();
     let parsed = parallel_map_on(if clashing { 1 } else { cores() }, &jobs, |(path, module)| {
         let doc = PythonDocument::parse(read_source(path)?);
-        lock(&index).update_file(module, &doc);
+        // Exports are worked out on this thread; the lock only covers the insert.
+        let exports = ModuleExports::of(&doc);
+        lock(&index).insert_module(module, exports);
         Ok(if keep_trees { Parsed::Tree(doc) } else { Parsed::Text(doc.text().to_owned()) })
     })
     .into_iter()
