@@ -37,17 +37,22 @@ pub fn requirements_for_calls(calls: &[SdkCall], settings: &RequirementSettings,
         if !hints_keep(service_hints, &service) {
             continue;
         }
-        let mut actions: Vec<ActionRequirement> = service
+        let operation_actions: &[ActionRequirement] = service
             .operation(&call.operation)
             .or_else(|| service.operation_by_method(&call.operation))
-            .map(|op| op.requirements.clone())
-            .unwrap_or_default();
-        if let CallVia::Injected { method } = &call.via {
-            if let Some(injected) = service.injected(method) {
-                actions.extend(injected.extra_actions.iter().cloned());
-            }
+            .map_or(&[], |op| op.requirements.as_slice());
+        // Borrowed on the common path: the language server runs this for every
+        // call of a file on each keystroke.
+        let extra_actions = match &call.via {
+            CallVia::Injected { method } => service.injected(method).map_or(&[][..], |i| i.extra_actions.as_slice()),
+            _ => &[],
+        };
+        if extra_actions.is_empty() {
+            add_call_requirements(call, index, operation_actions, settings, &mut out);
+        } else {
+            let actions: Vec<ActionRequirement> = operation_actions.iter().chain(extra_actions).cloned().collect();
+            add_call_requirements(call, index, &actions, settings, &mut out);
         }
-        add_call_requirements(call, index, &actions, settings, &mut out);
     }
     out
 }
