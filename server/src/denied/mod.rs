@@ -18,7 +18,7 @@ mod wrapper;
 pub use facts::NotAPolicy;
 pub use catalog::{service_key, ActionCatalog, NoCatalog, OperationActions};
 pub use normalize::{FixTarget, PrincipalKind, TargetKind};
-pub use remedy::{Remedy, RemedyKind};
+pub use remedy::{identity_allow_statement, Remedy, RemedyKind};
 
 use facts::RawFacts;
 use serde::Serialize;

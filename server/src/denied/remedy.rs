@@ -89,6 +89,17 @@ fn who(r: &DeniedReport) -> String {
 }
 
 /// A deterministic statement id, so re-applying the same fix finds it again.
+/// The identity-policy Allow that grants one action on the given resources, as
+/// iamlens merges it into an inline policy: a stable Sid naming the action and
+/// the resources, so applying the same grant twice leaves one statement.
+pub fn identity_allow_statement(action: &str, resources: &[String]) -> Value {
+    let resource = match resources {
+        [one] => json!(one),
+        many => json!(many),
+    };
+    json!({"Sid": statement_id(action, &resources.join(",")), "Effect": "Allow", "Action": action, "Resource": resource})
+}
+
 pub fn statement_id(action: &str, resource: &str) -> String {
     let name: String = action.split([':', '*']).flat_map(capitalise).filter(|c| c.is_ascii_alphanumeric()).collect();
     let mut hash: u32 = 0x811c_9dc5;
@@ -149,7 +160,7 @@ fn managed_role_owner(t: &FixTarget) -> Option<String> {
 fn identity(r: &mut DeniedReport, catalog: &dyn ActionCatalog, steps: &mut Vec<String>) -> Plan {
     let Some(action) = r.action.clone() else { return investigate(r, catalog, steps) };
     let resource = allow_resource(r, catalog, steps);
-    let statement = json!({"Sid": statement_id(&action, &resource), "Effect": "Allow", "Action": action, "Resource": resource});
+    let statement = identity_allow_statement(&action, std::slice::from_ref(&resource));
     let summary = format!("No identity-based policy of {} allows {action}; add an Allow for it on {resource}.", who(r));
     if let Some(owner) = r.details.fix_target.as_ref().and_then(managed_role_owner) {
         steps.push(owner);
@@ -520,7 +531,7 @@ impl DeniedReport {
 
 #[cfg(test)]
 mod tests {
-    use super::{statement_id, RemedyKind};
+    use super::{identity_allow_statement, statement_id, RemedyKind};
     use crate::denied::{analyze_with, DenialOptions, DeniedReport, NoCatalog};
 
     fn plan(message: &str) -> DeniedReport {
@@ -621,6 +632,19 @@ mod tests {
         assert!(r.remedy.summary.contains("who made the request"));
         assert!(steps(&r).contains("aws sts get-caller-identity"));
         assert!(steps(&r).contains("AttributeValue=PutItem"));
+    }
+
+    #[test]
+    fn an_identity_allow_names_the_action_in_its_sid_and_keeps_one_resource_a_string() {
+        let one = identity_allow_statement("s3:GetObject", &["arn:aws:s3:::b/k".into()]);
+        assert_eq!(one["Sid"], statement_id("s3:GetObject", "arn:aws:s3:::b/k"));
+        assert_eq!(one["Effect"], "Allow");
+        assert_eq!(one["Action"], "s3:GetObject");
+        assert_eq!(one["Resource"], "arn:aws:s3:::b/k");
+        let two = identity_allow_statement("dynamodb:GetItem", &["arn:a".into(), "arn:b".into()]);
+        assert_eq!(two["Resource"], serde_json::json!(["arn:a", "arn:b"]));
+        assert!(two["Sid"].as_str().unwrap().starts_with("IamlensDynamodbGetItem"));
+        assert_ne!(two["Sid"], identity_allow_statement("dynamodb:GetItem", &["arn:a".into()])["Sid"]);
     }
 
     #[test]

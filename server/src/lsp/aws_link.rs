@@ -153,22 +153,6 @@ impl AddToRoleArgs {
     }
 }
 
-/// The Allow statement for one action on the given resources, with a Sid
-/// naming the action (`IamlensS3GetObject`).
-pub fn role_statement(action: &str, resources: &[String]) -> Json {
-    let sid: String = std::iter::once("Iamlens".to_string())
-        .chain(action.split(':').map(|part| {
-            let mut chars = part.chars().filter(char::is_ascii_alphanumeric);
-            chars.next().map(|c| c.to_ascii_uppercase().to_string() + &chars.collect::<String>()).unwrap_or_default()
-        }))
-        .collect();
-    let resource = match resources {
-        [one] => json!(one),
-        many => json!(many),
-    };
-    json!({"Sid": sid, "Effect": "Allow", "Action": action, "Resource": resource})
-}
-
 /// The role named by the ARN IAM returned, as the target of an inline-policy merge.
 fn role_target(role_name: &str, role_arn: &str) -> Result<FixTarget, String> {
     // arn:<partition>:iam::<account>:role<path><name>
@@ -195,7 +179,7 @@ pub async fn add_to_role_policy(state: &State, args: AddToRoleArgs) -> Result<(J
     let Some(role) = args.role.clone().or(state.settings().role).filter(|r| !r.trim().is_empty()) else {
         return Err(invalid_params("iamlens.addToRolePolicy: no role given and the `iamlens.role` setting is empty; pass {\"role\": \"<role name>\"}"));
     };
-    let statement = role_statement(&args.action, &args.resources);
+    let statement = crate::denied::identity_allow_statement(&args.action, &args.resources);
     let policy_name = denied::inline_policy_name(&role);
     let mut out = json!({"Role": role, "PolicyName": policy_name, "Statement": statement});
     if !args.apply {
@@ -222,15 +206,6 @@ pub async fn add_to_role_policy(state: &State, args: AddToRoleArgs) -> Result<(J
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn statement_names_the_action_in_its_sid_and_keeps_one_resource_a_string() {
-        let one = role_statement("s3:GetObject", &["arn:aws:s3:::b/k".into()]);
-        assert_eq!(one, json!({"Sid": "IamlensS3GetObject", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/k"}));
-        let two = role_statement("dynamodb:GetItem", &["arn:a".into(), "arn:b".into()]);
-        assert_eq!(two["Resource"], json!(["arn:a", "arn:b"]));
-        assert_eq!(two["Sid"], "IamlensDynamodbGetItem");
-    }
 
     #[test]
     fn bad_actions_and_empty_resources_are_refused_with_the_reason() {
