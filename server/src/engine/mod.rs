@@ -6,6 +6,7 @@
 //! - [`generate`]: reports → the `generate-policies` JSON envelope.
 //! - [`explain`]: why an action is in the policy (file, line, call).
 
+pub mod lookup;
 mod files;
 mod output;
 mod run;

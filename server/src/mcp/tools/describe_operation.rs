@@ -1,13 +1,13 @@
 //! `describe_operation`: one AWS API call → the IAM actions it needs, their
 //! ARN templates and condition keys, from the embedded knowledge base. The
-//! same JSON as `iamlens lookup --json` (shared code: `cli::lookup::describe`).
+//! same JSON as `iamlens lookup --json` (shared code: `engine::lookup::describe`).
 
 use iamlens_knowledge::KnowledgeBase;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::cli::lookup::{describe, LookupError};
+use crate::engine::lookup::{describe, LookupError};
 
 use super::{ToolError, ToolResult};
 
