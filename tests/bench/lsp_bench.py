@@ -4,7 +4,9 @@
 Measures, on a generated 5,000-line Python file with 500 AWS calls:
   - open → first inlay-hint response
   - didChange (one character) → inlay-hint response (viewport of 100 lines, and whole
-    file), for typing in a docstring and for typing in an AWS call's argument
+    file), for typing in a docstring and for typing in an AWS call's argument;
+    viewport only for typing `(` in a call (the file stops parsing) and for
+    typing in a module-level binding
 and, on a generated workspace of 1,000 files:
   - time from `initialized` to the end of the background index
   - resident memory (VmRSS) of the server once indexed
@@ -171,22 +173,23 @@ def bench_editing(binary: str, edits: int, resolve_tooltips: bool = False) -> di
     _, msg = server.response(rid)
     all_hints = len(msg["result"] or [])
 
-    def run_edits(target_line: int, col: int) -> tuple[list[float], list[float]]:
+    def run_edits(target_line: int, col: int, typed: str = "z", whole_file_too: bool = True) -> tuple[list[float], list[float]]:
         nonlocal version
         viewport, whole = [], []
         for n in range(edits):
             version += 1
             if n % 2 == 0:
-                change = {"range": {"start": {"line": target_line, "character": col}, "end": {"line": target_line, "character": col}}, "text": "z"}
+                change = {"range": {"start": {"line": target_line, "character": col}, "end": {"line": target_line, "character": col}}, "text": typed}
             else:
                 change = {"range": {"start": {"line": target_line, "character": col}, "end": {"line": target_line, "character": col + 1}}, "text": ""}
-            first, last = (target_line - 50, target_line + 50) if n % 4 < 2 else (0, lines + 1)
+            in_view = n % 4 < 2 or not whole_file_too
+            first, last = (max(0, target_line - 50), target_line + 50) if in_view else (0, lines + 1)
             t0 = time.perf_counter()
             server.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
             rid = server.request("textDocument/inlayHint", hint_params(first, last))
             at, msg = server.response(rid)
             assert "result" in msg, msg
-            (viewport if n % 4 < 2 else whole).append((at - t0) * 1000)
+            (viewport if in_view else whole).append((at - t0) * 1000)
         return viewport, whole
 
     # 0. The floor: a hint request with no edit before it (report cached), to
@@ -206,7 +209,12 @@ def bench_editing(binary: str, edits: int, resolve_tooltips: bool = False) -> di
     # 2. Typing in code: inside an argument string of an AWS call (the resource ARN changes).
     code_line = next(i for i, l in enumerate(src_lines[doc_line:], doc_line) if 'Key="out/' in l)
     code_viewport, code_whole = run_edits(code_line, src_lines[code_line].index('Key="out/') + len('Key="out/'))
-    # 3. With lazy tooltips: hovering a hint (inlayHint/resolve of a current hint).
+    # 3. Typing `(` inside a call (the file stops parsing until it is closed),
+    #    and typing in a module-level binding every function may read.
+    paren_viewport, _ = run_edits(code_line, src_lines[code_line].index('Key="out/'), "(", whole_file_too=False)
+    binding_line = next(i for i, l in enumerate(src_lines) if l.startswith("table = "))
+    binding_viewport, _ = run_edits(binding_line, src_lines[binding_line].index('"users"') + 2, "z", whole_file_too=False)
+    # 4. With lazy tooltips: hovering a hint (inlayHint/resolve of a current hint).
     resolve_ms: list[float] = []
     if resolve_tooltips:
         _, msg = server.response(server.request("textDocument/inlayHint", hint_params(0, lines + 1)))
@@ -228,6 +236,8 @@ def bench_editing(binary: str, edits: int, resolve_tooltips: bool = False) -> di
         "docstring_edit_to_hints_whole_file_p50_ms": statistics.median(doc_whole), "docstring_edit_to_hints_whole_file_p99_ms": pct(doc_whole, 99),
         "code_edit_to_hints_viewport_p50_ms": statistics.median(code_viewport), "code_edit_to_hints_viewport_p99_ms": pct(code_viewport, 99),
         "code_edit_to_hints_whole_file_p50_ms": statistics.median(code_whole), "code_edit_to_hints_whole_file_p99_ms": pct(code_whole, 99),
+        "paren_edit_to_hints_viewport_p50_ms": statistics.median(paren_viewport), "paren_edit_to_hints_viewport_p99_ms": pct(paren_viewport, 99),
+        "module_binding_edit_to_hints_viewport_p50_ms": statistics.median(binding_viewport), "module_binding_edit_to_hints_viewport_p99_ms": pct(binding_viewport, 99),
         "edits": edits,
     }
 

@@ -1,7 +1,8 @@
 //! The engine facade that CLI, LSP and MCP call: files → reports → policies.
 //!
 //! - [`report_for_document`] / [`report_for_source`]: one file → its calls,
-//!   findings and IAM requirements (the language server's unit of work).
+//!   findings and IAM requirements (the language server's unit of work);
+//!   [`report_for_range`]: the same for part of a file (an editor's viewport).
 //! - [`collect_source_files`] + [`analyze_paths`]: a whole project, on all cores.
 //! - [`generate`]: reports → the `generate-policies` JSON envelope.
 //! - [`explain`]: why an action is in the policy (file, line, call).
@@ -16,7 +17,7 @@ pub use files::collect_source_files;
 pub use output::{explain, generate, warnings, Explanation, GenerateOutput, Warning};
 pub use run::analyze_paths;
 
-use crate::analysis::python::{analyze_python, ProjectIndex, PythonDocument};
+use crate::analysis::python::{analyze_python, analyze_python_range, ProjectIndex, PythonDocument};
 use crate::analysis::AnalysisOptions;
 use crate::model::{FileAnalysis, Requirement, RequirementSettings};
 use std::fmt;
@@ -89,6 +90,16 @@ impl std::error::Error for EngineError {}
 /// edited tree) and derive its requirements.
 pub fn report_for_document(path: &Path, doc: &PythonDocument, index: &ProjectIndex, opts: &EngineOptions) -> FileReport {
     let analysis = analyze_python(doc, index, &analysis_options(opts));
+    report_from_analysis(path, analysis, opts)
+}
+
+/// The report of only the top-level statements of `doc` that overlap the byte
+/// range `range`: for those, exactly what [`report_for_document`] gives (calls,
+/// requirements); elsewhere less, and no code scopes. What an editor shows in
+/// a viewport right after an edit, before the whole file is analysed again;
+/// never a summary of the file.
+pub fn report_for_range(path: &Path, doc: &PythonDocument, index: &ProjectIndex, opts: &EngineOptions, range: std::ops::Range<usize>) -> FileReport {
+    let analysis = analyze_python_range(doc, index, &analysis_options(opts), range);
     report_from_analysis(path, analysis, opts)
 }
 

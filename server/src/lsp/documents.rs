@@ -17,12 +17,19 @@ pub struct Document {
     pub lines: LineIndex,
     /// The analysis of `version`, if computed.
     pub report: Option<(i32, Arc<FileReport>)>,
+    /// The text of `version`, shared with the views given out (made on first use).
+    text_of_version: std::sync::OnceLock<Arc<str>>,
 }
 
 impl Document {
     pub fn new(text: String, version: i32, language_id: String) -> Document {
         let lines = LineIndex::new(&text);
-        Document { version, language_id, source: PythonDocument::parse(text), lines, report: None }
+        Document { version, language_id, source: PythonDocument::parse(text), lines, report: None, text_of_version: Default::default() }
+    }
+
+    /// The current text as a shared string (copied once per version).
+    pub fn shared_text(&self) -> Arc<str> {
+        self.text_of_version.get_or_init(|| Arc::from(self.text())).clone()
     }
 
     pub fn text(&self) -> &str {
@@ -33,22 +40,33 @@ impl Document {
     /// tree edits; a change without a range replaces the whole text.
     ///
     /// An edit confined to a comment or docstring keeps the current report
-    /// (spans shifted) instead of forcing a re-analysis.
-    pub fn apply_changes(&mut self, version: i32, changes: Vec<TextDocumentContentChangeEvent>, enc: Encoding) {
-        let mut carried = self.current_report();
-        // Dropped here so the carried report is usually the only owner and is
+    /// (spans shifted) instead of forcing a re-analysis. Returns the report
+    /// the edit made stale, for the caller to drop away from the request path
+    /// (freeing a large file's report takes longer than the edit).
+    #[must_use = "drop the stale report off the request path"]
+    pub fn apply_changes(&mut self, version: i32, changes: Vec<TextDocumentContentChangeEvent>, enc: Encoding) -> Option<Arc<FileReport>> {
+        let mut stale = None;
+        // Taken out so the carried report is usually the only owner and is
         // shifted in place rather than copied.
-        self.report = None;
+        let mut carried = match self.report.take() {
+            Some((v, report)) if v == self.version => Some(report),
+            other => {
+                stale = other.map(|(_, report)| report);
+                None
+            }
+        };
         for change in changes {
             match change.range {
                 Some(range) => {
                     let (start, end) = self.byte_range(range, enc);
                     let edit = ByteEdit { start, old_end: end, new_len: change.text.len() };
                     let before = carried.take().and_then(|r| Some((r, Before::capture(self.source.tree()?, self.source.text(), edit))));
-                    self.source.edit(start, end, &change.text);
+                    let (start, end) = self.source.edit(start, end, &change.text);
+                    self.lines.apply_edit(self.source.text(), start, end, change.text.len());
                     carried = before.and_then(|(report, before)| {
                         let new_tree = self.source.tree()?;
                         if !edit_is_inert(&before, new_tree, self.source.text(), edit) {
+                            stale = Some(report);
                             return None;
                         }
                         let mut owned = Arc::try_unwrap(report).unwrap_or_else(|shared| (*shared).clone());
@@ -58,13 +76,15 @@ impl Document {
                 }
                 None => {
                     self.source = PythonDocument::parse(change.text);
-                    carried = None;
+                    self.lines = LineIndex::new(self.source.text());
+                    stale = stale.or(carried.take());
                 }
             }
-            self.lines = LineIndex::new(self.source.text());
         }
         self.version = version;
+        self.text_of_version = Default::default();
         self.report = carried.map(|r| (version, r));
+        stale
     }
 
     /// Byte range of an LSP range, clamped into the text and ordered.
@@ -133,19 +153,19 @@ mod tests {
     fn incremental_utf16_edits_on_crlf_text_land_on_the_right_bytes() {
         let mut d = Document::new("x = '😀é'\r\ns3.get_objects()\r\n".into(), 1, "python".into());
         // Replace "objects" → "object" on line 1, then insert after the emoji (UTF-16 col 7).
-        d.apply_changes(2, vec![change(1, 3, 1, 14, "get_object"), change(0, 7, 0, 7, "ü")], Encoding::Utf16);
+        let _ = d.apply_changes(2, vec![change(1, 3, 1, 14, "get_object"), change(0, 7, 0, 7, "ü")], Encoding::Utf16);
         assert_eq!(d.text(), "x = '😀üé'\r\ns3.get_object()\r\n");
         assert_eq!(d.version, 2);
         assert!(!d.source.has_syntax_errors());
         // A range past the end appends; a reversed range is ordered.
-        d.apply_changes(3, vec![change(99, 0, 99, 0, "print(1)\r\n"), change(1, 3, 1, 0, "")], Encoding::Utf16);
+        let _ = d.apply_changes(3, vec![change(99, 0, 99, 0, "print(1)\r\n"), change(1, 3, 1, 0, "")], Encoding::Utf16);
         assert_eq!(d.text(), "x = '😀üé'\r\nget_object()\r\nprint(1)\r\n");
     }
 
     #[test]
     fn a_change_without_range_replaces_everything_and_drops_the_old_report() {
         let mut d = Document::new("a = 1\n".into(), 1, "python".into());
-        d.apply_changes(5, vec![TextDocumentContentChangeEvent { range: None, range_length: None, text: "b = 2\n".into() }], Encoding::Utf16);
+        let _ = d.apply_changes(5, vec![TextDocumentContentChangeEvent { range: None, range_length: None, text: "b = 2\n".into() }], Encoding::Utf16);
         assert_eq!(d.text(), "b = 2\n");
         assert!(d.current_report().is_none());
         assert_eq!(d.lines.line_count(), 2);

@@ -58,6 +58,35 @@ impl LineIndex {
         LineIndex { line_starts, ascii: text.is_ascii() }
     }
 
+    /// Follow an edit that replaced bytes `[start, old_end)` of the old text
+    /// with `new_len` bytes, giving `text`: only the lines the edit touched are
+    /// scanned again (typing in a large file must not rescan all of it).
+    pub fn apply_edit(&mut self, text: &str, start: usize, old_end: usize, new_len: usize) {
+        let bytes = text.as_bytes();
+        let new_end = start + new_len;
+        // A line start is the byte after a terminator: `\n`, or `\r` not followed
+        // by `\n`. Starts before `start` keep their terminator and the byte
+        // after it; starts after `old_end` keep theirs too (moved by the edit).
+        let kept_before = self.line_starts.partition_point(|&s| s < start);
+        let kept_after = self.line_starts.partition_point(|&s| s <= old_end);
+        let mut rescanned = Vec::new();
+        for i in start.saturating_sub(1)..new_end.min(bytes.len()) {
+            let ends_line = match bytes[i] {
+                b'\n' => true,
+                b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+                _ => false,
+            };
+            if ends_line && i + 1 >= start.max(1) {
+                rescanned.push(i + 1);
+            }
+        }
+        let moved: Vec<usize> = self.line_starts[kept_after..].iter().map(|&s| s - old_end + new_end).collect();
+        self.line_starts.truncate(kept_before.max(1));
+        self.line_starts.extend(rescanned);
+        self.line_starts.extend(moved);
+        self.ascii = self.ascii && text.get(start..new_end).is_some_and(str::is_ascii);
+    }
+
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
     }
@@ -187,6 +216,36 @@ mod tests {
         assert_eq!(idx.line_count(), 1);
         assert_eq!(idx.offset("", pos(0, 5), Encoding::Utf16), 0);
         assert_eq!(idx.position("", 0, Encoding::Utf16), pos(0, 0));
+    }
+
+    mod edits {
+        use super::*;
+        use proptest::prelude::*;
+
+        const PIECES: &[&str] = &["a", "\n", "\r", "\r\n", "é", "😀", "xy\nz", "\n\r", ""];
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+            /// After any edit, the updated index equals one built from scratch.
+            #[test]
+            fn an_edited_index_equals_a_fresh_one(
+                base in proptest::collection::vec(0usize..PIECES.len(), 0..24),
+                edits in proptest::collection::vec((0usize..200, 0usize..6, proptest::collection::vec(0usize..PIECES.len(), 0..4)), 1..6),
+            ) {
+                let mut text: String = base.iter().map(|&i| PIECES[i]).collect();
+                let mut index = LineIndex::new(&text);
+                for (at, len, inserted) in edits {
+                    let inserted: String = inserted.iter().map(|&i| PIECES[i]).collect();
+                    let start = (0..=at.min(text.len())).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+                    let end = ((start + len).min(text.len())..=text.len()).find(|&i| text.is_char_boundary(i)).unwrap_or(text.len());
+                    text.replace_range(start..end, &inserted);
+                    index.apply_edit(&text, start, end, inserted.len());
+                    let fresh = LineIndex::new(&text);
+                    prop_assert_eq!(&index.line_starts, &fresh.line_starts, "text {:?}", text);
+                    prop_assert!(!index.ascii || text.is_ascii());
+                }
+            }
+        }
     }
 
     #[test]

@@ -264,7 +264,12 @@ impl LanguageServer for Backend {
         let enc = self.state.encoding();
         let applied = self.state.documents.with_mut(&uri, |d| d.apply_changes(version, params.content_changes, enc));
         match applied {
-            Some(()) => self.schedule_diagnostics(uri, version),
+            Some(stale) => {
+                if let Some(report) = stale {
+                    tokio::task::spawn_blocking(move || drop(report));
+                }
+                self.schedule_diagnostics(uri, version)
+            }
             None => {
                 let message = format!("iamlens: change for {} which is not open; ignored", uri.as_str());
                 self.client.log_message(MessageType::WARNING, message).await;
@@ -382,9 +387,13 @@ impl LanguageServer for Backend {
         let lazy = self.state.client().inlay_hint_resolves_tooltip;
         let uri = params.text_document.uri;
         let hint_uri = uri.clone();
-        self.with_view(uri, move |view, enc| {
-            let tooltips = if lazy { inlay_hints::Tooltips::OnResolve(&hint_uri) } else { inlay_hints::Tooltips::Inline };
-            inlay_hints::inlay_hints(view, range, enc, tooltips)
+        self.blocking(move |state| match state.range_view(&uri, range) {
+            Ok(view) => {
+                let tooltips = if lazy { inlay_hints::Tooltips::OnResolve(&hint_uri) } else { inlay_hints::Tooltips::Inline };
+                Ok(Some(inlay_hints::inlay_hints(&view, range, state.encoding(), tooltips)))
+            }
+            Err(ReportError::NotOpen) => Ok(None),
+            Err(ReportError::ContentModified) => Err(commands::content_modified()),
         })
         .await
     }

@@ -5,7 +5,7 @@
 use super::documents::{Document, Documents};
 use super::positions::Encoding;
 use super::settings::Settings;
-use super::types::Uri;
+use super::types::{Range, Uri};
 use super::workspace::Workspace;
 use crate::engine::{self, EngineOptions, FileReport};
 use crate::model::RequirementSettings;
@@ -108,7 +108,7 @@ impl State {
         let cached: Result<DocumentView, Snapshot> = self
             .documents
             .with(uri, |d: &Document| match d.current_report() {
-                Some(report) => Ok(DocumentView { version: d.version, text: Arc::from(d.text()), lines: d.lines.clone(), report }),
+                Some(report) => Ok(DocumentView { version: d.version, text: d.shared_text(), lines: d.lines.clone(), report }),
                 None => Err((d.version, d.source.clone(), d.lines.clone())),
             })
             .ok_or(ReportError::NotOpen)?;
@@ -132,16 +132,53 @@ impl State {
         let stored = self.documents.with_mut(uri, |d| {
             if d.version == version && generation == self.settings_generation.load(std::sync::atomic::Ordering::SeqCst) {
                 d.report = Some((version, report.clone()));
-                true
+                Some(d.shared_text())
             } else {
-                false
+                None
             }
         });
         match stored {
-            Some(true) => Ok(DocumentView { version, text: Arc::from(source.text()), lines, report }),
-            Some(false) => Err(ReportError::ContentModified),
+            Some(Some(text)) => Ok(DocumentView { version, text, lines, report }),
+            Some(None) => Err(ReportError::ContentModified),
             None => Err(ReportError::NotOpen),
         }
+    }
+
+    /// What a feature over part of a document needs (inlay hints for the
+    /// lines in view): the whole-file report when it is computed, or when
+    /// `range` covers most of the file (computing and keeping it); otherwise a
+    /// report of only the top-level statements in `range`, which is exact for
+    /// them and not kept (see [`engine::report_for_range`]). Typing then costs
+    /// the statements in view, not the whole file; the whole-file analysis
+    /// follows in the background (diagnostics). Blocking (CPU).
+    pub fn range_view(&self, uri: &Uri, range: Range) -> Result<DocumentView, ReportError> {
+        let enc = self.encoding();
+        type Snapshot = (i32, crate::analysis::python::PythonDocument, super::positions::LineIndex, Arc<str>, std::ops::Range<usize>);
+        let cached: Result<DocumentView, Option<Snapshot>> = self
+            .documents
+            .with(uri, |d: &Document| match d.current_report() {
+                Some(report) => Ok(DocumentView { version: d.version, text: d.shared_text(), lines: d.lines.clone(), report }),
+                None => {
+                    let (start, end) = d.byte_range(range, enc);
+                    let most = (end - start) * 2 > d.text().len();
+                    Err((!most).then(|| (d.version, d.source.clone(), d.lines.clone(), d.shared_text(), start..end)))
+                }
+            })
+            .ok_or(ReportError::NotOpen)?;
+        let (version, source, lines, text, bytes) = match cached {
+            Ok(view) => return Ok(view),
+            Err(None) => return self.document_view(uri),
+            Err(Some(snapshot)) => snapshot,
+        };
+        let generation = self.settings_generation.load(std::sync::atomic::Ordering::SeqCst);
+        let opts = self.engine_options();
+        let path = uri_to_path(uri);
+        let report = self.workspace.with_index(|index| engine::report_for_range(&path, &source, index, &opts, bytes));
+        let current = self.documents.with(uri, |d| d.version == version).ok_or(ReportError::NotOpen)?;
+        if !current || generation != self.settings_generation.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(ReportError::ContentModified);
+        }
+        Ok(DocumentView { version, text, lines, report: Arc::new(report) })
     }
 
     /// Forget every computed report (settings changed).

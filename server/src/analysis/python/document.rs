@@ -61,8 +61,8 @@ impl PythonDocument {
     ///
     /// Offsets past the end are clamped to the end, and offsets inside a
     /// multi-byte character widen to the whole character, so a confused
-    /// client cannot make this panic.
-    pub fn edit(&mut self, start_byte: usize, old_end_byte: usize, new_text: &str) {
+    /// client cannot make this panic. Returns the byte range replaced.
+    pub fn edit(&mut self, start_byte: usize, old_end_byte: usize, new_text: &str) -> (usize, usize) {
         let len = self.text.len();
         let mut start = start_byte.min(len);
         let mut old_end = old_end_byte.min(len).max(start);
@@ -98,6 +98,7 @@ impl PythonDocument {
             }
             None => self.tree = parse_text(&self.text, None),
         }
+        (start, old_end)
     }
 
     /// Replace the whole text (a full-document sync from the client).

@@ -70,13 +70,21 @@ struct StmtRecord {
 /// Both passes over a file known to be AWS code. Returns the analysis and,
 /// when parts of it may be reused after an edit, a snapshot for next time.
 /// `record: false` skips building the snapshot (a document analysed once).
+///
+/// With `only`, the second pass walks just the top-level statements that
+/// overlap that byte range (and the module-level code before it, whose
+/// bindings they see); definitions outside it only bind their names, as a
+/// reused definition does. The calls of the walked statements are then what
+/// a whole-file walk gives them, unless the walk was order-sensitive (see
+/// [`Analyzer::order_sensitive`]), which the caller checks.
 pub fn walk_file<'a>(
     an: Analyzer<'a>,
     root: Node<'a>,
     key: SnapshotKey,
     prev: Option<Snapshot>,
     record: bool,
-) -> (FileAnalysis, Option<Snapshot>) {
+    only: Option<std::ops::Range<usize>>,
+) -> Walked {
     let src = an.src;
     // Pass 1: module-level bindings.
     let mut env = Env::module();
@@ -106,6 +114,15 @@ pub fn walk_file<'a>(
         let guard = an.enter();
         let mut plan = plan;
         for (i, stmt) in stmts.iter().enumerate() {
+            if let Some(range) = &only {
+                if stmt.start_byte() > range.end {
+                    break; // Later statements cannot change what earlier ones bind.
+                }
+                if stmt.end_byte() < range.start && is_definition(stmt.kind()) {
+                    bind_definition_name(&an, *stmt, &mut env);
+                    continue;
+                }
+            }
             let reuse = plan.as_mut().and_then(|p| p.take(i));
             if let Some((mut rec, deps)) = reuse {
                 #[cfg(test)]
@@ -169,6 +186,7 @@ pub fn walk_file<'a>(
         Snapshot { text: src.to_string(), key, module_env, stmts: records }
     });
 
+    let order_sensitive = an.order_sensitive.get();
     let mut out = an.out.into_inner();
     if module_has_calls {
         out.scopes.push(CodeScope { kind: ScopeKind::Module, name: None, span: module_span, name_span: start });
@@ -179,7 +197,17 @@ pub fn walk_file<'a>(
         out.findings.extend(super::syntax_errors(root));
     }
     out.findings.sort_by_key(|f| f.span.start_byte);
-    (FileAnalysis { imports_aws_sdk: true, calls: out.calls, findings: out.findings, scopes: out.scopes }, snapshot)
+    let analysis = FileAnalysis { imports_aws_sdk: true, calls: out.calls, findings: out.findings, scopes: out.scopes };
+    Walked { analysis, snapshot, order_sensitive }
+}
+
+/// What [`walk_file`] gives.
+pub struct Walked {
+    pub analysis: FileAnalysis,
+    /// For the next analysis of the same document, when parts may be reused.
+    pub snapshot: Option<Snapshot>,
+    /// The result depended on the order definitions were evaluated in.
+    pub order_sensitive: bool,
 }
 
 #[cfg(test)]

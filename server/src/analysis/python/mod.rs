@@ -51,6 +51,59 @@ pub fn analyze_python_with(
     analyze_document(doc, index, opts, catalog, true)
 }
 
+/// The calls of the top-level statements of `doc` that overlap the byte
+/// range `range`, exactly as [`analyze_python`] of the whole file has them;
+/// fewer calls elsewhere, and no code scopes. For what an editor shows in
+/// its viewport while the whole-file analysis can wait: only the module-level
+/// bindings and the statements in the range are walked.
+///
+/// Syntax-error findings cover the whole file. The document's remembered
+/// analysis (for re-analysis after edits) is neither used nor changed.
+pub fn analyze_python_range(doc: &PythonDocument, index: &ProjectIndex, opts: &AnalysisOptions, range: std::ops::Range<usize>) -> FileAnalysis {
+    analyze_python_range_with(doc, index, opts, catalog::embedded(), range)
+}
+
+/// [`analyze_python_range`] against a given catalog.
+pub fn analyze_python_range_with(
+    doc: &PythonDocument,
+    index: &ProjectIndex,
+    opts: &AnalysisOptions,
+    catalog: &dyn Catalog,
+    range: std::ops::Range<usize>,
+) -> FileAnalysis {
+    let Some((an, root, key)) = prepare(doc, index, opts, catalog) else { return FileAnalysis::default() };
+    let walked = incremental::walk_file(an, root, key, None, false, Some(range));
+    if !walked.order_sensitive {
+        return walked.analysis;
+    }
+    // A cycle between definitions or the depth cap: what the range sees could
+    // depend on what the whole walk evaluated first, so walk it all.
+    analyze_document(doc, index, opts, catalog, false)
+}
+
+/// The analyzer for a file, its root and snapshot key; `None` when the file
+/// does not parse at all or is not AWS code.
+fn prepare<'a>(
+    doc: &'a PythonDocument,
+    index: &'a ProjectIndex,
+    opts: &'a AnalysisOptions,
+    catalog: &'a dyn Catalog,
+) -> Option<(Analyzer<'a>, Node<'a>, incremental::SnapshotKey)> {
+    let root = doc.tree()?.root_node();
+    let src = doc.text();
+    let mut an = Analyzer::new(src, catalog, index, opts);
+    an.imports_sdk = file_imports_aws(root, src, index, catalog) || (root.has_error() && imports::text_mentions_sdk_import(src));
+    if !an.imports_sdk {
+        return None;
+    }
+    let key = incremental::SnapshotKey {
+        index_generation: index.generation(),
+        service_hints: opts.service_hints.clone(),
+        catalog: catalog as *const dyn Catalog as *const () as usize,
+    };
+    Some((an, root, key))
+}
+
 /// `remember: false` for documents analysed once (whole-project runs).
 fn analyze_document(
     doc: &PythonDocument,
@@ -59,25 +112,13 @@ fn analyze_document(
     catalog: &dyn Catalog,
     remember: bool,
 ) -> FileAnalysis {
-    let Some(tree) = doc.tree() else { return FileAnalysis::default() };
-    let root = tree.root_node();
-    let src = doc.text();
-    let mut an = Analyzer::new(src, catalog, index, opts);
-    an.imports_sdk = file_imports_aws(root, src, index, catalog) || (root.has_error() && imports::text_mentions_sdk_import(src));
-    if !an.imports_sdk {
-        return FileAnalysis::default();
-    }
-    let key = incremental::SnapshotKey {
-        index_generation: index.generation(),
-        service_hints: opts.service_hints.clone(),
-        catalog: catalog as *const dyn Catalog as *const () as usize,
-    };
+    let Some((an, root, key)) = prepare(doc, index, opts, catalog) else { return FileAnalysis::default() };
     if !remember {
-        return incremental::walk_file(an, root, key, None, false).0;
+        return incremental::walk_file(an, root, key, None, false, None).analysis;
     }
-    let (analysis, snapshot) = incremental::walk_file(an, root, key, doc.take_last_analysis(), true);
-    doc.keep_last_analysis(snapshot);
-    analysis
+    let walked = incremental::walk_file(an, root, key, doc.take_last_analysis(), true, None);
+    doc.keep_last_analysis(walked.snapshot);
+    walked.analysis
 }
 
 /// Whether any import statement (at any depth of statements) names an AWS

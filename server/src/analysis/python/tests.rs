@@ -506,7 +506,9 @@ mod incremental {
                             doc.edit(i, i + from.len(), to);
                         }
                     }
-                    1 => doc.edit(at, at, TYPING[pick % TYPING.len()]),
+                    1 => {
+                        doc.edit(at, at, TYPING[pick % TYPING.len()]);
+                    }
                     _ => {
                         let typed = TYPING[pick % TYPING.len()];
                         doc.edit(at, at, typed);
@@ -521,6 +523,62 @@ mod incremental {
                 prop_assert_eq!(serde_json::to_string(&edited).unwrap(), serde_json::to_string(&fresh).unwrap(), "in\n{}", doc.text());
             }
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+        /// The viewport analysis: whatever state the module is in (valid
+        /// edits and half-typed text) and whatever byte range is asked for,
+        /// every call the whole-file analysis finds in the range is in the
+        /// range analysis, identical, and the range analysis finds no call
+        /// the whole-file analysis does not.
+        #[test]
+        fn range_analysis_agrees_with_the_whole_file(
+            steps in proptest::collection::vec((0usize..2, 0usize..64, 0usize..4000), 0..8),
+            from in 0usize..4000,
+            len in 0usize..800,
+        ) {
+            let cat = catalog();
+            let index = ProjectIndex::new();
+            let opts = AnalysisOptions::default();
+            let mut doc = PythonDocument::parse(LINKED.to_string());
+            for (kind, pick, offset) in steps {
+                let text_len = doc.text().len();
+                let at = (offset % (text_len + 1)..=text_len).find(|&i| doc.text().is_char_boundary(i)).unwrap_or(text_len);
+                if kind == 0 {
+                    let (old, new) = SWAPS[pick % SWAPS.len()];
+                    if let Some(i) = doc.text().find(old) {
+                        doc.edit(i, i + old.len(), new);
+                    }
+                } else {
+                    doc.edit(at, at, TYPING[pick % TYPING.len()]);
+                }
+            }
+            let start = from % (doc.text().len() + 1);
+            let range = start..(start + len).min(doc.text().len());
+            let whole = analyze_python_with(&doc, &index, &opts, &cat);
+            let part = analyze_python_range_with(&doc, &index, &opts, &cat, range.clone());
+            let json = |c: &SdkCall| serde_json::to_string(c).unwrap();
+            let part_calls: Vec<String> = part.calls.iter().map(json).collect();
+            let whole_calls: Vec<String> = whole.calls.iter().map(json).collect();
+            for call in whole.calls.iter().filter(|c| c.span.start_byte <= range.end && c.span.end_byte >= range.start) {
+                prop_assert!(part_calls.contains(&json(call)), "missing {} for {:?} in\n{}", json(call), range, doc.text());
+            }
+            for call in &part_calls {
+                prop_assert!(whole_calls.contains(call), "extra {} for {:?} in\n{}", call, range, doc.text());
+            }
+        }
+    }
+
+    #[test]
+    fn a_range_analysis_walks_only_what_the_range_needs() {
+        let cat = catalog();
+        let doc = PythonDocument::parse(LINKED.to_string());
+        let at = LINKED.find("storage().list_buckets()").unwrap();
+        let part = analyze_python_range_with(&doc, &ProjectIndex::new(), &AnalysisOptions::default(), &cat, at..at + 1);
+        // use_factories() alone: the factory's facts are evaluated on demand.
+        let ops: Vec<&str> = part.calls.iter().map(|c| c.operation.as_str()).collect();
+        assert_eq!(ops, ["SendMessage", "ListBuckets", "GetObject"]);
     }
 
     #[test]

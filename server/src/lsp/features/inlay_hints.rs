@@ -6,7 +6,7 @@
 //! without them and a `data` naming the call; the tooltip is built when the
 //! user hovers the hint.
 
-use super::{call_sites, range_of, requirement_markdown, CallSite};
+use super::{call_sites, call_sites_ending_in, range_of, requirement_markdown, CallSite};
 use crate::lsp::positions::Encoding;
 use crate::lsp::state::DocumentView;
 use crate::lsp::types::{InlayHint, InlayHintLabel, InlayHintTooltip, MarkupContent, MarkupKind, Range, Uri};
@@ -53,7 +53,11 @@ pub fn resolve(view: &DocumentView, mut hint: InlayHint, data: &HintData) -> Inl
 
 pub fn inlay_hints(view: &DocumentView, range: Range, enc: Encoding, tooltips: Tooltips<'_>) -> Vec<InlayHint> {
     let mut hints = Vec::new();
-    for site in call_sites(&view.report) {
+    // Whole lines around the range first (cheap byte comparisons), the exact
+    // position check below.
+    let line_start = |line: u32| view.lines.offset(&view.text, crate::lsp::types::Position { line, character: 0 }, enc);
+    let window = line_start(range.start.line)..=line_start(range.end.line.saturating_add(1));
+    for site in call_sites_ending_in(&view.report, window) {
         let actions = site.actions();
         let Some(first) = actions.first() else { continue };
         let position = range_of(view, &site.span, enc).end;

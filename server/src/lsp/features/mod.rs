@@ -45,9 +45,17 @@ impl CallSite<'_> {
 }
 
 pub fn call_sites(report: &crate::engine::FileReport) -> Vec<CallSite<'_>> {
+    call_sites_ending_in(report, 0..=usize::MAX)
+}
+
+/// The call sites whose call ends at a byte in `ends` (those a range of lines shows).
+pub fn call_sites_ending_in(report: &crate::engine::FileReport, ends: std::ops::RangeInclusive<usize>) -> Vec<CallSite<'_>> {
     let mut sites: Vec<CallSite<'_>> = Vec::new();
     let mut by_span: std::collections::HashMap<(usize, usize), usize> = std::collections::HashMap::new();
     for (i, call) in report.analysis.calls.iter().enumerate() {
+        if !ends.contains(&call.span.end_byte) {
+            continue;
+        }
         let key = (call.span.start_byte, call.span.end_byte);
         let slot = *by_span.entry(key).or_insert_with(|| {
             sites.push(CallSite { span: call.span, calls: Vec::new(), requirements: Vec::new() });
