@@ -496,3 +496,33 @@ async def test_tooltips_come_from_inlay_hint_resolve_when_the_client_resolves_th
         assert stale.tooltip is None
     finally:
         await client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_typing_an_unclosed_paren_keeps_viewport_hints_and_refreshes_once_settled(vscode, workspace):
+    # A long module: the viewport (the first function) is a small part of it.
+    filler = "".join(f"\n\ndef extra_{i}(key):\n    return s3.head_object(Bucket=BUCKET, Key=key)\n" for i in range(40))
+    text = HANDLER + filler
+    uri = open_doc(vscode, workspace / "app" / "handler.py", text)
+    get_line = position_of(text, "get_object(Bucket=BUCKET").line
+    viewport = get_line + 3
+    assert label_text(hint_on(await inlay_hints(vscode, uri, viewport), get_line)) == "s3:GetObject"
+    refreshes = vscode.recorder.inlay_hint_refresh
+    # "(" typed in notify(): everything after it stops parsing until it is closed.
+    at = position_of(text, "make_queue_client()")
+    change_doc(vscode, uri, 2, at, at, "(")
+    hint = hint_on(await inlay_hints(vscode, uri, viewport), get_line)
+    assert label_text(hint) == "s3:GetObject"
+    assert "arn:aws:s3:::my-data-bucket/config/settings.json" in tooltip_text(hint)
+    # The whole-file analysis that follows parses afresh; the client is told to fetch hints again.
+    await wait_for(lambda: vscode.recorder.inlay_hint_refresh > refreshes, what="inlay hint refresh once settled")
+    last_line = position_of(text, "def extra_39").line + 1
+    settled = await inlay_hints(vscode, uri)
+    assert label_text(hint_on(settled, get_line)) == "s3:GetObject"
+    assert last_line not in {h.position.line for h in settled}, "calls after the unclosed paren do not parse"
+    # Closing it brings every call back, in the viewport and in the whole file.
+    closing = types.Position(line=at.line, character=at.character + 1 + len("make_queue_client()"))
+    change_doc(vscode, uri, 3, closing, closing, ")")
+    assert label_text(hint_on(await inlay_hints(vscode, uri, viewport), get_line)) == "s3:GetObject"
+    # (HeadObject is authorized as s3:GetObject.)
+    assert label_text(hint_on(await inlay_hints(vscode, uri), last_line)) == "s3:GetObject"

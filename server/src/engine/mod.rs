@@ -103,6 +103,17 @@ pub fn report_for_range(path: &Path, doc: &PythonDocument, index: &ProjectIndex,
     report_from_analysis(path, analysis, opts)
 }
 
+/// Decode ahead of time the knowledge a source file will likely need (the
+/// services it names), so its first analysis does not wait for it. Only a
+/// cache warm-up, for a spare core while the file parses; results never
+/// depend on it.
+pub fn warm_up_knowledge(source: &str) {
+    let kb = iamlens_knowledge::KnowledgeBase::embedded();
+    for name in crate::analysis::python::services_named(source) {
+        let _ = kb.service(name);
+    }
+}
+
 /// Parse and analyse source text on its own (plus what `index` knows of the project).
 pub fn report_for_source(path: &Path, source: &str, index: &ProjectIndex, opts: &EngineOptions) -> FileReport {
     let doc = PythonDocument::parse(source.to_string());

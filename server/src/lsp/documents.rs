@@ -19,12 +19,16 @@ pub struct Document {
     pub report: Option<(i32, Arc<FileReport>)>,
     /// The text of `version`, shared with the views given out (made on first use).
     text_of_version: std::sync::OnceLock<Arc<str>>,
+    /// Inlay hints of this version were given from an unsettled tree (see
+    /// [`PythonDocument::edit_unsettled`]): once the settled report exists,
+    /// the client is asked to fetch them again.
+    pub hints_before_settled: std::sync::atomic::AtomicBool,
 }
 
 impl Document {
     pub fn new(text: String, version: i32, language_id: String) -> Document {
         let lines = LineIndex::new(&text);
-        Document { version, language_id, source: PythonDocument::parse(text), lines, report: None, text_of_version: Default::default() }
+        Document { version, language_id, source: PythonDocument::parse(text), lines, report: None, text_of_version: Default::default(), hints_before_settled: Default::default() }
     }
 
     /// The current text as a shared string (copied once per version).
@@ -37,7 +41,9 @@ impl Document {
     }
 
     /// Apply the editor's changes in order. Ranged changes become incremental
-    /// tree edits; a change without a range replaces the whole text.
+    /// tree edits, left unsettled (a tree with syntax errors is re-parsed from
+    /// scratch only when a whole-file report needs it); a change without a
+    /// range replaces the whole text.
     ///
     /// An edit confined to a comment or docstring keeps the current report
     /// (spans shifted) instead of forcing a re-analysis. Returns the report
@@ -61,7 +67,7 @@ impl Document {
                     let (start, end) = self.byte_range(range, enc);
                     let edit = ByteEdit { start, old_end: end, new_len: change.text.len() };
                     let before = carried.take().and_then(|r| Some((r, Before::capture(self.source.tree()?, self.source.text(), edit))));
-                    let (start, end) = self.source.edit(start, end, &change.text);
+                    let (start, end) = self.source.edit_unsettled(start, end, &change.text);
                     self.lines.apply_edit(self.source.text(), start, end, change.text.len());
                     carried = before.and_then(|(report, before)| {
                         let new_tree = self.source.tree()?;
@@ -83,6 +89,7 @@ impl Document {
         }
         self.version = version;
         self.text_of_version = Default::default();
+        self.hints_before_settled = Default::default();
         self.report = carried.map(|r| (version, r));
         stale
     }

@@ -112,8 +112,20 @@ async fn publish_diagnostics(state: Arc<State>, client: Client, uri: Uri, versio
             }
         }
     }
-    if state.documents.with(&uri, |d| d.version) == Some(version) {
+    let (current, hints_outdated) = state
+        .documents
+        .with(&uri, |d| {
+            let current = d.version == version;
+            (current, current && d.hints_before_settled.swap(false, std::sync::atomic::Ordering::SeqCst))
+        })
+        .unwrap_or((false, false));
+    if current {
         client.publish_diagnostics(uri, diags, Some(version)).await;
+    }
+    // Hints of this version came from a tree still showing typing's syntax
+    // errors; the settled ones may differ there.
+    if hints_outdated && state.client().inlay_hint_refresh {
+        let _ = client.inlay_hint_refresh().await;
     }
 }
 
@@ -254,6 +266,9 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
         let version = doc.version;
+        // The knowledge the file needs is decoded on the other core while it parses.
+        let head_start = doc.text.clone();
+        tokio::task::spawn_blocking(move || crate::engine::warm_up_knowledge(&head_start));
         self.state.documents.open(doc.uri.clone(), Document::new(doc.text, version, doc.language_id));
         self.schedule_diagnostics(doc.uri, version);
     }

@@ -112,10 +112,14 @@ impl State {
                 None => Err((d.version, d.source.clone(), d.lines.clone())),
             })
             .ok_or(ReportError::NotOpen)?;
-        let (version, source, lines) = match cached {
+        let (version, mut source, lines) = match cached {
             Ok(view) => return Ok(view),
             Err(snapshot) => snapshot,
         };
+        // Whole-file results equal a fresh parse's (as the CLI's): settle a
+        // tree left with errors by typing, off the lock, and keep it below.
+        let settled_now = !source.is_settled();
+        source.settle();
         let path = uri_to_path(uri);
         // Settings changing mid-analysis would leave a report computed with the
         // old ones; compute again with the new ones (a few tries at most).
@@ -132,6 +136,9 @@ impl State {
         let stored = self.documents.with_mut(uri, |d| {
             if d.version == version && generation == self.settings_generation.load(std::sync::atomic::Ordering::SeqCst) {
                 d.report = Some((version, report.clone()));
+                if settled_now && !d.source.is_settled() {
+                    d.source = source;
+                }
                 Some(d.shared_text())
             } else {
                 None
@@ -150,7 +157,9 @@ impl State {
     /// report of only the top-level statements in `range`, which is exact for
     /// them and not kept (see [`engine::report_for_range`]). Typing then costs
     /// the statements in view, not the whole file; the whole-file analysis
-    /// follows in the background (diagnostics). Blocking (CPU).
+    /// follows in the background (diagnostics). While typing leaves syntax
+    /// errors the range report comes from the unsettled tree; the document
+    /// then notes that hints must be fetched again once settled. Blocking (CPU).
     pub fn range_view(&self, uri: &Uri, range: Range) -> Result<DocumentView, ReportError> {
         let enc = self.encoding();
         type Snapshot = (i32, crate::analysis::python::PythonDocument, super::positions::LineIndex, Arc<str>, std::ops::Range<usize>);
@@ -170,6 +179,10 @@ impl State {
             Err(None) => return self.document_view(uri),
             Err(Some(snapshot)) => snapshot,
         };
+        if !source.is_settled() {
+            // Exact once settled: the client is asked to fetch these again then.
+            self.documents.with(uri, |d| d.hints_before_settled.store(true, std::sync::atomic::Ordering::SeqCst));
+        }
         let generation = self.settings_generation.load(std::sync::atomic::Ordering::SeqCst);
         let opts = self.engine_options();
         let path = uri_to_path(uri);

@@ -36,6 +36,9 @@ pub struct PythonDocument {
     /// analyses a clone taken at each version. A snapshot records the text it
     /// was made from, so it is correct to offer it to any later text.
     pub(super) last_analysis: Arc<Mutex<Option<Snapshot>>>,
+    /// The tree has syntax errors and came from an incremental parse (see
+    /// [`PythonDocument::edit_unsettled`]).
+    unsettled: bool,
 }
 
 impl std::fmt::Debug for PythonDocument {
@@ -46,14 +49,14 @@ impl std::fmt::Debug for PythonDocument {
 
 impl Clone for PythonDocument {
     fn clone(&self) -> Self {
-        PythonDocument { text: self.text.clone(), tree: self.tree.clone(), last_analysis: self.last_analysis.clone() }
+        PythonDocument { text: self.text.clone(), tree: self.tree.clone(), last_analysis: self.last_analysis.clone(), unsettled: self.unsettled }
     }
 }
 
 impl PythonDocument {
     pub fn parse(text: String) -> PythonDocument {
         let tree = parse_text(&text, None);
-        PythonDocument { text, tree, last_analysis: Arc::default() }
+        PythonDocument { text, tree, last_analysis: Arc::default(), unsettled: false }
     }
 
     /// Apply one edit: replace bytes `[start_byte, old_end_byte)` with
@@ -63,6 +66,18 @@ impl PythonDocument {
     /// multi-byte character widen to the whole character, so a confused
     /// client cannot make this panic. Returns the byte range replaced.
     pub fn edit(&mut self, start_byte: usize, old_end_byte: usize, new_text: &str) -> (usize, usize) {
+        let replaced = self.edit_unsettled(start_byte, old_end_byte, new_text);
+        self.settle();
+        replaced
+    }
+
+    /// [`edit`](Self::edit) without settling: when the re-parsed tree has
+    /// syntax errors it stays as the incremental parse left it, which can
+    /// depend on the edits that led to it (tree-sitter's error recovery may
+    /// settle differently when it reuses an old tree). Valid code is never
+    /// unsettled. Cheap on every keystroke; call [`settle`](Self::settle)
+    /// before results must equal a fresh parse's.
+    pub fn edit_unsettled(&mut self, start_byte: usize, old_end_byte: usize, new_text: &str) -> (usize, usize) {
         let len = self.text.len();
         let mut start = start_byte.min(len);
         let mut old_end = old_end_byte.min(len).max(start);
@@ -88,23 +103,33 @@ impl PythonDocument {
             Some(tree) => {
                 tree.edit(&edit);
                 self.tree = parse_text(&self.text, Some(tree));
-                // tree-sitter's error recovery can settle differently when it
-                // reuses an old tree. Results must not depend on edit history
-                // (the CLI parses fresh), so a tree with errors is re-parsed
-                // from scratch; valid code has one parse and keeps the fast path.
-                if self.tree.as_ref().is_some_and(|t| t.root_node().has_error()) {
-                    self.tree = parse_text(&self.text, None);
-                }
+                self.unsettled = self.has_syntax_errors();
             }
             None => self.tree = parse_text(&self.text, None),
         }
         (start, old_end)
     }
 
+    /// True when the tree is what a fresh parse of the text gives.
+    pub fn is_settled(&self) -> bool {
+        !self.unsettled
+    }
+
+    /// Make the tree what a fresh parse gives (results must not depend on
+    /// edit history: the CLI parses fresh). A no-op unless an unsettled edit
+    /// left syntax errors; then a full parse.
+    pub fn settle(&mut self) {
+        if self.unsettled {
+            self.tree = parse_text(&self.text, None);
+            self.unsettled = false;
+        }
+    }
+
     /// Replace the whole text (a full-document sync from the client).
     pub fn replace_all(&mut self, text: String) {
         self.text = text;
         self.tree = parse_text(&self.text, None);
+        self.unsettled = false;
     }
 
     pub fn text(&self) -> &str {
@@ -178,6 +203,27 @@ mod tests {
         assert!(doc.text().ends_with("y = 1"));
         doc.edit(5, 2, "");
         assert_eq!(sexp(&doc), sexp(&PythonDocument::parse(doc.text().to_string())));
+    }
+
+    #[test]
+    fn unsettled_edits_keep_the_incremental_tree_until_settled() {
+        let base = "import boto3\ns3 = boto3.client('s3')\n\ndef f():\n    s3.list_buckets()\n";
+        let mut doc = PythonDocument::parse(base.into());
+        // Valid code is settled at once.
+        doc.edit_unsettled(13, 13, "x = 1\n");
+        assert!(doc.is_settled());
+        let at = doc.text().find("s3.list").unwrap();
+        doc.edit_unsettled(at, at, "(");
+        assert!(!doc.is_settled() && doc.has_syntax_errors());
+        let copy = doc.clone();
+        assert!(!copy.is_settled(), "clones keep the state");
+        doc.settle();
+        assert!(doc.is_settled());
+        assert_eq!(sexp(&doc), sexp(&PythonDocument::parse(doc.text().to_string())));
+        // `edit` always settles.
+        doc.edit(at, at + 1, "");
+        assert!(doc.is_settled());
+        assert_eq!(doc.text(), "import boto3\nx = 1\ns3 = boto3.client('s3')\n\ndef f():\n    s3.list_buckets()\n");
     }
 
     #[test]

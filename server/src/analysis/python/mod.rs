@@ -58,7 +58,9 @@ pub fn analyze_python_with(
 /// bindings and the statements in the range are walked.
 ///
 /// Syntax-error findings cover the whole file. The document's remembered
-/// analysis (for re-analysis after edits) is neither used nor changed.
+/// analysis (for re-analysis after edits) is neither used nor changed. An
+/// unsettled document (see [`PythonDocument::edit_unsettled`]) is analysed as
+/// its tree stands, so no full parse is paid while typing.
 pub fn analyze_python_range(doc: &PythonDocument, index: &ProjectIndex, opts: &AnalysisOptions, range: std::ops::Range<usize>) -> FileAnalysis {
     analyze_python_range_with(doc, index, opts, catalog::embedded(), range)
 }
@@ -112,6 +114,19 @@ fn analyze_document(
     catalog: &dyn Catalog,
     remember: bool,
 ) -> FileAnalysis {
+    // Whole-file results never depend on edit history: a tree typing left
+    // unsettled is settled on a copy (which shares the remembered analysis).
+    let settled;
+    let doc = if doc.is_settled() {
+        doc
+    } else {
+        settled = {
+            let mut copy = doc.clone();
+            copy.settle();
+            copy
+        };
+        &settled
+    };
     let Some((an, root, key)) = prepare(doc, index, opts, catalog) else { return FileAnalysis::default() };
     if !remember {
         return incremental::walk_file(an, root, key, None, false, None).analysis;
@@ -119,6 +134,30 @@ fn analyze_document(
     let walked = incremental::walk_file(an, root, key, doc.take_last_analysis(), true, None);
     doc.keep_last_analysis(walked.snapshot);
     walked.analysis
+}
+
+/// The services a Python source names in `client('…')` / `resource('…')`
+/// calls, found by a plain text scan (no parse): a guess of what its analysis
+/// will look up, for warming the knowledge base while the file parses.
+/// Results never depend on it.
+pub fn services_named(text: &str) -> Vec<&str> {
+    let mut names: Vec<&str> = Vec::new();
+    for opener in ["client(", "resource("] {
+        for (at, _) in text.match_indices(opener) {
+            let rest = text[at + opener.len()..].trim_start();
+            let rest = rest.strip_prefix("service_name=").unwrap_or(rest);
+            let Some(quote) = rest.chars().next().filter(|c| *c == '\'' || *c == '"') else { continue };
+            let body = &rest[1..];
+            let len = body.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'-').count();
+            if len > 0 && body[len..].starts_with(quote) && !names.contains(&&body[..len]) {
+                names.push(&body[..len]);
+                if names.len() == 32 {
+                    return names;
+                }
+            }
+        }
+    }
+    names
 }
 
 /// Whether any import statement (at any depth of statements) names an AWS

@@ -570,6 +570,30 @@ mod incremental {
         }
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Typing without settling (the language server's keystrokes): the
+        /// whole-file analysis still equals a fresh parse's.
+        #[test]
+        fn whole_file_results_of_unsettled_edits_equal_a_fresh_analysis(steps in proptest::collection::vec((0usize..64, 0usize..4000, any::<bool>()), 1..12)) {
+            let cat = catalog();
+            let index = ProjectIndex::new();
+            let opts = AnalysisOptions::default();
+            let mut doc = PythonDocument::parse(LINKED.to_string());
+            analyze_python_with(&doc, &index, &opts, &cat);
+            for (pick, offset, analyse) in steps {
+                let len = doc.text().len();
+                let at = (offset % (len + 1)..=len).find(|&i| doc.text().is_char_boundary(i)).unwrap_or(len);
+                doc.edit_unsettled(at, at, TYPING[pick % TYPING.len()]);
+                if analyse {
+                    let edited = analyze_python_with(&doc, &index, &opts, &cat);
+                    let fresh = analyze_python_with(&PythonDocument::parse(doc.text().to_string()), &index, &opts, &cat);
+                    prop_assert_eq!(serde_json::to_string(&edited).unwrap(), serde_json::to_string(&fresh).unwrap(), "in\n{}", doc.text());
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_range_analysis_walks_only_what_the_range_needs() {
         let cat = catalog();
@@ -735,4 +759,10 @@ fn the_index_generation_changes_only_when_exports_change() {
     assert_eq!(index.generation(), second, "nothing was removed");
     index.remove_file(path);
     assert_ne!(index.generation(), second);
+}
+
+#[test]
+fn services_named_finds_client_and_resource_literals_once_each() {
+    let src = "import boto3\ns3 = boto3.client('s3')\nq = session.client( \"sqs\" , region_name='x')\nt = boto3.resource(service_name='dynamodb')\nagain = boto3.client('s3')\nnot_literal = boto3.client(name)\nbad = boto3.client('s3)\n";
+    assert_eq!(services_named(src), ["s3", "sqs", "dynamodb"]);
 }
