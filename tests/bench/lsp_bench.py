@@ -6,7 +6,8 @@ Measures, on a generated 5,000-line Python file with 500 AWS calls:
   - didChange (one character) → inlay-hint response (viewport of 100 lines, and whole
     file), for typing in a docstring and for typing in an AWS call's argument;
     viewport only for typing `(` in a call (the file stops parsing) and for
-    typing in a module-level binding
+    typing in a module-level binding. Each series of keystrokes asks for one
+    kind of range, as an editor showing that much does.
 and, on a generated workspace of 1,000 files:
   - time from `initialized` to the end of the background index
   - resident memory (VmRSS) of the server once indexed
@@ -173,24 +174,26 @@ def bench_editing(binary: str, edits: int, resolve_tooltips: bool = False) -> di
     _, msg = server.response(rid)
     all_hints = len(msg["result"] or [])
 
-    def run_edits(target_line: int, col: int, typed: str = "z", whole_file_too: bool = True) -> tuple[list[float], list[float]]:
+    def run_edits(target_line: int, col: int, typed: str = "z", whole_file: bool = False) -> list[float]:
+        """Type `typed` and delete it again, `edits` times; after each keystroke
+        ask for the hints of the viewport (100 lines around the edit) or, with
+        `whole_file`, of the whole file, as an editor showing that much would."""
         nonlocal version
-        viewport, whole = [], []
+        samples = []
         for n in range(edits):
             version += 1
             if n % 2 == 0:
                 change = {"range": {"start": {"line": target_line, "character": col}, "end": {"line": target_line, "character": col}}, "text": typed}
             else:
                 change = {"range": {"start": {"line": target_line, "character": col}, "end": {"line": target_line, "character": col + 1}}, "text": ""}
-            in_view = n % 4 < 2 or not whole_file_too
-            first, last = (max(0, target_line - 50), target_line + 50) if in_view else (0, lines + 1)
+            first, last = (0, lines + 1) if whole_file else (max(0, target_line - 50), target_line + 50)
             t0 = time.perf_counter()
             server.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
             rid = server.request("textDocument/inlayHint", hint_params(first, last))
             at, msg = server.response(rid)
             assert "result" in msg, msg
-            (viewport if in_view else whole).append((at - t0) * 1000)
-        return viewport, whole
+            samples.append((at - t0) * 1000)
+        return samples
 
     # 0. The floor: a hint request with no edit before it (report cached), to
     #    separate the transport's and this script's own latency from the server's work.
@@ -205,15 +208,17 @@ def bench_editing(binary: str, edits: int, resolve_tooltips: bool = False) -> di
     version = 1
     # 1. Typing in a docstring in the middle of the file (the analysis is provably unchanged).
     doc_line = next(i for i, l in enumerate(src_lines) if "handler_50" in l) + 1
-    doc_viewport, doc_whole = run_edits(doc_line, src_lines[doc_line].index("données"))
+    doc_col = src_lines[doc_line].index("données")
+    doc_viewport, doc_whole = run_edits(doc_line, doc_col), run_edits(doc_line, doc_col, whole_file=True)
     # 2. Typing in code: inside an argument string of an AWS call (the resource ARN changes).
     code_line = next(i for i, l in enumerate(src_lines[doc_line:], doc_line) if 'Key="out/' in l)
-    code_viewport, code_whole = run_edits(code_line, src_lines[code_line].index('Key="out/') + len('Key="out/'))
+    code_col = src_lines[code_line].index('Key="out/') + len('Key="out/')
+    code_viewport, code_whole = run_edits(code_line, code_col), run_edits(code_line, code_col, whole_file=True)
     # 3. Typing `(` inside a call (the file stops parsing until it is closed),
     #    and typing in a module-level binding every function may read.
-    paren_viewport, _ = run_edits(code_line, src_lines[code_line].index('Key="out/'), "(", whole_file_too=False)
+    paren_viewport = run_edits(code_line, src_lines[code_line].index('Key="out/'), "(")
     binding_line = next(i for i, l in enumerate(src_lines) if l.startswith("table = "))
-    binding_viewport, _ = run_edits(binding_line, src_lines[binding_line].index('"users"') + 2, "z", whole_file_too=False)
+    binding_viewport = run_edits(binding_line, src_lines[binding_line].index('"users"') + 2)
     # 4. With lazy tooltips: hovering a hint (inlayHint/resolve of a current hint).
     resolve_ms: list[float] = []
     if resolve_tooltips:

@@ -28,6 +28,23 @@ use crate::model::{CodeScope, FileAnalysis, Finding, Position, ScopeKind, SdkCal
 use std::collections::HashMap;
 use tree_sitter::Node;
 
+/// The previous analysis offered to [`walk_file`]: owned (its records move
+/// into the new result) or borrowed (the records reused are copied; a range
+/// analysis leaves the snapshot for the next whole-file analysis).
+pub enum Prev<'s> {
+    Owned(Snapshot),
+    Borrowed(&'s Snapshot),
+}
+
+impl Prev<'_> {
+    fn snapshot(&self) -> &Snapshot {
+        match self {
+            Prev::Owned(s) => s,
+            Prev::Borrowed(s) => s,
+        }
+    }
+}
+
 /// What the last analysis of a document left for the next one.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
@@ -81,7 +98,7 @@ pub fn walk_file<'a>(
     an: Analyzer<'a>,
     root: Node<'a>,
     key: SnapshotKey,
-    prev: Option<Snapshot>,
+    prev: Option<Prev<'_>>,
     record: bool,
     only: Option<std::ops::Range<usize>>,
 ) -> Walked {
@@ -96,10 +113,8 @@ pub fn walk_file<'a>(
     // `PythonDocument::edit`), and only definitions without errors are reused.
     let cacheable = record;
     let stmts: Vec<Node> = syntax::named_children(root).collect();
-    let plan = match prev {
-        Some(prev) if cacheable && prev.key == key => plan_reuse(prev, &an, &stmts, src),
-        _ => None,
-    };
+    let mut prev = prev.filter(|p| (cacheable || only.is_some()) && p.snapshot().key == key);
+    let plan = prev.as_ref().and_then(|p| plan_reuse(p.snapshot(), &an, &stmts, src));
 
     // Pass 2: everything in source order, classifying calls.
     let mut env = Env::module();
@@ -123,7 +138,10 @@ pub fn walk_file<'a>(
                     continue;
                 }
             }
-            let reuse = plan.as_mut().and_then(|p| p.take(i));
+            let reuse = match (plan.as_mut(), prev.as_mut()) {
+                (Some(plan), Some(prev)) => plan.take(i, prev, *stmt),
+                _ => None,
+            };
             if let Some((mut rec, deps)) = reuse {
                 #[cfg(test)]
                 REUSED.with(|n| n.set(n.get() + 1));
@@ -232,13 +250,25 @@ fn bind_definition_name<'a>(an: &Analyzer<'a>, stmt: Node<'a>, env: &mut Env<'a>
 
 /// Which top-level statements' previous results can be reused for this tree.
 struct ReusePlan {
-    /// Per new statement: the previous record (spans already shifted) and its deps (new indices).
-    reuse: Vec<Option<(StmtRecord, Vec<usize>)>>,
+    /// Per new statement: the index of its previous record and the new
+    /// indices of the statements it depends on.
+    reuse: Vec<Option<(usize, Vec<usize>)>>,
 }
 
 impl ReusePlan {
-    fn take(&mut self, i: usize) -> Option<(StmtRecord, Vec<usize>)> {
-        self.reuse.get_mut(i).and_then(Option::take)
+    /// The previous record for new statement `i` (spans moved to `stmt`), and its deps.
+    fn take(&mut self, i: usize, prev: &mut Prev<'_>, stmt: Node) -> Option<(StmtRecord, Vec<usize>)> {
+        let (j, deps) = self.reuse.get_mut(i).and_then(Option::take)?;
+        let mut rec = match prev {
+            Prev::Owned(snapshot) => std::mem::replace(&mut snapshot.stmts[j], placeholder()),
+            Prev::Borrowed(snapshot) => snapshot.stmts[j].clone(),
+        };
+        let byte_delta = stmt.start_byte() as isize - rec.start_byte as isize;
+        let row_delta = stmt.start_position().row as isize - rec.start_row as isize;
+        if byte_delta != 0 || row_delta != 0 {
+            shift_record(&mut rec, byte_delta, row_delta);
+        }
+        Some((rec, deps))
     }
 }
 
@@ -283,7 +313,7 @@ impl TextChange {
     }
 }
 
-fn plan_reuse(mut prev: Snapshot, an: &Analyzer, stmts: &[Node], src: &str) -> Option<ReusePlan> {
+fn plan_reuse(prev: &Snapshot, an: &Analyzer, stmts: &[Node], src: &str) -> Option<ReusePlan> {
     let change = TextChange::between(&prev.text, src);
     // Module-level bindings must be the same, up to definitions moving.
     {
@@ -317,7 +347,7 @@ fn plan_reuse(mut prev: Snapshot, an: &Analyzer, stmts: &[Node], src: &str) -> O
     if prev.stmts.iter().zip(&old_to_new).any(|(r, m)| m.is_none() && !r.is_def) {
         return None;
     }
-    let mut reuse: Vec<Option<(StmtRecord, Vec<usize>)>> = (0..stmts.len()).map(|_| None).collect();
+    let mut reuse: Vec<Option<(usize, Vec<usize>)>> = (0..stmts.len()).map(|_| None).collect();
     for (i, stmt) in stmts.iter().enumerate() {
         let Some(j) = new_to_old[i] else { continue };
         let r = &prev.stmts[j];
@@ -326,13 +356,7 @@ fn plan_reuse(mut prev: Snapshot, an: &Analyzer, stmts: &[Node], src: &str) -> O
         }
         let deps: Option<Vec<usize>> = r.deps.iter().map(|&d| old_to_new[d]).collect();
         let Some(deps) = deps else { continue };
-        let mut rec = std::mem::replace(&mut prev.stmts[j], placeholder());
-        let byte_delta = stmt.start_byte() as isize - rec.start_byte as isize;
-        let row_delta = stmt.start_position().row as isize - rec.start_row as isize;
-        if byte_delta != 0 || row_delta != 0 {
-            shift_record(&mut rec, byte_delta, row_delta);
-        }
-        reuse[i] = Some((rec, deps));
+        reuse[i] = Some((j, deps));
     }
     Some(ReusePlan { reuse })
 }

@@ -58,7 +58,7 @@ pub fn analyze_python_with(
 /// bindings and the statements in the range are walked.
 ///
 /// Syntax-error findings cover the whole file. The document's remembered
-/// analysis (for re-analysis after edits) is neither used nor changed. An
+/// analysis supplies unchanged definitions and is left as it is. An
 /// unsettled document (see [`PythonDocument::edit_unsettled`]) is analysed as
 /// its tree stands, so no full parse is paid while typing.
 pub fn analyze_python_range(doc: &PythonDocument, index: &ProjectIndex, opts: &AnalysisOptions, range: std::ops::Range<usize>) -> FileAnalysis {
@@ -74,7 +74,12 @@ pub fn analyze_python_range_with(
     range: std::ops::Range<usize>,
 ) -> FileAnalysis {
     let Some((an, root, key)) = prepare(doc, index, opts, catalog) else { return FileAnalysis::default() };
-    let walked = incremental::walk_file(an, root, key, None, false, Some(range));
+    // Definitions in range that did not change since the last whole-file
+    // analysis keep its results (copied: the snapshot stays for the next one).
+    let remembered = doc.last_analysis.lock().ok();
+    let prev = remembered.as_ref().and_then(|slot| slot.as_ref()).map(incremental::Prev::Borrowed);
+    let walked = incremental::walk_file(an, root, key, prev, false, Some(range));
+    drop(remembered);
     if !walked.order_sensitive {
         return walked.analysis;
     }
@@ -131,7 +136,7 @@ fn analyze_document(
     if !remember {
         return incremental::walk_file(an, root, key, None, false, None).analysis;
     }
-    let walked = incremental::walk_file(an, root, key, doc.take_last_analysis(), true, None);
+    let walked = incremental::walk_file(an, root, key, doc.take_last_analysis().map(incremental::Prev::Owned), true, None);
     doc.keep_last_analysis(walked.snapshot);
     walked.analysis
 }

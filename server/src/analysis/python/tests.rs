@@ -534,7 +534,7 @@ mod incremental {
         /// the whole-file analysis does not.
         #[test]
         fn range_analysis_agrees_with_the_whole_file(
-            steps in proptest::collection::vec((0usize..2, 0usize..64, 0usize..4000), 0..8),
+            steps in proptest::collection::vec((0usize..3, 0usize..64, 0usize..4000), 0..8),
             from in 0usize..4000,
             len in 0usize..800,
         ) {
@@ -542,7 +542,13 @@ mod incremental {
             let index = ProjectIndex::new();
             let opts = AnalysisOptions::default();
             let mut doc = PythonDocument::parse(LINKED.to_string());
+            // A remembered whole-file analysis of an earlier text, as the range analysis finds it.
+            analyze_python_with(&doc, &index, &opts, &cat);
             for (kind, pick, offset) in steps {
+                if kind == 2 {
+                    analyze_python_with(&doc, &index, &opts, &cat);
+                    continue;
+                }
                 let text_len = doc.text().len();
                 let at = (offset % (text_len + 1)..=text_len).find(|&i| doc.text().is_char_boundary(i)).unwrap_or(text_len);
                 if kind == 0 {
@@ -556,8 +562,8 @@ mod incremental {
             }
             let start = from % (doc.text().len() + 1);
             let range = start..(start + len).min(doc.text().len());
-            let whole = analyze_python_with(&doc, &index, &opts, &cat);
             let part = analyze_python_range_with(&doc, &index, &opts, &cat, range.clone());
+            let whole = analyze_python_with(&PythonDocument::parse(doc.text().to_string()), &index, &opts, &cat);
             let json = |c: &SdkCall| serde_json::to_string(c).unwrap();
             let part_calls: Vec<String> = part.calls.iter().map(json).collect();
             let whole_calls: Vec<String> = whole.calls.iter().map(json).collect();
@@ -603,6 +609,26 @@ mod incremental {
         // use_factories() alone: the factory's facts are evaluated on demand.
         let ops: Vec<&str> = part.calls.iter().map(|c| c.operation.as_str()).collect();
         assert_eq!(ops, ["SendMessage", "ListBuckets", "GetObject"]);
+    }
+
+    #[test]
+    fn a_range_analysis_reuses_unchanged_definitions_and_leaves_the_snapshot() {
+        let cat = catalog();
+        let (index, opts) = (ProjectIndex::new(), AnalysisOptions::default());
+        let mut doc = PythonDocument::parse(LINKED.to_string());
+        analyze_python_with(&doc, &index, &opts, &cat);
+        let at = doc.text().find("Key=key)").unwrap();
+        doc.edit(at, at, " ");
+        let (from, to) = (doc.text().find("def use_store").unwrap(), doc.text().find("@staticmethod").unwrap());
+        let reused = || crate::analysis::python::incremental::REUSED.with(|n| n.get());
+        let before = reused();
+        let part = analyze_python_range_with(&doc, &index, &opts, &cat, from..to - 2);
+        assert_eq!(reused() - before, 2, "use_store and use_factories come from the snapshot");
+        assert_eq!(part.calls.iter().map(|c| c.operation.as_str()).collect::<Vec<_>>(), ["ReceiveMessage", "SendMessage", "ListBuckets", "GetObject"]);
+        // The whole-file analysis still finds the snapshot: only `plain` is walked.
+        let before = reused();
+        analyze_python_with(&doc, &index, &opts, &cat);
+        assert!(reused() - before >= 6, "{}", reused() - before);
     }
 
     #[test]
