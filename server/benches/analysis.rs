@@ -4,11 +4,13 @@
 //! f-strings; one AWS call per ten lines):
 //! - cold: parse + analyse one 5,000-line file with 500 calls;
 //! - re-analysis of that file (the tree is reused, as the language server does);
-//! - one keystroke (p50/p99): incremental edit + re-parse + re-analysis, at four
-//!   kinds of places (function body, call argument, method body, module binding);
+//! - one keystroke (p50/p99): incremental edit + re-parse + re-analysis, at five
+//!   kinds of places (function body, call argument, method body, `(`, module
+//!   binding); and the same for the statements around it only, as the
+//!   language server answers a viewport;
 //! - a project of 1,000 files (200 lines each) through `FrontEnd::analyze_files` on all cores.
 
-use iamlens::analysis::python::{analyze_python, ProjectIndex, PythonDocument};
+use iamlens::analysis::python::{analyze_python, analyze_python_range, ProjectIndex, PythonDocument};
 use iamlens::analysis::{front_end_for_language, AnalysisOptions, SourceFile};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -65,6 +67,22 @@ fn keystrokes(doc: &mut PythonDocument, at: usize, typed: &str, runs: usize, ind
     }))
 }
 
+/// As [`keystrokes`], the way the language server answers a viewport: the
+/// edit is not settled and only the statements within `window` bytes of it
+/// are analysed (`analyze_python_range`).
+fn viewport_keystrokes(doc: &mut PythonDocument, at: usize, typed: &str, runs: usize, window: usize, index: &ProjectIndex, opts: &AnalysisOptions) -> (Duration, Duration) {
+    let mut flip = false;
+    percentiles(samples(runs, || {
+        flip = !flip;
+        if flip {
+            doc.edit_unsettled(at, at, typed);
+        } else {
+            doc.edit_unsettled(at, at + 1, "");
+        }
+        analyze_python_range(doc, index, opts, at.saturating_sub(window)..at + window)
+    }))
+}
+
 fn main() {
     // `ANALYSIS_BENCH=keystroke` runs only the keystroke measures (for profiling).
     let only = std::env::var("ANALYSIS_BENCH").unwrap_or_default();
@@ -102,6 +120,9 @@ fn main() {
             analyze_python(&doc, &index, &opts);
             let (p50, p99) = keystrokes(&mut doc, at, typed, 400, &index, &opts);
             println!("one keystroke {what}: edit + incremental parse + analyse (400): p50 {p50:?}, p99 {p99:?}");
+            // 100 lines of this module are about 3,000 bytes.
+            let (p50, p99) = viewport_keystrokes(&mut doc, at, typed, 400, 1_500, &index, &opts);
+            println!("  same, viewport only (unsettled edit + range analysis of ~100 lines): p50 {p50:?}, p99 {p99:?}");
         }
     }
     if run("project") {

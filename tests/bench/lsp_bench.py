@@ -2,7 +2,8 @@
 """Benchmark `iamlens lsp` over stdio with the real binary.
 
 Measures, on a generated 5,000-line Python file with 500 AWS calls:
-  - open → first inlay-hint response
+  - open → first inlay-hint response (once while editing, and p50/max over
+    --opens fresh servers)
   - didChange (one character) → inlay-hint response (viewport of 100 lines, and whole
     file), for typing in a docstring and for typing in an AWS call's argument;
     viewport only for typing `(` in a call (the file stops parsing) and for
@@ -16,7 +17,7 @@ With --resolve-tooltips the client declares inlayHint.resolveSupport for
 "tooltip" (as Neovim 0.10+ and VS Code do): hints come without tooltips, which
 are fetched with `inlayHint/resolve` on hover.
 
-Usage: tests/bench/lsp_bench.py [--bin target/release/iamlens] [--edits 500] [--files 1000] [--resolve-tooltips]
+Usage: tests/bench/lsp_bench.py [--bin target/release/iamlens] [--edits 400] [--files 1000] [--opens 10] [--resolve-tooltips]
 """
 from __future__ import annotations
 
@@ -247,6 +248,25 @@ def bench_editing(binary: str, edits: int, resolve_tooltips: bool = False) -> di
     }
 
 
+def bench_open(binary: str, opens: int, resolve_tooltips: bool) -> dict:
+    """open → first viewport hints, each time in a fresh server (a cold start
+    of the file: parse, analysis, knowledge decoded on first use)."""
+    text = big_module()
+    uri = "file:///bench/big_module.py"
+    times = []
+    for _ in range(opens):
+        server = Server(binary)
+        server.initialize(None, resolve_tooltips)
+        t0 = time.perf_counter()
+        server.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}})
+        rid = server.request("textDocument/inlayHint", {"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 100, "character": 0}}})
+        at, msg = server.response(rid)
+        assert msg.get("result"), msg
+        times.append((at - t0) * 1000)
+        server.close()
+    return {"opens": opens, "open_to_first_hints_p50_ms": statistics.median(times), "open_to_first_hints_max_ms": max(times)}
+
+
 def bench_index(binary: str, files: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="iamlens-lsp-bench-") as tmp:
         root = Path(tmp)
@@ -273,9 +293,14 @@ def main() -> None:
     ap.add_argument("--bin", default=str(ROOT / "target" / "release" / "iamlens"))
     ap.add_argument("--edits", type=int, default=400)
     ap.add_argument("--files", type=int, default=1000)
+    ap.add_argument("--opens", type=int, default=10, help="fresh servers for the open → first hints measure")
     ap.add_argument("--resolve-tooltips", action="store_true", help="client resolves hint tooltips lazily (inlayHint/resolve)")
     args = ap.parse_args()
-    result = {"editing": bench_editing(args.bin, args.edits, args.resolve_tooltips), "index": bench_index(args.bin, args.files)}
+    result = {
+        "editing": bench_editing(args.bin, args.edits, args.resolve_tooltips),
+        "open": bench_open(args.bin, args.opens, args.resolve_tooltips),
+        "index": bench_index(args.bin, args.files),
+    }
     print(json.dumps(result, indent=2))
 
 
