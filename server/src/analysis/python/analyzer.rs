@@ -326,7 +326,7 @@ impl<'a> Analyzer<'a> {
                 }
                 _ => Sym::Sdk(SdkItem::Inert),
             },
-            Sym::Session => match name {
+            Sym::Session { .. } => match name {
                 "client" | "create_client" => Sym::Sdk(SdkItem::ClientFn),
                 "resource" => Sym::Sdk(SdkItem::ResourceFn),
                 _ => Sym::Foreign,
@@ -431,16 +431,17 @@ impl<'a> Analyzer<'a> {
         match f {
             Sym::Sdk(SdkItem::ClientFn) => {
                 let confidence = Confidence::High;
-                Sym::Client { service: self.service_arg(call, env), confidence, region: self.region_arg(call, env) }
+                Sym::Client { service: self.service_arg(call, env), confidence, region: self.region_arg(call, 1, env) }
             }
             Sym::Sdk(SdkItem::ResourceFn) => match self.service_arg(call, env) {
                 Svc::Known(service) => {
-                    let region = self.region_arg(call, env);
+                    let region = self.region_arg(call, 1, env);
                     Sym::Resource(ResourceRef { service, rtype: None, ids: Vec::new(), confidence: Confidence::High, region })
                 }
                 _ => Sym::Unknown,
             },
-            Sym::Sdk(SdkItem::SessionFn) => Sym::Session,
+            // boto3/aioboto3 `Session(..., region_name=None, ...)`: fourth positional.
+            Sym::Sdk(SdkItem::SessionFn) => Sym::Session { region: self.region_arg(call, 3, env) },
             Sym::Sdk(_) => Sym::Foreign,
             Sym::Function(def) => {
                 let ret = self.function_return(def);
@@ -475,9 +476,13 @@ impl<'a> Analyzer<'a> {
                 "all" | "filter" | "limit" | "page_size" => Sym::Collection { parent, name, listed: true },
                 _ => Sym::Foreign,
             },
-            Sym::SelfOf(_) | Sym::Instance(_) | Sym::Class(_) | Sym::Module(_) | Sym::Sdk(_) | Sym::Session
+            Sym::SelfOf(_) | Sym::Instance(_) | Sym::Class(_) | Sym::Module(_) | Sym::Sdk(_) | Sym::Session { .. }
             | Sym::Stubs(_) => {
                 let via_instance = matches!(base, Sym::SelfOf(_) | Sym::Instance(_));
+                let session_region = match &base {
+                    Sym::Session { region } => region.clone(),
+                    _ => None,
+                };
                 let f = self.member(base, method);
                 // Does Python pass `self`/`cls` implicitly here?
                 let bound = match f {
@@ -487,7 +492,7 @@ impl<'a> Analyzer<'a> {
                     }
                     _ => false,
                 };
-                self.call_value(f, call, env, bound)
+                self.call_value(f, call, env, bound).in_session_region(session_region.as_deref())
             }
             Sym::ExternalModule | Sym::Unknown | Sym::Param(..) => Sym::Unknown,
             _ => Sym::Foreign,
@@ -507,11 +512,12 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    /// `region_name` (second positional or keyword) of a client constructor, when
-    /// it is a literal region: the client's calls reach resources there.
-    fn region_arg(&self, call: Node<'a>, env: &Env<'a>) -> Option<String> {
+    /// `region_name` (keyword, or positional at `position`) of a client,
+    /// resource or session constructor, when it is a literal region: the
+    /// calls made through it reach resources there.
+    fn region_arg(&self, call: Node<'a>, position: usize, env: &Env<'a>) -> Option<String> {
         let args = CallArgs::of(call);
-        let region = self.value(args.get(1, "region_name", self.src)?, env).as_exact_str()?;
+        let region = self.value(args.get(position, "region_name", self.src)?, env).as_exact_str()?;
         let plausible = !region.is_empty() && region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         plausible.then_some(region)
     }

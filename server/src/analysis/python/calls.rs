@@ -65,7 +65,7 @@ impl<'a> Analyzer<'a> {
         let region = base.region().map(str::to_string);
         let first = self.out.borrow().calls.len();
         match base {
-            Sym::Sdk(SdkItem::Boto3Module) | Sym::Session => {
+            Sym::Sdk(SdkItem::Boto3Module) | Sym::Session { .. } => {
                 if matches!(method, "client" | "create_client" | "resource") {
                     self.check_service_name(call, method == "resource", env);
                 }

@@ -47,7 +47,9 @@ pub enum Sym {
     /// A parameter of the function being evaluated as a factory.
     Param(usize, String),
     Sdk(SdkItem),
-    Session,
+    /// `boto3.Session(...)`; `region`: a literal `region_name` it was made
+    /// with, the default of the clients and resources it makes.
+    Session { region: Option<String> },
     /// `region`: a literal `region_name` the client was made with.
     Client { service: Svc, confidence: Confidence, region: Option<String> },
     /// `boto3.resource(svc)` (`rtype: None`) or a resource object such as `Bucket`.
@@ -104,7 +106,22 @@ impl Sym {
         match self {
             Sym::Client { region, .. } | Sym::Paginator { region, .. } | Sym::Waiter { region, .. } => region.as_deref(),
             Sym::Resource(r) | Sym::ResourceList(r) | Sym::Collection { parent: r, .. } => r.region.as_deref(),
+            Sym::Session { region } => region.as_deref(),
             _ => None,
+        }
+    }
+
+    /// A client or resource made by a session for `region`: the session's
+    /// region applies unless the constructor named its own.
+    pub fn in_session_region(self, region: Option<&str>) -> Sym {
+        let Some(region) = region else { return self };
+        match self {
+            Sym::Client { service, confidence, region: None } => Sym::Client { service, confidence, region: Some(region.to_string()) },
+            Sym::Resource(mut r) if r.region.is_none() => {
+                r.region = Some(region.to_string());
+                Sym::Resource(r)
+            }
+            other => other,
         }
     }
 

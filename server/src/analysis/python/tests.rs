@@ -134,6 +134,25 @@ fn client_by_position_and_by_service_name_keyword() {
 }
 
 #[test]
+fn a_session_region_is_the_default_of_the_clients_and_resources_it_makes() {
+    let src = "import boto3\nimport aioboto3\nREGION = 'eu-west-1'\nsession = boto3.Session(profile_name='p', region_name=REGION)\n\
+ddb = session.client('dynamodb')\nddb.get_item(TableName='t', Key={})\n\
+other = session.client('dynamodb', region_name='us-west-2')\nother.get_item(TableName='u', Key={})\n\
+session.resource('dynamodb').Table('orders').put_item(Item={})\n\
+boto3.Session().client('dynamodb').get_item(TableName='v', Key={})\n\
+async def main():\n    async with aioboto3.Session(region_name='ap-south-1').client('sqs') as q:\n        await q.send_message(QueueUrl='u', MessageBody='m')\n";
+    let a = analyze(src);
+    let regions: Vec<(&str, Option<&str>)> = a.calls.iter().map(|c| (c.operation.as_str(), c.region.as_deref())).collect();
+    assert_eq!(regions, [
+        ("GetItem", Some("eu-west-1")),
+        ("GetItem", Some("us-west-2")),
+        ("PutItem", Some("eu-west-1")),
+        ("GetItem", None),
+        ("SendMessage", Some("ap-south-1")),
+    ]);
+}
+
+#[test]
 fn aliases_and_from_imports() {
     let a = analyze("import boto3 as b3\nfrom boto3 import client as mk\nx = b3.client('s3')\ny = mk('sns')\nx.list_buckets()\ny.publish(TopicArn='t', Message='m')\n");
     assert_eq!(ops(&a), ["s3:ListBuckets", "sns:Publish"]);
