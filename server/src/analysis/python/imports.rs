@@ -165,7 +165,8 @@ impl<'a> Analyzer<'a> {
             } else {
                 sdk_module_sym(module)
             }
-        } else if self.index.has_module(module) {
+        } else if self.index.has_module(module) || (b.member.is_none() && self.index.has_package(module)) {
+            // `import app.aws` binds `app`, whose submodules the index knows.
             Sym::Module(module.to_string())
         } else if let Some(sub) = b.member.map(|m| format!("{}.{m}", module.trim_start_matches('.'))).filter(|s| self.index.has_module(s)) {
             // `from app import aws` with no indexed `app/__init__.py`: the submodule itself.

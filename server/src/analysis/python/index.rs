@@ -116,6 +116,22 @@ impl ProjectIndex {
         Some(first.as_str())
     }
 
+    /// Whether `package` has indexed modules below it (`app` of `app/aws.py`),
+    /// even when the package itself (`app/__init__.py`) is not indexed.
+    pub fn has_package(&self, package: &str) -> bool {
+        let p = package.trim_start_matches('.');
+        if p.is_empty() {
+            return false;
+        }
+        let (below, inner) = (format!("{p}."), format!(".{p}."));
+        self.modules.keys().any(|k| k.starts_with(&below) || k.contains(&inner))
+    }
+
+    /// The indexed module `name` of `package` (`app` + `aws` → `app.aws`).
+    fn submodule(&self, package: &str, name: &str) -> Option<String> {
+        self.resolve_module(&format!("{}.{name}", package.trim_start_matches('.'))).map(str::to_string)
+    }
+
     /// Whether `module` (or a module below it: `import app` then `app.aws.s3`)
     /// exports an AWS client, resource or factory.
     pub fn exports_aws_under(&self, module: &str) -> bool {
@@ -155,17 +171,17 @@ impl ProjectIndex {
     pub(crate) fn lookup(&self, module: &str, name: &str, _catalog: &dyn Catalog) -> Option<Sym> {
         let (mut module, mut name) = (module.to_string(), name.to_string());
         for _ in 0..8 {
-            let key = self.resolve_module(&module)?;
+            let Some(key) = self.resolve_module(&module) else {
+                // A package that is not indexed itself: its submodules are.
+                return self.submodule(&module, &name).map(Sym::Module);
+            };
             match self.modules.get(key)?.get(&name) {
                 Some(Export::Sym(s)) => return Some(s.clone()),
                 Some(Export::Alias { module: m, name: n }) => {
                     module = m.clone();
                     name = n.clone();
                 }
-                None => {
-                    let sub = format!("{key}.{name}");
-                    return self.modules.contains_key(&sub).then_some(Sym::Module(sub));
-                }
+                None => return self.submodule(key, &name).map(Sym::Module),
             }
         }
         None

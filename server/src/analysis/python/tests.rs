@@ -362,6 +362,26 @@ fn deep_nesting_and_junk_do_not_crash() {
 }
 
 #[test]
+fn dotted_imports_reach_clients_of_submodules_without_an_indexed_package() {
+    let cat = catalog();
+    let mut index = ProjectIndex::new();
+    let lib = PythonDocument::parse("import boto3\nBUCKET = 'shared'\ns3 = boto3.client('s3')\n".into());
+    index.update_file_with(std::path::Path::new("app/aws.py"), &lib, &cat);
+    // No `app/__init__.py` in the index (a namespace package, or an empty one).
+    let user = PythonDocument::parse("import app.aws\n\ndef go():\n    app.aws.s3.get_object(Bucket=app.aws.BUCKET, Key='k')\n".into());
+    let a = analyze_python_with(&user, &index, &AnalysisOptions::default(), &cat);
+    assert_eq!(ops(&a), ["s3:GetObject"]);
+    assert_eq!(a.calls[0].arg("Bucket"), Some(&Value::literal("shared")));
+    // With the package indexed too, the same.
+    index.update_file_with(std::path::Path::new("app/__init__.py"), &PythonDocument::parse("VERSION = 1\n".into()), &cat);
+    let a = analyze_python_with(&PythonDocument::parse(user.text().to_string()), &index, &AnalysisOptions::default(), &cat);
+    assert_eq!(ops(&a), ["s3:GetObject"]);
+    // An unrelated package of the same first name does not resolve.
+    let other = PythonDocument::parse("import boto3\nimport apps.aws\napps.aws.s3.get_object(Bucket='b', Key='k')\n".into());
+    assert!(analyze_python_with(&other, &index, &AnalysisOptions::default(), &cat).calls.iter().all(|c| c.confidence != Confidence::High));
+}
+
+#[test]
 fn cross_file_clients_factories_and_constants() {
     let cat = catalog();
     let mut index = ProjectIndex::new();
