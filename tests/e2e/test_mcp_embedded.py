@@ -323,6 +323,7 @@ async def test_workspace_policy_sees_unsaved_edits(editor, workspace, mode):
 
         saved = await indexed()
         assert saved["Files"] == [str(workspace / "app.py")]
+        assert saved["Incomplete"] is None  # the index had finished
         assert "s3:GetObject" in policy_actions(saved)
         assert "sqs:SendMessage" not in policy_actions(saved)
         assert "arn:aws:s3:::reports-bucket/" in json.dumps(saved["Policies"])

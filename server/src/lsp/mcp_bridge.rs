@@ -3,9 +3,8 @@
 //! starting/stopping the endpoint as settings say.
 
 use super::state::State;
-use crate::engine::FileReport;
 use crate::mcp::http::{serve_embedded, EmbeddedHandle};
-use crate::mcp::LiveWorkspace;
+use crate::mcp::{LiveReports, LiveWorkspace};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -20,14 +19,18 @@ impl LiveWorkspace for LiveView {
         self.0.workspace.folders()
     }
 
-    /// Waits for a running workspace index (bounded). The trait has no way to
-    /// return a warning, so a still-running index after the wait is logged.
-    fn reports(&self, folder: Option<&Path>) -> Vec<FileReport> {
+    /// Waits for a running workspace index (bounded); past that, answers from
+    /// the partial index and says so.
+    fn reports(&self, folder: Option<&Path>) -> LiveReports {
         match self.0.live_reports(folder) {
-            Ok(reports) => reports,
+            Ok(reports) => LiveReports { reports, incomplete: None },
             Err((still, partial)) => {
+                let why = format!(
+                    "{still} after waiting {} s, so files it has not reached are missing from this policy; ask again once it finishes",
+                    super::state::INDEX_WAIT.as_secs()
+                );
                 eprintln!("iamlens MCP: workspace_policy answered from a partial index: {still}");
-                partial
+                LiveReports { reports: partial, incomplete: Some(why) }
             }
         }
     }

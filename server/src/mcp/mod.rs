@@ -39,7 +39,16 @@ pub trait LiveWorkspace: Send + Sync + 'static {
     /// A report for every AWS-using file under `folder` (every workspace
     /// folder when `None`), computed with the editor's settings; open
     /// documents are reported from their editor text, unsaved edits included.
-    fn reports(&self, folder: Option<&Path>) -> Vec<FileReport>;
+    fn reports(&self, folder: Option<&Path>) -> LiveReports;
+}
+
+/// What [`LiveWorkspace::reports`] gives.
+#[derive(Debug, Default)]
+pub struct LiveReports {
+    pub reports: Vec<FileReport>,
+    /// Set when the reports may miss files (the workspace index was still
+    /// running when the answer could wait no longer): why, in one sentence.
+    pub incomplete: Option<String>,
 }
 
 /// How a server instance behaves; shared by every request it serves.

@@ -100,7 +100,7 @@ or resources only known at run time. In an editor-embedded server, open files ar
                 blocking(move || {
                     let live = match (&job.target, &workspace) {
                         (explain_code::Target::File(path), Some(workspace)) => {
-                            workspace.reports(path.parent()).into_iter().find(|r| &r.path == path)
+                            workspace.reports(path.parent()).reports.into_iter().find(|r| &r.path == path)
                         }
                         _ => None,
                     };
@@ -227,12 +227,17 @@ from IAM (read-only, uses the server's AWS credentials) and decides every AWS ca
         };
         let region = job.region.clone().or_else(|| sdk.region().map(|r| r.to_string()));
         let outcome = blocking(move || {
-            let reports = match (&job.paths, &workspace) {
-                (Some(paths), _) => check_role::analyze(paths, &role, region.as_deref())?,
-                (None, Some(workspace)) => workspace.reports(None),
+            let (reports, incomplete) = match (&job.paths, &workspace) {
+                (Some(paths), _) => (check_role::analyze(paths, &role, region.as_deref())?, None),
+                (None, Some(workspace)) => {
+                    let live = workspace.reports(None);
+                    (live.reports, live.incomplete)
+                }
                 (None, None) => return Err(ToolError::bad("SourceFiles", "is required")),
             };
-            check_role::result(&role, &reports, region.as_deref())
+            let mut out = check_role::result(&role, &reports, region.as_deref())?;
+            out["Incomplete"] = serde_json::json!(incomplete);
+            Ok(out)
         })
         .await;
         tools::respond(outcome)

@@ -34,6 +34,10 @@ pub fn output_schema() -> Value {
         "required": ["Role", "Summary", "Calls"],
         "properties": {
             "Role": {"type": "string"},
+            "Incomplete": {
+                "type": ["string", "null"],
+                "description": "Why the check may miss calls (the workspace index was still running); null when complete."
+            },
             "Summary": {
                 "type": "object",
                 "required": ["Allowed", "Denied", "Depends"],

@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::engine::{FileReport, PolicyOptions};
+use crate::engine::PolicyOptions;
 use crate::mcp::LiveWorkspace;
 
 use super::{generate, schemas, settings, ToolError, ToolResult};
@@ -36,6 +36,10 @@ pub fn output_schema() -> Value {
     schema["required"] = json!(["Policies", "Warnings", "Files"]);
     schema["properties"]["Files"] = json!({"type": "array", "items": {"type": "string"}});
     schema["properties"]["Folder"] = json!({"type": ["string", "null"]});
+    schema["properties"]["Incomplete"] = json!({
+        "type": ["string", "null"],
+        "description": "Why the policy may miss files (the workspace index was still running); null when complete."
+    });
     schema
 }
 
@@ -83,16 +87,18 @@ pub fn run(job: WorkspaceJob, workspace: &dyn LiveWorkspace) -> ToolResult {
             return Err(ToolError::failed(format!("{} is not a folder: give a folder of the workspace", folder.display())));
         }
     }
-    let reports: Vec<FileReport> = workspace.reports(job.folder.as_deref());
-    let mut out = generate::envelope(&reports, &job.policy, &job.explain);
-    out["Files"] = json!(reports.iter().map(|r| r.path.display().to_string()).collect::<Vec<_>>());
+    let live = workspace.reports(job.folder.as_deref());
+    let mut out = generate::envelope(&live.reports, &job.policy, &job.explain);
+    out["Files"] = json!(live.reports.iter().map(|r| r.path.display().to_string()).collect::<Vec<_>>());
     out["Folder"] = json!(job.folder.map(|f| f.display().to_string()));
+    out["Incomplete"] = json!(live.incomplete);
     Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::FileReport;
 
     fn input(folder: Option<&str>) -> WorkspacePolicyInput {
         WorkspacePolicyInput { folder: folder.map(str::to_string), resource_cutoff: None, minimize_policy_size: None, explain: None }
@@ -108,24 +114,46 @@ mod tests {
         assert!(matches!(validate(input(Some("src")), &[]), Err(ToolError::BadArgument { argument: "Folder", .. })));
     }
 
-    struct Fixed(Vec<FileReport>);
+    struct Fixed(Vec<FileReport>, Option<&'static str>);
 
     impl LiveWorkspace for Fixed {
         fn roots(&self) -> Vec<PathBuf> {
             vec![PathBuf::from("/ws")]
         }
-        fn reports(&self, folder: Option<&Path>) -> Vec<FileReport> {
-            self.0.iter().filter(|r| folder.is_none_or(|f| r.path.starts_with(f))).cloned().collect()
+        fn reports(&self, folder: Option<&Path>) -> crate::mcp::LiveReports {
+            crate::mcp::LiveReports {
+                reports: self.0.iter().filter(|r| folder.is_none_or(|f| r.path.starts_with(f))).cloned().collect(),
+                incomplete: self.1.map(str::to_string),
+            }
         }
     }
 
     #[test]
     fn lists_the_files_it_used() {
         let report = |p: &str| FileReport { path: PathBuf::from(p), analysis: Default::default(), requirements: vec![] };
-        let ws = Fixed(vec![report("/ws/a.py"), report("/ws/b.py")]);
+        let ws = Fixed(vec![report("/ws/a.py"), report("/ws/b.py")], None);
         let out = run(validate(input(None), &ws.roots()).unwrap(), &ws).unwrap();
         assert_eq!(out["Files"], json!(["/ws/a.py", "/ws/b.py"]));
         assert_eq!(out["Folder"], Value::Null);
+        assert_eq!(out["Incomplete"], Value::Null);
         assert!(out["Policies"].is_array());
+    }
+
+    #[test]
+    fn an_answer_from_a_partial_index_says_so() {
+        let report = |p: &str| FileReport { path: PathBuf::from(p), analysis: Default::default(), requirements: vec![] };
+        let ws = Fixed(vec![report("/ws/a.py")], Some("the workspace index is still running (10/900 files)"));
+        let out = run(validate(input(None), &ws.roots()).unwrap(), &ws).unwrap();
+        assert_eq!(out["Incomplete"], json!("the workspace index is still running (10/900 files)"));
+        assert_eq!(out["Files"], json!(["/ws/a.py"]));
+        let schema = output_schema();
+        assert!(jsonschema_accepts(&schema, &out));
+    }
+
+    /// The declared output schema admits the value (required keys and the types of the top-level properties).
+    fn jsonschema_accepts(schema: &Value, value: &Value) -> bool {
+        let required = schema["required"].as_array().cloned().unwrap_or_default();
+        required.iter().all(|k| value.get(k.as_str().unwrap_or_default()).is_some())
+            && schema["properties"]["Incomplete"]["type"].as_array().is_some_and(|t| t.contains(&json!("string")))
     }
 }
