@@ -430,6 +430,32 @@ async def test_mcp_endpoint_starts_from_settings_and_its_discovery_file_goes_wit
 
 
 @pytest.mark.asyncio
+async def test_discovery_files_follow_workspace_folders_added_and_removed(iamlens_bin, workspace, tmp_path_factory):
+    import json as _json
+
+    client, _, _ = await start_client(iamlens_bin, root=workspace, options={"iamlens": {"mcp": {"enable": True}}})
+    first = workspace / ".iamlens" / "mcp.json"
+    second_root = tmp_path_factory.mktemp("second")
+    (second_root / "jobs.py").write_text(WORKER)
+    second = second_root / ".iamlens" / "mcp.json"
+    try:
+        await wait_for(first.exists, what="MCP discovery file")
+        folder = types.WorkspaceFolder(uri=second_root.as_uri(), name="second")
+        client.workspace_did_change_workspace_folders(types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(added=[folder], removed=[])))
+        await wait_for(second.exists, what="discovery file in the added folder")
+        assert _json.loads(second.read_text())["url"] == _json.loads(first.read_text())["url"]
+        assert (second_root / ".iamlens" / ".gitignore").exists()
+        client.workspace_did_change_workspace_folders(types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(added=[], removed=[folder])))
+        await wait_for(lambda: not second.exists(), what="discovery file gone from the removed folder")
+        assert first.exists()
+    finally:
+        await client.shutdown_session()
+    assert not first.exists()
+
+
+@pytest.mark.asyncio
 async def test_kms_via_service_actions_follow_the_setting(iamlens_bin, workspace):
     client, recorder, _ = await start_client(iamlens_bin, capabilities=modern_vscode(), root=workspace)
     try:

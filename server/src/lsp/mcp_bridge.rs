@@ -59,6 +59,15 @@ pub async fn ensure(state: &Arc<State>, enable: bool, port: Option<u16>) -> Opti
     }
 }
 
+/// Workspace folders changed: keep a discovery file in each (if running).
+/// Returns a message for the client's log for each folder that failed.
+pub fn follow_folders(state: &State) -> Vec<String> {
+    let roots = state.workspace.folders();
+    let mut slot = state.mcp.0.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(handle) = slot.as_mut() else { return Vec::new() };
+    handle.follow_roots(&roots).into_iter().map(|e| format!("iamlens: MCP discovery file not written: {e}")).collect()
+}
+
 /// Stop the endpoint (removing its discovery files).
 pub fn stop(state: &State) {
     let handle = state.mcp.0.lock().unwrap_or_else(|e| e.into_inner()).take();

@@ -346,6 +346,9 @@ impl LanguageServer for Backend {
             }
         }
         self.state.workspace.set_folders(folders);
+        for problem in mcp_bridge::follow_folders(&self.state) {
+            self.client.log_message(MessageType::WARNING, problem).await;
+        }
         spawn_index(self.state.clone(), self.client.clone(), false);
     }
 

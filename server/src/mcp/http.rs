@@ -8,7 +8,7 @@
 //! embedded endpoints also require the bearer token from the discovery file.
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
@@ -156,6 +156,32 @@ impl EmbeddedHandle {
     /// Discovery files written (one per workspace root), for logging.
     pub fn discovery_files(&self) -> &[PathBuf] {
         &self.discovery_files
+    }
+
+    /// Follow the editor's workspace folders: a discovery file in each folder
+    /// added, none left in folders removed. Returns what could not be written.
+    pub fn follow_roots(&mut self, roots: &[PathBuf]) -> Vec<EndpointError> {
+        let file_of = |root: &Path| root.join(discovery::DISCOVERY_DIR).join(discovery::DISCOVERY_FILE);
+        let wanted: Vec<PathBuf> = roots.iter().map(|r| file_of(r)).collect();
+        self.discovery_files.retain(|file| {
+            let keep = wanted.contains(file);
+            if !keep {
+                discovery::remove(file);
+            }
+            keep
+        });
+        let record = DiscoveryRecord::new(&self.url, &self.token);
+        let mut failed = Vec::new();
+        for root in roots {
+            if self.discovery_files.contains(&file_of(root)) {
+                continue;
+            }
+            match discovery::write(root, &record) {
+                Ok(file) => self.discovery_files.push(file),
+                Err(err) => failed.push(err),
+            }
+        }
+        failed
     }
 
     /// Stop serving and remove the discovery files.
