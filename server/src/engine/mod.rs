@@ -89,8 +89,22 @@ impl std::error::Error for EngineError {}
 /// Analyse a document the caller keeps (the language server's incrementally
 /// edited tree) and derive its requirements.
 pub fn report_for_document(path: &Path, doc: &PythonDocument, index: &ProjectIndex, opts: &EngineOptions) -> FileReport {
+    report_for_document_after(path, doc, index, opts, None)
+}
+
+/// [`report_for_document`], taking over from `previous` (an earlier report of
+/// the same document, computed with the same `opts`) the requirements of the
+/// calls that did not change. The result is the same; typing in a large file
+/// derives only the calls it touched.
+pub fn report_for_document_after(
+    path: &Path,
+    doc: &PythonDocument,
+    index: &ProjectIndex,
+    opts: &EngineOptions,
+    previous: Option<FileReport>,
+) -> FileReport {
     let analysis = analyze_python(doc, index, &analysis_options(opts));
-    report_from_analysis(path, analysis, opts)
+    report_from(path, analysis, opts, previous)
 }
 
 /// The report of only the top-level statements of `doc` that overlap the byte
@@ -100,7 +114,7 @@ pub fn report_for_document(path: &Path, doc: &PythonDocument, index: &ProjectInd
 /// never a summary of the file.
 pub fn report_for_range(path: &Path, doc: &PythonDocument, index: &ProjectIndex, opts: &EngineOptions, range: std::ops::Range<usize>) -> FileReport {
     let analysis = analyze_python_range(doc, index, &analysis_options(opts), range);
-    report_from_analysis(path, analysis, opts)
+    report_from(path, analysis, opts, None)
 }
 
 /// Decode ahead of time the knowledge a source file will likely need (the
@@ -126,11 +140,23 @@ pub(crate) fn analysis_options(opts: &EngineOptions) -> AnalysisOptions {
 
 /// The requirements stage over a finished analysis: drop the calls the
 /// service hints leave out, derive requirements, add that stage's findings.
-pub(crate) fn report_from_analysis(path: &Path, mut analysis: FileAnalysis, opts: &EngineOptions) -> FileReport {
+pub(crate) fn report_from_analysis(path: &Path, analysis: FileAnalysis, opts: &EngineOptions) -> FileReport {
+    report_from(path, analysis, opts, None)
+}
+
+fn report_from(path: &Path, mut analysis: FileAnalysis, opts: &EngineOptions, previous: Option<FileReport>) -> FileReport {
+    use crate::requirements::reuse::{requirements_reusing, Previous};
     if !opts.service_hints.is_empty() {
         analysis.calls.retain(|call| crate::requirements::call_kept_by_hints(call, &opts.service_hints));
     }
-    let derived = crate::requirements::requirements_for_calls(&analysis.calls, &opts.requirements, &opts.service_hints);
+    let derived = match previous {
+        Some(FileReport { analysis: old, requirements, .. }) => {
+            let findings = old.findings.into_iter().filter(Previous::is_derived_finding).collect();
+            let previous = Previous { calls: old.calls, requirements, findings };
+            requirements_reusing(&analysis.calls, &opts.requirements, &opts.service_hints, previous)
+        }
+        None => crate::requirements::requirements_for_calls(&analysis.calls, &opts.requirements, &opts.service_hints),
+    };
     analysis.findings.extend(derived.findings);
     FileReport { path: path.to_path_buf(), analysis, requirements: derived.requirements }
 }

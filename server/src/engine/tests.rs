@@ -173,3 +173,60 @@ fn clashing_module_names_resolve_to_the_later_argument_every_run() {
         assert_eq!(resources, vec!["arn:aws:s3:::second-bucket/k"]);
     }
 }
+
+/// Property: a report that takes over an earlier report's requirements equals
+/// a fresh one, whatever the edits between them (calls added, removed,
+/// changed, moved; several operations per source call; dynamic resources).
+mod reuse {
+    use super::*;
+    use proptest::prelude::*;
+
+    const BASE: &str = "import boto3\nimport os\ns3 = boto3.client('s3')\nsqs = boto3.client('sqs')\nBUCKET = 'data'\n\n\
+def a(key):\n    s3.get_object(Bucket=BUCKET, Key=key)\n    s3.upload_file('f', BUCKET, 'k')\n\n\
+def b():\n    sqs.send_message(QueueUrl='https://sqs.us-east-1.amazonaws.com/123456789012/q', MessageBody='m')\n\n\
+def c(name):\n    s3.put_object(Bucket=os.environ['B'], Key=name, Body=b'')\n    s3.upload_file('g', 'other', name)\n";
+
+    const SWAPS: &[(&str, &str)] = &[
+        ("Key=key)", "Key='fixed')"),
+        ("Key='fixed')", "Key=key)"),
+        ("get_object", "head_object"),
+        ("head_object", "get_object"),
+        ("s3.upload_file('f', BUCKET, 'k')", "s3.download_file(BUCKET, 'k', 'f')"),
+        ("s3.download_file(BUCKET, 'k', 'f')", "s3.upload_file('f', BUCKET, 'k')"),
+        ("\ndef b():", "\ndef z():\n    s3.list_buckets()\n\ndef b():"),
+        ("    s3.list_buckets()\n", ""),
+        ("'other'", "BUCKET"),
+        ("BUCKET = 'data'", "BUCKET = 'logs'"),
+        ("/q'", "/jobs'"),
+        ("\n\n", "\n\n# moved\n"),
+        ("    sqs.send_message", "    s3.upload_file('h', 'x', 'y')\n    sqs.send_message"),
+    ];
+
+    fn json(r: &FileReport) -> (String, String) {
+        (serde_json::to_string(&r.requirements).unwrap(), serde_json::to_string(&r.analysis).unwrap())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn a_report_taking_over_requirements_equals_a_fresh_one(steps in proptest::collection::vec((0usize..SWAPS.len(), 0usize..4), 1..10)) {
+            let path = Path::new("/w/app.py");
+            let (index, opts) = (ProjectIndex::new(), EngineOptions::default());
+            let mut doc = PythonDocument::parse(BASE.to_string());
+            let mut previous = report_for_document(path, &doc, &index, &opts);
+            for (swap, nth) in steps {
+                let (from, to) = SWAPS[swap];
+                let found: Vec<usize> = doc.text().match_indices(from).map(|(i, _)| i).collect();
+                if found.is_empty() {
+                    continue;
+                }
+                let at = found[nth % found.len()];
+                doc.edit(at, at + from.len(), to);
+                let after = report_for_document_after(path, &doc, &index, &opts, Some(previous));
+                let fresh = report_for_source(path, doc.text(), &index, &opts);
+                prop_assert_eq!(json(&after), json(&fresh), "after {:?} -> {:?} in\n{}", from, to, doc.text());
+                previous = after;
+            }
+        }
+    }
+}

@@ -17,6 +17,12 @@ pub struct Document {
     pub lines: LineIndex,
     /// The analysis of `version`, if computed.
     pub report: Option<(i32, Arc<FileReport>)>,
+    /// The settings generation `report` was computed with.
+    pub report_generation: u64,
+    /// The last whole-file report of an earlier version and its settings
+    /// generation, for the next one to take unchanged calls' requirements
+    /// over from.
+    pub previous_report: Option<(u64, Arc<FileReport>)>,
     /// The text of `version`, shared with the views given out (made on first use).
     text_of_version: std::sync::OnceLock<Arc<str>>,
     /// Inlay hints of this version were given from an unsettled tree (see
@@ -28,7 +34,7 @@ pub struct Document {
 impl Document {
     pub fn new(text: String, version: i32, language_id: String) -> Document {
         let lines = LineIndex::new(&text);
-        Document { version, language_id, source: PythonDocument::parse(text), lines, report: None, text_of_version: Default::default(), hints_before_settled: Default::default() }
+        Document { version, language_id, source: PythonDocument::parse(text), lines, report: None, report_generation: 0, previous_report: None, text_of_version: Default::default(), hints_before_settled: Default::default() }
     }
 
     /// The current text as a shared string (copied once per version).
@@ -46,9 +52,10 @@ impl Document {
     /// range replaces the whole text.
     ///
     /// An edit confined to a comment or docstring keeps the current report
-    /// (spans shifted) instead of forcing a re-analysis. Returns the report
-    /// the edit made stale, for the caller to drop away from the request path
-    /// (freeing a large file's report takes longer than the edit).
+    /// (spans shifted) instead of forcing a re-analysis; otherwise the report
+    /// becomes `previous_report`. Returns the report that replaced, for the
+    /// caller to drop away from the request path (freeing a large file's
+    /// report takes longer than the edit).
     #[must_use = "drop the stale report off the request path"]
     pub fn apply_changes(&mut self, version: i32, changes: Vec<TextDocumentContentChangeEvent>, enc: Encoding) -> Option<Arc<FileReport>> {
         let mut stale = None;
@@ -91,7 +98,10 @@ impl Document {
         self.text_of_version = Default::default();
         self.hints_before_settled = Default::default();
         self.report = carried.map(|r| (version, r));
-        stale
+        match stale {
+            Some(report) => std::mem::replace(&mut self.previous_report, Some((self.report_generation, report))).map(|(_, r)| r),
+            None => None,
+        }
     }
 
     /// Byte range of an LSP range, clamped into the text and ordered.

@@ -104,18 +104,20 @@ impl State {
     /// The analysis of an open document at its current version, computing it
     /// if needed. Blocking (CPU): call from `spawn_blocking`.
     pub fn document_view(&self, uri: &Uri) -> Result<DocumentView, ReportError> {
-        type Snapshot = (i32, crate::analysis::python::PythonDocument, super::positions::LineIndex);
+        type Snapshot = (i32, crate::analysis::python::PythonDocument, super::positions::LineIndex, Option<(u64, Arc<FileReport>)>);
         let cached: Result<DocumentView, Snapshot> = self
             .documents
-            .with(uri, |d: &Document| match d.current_report() {
+            .with_mut(uri, |d: &mut Document| match d.current_report() {
                 Some(report) => Ok(DocumentView { version: d.version, text: d.shared_text(), lines: d.lines.clone(), report }),
-                None => Err((d.version, d.source.clone(), d.lines.clone())),
+                None => Err((d.version, d.source.clone(), d.lines.clone(), d.previous_report.take())),
             })
             .ok_or(ReportError::NotOpen)?;
-        let (version, mut source, lines) = match cached {
+        let (version, mut source, lines, previous) = match cached {
             Ok(view) => return Ok(view),
             Err(snapshot) => snapshot,
         };
+        // Taken over only when nobody else holds it (a copy would cost what it saves).
+        let mut previous = previous.and_then(|(generation, p)| Some((generation, Arc::try_unwrap(p).ok()?)));
         // Whole-file results equal a fresh parse's (as the CLI's): settle a
         // tree left with errors by typing, off the lock, and keep it below.
         let settled_now = !source.is_settled();
@@ -127,7 +129,9 @@ impl State {
         let (report, generation) = loop {
             let generation = self.settings_generation.load(std::sync::atomic::Ordering::SeqCst);
             let opts = self.engine_options();
-            let report = Arc::new(self.workspace.with_index(|index| engine::report_for_document(&path, &source, index, &opts)));
+            // Only what was derived with these very settings.
+            let previous = previous.take().filter(|(g, _)| *g == generation).map(|(_, p)| p);
+            let report = Arc::new(self.workspace.with_index(|index| engine::report_for_document_after(&path, &source, index, &opts, previous)));
             attempts += 1;
             if generation == self.settings_generation.load(std::sync::atomic::Ordering::SeqCst) || attempts == 3 {
                 break (report, generation);
@@ -136,6 +140,7 @@ impl State {
         let stored = self.documents.with_mut(uri, |d| {
             if d.version == version && generation == self.settings_generation.load(std::sync::atomic::Ordering::SeqCst) {
                 d.report = Some((version, report.clone()));
+                d.report_generation = generation;
                 if settled_now && !d.source.is_settled() {
                     d.source = source;
                 }
@@ -197,7 +202,10 @@ impl State {
     /// Forget every computed report (settings changed).
     pub fn invalidate_reports(&self) {
         for uri in self.documents.uris() {
-            self.documents.with_mut(&uri, |d| d.report = None);
+            self.documents.with_mut(&uri, |d| {
+                d.report = None;
+                d.previous_report = None;
+            });
         }
     }
 

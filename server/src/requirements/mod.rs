@@ -11,6 +11,7 @@ pub mod arn;
 pub mod binding;
 mod collections;
 mod kms;
+pub mod reuse;
 mod scoping;
 
 use crate::model::{CallVia, Finding, FindingKind, Requirement, RequirementSettings, SdkCall, Value};
