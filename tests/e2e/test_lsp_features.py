@@ -552,3 +552,29 @@ async def test_typing_an_unclosed_paren_keeps_viewport_hints_and_refreshes_once_
     assert label_text(hint_on(await inlay_hints(vscode, uri, viewport), get_line)) == "s3:GetObject"
     # (HeadObject is authorized as s3:GetObject.)
     assert label_text(hint_on(await inlay_hints(vscode, uri), last_line)) == "s3:GetObject"
+
+
+@pytest.mark.asyncio
+async def test_viewport_hints_after_an_edit_equal_the_whole_file_hints_there(vscode, workspace):
+    # The viewport after an edit comes from an analysis of the statements in
+    # view only; it must say exactly what the whole-file analysis says there.
+    filler = "".join(f"\n\ndef extra_{i}(key):\n    return s3.put_object(Bucket=BUCKET, Key=f'x/{i}/{{key}}', Body=b'')\n" for i in range(40))
+    text = HANDLER + filler
+    uri = open_doc(vscode, workspace / "app" / "handler.py", text)
+    await inlay_hints(vscode, uri)
+    # Change a bucket name the viewport's calls read, inside one function.
+    at = position_of(text, "def extra_20")
+    at = types.Position(line=at.line + 1, character=len("    return s3.put_object(Bucket="))
+    change_doc(vscode, uri, 2, at, types.Position(line=at.line, character=at.character + len("BUCKET")), "'other-bucket'")
+    first, last = at.line - 12, at.line + 12
+    result = await vscode.text_document_inlay_hint_async(types.InlayHintParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(start=types.Position(line=first, character=0), end=types.Position(line=last, character=0))))
+    viewport = [await vscode.inlay_hint_resolve_async(h) for h in result]
+    whole = [h for h in await inlay_hints(vscode, uri) if first <= h.position.line < last]  # the range ends at column 0 of `last`
+    assert len(viewport) == len(whole) >= 6
+    def key(h):
+        return (h.position.line, h.position.character, label_text(h), tooltip_text(h))
+    assert [key(h) for h in viewport] == [key(h) for h in whole]
+    edited = next(h for h in viewport if h.position.line == at.line)
+    assert "arn:aws:s3:::other-bucket/x/20/*" in tooltip_text(edited)
