@@ -17,7 +17,7 @@ pub use files::collect_source_files;
 pub use output::{explain, generate, warnings, Explanation, GenerateOutput, Warning};
 pub use run::analyze_paths;
 
-use crate::analysis::python::{analyze_python, analyze_python_range, ProjectIndex, PythonDocument};
+use crate::analysis::python::{analyze_python, analyze_python_once, analyze_python_range, ProjectIndex, PythonDocument};
 use crate::analysis::AnalysisOptions;
 use crate::model::{FileAnalysis, Requirement, RequirementSettings};
 use std::fmt;
@@ -128,10 +128,17 @@ pub fn warm_up_knowledge(source: &str) {
     }
 }
 
+/// [`report_for_document`] for a document parsed for this report alone
+/// (indexing, one-off requests): nothing is kept for re-analysis.
+pub fn report_for_parsed(path: &Path, doc: &PythonDocument, index: &ProjectIndex, opts: &EngineOptions) -> FileReport {
+    let analysis = analyze_python_once(doc, index, &analysis_options(opts));
+    report_from(path, analysis, opts, None)
+}
+
 /// Parse and analyse source text on its own (plus what `index` knows of the project).
 pub fn report_for_source(path: &Path, source: &str, index: &ProjectIndex, opts: &EngineOptions) -> FileReport {
     let doc = PythonDocument::parse(source.to_string());
-    report_for_document(path, &doc, index, opts)
+    report_for_parsed(path, &doc, index, opts)
 }
 
 pub(crate) fn analysis_options(opts: &EngineOptions) -> AnalysisOptions {

@@ -117,7 +117,7 @@ impl Workspace {
     pub fn update_text(&self, path: &Path, text: String, opts: &EngineOptions) {
         let doc = PythonDocument::parse(text);
         self.index.write().unwrap_or_else(|e| e.into_inner()).update_file(&self.module_path(path), &doc);
-        let report = self.with_index(|index| engine::report_for_document(path, &doc, index, opts));
+        let report = self.with_index(|index| engine::report_for_parsed(path, &doc, index, opts));
         if report.analysis.imports_aws_sdk {
             self.reports.insert(path.to_path_buf(), Arc::new(report));
         } else {
@@ -196,7 +196,7 @@ fn analyze_all(parsed: &[(PathBuf, PythonDocument)], index: &ProjectIndex, opts:
             .chunks(per.max(1))
             .map(|part| {
                 s.spawn(move || {
-                    part.iter().map(|(p, d)| engine::report_for_document(p, d, index, opts)).collect::<Vec<_>>()
+                    part.iter().map(|(p, d)| engine::report_for_parsed(p, d, index, opts)).collect::<Vec<_>>()
                 })
             })
             .collect();

@@ -111,6 +111,13 @@ fn prepare<'a>(
     Some((an, root, key))
 }
 
+/// [`analyze_python`] for a document analysed once and then dropped: nothing
+/// is remembered for re-analysis after edits (which would cost a copy of the
+/// results).
+pub fn analyze_python_once(doc: &PythonDocument, index: &ProjectIndex, opts: &AnalysisOptions) -> FileAnalysis {
+    analyze_document(doc, index, opts, catalog::embedded(), false)
+}
+
 /// `remember: false` for documents analysed once (whole-project runs).
 fn analyze_document(
     doc: &PythonDocument,
