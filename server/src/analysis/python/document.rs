@@ -146,6 +146,16 @@ impl PythonDocument {
         self.tree.as_ref().is_some_and(|t| t.root_node().has_error())
     }
 
+    /// Test edits: replace the `nth` (modulo the count) occurrence of `from`
+    /// with `to`; false when `from` does not occur.
+    #[cfg(test)]
+    pub(crate) fn replace_nth(&mut self, from: &str, to: &str, nth: usize) -> bool {
+        let found: Vec<usize> = self.text.match_indices(from).map(|(i, _)| i).collect();
+        let Some(&at) = found.get(nth % found.len().max(1)) else { return false };
+        self.edit(at, at + from.len(), to);
+        true
+    }
+
     /// Take the snapshot the last analysis left (if any).
     pub(super) fn take_last_analysis(&self) -> Option<Snapshot> {
         self.last_analysis.lock().ok().and_then(|mut slot| slot.take())

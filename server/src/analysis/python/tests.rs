@@ -507,12 +507,9 @@ mod incremental {
             analyze_python_with(&doc, &index, &opts, &cat);
             for (swap, nth) in steps {
                 let (from, to) = SWAPS[swap];
-                let found: Vec<usize> = doc.text().match_indices(from).map(|(i, _)| i).collect();
-                if found.is_empty() {
+                if !doc.replace_nth(from, to, nth) {
                     continue;
                 }
-                let at = found[nth % found.len()];
-                doc.edit(at, at + from.len(), to);
                 let edited = analyze_python_with(&doc, &index, &opts, &cat);
                 let fresh = analyze_python_with(&PythonDocument::parse(doc.text().to_string()), &index, &opts, &cat);
                 prop_assert_eq!(serde_json::to_string(&edited).unwrap(), serde_json::to_string(&fresh).unwrap(), "after {:?} -> {:?} in\n{}", from, to, doc.text());
