@@ -184,6 +184,8 @@ async def test_add_to_role_policy_refuses_bad_arguments_and_a_missing_role(iamle
             await execute(client, "iamlens.addToRolePolicy", {"action": "s3:GetObject", "resources": ["*"]})
         with pytest.raises(Exception, match="service:Action"):
             await execute(client, "iamlens.addToRolePolicy", {"action": "s3:*", "resources": ["*"], "role": "r"})
+        with pytest.raises(Exception, match="not a role ARN"):
+            await execute(client, "iamlens.checkRole", {"role": "arn:aws:iam::1:user/bob", "scope": "file", "uri": uri})
         with pytest.raises(Exception, match="cannot read role `ghost`"):
             await execute(client, "iamlens.addToRolePolicy", {"action": "s3:GetObject", "resources": ["*"], "role": "ghost", "apply": True})
         assert not iam_client.list_roles()["Roles"]
@@ -213,5 +215,38 @@ async def test_role_check_uses_the_configured_region_for_requested_region_condit
         client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"iamlens": {"region": "eu-west-1"}}))
         await wait_for(lambda: not any(d.range.start.line == get_line for d in role_denials(client, uri)), what="s3:GetObject allowed in eu-west-1")
         assert [d for d in role_denials(client, uri) if "sqs:SendMessage" in d.message], "the queue stays in us-east-1"
+    finally:
+        await client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_check_role_command_decides_every_call_of_a_scope_read_only(iamlens_bin, moto_endpoint, iam_client, app_role, workspace):
+    client = await started(iamlens_bin, workspace)
+    try:
+        uri = open_doc(client, workspace / "app.py", APP)
+        # The file: the role's policy allows the report read, not the enqueue.
+        out = await execute(client, "iamlens.checkRole", {"role": app_role, "scope": "file", "uri": uri})
+        assert out["Role"] == f"arn:aws:iam::{ACCOUNT}:role/{app_role}"
+        assert out["Summary"] == {"Allowed": 1, "Denied": 1, "Depends": 0}
+        verdicts = {c["Call"].split("(")[0]: c["Verdict"] for c in out["Calls"]}
+        assert verdicts == {"s3.get_object": "allowed", "sqs.send_message": "denied"}
+        denied = next(c for c in out["Calls"] if c["Verdict"] == "denied")
+        assert denied["Line"] == position_of(APP, "sqs.send_message").line + 1
+        assert denied["Actions"][0]["Action"] == "sqs:SendMessage"
+        assert out["Incomplete"] is None
+        # One function, and the workspace (the index waited for), say the same of their calls.
+        at = position_of(APP, "s3.get_object")
+        # (The role by ARN, as the editors' prompts accept it.)
+        one = await execute(client, "iamlens.checkRole", {"role": f"arn:aws:iam::{ACCOUNT}:role/{app_role}", "scope": "function", "uri": uri, "position": {"line": at.line, "character": at.character}})
+        assert one["Summary"] == {"Allowed": 1, "Denied": 0, "Depends": 0}
+        whole = await execute(client, "iamlens.checkRole", {"role": app_role})
+        assert whole["Summary"]["Denied"] == 1 and whole["Summary"]["Allowed"] == 1
+        # Nothing was written to the role.
+        assert iam_client.list_role_policies(RoleName=app_role)["PolicyNames"] == ["read"]
+        # No role anywhere, or one that does not exist: a clear refusal.
+        with pytest.raises(Exception, match="no role given"):
+            await execute(client, "iamlens.checkRole", {"scope": "file", "uri": uri})
+        with pytest.raises(Exception, match="cannot read role `ghost`"):
+            await execute(client, "iamlens.checkRole", {"role": "ghost", "scope": "file", "uri": uri})
     finally:
         await client.shutdown_session()

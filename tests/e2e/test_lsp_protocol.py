@@ -138,7 +138,8 @@ async def test_initialize_advertises_features_and_negotiates_utf16_by_default(ia
         assert caps.inlay_hint_provider and caps.code_lens_provider and caps.hover_provider
         assert caps.execute_command_provider is not None
         assert set(caps.execute_command_provider.commands) == {
-            "iamlens.generatePolicy", "iamlens.explain", "iamlens.fixAccessDenied", "iamlens.uploadPolicy", "iamlens.addToRolePolicy"}
+            "iamlens.generatePolicy", "iamlens.explain", "iamlens.fixAccessDenied", "iamlens.uploadPolicy", "iamlens.addToRolePolicy",
+            "iamlens.checkRole"}
     finally:
         await client.shutdown_session()
 

@@ -5,33 +5,10 @@
 
 use super::CheckArgs;
 use crate::aws::{load_role_policies, load_sdk_config, AwsOptions};
-use crate::engine::{self, EngineOptions, FileReport};
-use crate::evaluator::{check_requirements_for_role, combine, CheckOutcome, Decision, RolePolicies};
-use crate::model::RequirementSettings;
-use serde::Serialize;
+use crate::engine::role_check::{check_reports, role_engine_options, CallCheck};
+use crate::engine::{self, EngineOptions};
+use crate::evaluator::RolePolicies;
 use std::process::ExitCode;
-
-/// One call site and what the role decides for it.
-#[derive(Debug, Clone, Serialize)]
-pub struct CallCheck {
-    #[serde(rename = "File")]
-    pub file: String,
-    /// One-based line and column.
-    #[serde(rename = "Line")]
-    pub line: u32,
-    #[serde(rename = "Column")]
-    pub column: u32,
-    #[serde(rename = "Call")]
-    pub call: String,
-    /// `allowed`, `denied` or `depends`.
-    #[serde(rename = "Verdict")]
-    pub verdict: String,
-    #[serde(rename = "Decision")]
-    pub decision: Decision,
-    /// Each action of the call, decided on its own.
-    #[serde(rename = "Actions")]
-    pub actions: Vec<CheckOutcome>,
-}
 
 pub fn run(args: CheckArgs) -> ExitCode {
     if args.role.trim().is_empty() || args.role.starts_with("arn:") {
@@ -82,43 +59,6 @@ pub fn run(args: CheckArgs) -> ExitCode {
 /// compare like for like with the role's policies.
 fn engine_options(args: &CheckArgs, role: &RolePolicies, configured_region: Option<String>) -> EngineOptions {
     role_engine_options(role, args.region.clone().or(configured_region))
-}
-
-/// Engine options binding requirements to `role`'s account and partition and
-/// to `region` (`*` or `None`: any), shared with MCP's `check_role`.
-pub fn role_engine_options(role: &RolePolicies, region: Option<String>) -> EngineOptions {
-    let mut arn = role.role_arn.split(':');
-    let partition = arn.nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_string();
-    let account = arn.nth(2).filter(|a| !a.is_empty()).map(str::to_string);
-    EngineOptions {
-        requirements: RequirementSettings { region: region.filter(|r| r != "*"), account, partition, kms_via_service: true },
-        service_hints: Vec::new(),
-    }
-}
-
-/// Every call site of every report, decided against the role.
-pub fn check_reports(reports: &[FileReport], role: &RolePolicies, region: Option<&str>) -> Vec<CallCheck> {
-    let mut out = Vec::new();
-    for report in reports {
-        let outcomes = check_requirements_for_role(&report.requirements, role, region);
-        for (index, call) in report.analysis.calls.iter().enumerate() {
-            let actions: Vec<CheckOutcome> = outcomes.iter().filter(|o| o.call_index == index).cloned().collect();
-            if actions.is_empty() {
-                continue;
-            }
-            let decision = combine(actions.iter().map(|a| a.decision.clone()));
-            out.push(CallCheck {
-                file: report.path.display().to_string(),
-                line: call.span.start.line + 1,
-                column: call.span.start.column + 1,
-                call: call.text.clone(),
-                verdict: decision.verdict().to_string(),
-                decision,
-                actions,
-            });
-        }
-    }
-    out
 }
 
 fn render(checks: &[CallCheck], role: &RolePolicies) -> String {

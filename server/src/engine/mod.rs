@@ -6,8 +6,10 @@
 //! - [`collect_source_files`] + [`analyze_paths`]: a whole project, on all cores.
 //! - [`generate`]: reports → the `generate-policies` JSON envelope.
 //! - [`explain`]: why an action is in the policy (file, line, call).
+//! - [`role_check`]: would a role allow every call of a set of reports.
 
 pub mod lookup;
+pub mod role_check;
 mod files;
 mod output;
 mod run;

@@ -1,6 +1,7 @@
 //! The AWS-facing commands and checks: `iamlens.fixAccessDenied` (parse and
 //! plan, optionally apply), `iamlens.uploadPolicy`, and the `iamlens.role`
-//! check that turns calls the role would deny into diagnostics, and
+//! check that turns calls the role would deny into diagnostics (and
+//! `iamlens.checkRole`, the same check on demand for a scope), and
 //! `iamlens.addToRolePolicy` that adds what a `role-denies` diagnostic names
 //! to the role's inline policy. The network work lives in `crate::aws`; this
 //! module only adapts it to the protocol.
@@ -90,6 +91,38 @@ pub async fn upload_policy(state: Arc<State>, args: UploadArgs) -> Result<Json, 
         }
         Err(failure) => Err(request_failed(format!("iamlens.uploadPolicy: {failure}"))),
     }
+}
+
+/// `iamlens.checkRole {role?, scope?, uri?, position?}`: would the role
+/// (default: the `iamlens.role` setting) allow every call of the scope?
+/// Read-only: reads the role's policies and decides locally.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckRoleArgs {
+    #[serde(flatten)]
+    pub scope: ScopeArgs,
+    pub role: Option<String>,
+}
+
+pub async fn check_role(state: Arc<State>, args: CheckRoleArgs) -> Result<Json, RpcError> {
+    let role = args
+        .role
+        .clone()
+        .or(state.settings().role)
+        .filter(|r| !r.trim().is_empty())
+        .ok_or_else(|| invalid_params("iamlens.checkRole: no role given; pass \"role\" or set the iamlens.role setting"))?;
+    let role = crate::engine::role_check::role_name(&role).map_err(|why| invalid_params(format!("iamlens.checkRole: {why}")))?;
+    let sdk = aws::load_sdk_config(&aws_options(&state)).await;
+    let policies = aws::load_role_policies(&role, &sdk)
+        .await
+        .map_err(|e| request_failed(format!("iamlens.checkRole: cannot read role `{role}`: {e}")))?;
+    let region = state.settings().region;
+    let scope = args.scope;
+    let task_state = state.clone();
+    let reports = tokio::task::spawn_blocking(move || super::features::commands::scoped_reports(&task_state, &scope))
+        .await
+        .map_err(|e| request_failed(format!("iamlens failed while analysing the scope: {e}")))??;
+    Ok(json!(crate::engine::role_check::check_role(&reports, &policies, region.as_deref())))
 }
 
 /// Diagnostics for the calls the role in `iamlens.role` would deny.

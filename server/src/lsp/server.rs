@@ -525,6 +525,13 @@ impl LanguageServer for Backend {
                 }
                 Ok(Some(out))
             }
+            commands::CHECK_ROLE => {
+                let args: aws_link::CheckRoleArgs = commands::argument(&name, &arguments)?;
+                let incomplete = wait_for_index(&self.state, &args.scope).await.err();
+                let mut out = aws_link::check_role(self.state.clone(), args).await?;
+                out["Incomplete"] = serde_json::json!(incomplete.map(|still| format!("{still}; calls in files it has not reached are missing")));
+                Ok(Some(out))
+            }
             other => Err(invalid_params(format!("unknown command `{other}`; iamlens knows {}", commands::all().join(", ")))),
         }
     }

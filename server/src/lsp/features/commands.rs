@@ -27,9 +27,10 @@ pub const EXPLAIN: &str = "iamlens.explain";
 pub const FIX_ACCESS_DENIED: &str = "iamlens.fixAccessDenied";
 pub const UPLOAD_POLICY: &str = "iamlens.uploadPolicy";
 pub const ADD_TO_ROLE_POLICY: &str = "iamlens.addToRolePolicy";
+pub const CHECK_ROLE: &str = "iamlens.checkRole";
 
 pub fn all() -> Vec<String> {
-    [GENERATE_POLICY, EXPLAIN, FIX_ACCESS_DENIED, UPLOAD_POLICY, ADD_TO_ROLE_POLICY].iter().map(|s| s.to_string()).collect()
+    [GENERATE_POLICY, EXPLAIN, FIX_ACCESS_DENIED, UPLOAD_POLICY, ADD_TO_ROLE_POLICY, CHECK_ROLE].iter().map(|s| s.to_string()).collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -70,6 +71,7 @@ fn usage(command: &str) -> &'static str {
         FIX_ACCESS_DENIED => r#"{"message": string, "apply"?: false, "resourceOverride"?: string}"#,
         UPLOAD_POLICY => r#"{"scope"?: "function"|"file"|"workspace", "uri"?: string, "position"?: {...}, "prefix"?: string, "update"?: bool, "dryRun"?: bool, "attachRole"?: string}"#,
         ADD_TO_ROLE_POLICY => r#"{"action": "service:Action", "resources": [string], "role"?: string, "apply"?: false}"#,
+        CHECK_ROLE => r#"{"role"?: string, "scope"?: "function"|"file"|"workspace", "uri"?: string, "position"?: {...}}"#,
         _ => "{}",
     }
 }

@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::cli::check::{check_reports, role_engine_options, CallCheck};
+use crate::engine::role_check::{check_role, role_engine_options};
 use crate::engine::{self, FileReport};
 use crate::evaluator::RolePolicies;
 
@@ -101,18 +101,7 @@ pub fn validate(input: CheckRoleInput, embedded: bool) -> Result<CheckJob, ToolE
 
 /// `app-role` or `arn:aws:iam::123456789012:role/path/app-role` → `app-role`.
 fn role_name(raw: &str) -> Result<String, ToolError> {
-    let raw = raw.trim();
-    let name = match raw.strip_prefix("arn:") {
-        Some(_) => match raw.split_once(":role/") {
-            Some((_, path_and_name)) => path_and_name.rsplit('/').next().unwrap_or_default(),
-            None => return Err(ToolError::bad("RoleName", format!("`{raw}` is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME)"))),
-        },
-        None => raw,
-    };
-    if name.is_empty() || name.contains('/') || name.contains(char::is_whitespace) {
-        return Err(ToolError::bad("RoleName", format!("`{raw}` is not a role name such as `app-role`")));
-    }
-    Ok(name.to_string())
+    crate::engine::role_check::role_name(raw).map_err(|why| ToolError::bad("RoleName", why))
 }
 
 /// Blocking: analyse the files for this role.
@@ -121,13 +110,7 @@ pub fn analyze(paths: &[PathBuf], role: &RolePolicies, region: Option<&str>) -> 
 }
 
 pub fn result(role: &RolePolicies, reports: &[FileReport], region: Option<&str>) -> ToolResult {
-    let checks: Vec<CallCheck> = check_reports(reports, role, region);
-    let count = |v: &str| checks.iter().filter(|c| c.verdict == v).count();
-    Ok(json!({
-        "Role": role.role_arn,
-        "Summary": {"Allowed": count("allowed"), "Denied": count("denied"), "Depends": count("depends")},
-        "Calls": checks,
-    }))
+    Ok(json!(check_role(reports, role, region)))
 }
 
 #[cfg(test)]
