@@ -184,8 +184,6 @@ async def test_add_to_role_policy_refuses_bad_arguments_and_a_missing_role(iamle
             await execute(client, "iamlens.addToRolePolicy", {"action": "s3:GetObject", "resources": ["*"]})
         with pytest.raises(Exception, match="service:Action"):
             await execute(client, "iamlens.addToRolePolicy", {"action": "s3:*", "resources": ["*"], "role": "r"})
-        with pytest.raises(Exception, match="not a role ARN"):
-            await execute(client, "iamlens.checkRole", {"role": "arn:aws:iam::1:user/bob", "scope": "file", "uri": uri})
         with pytest.raises(Exception, match="cannot read role `ghost`"):
             await execute(client, "iamlens.addToRolePolicy", {"action": "s3:GetObject", "resources": ["*"], "role": "ghost", "apply": True})
         assert not iam_client.list_roles()["Roles"]
@@ -246,6 +244,8 @@ async def test_check_role_command_decides_every_call_of_a_scope_read_only(iamlen
         # No role anywhere, or one that does not exist: a clear refusal.
         with pytest.raises(Exception, match="no role given"):
             await execute(client, "iamlens.checkRole", {"scope": "file", "uri": uri})
+        with pytest.raises(Exception, match="not a role ARN"):
+            await execute(client, "iamlens.checkRole", {"role": "arn:aws:iam::1:user/bob", "scope": "file", "uri": uri})
         with pytest.raises(Exception, match="cannot read role `ghost`"):
             await execute(client, "iamlens.checkRole", {"role": "ghost", "scope": "file", "uri": uri})
     finally:
