@@ -19,6 +19,10 @@
 //!
 //! Anything else is walked again. The result is always what a fresh analysis
 //! of the same text would give (the property tests compare the two).
+//!
+//! A range analysis (an editor's viewport) runs the same passes but walks in
+//! the second only the top-level statements overlapping the range, reusing
+//! unchanged definitions from the remembered snapshot without consuming it.
 
 use super::analyzer::{Analyzer, Env, NO_OWNER};
 use super::symbols::Sym;
