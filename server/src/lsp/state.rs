@@ -146,6 +146,11 @@ impl State {
                 }
                 Some(d.shared_text())
             } else {
+                // A newer text came in meanwhile: this report can still serve
+                // the next one's unchanged calls (same settings only).
+                if d.previous_report.is_none() && generation == self.settings_generation.load(std::sync::atomic::Ordering::SeqCst) {
+                    d.previous_report = Some((generation, report.clone()));
+                }
                 None
             }
         });

@@ -151,9 +151,16 @@ pub fn walk_file<'a>(
                 REUSED.with(|n| n.set(n.get() + 1));
                 bind_definition_name(&an, *stmt, &mut env);
                 let out = &mut *an.out.borrow_mut();
-                out.calls.extend(rec.calls.iter().cloned());
-                out.findings.extend(rec.findings.iter().cloned());
-                out.scopes.extend(rec.scopes.iter().cloned());
+                if cacheable {
+                    // The record stays in the next snapshot: copy its results.
+                    out.calls.extend(rec.calls.iter().cloned());
+                    out.findings.extend(rec.findings.iter().cloned());
+                    out.scopes.extend(rec.scopes.iter().cloned());
+                } else {
+                    out.calls.append(&mut rec.calls);
+                    out.findings.append(&mut rec.findings);
+                    out.scopes.append(&mut rec.scopes);
+                }
                 module_has_calls |= rec.module_has_calls;
                 rec.start_byte = stmt.start_byte();
                 rec.end_byte = stmt.end_byte();
