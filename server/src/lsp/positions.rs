@@ -80,10 +80,10 @@ impl LineIndex {
                 rescanned.push(i + 1);
             }
         }
-        let moved: Vec<usize> = self.line_starts[kept_after..].iter().map(|&s| s - old_end + new_end).collect();
-        self.line_starts.truncate(kept_before.max(1));
-        self.line_starts.extend(rescanned);
-        self.line_starts.extend(moved);
+        for s in &mut self.line_starts[kept_after..] {
+            *s = *s - old_end + new_end;
+        }
+        self.line_starts.splice(kept_before.max(1)..kept_after, rescanned);
         self.ascii = self.ascii && text.get(start..new_end).is_some_and(str::is_ascii);
     }
 
