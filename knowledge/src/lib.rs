@@ -25,8 +25,10 @@ pub use artifact::ArtifactError;
 pub use iam::{ActionInfo, ActionResourceType, ConditionKeyInfo, IamPrefix, ResourceTypeInfo};
 pub use kb::{ActionRef, KnowledgeBase};
 pub use model::{
-    ActionRequirement, Auth, Binding, BindingForm, InjectedArg, InjectedMethod, Mapping, Member, Operation, RequirementKind,
-    ResourceTarget, Service, Waiter,
+    ActionRequirement, Auth, Binding, BindingForm, InjectedArg, InjectedMethod, Mapping, Member, Operation, RequirementKind, ResourceTarget, Service,
+    Waiter,
 };
-pub use resources::{Collection, Identifier, Param, Request, ResourceAction, ResourceDef, ResourceModel, ResourceWaiter, ResponseResource, SubResource};
+pub use resources::{
+    Collection, Identifier, Param, Request, ResourceAction, ResourceDef, ResourceModel, ResourceWaiter, ResponseResource, SubResource,
+};
 pub use xform::xform_name;

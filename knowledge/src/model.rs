@@ -66,9 +66,7 @@ impl Service {
             return Some(op);
         }
         let lower = method.to_ascii_lowercase();
-        self.operations
-            .values()
-            .find(|op| op.method == lower || op.name.eq_ignore_ascii_case(method) || op.method.replace('_', "") == lower)
+        self.operations.values().find(|op| op.method == lower || op.name.eq_ignore_ascii_case(method) || op.method.replace('_', "") == lower)
     }
 
     /// An operation by its exact API name.

@@ -5,8 +5,8 @@
 
 use crate::iam::{ActionInfo, ActionResourceType, ConditionKeyInfo, IamPrefix, ResourceTypeInfo};
 use crate::model::{
-    ActionRequirement, Auth, Binding, BindingForm, InjectedArg, InjectedMethod, Mapping, Member, Operation, RequirementKind, ResourceTarget,
-    Service, Waiter,
+    ActionRequirement, Auth, Binding, BindingForm, InjectedArg, InjectedMethod, Mapping, Member, Operation, RequirementKind, ResourceTarget, Service,
+    Waiter,
 };
 use crate::resources::ResourceModel;
 use crate::xform::xform_name;
@@ -138,7 +138,10 @@ pub(crate) fn prefix(w: WirePrefix) -> IamPrefix {
             let info = ActionInfo {
                 name: format!("{p}:{name}"),
                 access_level: access_level(&level),
-                resource_types: rts.into_iter().map(|(name, required, condition_keys)| ActionResourceType { name, required: required != 0, condition_keys }).collect(),
+                resource_types: rts
+                    .into_iter()
+                    .map(|(name, required, condition_keys)| ActionResourceType { name, required: required != 0, condition_keys })
+                    .collect(),
                 condition_keys: keys,
                 dependent_actions: deps,
             };
@@ -159,7 +162,8 @@ pub(crate) fn prefix(w: WirePrefix) -> IamPrefix {
             (name.to_ascii_lowercase(), info)
         })
         .collect();
-    let condition_keys = w.condition_keys.into_iter().map(|(key, value_type)| (key.to_ascii_lowercase(), ConditionKeyInfo { key, value_type })).collect();
+    let condition_keys =
+        w.condition_keys.into_iter().map(|(key, value_type)| (key.to_ascii_lowercase(), ConditionKeyInfo { key, value_type })).collect();
     IamPrefix { prefix: w.prefix, service_name: w.service_name, actions, resource_types, condition_keys }
 }
 

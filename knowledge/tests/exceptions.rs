@@ -127,10 +127,7 @@ fn copy_object_reads_the_copy_source() {
     let op = kb.service("s3").unwrap().operation("CopyObject").unwrap().clone();
     let get = op.requirements.iter().find(|r| r.action == "s3:GetObject").unwrap();
     let forms: Vec<_> = get.resources[0].bindings.iter().map(|b| (b.variable.as_str(), b.member.as_str(), b.form)).collect();
-    assert_eq!(
-        forms,
-        vec![("BucketName", "CopySource", BindingForm::CopySourceBucket), ("ObjectName", "CopySource", BindingForm::CopySourceKey)]
-    );
+    assert_eq!(forms, vec![("BucketName", "CopySource", BindingForm::CopySourceBucket), ("ObjectName", "CopySource", BindingForm::CopySourceKey)]);
     let put = op.requirements.iter().find(|r| r.action == "s3:PutObject").unwrap();
     let object = put.resources.iter().find(|t| t.resource_type == "object").unwrap();
     assert_eq!(object.bindings.iter().map(|b| b.member.as_str()).collect::<Vec<_>>(), vec!["Bucket", "Key"]);
@@ -158,8 +155,10 @@ fn pass_role_is_added_where_a_role_is_handed_over_and_not_for_assume_role() {
     assert_eq!((role.bindings[0].member.as_str(), role.bindings[0].form), ("Role", BindingForm::NameOrArn));
 
     let run_task = kb.service("ecs").unwrap().operation_by_method("run_task").unwrap().clone();
-    assert!(run_task.requirements.iter().any(|r| r.action == "iam:PassRole"
-        && r.kind == RequirementKind::PassRole { passed_to_service: Some("ecs-tasks.amazonaws.com".into()) }));
+    assert!(run_task
+        .requirements
+        .iter()
+        .any(|r| r.action == "iam:PassRole" && r.kind == RequirementKind::PassRole { passed_to_service: Some("ecs-tasks.amazonaws.com".into()) }));
 
     let schedule = kb.service("scheduler").unwrap().operation_by_method("create_schedule").unwrap().clone();
     let pass = schedule.requirements.iter().find(|r| r.action == "iam:PassRole").unwrap();

@@ -1,0 +1,170 @@
+//! `iamlens generate-policies`: the peer's command of that name, same flags and
+//! JSON envelope, over the engine. Exit 0 on success (warnings included),
+//! 1 when `--verify` or `--upload-policies` fails, 2 on bad usage or paths.
+
+use super::GenerateArgs;
+use iamlens_engine::model::RequirementSettings;
+use iamlens_engine::{self as engine, EngineOptions, FileReport, GenerateOutput, PolicyOptions};
+use serde_json::Value;
+use std::process::ExitCode;
+
+pub fn run(args: GenerateArgs) -> ExitCode {
+    let opts = match engine_options(&args) {
+        Ok(opts) => opts,
+        Err(message) => return super::fail(2, message),
+    };
+    let reports = match engine::analyze_paths(&args.paths, iamlens_languages::front_ends(), &opts) {
+        Ok(reports) => reports,
+        Err(err) => return super::fail(2, err),
+    };
+    if reports.is_empty() {
+        eprintln!("iamlens: no Python files found in the given paths; the policy is empty");
+    }
+    let policy = PolicyOptions { resource_cutoff: args.resource_cutoff, minimize_policy_size: args.minimize_policy_size };
+    let mut output = engine::generate(&reports, &policy);
+    if !args.explain.is_empty() {
+        output.explanations = Some(engine::explain(&reports, &args.explain));
+    }
+    for warning in &output.warnings {
+        eprintln!("warning: {warning}");
+    }
+
+    let mut json = match serde_json::to_value(&output) {
+        Ok(json) => json,
+        Err(err) => return super::fail(1, format!("could not serialise the policies: {err}")),
+    };
+    if args.full_output {
+        json["Files"] = full_output(&reports);
+    }
+    let mut code = ExitCode::SUCCESS;
+    if args.verify {
+        let (report, ok) = verify(&output, &reports);
+        json["Verification"] = report;
+        if !ok {
+            code = ExitCode::from(1);
+        }
+    }
+    if let Some(prefix) = &args.upload_policies {
+        match upload_policies(prefix, &output, &args) {
+            Ok(uploaded) => json["UploadedPolicies"] = uploaded,
+            Err(message) => {
+                eprintln!("iamlens: {message}");
+                code = ExitCode::from(1);
+            }
+        }
+    }
+    print_json(&json, args.pretty);
+    code
+}
+
+/// Flags → engine options; bad values are usage errors naming the flag.
+fn engine_options(args: &GenerateArgs) -> Result<EngineOptions, String> {
+    if let Some(language) = &args.language {
+        if iamlens_languages::for_language(language).is_none() {
+            return Err(format!("--language {language} is not supported; use --language python (or leave it out)"));
+        }
+    }
+    let region = args.region.clone().filter(|r| r != "*");
+    if let Some(region) = &region {
+        if region.is_empty() || !region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+            return Err(format!("--region {region:?} is not an AWS region; use a name like us-east-1"));
+        }
+    }
+    let account = args.account.clone().filter(|a| a != "*");
+    if let Some(account) = &account {
+        if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
+            return Err(format!("--account {account:?} is not an AWS account id; use the 12-digit id, e.g. 123456789012"));
+        }
+    }
+    let partition = partition_of(region.as_deref()).to_string();
+    Ok(EngineOptions {
+        requirements: RequirementSettings { region, account, partition, kms_via_service: !args.no_kms_via_service },
+        service_hints: args.service_hints.clone(),
+    })
+}
+
+/// The partition a region lives in (`cn-north-1` → `aws-cn`).
+fn partition_of(region: Option<&str>) -> &'static str {
+    match region {
+        Some(r) if r.starts_with("cn-") => "aws-cn",
+        Some(r) if r.starts_with("us-gov-") => "aws-us-gov",
+        Some(r) if r.starts_with("us-iso-") => "aws-iso",
+        Some(r) if r.starts_with("us-isob-") => "aws-iso-b",
+        _ => "aws",
+    }
+}
+
+/// `--full-output`: every call found, with the actions it needs.
+fn full_output(reports: &[FileReport]) -> Value {
+    let files: Vec<Value> = reports
+        .iter()
+        .filter(|r| !r.analysis.calls.is_empty())
+        .map(|r| {
+            let calls: Vec<Value> = r
+                .analysis
+                .calls
+                .iter()
+                .enumerate()
+                .map(|(i, call)| {
+                    let actions: Vec<&str> = r.requirements.iter().filter(|req| req.call_index == i).map(|req| req.action.as_str()).collect();
+                    serde_json::json!({
+                        "Line": call.span.start.line + 1,
+                        "Call": call.text,
+                        "Operation": format!("{}.{}", call.service, call.operation),
+                        "Confidence": call.confidence,
+                        "Actions": actions,
+                    })
+                })
+                .collect();
+            serde_json::json!({"File": r.path.display().to_string(), "Calls": calls})
+        })
+        .collect();
+    Value::Array(files)
+}
+
+/// `--verify`: evaluate the generated policies against every requirement
+/// (each allowed, nothing extra). Returns the report and whether it passed.
+fn verify(output: &GenerateOutput, reports: &[FileReport]) -> (Value, bool) {
+    let policies: Vec<Value> = output.policies.iter().filter_map(|p| serde_json::to_value(p).ok()).collect();
+    let requirements: Vec<iamlens_engine::model::Requirement> = reports.iter().flat_map(|r| r.requirements.iter().cloned()).collect();
+    let report = iamlens_engine::evaluator::verify(&policies, &requirements);
+    let ok = report.ok();
+    for problem in report.problems() {
+        eprintln!("verify: {problem}");
+    }
+    (serde_json::to_value(&report).unwrap_or(Value::Null), ok)
+}
+
+/// `--upload-policies [PREFIX]` (+ `--update`, `--attach-role/-user`,
+/// `--dry-run`, `--account` guard): the AWS side lives in `iamlens_aws::upload`;
+/// this prints what it did (or would do) and returns it for the JSON output.
+fn upload_policies(prefix: &str, output: &GenerateOutput, args: &GenerateArgs) -> Result<Value, String> {
+    use iamlens_aws::{load_sdk_config, AwsOptions};
+    let policies: Vec<Value> = output.policies.iter().filter_map(|p| serde_json::to_value(p).ok()).collect();
+    let opts = args.upload_options(prefix);
+    let aws = AwsOptions { region: args.region.clone().filter(|r| r != "*"), ..Default::default() };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let report = runtime
+        .block_on(async {
+            let sdk = load_sdk_config(&aws).await;
+            iamlens_aws::upload_policies(&policies, &opts, &sdk).await
+        })
+        .map_err(|failure| failure.to_string())?;
+    if report.dry_run {
+        for call in &report.calls {
+            eprintln!("dry run: would call {call}");
+        }
+    }
+    for line in report.summary() {
+        eprintln!("{line}");
+    }
+    serde_json::to_value(&report).map_err(|e| format!("could not serialise the upload report: {e}"))
+}
+
+fn print_json(json: &Value, pretty: bool) {
+    let text = if pretty { serde_json::to_string_pretty(json) } else { serde_json::to_string(json) };
+    match text {
+        Ok(text) => super::write_stdout(&format!("{text}\n")),
+        Err(err) => eprintln!("iamlens: could not print the policies: {err}"),
+    }
+}

@@ -1,0 +1,241 @@
+//! iamlens: the command line — argument parsing, dispatch and process exit
+//! codes (the only crate that knows about them). Each subcommand lives in its
+//! own module and is a thin view over the engine.
+//!
+//! In the flow `source text → syntax → SDK calls → IAM requirements → policy
+//! → presentation`, this is the terminal's view, and the place where the
+//! views are put together: `iamlens lsp` runs `iamlens-lsp`, `iamlens
+//! mcp-server` runs `iamlens-mcp`, the other commands call the engine (and
+//! `iamlens-aws` where they read or write AWS).
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub mod check;
+pub mod fix_access_denied;
+pub mod generate;
+pub mod lookup;
+
+#[derive(Parser, Debug)]
+#[command(name = "iamlens", version, about = "Least-privilege IAM policies from the code in front of you")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Generate least-privilege IAM policies from source files or directories.
+    GeneratePolicies(GenerateArgs),
+    /// Explain a pasted AccessDenied message and propose (or apply) the fix that can work.
+    FixAccessDenied(FixAccessDeniedArgs),
+    /// Show the IAM actions, ARN templates and condition keys an operation needs.
+    Lookup(LookupArgs),
+    /// Check the code against a live role: which calls it would allow, deny, or allow only conditionally.
+    Check(CheckArgs),
+    /// Run the language server over stdio.
+    Lsp(LspArgs),
+    /// Run the MCP server (stdio or streamable HTTP).
+    McpServer(McpArgs),
+    /// Print the version.
+    Version {
+        #[arg(long)]
+        verbose: bool,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct GenerateArgs {
+    /// Source files or directories (walked recursively, honouring .gitignore).
+    #[arg(required = true, value_name = "FILES-or-DIRS")]
+    pub paths: Vec<PathBuf>,
+    /// AWS region for resource ARNs (default `*`).
+    #[arg(short = 'r', long)]
+    pub region: Option<String>,
+    /// AWS account id for resource ARNs (default `*`).
+    #[arg(short = 'a', long)]
+    pub account: Option<String>,
+    /// Pretty-print the JSON output.
+    #[arg(short = 'p', long)]
+    pub pretty: bool,
+    /// Source language (only `python` today).
+    #[arg(short = 'l', long)]
+    pub language: Option<String>,
+    /// Keep only calls to these services (actions a call truly needs stay).
+    #[arg(long, num_args = 1.., value_name = "SERVICE")]
+    pub service_hints: Vec<String>,
+    /// More ARNs than this for one statement collapse to a wildcard.
+    #[arg(long, default_value_t = 4)]
+    pub resource_cutoff: usize,
+    /// Group statements by resource across services.
+    #[arg(long)]
+    pub minimize_policy_size: bool,
+    /// Explain why actions matching these globs were added.
+    #[arg(long, num_args = 1.., value_name = "ACTION_GLOB")]
+    pub explain: Vec<String>,
+    /// Upload the policies to IAM as <PREFIX>_N.
+    #[arg(long, num_args = 0..=1, value_name = "PREFIX", default_missing_value = "IamPolicyAutopilotGeneratedPolicy")]
+    pub upload_policies: Option<String>,
+    /// Include per-call details in the output.
+    #[arg(long)]
+    pub full_output: bool,
+    /// Accepted for compatibility; iamlens keeps no cache.
+    #[arg(long)]
+    pub disable_cache: bool,
+    /// Leave out KMS actions taken on the caller's behalf (kms:ViaService).
+    #[arg(long)]
+    pub no_kms_via_service: bool,
+    /// Check the generated policy against the extracted requirements.
+    #[arg(long)]
+    pub verify: bool,
+    /// With --upload-policies: replace the existing <PREFIX>_N policies with new default versions.
+    #[arg(long, requires = "upload_policies")]
+    pub update: bool,
+    /// With --upload-policies: attach the uploaded policies to this role.
+    #[arg(long, value_name = "NAME", requires = "upload_policies")]
+    pub attach_role: Option<String>,
+    /// With --upload-policies: attach the uploaded policies to this user.
+    #[arg(long, value_name = "NAME", requires = "upload_policies")]
+    pub attach_user: Option<String>,
+    /// With --upload-policies: print every IAM call that would change something instead of making it.
+    #[arg(long, requires = "upload_policies")]
+    pub dry_run: bool,
+}
+
+// Upload options of `generate-policies` (beyond the peer's `--upload-policies`).
+impl GenerateArgs {
+    /// The upload flags as the `aws` module takes them.
+    pub fn upload_options(&self, prefix: &str) -> iamlens_aws::UploadOptions {
+        iamlens_aws::UploadOptions {
+            prefix: prefix.to_string(),
+            update: self.update,
+            attach_role: self.attach_role.clone(),
+            attach_user: self.attach_user.clone(),
+            dry_run: self.dry_run,
+            expected_account: self.account.clone().filter(|a| a != "*"),
+        }
+    }
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CheckArgs {
+    /// The role the code runs as (its name, not its ARN).
+    #[arg(long, value_name = "NAME")]
+    pub role: String,
+    /// Source files or directories (default: the current directory).
+    #[arg(value_name = "FILES-or-DIRS")]
+    pub paths: Vec<PathBuf>,
+    /// Region the code runs in (default: the configured region).
+    #[arg(short = 'r', long)]
+    pub region: Option<String>,
+    /// Named AWS profile (default: AWS_PROFILE or the default profile).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct FixAccessDeniedArgs {
+    /// The error message; `-` or absent reads standard input.
+    pub message: Option<String>,
+    /// Print the parsed denial and plan as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Apply the fix without asking (implicit identity-based denials only).
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// Use this resource ARN instead of the one in the message.
+    #[arg(long, value_name = "ARN")]
+    pub resource_override: Option<String>,
+    /// Decode an encoded EC2 authorization message with sts:DecodeAuthorizationMessage.
+    #[arg(long)]
+    pub decode: bool,
+    /// Account id used to turn a bare resource name into an ARN.
+    #[arg(short = 'a', long)]
+    pub account: Option<String>,
+    /// Region used to turn a bare resource name into an ARN.
+    #[arg(short = 'r', long)]
+    pub region: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct LookupArgs {
+    /// Service: botocore name (`s3`, `stepfunctions`) or IAM prefix (`states`).
+    pub service: String,
+    /// boto3 method (`get_object`) or API operation (`GetObject`).
+    pub method: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct LspArgs {
+    /// Accepted for editor compatibility: the server always speaks over stdio.
+    #[arg(long)]
+    pub stdio: bool,
+    /// Serve the MCP endpoint on 127.0.0.1:PORT from the language server (0 = any free port).
+    #[arg(long, value_name = "PORT")]
+    pub mcp_port: Option<u16>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct McpArgs {
+    /// Transport: stdio or http.
+    #[arg(short = 't', long, default_value = "stdio")]
+    pub transport: String,
+    #[arg(short = 'p', long, default_value_t = 8001)]
+    pub port: u16,
+    #[arg(short = 'b', long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Let fix_access_denied apply fixes without asking the user (unattended).
+    #[arg(long)]
+    pub allow_unattended_apply: bool,
+}
+
+/// Parse arguments and run. Usage errors exit 2 (clap's convention).
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::GeneratePolicies(args) => generate::run(args),
+        Command::FixAccessDenied(args) => fix_access_denied::run(args),
+        Command::Lookup(args) => lookup::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Lsp(args) => fail(1, iamlens_lsp::run(iamlens_lsp::LspOptions { mcp_port: args.mcp_port })),
+        Command::McpServer(args) => run_mcp(args),
+        Command::Version { verbose } => {
+            write_stdout(&format!("iamlens {}\n", env!("CARGO_PKG_VERSION")));
+            if verbose {
+                write_stdout("knowledge base: embedded\n");
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Write a command's result to standard output. A reader that went away
+/// (`iamlens lookup s3 get_object | head -1`) is not an error worth a panic.
+pub fn write_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+}
+
+/// Print a one-line error for people and return the exit code.
+/// `iamlens mcp-server`: wrong options exit 2, a failing endpoint 1.
+fn run_mcp(args: McpArgs) -> ExitCode {
+    let options =
+        iamlens_mcp::McpOptions { transport: args.transport, port: args.port, bind: args.bind, allow_unattended_apply: args.allow_unattended_apply };
+    match iamlens_mcp::run(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.is_usage() => fail(2, err),
+        Err(err) => fail(1, err),
+    }
+}
+
+pub fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("iamlens: {message}");
+    ExitCode::from(code)
+}

@@ -1,0 +1,36 @@
+//! iamlens-engine: everything between a front-end's SDK calls and what a
+//! view presents, and nothing that talks to an editor, an agent or AWS.
+//!
+//! In the flow `source text → syntax → SDK calls → IAM requirements → policy
+//! → presentation`, this crate owns the middle: [`front_end`] (the traits
+//! each language crate implements: source text → [`model::SdkCall`]s),
+//! [`requirements`] (calls → IAM actions, bound ARNs, conditions), [`policy`]
+//! (requirements → policy documents), and the facade the views call — one
+//! file → its [`FileReport`] ([`report_for_document`], [`report_for_range`]),
+//! a project → reports ([`analyze_paths`]), reports → the `generate-policies`
+//! envelope ([`generate`]). Beside the flow, and pure too: [`evaluator`] (a
+//! local IAM policy evaluator), [`denied`] (AccessDenied parsing and remedy
+//! planning), [`carry_over`] (reports kept across edits that cannot change
+//! them), [`lookup`] and [`role_check`].
+
+pub mod carry_over;
+pub mod catalog;
+pub mod denied;
+pub mod evaluator;
+mod files;
+pub mod front_end;
+pub mod lookup;
+pub mod model;
+mod output;
+pub mod parallel;
+pub mod policy;
+mod report;
+pub mod requirements;
+pub mod role_check;
+mod run;
+
+pub use files::{collect_source_files, module_path, read_source};
+pub use output::{explain, generate, warnings, Explanation, GenerateOutput, Warning};
+pub use policy::PolicyOptions;
+pub use report::*;
+pub use run::analyze_paths;

@@ -1,0 +1,174 @@
+use super::*;
+
+fn req(action: &str, resources: &[&str]) -> Requirement {
+    Requirement {
+        action: action.to_string(),
+        resources: resources.iter().map(|s| s.to_string()).collect(),
+        conditions: vec![],
+        access_level: None,
+        arn_templates: vec![],
+        note: None,
+        call_index: 0,
+    }
+}
+
+fn kms(via: &str) -> Requirement {
+    Requirement {
+        conditions: vec![("StringEquals".into(), "kms:ViaService".into(), vec![via.to_string()])],
+        ..req("kms:Decrypt", &["arn:aws:kms:us-east-1:1:key/*"])
+    }
+}
+
+#[test]
+fn groups_actions_with_the_same_resources_per_service() {
+    let reqs = [
+        req("s3:PutObject", &["arn:aws:s3:::b/*"]),
+        req("s3:GetObject", &["arn:aws:s3:::b/*"]),
+        req("s3:ListBucket", &["arn:aws:s3:::b"]),
+        req("sqs:SendMessage", &["arn:aws:sqs:r:1:q"]),
+    ];
+    let st = build_statements(&reqs, &PolicyOptions::default());
+    assert_eq!(st.len(), 3);
+    assert_eq!(st[0].action, vec!["s3:ListBucket"]);
+    assert_eq!(st[0].resource, vec!["arn:aws:s3:::b"]);
+    assert_eq!(st[1].action, vec!["s3:GetObject", "s3:PutObject"]);
+    assert_eq!(st[2].action, vec!["sqs:SendMessage"]);
+}
+
+#[test]
+fn merges_resources_of_one_action_and_drops_covered_ones() {
+    let reqs = [
+        req("s3:GetObject", &["arn:aws:s3:::b/logs/*.json"]),
+        req("s3:GetObject", &["arn:aws:s3:::b/*"]),
+        req("s3:GetObject", &["arn:aws:s3:::c/x"]),
+    ];
+    let st = build_statements(&reqs, &PolicyOptions::default());
+    assert_eq!(st.len(), 1);
+    assert_eq!(st[0].resource, vec!["arn:aws:s3:::b/*", "arn:aws:s3:::c/x"]);
+}
+
+#[test]
+fn star_swallows_everything() {
+    let reqs = [req("s3:GetObject", &["arn:aws:s3:::b/k"]), req("s3:GetObject", &["*"])];
+    let st = build_statements(&reqs, &PolicyOptions::default());
+    assert_eq!(st[0].resource, vec!["*"]);
+}
+
+#[test]
+fn cutoff_collapses_to_the_narrowest_wildcard() {
+    let reqs: Vec<Requirement> = ["a", "b", "c", "d", "e"].iter().map(|b| req("s3:GetObject", &[&format!("arn:aws:s3:::{b}/k")])).collect();
+    let st = build_statements(&reqs, &PolicyOptions::default());
+    assert_eq!(st[0].resource, vec!["arn:aws:s3:::*/k"]);
+    let four = build_statements(&reqs[..4], &PolicyOptions::default());
+    assert_eq!(four[0].resource.len(), 4);
+    let st = build_statements(&reqs, &PolicyOptions { resource_cutoff: 10, minimize_policy_size: false });
+    assert_eq!(st[0].resource.len(), 5);
+}
+
+#[test]
+fn conditions_are_kept_apart_and_merged_per_key() {
+    let reqs = [kms("s3.us-east-1.amazonaws.com"), kms("sqs.us-east-1.amazonaws.com"), req("kms:Decrypt", &["arn:aws:kms:us-east-1:1:key/k"])];
+    let st = build_statements(&reqs, &PolicyOptions::default());
+    assert_eq!(st.len(), 2);
+    let conditional = st.iter().find(|s| s.condition.is_some()).unwrap();
+    let values = &conditional.condition.as_ref().unwrap()["StringEquals"]["kms:ViaService"];
+    assert_eq!(values, &vec!["s3.us-east-1.amazonaws.com".to_string(), "sqs.us-east-1.amazonaws.com".to_string()]);
+}
+
+#[test]
+fn minimize_groups_across_services() {
+    let reqs = [req("s3:ListAllMyBuckets", &["*"]), req("sts:GetSessionToken", &["*"])];
+    assert_eq!(build_statements(&reqs, &PolicyOptions::default()).len(), 2);
+    let st = build_statements(&reqs, &PolicyOptions { resource_cutoff: 4, minimize_policy_size: true });
+    assert_eq!(st.len(), 1);
+    assert_eq!(st[0].action, vec!["s3:ListAllMyBuckets", "sts:GetSessionToken"]);
+}
+
+#[test]
+fn output_is_deterministic_whatever_the_input_order() {
+    let mut reqs = vec![
+        req("sqs:SendMessage", &["arn:aws:sqs:r:1:q"]),
+        req("s3:GetObject", &["arn:aws:s3:::b/*"]),
+        req("dynamodb:GetItem", &["arn:aws:dynamodb:r:1:table/T"]),
+    ];
+    let a = serde_json::to_string(&synthesize(&reqs, &PolicyOptions::default())).unwrap();
+    reqs.reverse();
+    let b = serde_json::to_string(&synthesize(&reqs, &PolicyOptions::default())).unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn splits_policies_under_the_size_limit() {
+    let reqs: Vec<Requirement> = (0..400)
+        .map(|i| req(&format!("svc{i}:DoSomethingFairlyLongNamed"), &[&format!("arn:aws:svc{i}:us-east-1:123456789012:thing/name-{i}")]))
+        .collect();
+    let policies = synthesize(&reqs, &PolicyOptions::default());
+    assert!(policies.len() > 1);
+    let total: usize = policies.iter().map(|p| p.policy.statement.len()).sum();
+    assert_eq!(total, 400);
+    for p in &policies {
+        let len = json_len(&p.policy);
+        assert!(len <= MAX_POLICY_CHARS, "policy of {len} chars");
+        assert_eq!(p.policy.id, POLICY_ID);
+        assert_eq!(p.policy_type, "Identity");
+    }
+}
+
+#[test]
+fn envelope_serialises_with_the_peer_spelling() {
+    let json = serde_json::to_value(synthesize(&[kms("s3.us-east-1.amazonaws.com")], &PolicyOptions::default())).unwrap();
+    let st = &json[0]["Policy"]["Statement"][0];
+    assert_eq!(json[0]["PolicyType"], "Identity");
+    assert_eq!(json[0]["Policy"]["Version"], "2012-10-17");
+    assert_eq!(st["Effect"], "Allow");
+    assert_eq!(st["Condition"]["StringEquals"]["kms:ViaService"][0], "s3.us-east-1.amazonaws.com");
+    assert!(st.get("Sid").is_none());
+}
+
+mod properties {
+    use super::super::wildcard::{matches, narrowest_common};
+    use proptest::prelude::*;
+
+    fn arn() -> impl Strategy<Value = String> {
+        let segment = "[a-c]{0,3}[-.]?[a-c*]{0,2}";
+        (
+            prop::sample::select(vec!["s3", "sqs", "dynamodb"]),
+            prop::sample::select(vec!["", "us-east-1", "eu-west-1"]),
+            prop::sample::select(vec!["", "123456789012"]),
+            prop::collection::vec((segment, prop::sample::select(vec!['/', ':'])), 1..4),
+        )
+            .prop_map(|(svc, region, account, segs)| {
+                let mut resource = String::new();
+                for (i, (s, sep)) in segs.iter().enumerate() {
+                    if i > 0 {
+                        resource.push(*sep);
+                    }
+                    resource.push_str(s);
+                }
+                format!("arn:aws:{svc}:{region}:{account}:{resource}")
+            })
+    }
+
+    proptest! {
+        /// The collapsed wildcard grants every ARN it replaces (it may be wider, never narrower).
+        #[test]
+        fn narrowest_common_matches_every_input(arns in prop::collection::vec(arn(), 1..7)) {
+            let wide = narrowest_common(&arns);
+            for a in &arns {
+                // A `*` inside an input is itself a pattern: compare it as text.
+                prop_assert!(matches(&wide, a), "{} does not match {}", wide, a);
+            }
+        }
+    }
+}
+
+#[test]
+fn an_oversized_statement_gets_a_policy_of_its_own() {
+    let huge: Vec<String> = (0..400).map(|i| format!("arn:aws:s3:::bucket-{i:04}-with-a-long-name/key")).collect();
+    let refs: Vec<&str> = huge.iter().map(String::as_str).collect();
+    let reqs = [req("s3:GetObject", &refs), req("sqs:SendMessage", &["arn:aws:sqs:r:1:q"])];
+    let policies = synthesize(&reqs, &PolicyOptions { resource_cutoff: 1000, minimize_policy_size: false });
+    assert_eq!(policies.len(), 2);
+    assert_eq!(policies[0].policy.statement.len(), 1);
+    assert_eq!(policies[0].policy.statement[0].resource.len(), 400);
+}

@@ -1,0 +1,116 @@
+//! Would a role allow what the code does? Every call site of a set of reports,
+//! decided locally by the evaluator against the role's policies and
+//! boundary. The CLI (`iamlens check`), the MCP tool `check_role` and the
+//! language server's `iamlens.checkRole` present this.
+
+use crate::evaluator::{check_requirements_for_role, combine, CheckOutcome, Decision, RolePolicies};
+use crate::model::RequirementSettings;
+use crate::{EngineOptions, FileReport};
+use serde::Serialize;
+
+/// One call site and what the role decides for it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CallCheck {
+    #[serde(rename = "File")]
+    pub file: String,
+    /// One-based line and column.
+    #[serde(rename = "Line")]
+    pub line: u32,
+    #[serde(rename = "Column")]
+    pub column: u32,
+    #[serde(rename = "Call")]
+    pub call: String,
+    /// `allowed`, `denied` or `depends`.
+    #[serde(rename = "Verdict")]
+    pub verdict: String,
+    #[serde(rename = "Decision")]
+    pub decision: Decision,
+    /// Each action of the call, decided on its own.
+    #[serde(rename = "Actions")]
+    pub actions: Vec<CheckOutcome>,
+}
+
+/// The whole answer: the role, how many calls it allows, denies or leaves to
+/// run-time values, and each call.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleCheck {
+    #[serde(rename = "Role")]
+    pub role: String,
+    #[serde(rename = "Summary")]
+    pub summary: Summary,
+    #[serde(rename = "Calls")]
+    pub calls: Vec<CallCheck>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Summary {
+    #[serde(rename = "Allowed")]
+    pub allowed: usize,
+    #[serde(rename = "Denied")]
+    pub denied: usize,
+    #[serde(rename = "Depends")]
+    pub depends: usize,
+}
+
+/// The role name of `app-role` or `arn:aws:iam::123456789012:role/path/app-role`;
+/// `Err` says what is wrong with the text.
+pub fn role_name(raw: &str) -> Result<String, String> {
+    let raw = raw.trim();
+    let name = match raw.strip_prefix("arn:") {
+        Some(_) => match raw.split_once(":role/") {
+            Some((_, path_and_name)) => path_and_name.rsplit('/').next().unwrap_or_default(),
+            None => return Err(format!("`{raw}` is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME)")),
+        },
+        None => raw,
+    };
+    if name.is_empty() || name.contains('/') || name.contains(char::is_whitespace) {
+        return Err(format!("`{raw}` is not a role name such as `app-role`"));
+    }
+    Ok(name.to_string())
+}
+
+/// Engine options binding requirements to `role`'s account and partition and
+/// to `region` (`*` or `None`: any), so ARNs compare like for like with the
+/// role's policies.
+pub fn role_engine_options(role: &RolePolicies, region: Option<String>) -> EngineOptions {
+    let mut arn = role.role_arn.split(':');
+    let partition = arn.nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_string();
+    let account = arn.nth(2).filter(|a| !a.is_empty()).map(str::to_string);
+    EngineOptions {
+        requirements: RequirementSettings { region: region.filter(|r| r != "*"), account, partition, kms_via_service: true },
+        service_hints: Vec::new(),
+    }
+}
+
+/// Every call site of every report, decided against the role.
+pub fn check_reports(reports: &[FileReport], role: &RolePolicies, region: Option<&str>) -> Vec<CallCheck> {
+    let mut out = Vec::new();
+    for report in reports {
+        let outcomes = check_requirements_for_role(&report.requirements, role, region);
+        for (index, call) in report.analysis.calls.iter().enumerate() {
+            let actions: Vec<CheckOutcome> = outcomes.iter().filter(|o| o.call_index == index).cloned().collect();
+            if actions.is_empty() {
+                continue;
+            }
+            let decision = combine(actions.iter().map(|a| a.decision.clone()));
+            out.push(CallCheck {
+                file: report.path.display().to_string(),
+                line: call.span.start.line + 1,
+                column: call.span.start.column + 1,
+                call: call.text.clone(),
+                verdict: decision.verdict().to_string(),
+                decision,
+                actions,
+            });
+        }
+    }
+    out
+}
+
+/// [`check_reports`] with the summary.
+pub fn check_role(reports: &[FileReport], role: &RolePolicies, region: Option<&str>) -> RoleCheck {
+    let calls = check_reports(reports, role, region);
+    let count = |v: &str| calls.iter().filter(|c| c.verdict == v).count();
+    let summary = Summary { allowed: count("allowed"), denied: count("denied"), depends: count("depends") };
+    RoleCheck { role: role.role_arn.clone(), summary, calls }
+}

@@ -1,0 +1,266 @@
+//! The AWS-facing commands and checks: `iamlens.fixAccessDenied` (parse and
+//! plan, optionally apply), `iamlens.uploadPolicy`, and the `iamlens.role`
+//! check that turns calls the role would deny into diagnostics (and
+//! `iamlens.checkRole`, the same check on demand for a scope), and
+//! `iamlens.addToRolePolicy` that adds what a `role-denies` diagnostic names
+//! to the role's inline policy. The network work lives in `iamlens_aws`; this
+//! module only adapts it to the protocol.
+
+use super::features::commands::{FixArgs, ScopeArgs};
+use super::features::range_of;
+use super::positions::Encoding;
+use super::state::{DocumentView, State};
+use super::types::{invalid_params, request_failed, Diagnostic, DiagnosticSeverity, NumberOrString, RpcError};
+use iamlens_aws::{self as aws, AwsOptions, UploadOptions};
+use iamlens_engine::denied::{self, DenialOptions};
+use iamlens_engine::denied::{FixTarget, TargetKind};
+use iamlens_engine::evaluator::check_requirements_for_role;
+use serde::Deserialize;
+use serde_json::{json, Value as Json};
+use std::sync::Arc;
+
+/// The default name prefix of uploaded policies (as the CLI's `--upload-policies`).
+pub const DEFAULT_PREFIX: &str = "IamPolicyAutopilotGeneratedPolicy";
+
+fn aws_options(state: &State) -> AwsOptions {
+    AwsOptions { region: state.settings().region, ..AwsOptions::default() }
+}
+
+/// `iamlens.fixAccessDenied {message, apply?, resourceOverride?}`: the parsed
+/// denial and its plan; with `apply: true`, applies the fix when it can work.
+pub async fn fix_access_denied(state: &State, args: FixArgs) -> Result<Json, RpcError> {
+    let settings = state.settings();
+    let opts =
+        DenialOptions { account: settings.account.clone(), region: settings.region.clone(), resource_override: args.resource_override.clone() };
+    let report = denied::analyze(&args.message, &opts).map_err(|e| invalid_params(format!("iamlens.fixAccessDenied: {e}")))?;
+    let mut out = serde_json::to_value(&report).map_err(|e| request_failed(format!("cannot serialise the denial: {e}")))?;
+    if args.apply {
+        if !report.can_apply() {
+            return Err(request_failed(
+                "iamlens.fixAccessDenied: this denial cannot be fixed by adding an identity-policy statement; see the plan (call without apply)",
+            ));
+        }
+        let outcome = aws::inline_fix::apply_fix(&report, &aws_options(state)).await.map_err(|e| request_failed(e.to_string()))?;
+        if let Json::Object(map) = &mut out {
+            map.insert("Applied".into(), json!({"Changed": outcome.changed, "Created": outcome.created, "Description": outcome.describe()}));
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadArgs {
+    #[serde(flatten)]
+    pub scope: ScopeArgs,
+    pub prefix: Option<String>,
+    #[serde(default)]
+    pub update: bool,
+    #[serde(default)]
+    pub dry_run: bool,
+    pub attach_role: Option<String>,
+}
+
+/// `iamlens.uploadPolicy`: generate the policy for the scope and create it in IAM.
+pub async fn upload_policy(state: Arc<State>, args: UploadArgs) -> Result<Json, RpcError> {
+    let scope = args.scope.clone();
+    let task_state = state.clone();
+    let envelope = tokio::task::spawn_blocking(move || super::features::commands::generate_policy(&task_state, &scope))
+        .await
+        .map_err(|e| request_failed(format!("iamlens failed while generating the policy: {e}")))??;
+    let policies: Vec<Json> = envelope.get("Policies").and_then(Json::as_array).cloned().unwrap_or_default();
+    if policies.is_empty() {
+        return Err(request_failed("iamlens.uploadPolicy: the code in this scope needs no IAM permissions; nothing to upload"));
+    }
+    let opts = UploadOptions {
+        prefix: args.prefix.unwrap_or_else(|| DEFAULT_PREFIX.into()),
+        update: args.update,
+        attach_role: args.attach_role,
+        attach_user: None,
+        dry_run: args.dry_run,
+        expected_account: state.settings().account,
+    };
+    let sdk = aws::load_sdk_config(&aws_options(&state)).await;
+    match aws::upload_policies(&policies, &opts, &sdk).await {
+        Ok(report) => {
+            let summary = report.summary();
+            let mut out = serde_json::to_value(&report).map_err(|e| request_failed(e.to_string()))?;
+            if let Json::Object(map) = &mut out {
+                map.insert("Summary".into(), json!(summary));
+            }
+            Ok(out)
+        }
+        Err(failure) => Err(request_failed(format!("iamlens.uploadPolicy: {failure}"))),
+    }
+}
+
+/// `iamlens.checkRole {role?, scope?, uri?, position?}`: would the role
+/// (default: the `iamlens.role` setting) allow every call of the scope?
+/// Read-only: reads the role's policies and decides locally.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckRoleArgs {
+    #[serde(flatten)]
+    pub scope: ScopeArgs,
+    pub role: Option<String>,
+}
+
+pub async fn check_role(state: Arc<State>, args: CheckRoleArgs) -> Result<Json, RpcError> {
+    let role = args
+        .role
+        .clone()
+        .or(state.settings().role)
+        .filter(|r| !r.trim().is_empty())
+        .ok_or_else(|| invalid_params("iamlens.checkRole: no role given; pass \"role\" or set the iamlens.role setting"))?;
+    let role = iamlens_engine::role_check::role_name(&role).map_err(|why| invalid_params(format!("iamlens.checkRole: {why}")))?;
+    let sdk = aws::load_sdk_config(&aws_options(&state)).await;
+    let policies =
+        aws::load_role_policies(&role, &sdk).await.map_err(|e| request_failed(format!("iamlens.checkRole: cannot read role `{role}`: {e}")))?;
+    let region = state.settings().region;
+    let scope = args.scope;
+    let task_state = state.clone();
+    let reports = tokio::task::spawn_blocking(move || super::features::commands::scoped_reports(&task_state, &scope))
+        .await
+        .map_err(|e| request_failed(format!("iamlens failed while analysing the scope: {e}")))??;
+    Ok(json!(iamlens_engine::role_check::check_role(&reports, &policies, region.as_deref())))
+}
+
+/// Diagnostics for the calls the role in `iamlens.role` would deny.
+/// `Err` carries one sentence for the log when the role cannot be read.
+pub async fn role_diagnostics(state: &State, view: &DocumentView, enc: Encoding) -> Result<Vec<Diagnostic>, String> {
+    let Some(role) = state.settings().role else { return Ok(Vec::new()) };
+    if view.report.requirements.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sdk = aws::load_sdk_config(&aws_options(state)).await;
+    let policies = aws::load_role_policies(&role, &sdk).await.map_err(|e| format!("iamlens: cannot check role `{role}`: {e}"))?;
+    let region = state.settings().region;
+    let mut out = Vec::new();
+    for outcome in check_requirements_for_role(&view.report.requirements, &policies, region.as_deref()) {
+        if !outcome.decision.is_denied() {
+            continue;
+        }
+        let Some(call) = view.report.analysis.calls.get(outcome.call_index) else { continue };
+        let denied: Vec<&str> = outcome.resources.iter().filter(|r| r.decision.is_denied()).map(|r| r.resource.as_str()).collect();
+        out.push(Diagnostic {
+            range: range_of(view, &call.span, enc),
+            severity: Some(DiagnosticSeverity::WARNING),
+            code: Some(NumberOrString::String("role-denies".into())),
+            source: Some(super::features::diagnostics::SOURCE.into()),
+            message: format!("role `{role}` would deny {} on {}: {}", outcome.action, denied.join(", "), outcome.decision),
+            data: Some(json!({"action": outcome.action, "resources": denied, "role": role})),
+            ..Diagnostic::default()
+        });
+    }
+    Ok(out)
+}
+
+/// `iamlens.addToRolePolicy {action, resources, role?, apply?}`: what a
+/// `role-denies` diagnostic names, as a statement.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AddToRoleArgs {
+    pub action: String,
+    pub resources: Vec<String>,
+    /// Default: the `iamlens.role` setting.
+    pub role: Option<String>,
+    /// The confirmation: nothing is written to IAM without `apply: true`.
+    #[serde(default)]
+    pub apply: bool,
+}
+
+impl AddToRoleArgs {
+    fn validate(&self) -> Result<(), String> {
+        let Some((service, name)) = self.action.split_once(':') else {
+            return Err(format!("action `{}` is not of the form service:Action (e.g. s3:GetObject)", self.action));
+        };
+        let word = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if !word(service) || !word(name) {
+            return Err(format!("action `{}` is not of the form service:Action (e.g. s3:GetObject); wildcards are not added", self.action));
+        }
+        if self.resources.is_empty() || self.resources.iter().any(|r| r.trim().is_empty()) {
+            return Err("resources must list at least one ARN (or \"*\"), none empty".into());
+        }
+        Ok(())
+    }
+}
+
+/// The role named by the ARN IAM returned, as the target of an inline-policy merge.
+fn role_target(role_name: &str, role_arn: &str) -> Result<FixTarget, String> {
+    // arn:<partition>:iam::<account>:role<path><name>
+    let parts: Vec<&str> = role_arn.splitn(6, ':').collect();
+    let (Some(partition), Some(account), Some(resource)) = (parts.get(1), parts.get(4), parts.get(5)) else {
+        return Err(format!("IAM returned an unexpected ARN for role {role_name}: `{role_arn}`"));
+    };
+    let path = resource.strip_prefix("role").and_then(|rest| rest.strip_suffix(role_name)).filter(|p| p.starts_with('/'));
+    Ok(FixTarget {
+        kind: TargetKind::Role,
+        name: role_name.to_string(),
+        path: path.map(str::to_string),
+        account: account.to_string(),
+        partition: partition.to_string(),
+    })
+}
+
+/// `iamlens.addToRolePolicy`: the statement and where it would go; with
+/// `apply: true`, merges it into the role's inline policy `iamlens-<role>`
+/// (idempotent) and forgets the cached role so the next check sees it.
+/// Returns whether IAM was changed, so the caller refreshes diagnostics.
+pub async fn add_to_role_policy(state: &State, args: AddToRoleArgs) -> Result<(Json, bool), RpcError> {
+    args.validate().map_err(|e| invalid_params(format!("iamlens.addToRolePolicy: {e}")))?;
+    let Some(role) = args.role.clone().or(state.settings().role).filter(|r| !r.trim().is_empty()) else {
+        return Err(invalid_params(
+            "iamlens.addToRolePolicy: no role given and the `iamlens.role` setting is empty; pass {\"role\": \"<role name>\"}",
+        ));
+    };
+    let statement = iamlens_engine::denied::identity_allow_statement(&args.action, &args.resources);
+    let policy_name = denied::inline_policy_name(&role);
+    let mut out = json!({"Role": role, "PolicyName": policy_name, "Statement": statement});
+    if !args.apply {
+        out["Confirm"] = json!(format!(
+            "Nothing was written. Run iamlens.addToRolePolicy again with \"apply\": true to add this statement to inline policy {policy_name} of role {role}."
+        ));
+        return Ok((out, false));
+    }
+    let sdk = aws::load_sdk_config(&aws_options(state)).await;
+    // Read fresh: the role's ARN gives the account and path, and a role that
+    // does not exist fails here, before anything is written.
+    aws::invalidate_role_cache(&role);
+    let policies =
+        aws::load_role_policies(&role, &sdk).await.map_err(|e| request_failed(format!("iamlens.addToRolePolicy: cannot read role `{role}`: {e}")))?;
+    let target = role_target(&role, &policies.role_arn).map_err(|e| request_failed(format!("iamlens.addToRolePolicy: {e}")))?;
+    let outcome = aws::inline_fix::merge_into_inline_policy(&sdk, target, policy_name, &statement)
+        .await
+        .map_err(|e| request_failed(format!("iamlens.addToRolePolicy: {e}")))?;
+    aws::invalidate_role_cache(&role);
+    out["Statement"] = outcome.statement.clone();
+    out["Applied"] = json!({"Changed": outcome.changed, "Created": outcome.created, "Description": outcome.describe()});
+    Ok((out, outcome.changed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_actions_and_empty_resources_are_refused_with_the_reason() {
+        let args = |action: &str, resources: Vec<&str>| AddToRoleArgs {
+            action: action.into(),
+            resources: resources.into_iter().map(String::from).collect(),
+            role: None,
+            apply: false,
+        };
+        assert!(args("s3:GetObject", vec!["*"]).validate().is_ok());
+        assert!(args("s3:*", vec!["*"]).validate().unwrap_err().contains("wildcards"));
+        assert!(args("GetObject", vec!["*"]).validate().unwrap_err().contains("service:Action"));
+        assert!(args("s3:GetObject", vec![]).validate().unwrap_err().contains("at least one"));
+    }
+
+    #[test]
+    fn role_target_reads_account_partition_and_path_from_the_arn() {
+        let t = role_target("app", "arn:aws-cn:iam::111122223333:role/service/app").unwrap();
+        assert_eq!((t.account.as_str(), t.partition.as_str(), t.path.as_deref()), ("111122223333", "aws-cn", Some("/service/")));
+        assert_eq!(t.arn(), "arn:aws-cn:iam::111122223333:role/service/app");
+        assert!(role_target("app", "not-an-arn").is_err());
+    }
+}

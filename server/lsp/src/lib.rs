@@ -1,0 +1,75 @@
+//! iamlens-lsp: the language server `iamlens lsp` (tower-lsp-server over stdio).
+//!
+//! In the flow `source text → syntax → SDK calls → IAM requirements → policy
+//! → presentation`, this is the editor's view: it keeps open documents and a
+//! workspace index, asks the engine for reports, and shows them as inlay
+//! hints, code lenses, hovers, diagnostics, code actions and commands. The
+//! analysis itself is the front-ends' and the engine's.
+//!
+//! - [`types`]: the one module that names the LSP crate.
+//! - [`positions`]: byte offsets ⇄ LSP positions (UTF-8/16/32, CRLF).
+//! - [`documents`]: open documents, edited incrementally.
+//! - [`workspace`]: the background index of the workspace folders; [`index_gate`]: waiting for it.
+//! - [`state`]: everything shared, and the live reports (for the MCP endpoint too).
+//! - [`server`]: the protocol handlers; [`features`]: what they show.
+
+mod aws_link;
+pub mod documents;
+pub mod features;
+pub mod index_gate;
+mod mcp_bridge;
+pub mod positions;
+pub mod server;
+pub mod settings;
+pub mod state;
+pub mod transport;
+pub mod types;
+pub mod workspace;
+
+pub use state::State;
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use types::{LspService, Server};
+
+/// How `iamlens lsp` serves.
+#[derive(Debug, Clone, Default)]
+pub struct LspOptions {
+    /// Serve the MCP endpoint on 127.0.0.1:PORT from the language server (0 = any free port).
+    pub mcp_port: Option<u16>,
+}
+
+/// `iamlens lsp`: serve over stdio until `exit`, then end the process with
+/// exit code 0 when `shutdown` came first, 1 otherwise (the LSP convention;
+/// leaving at once also stops the stdin reader, which blocks until the client
+/// closes stdin). Returns only when the server could not start, saying why.
+pub fn run(options: LspOptions) -> String {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => return format!("cannot start the async runtime: {err}"),
+    };
+    let state = Arc::new(State::default());
+    let shutdown_requested = Arc::new(AtomicBool::new(false));
+    let served_state = state.clone();
+    let served_flag = shutdown_requested.clone();
+    runtime.block_on(async move {
+        let (service, socket) =
+            LspService::new(|client| server::Backend { client, state: served_state, mcp_port: options.mcp_port, shutdown_requested: served_flag });
+        let (server_in, client_side_in) = tokio::io::duplex(1 << 20);
+        let (client_side_out, server_out) = tokio::io::duplex(1 << 20);
+        let (errors_tx, errors_rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(transport::pump_input(tokio::io::BufReader::new(tokio::io::stdin()), client_side_in, errors_tx));
+        let output = tokio::spawn(transport::pump_output(tokio::io::BufReader::new(server_out), tokio::io::stdout(), errors_rx));
+        Server::new(server_in, client_side_out, socket).serve(service).await;
+        // The server's output half is dropped: the pump drains it and ends.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), output).await;
+    });
+    // Stop the MCP endpoint (removes its discovery file), then leave at once:
+    // the runtime would otherwise wait for the stdin reader, which blocks
+    // until the client closes stdin.
+    mcp_bridge::stop(&state);
+    let _ = std::io::stdout().flush();
+    let code = if shutdown_requested.load(Ordering::SeqCst) { 0 } else { 1 };
+    std::process::exit(code);
+}

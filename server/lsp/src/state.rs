@@ -1,0 +1,287 @@
+//! The server's shared state: open documents, the workspace index, settings
+//! and what the client can do. Cloneable through `Arc`, so background tasks
+//! and the embedded MCP endpoint see the same live workspace.
+
+use super::documents::{Document, Documents};
+use super::positions::Encoding;
+use super::settings::Settings;
+use super::types::{Range, Uri};
+use super::workspace::Workspace;
+use iamlens_engine::model::RequirementSettings;
+use iamlens_engine::{self as engine, EngineOptions, FileReport};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+pub use super::index_gate::StillIndexing;
+
+/// How long a request covering the whole workspace waits for the index.
+pub const INDEX_WAIT: Duration = Duration::from_secs(60);
+
+/// What the client told us it supports, reduced to what we act on.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClientFeatures {
+    pub encoding: Encoding,
+    pub inlay_hint_refresh: bool,
+    pub code_lens_refresh: bool,
+    pub work_done_progress: bool,
+    pub watched_files_registration: bool,
+    pub markdown_hover: bool,
+    /// The client fetches inlay-hint tooltips with `inlayHint/resolve`.
+    pub inlay_hint_resolves_tooltip: bool,
+}
+
+#[derive(Default)]
+pub struct State {
+    pub documents: Documents,
+    pub workspace: Workspace,
+    settings: RwLock<Settings>,
+    client: RwLock<ClientFeatures>,
+    pub mcp: super::mcp_bridge::McpSlot,
+    /// The last role-check failure logged, so one failure is logged once.
+    role_error: std::sync::Mutex<Option<String>>,
+    /// Bumped on every settings change.
+    settings_generation: std::sync::atomic::AtomicU64,
+}
+
+/// Why a report for a document could not be given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportError {
+    /// The document is not open in the editor.
+    NotOpen,
+    /// The text changed while the analysis ran; the client should ask again.
+    ContentModified,
+}
+
+/// A consistent view of one open document: the report and the text (and line
+/// index) it was computed from.
+pub struct DocumentView {
+    pub version: i32,
+    pub text: Arc<str>,
+    pub lines: super::positions::LineIndex,
+    pub report: Arc<FileReport>,
+}
+
+impl State {
+    pub fn settings(&self) -> Settings {
+        self.settings.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Replace the settings. Reports computed from now on use them; a report
+    /// still being computed with the old ones is not kept (see `document_view`).
+    pub fn set_settings(&self, s: Settings) {
+        let mut slot = self.settings.write().unwrap_or_else(|e| e.into_inner());
+        *slot = s;
+        self.settings_generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn client(&self) -> ClientFeatures {
+        *self.client.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn set_client(&self, c: ClientFeatures) {
+        *self.client.write().unwrap_or_else(|e| e.into_inner()) = c;
+    }
+
+    /// Remember a role-check failure; true when it differs from the last one.
+    pub fn note_role_error(&self, message: &str) -> bool {
+        let mut last = self.role_error.lock().unwrap_or_else(|e| e.into_inner());
+        if last.as_deref() == Some(message) {
+            return false;
+        }
+        *last = Some(message.to_string());
+        true
+    }
+
+    pub fn encoding(&self) -> Encoding {
+        self.client().encoding
+    }
+
+    pub fn engine_options(&self) -> EngineOptions {
+        engine_options(&self.settings())
+    }
+
+    /// The analysis of an open document at its current version, computing it
+    /// if needed. Blocking (CPU): call from `spawn_blocking`.
+    pub fn document_view(&self, uri: &Uri) -> Result<DocumentView, ReportError> {
+        type Snapshot = (
+            i32,
+            Box<dyn iamlens_engine::front_end::SourceDocument>,
+            super::positions::LineIndex,
+            Option<(u64, Arc<FileReport>)>,
+            &'static dyn iamlens_engine::front_end::FrontEnd,
+        );
+        let cached: Result<DocumentView, Snapshot> = self
+            .documents
+            .with_mut(uri, |d: &mut Document| match d.current_report() {
+                Some(report) => Ok(DocumentView { version: d.version, text: d.shared_text(), lines: d.lines.clone(), report }),
+                None => Err((d.version, d.source.clone_document(), d.lines.clone(), d.previous_report.take(), d.front_end)),
+            })
+            .ok_or(ReportError::NotOpen)?;
+        let (version, mut source, lines, previous, front_end) = match cached {
+            Ok(view) => return Ok(view),
+            Err(snapshot) => snapshot,
+        };
+        // Taken over only when nobody else holds it (a copy would cost what it saves).
+        let mut previous = previous.and_then(|(generation, p)| Some((generation, Arc::try_unwrap(p).ok()?)));
+        // Whole-file results equal a fresh parse's (as the CLI's): settle a
+        // tree left with errors by typing, off the lock, and keep it below.
+        let settled_now = !source.is_settled();
+        source.settle();
+        let path = uri_to_path(uri);
+        // Settings changing mid-analysis would leave a report computed with the
+        // old ones; compute again with the new ones (a few tries at most).
+        let mut attempts = 0;
+        let (report, generation) = loop {
+            let generation = self.settings_generation.load(std::sync::atomic::Ordering::SeqCst);
+            let opts = self.engine_options();
+            // Only what was derived with these very settings.
+            let previous = previous.take().filter(|(g, _)| *g == generation).map(|(_, p)| p);
+            let report = Arc::new(
+                self.workspace.with_index(front_end, |index| engine::report_for_document_after(&path, source.as_ref(), index, &opts, previous)),
+            );
+            attempts += 1;
+            if generation == self.settings_generation.load(std::sync::atomic::Ordering::SeqCst) || attempts == 3 {
+                break (report, generation);
+            }
+        };
+        let stored = self.documents.with_mut(uri, |d| {
+            if d.version == version && generation == self.settings_generation.load(std::sync::atomic::Ordering::SeqCst) {
+                d.report = Some((version, report.clone()));
+                d.report_generation = generation;
+                if settled_now && !d.source.is_settled() {
+                    d.source = source;
+                }
+                Some(d.shared_text())
+            } else {
+                // A newer text came in meanwhile: this report can still serve
+                // the next one's unchanged calls (same settings only).
+                if d.previous_report.is_none() && generation == self.settings_generation.load(std::sync::atomic::Ordering::SeqCst) {
+                    d.previous_report = Some((generation, report.clone()));
+                }
+                None
+            }
+        });
+        match stored {
+            Some(Some(text)) => Ok(DocumentView { version, text, lines, report }),
+            Some(None) => Err(ReportError::ContentModified),
+            None => Err(ReportError::NotOpen),
+        }
+    }
+
+    /// What a feature over part of a document needs (inlay hints for the
+    /// lines in view): the whole-file report when it is computed, or when
+    /// `range` covers most of the file (computing and keeping it); otherwise a
+    /// report of only the top-level statements in `range`, which is exact for
+    /// them and not kept (see [`engine::report_for_range`]). Typing then costs
+    /// the statements in view, not the whole file; the whole-file analysis
+    /// follows in the background (diagnostics). While typing leaves syntax
+    /// errors the range report comes from the unsettled tree; the document
+    /// then notes that hints must be fetched again once settled. Blocking (CPU).
+    pub fn range_view(&self, uri: &Uri, range: Range) -> Result<DocumentView, ReportError> {
+        let enc = self.encoding();
+        type Snapshot = (
+            i32,
+            Box<dyn iamlens_engine::front_end::SourceDocument>,
+            super::positions::LineIndex,
+            Arc<str>,
+            std::ops::Range<usize>,
+            &'static dyn iamlens_engine::front_end::FrontEnd,
+        );
+        let cached: Result<DocumentView, Option<Snapshot>> = self
+            .documents
+            .with(uri, |d: &Document| match d.current_report() {
+                Some(report) => Ok(DocumentView { version: d.version, text: d.shared_text(), lines: d.lines.clone(), report }),
+                None => {
+                    let (start, end) = d.byte_range(range, enc);
+                    let most = (end - start) * 2 > d.text().len();
+                    Err((!most).then(|| (d.version, d.source.clone_document(), d.lines.clone(), d.shared_text(), start..end, d.front_end)))
+                }
+            })
+            .ok_or(ReportError::NotOpen)?;
+        let (version, source, lines, text, bytes, front_end) = match cached {
+            Ok(view) => return Ok(view),
+            Err(None) => return self.document_view(uri),
+            Err(Some(snapshot)) => snapshot,
+        };
+        if !source.is_settled() {
+            // Exact once settled: the client is asked to fetch these again then.
+            self.documents.with(uri, |d| d.hints_before_settled.store(true, std::sync::atomic::Ordering::SeqCst));
+        }
+        let generation = self.settings_generation.load(std::sync::atomic::Ordering::SeqCst);
+        let opts = self.engine_options();
+        let path = uri_to_path(uri);
+        let report = self.workspace.with_index(front_end, |index| engine::report_for_range(&path, source.as_ref(), index, &opts, bytes));
+        let current = self.documents.with(uri, |d| d.version == version).ok_or(ReportError::NotOpen)?;
+        if !current || generation != self.settings_generation.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(ReportError::ContentModified);
+        }
+        Ok(DocumentView { version, text, lines, report: Arc::new(report) })
+    }
+
+    /// Forget every computed report (settings changed).
+    pub fn invalidate_reports(&self) {
+        for uri in self.documents.uris() {
+            self.documents.with_mut(&uri, |d| {
+                d.report = None;
+                d.previous_report = None;
+            });
+        }
+    }
+
+    /// The reports of the live workspace: every open document as the editor
+    /// has it (unsaved edits included) plus every indexed file that is not
+    /// open. `folder` keeps only files under it. Waits (at most
+    /// [`INDEX_WAIT`]) for a running index to finish first, so the answer is
+    /// not silently partial; `Err` carries the partial reports when it is
+    /// still running after that. Blocking (CPU).
+    pub fn live_reports(&self, folder: Option<&Path>) -> Result<Vec<FileReport>, (StillIndexing, Vec<FileReport>)> {
+        match self.workspace.gate.wait_blocking(INDEX_WAIT) {
+            Ok(()) => Ok(self.live_reports_now(folder)),
+            Err(still) => Err((still, self.live_reports_now(folder))),
+        }
+    }
+
+    /// As [`Self::live_reports`] without waiting for the index.
+    pub fn live_reports_now(&self, folder: Option<&Path>) -> Vec<FileReport> {
+        let mut out: Vec<FileReport> = Vec::new();
+        let mut open_paths = std::collections::HashSet::new();
+        for uri in self.documents.uris() {
+            let path = uri_to_path(&uri);
+            if folder.is_some_and(|f| !path.starts_with(f)) {
+                continue;
+            }
+            if let Ok(view) = self.document_view(&uri) {
+                open_paths.insert(path);
+                if view.report.analysis.imports_aws_sdk {
+                    out.push((*view.report).clone());
+                }
+            }
+        }
+        for report in self.workspace.reports() {
+            if open_paths.contains(&report.path) || folder.is_some_and(|f| !report.path.starts_with(f)) {
+                continue;
+            }
+            out.push((*report).clone());
+        }
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        out
+    }
+}
+
+pub fn engine_options(s: &Settings) -> EngineOptions {
+    EngineOptions {
+        requirements: RequirementSettings {
+            region: s.region.clone(),
+            account: s.account.clone(),
+            kms_via_service: s.kms_via_service,
+            ..RequirementSettings::default()
+        },
+        service_hints: s.service_hints.clone(),
+    }
+}
+
+/// The file path of a URI; non-file URIs (untitled buffers) keep their path text.
+pub fn uri_to_path(uri: &Uri) -> PathBuf {
+    uri.to_file_path().map(|p| p.into_owned()).unwrap_or_else(|| PathBuf::from(uri.path().as_str()))
+}

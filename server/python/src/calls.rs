@@ -1,0 +1,548 @@
+//! Call classification: each call (and resource attribute access) found by
+//! the walk becomes SdkCalls — client operations, paginators, waiters,
+//! injected methods, resources API actions — or a finding (typo, unknown
+//! service, ambiguous unresolved call).
+
+use super::analyzer::{Analyzer, Env};
+use super::symbols::{ResourceRef, SdkItem, Svc, Sym};
+use super::syntax::FieldExt;
+use super::syntax::{one_line, span, text, unwrap_expr, CallArgs};
+use super::walker::ScopeEntry;
+use iamlens_engine::catalog::{exact_operation, CLIENT_HELPERS};
+use iamlens_engine::model::{CallVia, Confidence, Finding, FindingKind, SdkCall, Value};
+use iamlens_knowledge::Service;
+use tree_sitter::Node;
+
+/// Methods of a collection that list it.
+const COLLECTION_LISTERS: &[&str] = &["all", "filter", "limit", "page_size", "pages", "iterator"];
+
+impl<'a> Analyzer<'a> {
+    /// Find and classify every call and attribute access under `root`, without recursion.
+    pub fn scan_expr(&self, root: Node<'a>, env: &Env<'a>, scopes: &mut [ScopeEntry]) {
+        let kinds = super::syntax::kinds();
+        let mut cursor = root.walk();
+        loop {
+            let node = cursor.node();
+            let kind = node.kind_id();
+            if kind == kinds.call {
+                self.classify_call(node, env, scopes);
+            } else if kind == kinds.attribute {
+                // The callee of a call is classified with the call.
+                if cursor.field_name() != Some("function") {
+                    self.classify_attribute(node, env, scopes);
+                }
+            } else if kinds.comprehensions.contains(&kind) {
+                self.register_comprehension(node);
+            }
+            let descend = !kinds.definitions.contains(&kind);
+            if descend && cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return;
+                }
+            }
+        }
+    }
+
+    fn classify_call(&self, call: Node<'a>, env: &Env<'a>, scopes: &mut [ScopeEntry]) {
+        let Some(func) = call.field("function").map(unwrap_expr) else { return };
+        if func.kind() != "attribute" {
+            if let Sym::Sdk(item @ (SdkItem::ClientFn | SdkItem::ResourceFn)) = self.eval(func, env) {
+                self.check_service_name(call, item == SdkItem::ResourceFn, env);
+            }
+            return;
+        }
+        let (Some(obj), Some(attr)) = (func.field("object"), func.field("attribute")) else {
+            return;
+        };
+        let method = text(attr, self.src);
+        let base = self.eval(obj, env);
+        let region = base.region().map(str::to_string);
+        let first = self.out.borrow().calls.len();
+        match base {
+            Sym::Sdk(SdkItem::Boto3Module) | Sym::Session { .. } => {
+                if matches!(method, "client" | "create_client" | "resource") {
+                    self.check_service_name(call, method == "resource", env);
+                }
+            }
+            Sym::Client { service: Svc::Known(service), confidence, .. } => self.client_call(&service, method, call, attr, confidence, env, scopes),
+            Sym::Client { .. } => self.unresolved_call(method, call, attr, env, true, scopes),
+            Sym::Paginator { service, method: m, confidence, .. } if method == "paginate" => {
+                let Some(svc) = self.service(&service) else { return };
+                if let Some(op) = exact_operation(&svc, &m) {
+                    let args = self.keyword_args(call, env).0;
+                    self.push_call(call, attr, &service, &op.name, CallVia::Paginator { method: m.clone() }, args, confidence, scopes);
+                }
+            }
+            Sym::Waiter { service, name, confidence, .. } if method == "wait" => {
+                let Some(svc) = self.service(&service) else { return };
+                if let Some(w) = svc.waiter(&name) {
+                    let args = self.keyword_args(call, env).0;
+                    self.push_call(call, attr, &service, &w.operation, CallVia::Waiter { name: name.clone() }, args, confidence, scopes);
+                }
+            }
+            Sym::Resource(r) => self.resource_call(r, method, call, attr, env, scopes),
+            Sym::Collection { parent, name, listed } => self.collection_call(&parent, &name, listed, method, call, attr, env, scopes),
+            Sym::Unknown => self.unresolved_call(method, call, attr, env, false, scopes),
+            _ => {}
+        }
+        // Calls through a client or resource made for a literal region happen there.
+        if region.is_some() {
+            for made in self.out.borrow_mut().calls[first..].iter_mut().filter(|c| c.region.is_none()) {
+                made.region = region.clone();
+            }
+        }
+    }
+
+    /// `boto3.client("s3x")`: the service does not exist (or has no resource API).
+    fn check_service_name(&self, call: Node<'a>, resource: bool, env: &Env<'a>) {
+        let args = CallArgs::of(call);
+        let Some(arg) = args.get(0, "service_name", self.src) else { return };
+        let Some(name) = self.value(arg, env).as_exact_str() else { return };
+        match self.service(&name) {
+            None => {
+                let suggestions = self.catalog.nearest_services(&name);
+                let hint = match suggestions.first() {
+                    Some(s) => format!("; did you mean `{s}`?"),
+                    None => "; use a botocore service name such as `s3` or `dynamodb`".to_string(),
+                };
+                self.finding(arg, FindingKind::UnknownService { name: name.clone(), suggestions }, format!("`{name}` is not an AWS service{hint}"));
+            }
+            Some(svc) if resource && svc.resources.is_none() => {
+                self.finding(
+                    arg,
+                    FindingKind::UnknownService { name: name.clone(), suggestions: Vec::new() },
+                    format!("boto3 has no resource API for `{name}`; use `boto3.client(\"{name}\")` instead"),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn client_call(
+        &self,
+        service: &str,
+        method: &str,
+        call: Node<'a>,
+        name: Node<'a>,
+        confidence: Confidence,
+        env: &Env<'a>,
+        scopes: &mut [ScopeEntry],
+    ) {
+        let Some(svc) = self.service(service) else { return };
+        if method.starts_with('_') {
+            return;
+        }
+        let args = CallArgs::of(call);
+        match method {
+            "get_paginator" => {
+                if let Some(arg) = args.get(0, "operation_name", self.src) {
+                    if let Some(m) = self.value(arg, env).as_exact_str() {
+                        if exact_operation(&svc, &m).is_none() {
+                            self.unknown_method(arg, &svc, &m);
+                        }
+                    }
+                }
+            }
+            "get_waiter" => {
+                if let Some(arg) = args.get(0, "waiter_name", self.src) {
+                    if let Some(w) = self.value(arg, env).as_exact_str() {
+                        if svc.waiter(&w).is_none() {
+                            let suggestions = nearest(&w, svc.waiters.keys().map(String::as_str));
+                            let hint = suggestion_text(&suggestions);
+                            self.finding(
+                                arg,
+                                FindingKind::UnknownMethod { service: service.to_string(), method: w.clone(), suggestions },
+                                format!("`{w}` is not a waiter of {service}{hint}"),
+                            );
+                        }
+                    }
+                }
+            }
+            "generate_presigned_url" => {
+                let Some(arg) = args.get(0, "ClientMethod", self.src) else { return };
+                let Some(m) = self.value(arg, env).as_exact_str() else { return };
+                let Some(op) = exact_operation(&svc, &m) else {
+                    self.unknown_method(arg, &svc, &m);
+                    return;
+                };
+                let params = args.get(1, "Params", self.src).map(|p| self.value(p, env));
+                let call_args = match params {
+                    Some(Value::Dict(items)) => items,
+                    _ => Vec::new(),
+                };
+                let via = CallVia::Injected { method: method.to_string() };
+                self.push_call(call, name, service, &op.name, via, call_args, confidence, scopes);
+            }
+            _ if CLIENT_HELPERS.contains(&method) => {}
+            _ => {
+                if let Some(inj) = svc.injected(method) {
+                    let mut call_args = Vec::new();
+                    for a in &inj.args {
+                        let Some(member) = a.member.as_deref() else { continue };
+                        let node = a.position.and_then(|p| args.positional.get(p as usize).copied()).or_else(|| args.keyword(&a.keyword, self.src));
+                        if let Some(n) = node {
+                            call_args.push((member.split('.').next().unwrap_or(member).to_string(), self.value(n, env)));
+                        }
+                    }
+                    if let Some(Value::Dict(extra)) = args.keyword("ExtraArgs", self.src).map(|n| self.value(n, env)) {
+                        call_args.extend(extra);
+                    }
+                    for op in &inj.operations {
+                        let via = CallVia::Injected { method: method.to_string() };
+                        self.push_call(call, name, service, op, via, call_args.clone(), confidence, scopes);
+                    }
+                    if inj.operations.is_empty() && !inj.extra_actions.is_empty() {
+                        // No API request (an RDS auth token is signed locally), yet IAM checks the
+                        // extra actions when the result is used: one call named by the method.
+                        let via = CallVia::Injected { method: method.to_string() };
+                        self.push_call(call, name, service, method, via, call_args, confidence, scopes);
+                        // `generate_db_auth_token(..., Region="eu-west-1")`: the database's region.
+                        let region = inj.args.iter().find(|a| a.keyword == "Region").and_then(|a| {
+                            let node =
+                                a.position.and_then(|p| args.positional.get(p as usize).copied()).or_else(|| args.keyword(&a.keyword, self.src));
+                            self.value(node?, env).as_exact_str()
+                        });
+                        if let (Some(region), Some(made)) = (region, self.out.borrow_mut().calls.last_mut()) {
+                            made.region = Some(region);
+                        }
+                    }
+                } else if let Some(op) = exact_operation(&svc, method) {
+                    let call_args = self.keyword_args(call, env).0;
+                    self.push_call(call, name, service, &op.name, CallVia::Client, call_args, confidence, scopes);
+                } else {
+                    self.unknown_method(name, &svc, method);
+                }
+            }
+        }
+    }
+
+    fn resource_call(&self, r: ResourceRef, method: &str, call: Node<'a>, name: Node<'a>, env: &Env<'a>, scopes: &mut [ScopeEntry]) {
+        let resource_name = r.rtype.clone().unwrap_or_else(|| r.service.clone());
+        let via = || CallVia::Resource { resource: resource_name.clone(), action: method.to_string() };
+        let Some(svc) = self.service(&r.service) else { return };
+        if self.is_service_constructor(&r, method) {
+            return;
+        }
+        if method == "batch_writer" {
+            let args: Vec<(String, Value)> = r.ids.iter().filter(|(n, _)| n == "Name").map(|(_, v)| ("TableName".to_string(), v.clone())).collect();
+            self.push_call(call, name, &r.service, "BatchWriteItem", via(), args, r.confidence, scopes);
+            return;
+        }
+        enum Found {
+            Request(String, Vec<iamlens_knowledge::Param>),
+            Nothing,
+            Unknown(Vec<String>),
+        }
+        let found = self.with_rdef(&r, |def| {
+            if let Some(a) = def.actions.values().find(|a| a.method == method) {
+                return Found::Request(a.request.operation.clone(), a.request.params.clone());
+            }
+            if matches!(method, "load" | "reload") {
+                return match &def.load {
+                    Some(l) => Found::Request(l.operation.clone(), l.params.clone()),
+                    None => Found::Nothing,
+                };
+            }
+            if let Some(w) = def.waiters.values().find(|w| w.method == method) {
+                return match svc.waiters.values().find(|cw| cw.name == w.waiter_name) {
+                    Some(cw) => Found::Request(cw.operation.clone(), w.params.clone()),
+                    None => Found::Nothing,
+                };
+            }
+            if def.has.contains_key(method) || method.starts_with('_') || matches!(method, "get_available_subresources") {
+                return Found::Nothing;
+            }
+            if svc.injected(method).is_some() {
+                return Found::Nothing;
+            }
+            let names = def
+                .actions
+                .values()
+                .map(|a| a.method.clone())
+                .chain(def.has.keys().cloned())
+                .chain(def.waiters.values().map(|w| w.method.clone()))
+                .collect();
+            Found::Unknown(names)
+        });
+        match found {
+            Some(Found::Request(op, params)) => {
+                let mut args = self.request_args(&r, &params);
+                merge_args(&mut args, self.keyword_args(call, env).0);
+                self.push_call(call, name, &r.service, &op, via(), args, r.confidence, scopes);
+            }
+            Some(Found::Unknown(names)) => {
+                let suggestions = nearest(method, names.iter().map(String::as_str));
+                let hint = suggestion_text(&suggestions);
+                self.finding(
+                    name,
+                    FindingKind::UnknownMethod { service: r.service.clone(), method: method.to_string(), suggestions },
+                    format!("`{method}` is not an action of the {} {resource_name} resource{hint}", r.service),
+                );
+            }
+            Some(Found::Nothing) | None => {
+                if let Some(inj) = svc.injected(method) {
+                    // `bucket.upload_file(...)`, `obj.download_file(...)`: the client method with identifiers filled.
+                    let mut args = Vec::new();
+                    for (id, member) in [("Name", "Bucket"), ("BucketName", "Bucket"), ("Key", "Key")] {
+                        if let Some((_, v)) = r.ids.iter().find(|(n, _)| n == id) {
+                            args.push((member.to_string(), v.clone()));
+                        }
+                    }
+                    let call_args = CallArgs::of(call);
+                    for a in &inj.args {
+                        let Some(member) = a.member.as_deref() else { continue };
+                        if let Some(n) = call_args.keyword(&a.keyword, self.src) {
+                            merge_args(&mut args, vec![(member.to_string(), self.value(n, env))]);
+                        }
+                    }
+                    if r.rtype.as_deref() == Some("Bucket") && !args.iter().any(|(k, _)| k == "Key") {
+                        if let Some(n) = call_args.positional.get(1) {
+                            args.push(("Key".to_string(), self.value(*n, env)));
+                        }
+                    }
+                    for op in &inj.operations {
+                        self.push_call(
+                            call,
+                            name,
+                            &r.service,
+                            op,
+                            CallVia::Injected { method: method.to_string() },
+                            args.clone(),
+                            r.confidence,
+                            scopes,
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn collection_call(
+        &self,
+        parent: &ResourceRef,
+        collection: &str,
+        listed: bool,
+        method: &str,
+        call: Node<'a>,
+        name: Node<'a>,
+        env: &Env<'a>,
+        scopes: &mut [ScopeEntry],
+    ) {
+        let Some(svc) = self.service(&parent.service) else { return };
+        let Some(model) = svc.resources.as_ref() else { return };
+        let def = match &parent.rtype {
+            None => &model.service,
+            Some(t) => match model.resource(t) {
+                Some(d) => d,
+                None => return,
+            },
+        };
+        let Some(c) = def.collections.get(collection) else { return };
+        let resource_name = parent.rtype.clone().unwrap_or_else(|| parent.service.clone());
+        let via = CallVia::Resource { resource: resource_name, action: format!("{}.{method}", c.attribute) };
+        let list = |this: &Self, scopes: &mut [ScopeEntry], with_call_args: bool| {
+            let mut args = this.request_args(parent, &c.request.params);
+            if with_call_args {
+                merge_args(&mut args, this.keyword_args(call, env).0);
+            }
+            this.push_call(call, name, &parent.service, &c.request.operation, via.clone(), args, parent.confidence, scopes);
+        };
+        if COLLECTION_LISTERS.contains(&method) {
+            if !listed {
+                list(self, scopes, true);
+            }
+            return;
+        }
+        let item_type = c.resource.as_ref().map(|r| r.type_name.clone());
+        let batch = item_type.as_deref().and_then(|t| model.resource(t)).and_then(|d| d.batch_actions.values().find(|b| b.method == method).cloned());
+        if let Some(batch) = batch {
+            if !listed {
+                list(self, scopes, false);
+            }
+            let item = match self.collection_item(parent, collection) {
+                Sym::Resource(item) => item,
+                _ => parent.clone(),
+            };
+            let mut args = self.request_args(&item, &batch.request.params);
+            merge_args(&mut args, self.keyword_args(call, env).0);
+            self.push_call(call, name, &parent.service, &batch.request.operation, via, args, parent.confidence, scopes);
+        }
+    }
+
+    fn register_comprehension(&self, node: Node<'a>) {
+        let mut vars = self.comprehension_vars.borrow_mut();
+        let mut cursor = node.walk();
+        for clause in node.named_children(&mut cursor).filter(|c| c.kind() == "for_in_clause") {
+            if let (Some(left), Some(right)) = (clause.field("left"), clause.field("right")) {
+                if left.kind() == "identifier" {
+                    vars.push((text(left, self.src), right, node.byte_range()));
+                }
+            }
+        }
+    }
+
+    /// Attribute access on a resource that loads it (`obj.content_length` → HeadObject).
+    fn classify_attribute(&self, node: Node<'a>, env: &Env<'a>, scopes: &mut [ScopeEntry]) {
+        let (Some(obj), Some(attr)) = (node.field("object"), node.field("attribute")) else {
+            return;
+        };
+        let name = text(attr, self.src);
+        if name.starts_with('_') || name == "meta" || name.chars().any(|c| c.is_ascii_uppercase()) {
+            return;
+        }
+        let Sym::Resource(r) = self.eval(obj, env) else { return };
+        if r.rtype.is_none() {
+            return;
+        }
+        let load = self.with_rdef(&r, |def| {
+            let known = def.identifiers.iter().any(|i| i.attribute == name)
+                || def.collections.values().any(|c| c.attribute == name)
+                || def.actions.values().any(|a| a.method == name)
+                || def.waiters.values().any(|w| w.method == name)
+                || def.has.keys().any(|k| iamlens_knowledge::xform_name(k) == name);
+            if known {
+                None
+            } else {
+                def.load.clone()
+            }
+        });
+        if let Some(Some(load)) = load {
+            let args = self.request_args(&r, &load.params);
+            let via = CallVia::Resource { resource: r.rtype.clone().unwrap_or_default(), action: "load".to_string() };
+            self.push_call(node, attr, &r.service, &load.operation, via, args, r.confidence, scopes);
+        }
+    }
+
+    /// A call whose receiver is not resolved: candidates are the services whose
+    /// operation of this name accepts every keyword given.
+    fn unresolved_call(&self, method: &str, call: Node<'a>, name: Node<'a>, env: &Env<'a>, known_client: bool, scopes: &mut [ScopeEntry]) {
+        if !self.imports_sdk || method.starts_with('_') {
+            return;
+        }
+        let (args, positional, opaque_spread) = self.keyword_args(call, env);
+        if positional || (args.is_empty() && (!known_client || opaque_spread)) {
+            return;
+        }
+        let candidates: Vec<String> = self
+            .catalog
+            .services_with_method(method)
+            .into_iter()
+            .filter(|s| {
+                self.service(s).is_some_and(|svc| exact_operation(&svc, method).is_some_and(|op| args.iter().all(|(k, _)| op.member(k).is_some())))
+            })
+            .collect();
+        let chosen: Vec<&String> = if candidates.len() > 1 {
+            candidates.iter().filter(|c| self.opts.service_hints.iter().any(|h| h.eq_ignore_ascii_case(c))).collect()
+        } else {
+            candidates.iter().collect()
+        };
+        match chosen.as_slice() {
+            [] if candidates.len() > 1 => {
+                let list = candidates.join(", ");
+                self.finding(
+                    name,
+                    FindingKind::Ambiguous { method: method.to_string(), candidates: candidates.clone() },
+                    format!("cannot tell which AWS service `{method}` calls here ({list}); pass --service-hints with the right one"),
+                );
+            }
+            [one] => {
+                let Some(svc) = self.service(one) else { return };
+                let Some(op) = exact_operation(&svc, method) else { return };
+                let confidence = if candidates.len() > 1 { Confidence::Medium } else { Confidence::Low };
+                self.push_call(call, name, one, &op.name, CallVia::Client, args, confidence, scopes);
+            }
+            _ => {}
+        }
+    }
+
+    /// Keyword arguments (with `**{literal dict}` spreads) as member values;
+    /// whether positional arguments were given; whether an unknown `**spread` was.
+    pub fn keyword_args(&self, call: Node<'a>, env: &Env<'a>) -> (Vec<(String, Value)>, bool, bool) {
+        let args = CallArgs::of(call);
+        let mut out: Vec<(String, Value)> = args.keywords.iter().map(|(n, v)| (text(*n, self.src).to_string(), self.value(*v, env))).collect();
+        let mut opaque = false;
+        for s in &args.spreads {
+            match self.value(*s, env) {
+                Value::Dict(items) => merge_args(&mut out, items),
+                _ => opaque = true,
+            }
+        }
+        (out, !args.positional.is_empty() || args.has_star, opaque)
+    }
+
+    fn unknown_method(&self, at: Node<'a>, svc: &Service, method: &str) {
+        let suggestions = svc.nearest_methods(method, 3);
+        let hint = suggestion_text(&suggestions);
+        self.finding(
+            at,
+            FindingKind::UnknownMethod { service: svc.name.clone(), method: method.to_string(), suggestions },
+            format!("`{method}` is not an operation of {}{hint}", svc.name),
+        );
+    }
+
+    pub fn finding(&self, at: Node<'a>, kind: FindingKind, message: String) {
+        self.out.borrow_mut().findings.push(Finding { span: span(at), kind, message });
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_call(
+        &self,
+        call: Node<'a>,
+        name: Node<'a>,
+        service: &str,
+        operation: &str,
+        via: CallVia,
+        args: Vec<(String, Value)>,
+        confidence: Confidence,
+        scopes: &mut [ScopeEntry],
+    ) {
+        for s in scopes.iter_mut() {
+            s.has_calls = true;
+        }
+        let scope = scopes.iter().rev().find_map(|s| s.qualname.clone());
+        self.out.borrow_mut().calls.push(SdkCall {
+            span: span(call),
+            name_span: span(name),
+            service: service.to_string(),
+            operation: operation.to_string(),
+            via,
+            text: one_line(text(call, self.src)),
+            args,
+            confidence,
+            scope,
+            region: None,
+        });
+    }
+}
+
+/// Later values win (explicit keywords over identifiers, `**spread` order).
+fn merge_args(into: &mut Vec<(String, Value)>, more: Vec<(String, Value)>) {
+    for (k, v) in more {
+        match into.iter_mut().find(|(n, _)| *n == k) {
+            Some(slot) => slot.1 = v,
+            None => into.push((k, v)),
+        }
+    }
+}
+
+fn nearest<'s>(query: &str, names: impl Iterator<Item = &'s str>) -> Vec<String> {
+    let mut scored: Vec<(f64, &str)> = names.map(|n| (strsim::jaro_winkler(query, n), n)).filter(|(s, _)| *s >= 0.75).collect();
+    scored.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal).then(a.1.cmp(b.1)));
+    scored.into_iter().take(3).map(|(_, n)| n.to_string()).collect()
+}
+
+fn suggestion_text(suggestions: &[String]) -> String {
+    match suggestions {
+        [] => String::new(),
+        [one] => format!("; did you mean `{one}`?"),
+        many => format!("; did you mean {}?", many.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")),
+    }
+}

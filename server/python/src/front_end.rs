@@ -1,0 +1,132 @@
+//! The Python front-end behind the engine's traits: [`PythonFrontEnd`] for
+//! projects, [`PythonDocument`] as a `SourceDocument`, [`ProjectIndex`] as a
+//! `LanguageIndex`.
+
+use crate::project::{analyze_files_on_disk, analyze_project};
+use crate::{analyze_document, analyze_python_range_with, services_named, ProjectIndex, PythonDocument};
+use iamlens_engine::catalog;
+use iamlens_engine::front_end::{AnalysisOptions, FrontEnd, LanguageIndex, ProjectFile, SourceDocument, SourceFile};
+use iamlens_engine::model::FileAnalysis;
+use iamlens_engine::EngineError;
+use std::any::Any;
+use std::path::Path;
+
+/// The Python/boto3 front-end.
+pub struct PythonFrontEnd;
+
+impl FrontEnd for PythonFrontEnd {
+    fn language(&self) -> &'static str {
+        "python"
+    }
+
+    fn file_extensions(&self) -> &'static [&'static str] {
+        &["py", "pyi"]
+    }
+
+    fn language_ids(&self) -> &'static [&'static str] {
+        &["python"]
+    }
+
+    /// Every SDK module name (`boto3`, `botocore`, `aioboto3`, `aiobotocore`)
+    /// contains "boto", so a file without it cannot import one.
+    fn may_use_aws(&self, bytes: &[u8]) -> bool {
+        bytes.windows(4).any(|w| w == b"boto")
+    }
+
+    fn analyze_files(&self, files: &[SourceFile], opts: &AnalysisOptions) -> Vec<FileAnalysis> {
+        analyze_project(files, opts, catalog::embedded())
+    }
+
+    fn analyze_project(&self, files: &[ProjectFile], opts: &AnalysisOptions) -> Result<Vec<FileAnalysis>, EngineError> {
+        analyze_files_on_disk(files, opts, catalog::embedded())
+    }
+
+    fn parse(&self, text: String) -> Box<dyn SourceDocument> {
+        Box::new(PythonDocument::parse(text))
+    }
+
+    fn new_index(&self) -> Box<dyn LanguageIndex> {
+        Box::new(ProjectIndex::new())
+    }
+
+    fn services_named<'t>(&self, text: &'t str) -> Vec<&'t str> {
+        services_named(text)
+    }
+}
+
+/// The Python index behind a `LanguageIndex` (an empty one for any other).
+fn python_index(index: &dyn LanguageIndex) -> &ProjectIndex {
+    static EMPTY: std::sync::OnceLock<ProjectIndex> = std::sync::OnceLock::new();
+    index.as_any().downcast_ref::<ProjectIndex>().unwrap_or_else(|| EMPTY.get_or_init(ProjectIndex::new))
+}
+
+impl SourceDocument for PythonDocument {
+    fn text(&self) -> &str {
+        PythonDocument::text(self)
+    }
+
+    fn tree(&self) -> Option<&tree_sitter::Tree> {
+        PythonDocument::tree(self)
+    }
+
+    fn edit_unsettled(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
+        PythonDocument::edit_unsettled(self, start, old_end, new_text)
+    }
+
+    fn settle(&mut self) {
+        PythonDocument::settle(self)
+    }
+
+    fn is_settled(&self) -> bool {
+        PythonDocument::is_settled(self)
+    }
+
+    fn replace_all(&mut self, text: String) {
+        PythonDocument::replace_all(self, text)
+    }
+
+    fn clone_document(&self) -> Box<dyn SourceDocument> {
+        Box::new(self.clone())
+    }
+
+    fn inert_region(&self, tree: &tree_sitter::Tree, start: usize, end: usize) -> bool {
+        crate::inert::inert_region(tree, start, end)
+    }
+
+    fn analyze(&self, index: &dyn LanguageIndex, opts: &AnalysisOptions) -> FileAnalysis {
+        analyze_document(self, python_index(index), opts, catalog::embedded(), true)
+    }
+
+    fn analyze_range(&self, index: &dyn LanguageIndex, opts: &AnalysisOptions, range: std::ops::Range<usize>) -> FileAnalysis {
+        analyze_python_range_with(self, python_index(index), opts, catalog::embedded(), range)
+    }
+
+    fn analyze_once(&self, index: &dyn LanguageIndex, opts: &AnalysisOptions) -> FileAnalysis {
+        analyze_document(self, python_index(index), opts, catalog::embedded(), false)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl LanguageIndex for ProjectIndex {
+    fn update_file(&mut self, module_path: &Path, doc: &dyn SourceDocument) {
+        match doc.as_any().downcast_ref::<PythonDocument>() {
+            Some(doc) => ProjectIndex::update_file(self, module_path, doc),
+            None => ProjectIndex::remove_file(self, module_path),
+        }
+    }
+
+    fn remove_file(&mut self, module_path: &Path) {
+        ProjectIndex::remove_file(self, module_path)
+    }
+
+    fn len(&self) -> usize {
+        ProjectIndex::len(self)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}

@@ -1,0 +1,202 @@
+//! Import statements → the names they bind, and whether a file imports an
+//! AWS SDK at all.
+
+use super::analyzer::Analyzer;
+use super::index::ProjectIndex;
+use super::symbols::{SdkItem, Sym};
+use super::syntax::FieldExt;
+use super::syntax::{named_children, text};
+use iamlens_engine::catalog::Catalog;
+use tree_sitter::Node;
+
+/// Root packages that make a file AWS code.
+const SDK_ROOTS: &[&str] = &["boto3", "botocore", "aioboto3", "aiobotocore"];
+/// Type-stub packages for boto3 clients (`mypy_boto3_s3`, `types_aiobotocore_s3`).
+const STUB_PREFIXES: &[&str] = &["mypy_boto3_", "types_aiobotocore_", "types_aioboto3_", "types_boto3_"];
+
+/// Whether importing `module` (dotted) marks the file as AWS code.
+pub fn is_sdk_module(module: &str) -> bool {
+    let root = module.split('.').next().unwrap_or("");
+    SDK_ROOTS.contains(&root) || STUB_PREFIXES.iter().any(|p| root.starts_with(p))
+}
+
+/// The stub package's service part (`mypy_boto3_bedrock_runtime` → `bedrock_runtime`).
+pub fn stub_service(module: &str) -> Option<&str> {
+    let root = module.split('.').next().unwrap_or("");
+    STUB_PREFIXES.iter().find_map(|p| root.strip_prefix(p)).filter(|s| !s.is_empty())
+}
+
+/// The SDK object a dotted SDK module name stands for.
+pub fn sdk_module_sym(module: &str) -> Sym {
+    match module {
+        "boto3" | "aioboto3" => Sym::Sdk(SdkItem::Boto3Module),
+        "boto3.session" | "aioboto3.session" => Sym::Sdk(SdkItem::SessionModule),
+        "botocore" | "aiobotocore" => Sym::Sdk(SdkItem::BotocoreModule),
+        "botocore.session" | "aiobotocore.session" => Sym::Sdk(SdkItem::BotocoreSessionModule),
+        _ => Sym::Sdk(SdkItem::Inert),
+    }
+}
+
+/// One name an import binds.
+pub struct ImportBinding<'a> {
+    pub name: &'a str,
+    /// Dotted module the name comes from (`boto3`, `.clients`).
+    pub module: String,
+    /// The imported member (`from m import member`), `None` for `import m`.
+    pub member: Option<&'a str>,
+}
+
+/// The names an `import` / `from ... import` statement binds.
+pub fn bindings<'a>(stmt: Node, src: &'a str) -> Vec<ImportBinding<'a>> {
+    let mut out = Vec::new();
+    match stmt.kind() {
+        "import_statement" => {
+            for item in named_children(stmt) {
+                match item.kind() {
+                    "dotted_name" => {
+                        let full = text(item, src);
+                        let first = full.split('.').next().unwrap_or(full).trim();
+                        out.push(ImportBinding { name: first, module: first.to_string(), member: None });
+                    }
+                    "aliased_import" => {
+                        if let (Some(n), Some(a)) = (item.field("name"), item.field("alias")) {
+                            out.push(ImportBinding { name: text(a, src), module: dotted(n, src), member: None });
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        "import_from_statement" => {
+            let Some(module) = stmt.field("module_name") else { return out };
+            let module_name = dotted(module, src);
+            let mut cursor = stmt.walk();
+            for item in stmt.children_by_field_name("name", &mut cursor) {
+                match item.kind() {
+                    "dotted_name" => {
+                        let n = text(item, src);
+                        out.push(ImportBinding { name: n, module: module_name.clone(), member: Some(n) });
+                    }
+                    "aliased_import" => {
+                        if let (Some(n), Some(a)) = (item.field("name"), item.field("alias")) {
+                            out.push(ImportBinding { name: text(a, src), module: module_name.clone(), member: Some(text(n, src)) });
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Dotted name text without whitespace (`boto3 . session` is legal Python).
+fn dotted(node: Node, src: &str) -> String {
+    text(node, src).chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Whether an import statement names an AWS SDK module.
+pub fn imports_sdk(stmt: Node, src: &str) -> bool {
+    match stmt.kind() {
+        "import_statement" => named_children(stmt).any(|item| {
+            let n = if item.kind() == "aliased_import" { item.field("name") } else { Some(item) };
+            n.is_some_and(|n| is_sdk_module(&dotted(n, src)))
+        }),
+        "import_from_statement" => stmt.field("module_name").is_some_and(|m| is_sdk_module(&dotted(m, src))),
+        _ => false,
+    }
+}
+
+/// Whether an import statement brings in something AWS from another module of
+/// the project: a client, resource or factory (`from app.aws import s3`), or a
+/// project module that exports one (`import app.aws`, `from app import aws`).
+/// Constants alone (`from app.aws import TABLE`) do not make a file AWS code.
+pub fn imports_project_aws(stmt: Node, src: &str, index: &ProjectIndex, catalog: &dyn Catalog) -> bool {
+    if index.is_empty() {
+        return false;
+    }
+    if stmt.kind() == "import_statement" {
+        return named_children(stmt).any(|item| {
+            let n = if item.kind() == "aliased_import" { item.field("name") } else { Some(item) };
+            n.is_some_and(|n| index.exports_aws_under(&dotted(n, src)))
+        });
+    }
+    bindings(stmt, src).iter().any(|b| {
+        let Some(member) = b.member else { return false };
+        // Cheap first: nothing AWS at or below that module (or the submodule named).
+        let submodule = format!("{}.{member}", b.module.trim_start_matches('.'));
+        if !index.exports_aws_under(&b.module) && !index.exports_aws_under(&submodule) {
+            return false;
+        }
+        if !index.has_module(&b.module) {
+            // `from app import aws` where `app/__init__.py` is absent or empty.
+            return index.exports_aws_under(&submodule);
+        }
+        match index.lookup(&b.module, member, catalog) {
+            Some(Sym::Module(sub)) => index.exports_aws_under(&sub),
+            Some(sym) => sym.is_aws(),
+            None => false,
+        }
+    })
+}
+
+/// Text fallback for files whose imports sit in a region that did not parse.
+pub fn text_mentions_sdk_import(src: &str) -> bool {
+    src.lines().any(|line| {
+        let l = line.trim_start();
+        (l.starts_with("import ") || l.starts_with("from "))
+            && l.split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|w| SDK_ROOTS.contains(&w) || STUB_PREFIXES.iter().any(|p| w.starts_with(p)))
+    })
+}
+
+impl<'a> Analyzer<'a> {
+    /// The symbol an import binding gives its name.
+    pub fn import_sym(&self, b: &ImportBinding) -> Sym {
+        let module = b.module.as_str();
+        let base = if is_sdk_module(module) {
+            if let Some(svc) = stub_service(module) {
+                Sym::Stubs(self.stub_service_name(svc))
+            } else {
+                sdk_module_sym(module)
+            }
+        } else if self.index.has_module(module) || (b.member.is_none() && self.index.has_package(module)) {
+            // `import app.aws` binds `app`, whose submodules the index knows.
+            Sym::Module(module.to_string())
+        } else if let Some(sub) = b.member.map(|m| format!("{}.{m}", module.trim_start_matches('.'))).filter(|s| self.index.has_module(s)) {
+            // `from app import aws` with no indexed `app/__init__.py`: the submodule itself.
+            return Sym::Module(sub);
+        } else if module.starts_with('.') {
+            // A module of this project that is not indexed: could be anything.
+            Sym::Unknown
+        } else {
+            Sym::ExternalModule
+        };
+        match b.member {
+            None => base,
+            Some(member) => {
+                if let Sym::Module(m) = &base {
+                    return self.index.lookup(m, member, self.catalog).unwrap_or(Sym::Unknown);
+                }
+                if let Sym::Sdk(_) = base {
+                    // `from boto3.session import Session` / `from boto3 import client`.
+                    let sub = format!("{module}.{member}");
+                    if matches!(sdk_module_sym(&sub), Sym::Sdk(item) if item != SdkItem::Inert) {
+                        return sdk_module_sym(&sub);
+                    }
+                }
+                self.member(base, member)
+            }
+        }
+    }
+
+    /// `bedrock_runtime` → `bedrock-runtime` when that is the real service name.
+    fn stub_service_name(&self, svc: &str) -> String {
+        let dashed = svc.replace('_', "-");
+        if self.service(&dashed).is_some() {
+            dashed
+        } else {
+            svc.to_string()
+        }
+    }
+}

@@ -1,0 +1,487 @@
+//! The statement passes of a file's analysis, and reuse of the previous
+//! analysis of the same document after an edit.
+//!
+//! A file is analysed in two passes: the module-level bindings first (so
+//! functions see clients defined anywhere in the module), then every
+//! statement in source order, classifying calls. The second pass records what
+//! each top-level statement produced and which other definitions' facts
+//! (what a function returns, what a class assigns to `self`) it used.
+//!
+//! After an edit, a top-level `def`/`class` whose text did not change keeps its
+//! previous calls, findings and scopes (spans shifted) when:
+//! - the module-level bindings after the first pass are the same (compared
+//!   with definition offsets mapped across the edit),
+//! - every module-level statement that is not a definition is unchanged,
+//! - none of the definitions it used facts of, directly or through others, changed,
+//! - the project index, the options and the catalog are the same,
+//! - it has no syntax error in either tree, and the previous result did not
+//!   depend on evaluation order.
+//!
+//! Anything else is walked again. The result is always what a fresh analysis
+//! of the same text would give (the property tests compare the two).
+//!
+//! A range analysis (an editor's viewport) runs the same passes but walks in
+//! the second only the top-level statements overlapping the range, reusing
+//! unchanged definitions from the remembered snapshot without consuming it.
+
+use super::analyzer::{Analyzer, Env, NO_OWNER};
+use super::symbols::Sym;
+use super::syntax;
+use super::walker::{Mode, ScopeEntry};
+use iamlens_engine::model::{CodeScope, FileAnalysis, Finding, Position, ScopeKind, SdkCall, Span};
+use std::collections::HashMap;
+use tree_sitter::Node;
+
+/// The previous analysis offered to [`walk_file`]: owned (its records move
+/// into the new result) or borrowed (the records reused are copied; a range
+/// analysis leaves the snapshot for the next whole-file analysis).
+pub enum Prev<'s> {
+    Owned(Snapshot),
+    Borrowed(&'s Snapshot),
+}
+
+impl Prev<'_> {
+    fn snapshot(&self) -> &Snapshot {
+        match self {
+            Prev::Owned(s) => s,
+            Prev::Borrowed(s) => s,
+        }
+    }
+}
+
+/// What the last analysis of a document left for the next one.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    text: String,
+    key: SnapshotKey,
+    /// Module-level bindings after the first pass.
+    module_env: HashMap<String, Sym>,
+    /// Every top-level statement, in source order.
+    stmts: Vec<StmtRecord>,
+}
+
+/// The inputs besides the text that an analysis depends on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapshotKey {
+    pub index_generation: u64,
+    pub service_hints: Vec<String>,
+    /// Address of the catalog (catalogs live for the whole process or test).
+    pub catalog: usize,
+}
+
+#[derive(Debug, Clone)]
+struct StmtRecord {
+    start_byte: usize,
+    end_byte: usize,
+    start_row: usize,
+    kind_id: u16,
+    /// A `def`/`class` (decorated or not).
+    is_def: bool,
+    /// A definition starting at column 0: its output may be reused.
+    reusable: bool,
+    calls: Vec<SdkCall>,
+    findings: Vec<Finding>,
+    scopes: Vec<CodeScope>,
+    /// It produced a call at module level or inside it (the module scope has calls).
+    module_has_calls: bool,
+    /// Indices (in `stmts`) of the statements whose facts it used, transitively.
+    deps: Vec<usize>,
+}
+
+/// Both passes over a file known to be AWS code. Returns the analysis and,
+/// when parts of it may be reused after an edit, a snapshot for next time.
+/// `record: false` skips building the snapshot (a document analysed once).
+///
+/// With `only`, the second pass walks just the top-level statements that
+/// overlap that byte range (and the module-level code before it, whose
+/// bindings they see); definitions outside it only bind their names, as a
+/// reused definition does. The calls of the walked statements are then what
+/// a whole-file walk gives them, unless the walk was order-sensitive (see
+/// [`Analyzer::order_sensitive`]), which the caller checks.
+pub fn walk_file<'a>(
+    an: Analyzer<'a>,
+    root: Node<'a>,
+    key: SnapshotKey,
+    prev: Option<Prev<'_>>,
+    record: bool,
+    only: Option<std::ops::Range<usize>>,
+) -> Walked {
+    let src = an.src;
+    // Pass 1: module-level bindings.
+    let mut env = Env::module();
+    let mut prepass = Mode { module_prepass: true, ..Mode::default() };
+    an.walk_block(root, &mut env, &mut prepass, &mut Vec::new());
+    an.reset_memos();
+
+    // With syntax errors too: the tree is then a fresh parse (see
+    // `PythonDocument::edit`), and only definitions without errors are reused.
+    let cacheable = record;
+    let stmts: Vec<Node> = syntax::named_children(root).collect();
+    let mut prev = prev.filter(|p| (cacheable || only.is_some()) && p.snapshot().key == key);
+    let plan = prev.as_ref().and_then(|p| plan_reuse(p.snapshot(), &an, &stmts, src));
+
+    // Pass 2: everything in source order, classifying calls.
+    let mut env = Env::module();
+    let module_span = syntax::span(root);
+    let start = Span { start_byte: 0, end_byte: 0, start: Position::default(), end: Position::default() };
+    let mut scopes = vec![ScopeEntry { kind: ScopeKind::Module, qualname: None, span: module_span, name_span: start, has_calls: false }];
+    let mut records: Vec<StmtRecord> = Vec::with_capacity(stmts.len());
+    let mut reused_deps: Vec<Option<Vec<usize>>> = Vec::with_capacity(stmts.len());
+    let mut module_has_calls = false;
+    {
+        // The same depth as `walk_block(root)` gives its statements.
+        let guard = an.enter();
+        let mut plan = plan;
+        for (i, stmt) in stmts.iter().enumerate() {
+            if let Some(range) = &only {
+                if stmt.start_byte() > range.end {
+                    break; // Later statements cannot change what earlier ones bind.
+                }
+                if stmt.end_byte() < range.start && is_definition(stmt.kind()) {
+                    bind_definition_name(&an, *stmt, &mut env);
+                    continue;
+                }
+            }
+            let reuse = match (plan.as_mut(), prev.as_mut()) {
+                (Some(plan), Some(prev)) => plan.take(i, prev, *stmt),
+                _ => None,
+            };
+            if let Some((mut rec, deps)) = reuse {
+                #[cfg(test)]
+                REUSED.with(|n| n.set(n.get() + 1));
+                bind_definition_name(&an, *stmt, &mut env);
+                let out = &mut *an.out.borrow_mut();
+                if cacheable {
+                    // The record stays in the next snapshot: copy its results.
+                    out.calls.extend(rec.calls.iter().cloned());
+                    out.findings.extend(rec.findings.iter().cloned());
+                    out.scopes.extend(rec.scopes.iter().cloned());
+                } else {
+                    out.calls.append(&mut rec.calls);
+                    out.findings.append(&mut rec.findings);
+                    out.scopes.append(&mut rec.scopes);
+                }
+                module_has_calls |= rec.module_has_calls;
+                rec.start_byte = stmt.start_byte();
+                rec.end_byte = stmt.end_byte();
+                rec.start_row = stmt.start_position().row;
+                records.push(rec);
+                reused_deps.push(Some(deps));
+                continue;
+            }
+            let before = {
+                let out = an.out.borrow();
+                (out.calls.len(), out.findings.len(), out.scopes.len())
+            };
+            if let Some(module) = scopes.first_mut() {
+                module.has_calls = false;
+            }
+            an.owner.set(stmt.start_byte());
+            if guard.is_some() {
+                an.walk_stmt(*stmt, &mut env, &mut Mode { emit: true, ..Mode::default() }, &mut scopes);
+            } else {
+                an.scan_expr(*stmt, &env, &mut scopes);
+            }
+            an.owner.set(NO_OWNER);
+            let stmt_has_calls = scopes.first().is_some_and(|s| s.has_calls);
+            module_has_calls |= stmt_has_calls;
+            let out = an.out.borrow();
+            let position = stmt.start_position();
+            let is_def = is_definition(stmt.kind());
+            let reusable = is_def && position.column == 0 && !stmt.has_error();
+            records.push(StmtRecord {
+                start_byte: stmt.start_byte(),
+                end_byte: stmt.end_byte(),
+                start_row: position.row,
+                kind_id: stmt.kind_id(),
+                is_def,
+                reusable,
+                calls: if cacheable { out.calls[before.0..].to_vec() } else { Vec::new() },
+                findings: if cacheable { out.findings[before.1..].to_vec() } else { Vec::new() },
+                scopes: if cacheable { out.scopes[before.2..].to_vec() } else { Vec::new() },
+                module_has_calls: stmt_has_calls,
+                deps: Vec::new(),
+            });
+            reused_deps.push(None);
+        }
+    }
+
+    let snapshot = (cacheable && !an.order_sensitive.get()).then(|| {
+        let deps = dependencies(&an.fact_reads.borrow(), &records, reused_deps);
+        for (rec, d) in records.iter_mut().zip(deps) {
+            rec.deps = d;
+        }
+        let module_env = an.module_env.borrow().iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        Snapshot { text: src.to_string(), key, module_env, stmts: records }
+    });
+
+    let order_sensitive = an.order_sensitive.get();
+    let mut out = an.out.into_inner();
+    if module_has_calls {
+        out.scopes.push(CodeScope { kind: ScopeKind::Module, name: None, span: module_span, name_span: start });
+    }
+    out.scopes.sort_by_key(|s| (s.span.start_byte, std::cmp::Reverse(s.span.end_byte)));
+    out.calls.sort_by_key(|c| (c.span.start_byte, c.span.end_byte));
+    if root.has_error() {
+        out.findings.extend(super::syntax_errors(root));
+    }
+    out.findings.sort_by_key(|f| f.span.start_byte);
+    let analysis = FileAnalysis { imports_aws_sdk: true, calls: out.calls, findings: out.findings, scopes: out.scopes };
+    Walked { analysis, snapshot, order_sensitive }
+}
+
+/// What [`walk_file`] gives.
+pub struct Walked {
+    pub analysis: FileAnalysis,
+    /// For the next analysis of the same document, when parts may be reused.
+    pub snapshot: Option<Snapshot>,
+    /// The result depended on the order definitions were evaluated in.
+    pub order_sensitive: bool,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Top-level statements whose previous results were reused, on this thread.
+    pub static REUSED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The binding a walk of a top-level definition makes (its name), without walking it.
+fn bind_definition_name<'a>(an: &Analyzer<'a>, stmt: Node<'a>, env: &mut Env<'a>) {
+    use super::syntax::FieldExt;
+    let def = if stmt.kind() == "decorated_definition" { stmt.field("definition") } else { Some(stmt) };
+    let Some(def) = def else { return };
+    let Some(name) = def.field("name") else { return };
+    let sym = match def.kind() {
+        "function_definition" => Sym::Function(def.start_byte()),
+        "class_definition" => Sym::Class(def.start_byte()),
+        _ => return,
+    };
+    env.set(syntax::text(name, an.src), sym);
+}
+
+/// Which top-level statements' previous results can be reused for this tree.
+struct ReusePlan {
+    /// Per new statement: the index of its previous record and the new
+    /// indices of the statements it depends on.
+    reuse: Vec<Option<(usize, Vec<usize>)>>,
+}
+
+impl ReusePlan {
+    /// The previous record for new statement `i` (spans moved to `stmt`), and its deps.
+    fn take(&mut self, i: usize, prev: &mut Prev<'_>, stmt: Node) -> Option<(StmtRecord, Vec<usize>)> {
+        let (j, deps) = self.reuse.get_mut(i).and_then(Option::take)?;
+        let mut rec = match prev {
+            Prev::Owned(snapshot) => std::mem::replace(&mut snapshot.stmts[j], placeholder()),
+            Prev::Borrowed(snapshot) => snapshot.stmts[j].clone(),
+        };
+        let byte_delta = stmt.start_byte() as isize - rec.start_byte as isize;
+        let row_delta = stmt.start_position().row as isize - rec.start_row as isize;
+        if byte_delta != 0 || row_delta != 0 {
+            shift_record(&mut rec, byte_delta, row_delta);
+        }
+        Some((rec, deps))
+    }
+}
+
+/// Where the text changed: bytes `[prefix, old_len - suffix)` of the old text
+/// became `[prefix, new_len - suffix)` of the new one.
+struct TextChange {
+    prefix: usize,
+    old_suffix_start: usize,
+    new_suffix_start: usize,
+}
+
+impl TextChange {
+    fn between(old: &str, new: &str) -> TextChange {
+        let (a, b) = (old.as_bytes(), new.as_bytes());
+        let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+        let max_suffix = a.len().min(b.len()) - prefix;
+        let suffix = a.iter().rev().zip(b.iter().rev()).take(max_suffix).take_while(|(x, y)| x == y).count();
+        TextChange { prefix, old_suffix_start: a.len() - suffix, new_suffix_start: b.len() - suffix }
+    }
+
+    /// The old offset of new offset `o`, if it is outside the changed region.
+    fn new_to_old(&self, o: usize) -> Option<usize> {
+        if o < self.prefix {
+            Some(o)
+        } else if o >= self.new_suffix_start {
+            Some(o - self.new_suffix_start + self.old_suffix_start)
+        } else {
+            None
+        }
+    }
+
+    /// The old range of the new range `[start, end)`, if the text in it did not change.
+    fn unchanged_range(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        if end <= self.prefix {
+            Some((start, end))
+        } else if start >= self.new_suffix_start {
+            let old_start = start - self.new_suffix_start + self.old_suffix_start;
+            Some((old_start, old_start + (end - start)))
+        } else {
+            None
+        }
+    }
+}
+
+fn plan_reuse(prev: &Snapshot, an: &Analyzer, stmts: &[Node], src: &str) -> Option<ReusePlan> {
+    let change = TextChange::between(&prev.text, src);
+    // Module-level bindings must be the same, up to definitions moving.
+    {
+        let env = an.module_env.borrow();
+        if env.len() != prev.module_env.len() {
+            return None;
+        }
+        for (name, sym) in env.iter() {
+            let old = prev.module_env.get(*name)?;
+            if map_offsets(sym, &|o| change.new_to_old(o)).as_ref() != Some(old) {
+                return None;
+            }
+        }
+    }
+    // Match statements by unchanged text at the same (mapped) place.
+    let mut old_to_new: Vec<Option<usize>> = vec![None; prev.stmts.len()];
+    let mut new_to_old: Vec<Option<usize>> = vec![None; stmts.len()];
+    for (i, stmt) in stmts.iter().enumerate() {
+        let Some((start, end)) = change.unchanged_range(stmt.start_byte(), stmt.end_byte()) else { continue };
+        let Ok(j) = prev.stmts.binary_search_by_key(&start, |r| r.start_byte) else { continue };
+        let r = &prev.stmts[j];
+        if r.end_byte == end && r.kind_id == stmt.kind_id() {
+            old_to_new[j] = Some(i);
+            new_to_old[i] = Some(j);
+        }
+    }
+    // A changed, added or removed module-level statement that is not a definition: walk everything.
+    if stmts.iter().zip(&new_to_old).any(|(s, m)| m.is_none() && !is_definition(s.kind())) {
+        return None;
+    }
+    if prev.stmts.iter().zip(&old_to_new).any(|(r, m)| m.is_none() && !r.is_def) {
+        return None;
+    }
+    let mut reuse: Vec<Option<(usize, Vec<usize>)>> = (0..stmts.len()).map(|_| None).collect();
+    for (i, stmt) in stmts.iter().enumerate() {
+        let Some(j) = new_to_old[i] else { continue };
+        let r = &prev.stmts[j];
+        if !r.reusable || stmt.start_position().column != 0 || stmt.has_error() {
+            continue;
+        }
+        let deps: Option<Vec<usize>> = r.deps.iter().map(|&d| old_to_new[d]).collect();
+        let Some(deps) = deps else { continue };
+        reuse[i] = Some((j, deps));
+    }
+    Some(ReusePlan { reuse })
+}
+
+fn is_definition(kind: &str) -> bool {
+    matches!(kind, "function_definition" | "class_definition" | "decorated_definition")
+}
+
+fn placeholder() -> StmtRecord {
+    StmtRecord {
+        start_byte: 0,
+        end_byte: 0,
+        start_row: 0,
+        kind_id: 0,
+        is_def: false,
+        reusable: false,
+        calls: Vec::new(),
+        findings: Vec::new(),
+        scopes: Vec::new(),
+        module_has_calls: false,
+        deps: Vec::new(),
+    }
+}
+
+fn shift_span(span: &mut Span, bytes: isize, rows: isize) {
+    span.start_byte = span.start_byte.saturating_add_signed(bytes);
+    span.end_byte = span.end_byte.saturating_add_signed(bytes);
+    span.start.line = (span.start.line as isize + rows) as u32;
+    span.end.line = (span.end.line as isize + rows) as u32;
+}
+
+/// Move a top-level definition's results with it. The definition starts at
+/// column 0 before and after, so columns inside it do not change.
+fn shift_record(rec: &mut StmtRecord, bytes: isize, rows: isize) {
+    for c in &mut rec.calls {
+        shift_span(&mut c.span, bytes, rows);
+        shift_span(&mut c.name_span, bytes, rows);
+    }
+    for f in &mut rec.findings {
+        shift_span(&mut f.span, bytes, rows);
+    }
+    for s in &mut rec.scopes {
+        shift_span(&mut s.span, bytes, rows);
+        shift_span(&mut s.name_span, bytes, rows);
+    }
+}
+
+/// `sym` with every definition offset in it mapped by `f`; `None` if one does not map.
+fn map_offsets(sym: &Sym, f: &dyn Fn(usize) -> Option<usize>) -> Option<Sym> {
+    Some(match sym {
+        Sym::Function(o) => Sym::Function(f(*o)?),
+        Sym::Class(o) => Sym::Class(f(*o)?),
+        Sym::Instance(o) => Sym::Instance(f(*o)?),
+        Sym::SelfOf(o) => Sym::SelfOf(f(*o)?),
+        Sym::Meta(inner) => Sym::Meta(Box::new(map_offsets(inner, f)?)),
+        Sym::TypeOf(inner) => Sym::TypeOf(Box::new(map_offsets(inner, f)?)),
+        Sym::External(inner) => Sym::External(Box::new(map_offsets(inner, f)?)),
+        other => other.clone(),
+    })
+}
+
+/// For every statement, the statements whose facts it used, transitively.
+/// Walked statements get theirs from the reads recorded in this run; reused
+/// ones keep what they had (their text and everything they used is unchanged).
+fn dependencies(reads: &[(usize, usize)], records: &[StmtRecord], reused: Vec<Option<Vec<usize>>>) -> Vec<Vec<usize>> {
+    let stmt_at = |byte: usize| -> Option<usize> {
+        let i = records.partition_point(|r| r.start_byte <= byte).checked_sub(1)?;
+        (byte < records[i].end_byte).then_some(i)
+    };
+    let mut direct: Vec<Vec<usize>> = reused.into_iter().map(Option::unwrap_or_default).collect();
+    for &(owner, read) in reads {
+        if let (Some(a), Some(b)) = (stmt_at(owner), stmt_at(read)) {
+            if a != b && !direct[a].contains(&b) {
+                direct[a].push(b);
+            }
+        }
+    }
+    let mut closure = Vec::with_capacity(direct.len());
+    for start in 0..direct.len() {
+        if direct[start].is_empty() {
+            closure.push(Vec::new());
+            continue;
+        }
+        let mut seen = vec![false; direct.len()];
+        let mut stack = direct[start].clone();
+        let mut all = Vec::new();
+        while let Some(n) = stack.pop() {
+            if n == start || std::mem::replace(&mut seen[n], true) {
+                continue;
+            }
+            all.push(n);
+            stack.extend(direct[n].iter().copied());
+        }
+        all.sort_unstable();
+        closure.push(all);
+    }
+    closure
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_change_maps_offsets_around_the_edit() {
+        let c = TextChange::between("abcdef", "abXYdef");
+        assert_eq!((c.prefix, c.old_suffix_start, c.new_suffix_start), (2, 3, 4));
+        assert_eq!(c.new_to_old(1), Some(1));
+        assert_eq!(c.new_to_old(3), None);
+        assert_eq!(c.new_to_old(4), Some(3));
+        assert_eq!(c.unchanged_range(4, 7), Some((3, 6)));
+        assert_eq!(c.unchanged_range(1, 5), None);
+        // Repeated text: the suffix never overlaps the prefix.
+        let c = TextChange::between("aaa", "aaaa");
+        assert_eq!((c.prefix, c.old_suffix_start, c.new_suffix_start), (3, 3, 4));
+    }
+}

@@ -1,0 +1,292 @@
+//! Cross-file facts: what each module of the project exports that matters for
+//! AWS calls (module-level clients and resources, client factories,
+//! constants, and names it re-exports from other project modules).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::analyzer::{Analyzer, Env};
+use super::document::PythonDocument;
+use super::imports;
+use super::symbols::{Svc, Sym};
+use super::syntax::named_children;
+use super::walker::Mode;
+use iamlens_engine::catalog::{self, Catalog};
+use iamlens_engine::front_end::AnalysisOptions;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Export {
+    Sym(Sym),
+    /// `from .clients import s3`: resolved when looked up, so indexing order does not matter.
+    Alias {
+        module: String,
+        name: String,
+    },
+}
+
+/// Facts of every indexed module, by dotted module name (`app.aws`).
+#[derive(Debug, Default, Clone)]
+pub struct ProjectIndex {
+    modules: HashMap<String, HashMap<String, Export>>,
+    /// Changes with every update (0: never updated, so empty); a document's
+    /// cached analysis is reused only against the same generation.
+    generation: u64,
+    /// Modules that export an AWS client, resource or factory; computed on
+    /// first use and forgotten with every change, so deciding whether a file
+    /// is AWS code costs no scan of the whole project per import.
+    aws_modules: std::sync::OnceLock<Vec<String>>,
+}
+
+/// Source of [`ProjectIndex::generation`] values, unique in the process.
+static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+impl ProjectIndex {
+    pub fn new() -> Self {
+        ProjectIndex::default()
+    }
+
+    /// Index (or re-index) the module at `module_path` (a file path such as
+    /// `app/aws.py`, or a dotted name such as `app.aws`).
+    pub fn update_file(&mut self, module_path: &Path, doc: &PythonDocument) {
+        self.update_file_with(module_path, doc, catalog::embedded());
+    }
+
+    /// [`update_file`](Self::update_file) against a given catalog.
+    pub fn update_file_with(&mut self, module_path: &Path, doc: &PythonDocument, catalog: &dyn Catalog) {
+        let exports = module_exports(doc, catalog);
+        self.insert_module(module_path, ModuleExports(exports));
+    }
+
+    /// Index a module whose exports were computed with [`ModuleExports::of`]
+    /// (on any thread: only this insert needs the index).
+    pub fn insert_module(&mut self, module_path: &Path, exports: ModuleExports) {
+        let name = module_name(module_path);
+        // Saving a file usually leaves its exports as they were: keep the
+        // generation then, so open documents keep their reusable analyses.
+        if self.modules.get(&name) == Some(&exports.0) {
+            return;
+        }
+        self.modules.insert(name, exports.0);
+        self.bump_generation();
+    }
+
+    fn bump_generation(&mut self) {
+        self.aws_modules = std::sync::OnceLock::new();
+        self.generation = GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Identifies the index's content: equal generations, equal content.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Forget a module (file deleted or closed).
+    pub fn remove_file(&mut self, module_path: &Path) {
+        if self.modules.remove(&module_name(module_path)).is_some() {
+            self.bump_generation();
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.modules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.modules.is_empty()
+    }
+
+    /// Whether `module` (dotted, possibly relative `.clients`) names an indexed module.
+    pub fn has_module(&self, module: &str) -> bool {
+        self.resolve_module(module).is_some()
+    }
+
+    /// The indexed module a dotted name refers to: exact, else the one module
+    /// whose name ends with it (files are indexed by path, imports name packages).
+    fn resolve_module(&self, module: &str) -> Option<&str> {
+        let m = module.trim_start_matches('.');
+        if m.is_empty() {
+            return None;
+        }
+        if let Some((k, _)) = self.modules.get_key_value(m) {
+            return Some(k.as_str());
+        }
+        let suffix = format!(".{m}");
+        let mut found = self.modules.keys().filter(|k| k.ends_with(&suffix));
+        let first = found.next()?;
+        if found.next().is_some() {
+            return None;
+        }
+        Some(first.as_str())
+    }
+
+    /// Whether `package` has indexed modules below it (`app` of `app/aws.py`),
+    /// even when the package itself (`app/__init__.py`) is not indexed.
+    pub fn has_package(&self, package: &str) -> bool {
+        let p = package.trim_start_matches('.');
+        if p.is_empty() {
+            return false;
+        }
+        let (below, inner) = (format!("{p}."), format!(".{p}."));
+        self.modules.keys().any(|k| k.starts_with(&below) || k.contains(&inner))
+    }
+
+    /// The indexed module `name` of `package` (`app` + `aws` → `app.aws`).
+    fn submodule(&self, package: &str, name: &str) -> Option<String> {
+        self.resolve_module(&format!("{}.{name}", package.trim_start_matches('.'))).map(str::to_string)
+    }
+
+    /// Whether `module` (or a module below it: `import app` then `app.aws.s3`)
+    /// exports an AWS client, resource or factory.
+    pub fn exports_aws_under(&self, module: &str) -> bool {
+        let m = module.trim_start_matches('.');
+        if m.is_empty() {
+            return false;
+        }
+        let aws_modules = self.aws_modules.get_or_init(|| {
+            let mut names: Vec<String> = self
+                .modules
+                .iter()
+                .filter(|(name, exports)| exports.keys().any(|export| self.export_is_aws(name, export)))
+                .map(|(name, _)| name.clone())
+                .collect();
+            names.sort();
+            names
+        });
+        if aws_modules.is_empty() {
+            return false;
+        }
+        let (below, suffix) = (format!("{m}."), format!(".{m}"));
+        let inner = format!("{suffix}.");
+        aws_modules.iter().any(|name| name == m || name.starts_with(&below) || name.ends_with(&suffix) || name.contains(&inner))
+    }
+
+    fn export_is_aws(&self, module: &str, name: &str) -> bool {
+        match self.modules.get(module).and_then(|e| e.get(name)) {
+            Some(Export::Sym(s)) => s.is_aws() && !matches!(s, Sym::Module(_)),
+            Some(Export::Alias { .. }) => self.lookup(module, name, catalog::embedded()).is_some_and(|s| s.is_aws() && !matches!(s, Sym::Module(_))),
+            None => false,
+        }
+    }
+
+    /// What `name` is in `module`, following re-exports.
+    pub(crate) fn lookup(&self, module: &str, name: &str, _catalog: &dyn Catalog) -> Option<Sym> {
+        let (mut module, mut name) = (module.to_string(), name.to_string());
+        for _ in 0..8 {
+            let Some(key) = self.resolve_module(&module) else {
+                // A package that is not indexed itself: its submodules are.
+                return self.submodule(&module, &name).map(Sym::Module);
+            };
+            match self.modules.get(key)?.get(&name) {
+                Some(Export::Sym(s)) => return Some(s.clone()),
+                Some(Export::Alias { module: m, name: n }) => {
+                    module = m.clone();
+                    name = n.clone();
+                }
+                None => return self.submodule(key, &name).map(Sym::Module),
+            }
+        }
+        None
+    }
+}
+
+/// What one module exports to the rest of the project. Computing it needs no
+/// index, so parallel indexers compute it per file and hold the index lock
+/// only for [`ProjectIndex::insert_module`].
+#[derive(Debug)]
+pub struct ModuleExports(HashMap<String, Export>);
+
+impl ModuleExports {
+    /// With the embedded knowledge base.
+    pub fn of(doc: &PythonDocument) -> ModuleExports {
+        ModuleExports::of_with(doc, catalog::embedded())
+    }
+
+    pub fn of_with(doc: &PythonDocument, catalog: &dyn Catalog) -> ModuleExports {
+        ModuleExports(module_exports(doc, catalog))
+    }
+}
+
+/// The AWS-relevant names a module defines at module level.
+fn module_exports(doc: &PythonDocument, catalog: &dyn Catalog) -> HashMap<String, Export> {
+    let mut out = HashMap::new();
+    let Some(tree) = doc.tree() else { return out };
+    let root = tree.root_node();
+    let src = doc.text();
+    let empty = ProjectIndex::new();
+    let opts = AnalysisOptions::default();
+    let mut an = Analyzer::new(src, catalog, &empty, &opts);
+    an.imports_sdk = true;
+    let mut env = Env::module();
+    let mut mode = Mode { module_prepass: true, ..Mode::default() };
+    an.walk_block(root, &mut env, &mut mode, &mut Vec::new());
+    an.reset_memos();
+    let module_env = an.module_env.borrow().clone();
+    for (name, sym) in module_env {
+        let export = match sym {
+            Sym::Function(def) => {
+                // Only functions that mention the SDK can be client factories;
+                // skipping the rest keeps indexing large projects cheap.
+                let mentions_sdk = an.defs.borrow().get(&def).is_some_and(|d| {
+                    let body = super::syntax::text(*d, src);
+                    ["boto", "client", "resource", "Session", "session", "Client", "Resource"].iter().any(|w| body.contains(w))
+                });
+                if !mentions_sdk {
+                    continue;
+                }
+                let ret = an.function_return(def);
+                if !ret.is_aws() {
+                    continue;
+                }
+                Sym::External(Box::new(without_params(ret)))
+            }
+            s @ Sym::Value(_) => s,
+            s if s.is_aws() && !matches!(s, Sym::Module(_) | Sym::External(_)) => without_params(s),
+            s @ Sym::External(_) => s,
+            _ => continue,
+        };
+        out.insert(name.to_string(), Export::Sym(export));
+    }
+    for stmt in named_children(root) {
+        if stmt.kind() != "import_from_statement" || imports::imports_sdk(stmt, src) {
+            continue;
+        }
+        for b in imports::bindings(stmt, src) {
+            if let Some(member) = b.member {
+                out.entry(b.name.to_string()).or_insert(Export::Alias { module: b.module.clone(), name: member.to_string() });
+            }
+        }
+    }
+    out
+}
+
+/// A factory's parameter-dependent service is unknown outside its file.
+fn without_params(sym: Sym) -> Sym {
+    match sym {
+        Sym::Client { service: Svc::Param(..), confidence, region } => Sym::Client { service: Svc::Dynamic, confidence, region },
+        Sym::Param(..) => Sym::Unknown,
+        other => other,
+    }
+}
+
+/// `app/aws.py` → `app.aws`; `app/__init__.py` → `app`; `app.aws` stays.
+pub fn module_name(path: &Path) -> String {
+    let mut parts: Vec<String> = path
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    if let Some(last) = parts.last_mut() {
+        for ext in [".pyi", ".py"] {
+            if let Some(stem) = last.strip_suffix(ext) {
+                *last = stem.to_string();
+                break;
+            }
+        }
+        if last == "__init__" {
+            parts.pop();
+        }
+    }
+    parts.join(".")
+}

@@ -1,0 +1,324 @@
+//! The Python front-end against the embedded knowledge base: realistic
+//! snippets for each resolution form, the boto3 resources API as boto3 models
+//! it, injected methods, and the no-false-positive rules.
+
+use iamlens_engine::front_end::{AnalysisOptions, FrontEnd, SourceFile};
+use iamlens_engine::model::{CallVia, Confidence, FileAnalysis, FindingKind, Value};
+use iamlens_python::{analyze_python, ProjectIndex, PythonDocument};
+use std::path::PathBuf;
+
+fn analyze(src: &str) -> FileAnalysis {
+    analyze_with(src, &AnalysisOptions::default())
+}
+
+fn analyze_with(src: &str, opts: &AnalysisOptions) -> FileAnalysis {
+    analyze_python(&PythonDocument::parse(src.to_string()), &ProjectIndex::new(), opts)
+}
+
+fn ops(a: &FileAnalysis) -> Vec<String> {
+    a.calls.iter().map(|c| format!("{}:{}", c.service, c.operation)).collect()
+}
+
+fn lit(s: &str) -> Value {
+    Value::literal(s)
+}
+
+#[test]
+fn s3_resource_objects_collections_and_loads() {
+    let src = r#"import boto3
+s3 = boto3.resource("s3")
+bucket = s3.Bucket("media")
+for obj in bucket.objects.filter(Prefix="tmp/"):
+    obj.delete()
+o = s3.Object("media", "a.txt")
+o.put(Body=b"x")
+print(o.content_length)
+bucket.objects.all().delete()
+"#;
+    let a = analyze(src);
+    assert_eq!(ops(&a), ["s3:ListObjects", "s3:DeleteObject", "s3:PutObject", "s3:HeadObject", "s3:ListObjects", "s3:DeleteObjects"]);
+    assert_eq!(a.calls[0].arg("Bucket"), Some(&lit("media")));
+    assert_eq!(a.calls[0].arg("Prefix"), Some(&lit("tmp/")));
+    assert_eq!(a.calls[1].arg("Bucket"), Some(&lit("media")));
+    assert_eq!((a.calls[2].arg("Bucket"), a.calls[2].arg("Key")), (Some(&lit("media")), Some(&lit("a.txt"))));
+    assert_eq!(a.calls[3].via, CallVia::Resource { resource: "Object".into(), action: "load".into() });
+    assert_eq!(a.calls[5].arg("Bucket"), Some(&lit("media")));
+}
+
+#[test]
+fn sqs_queue_messages_returned_by_an_action_are_resources() {
+    let src = r#"import boto3
+sqs = boto3.resource("sqs")
+queue = sqs.Queue("https://sqs.us-east-1.amazonaws.com/123456789012/jobs")
+for message in queue.receive_messages(WaitTimeSeconds=20):
+    message.delete()
+queue.send_message(MessageBody="hi")
+"#;
+    let a = analyze(src);
+    assert_eq!(ops(&a), ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:SendMessage"]);
+    let url = lit("https://sqs.us-east-1.amazonaws.com/123456789012/jobs");
+    assert!(a.calls.iter().all(|c| c.arg("QueueUrl") == Some(&url)), "{:?}", a.calls);
+}
+
+#[test]
+fn dynamodb_table_and_batch_writer() {
+    let src = r#"import boto3
+table = boto3.resource("dynamodb").Table("Orders")
+table.put_item(Item={"id": "1"})
+with table.batch_writer() as batch:
+    batch.put_item(Item={"id": "2"})
+    batch.delete_item(Key={"id": "3"})
+print(table.item_count)
+"#;
+    let a = analyze(src);
+    assert_eq!(ops(&a), ["dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:DescribeTable"]);
+    assert!(a.calls.iter().all(|c| c.arg("TableName") == Some(&lit("Orders"))), "{:?}", a.calls);
+}
+
+#[test]
+fn ec2_collections_and_actions() {
+    let src = r#"import boto3
+ec2 = boto3.resource("ec2", region_name="eu-west-1")
+for inst in ec2.instances.filter(Filters=[{"Name": "tag:env", "Values": ["dev"]}]):
+    inst.stop()
+"#;
+    assert_eq!(ops(&analyze(src)), ["ec2:DescribeInstances", "ec2:StopInstances"]);
+}
+
+#[test]
+fn injected_transfers_presign_and_waiters() {
+    let src = r#"import boto3
+s3 = boto3.client("s3")
+s3.upload_file("/tmp/a", "backups", "daily/a")
+s3.download_file(Bucket="backups", Key="daily/a", Filename="/tmp/b")
+s3.generate_presigned_url("put_object", Params={"Bucket": "uploads", "Key": "x"}, ExpiresIn=300)
+s3.get_waiter("bucket_exists").wait(Bucket="backups")
+"#;
+    let a = analyze(src);
+    let got = ops(&a);
+    assert!(got.contains(&"s3:PutObject".to_string()) && got.contains(&"s3:CreateMultipartUpload".to_string()), "{got:?}");
+    assert!(got.contains(&"s3:GetObject".to_string()), "{got:?}");
+    assert!(a.calls.iter().filter(|c| c.via == CallVia::Injected { method: "upload_file".into() }).all(|c| c.arg("Bucket") == Some(&lit("backups"))));
+    let presigned = a.calls.iter().find(|c| c.via == CallVia::Injected { method: "generate_presigned_url".into() }).unwrap();
+    assert_eq!((presigned.operation.as_str(), presigned.arg("Bucket")), ("PutObject", Some(&lit("uploads"))));
+    let waiter = a.calls.last().unwrap();
+    assert_eq!((waiter.operation.as_str(), &waiter.via), ("HeadBucket", &CallVia::Waiter { name: "bucket_exists".into() }));
+}
+
+#[test]
+fn typo_in_method_is_reported_with_the_real_name() {
+    let a = analyze("import boto3\ns3 = boto3.client('s3')\ns3.get_objects(Bucket='b', Key='k')\n");
+    assert!(a.calls.is_empty());
+    match &a.findings[0].kind {
+        FindingKind::UnknownMethod { service, method, suggestions } => {
+            assert_eq!((service.as_str(), method.as_str()), ("s3", "get_objects"));
+            assert_eq!(suggestions.first().map(String::as_str), Some("get_object"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn unknown_service_name_is_reported() {
+    let a = analyze("import boto3\nc = boto3.client('dynamo')\n");
+    assert!(
+        matches!(&a.findings[0].kind, FindingKind::UnknownService { name, suggestions } if name == "dynamo" && suggestions.contains(&"dynamodb".to_string()))
+    );
+}
+
+#[test]
+fn unresolved_receivers_use_keyword_arguments_to_pick_a_service() {
+    let a = analyze("import boto3\ndef save(table, item):\n    table.put_item(TableName='Orders', Item=item)\n");
+    assert_eq!(ops(&a), ["dynamodb:PutItem"]);
+    assert_eq!(a.calls[0].confidence, Confidence::Low);
+
+    let src = "import boto3\ndef tags(client, arn):\n    return client.list_tags_for_resource(ResourceArn=arn)\n";
+    let a = analyze(src);
+    assert!(a.calls.is_empty());
+    let FindingKind::Ambiguous { candidates, .. } = &a.findings[0].kind else { panic!("{:?}", a.findings) };
+    assert!(candidates.len() > 1 && candidates.contains(&"sns".to_string()), "{candidates:?}");
+    let a = analyze_with(src, &AnalysisOptions { service_hints: vec!["sns".into()] });
+    assert_eq!(ops(&a), ["sns:ListTagsForResource"]);
+}
+
+#[test]
+fn common_non_aws_calls_in_a_boto3_file_stay_silent() {
+    let src = r#"import boto3
+import requests, redis, json, logging
+from cachetools import TTLCache
+log = logging.getLogger(__name__)
+cache = TTLCache(maxsize=10, ttl=60)
+r = redis.Redis()
+def handler(event, context):
+    requests.get("https://example.com", timeout=5)
+    r.get("k"); r.delete("k"); r.set("k", "v")
+    cache.get("x"); cache.update(a=1); cache.clear()
+    event.get("Records", [])
+    log.info("done")
+    data = json.loads("{}")
+    data.update(Key=1)
+    context.get_remaining_time_in_millis()
+"#;
+    let a = analyze(src);
+    assert!(a.calls.is_empty(), "{:?}", ops(&a));
+    assert!(a.findings.is_empty(), "{:?}", a.findings);
+}
+
+#[test]
+fn no_sdk_import_means_no_calls_even_for_aws_looking_code() {
+    let src = "def f(db, cache, client):\n    db.get_item(TableName='t', Key={})\n    cache.get_parameter(Name='x')\n    client.publish(TopicArn='arn', Message='m')\n";
+    let a = analyze(src);
+    assert!(!a.imports_aws_sdk && a.calls.is_empty() && a.findings.is_empty());
+}
+
+#[test]
+fn front_end_analyses_a_project_across_files() {
+    let fe = iamlens_python::PythonFrontEnd;
+    let files = vec![
+        SourceFile {
+            path: PathBuf::from("svc/clients.py"),
+            text: "import boto3\nqueue = boto3.client('sqs')\nQUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/1/jobs'\n".into(),
+        },
+        SourceFile {
+            path: PathBuf::from("svc/worker.py"),
+            text: "import boto3\nfrom svc.clients import queue, QUEUE_URL\ndef run():\n    queue.send_message(QueueUrl=QUEUE_URL, MessageBody='x')\n"
+                .into(),
+        },
+    ];
+    let out = fe.analyze_files(&files, &AnalysisOptions::default());
+    assert_eq!(out.len(), 2);
+    assert_eq!(ops(&out[1]), ["sqs:SendMessage"]);
+    assert_eq!(out[1].calls[0].arg("QueueUrl"), Some(&lit("https://sqs.us-east-1.amazonaws.com/1/jobs")));
+    assert_eq!(out[1].calls[0].scope.as_deref(), Some("run"));
+}
+
+#[test]
+fn a_file_using_project_clients_without_importing_boto3_is_aws_code() {
+    let fe = iamlens_python::PythonFrontEnd;
+    let files = vec![
+        SourceFile { path: PathBuf::from("app/__init__.py"), text: String::new() },
+        SourceFile {
+            path: PathBuf::from("app/aws.py"),
+            text: "import boto3\nTABLE = 'Audit'\ndef ddb():\n    return boto3.client('dynamodb')\ns3 = boto3.client('s3')\n".into(),
+        },
+        SourceFile {
+            path: PathBuf::from("app/handler.py"),
+            text:
+                "from app.aws import TABLE, ddb, s3\ndef h():\n    ddb().put_item(TableName=TABLE, Item={})\n    s3.put_object(Bucket='b', Key='k')\n"
+                    .into(),
+        },
+        SourceFile {
+            path: PathBuf::from("app/via_module.py"),
+            text: "from app import aws\ndef h():\n    aws.s3.get_object(Bucket='b', Key='k')\n".into(),
+        },
+        SourceFile {
+            path: PathBuf::from("app/dotted.py"),
+            text: "import app.aws\ndef h():\n    app.aws.s3.delete_object(Bucket='b', Key='k')\n".into(),
+        },
+    ];
+    let out = fe.analyze_files(&files, &AnalysisOptions::default());
+    assert!(out[2].imports_aws_sdk);
+    assert_eq!(ops(&out[2]), ["dynamodb:PutItem", "s3:PutObject"]);
+    assert_eq!(out[2].calls[0].arg("TableName"), Some(&lit("Audit")));
+    assert!(out[3].imports_aws_sdk && out[4].imports_aws_sdk);
+    assert_eq!(ops(&out[3]), ["s3:GetObject"]);
+}
+
+#[test]
+fn importing_only_constants_or_plain_helpers_from_the_project_is_not_aws_code() {
+    let fe = iamlens_python::PythonFrontEnd;
+    let files = vec![
+        SourceFile { path: PathBuf::from("app/aws.py"), text: "import boto3\nTABLE = 'Audit'\ns3 = boto3.client('s3')\n".into() },
+        SourceFile { path: PathBuf::from("app/util.py"), text: "def load(x):\n    return x\nstore = dict()\n".into() },
+        SourceFile {
+            path: PathBuf::from("app/cache.py"),
+            text: "from app.aws import TABLE\nfrom app.util import load, store\nimport app.util\ndef f(db):\n    db.get_item(TableName=TABLE, Key={})\n    store.put_item(TableName=TABLE)\n".into(),
+        },
+    ];
+    let out = fe.analyze_files(&files, &AnalysisOptions::default());
+    assert!(!out[2].imports_aws_sdk, "constants and plain helpers do not make a file AWS code");
+    assert!(out[2].calls.is_empty() && out[2].findings.is_empty(), "{:?}", ops(&out[2]));
+}
+
+#[test]
+fn rds_auth_tokens_are_calls_that_carry_the_database_user() {
+    let a = analyze(
+        "import boto3\nrds = boto3.client('rds')\ndef t(user):\n    rds.generate_db_auth_token(DBHostname='db.example.com', Port=5432, DBUsername='app_reader')\n    rds.generate_db_auth_token('db.example.com', 5432, user)\n",
+    );
+    assert_eq!(ops(&a), ["rds:generate_db_auth_token", "rds:generate_db_auth_token"]);
+    assert_eq!(a.calls[0].via, CallVia::Injected { method: "generate_db_auth_token".into() });
+    assert_eq!(a.calls[0].args, vec![("DBUsername".to_string(), lit("app_reader"))]);
+    assert_eq!(a.calls[1].args.len(), 1, "the positional user is DBUsername too");
+    assert_eq!(a.calls[0].region, None);
+    let a = analyze("import boto3\nrds = boto3.client('rds', region_name='us-east-1')\nrds.generate_db_auth_token('h', 5432, 'u', Region='eu-west-1')\nrds.generate_db_auth_token('h', 5432, 'u')\n");
+    let regions: Vec<Option<&str>> = a.calls.iter().map(|c| c.region.as_deref()).collect();
+    assert_eq!(regions, [Some("eu-west-1"), Some("us-east-1")], "an explicit Region is the database's; else the client's");
+    assert!(a.findings.is_empty(), "{:?}", a.findings);
+}
+
+#[test]
+fn a_queue_got_by_name_keeps_its_name() {
+    let src = r#"import boto3
+sqs = boto3.resource("sqs")
+queue = sqs.get_queue_by_name(QueueName="jobs")
+queue.send_message(MessageBody="hi")
+audit = sqs.get_queue_by_name(QueueName="audit", QueueOwnerAWSAccountId="111122223333")
+audit.send_message(MessageBody="x")
+"#;
+    let a = analyze(src);
+    assert_eq!(ops(&a), ["sqs:GetQueueUrl", "sqs:SendMessage", "sqs:GetQueueUrl", "sqs:SendMessage"]);
+    assert_eq!(a.calls[1].arg("QueueUrl"), Some(&lit("/jobs")), "the URL's path is known, its host is the client's endpoint");
+    assert_eq!(a.calls[3].arg("QueueUrl"), Some(&lit("/111122223333/audit")));
+}
+
+#[test]
+fn a_client_made_for_a_literal_region_puts_it_on_its_calls() {
+    let src = "import boto3, os\nddb = boto3.client('dynamodb', region_name='eu-west-1')\nsns = boto3.client('sns', 'ap-south-1')\nenv = boto3.client('s3', region_name=os.environ['AWS_REGION'])\nplain = boto3.client('sqs')\nddb.describe_table(TableName='t')\nsns.publish(TopicArn='arn', Message='m')\nenv.list_buckets()\nplain.list_queues()\n";
+    let a = analyze(src);
+    let regions: Vec<Option<&str>> = a.calls.iter().map(|c| c.region.as_deref()).collect();
+    assert_eq!(regions, [Some("eu-west-1"), Some("ap-south-1"), None, None]);
+}
+
+#[test]
+fn resources_paginators_and_waiters_keep_their_clients_region() {
+    let src = r#"import boto3
+ddb = boto3.resource("dynamodb", region_name="eu-west-1")
+table = ddb.Table("Orders")
+table.put_item(Item={})
+s3 = boto3.client("s3", region_name="eu-central-1")
+for page in s3.get_paginator("list_objects_v2").paginate(Bucket="b"):
+    pass
+s3.get_waiter("object_exists").wait(Bucket="b", Key="k")
+sqs = boto3.resource("sqs", region_name="ap-south-1")
+queue = sqs.get_queue_by_name(QueueName="jobs")
+queue.send_message(MessageBody="x")
+"#;
+    let a = analyze(src);
+    let got: Vec<(String, Option<&str>)> = a.calls.iter().map(|c| (c.operation.clone(), c.region.as_deref())).collect();
+    assert_eq!(
+        got,
+        [
+            ("PutItem".to_string(), Some("eu-west-1")),
+            ("ListObjectsV2".to_string(), Some("eu-central-1")),
+            ("HeadObject".to_string(), Some("eu-central-1")),
+            ("GetQueueUrl".to_string(), Some("ap-south-1")),
+            ("SendMessage".to_string(), Some("ap-south-1")),
+        ]
+    );
+}
+
+#[test]
+fn whether_a_file_is_aws_code_follows_changes_to_the_module_it_imports() {
+    let mut index = ProjectIndex::new();
+    let handler = PythonDocument::parse("from app.aws import s3\ns3.get_object(Bucket='b', Key='k')\n".to_string());
+    let opts = AnalysisOptions::default();
+    index.update_file(&PathBuf::from("app/aws.py"), &PythonDocument::parse("import boto3\ns3 = boto3.client('s3')\n".to_string()));
+    assert_eq!(ops(&analyze_python(&handler, &index, &opts)), ["s3:GetObject"]);
+    index.update_file(&PathBuf::from("app/aws.py"), &PythonDocument::parse("s3 = object()\n".to_string()));
+    let a = analyze_python(&handler, &index, &opts);
+    assert!(!a.imports_aws_sdk && a.calls.is_empty(), "app.aws no longer makes a client");
+    index.update_file(&PathBuf::from("app/aws.py"), &PythonDocument::parse("import boto3\ns3 = boto3.client('s3')\n".to_string()));
+    assert_eq!(ops(&analyze_python(&handler, &index, &opts)), ["s3:GetObject"]);
+    index.remove_file(&PathBuf::from("app/aws.py"));
+    assert!(analyze_python(&handler, &index, &opts).calls.is_empty());
+}
