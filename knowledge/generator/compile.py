@@ -184,7 +184,8 @@ def write_artifact(path, pins, services, prefixes, method_index, aliases):
     service_entries = []
     for name, raw in service_raw.items():
         service_entries.append({"name": name, "aliases": sorted(a for a, t in aliases.items() if t == name),
-                                "iam_prefix": services[name]["iam_prefix"], "blob": add(compressors["services"].compress(raw))})
+                                "iam_prefix": services[name]["iam_prefix"], "service_id": services[name]["service_id"],
+                                "blob": add(compressors["services"].compress(raw))})
     prefix_entries = [{"prefix": p, "blob": add(compressors["prefixes"].compress(raw))} for p, raw in prefix_raw.items()]
     index = {
         "format": 1,

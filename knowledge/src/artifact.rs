@@ -41,6 +41,9 @@ pub(crate) struct ServiceEntry {
     #[serde(default)]
     pub aliases: Vec<String>,
     pub iam_prefix: String,
+    /// The model's `serviceId` (`SFN`, `CloudWatch Logs`): what the other
+    /// languages' SDKs name their packages and classes after.
+    pub service_id: String,
     pub blob: BlobRef,
 }
 

@@ -110,6 +110,13 @@ impl KnowledgeBase {
         self.index.services.iter().map(|s| s.name.as_str())
     }
 
+    /// Every service as (botocore name, model `serviceId`), sorted by name,
+    /// without decoding any service: what the JavaScript, Go and Java SDKs
+    /// derive their package and class names from (`SFN` → `client-sfn`).
+    pub fn service_ids(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.index.services.iter().map(|s| (s.name.as_str(), s.service_id.as_str()))
+    }
+
     /// IAM prefixes known to the IAM data, sorted.
     pub fn iam_prefixes(&self) -> impl Iterator<Item = &str> {
         self.index.prefixes.iter().map(|p| p.prefix.as_str())

@@ -162,3 +162,17 @@ fn suggestions_are_empty_when_nothing_is_close() {
     assert!(kb.service("s3").unwrap().nearest_methods("zzzzqqqq", 3).is_empty());
     assert_eq!(kb.service("s3").unwrap().nearest_methods("PutObjekt", 1), vec!["put_object".to_string()]);
 }
+
+#[test]
+fn every_service_carries_its_model_service_id_in_the_index() {
+    let kb = KnowledgeBase::embedded();
+    let ids: Vec<(&str, &str)> = kb.service_ids().collect();
+    assert_eq!(ids.len(), kb.service_names().count());
+    for (name, id) in &ids {
+        assert!(!id.is_empty(), "{name} has no serviceId");
+        assert_eq!(*id, kb.service(name).unwrap().service_id, "{name}: index and model disagree");
+    }
+    let id_of = |name: &str| ids.iter().find(|(n, _)| *n == name).map(|(_, id)| *id);
+    assert_eq!(id_of("stepfunctions"), Some("SFN"));
+    assert_eq!(id_of("logs"), Some("CloudWatch Logs"));
+}
