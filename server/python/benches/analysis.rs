@@ -1,4 +1,4 @@
-//! Python front-end speed: `cargo bench -p iamlens --bench analysis`.
+//! Python front-end speed: `cargo bench -p iamlens-python --bench analysis`.
 //!
 //! Measures, on generated realistic code (clients, resources, classes,
 //! f-strings; one AWS call per ten lines):

@@ -1,13 +1,14 @@
 //! Call classification: each call (and resource attribute access) found by
 //! the walk becomes SdkCalls — client operations, paginators, waiters,
 //! injected methods, resources API actions — or a finding (typo, unknown
-//! service, ambiguous unresolved call).
+//! service, ambiguous unresolved call). Above `values` and `resources_api`
+//! (receivers come through [`Eval`]); below the walker, which hands it every expression.
 
-use super::analyzer::{Analyzer, Env};
+use super::analyzer::{Analyzer, Eval};
+use super::scope::{Env, ScopeEntry};
 use super::symbols::{ResourceRef, SdkItem, Svc, Sym};
 use super::syntax::FieldExt;
-use super::syntax::{one_line, span, text, unwrap_expr, CallArgs};
-use super::walker::ScopeEntry;
+use super::syntax::{kinds, one_line, span, text, unwrap_expr, CallArgs};
 use iamlens_engine::catalog::{exact_operation, CLIENT_HELPERS};
 use iamlens_engine::model::{CallVia, Confidence, Finding, FindingKind, SdkCall, Value};
 use iamlens_knowledge::Service;
@@ -19,7 +20,7 @@ const COLLECTION_LISTERS: &[&str] = &["all", "filter", "limit", "page_size", "pa
 impl<'a> Analyzer<'a> {
     /// Find and classify every call and attribute access under `root`, without recursion.
     pub fn scan_expr(&self, root: Node<'a>, env: &Env<'a>, scopes: &mut [ScopeEntry]) {
-        let kinds = super::syntax::kinds();
+        let kinds = kinds();
         let mut cursor = root.walk();
         loop {
             let node = cursor.node();

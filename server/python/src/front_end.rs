@@ -2,8 +2,10 @@
 //! projects, [`PythonDocument`] as a `SourceDocument`, [`ProjectIndex`] as a
 //! `LanguageIndex`.
 
+use crate::analysis::{analyze_document, analyze_python_range_with, services_named};
+use crate::document::PythonDocument;
+use crate::index::ProjectIndex;
 use crate::project::{analyze_files_on_disk, analyze_project};
-use crate::{analyze_document, analyze_python_range_with, services_named, ProjectIndex, PythonDocument};
 use iamlens_engine::catalog;
 use iamlens_engine::front_end::{AnalysisOptions, FrontEnd, LanguageIndex, ProjectFile, SourceDocument, SourceFile};
 use iamlens_engine::model::FileAnalysis;

@@ -1,8 +1,8 @@
 //! Import statements → the names they bind, and whether a file imports an
-//! AWS SDK at all.
+//! AWS SDK at all. Syntax-level: below the analyzer, reading other modules
+//! only through the project view.
 
-use super::analyzer::Analyzer;
-use super::index::ProjectIndex;
+use super::project_view::ProjectView;
 use super::symbols::{SdkItem, Sym};
 use super::syntax::FieldExt;
 use super::syntax::{named_children, text};
@@ -112,7 +112,7 @@ pub fn imports_sdk(stmt: Node, src: &str) -> bool {
 /// the project: a client, resource or factory (`from app.aws import s3`), or a
 /// project module that exports one (`import app.aws`, `from app import aws`).
 /// Constants alone (`from app.aws import TABLE`) do not make a file AWS code.
-pub fn imports_project_aws(stmt: Node, src: &str, index: &ProjectIndex, catalog: &dyn Catalog) -> bool {
+pub fn imports_project_aws(stmt: Node, src: &str, index: &dyn ProjectView, catalog: &dyn Catalog) -> bool {
     if index.is_empty() {
         return false;
     }
@@ -148,55 +148,4 @@ pub fn text_mentions_sdk_import(src: &str) -> bool {
         (l.starts_with("import ") || l.starts_with("from "))
             && l.split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|w| SDK_ROOTS.contains(&w) || STUB_PREFIXES.iter().any(|p| w.starts_with(p)))
     })
-}
-
-impl<'a> Analyzer<'a> {
-    /// The symbol an import binding gives its name.
-    pub fn import_sym(&self, b: &ImportBinding) -> Sym {
-        let module = b.module.as_str();
-        let base = if is_sdk_module(module) {
-            if let Some(svc) = stub_service(module) {
-                Sym::Stubs(self.stub_service_name(svc))
-            } else {
-                sdk_module_sym(module)
-            }
-        } else if self.index.has_module(module) || (b.member.is_none() && self.index.has_package(module)) {
-            // `import app.aws` binds `app`, whose submodules the index knows.
-            Sym::Module(module.to_string())
-        } else if let Some(sub) = b.member.map(|m| format!("{}.{m}", module.trim_start_matches('.'))).filter(|s| self.index.has_module(s)) {
-            // `from app import aws` with no indexed `app/__init__.py`: the submodule itself.
-            return Sym::Module(sub);
-        } else if module.starts_with('.') {
-            // A module of this project that is not indexed: could be anything.
-            Sym::Unknown
-        } else {
-            Sym::ExternalModule
-        };
-        match b.member {
-            None => base,
-            Some(member) => {
-                if let Sym::Module(m) = &base {
-                    return self.index.lookup(m, member, self.catalog).unwrap_or(Sym::Unknown);
-                }
-                if let Sym::Sdk(_) = base {
-                    // `from boto3.session import Session` / `from boto3 import client`.
-                    let sub = format!("{module}.{member}");
-                    if matches!(sdk_module_sym(&sub), Sym::Sdk(item) if item != SdkItem::Inert) {
-                        return sdk_module_sym(&sub);
-                    }
-                }
-                self.member(base, member)
-            }
-        }
-    }
-
-    /// `bedrock_runtime` → `bedrock-runtime` when that is the real service name.
-    fn stub_service_name(&self, svc: &str) -> String {
-        let dashed = svc.replace('_', "-");
-        if self.service(&dashed).is_some() {
-            dashed
-        } else {
-            svc.to_string()
-        }
-    }
 }

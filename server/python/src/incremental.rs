@@ -23,11 +23,14 @@
 //! A range analysis (an editor's viewport) runs the same passes but walks in
 //! the second only the top-level statements overlapping the range, reusing
 //! unchanged definitions from the remembered snapshot without consuming it.
+//!
+//! Above the walker and `calls`; below `document`, which keeps the snapshot.
 
-use super::analyzer::{Analyzer, Env, NO_OWNER};
+use super::analyzer::{Analyzer, NO_OWNER};
+use super::scope::{Env, ScopeEntry};
 use super::symbols::Sym;
 use super::syntax;
-use super::walker::{Mode, ScopeEntry};
+use super::walker::Mode;
 use iamlens_engine::model::{CodeScope, FileAnalysis, Finding, Position, ScopeKind, SdkCall, Span};
 use std::collections::HashMap;
 use tree_sitter::Node;
@@ -223,7 +226,7 @@ pub fn walk_file<'a>(
     out.scopes.sort_by_key(|s| (s.span.start_byte, std::cmp::Reverse(s.span.end_byte)));
     out.calls.sort_by_key(|c| (c.span.start_byte, c.span.end_byte));
     if root.has_error() {
-        out.findings.extend(super::syntax_errors(root));
+        out.findings.extend(syntax::syntax_errors(root));
     }
     out.findings.sort_by_key(|f| f.span.start_byte);
     let analysis = FileAnalysis { imports_aws_sdk: true, calls: out.calls, findings: out.findings, scopes: out.scopes };
@@ -247,7 +250,7 @@ thread_local! {
 
 /// The binding a walk of a top-level definition makes (its name), without walking it.
 fn bind_definition_name<'a>(an: &Analyzer<'a>, stmt: Node<'a>, env: &mut Env<'a>) {
-    use super::syntax::FieldExt;
+    use syntax::FieldExt;
     let def = if stmt.kind() == "decorated_definition" { stmt.field("definition") } else { Some(stmt) };
     let Some(def) = def else { return };
     let Some(name) = def.field("name") else { return };

@@ -1,15 +1,19 @@
 //! Cross-file facts: what each module of the project exports that matters for
 //! AWS calls (module-level clients and resources, client factories,
-//! constants, and names it re-exports from other project modules).
+//! constants, and names it re-exports from other project modules). Above the
+//! analyzer and the walker, which compute a module's exports; provides the
+//! `ProjectView` the analysis of each file reads.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::analyzer::{Analyzer, Env};
+use super::analyzer::{Analyzer, DefinitionFacts};
 use super::document::PythonDocument;
 use super::imports;
+use super::project_view::ProjectView;
+use super::scope::Env;
 use super::symbols::{Svc, Sym};
-use super::syntax::named_children;
+use super::syntax::{named_children, text};
 use super::walker::Mode;
 use iamlens_engine::catalog::{self, Catalog};
 use iamlens_engine::front_end::AnalysisOptions;
@@ -189,6 +193,29 @@ impl ProjectIndex {
     }
 }
 
+/// The analysis of a file reads the index through this view.
+impl ProjectView for ProjectIndex {
+    fn is_empty(&self) -> bool {
+        ProjectIndex::is_empty(self)
+    }
+
+    fn has_module(&self, module: &str) -> bool {
+        ProjectIndex::has_module(self, module)
+    }
+
+    fn has_package(&self, package: &str) -> bool {
+        ProjectIndex::has_package(self, package)
+    }
+
+    fn exports_aws_under(&self, module: &str) -> bool {
+        ProjectIndex::exports_aws_under(self, module)
+    }
+
+    fn lookup(&self, module: &str, name: &str, catalog: &dyn Catalog) -> Option<Sym> {
+        ProjectIndex::lookup(self, module, name, catalog)
+    }
+}
+
 /// What one module exports to the rest of the project. Computing it needs no
 /// index, so parallel indexers compute it per file and hold the index lock
 /// only for [`ProjectIndex::insert_module`].
@@ -227,7 +254,7 @@ fn module_exports(doc: &PythonDocument, catalog: &dyn Catalog) -> HashMap<String
                 // Only functions that mention the SDK can be client factories;
                 // skipping the rest keeps indexing large projects cheap.
                 let mentions_sdk = an.defs.borrow().get(&def).is_some_and(|d| {
-                    let body = super::syntax::text(*d, src);
+                    let body = text(*d, src);
                     ["boto", "client", "resource", "Session", "session", "Client", "Resource"].iter().any(|w| body.contains(w))
                 });
                 if !mentions_sdk {

@@ -1,240 +1,58 @@
-//! The Python front-end: boto3 / botocore / aioboto3 / aiobotocore code →
-//! [`SdkCall`](iamlens_engine::model::SdkCall)s.
+//! iamlens-python: the Python front-end — boto3 / botocore / aioboto3 /
+//! aiobotocore code → [`SdkCall`](iamlens_engine::model::SdkCall)s.
+//!
+//! In the flow `source text → syntax → SDK calls → IAM requirements → policy
+//! → presentation`, this crate owns the first three steps for Python: it
+//! parses with tree-sitter, resolves which receivers are AWS clients and
+//! which operations they call, and hands the engine `SdkCall`s through the
+//! engine's front-end traits ([`PythonFrontEnd`]); requirements and policies
+//! are the engine's.
 //!
 //! - [`document`]: text + tree-sitter tree, edited incrementally.
 //! - [`index`]: facts other files of the project export (clients, factories, constants).
-//! - `imports`: which names an import binds; whether the file is AWS code at all.
-//! - `analyzer` (receiver resolution), `values` (argument values), `walker`
-//!   (statements in order), `calls` (calls → SdkCalls/findings), `resources_api`.
+//!
+//! Inside, modules are layered; each uses only modules listed before it:
+//! - `syntax`, `symbols`, `catalog_cache`: tree helpers, abstract values, services.
+//! - `scope` (frames, environments), `project_view` (what the analysis reads of
+//!   the index), `imports` (which names an import binds; whether a file is AWS code).
+//! - `analyzer`: per-file state and name lookup.
+//! - `values` (argument values), `resources_api`, `resolve` (receiver
+//!   resolution), `import_syms`, `calls` (calls → SdkCalls/findings),
+//!   `walker` (statements in order), `facts` (what definitions return/hold).
+//! - `incremental`, `document`, `index`, `analysis` (the entry points), `project`,
+//!   `inert`, `front_end`.
+//!
+//! The steps lower modules need from higher ones go through traits declared
+//! low and implemented high: `analyzer::Eval` (in `resolve`),
+//! `analyzer::DefinitionFacts` (in `facts`), `project_view::ProjectView` (in `index`).
 
+mod analysis;
 mod analyzer;
 mod calls;
 mod catalog_cache;
 pub mod document;
+mod facts;
+mod front_end;
+mod import_syms;
 mod imports;
 mod incremental;
 pub mod index;
+mod inert;
+mod project;
+mod project_view;
+mod resolve;
 mod resources_api;
+mod scope;
 mod symbols;
 mod syntax;
 mod values;
 mod walker;
 
-mod front_end;
-mod inert;
-mod project;
-
 #[cfg(test)]
 mod tests;
 
+pub use analysis::{analyze_python, analyze_python_once, analyze_python_range, analyze_python_range_with, analyze_python_with, services_named};
 pub use document::PythonDocument;
 pub use front_end::PythonFrontEnd;
 pub use index::{ModuleExports, ProjectIndex};
 pub use project::{analyze_project, KEEP_TREES_UP_TO};
-
-use analyzer::Analyzer;
-use iamlens_engine::catalog::{self, Catalog};
-use iamlens_engine::front_end::AnalysisOptions;
-use iamlens_engine::model::{FileAnalysis, Finding, FindingKind};
-use tree_sitter::Node;
-
-/// Analyse one Python file against the facts of the rest of the project,
-/// with the embedded knowledge base.
-pub fn analyze_python(doc: &PythonDocument, index: &ProjectIndex, opts: &AnalysisOptions) -> FileAnalysis {
-    analyze_python_with(doc, index, opts, catalog::embedded())
-}
-
-/// [`analyze_python`] against a given catalog.
-///
-/// The document remembers this analysis: after an edit, top-level definitions
-/// whose text and inputs did not change keep their results (see `incremental`).
-pub fn analyze_python_with(doc: &PythonDocument, index: &ProjectIndex, opts: &AnalysisOptions, catalog: &dyn Catalog) -> FileAnalysis {
-    analyze_document(doc, index, opts, catalog, true)
-}
-
-/// The calls of the top-level statements of `doc` that overlap the byte
-/// range `range`, exactly as [`analyze_python`] of the whole file has them;
-/// fewer calls elsewhere, and no code scopes. For what an editor shows in
-/// its viewport while the whole-file analysis can wait: only the module-level
-/// bindings and the statements in the range are walked.
-///
-/// Syntax-error findings cover the whole file. The document's remembered
-/// analysis supplies unchanged definitions and is left as it is. An
-/// unsettled document (see [`PythonDocument::edit_unsettled`]) is analysed as
-/// its tree stands, so no full parse is paid while typing.
-pub fn analyze_python_range(doc: &PythonDocument, index: &ProjectIndex, opts: &AnalysisOptions, range: std::ops::Range<usize>) -> FileAnalysis {
-    analyze_python_range_with(doc, index, opts, catalog::embedded(), range)
-}
-
-/// [`analyze_python_range`] against a given catalog.
-pub fn analyze_python_range_with(
-    doc: &PythonDocument,
-    index: &ProjectIndex,
-    opts: &AnalysisOptions,
-    catalog: &dyn Catalog,
-    range: std::ops::Range<usize>,
-) -> FileAnalysis {
-    let Some((an, root, key)) = prepare(doc, index, opts, catalog) else { return FileAnalysis::default() };
-    // Definitions in range that did not change since the last whole-file
-    // analysis keep its results (copied: the snapshot stays for the next one).
-    let remembered = doc.last_analysis.lock().ok();
-    let prev = remembered.as_ref().and_then(|slot| slot.as_ref()).map(incremental::Prev::Borrowed);
-    let walked = incremental::walk_file(an, root, key, prev, false, Some(range));
-    drop(remembered);
-    if !walked.order_sensitive {
-        return walked.analysis;
-    }
-    // A cycle between definitions or the depth cap: what the range sees could
-    // depend on what the whole walk evaluated first, so walk it all.
-    analyze_document(doc, index, opts, catalog, false)
-}
-
-/// The analyzer for a file, its root and snapshot key; `None` when the file
-/// does not parse at all or is not AWS code.
-fn prepare<'a>(
-    doc: &'a PythonDocument,
-    index: &'a ProjectIndex,
-    opts: &'a AnalysisOptions,
-    catalog: &'a dyn Catalog,
-) -> Option<(Analyzer<'a>, Node<'a>, incremental::SnapshotKey)> {
-    let root = doc.tree()?.root_node();
-    let src = doc.text();
-    let mut an = Analyzer::new(src, catalog, index, opts);
-    an.imports_sdk = file_imports_aws(root, src, index, catalog) || (root.has_error() && imports::text_mentions_sdk_import(src));
-    if !an.imports_sdk {
-        return None;
-    }
-    let key = incremental::SnapshotKey {
-        index_generation: index.generation(),
-        service_hints: opts.service_hints.clone(),
-        catalog: catalog as *const dyn Catalog as *const () as usize,
-    };
-    Some((an, root, key))
-}
-
-/// [`analyze_python`] for a document analysed once and then dropped: nothing
-/// is remembered for re-analysis after edits (which would cost a copy of the
-/// results).
-pub fn analyze_python_once(doc: &PythonDocument, index: &ProjectIndex, opts: &AnalysisOptions) -> FileAnalysis {
-    analyze_document(doc, index, opts, catalog::embedded(), false)
-}
-
-/// `remember: false` for documents analysed once (whole-project runs).
-pub(crate) fn analyze_document(
-    doc: &PythonDocument,
-    index: &ProjectIndex,
-    opts: &AnalysisOptions,
-    catalog: &dyn Catalog,
-    remember: bool,
-) -> FileAnalysis {
-    // Whole-file results never depend on edit history: a tree typing left
-    // unsettled is settled on a copy (which shares the remembered analysis).
-    let settled;
-    let doc = if doc.is_settled() {
-        doc
-    } else {
-        settled = {
-            let mut copy = doc.clone();
-            copy.settle();
-            copy
-        };
-        &settled
-    };
-    let Some((an, root, key)) = prepare(doc, index, opts, catalog) else { return FileAnalysis::default() };
-    if !remember {
-        return incremental::walk_file(an, root, key, None, false, None).analysis;
-    }
-    let walked = incremental::walk_file(an, root, key, doc.take_last_analysis().map(incremental::Prev::Owned), true, None);
-    doc.keep_last_analysis(walked.snapshot);
-    walked.analysis
-}
-
-/// The services a Python source names in `client('…')` / `resource('…')`
-/// calls, found by a plain text scan (no parse): a guess of what its analysis
-/// will look up, for warming the knowledge base while the file parses.
-/// Results never depend on it.
-pub fn services_named(text: &str) -> Vec<&str> {
-    let mut names: Vec<&str> = Vec::new();
-    for opener in ["client(", "resource("] {
-        for (at, _) in text.match_indices(opener) {
-            let rest = text[at + opener.len()..].trim_start();
-            let rest = rest.strip_prefix("service_name=").unwrap_or(rest);
-            let Some(quote) = rest.chars().next().filter(|c| *c == '\'' || *c == '"') else { continue };
-            let body = &rest[1..];
-            let len = body.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'-').count();
-            if len > 0 && body[len..].starts_with(quote) && !names.contains(&&body[..len]) {
-                names.push(&body[..len]);
-                if names.len() == 32 {
-                    return names;
-                }
-            }
-        }
-    }
-    names
-}
-
-/// Whether any import statement (at any depth of statements) names an AWS
-/// SDK, or an AWS client, resource or factory of another project module.
-fn file_imports_aws(root: Node, src: &str, index: &ProjectIndex, catalog: &dyn Catalog) -> bool {
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        match n.kind() {
-            "import_statement" | "import_from_statement" if imports::imports_sdk(n, src) || imports::imports_project_aws(n, src, index, catalog) => {
-                return true
-            }
-            "module"
-            | "block"
-            | "if_statement"
-            | "elif_clause"
-            | "else_clause"
-            | "try_statement"
-            | "except_clause"
-            | "finally_clause"
-            | "with_statement"
-            | "for_statement"
-            | "while_statement"
-            | "function_definition"
-            | "class_definition"
-            | "decorated_definition"
-            | "ERROR"
-            | "match_statement"
-            | "case_clause"
-            | "except_group_clause" => {
-                // In source order: the SDK import is usually the first statement.
-                let mut cursor = n.walk();
-                let before = stack.len();
-                stack.extend(n.named_children(&mut cursor));
-                stack[before..].reverse();
-            }
-            _ => {}
-        }
-    }
-    false
-}
-
-/// One finding per region that did not parse (at most 20), naming its line.
-pub(crate) fn syntax_errors(root: Node) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        if out.len() >= 20 {
-            break;
-        }
-        if n.is_error() || n.is_missing() {
-            let line = n.start_position().row + 1;
-            let what = if n.is_missing() { format!("missing `{}`", n.kind()) } else { "invalid syntax".to_string() };
-            out.push(Finding {
-                span: syntax::span(n),
-                kind: FindingKind::SyntaxError,
-                message: format!("line {line} does not parse ({what}); AWS calls in it may be missed until it is fixed"),
-            });
-            continue;
-        }
-        if n.has_error() {
-            let mut cursor = n.walk();
-            let kids: Vec<Node> = n.children(&mut cursor).collect();
-            stack.extend(kids.into_iter().rev());
-        }
-    }
-    out
-}

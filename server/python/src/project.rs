@@ -1,8 +1,9 @@
 //! Whole projects: every file parsed and its exports indexed, then each file
 //! analysed against the complete index, on every core.
 
-use crate::index::{module_name, ModuleExports};
-use crate::{analyze_document, ProjectIndex, PythonDocument};
+use crate::analysis::analyze_document;
+use crate::document::PythonDocument;
+use crate::index::{module_name, ModuleExports, ProjectIndex};
 use iamlens_engine::catalog::Catalog;
 use iamlens_engine::front_end::{AnalysisOptions, ProjectFile, SourceFile};
 use iamlens_engine::model::FileAnalysis;

@@ -1,8 +1,10 @@
 //! The boto3 resources API, read through the knowledge base's resource model:
 //! constructors (`s3.Bucket(b)`, `bucket.Object(k)`, `dynamodb.Table(t)`),
-//! collections, references, and resources returned by actions.
+//! collections, references, and resources returned by actions. Above
+//! `values`; below `resolve` and `calls`.
 
-use super::analyzer::{Analyzer, Env};
+use super::analyzer::Analyzer;
+use super::scope::Env;
 use super::symbols::{ResourceRef, Sym};
 use super::syntax::CallArgs;
 use iamlens_engine::model::{Confidence, TextPart, Value};

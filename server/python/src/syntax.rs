@@ -1,7 +1,7 @@
 //! Small helpers over the tree-sitter Python syntax tree: node text, spans,
 //! string literals, call arguments.
 
-use iamlens_engine::model::{Position, Span};
+use iamlens_engine::model::{Finding, FindingKind, Position, Span};
 use tree_sitter::Node;
 
 /// The source text of a node ("" if the node's range is not valid text).
@@ -278,4 +278,31 @@ impl<'t> FieldExt<'t> for Node<'t> {
             None => self.child_by_field_name(name),
         }
     }
+}
+
+/// One finding per region that did not parse (at most 20), naming its line.
+pub fn syntax_errors(root: Node) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        if out.len() >= 20 {
+            break;
+        }
+        if n.is_error() || n.is_missing() {
+            let line = n.start_position().row + 1;
+            let what = if n.is_missing() { format!("missing `{}`", n.kind()) } else { "invalid syntax".to_string() };
+            out.push(Finding {
+                span: span(n),
+                kind: FindingKind::SyntaxError,
+                message: format!("line {line} does not parse ({what}); AWS calls in it may be missed until it is fixed"),
+            });
+            continue;
+        }
+        if n.has_error() {
+            let mut cursor = n.walk();
+            let kids: Vec<Node> = n.children(&mut cursor).collect();
+            stack.extend(kids.into_iter().rev());
+        }
+    }
+    out
 }

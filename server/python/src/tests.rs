@@ -3,7 +3,8 @@
 
 use super::*;
 use iamlens_engine::catalog::fake::FakeCatalog;
-use iamlens_engine::model::{CallVia, Confidence, FindingKind, SdkCall, TextPart, Value};
+use iamlens_engine::front_end::AnalysisOptions;
+use iamlens_engine::model::{CallVia, Confidence, FileAnalysis, FindingKind, SdkCall, TextPart, Value};
 
 fn catalog() -> FakeCatalog {
     let mut c = FakeCatalog::from_ops(&[

@@ -1,8 +1,10 @@
 //! Argument values: Python expressions → [`Value`] (string literals,
 //! constants, concatenation, f-strings, `%` / `.format`, dicts, lists,
 //! environment lookups), with unknown parts kept as [`TextPart::Unknown`].
+//! Above `analyzer`; names are read through [`Eval`], implemented in `resolve` above.
 
-use super::analyzer::{Analyzer, Env};
+use super::analyzer::{Analyzer, Eval};
+use super::scope::Env;
 use super::symbols::Sym;
 use super::syntax::FieldExt;
 use super::syntax::{self, named_children, text, unwrap_expr, CallArgs};

@@ -4,10 +4,12 @@
 //! and attribute access to the call classifier.
 //!
 //! The same walk, without emitting, evaluates what a function returns (client
-//! factories) and what a class's methods assign to `self`.
+//! factories) and what a class's methods assign to `self`. Above `resolve`,
+//! `import_syms` and `calls`; below `facts`, `incremental` and `index`.
 
-use super::analyzer::{Analyzer, DefInfo, Env, Frame, FrameKind};
+use super::analyzer::{Analyzer, Eval};
 use super::imports;
+use super::scope::{DefInfo, Env, Frame, FrameKind, ScopeEntry};
 use super::symbols::Sym;
 use super::syntax::FieldExt;
 use super::syntax::{named_children, span, text, unwrap_expr};
@@ -26,15 +28,6 @@ pub struct Mode {
     pub self_attrs: Option<(usize, Vec<(String, Sym)>)>,
     /// Also write module-level bindings to the analyzer's module environment.
     pub module_prepass: bool,
-}
-
-/// A def/class being walked, for qualified names and code lenses.
-pub struct ScopeEntry {
-    pub kind: ScopeKind,
-    pub qualname: Option<String>,
-    pub span: iamlens_engine::model::Span,
-    pub name_span: iamlens_engine::model::Span,
-    pub has_calls: bool,
 }
 
 impl<'a> Analyzer<'a> {
@@ -258,16 +251,6 @@ impl<'a> Analyzer<'a> {
             self.module_env.borrow_mut().insert(name, sym.clone());
         }
         env.set(name, sym);
-    }
-
-    /// The element a `for` loop gets from iterating this value.
-    pub fn iteration_item(&self, iterable: Sym) -> Sym {
-        match iterable {
-            Sym::Collection { parent, name, .. } => self.collection_item(&parent, &name),
-            Sym::ResourceList(r) => Sym::Resource(r),
-            Sym::Unknown | Sym::Param(..) => Sym::Unknown,
-            _ => Sym::Foreign,
-        }
     }
 
     fn function_def(&self, def: Node<'a>, decorated: Option<Node<'a>>, env: &mut Env<'a>, mode: &mut Mode, scopes: &mut Vec<ScopeEntry>) {
