@@ -3,7 +3,7 @@
 //! 1 when `--verify` or `--upload-policies` fails, 2 on bad usage or paths.
 
 use super::GenerateArgs;
-use iamlens_engine::model::RequirementSettings;
+use iamlens_engine::settings::{Setting, Settings};
 use iamlens_engine::{self as engine, EngineOptions, FileReport, GenerateOutput, PolicyOptions};
 use serde_json::Value;
 use std::process::ExitCode;
@@ -64,34 +64,19 @@ fn engine_options(args: &GenerateArgs) -> Result<EngineOptions, String> {
             return Err(format!("--language {language} is not supported; use --language python (or leave it out)"));
         }
     }
-    let region = args.region.clone().filter(|r| r != "*");
-    if let Some(region) = &region {
-        if region.is_empty() || !region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-            return Err(format!("--region {region:?} is not an AWS region; use a name like us-east-1"));
-        }
-    }
-    let account = args.account.clone().filter(|a| a != "*");
-    if let Some(account) = &account {
-        if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
-            return Err(format!("--account {account:?} is not an AWS account id; use the 12-digit id, e.g. 123456789012"));
-        }
-    }
-    let partition = partition_of(region.as_deref()).to_string();
-    Ok(EngineOptions {
-        requirements: RequirementSettings { region, account, partition, kms_via_service: !args.no_kms_via_service },
+    let settings = Settings {
+        region: args.region.clone(),
+        account: args.account.clone(),
         service_hints: args.service_hints.clone(),
+        kms_via_service: !args.no_kms_via_service,
+    };
+    settings.engine_options().map_err(|err| {
+        let flag = match err.setting {
+            Setting::Region => "--region",
+            Setting::Account => "--account",
+        };
+        format!("{flag}: {err}")
     })
-}
-
-/// The partition a region lives in (`cn-north-1` → `aws-cn`).
-fn partition_of(region: Option<&str>) -> &'static str {
-    match region {
-        Some(r) if r.starts_with("cn-") => "aws-cn",
-        Some(r) if r.starts_with("us-gov-") => "aws-us-gov",
-        Some(r) if r.starts_with("us-iso-") => "aws-iso",
-        Some(r) if r.starts_with("us-isob-") => "aws-iso-b",
-        _ => "aws",
-    }
 }
 
 /// `--full-output`: every call found, with the actions it needs.

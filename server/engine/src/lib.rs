@@ -28,6 +28,7 @@ mod report;
 pub mod requirements;
 pub mod role_check;
 mod run;
+pub mod settings;
 
 pub use files::{collect_source_files, module_path, read_source};
 pub use output::{explain, generate, warnings, Explanation, GenerateOutput, Warning};

@@ -86,13 +86,31 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// The engine's settings type, for [`EngineOptions`](iamlens_engine::EngineOptions).
+    pub fn engine_settings(&self) -> iamlens_engine::settings::Settings {
+        iamlens_engine::settings::Settings {
+            region: self.region.clone(),
+            account: self.account.clone(),
+            service_hints: self.service_hints.clone(),
+            kms_via_service: self.kms_via_service,
+        }
+    }
+}
+
 fn apply_key(s: &mut Settings, key: &str, value: &Json) -> Result<(), String> {
     fn de<T: serde::de::DeserializeOwned>(v: &Json) -> Result<T, String> {
         serde_json::from_value(v.clone()).map_err(|e| e.to_string())
     }
     match key {
-        "region" => s.region = de::<Option<String>>(value)?.filter(|r| !r.is_empty()),
-        "account" => s.account = de::<Option<String>>(value)?.filter(|a| !a.is_empty()),
+        "region" => {
+            let region = de::<Option<String>>(value)?;
+            s.region = iamlens_engine::settings::region(region.as_deref()).map_err(|e| e.to_string())?;
+        }
+        "account" => {
+            let account = de::<Option<String>>(value)?;
+            s.account = iamlens_engine::settings::account(account.as_deref()).map_err(|e| e.to_string())?;
+        }
         "serviceHints" => s.service_hints = de::<Option<Vec<String>>>(value)?.unwrap_or_default(),
         "resourceCutoff" => s.resource_cutoff = de::<usize>(value)?,
         "kmsViaService" => s.kms_via_service = de::<bool>(value)?,
@@ -161,9 +179,21 @@ mod tests {
         let (s, p) = Settings::merged(&base, &json!({"resourceCutoff": "many", "region": null, "account": "1"}));
         assert_eq!(s.resource_cutoff, 4);
         assert_eq!(s.region, None, "explicit null clears");
-        assert_eq!(s.account.as_deref(), Some("1"));
-        assert_eq!(p.len(), 1);
+        assert_eq!(s.account, None, "an account that is not 12 digits is not applied");
+        assert_eq!(p.len(), 2);
         assert!(p[0].contains("iamlens.resourceCutoff"), "{p:?}");
+        assert!(p[1].contains("iamlens.account") && p[1].contains("12-digit"), "{p:?}");
+    }
+
+    #[test]
+    fn region_and_account_are_validated_by_the_engine_settings_and_pick_the_partition() {
+        let (s, p) = Settings::merged(&Settings::default(), &json!({"region": "cn-north-1", "account": "*"}));
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!((s.region.as_deref(), s.account.as_deref()), (Some("cn-north-1"), None));
+        assert_eq!(s.engine_settings().engine_options().unwrap().requirements.partition, "aws-cn");
+        let (s, p) = Settings::merged(&s, &json!({"region": "China North"}));
+        assert_eq!(s.region.as_deref(), Some("cn-north-1"), "kept");
+        assert!(p[0].contains("iamlens.region") && p[0].contains("`China North` is not an AWS region"), "{p:?}");
     }
 
     #[test]

@@ -7,7 +7,6 @@ use super::positions::Encoding;
 use super::settings::Settings;
 use super::types::{Range, Uri};
 use super::workspace::Workspace;
-use iamlens_engine::model::RequirementSettings;
 use iamlens_engine::{self as engine, EngineOptions, FileReport};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -270,15 +269,11 @@ impl State {
 }
 
 pub fn engine_options(s: &Settings) -> EngineOptions {
-    EngineOptions {
-        requirements: RequirementSettings {
-            region: s.region.clone(),
-            account: s.account.clone(),
-            kms_via_service: s.kms_via_service,
-            ..RequirementSettings::default()
-        },
-        service_hints: s.service_hints.clone(),
-    }
+    s.engine_settings().engine_options().unwrap_or_else(|_| {
+        // Settings::merged keeps invalid values out; should one get through,
+        // any region and account is the safe reading (wildcards, not guesses).
+        iamlens_engine::settings::Settings { region: None, account: None, ..s.engine_settings() }.engine_options().unwrap_or_default()
+    })
 }
 
 /// The file path of a URI; non-file URIs (untitled buffers) keep their path text.
