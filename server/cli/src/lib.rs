@@ -203,7 +203,7 @@ pub fn run() -> ExitCode {
         Command::FixAccessDenied(args) => fix_access_denied::run(args),
         Command::Lookup(args) => lookup::run(args),
         Command::Check(args) => check::run(args),
-        Command::Lsp(args) => fail(1, iamlens_lsp::run(iamlens_lsp::LspOptions { mcp_port: args.mcp_port })),
+        Command::Lsp(args) => run_lsp(args),
         Command::McpServer(args) => run_mcp(args),
         Command::Version { verbose } => {
             write_stdout(&format!("iamlens {}\n", env!("CARGO_PKG_VERSION")));
@@ -224,6 +224,17 @@ pub fn write_stdout(text: &str) {
 }
 
 /// Print a one-line error for people and return the exit code.
+/// `iamlens lsp`: exit 0 when the client asked for `shutdown` before `exit`.
+/// The process ends at once: the stdin reader the server leaves behind would
+/// otherwise keep it alive until the client closes stdin.
+fn run_lsp(args: LspArgs) -> ExitCode {
+    match iamlens_lsp::run(iamlens_lsp::LspOptions { mcp_port: args.mcp_port }) {
+        Ok(iamlens_lsp::Ended::AfterShutdown) => std::process::exit(0),
+        Ok(iamlens_lsp::Ended::WithoutShutdown) => std::process::exit(1),
+        Err(err) => fail(1, err),
+    }
+}
+
 /// `iamlens mcp-server`: wrong options exit 2, a failing endpoint 1.
 fn run_mcp(args: McpArgs) -> ExitCode {
     let options =

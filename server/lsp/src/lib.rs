@@ -40,15 +40,23 @@ pub struct LspOptions {
     pub mcp_port: Option<u16>,
 }
 
-/// `iamlens lsp`: serve over stdio until `exit`, then end the process with
-/// exit code 0 when `shutdown` came first, 1 otherwise (the LSP convention;
-/// leaving at once also stops the stdin reader, which blocks until the client
-/// closes stdin). Returns only when the server could not start, saying why.
-pub fn run(options: LspOptions) -> String {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
-        Ok(runtime) => runtime,
-        Err(err) => return format!("cannot start the async runtime: {err}"),
-    };
+/// How a language-server session ended. The LSP convention: a process
+/// should exit 0 when `shutdown` came before `exit`, 1 otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    AfterShutdown,
+    WithoutShutdown,
+}
+
+/// `iamlens lsp`: serve over stdio until `exit`. The stdin reader is left
+/// behind (it blocks until the client closes stdin): the caller should end
+/// the process soon after. Errs when the server could not start, saying why.
+pub fn run(options: LspOptions) -> Result<Ended, String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|err| format!("cannot start the async runtime: {err}"))?;
     let state = Arc::new(State::default());
     let shutdown_requested = Arc::new(AtomicBool::new(false));
     let served_state = state.clone();
@@ -65,11 +73,10 @@ pub fn run(options: LspOptions) -> String {
         // The server's output half is dropped: the pump drains it and ends.
         let _ = tokio::time::timeout(std::time::Duration::from_secs(2), output).await;
     });
-    // Stop the MCP endpoint (removes its discovery file), then leave at once:
-    // the runtime would otherwise wait for the stdin reader, which blocks
-    // until the client closes stdin.
+    // Stop the MCP endpoint (removes its discovery file), then leave without
+    // waiting for the stdin reader, which blocks until the client closes stdin.
     mcp_bridge::stop(&state);
     let _ = std::io::stdout().flush();
-    let code = if shutdown_requested.load(Ordering::SeqCst) { 0 } else { 1 };
-    std::process::exit(code);
+    runtime.shutdown_background();
+    Ok(if shutdown_requested.load(Ordering::SeqCst) { Ended::AfterShutdown } else { Ended::WithoutShutdown })
 }
