@@ -191,6 +191,11 @@ pub enum FindingKind {
     DynamicResource { action: String, parameter: String },
     /// The file did not parse here; what could be recovered was analysed.
     SyntaxError,
+    /// A call that looks like an AWS call (an SDK method name on a receiver,
+    /// in code that uses AWS) but was left out of the policy: the message says
+    /// why and what would settle it. `candidates`: services that have such an
+    /// operation, when known.
+    UnresolvedCall { method: String, candidates: Vec<String> },
 }
 
 /// A function, class or module that contains AWS calls (code-lens targets).

@@ -108,6 +108,7 @@ fn kind_name(kind: &FindingKind) -> &'static str {
         FindingKind::Ambiguous { .. } => "Ambiguous",
         FindingKind::DynamicResource { .. } => "DynamicResource",
         FindingKind::SyntaxError => "SyntaxError",
+        FindingKind::UnresolvedCall { .. } => "UnresolvedCall",
     }
 }
 

@@ -30,6 +30,10 @@ pub fn diagnostics(view: &DocumentView, enc: Encoding) -> Vec<Diagnostic> {
                 }
                 FindingKind::DynamicResource { .. } => (DiagnosticSeverity::HINT, "dynamic-resource", None),
                 FindingKind::SyntaxError => (DiagnosticSeverity::INFORMATION, "syntax-error", None),
+                // Left out of the policy: a permission may be missing at run time.
+                FindingKind::UnresolvedCall { candidates, .. } => {
+                    (DiagnosticSeverity::WARNING, "unresolved-call", Some(json!({"candidates": candidates})))
+                }
             };
             Diagnostic {
                 range: range_of(view, &f.span, enc),
