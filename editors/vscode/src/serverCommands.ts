@@ -1,5 +1,5 @@
 // The language server's workspace/executeCommand commands and their arguments
-// (the contract with server/src/lsp).
+// (the contract with server/lsp).
 
 export const SERVER_COMMANDS = {
   generatePolicy: "iamlens.generatePolicy",

@@ -1,4 +1,10 @@
-//! AWS side: upload/attach policies, read a live role, apply AccessDenied fixes.
+//! iamlens-aws: the only crate that talks to AWS — upload and attach
+//! policies, read a live role, apply AccessDenied fixes.
+//!
+//! In the flow `source text → syntax → SDK calls → IAM requirements → policy
+//! → presentation`, this crate sits beside the views: they hand it what the
+//! engine computed (policies, a planned fix) and it reads or writes IAM with
+//! the standard AWS configuration, after the account guard.
 
 pub mod config;
 pub mod inline_fix;

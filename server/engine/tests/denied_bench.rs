@@ -1,7 +1,7 @@
 //! Throughput of the AccessDenied parser, for BENCHMARKS.md. Ignored by default
 //! (a measurement, not a test); run it on a release build:
 //!
-//! `cargo test --release -p iamlens --test denied_bench -- --ignored --nocapture`
+//! `cargo test --release -p iamlens-engine --test denied_bench -- --ignored --nocapture`
 
 use iamlens_engine::denied::{analyze, DenialOptions};
 use std::time::{Duration, Instant};
