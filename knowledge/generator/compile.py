@@ -167,7 +167,7 @@ def encode(obj):
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def write_artifact(path, pins, services, prefixes, method_index, aliases):
+def write_artifact(path, pins, services, prefixes, method_index, aliases, escalations):
     blobs = bytearray()
 
     def add(data):
@@ -195,6 +195,8 @@ def write_artifact(path, pins, services, prefixes, method_index, aliases):
         "prefixes": prefix_entries,
         # One line per boto3 method: "method<TAB>service service ...", cheaper to index than JSON.
         "method_index": add(compress_raw("".join(f"{m}\t{' '.join(v)}\n" for m, v in method_index.items()).encode())),
+        # Privilege-escalation actions with their reasons, sorted by action.
+        "privilege_escalation": escalations,
     }
     index_bytes = compress(index)
     path.write_bytes(MAGIC + struct.pack("<I", len(index_bytes)) + index_bytes + bytes(blobs))
@@ -227,13 +229,26 @@ def main():
     write_artifact(out_dir / "knowledge.bin", {k: v for k, v in pins.items() if k != "zstandard"},
                    {n: wire.service(s, prefixes) for n, s in services.items()},
                    {p: wire.prefix(v) for p, v in prefixes.items()}, method_index,
-                   sources.service_name_aliases())
+                   sources.service_name_aliases(), escalations(overrides, prefixes))
     special = sources.xform_special_names()
     (out_dir / "xform-special.tsv").write_text("".join(f"{k}\t{v}\n" for k, v in sorted(special.items())))
     names = sorted({op for s in botocore.values() for op in s["model"]["operations"]})
     expected = "".join(f"{n}\t{xform(n)}\n" for n in names).encode()
     (out_dir / "xform-expected.tsv.zst").write_bytes(zstandard.ZstdCompressor(level=ZSTD_LEVEL, threads=0).compress(expected))
     report(services)
+
+
+def escalations(overrides, prefixes):
+    """[[privilege_escalation]] entries as [action, reason], sorted; every
+    action must exist in the IAM data."""
+    out = []
+    for e in overrides.entries["privilege_escalation"]:
+        prefix, _, name = e["action"].partition(":")
+        known = prefixes.get(prefix, {}).get("actions", {}).get(name.lower())
+        if known is None or known["name"] != e["action"]:
+            raise SystemExit(f"overrides: {e['_file']}: privilege_escalation action {e['action']!r} is not an IAM action as spelt")
+        out.append([e["action"], e["reason"]])
+    return sorted(out)
 
 
 def report(services):

@@ -64,6 +64,9 @@ pub(crate) struct Index {
     pub prefixes: Vec<PrefixEntry>,
     /// boto3 method → services that have it.
     pub method_index: BlobRef,
+    /// Privilege-escalation actions and why, sorted by action.
+    #[serde(default)]
+    pub privilege_escalation: Vec<(String, String)>,
 }
 
 /// A parsed container: the index plus the raw blob region.

@@ -117,6 +117,14 @@ impl KnowledgeBase {
         self.index.services.iter().map(|s| (s.name.as_str(), s.service_id.as_str()))
     }
 
+    /// Why an action lets its holder raise privileges (`iam:PassRole`,
+    /// `iam:PutRolePolicy`, ...), from the curated list in
+    /// `overrides/privilege-escalation.toml`; `None` for other actions.
+    /// Case-insensitive, as IAM action names are.
+    pub fn privilege_escalation(&self, action: &str) -> Option<&str> {
+        self.index.privilege_escalation.iter().find(|(a, _)| a.eq_ignore_ascii_case(action)).map(|(_, why)| why.as_str())
+    }
+
     /// IAM prefixes known to the IAM data, sorted.
     pub fn iam_prefixes(&self) -> impl Iterator<Item = &str> {
         self.index.prefixes.iter().map(|p| p.prefix.as_str())

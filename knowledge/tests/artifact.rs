@@ -176,3 +176,15 @@ fn every_service_carries_its_model_service_id_in_the_index() {
     assert_eq!(id_of("stepfunctions"), Some("SFN"));
     assert_eq!(id_of("logs"), Some("CloudWatch Logs"));
 }
+
+#[test]
+fn privilege_escalation_actions_carry_their_reason() {
+    let kb = KnowledgeBase::embedded();
+    for action in ["iam:PassRole", "iam:passrole", "iam:PutRolePolicy", "iam:CreatePolicyVersion", "sts:AssumeRole", "lambda:UpdateFunctionCode"] {
+        let why = kb.privilege_escalation(action).unwrap_or_else(|| panic!("{action} is not flagged"));
+        assert!(!why.is_empty());
+    }
+    for action in ["s3:GetObject", "iam:GetRole", "sqs:SendMessage"] {
+        assert_eq!(kb.privilege_escalation(action), None, "{action}");
+    }
+}
