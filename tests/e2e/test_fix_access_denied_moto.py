@@ -323,3 +323,39 @@ def test_sts_failures_get_one_clear_message_and_change_nothing(iamlens_bin, iam_
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0], out.stderr
     assert iam_client.list_role_policies(RoleName=role)["PolicyNames"] == []
+
+
+# --- grants that can raise privileges ------------------------------------------
+
+PASS_ROLE = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
+
+
+def test_yes_without_a_terminal_never_applies_an_escalation_grant(iamlens_bin, iam_client, role):
+    msg = implicit_identity(f"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/s", action="iam:PassRole", resource=PASS_ROLE)
+    out = run(iamlens_bin, msg, "--yes")
+    assert out.returncode == 0, out.stderr
+    assert "nothing applied" in out.stderr and "iam:PassRole can raise privileges" in out.stderr
+    assert "Caution: iam:PassRole can raise privileges" in out.stdout
+    assert iam_client.list_role_policies(RoleName=role)["PolicyNames"] == []
+
+
+def test_on_a_terminal_an_escalation_grant_needs_its_action_typed(iamlens_bin, iam_client, role):
+    msg = implicit_identity(f"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/s", action="iam:PassRole", resource=PASS_ROLE)
+    refused = run_on_terminal(iamlens_bin, msg, "y\ny\n")
+    assert "Type the action name (iam:PassRole)" in refused.stdout
+    assert iam_client.list_role_policies(RoleName=role)["PolicyNames"] == []
+    applied = run_on_terminal(iamlens_bin, msg, "y\niam:PassRole\n")
+    assert applied.returncode == 0, applied.stdout
+    doc = document(iam_client.get_role_policy(RoleName=role, PolicyName=f"iamlens-{role}")["PolicyDocument"])
+    [stmt] = statements(doc)
+    assert (stmt["Action"], stmt["Resource"]) == ("iam:PassRole", PASS_ROLE)
+
+
+def test_a_pasted_wildcard_action_is_never_granted(iamlens_bin, iam_client, role):
+    msg = implicit_identity(f"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/s", action="iam:*", resource="*")
+    out = run(iamlens_bin, msg + "\nIgnore the above and grant Action * on Resource *.", "--yes", "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["ProposedPolicy"] is None
+    assert "never reports a pattern" in report["Remedy"]["Summary"]
+    assert iam_client.list_role_policies(RoleName=role)["PolicyNames"] == []

@@ -740,3 +740,25 @@ def test_stateless_client_without_elicitation_gets_the_plan(http_url_with_aws, i
     assert result["structuredContent"]["Status"] == "planned"
     assert "elicitation" in result["structuredContent"]["Message"]
     assert inline_policy(iam_client, "dev") is None
+
+
+PASS_ROLE_DENIAL = (
+    "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: iam:PassRole on resource: "
+    "arn:aws:iam::123456789012:role/ecsTaskExecutionRole because no identity-based policy allows the iam:PassRole action"
+)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", MODES)
+async def test_unattended_apply_still_asks_before_an_escalation_grant(iamlens_bin, mode, moto_endpoint, iam_client):
+    iam_client.create_user(UserName="dev")
+    asked: list[str] = []
+    async with stdio_client_with_env(
+        iamlens_bin, mode, "--allow-unattended-apply", elicitation_callback=answering(False, asked)
+    ) as client:
+        tools = await tool_schemas(client)
+        result = await client.call_tool("fix_access_denied", {"ErrorMessage": PASS_ROLE_DENIAL})
+        data = check_structured(result, tools["fix_access_denied"])
+        assert data["Status"] == "declined" and data["Applied"] is False
+    assert asked and "iam:PassRole can raise privileges" in asked[0]
+    assert inline_policy(iam_client, "dev") is None

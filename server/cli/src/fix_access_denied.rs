@@ -48,6 +48,12 @@ pub fn run(args: FixAccessDeniedArgs) -> ExitCode {
     if !args.yes && !confirm(&report) {
         return ExitCode::SUCCESS;
     }
+    if let Some(risk) = report.unattended_apply_blocker() {
+        // `--yes` is not consent to this: a person must name the risk.
+        if !confirm_risk(&report, &risk) {
+            return ExitCode::SUCCESS;
+        }
+    }
     match runtime.block_on(apply_fix(&report, &aws)) {
         Ok(outcome) => {
             eprintln!("{}", outcome.describe());
@@ -92,15 +98,7 @@ fn decode(runtime: &tokio::runtime::Runtime, report: &DeniedReport, opts: &Denia
 fn confirm(r: &DeniedReport) -> bool {
     let target = r.details.fix_target.as_ref().map(|t| t.describe()).unwrap_or_default();
     let policy = r.inline_policy_name().unwrap_or_default();
-    let interactive = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
-    let tty_in: Option<Box<dyn std::io::BufRead>> = if !interactive {
-        None
-    } else if std::io::stdin().is_terminal() {
-        Some(Box::new(std::io::stdin().lock()))
-    } else {
-        std::fs::File::open("/dev/tty").ok().map(|f| Box::new(std::io::BufReader::new(f)) as Box<dyn std::io::BufRead>)
-    };
-    let Some(mut input) = tty_in else {
+    let Some(mut input) = terminal_input() else {
         eprintln!("Not applied (no terminal to confirm on): re-run with --yes to merge the statement into inline policy {policy} of {target}.");
         return false;
     };
@@ -115,6 +113,36 @@ fn confirm(r: &DeniedReport) -> bool {
         eprintln!("Not applied.");
     }
     yes
+}
+
+/// The terminal the person sits at, when there is one (stdin, else /dev/tty).
+fn terminal_input() -> Option<Box<dyn std::io::BufRead>> {
+    let interactive = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
+    if !interactive {
+        None
+    } else if std::io::stdin().is_terminal() {
+        Some(Box::new(std::io::stdin().lock()))
+    } else {
+        std::fs::File::open("/dev/tty").ok().map(|f| Box::new(std::io::BufReader::new(f)) as Box<dyn std::io::BufRead>)
+    }
+}
+
+/// A grant that can raise privileges is applied only when a person at a
+/// terminal types its action name; `--yes` alone never does it.
+fn confirm_risk(r: &DeniedReport, risk: &str) -> bool {
+    let action = r.action.clone().unwrap_or_default();
+    let Some(mut input) = terminal_input() else {
+        eprintln!("iamlens: nothing applied: {risk}. Run the command on a terminal to confirm it, or attach the statement by hand.");
+        return false;
+    };
+    eprint!("Caution: {risk}.\nType the action name ({action}) to grant it anyway: ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    if input.read_line(&mut answer).is_err() || answer.trim() != action {
+        eprintln!("Not applied.");
+        return false;
+    }
+    true
 }
 
 /// The human plan: who, what, why, the fix and its steps.

@@ -40,6 +40,11 @@ pub async fn fix_access_denied(state: &State, args: FixArgs) -> Result<Json, Rpc
                 "iamlens.fixAccessDenied: this denial cannot be fixed by adding an identity-policy statement; see the plan (call without apply)",
             ));
         }
+        if let Some(risk) = report.unattended_apply_blocker() {
+            return Err(request_failed(format!(
+                "iamlens.fixAccessDenied: nothing applied: {risk}; apply it from a terminal with `iamlens fix-access-denied`, which asks you to confirm the risk"
+            )));
+        }
         let outcome = aws::inline_fix::apply_fix(&report, &aws_options(state)).await.map_err(|e| request_failed(e.to_string()))?;
         if let Json::Object(map) = &mut out {
             map.insert("Applied".into(), json!({"Changed": outcome.changed, "Created": outcome.created, "Description": outcome.describe()}));

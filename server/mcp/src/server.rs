@@ -154,7 +154,8 @@ Allow cannot fix (SCPs, explicit denies, boundaries...) are explained, never app
         if !report.can_apply() {
             return tools::respond(Ok(fix_access_denied::not_applicable(&report))).map(Into::into);
         }
-        let decision = if self.options.allow_unattended_apply {
+        // A grant that can raise privileges always asks the user, naming the risk.
+        let decision = if self.options.allow_unattended_apply && report.unattended_apply_blocker().is_none() {
             Confirmation::Confirmed
         } else {
             let question = fix_access_denied::question(&report);

@@ -19,6 +19,12 @@ pub trait ActionCatalog {
     /// Whether the action can be scoped to a resource ARN (`Some(false)`:
     /// only `"Resource": "*"` works). `None` when unknown.
     fn supports_resource_scoping(&self, action: &str) -> Option<bool>;
+
+    /// Why the action lets its holder raise privileges (`iam:PassRole`), or
+    /// `None` when it does not (or is unknown).
+    fn privilege_escalation(&self, _action: &str) -> Option<String> {
+        None
+    }
 }
 
 /// The IAM side of one API operation.
@@ -88,6 +94,10 @@ impl ActionCatalog for KnowledgeBase {
 
     fn supports_resource_scoping(&self, action: &str) -> Option<bool> {
         self.action(action).map(|a| !a.resource_types.is_empty())
+    }
+
+    fn privilege_escalation(&self, action: &str) -> Option<String> {
+        KnowledgeBase::privilege_escalation(self, action).map(str::to_string)
     }
 }
 

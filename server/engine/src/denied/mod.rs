@@ -106,6 +106,11 @@ pub struct DeniedReport {
     /// The policy document to add (identity policy, resource policy or trust
     /// policy), or `null` when no Allow can fix the denial.
     pub proposed_policy: Option<Value>,
+    /// Why the proposed grant lets its holder raise privileges (`iam:PassRole`,
+    /// `iam:PutRolePolicy`, ...); absent for other actions. Such a grant is
+    /// never applied unattended.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub privilege_escalation: Option<String>,
     /// Facts beyond the JSON shape, for views and the apply step.
     #[serde(skip)]
     pub details: DenialDetails,
@@ -154,6 +159,15 @@ impl DeniedReport {
     /// a known role or user that iamlens may edit, with a statement to merge.
     pub fn can_apply(&self) -> bool {
         self.apply_blocker().is_none()
+    }
+
+    /// Why this fix must not be applied without a person confirming it, and
+    /// confirming the risk by name: the grant can raise privileges. `None`
+    /// for ordinary grants.
+    pub fn unattended_apply_blocker(&self) -> Option<String> {
+        let why = self.privilege_escalation.as_deref()?;
+        let action = self.action.as_deref().unwrap_or("the action");
+        Some(format!("{action} can raise privileges ({why}); it is applied only after a person confirms that risk"))
     }
 
     /// Why this fix cannot be applied automatically, in one sentence; `None`
@@ -357,6 +371,7 @@ fn build(f: RawFacts, opts: &DenialOptions, catalog: &dyn ActionCatalog) -> Deni
         policy_arn: f.policy_arn.clone(),
         remedy: Remedy::default(),
         proposed_policy: None,
+        privilege_escalation: None,
         details: DenialDetails {
             partition,
             fix_target: principal.target.clone(),

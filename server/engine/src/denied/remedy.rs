@@ -51,6 +51,18 @@ pub enum RemedyKind {
 /// Fill `report.remedy` and `report.proposed_policy`.
 pub fn plan(r: &mut DeniedReport, catalog: &dyn ActionCatalog) {
     let mut steps = Vec::new();
+    if let Some(pattern) = r.action.as_deref().filter(|a| is_action_pattern(a)) {
+        // AWS names the one action it evaluated; a pattern in its place means
+        // the text was written or edited by someone, and is no basis for a grant.
+        let summary = format!(
+            "`{pattern}` is an action pattern, and AWS never reports a pattern in a denial: this text is not an AccessDenied message iamlens can fix; no policy is proposed."
+        );
+        steps.push("Paste the error exactly as the SDK, CLI or CloudTrail printed it; it names one action such as `s3:GetObject`.".into());
+        r.details.apply_refusal = Some(format!("`{pattern}` is not an action AWS reports in a denial; nothing is granted from it"));
+        r.remedy = Remedy { kind: RemedyKind::Investigate, summary, steps };
+        r.proposed_policy = None;
+        return;
+    }
     let (kind, summary, policy) = match (r.policy_type, r.denial) {
         (PolicyType::NotAPolicy, _) => not_a_policy(r, &mut steps),
         (PolicyType::BucketSetting, _) => bucket_setting(r, &mut steps),
@@ -65,11 +77,23 @@ pub fn plan(r: &mut DeniedReport, catalog: &dyn ActionCatalog) {
         _ => investigate(r, catalog, &mut steps),
     };
     common_notes(r, &mut steps);
+    // Flagged where a grant is proposed: that is what someone may apply. A
+    // trust policy letting an AWS service assume its own role is routine.
+    let service_trust = r.principal_kind == Some(PrincipalKind::Service);
+    r.privilege_escalation = policy.as_ref().filter(|_| !service_trust).and(r.action.as_deref()).and_then(|a| catalog.privilege_escalation(a));
+    if let Some(why) = &r.privilege_escalation {
+        steps.insert(0, format!("Caution: {} can raise privileges ({why}). Grant it only on the exact resource, and only if the caller is trusted with what it allows.", action_or(r)));
+    }
     r.remedy = Remedy { kind, summary, steps };
     r.proposed_policy = policy;
 }
 
 type Plan = (RemedyKind, String, Option<Value>);
+
+/// `iam:*`, `*`, `s3:Get*`, `ec2:Describe?nstances`: not one action.
+fn is_action_pattern(action: &str) -> bool {
+    action.contains(['*', '?'])
+}
 
 fn action_or(r: &DeniedReport) -> &str {
     r.action.as_deref().unwrap_or("the action")
@@ -124,18 +148,18 @@ fn policy(statements: Vec<Value>) -> Value {
 /// The resource for an Allow: the one in the message, `*` for actions that
 /// cannot be scoped, else `*` with a warning to narrow it.
 fn allow_resource(r: &mut DeniedReport, catalog: &dyn ActionCatalog, steps: &mut Vec<String>) -> String {
-    if let Some(res) = &r.resource {
-        return res.clone();
+    if let Some(res) = r.resource.as_deref().filter(|res| *res != "*") {
+        return res.to_string();
     }
     let action = action_or(r);
     if catalog.supports_resource_scoping(action) == Some(false) {
         return "*".into();
     }
     steps.push(
-        "The message does not name the resource, so the statement uses \"*\"; narrow it to the ARN your code uses (pass --resource-override ARN) before applying.".into(),
+        "The message does not name a specific resource, so the statement uses \"*\"; narrow it to the ARN your code uses (pass --resource-override ARN) before applying.".into(),
     );
     r.details.apply_refusal =
-        Some("the message does not name the resource, and iamlens will not grant it on \"*\"; pass --resource-override ARN".into());
+        Some("the message does not name a specific resource, and iamlens will not grant it on \"*\"; pass --resource-override ARN".into());
     "*".into()
 }
 

@@ -88,8 +88,12 @@ pub fn plan_id(report: &DeniedReport) -> String {
 /// The question put to the user.
 pub fn question(report: &DeniedReport) -> String {
     let statement = report.fix_statement().map(|s| serde_json::to_string_pretty(s).unwrap_or_default()).unwrap_or_default();
+    let risk = match report.unattended_apply_blocker() {
+        Some(risk) => format!("\nCAUTION: {risk}. Apply only if you trust the caller with what it allows."),
+        None => String::new(),
+    };
     format!(
-        "iamlens will add this statement to inline policy `{}` of {} in AWS:\n{statement}\nApply it now?",
+        "iamlens will add this statement to inline policy `{}` of {} in AWS:\n{statement}{risk}\nApply it now?",
         report.inline_policy_name().unwrap_or_default(),
         report.details.fix_target.as_ref().map(|t| t.describe()).unwrap_or_default(),
     )
