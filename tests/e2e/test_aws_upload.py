@@ -240,3 +240,23 @@ def test_code_without_aws_calls_has_nothing_to_upload(iamlens_bin, moto_endpoint
     assert proc.returncode == 0, proc.stderr
     assert "nothing to upload: the code needs no IAM permissions" in proc.stderr
     assert local_policies(iam_client) == {}
+
+
+PARTIAL = APP + """
+
+def broken(:
+    s3.delete_object(Bucket="reports", Key="old.csv")
+"""
+
+
+def test_a_partial_analysis_is_not_uploaded_without_force(iamlens_bin, moto_endpoint, iam_client, tmp_path):
+    path = tmp_path / "app.py"
+    path.write_text(PARTIAL)
+    refused = generate(iamlens_bin, path, "--upload-policies", "AppPolicy")
+    assert refused.returncode == 1
+    assert "nothing uploaded" in refused.stderr and "did not parse" in refused.stderr and "--force" in refused.stderr
+    assert json.loads(refused.stdout)["Policies"], "the policies are still printed"
+    assert local_policies(iam_client) == {}
+    forced = generate(iamlens_bin, path, "--upload-policies", "AppPolicy", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert list(local_policies(iam_client)) == ["AppPolicy_1"]

@@ -37,14 +37,22 @@ pub fn run(args: GenerateArgs) -> ExitCode {
         json["Files"] = full_output(&reports);
     }
     let mut code = ExitCode::SUCCESS;
+    let mut verified = true;
     if args.verify {
         let (report, ok) = verify(&output, &reports);
         json["Verification"] = report;
+        verified = ok;
         if !ok {
             code = ExitCode::from(1);
         }
     }
     if let Some(prefix) = &args.upload_policies {
+        let doubts = upload_doubts(&output, verified);
+        if !doubts.is_empty() && !args.force {
+            eprintln!("iamlens: nothing uploaded: {}; fix that, or pass --force to upload anyway", doubts.join("; "));
+            print_json(&json, args.pretty);
+            return ExitCode::from(1);
+        }
         match upload_policies(prefix, &output, &args) {
             Ok(uploaded) => json["UploadedPolicies"] = uploaded,
             Err(message) => {
@@ -118,6 +126,28 @@ fn verify(output: &GenerateOutput, reports: &[FileReport]) -> (Value, bool) {
         eprintln!("verify: {problem}");
     }
     (serde_json::to_value(&report).unwrap_or(Value::Null), ok)
+}
+
+/// Why the policies may not be what the code needs, so that uploading them
+/// would deploy a policy that fails at run time: the analysis was partial, or
+/// `--verify` failed. Empty when there is no doubt.
+fn upload_doubts(output: &GenerateOutput, verified: bool) -> Vec<String> {
+    let count = |kind: &str| output.warnings.iter().filter(|w| w.kind == kind).count();
+    let mut doubts = Vec::new();
+    if !verified {
+        doubts.push("--verify found the policies do not match the calls".to_string());
+    }
+    for (kind, what) in [
+        ("SyntaxError", "region(s) of code did not parse, so calls in them may be missing"),
+        ("UnresolvedCall", "call(s) that look like AWS calls were left out"),
+        ("UnmappedOperation", "operation(s) need permissions iamlens cannot name"),
+    ] {
+        let n = count(kind);
+        if n > 0 {
+            doubts.push(format!("{n} {what} ({kind} warnings above)"));
+        }
+    }
+    doubts
 }
 
 /// `--upload-policies [PREFIX]` (+ `--update`, `--attach-role/-user`,

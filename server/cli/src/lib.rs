@@ -101,6 +101,10 @@ pub struct GenerateArgs {
     /// With --upload-policies: print every IAM call that would change something instead of making it.
     #[arg(long, requires = "upload_policies")]
     pub dry_run: bool,
+    /// With --upload-policies: upload even when the analysis was partial (syntax errors, calls left
+    /// out, operations without known actions) or --verify failed.
+    #[arg(long, requires = "upload_policies")]
+    pub force: bool,
 }
 
 // Upload options of `generate-policies` (beyond the peer's `--upload-policies`).
