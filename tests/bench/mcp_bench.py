@@ -27,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 from mcp import Client, StdioServerParameters  # noqa: E402
+from mcp.client.streamable_http import streamable_http_client  # noqa: E402
+from mcp.shared._httpx_utils import create_mcp_http_client  # noqa: E402
 
 CORPUS = ROOT / "tests" / "fixtures" / "python"
 
@@ -69,11 +71,16 @@ async def timed_calls(client: Client, name: str, args: dict, n: int) -> list[flo
     return out
 
 
+def resolve(target):
+    """A stdio target as is; an HTTP target is a factory of authenticated transports."""
+    return target() if callable(target) else target
+
+
 async def connect_time(target, mode: str, n: int) -> list[float]:
     out = []
     for _ in range(n):
         start = time.perf_counter()
-        async with Client(target, mode=mode) as client:
+        async with Client(resolve(target), mode=mode) as client:
             await client.list_tools()
             out.append(time.perf_counter() - start)
     return out
@@ -84,7 +91,7 @@ async def bench(target, label: str, mode: str, calls: int) -> None:
     print(f"  connect + tools/list               {summary(await connect_time(target, mode, max(5, calls // 5)))}")
     corpus_files = [str(p) for p in sorted(CORPUS.rglob("*.py"))]
     one_file = corpus_files[0]
-    async with Client(target, mode=mode) as client:
+    async with Client(resolve(target), mode=mode) as client:
         gen = await timed_calls(client, "generate_application_policies", {"SourceFiles": [str(CORPUS)]}, calls)
         print(f"  {'generate (fixture corpus, ' + str(len(corpus_files)) + ' files)':34} {summary(gen)}")
         exp = await timed_calls(client, "explain_code", {"Path": one_file}, calls)
@@ -105,7 +112,11 @@ async def main() -> None:
         await bench(stdio, "stdio", mode, args.calls)
 
     port = free_port()
-    server = subprocess.Popen([args.bin, "mcp-server", "-t", "http", "-p", str(port)], stderr=subprocess.DEVNULL)
+    token_dir = tempfile.TemporaryDirectory()
+    token_file = Path(token_dir.name) / "token"
+    server = subprocess.Popen(
+        [args.bin, "mcp-server", "-t", "http", "-p", str(port), "--token-file", str(token_file)], stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -114,12 +125,17 @@ async def main() -> None:
                 break
             except OSError:
                 time.sleep(0.05)
+        while not token_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        headers = {"Authorization": f"Bearer {token_file.read_text().strip()}"}
         url = f"http://127.0.0.1:{port}/mcp"
         for mode in ("legacy", "2026-07-28"):
-            await bench(url, "streamable HTTP", mode, args.calls)
+            # A fresh HTTP client per connection, as an agent would open one.
+            await bench(lambda: streamable_http_client(url, http_client=create_mcp_http_client(headers=headers)), "streamable HTTP", mode, args.calls)
     finally:
         server.terminate()
         server.wait(timeout=5)
+        token_dir.cleanup()
 
     with tempfile.TemporaryDirectory() as tmp:
         project = generated_project(Path(tmp), args.files)

@@ -22,6 +22,8 @@ import jsonschema
 import mcp.types as mcp_types
 import pytest
 from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.shared.exceptions import MCPError
 
 MODES = ["legacy", "2026-07-28"]
@@ -88,18 +90,48 @@ def _wait_port(port: int, proc: subprocess.Popen, deadline: float) -> None:
     raise RuntimeError(f"iamlens mcp-server did not listen on {port}")
 
 
-@pytest.fixture(scope="module")
-def http_url(iamlens_bin):
+class AuthUrl(str):
+    """The endpoint URL of a standalone HTTP server, with the bearer token it wrote."""
+
+    token: str
+
+    def auth(self) -> dict:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def _read_token(path: Path, deadline: float) -> str:
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_text().strip():
+            return path.read_text().strip()
+        time.sleep(0.05)
+    raise RuntimeError(f"iamlens mcp-server wrote no token to {path}")
+
+
+def start_http(iamlens_bin: str, token_file: Path, env: dict | None = None) -> tuple[subprocess.Popen, AuthUrl]:
     port = _free_port()
     proc = subprocess.Popen(
-        [iamlens_bin, "mcp-server", "-t", "http", "-p", str(port), "-b", "127.0.0.1"],
+        [iamlens_bin, "mcp-server", "-t", "http", "-p", str(port), "-b", "127.0.0.1", "--token-file", str(token_file)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        env=env,
     )
+    _wait_port(port, proc, time.monotonic() + 20)
+    url = AuthUrl(f"http://127.0.0.1:{port}/mcp")
+    url.token = _read_token(token_file, time.monotonic() + 20)
+    return proc, url
+
+
+def http_client_target(url: AuthUrl):
+    """What `Client` connects to: the endpoint with its bearer token."""
+    return streamable_http_client(url, http_client=create_mcp_http_client(headers=url.auth()))
+
+
+@pytest.fixture(scope="module")
+def http_url(iamlens_bin, tmp_path_factory):
+    proc, url = start_http(iamlens_bin, tmp_path_factory.mktemp("mcp-http") / "token")
     try:
-        _wait_port(port, proc, time.monotonic() + 20)
-        yield f"http://127.0.0.1:{port}/mcp"
+        yield url
     finally:
         proc.terminate()
         try:
@@ -113,7 +145,7 @@ async def connect(transport: str, mode: str, iamlens_bin: str, http_url_factory)
     if transport == "stdio":
         target = StdioServerParameters(command=iamlens_bin, args=["mcp-server", "-t", "stdio"])
     else:
-        target = http_url_factory()
+        target = http_client_target(http_url_factory())
     async with Client(target, mode=mode, read_timeout_seconds=60) as client:
         yield client
 
@@ -353,11 +385,13 @@ INITIALIZE = {
 
 
 def post(url: str, body: dict, headers: dict | None = None) -> tuple[int, dict, str]:
+    """POST to the endpoint, with its bearer token unless `headers` says otherwise."""
+    auth = url.auth() if isinstance(url, AuthUrl) else {}
     request = urllib.request.Request(
         url,
         data=json.dumps(body).encode(),
         method="POST",
-        headers={"Content-Type": "application/json", "Accept": "application/json, text/event-stream", **(headers or {})},
+        headers={"Content-Type": "application/json", "Accept": "application/json, text/event-stream", **auth, **(headers or {})},
     )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -645,7 +679,7 @@ def test_http_session_lifecycle_in_the_session_era(http_url):
     assert status == 200
     session = {k.lower(): v for k, v in headers.items()}["mcp-session-id"]
     request = urllib.request.Request(
-        http_url, method="DELETE", headers={"Mcp-Session-Id": session, "MCP-Protocol-Version": "2025-11-25"}
+        http_url, method="DELETE", headers={"Mcp-Session-Id": session, "MCP-Protocol-Version": "2025-11-25", **http_url.auth()}
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 204  # what the official clients expect
@@ -655,19 +689,11 @@ def test_http_session_lifecycle_in_the_session_era(http_url):
 
 
 @pytest.fixture
-def http_url_with_aws(iamlens_bin, moto_endpoint):
+def http_url_with_aws(iamlens_bin, moto_endpoint, tmp_path):
     """A standalone HTTP server that talks to moto (started after the AWS environment is set)."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [iamlens_bin, "mcp-server", "-t", "http", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=dict(os.environ),
-    )
+    proc, url = start_http(iamlens_bin, tmp_path / "token", env=dict(os.environ))
     try:
-        _wait_port(port, proc, time.monotonic() + 20)
-        yield f"http://127.0.0.1:{port}/mcp"
+        yield url
     finally:
         proc.terminate()
         proc.wait(timeout=5)
@@ -678,7 +704,7 @@ def http_url_with_aws(iamlens_bin, moto_endpoint):
 async def test_fix_access_denied_over_http_asks_then_applies(http_url_with_aws, mode, iam_client):
     iam_client.create_user(UserName="dev")
     asked: list[str] = []
-    async with Client(http_url_with_aws, mode=mode, elicitation_callback=answering(True, asked)) as client:
+    async with Client(http_client_target(http_url_with_aws), mode=mode, elicitation_callback=answering(True, asked)) as client:
         tools = await tool_schemas(client)
         result = await client.call_tool("fix_access_denied", {"ErrorMessage": IMPLICIT_DENIAL})
         data = check_structured(result, tools["fix_access_denied"])
@@ -731,6 +757,48 @@ def test_stateless_confirmation_is_bound_to_the_plan(http_url_with_aws, iam_clie
     confirmed = stateless_call(http_url_with_aws, "fix_access_denied", args, {"inputResponses": yes, "requestState": state})
     assert confirmed["structuredContent"]["Status"] == "applied"
     assert inline_policy(iam_client, "dev") is not None
+
+    # The same answer again is a replay: asked anew, never taken.
+    iam_client.delete_user_policy(UserName="dev", PolicyName="iamlens-dev")
+    replayed = stateless_call(http_url_with_aws, "fix_access_denied", args, {"inputResponses": yes, "requestState": state})
+    assert replayed["resultType"] == "input_required"
+    assert inline_policy(iam_client, "dev") is None
+
+
+def test_stateless_confirmation_from_another_server_is_refused(iamlens_bin, moto_endpoint, iam_client, tmp_path):
+    """A state issued by another iamlens process (another secret) is worthless here."""
+    iam_client.create_user(UserName="dev")
+    args = {"ErrorMessage": IMPLICIT_DENIAL}
+    yes = {"confirm_apply": {"action": "accept", "content": {"apply": True}}}
+    first_proc, first = start_http(iamlens_bin, tmp_path / "a.token", env=dict(os.environ))
+    second_proc, second = start_http(iamlens_bin, tmp_path / "b.token", env=dict(os.environ))
+    try:
+        state = stateless_call(first, "fix_access_denied", args)["requestState"]
+        elsewhere = stateless_call(second, "fix_access_denied", args, {"inputResponses": yes, "requestState": state})
+        assert elsewhere["resultType"] == "input_required"
+        assert inline_policy(iam_client, "dev") is None
+    finally:
+        for proc in (first_proc, second_proc):
+            proc.terminate()
+            proc.wait(timeout=5)
+
+
+def test_standalone_http_requires_its_bearer_token(http_url):
+    assert post(str(http_url), INITIALIZE)[0] == 401
+    assert post(str(http_url), INITIALIZE, {"Authorization": "Bearer wrong"})[0] == 401
+    status, _, text = post(http_url, INITIALIZE)
+    assert status == 200, text
+
+
+def test_standalone_token_file_is_readable_by_its_owner_only(iamlens_bin, tmp_path):
+    proc, url = start_http(iamlens_bin, tmp_path / "dir" / "token")
+    try:
+        mode = (tmp_path / "dir" / "token").stat().st_mode & 0o777
+        assert mode == 0o600, oct(mode)
+        assert len(url.token) >= 32
+    finally:
+        proc.terminate()
+        proc.wait(timeout=5)
 
 
 def test_stateless_client_without_elicitation_gets_the_plan(http_url_with_aws, iam_client):

@@ -197,6 +197,10 @@ pub struct McpArgs {
     /// Let fix_access_denied apply fixes without asking the user (unattended).
     #[arg(long)]
     pub allow_unattended_apply: bool,
+    /// HTTP: write the bearer token clients must send to this file (owner-only; default
+    /// $XDG_RUNTIME_DIR/iamlens/mcp-PORT.token or ~/.iamlens/mcp-PORT.token).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
 }
 
 /// Parse arguments and run. Usage errors exit 2 (clap's convention).
@@ -241,8 +245,13 @@ fn run_lsp(args: LspArgs) -> ExitCode {
 
 /// `iamlens mcp-server`: wrong options exit 2, a failing endpoint 1.
 fn run_mcp(args: McpArgs) -> ExitCode {
-    let options =
-        iamlens_mcp::McpOptions { transport: args.transport, port: args.port, bind: args.bind, allow_unattended_apply: args.allow_unattended_apply };
+    let options = iamlens_mcp::McpOptions {
+        transport: args.transport,
+        port: args.port,
+        bind: args.bind,
+        allow_unattended_apply: args.allow_unattended_apply,
+        token_file: args.token_file,
+    };
     match iamlens_mcp::run(options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if err.is_usage() => fail(2, err),

@@ -30,8 +30,8 @@ pub mod role_check;
 mod run;
 pub mod settings;
 
-pub use files::{collect_source_files, module_path, read_source};
+pub use files::{collect_source_files, collect_source_files_within, module_path, read_source, WalkLimits};
 pub use output::{explain, generate, warnings, Explanation, GenerateOutput, Warning};
 pub use policy::PolicyOptions;
 pub use report::*;
-pub use run::analyze_paths;
+pub use run::{analyze_paths, analyze_paths_within};

@@ -33,9 +33,22 @@ pub struct FileReport {
 /// Why a run could not start; always names the path and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EngineError {
-    NotFound { path: PathBuf },
-    Unreadable { path: PathBuf, message: String },
-    Walk { path: PathBuf, message: String },
+    NotFound {
+        path: PathBuf,
+    },
+    Unreadable {
+        path: PathBuf,
+        message: String,
+    },
+    Walk {
+        path: PathBuf,
+        message: String,
+    },
+    /// Past the walk limits given by the caller.
+    TooLarge {
+        path: PathBuf,
+        what: String,
+    },
 }
 
 impl EngineError {
@@ -49,7 +62,10 @@ impl EngineError {
     /// The path the error is about.
     pub fn path(&self) -> &Path {
         match self {
-            EngineError::NotFound { path } | EngineError::Unreadable { path, .. } | EngineError::Walk { path, .. } => path,
+            EngineError::NotFound { path }
+            | EngineError::Unreadable { path, .. }
+            | EngineError::Walk { path, .. }
+            | EngineError::TooLarge { path, .. } => path,
         }
     }
 }
@@ -62,6 +78,9 @@ impl fmt::Display for EngineError {
             }
             EngineError::Unreadable { path, message } => {
                 write!(f, "{}: cannot be read ({message}); check its permissions or leave it out", path.display())
+            }
+            EngineError::TooLarge { path, what } => {
+                write!(f, "{}: too large to analyse here ({what}); pass the application's own directory or files", path.display())
             }
             EngineError::Walk { path, message } => {
                 write!(f, "{}: cannot be walked ({message}); check permissions below it or pass files directly", path.display())

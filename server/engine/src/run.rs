@@ -2,7 +2,7 @@
 //! analysed together by its front-end (on every core), then the requirements
 //! of each file.
 
-use crate::files::{collect_source_files, module_path};
+use crate::files::{collect_source_files_within, module_path, WalkLimits};
 use crate::front_end::{self, FrontEnd, ProjectFile};
 use crate::parallel::parallel_map;
 use crate::{analysis_options, report_from_analysis, EngineError, EngineOptions, FileReport};
@@ -14,7 +14,18 @@ use std::path::PathBuf;
 /// name whose extension no front-end claims are read by the first front-end.
 /// Reports come back in file order.
 pub fn analyze_paths(paths: &[PathBuf], front_ends: &[&'static dyn FrontEnd], opts: &EngineOptions) -> Result<Vec<FileReport>, EngineError> {
-    let files = collect_source_files(paths, front_ends)?;
+    analyze_paths_within(paths, front_ends, opts, &WalkLimits::none())
+}
+
+/// [`analyze_paths`] that stops with [`EngineError::TooLarge`] when the
+/// paths hold more than `limits` allow.
+pub fn analyze_paths_within(
+    paths: &[PathBuf],
+    front_ends: &[&'static dyn FrontEnd],
+    opts: &EngineOptions,
+    limits: &WalkLimits,
+) -> Result<Vec<FileReport>, EngineError> {
+    let files = collect_source_files_within(paths, front_ends, limits)?;
     let Some(&default) = front_ends.first() else { return Ok(Vec::new()) };
     let language_of = |path: &PathBuf| front_end::for_path(front_ends, path).unwrap_or(default).language();
     let analysis_opts = analysis_options(opts);

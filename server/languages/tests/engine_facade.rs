@@ -235,3 +235,20 @@ def c(name):\n    s3.put_object(Bucket=os.environ['B'], Key=name, Body=b'')\n   
         }
     }
 }
+
+#[test]
+fn a_walk_past_its_limits_stops_with_an_error_naming_the_path() {
+    let dir = Scratch::new("limits");
+    for i in 0..5 {
+        dir.write(&format!("pkg/m{i}.py"), "import boto3\n");
+    }
+    let limits = WalkLimits { max_files: 3, max_time: std::time::Duration::from_secs(60) };
+    let err = analyze_paths_within(std::slice::from_ref(&dir.0), iamlens_languages::front_ends(), &EngineOptions::default(), &limits).unwrap_err();
+    assert!(matches!(&err, EngineError::TooLarge { path, .. } if path == &dir.0), "{err:?}");
+    assert!(err.to_string().contains("more than 3 source files"), "{err}");
+    let roomy = WalkLimits { max_files: 5, ..limits };
+    assert_eq!(
+        analyze_paths_within(std::slice::from_ref(&dir.0), iamlens_languages::front_ends(), &EngineOptions::default(), &roomy).unwrap().len(),
+        5
+    );
+}

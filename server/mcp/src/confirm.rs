@@ -11,6 +11,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::confirm_state::StateSigner;
+
 /// How long a session-era confirmation waits for the user before giving up
 /// (the plan is returned instead).
 const ANSWER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
@@ -63,14 +65,17 @@ fn ask_stateless(
     question: &str,
     plan_id: &str,
 ) -> Confirmation {
-    let expected_state = format!("iamlens-confirm:{plan_id}");
-    if request_state.as_deref() == Some(expected_state.as_str()) {
-        let answer = responses.as_ref().and_then(|r| r.get(CONFIRM_KEY));
-        return match answer {
-            Some(answer) if accepted(answer) => Confirmation::Confirmed,
-            Some(_) => Confirmation::Declined,
-            None => Confirmation::Unavailable("the client retried without the user's answer".into()),
-        };
+    // An answer counts only with a state this process issued for this very
+    // plan, recently, and only once; anything else is asked again.
+    if let Some(state) = request_state.as_deref() {
+        if signer().redeem(state, plan_id).is_ok() {
+            let answer = responses.as_ref().and_then(|r| r.get(CONFIRM_KEY));
+            return match answer {
+                Some(answer) if accepted(answer) => Confirmation::Confirmed,
+                Some(_) => Confirmation::Declined,
+                None => Confirmation::Unavailable("the client retried without the user's answer".into()),
+            };
+        }
     }
     let can_elicit = context.client_capabilities().is_some_and(|caps| caps.elicitation.is_some());
     if !can_elicit {
@@ -93,7 +98,13 @@ fn ask_stateless(
             requested_schema: schema,
         })),
     );
-    Confirmation::Pending(InputRequiredResult::new(Some(requests), Some(expected_state)))
+    Confirmation::Pending(InputRequiredResult::new(Some(requests), Some(signer().issue(plan_id))))
+}
+
+/// This process's signer of confirmation states.
+fn signer() -> &'static StateSigner {
+    static SIGNER: std::sync::OnceLock<StateSigner> = std::sync::OnceLock::new();
+    SIGNER.get_or_init(StateSigner::default)
 }
 
 /// An `ElicitResult` as JSON: `{"action": "accept", "content": {"apply": true}}`.

@@ -64,6 +64,36 @@ pub fn write(root: &Path, record: &DiscoveryRecord) -> Result<PathBuf, EndpointE
     Ok(path)
 }
 
+/// Where standalone HTTP writes its bearer token unless `--token-file` says:
+/// `$XDG_RUNTIME_DIR/iamlens/mcp-<port>.token` (a per-user directory), else
+/// `~/.iamlens/mcp-<port>.token`, else the temp directory.
+pub fn default_token_file(port: u16) -> PathBuf {
+    let name = format!("mcp-{port}.token");
+    if let Some(dir) = std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir).join("iamlens").join(name);
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        return PathBuf::from(home).join(DISCOVERY_DIR).join(name);
+    }
+    std::env::temp_dir().join(format!("iamlens-{name}"))
+}
+
+/// Write the bearer token to `path`, readable by its owner only (a file left
+/// by an earlier run is replaced, never reused with its old permissions).
+pub fn write_token_file(path: &Path, token: &str) -> Result<(), EndpointError> {
+    let fail = |source| EndpointError::Discovery { path: path.to_path_buf(), source };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(fail)?;
+    }
+    let partial = path.with_extension(format!("{}.tmp", std::process::id()));
+    let _ = fs::remove_file(&partial);
+    let mut file = owner_only_file(&partial).map_err(fail)?;
+    file.write_all(token.as_bytes()).map_err(fail)?;
+    file.write_all(b"\n").map_err(fail)?;
+    drop(file);
+    fs::rename(&partial, path).map_err(fail)
+}
+
 /// Remove a discovery file this process wrote (if another server has since
 /// replaced it, leave theirs alone).
 pub fn remove(path: &Path) {
@@ -97,6 +127,21 @@ mod tests {
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
         dir
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_token_file_is_readable_by_its_owner_only_even_when_it_existed() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = temp_root("token");
+        let path = root.join("nested/mcp-1.token");
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, "old").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        write_token_file(&path, "fresh").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "fresh\n");
+        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        let _ = fs::remove_dir_all(&root);
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //!
 //! Security: loopback binds only; `Host` must be a loopback name (DNS
 //! rebinding); a present `Origin` must be a loopback origin (403 otherwise);
-//! embedded endpoints also require the bearer token from the discovery file.
+//! every request needs the bearer token (standalone: made at start and
+//! written to an owner-only token file; embedded: in the discovery file).
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -59,8 +60,9 @@ async fn require_bearer(State(token): State<Arc<String>>, request: Request, next
                 "jsonrpc": "2.0",
                 "error": {
                     "code": -32001,
-                    "message": "missing or wrong bearer token: read `token` from the .iamlens/mcp.json discovery file \
-                                in the workspace and send `Authorization: Bearer <token>`"
+                    "message": "missing or wrong bearer token: send `Authorization: Bearer <token>` with the token from \
+                                the file `iamlens mcp-server -t http` printed at start (--token-file), or, for an editor's \
+                                endpoint, `token` in the workspace's .iamlens/mcp.json"
                 }
             });
             let mut response = (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
@@ -106,11 +108,17 @@ pub fn loopback_addr(bind: &str, port: u16) -> Result<SocketAddr, EndpointError>
     Ok(SocketAddr::new(ip, port))
 }
 
-/// Serve the standalone HTTP endpoint until the process is stopped.
-pub async fn serve_standalone(options: ServerOptions, bind: &str, port: u16) -> Result<(), EndpointError> {
+/// Serve the standalone HTTP endpoint until the process is stopped. Every
+/// request must carry the bearer token made here and written to
+/// `token_file` (default [`discovery::default_token_file`]), readable by the
+/// user only: other local programs cannot call the tools.
+pub async fn serve_standalone(options: ServerOptions, bind: &str, port: u16, token_file: Option<PathBuf>) -> Result<(), EndpointError> {
     let addr = loopback_addr(bind, port)?;
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| EndpointError::Bind { addr, source })?;
     let local = listener.local_addr().map_err(|source| EndpointError::Bind { addr, source })?;
+    let token = discovery::new_token();
+    let token_file = token_file.unwrap_or_else(|| discovery::default_token_file(local.port()));
+    discovery::write_token_file(&token_file, &token)?;
     // Runs until the process is stopped (Ctrl-C, SIGTERM): nothing to flush.
     if options.allow_unattended_apply {
         eprintln!(
@@ -119,8 +127,9 @@ pub async fn serve_standalone(options: ServerOptions, bind: &str, port: u16) -> 
             endpoint_url(local)
         );
     }
-    let app = router(IamlensMcp::new(options), None, CancellationToken::new());
+    let app = router(IamlensMcp::new(options), Some(token), CancellationToken::new());
     eprintln!("iamlens: MCP endpoint listening on {}", endpoint_url(local));
+    eprintln!("iamlens: bearer token (send `Authorization: Bearer <token>`) written to {}", token_file.display());
     axum::serve(listener, app).await.map_err(|source| EndpointError::Serve { source })
 }
 

@@ -26,6 +26,7 @@ use iamlens_engine::FileReport;
 
 pub mod args;
 pub mod confirm;
+mod confirm_state;
 pub mod discovery;
 pub mod http;
 pub mod server;
@@ -109,6 +110,8 @@ pub struct McpOptions {
     pub bind: String,
     /// Let fix_access_denied apply fixes without asking the user (unattended).
     pub allow_unattended_apply: bool,
+    /// HTTP: where to write the bearer token (default: a per-user runtime file).
+    pub token_file: Option<PathBuf>,
 }
 
 impl EndpointError {
@@ -126,7 +129,9 @@ pub fn run(options: McpOptions) -> Result<(), EndpointError> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|err| EndpointError::Serve { source: err })?;
     match options.transport.to_ascii_lowercase().as_str() {
         "stdio" => runtime.block_on(stdio::serve(server)),
-        "http" | "streamable-http" | "streamable_http" => runtime.block_on(http::serve_standalone(server, &options.bind, options.port)),
+        "http" | "streamable-http" | "streamable_http" => {
+            runtime.block_on(http::serve_standalone(server, &options.bind, options.port, options.token_file))
+        }
         other => Err(EndpointError::BadTransport(other.to_string())),
     }
 }

@@ -132,8 +132,9 @@ pub fn run(job: ExplainJob, live: Option<FileReport>) -> ToolResult {
                     path.display()
                 )));
             }
-            let mut reports = engine::analyze_paths(std::slice::from_ref(&path), iamlens_languages::front_ends(), &job.options)
-                .map_err(|e| ToolError::failed(e.to_string()))?;
+            let mut reports =
+                engine::analyze_paths_within(std::slice::from_ref(&path), iamlens_languages::front_ends(), &job.options, &super::WALK_LIMITS)
+                    .map_err(|e| ToolError::failed(e.to_string()))?;
             match reports.pop() {
                 Some(report) => report,
                 None => return Err(ToolError::failed(format!("{} is not a source file iamlens analyses (Python `.py` today)", path.display()))),

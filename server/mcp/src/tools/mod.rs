@@ -6,6 +6,10 @@ use rmcp::model::{CallToolResult, ContentBlock};
 use rmcp::ErrorData;
 use serde_json::Value;
 
+/// How much of the filesystem one tool call may walk: an agent asking for `/`
+/// or a home directory gets a clear error instead of a server busy for minutes.
+pub const WALK_LIMITS: iamlens_engine::WalkLimits = iamlens_engine::WalkLimits { max_files: 20_000, max_time: std::time::Duration::from_secs(20) };
+
 pub mod access_denied;
 pub mod check_role;
 pub mod describe_operation;
