@@ -199,11 +199,12 @@ def test_role_arn_instead_of_name_is_a_usage_error(iamlens_bin, app):
 
 
 def test_a_role_holding_the_uploaded_policies_allows_every_call(iamlens_bin, moto_endpoint, iam_client, repo_root):
-    """Round trip: generate → upload + attach → check finds nothing denied."""
+    """Round trip: generate → upload + attach → check finds nothing denied.
+    The corpus holds a fixture with a syntax error on purpose: --force."""
     corpus = repo_root / "tests" / "fixtures" / "python"
     make_role(iam_client)
     up = subprocess.run(
-        [iamlens_bin, "generate-policies", str(corpus), "-r", "us-east-1", "-a", ACCOUNT, "--upload-policies", "Fixtures", "--attach-role", "app-role"],
+        [iamlens_bin, "generate-policies", str(corpus), "-r", "us-east-1", "-a", ACCOUNT, "--upload-policies", "Fixtures", "--attach-role", "app-role", "--force"],
         capture_output=True, text=True, timeout=120, env=os.environ.copy(),
     )
     assert up.returncode == 0, up.stderr
