@@ -36,11 +36,15 @@ def position_of(text: str, needle: str, *, end: bool = False, occurrence: int = 
 
 
 class Recorder:
-    """Counts the refresh requests the server sends to the client."""
+    """Counts the refresh requests the server sends to the client, and answers
+    its `window/showMessageRequest` (the consent before a write to AWS) with
+    `consent_answer`: an action title, or None to dismiss the request."""
 
     def __init__(self) -> None:
         self.inlay_hint_refresh = 0
         self.code_lens_refresh = 0
+        self.consent_answer: str | None = None
+        self.consent_requests: list[types.ShowMessageRequestParams] = []
 
 
 def read_code_actions_by_shape(client: LanguageClient) -> None:
@@ -77,6 +81,12 @@ async def start_client(
     @client.feature(types.WORKSPACE_CODE_LENS_REFRESH)
     def _lens_refresh(_params: Any) -> None:
         recorder.code_lens_refresh += 1
+
+    @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
+    def _message_request(params: types.ShowMessageRequestParams) -> types.MessageActionItem | None:
+        recorder.consent_requests.append(params)
+        offered = [a.title for a in params.actions or []]
+        return types.MessageActionItem(title=recorder.consent_answer) if recorder.consent_answer in offered else None
 
     caps = capabilities or client_capabilities("visual-studio-code")
     folders = [types.WorkspaceFolder(uri=root.as_uri(), name=root.name)] if root else None

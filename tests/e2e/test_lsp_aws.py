@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
-from lsp_support import execute, open_doc, position_of, start_client, wait_for, wait_for_index
+from lsp_support import change_doc, execute, open_doc, position_of, start_client, wait_for, wait_for_index
 
 ACCOUNT = "123456789012"  # moto's account
 TRUST = json.dumps({
@@ -70,9 +70,17 @@ def app_role(iam_client) -> str:
 
 
 async def started(iamlens_bin, workspace, options=OPTIONS):
-    client, _, _ = await start_client(iamlens_bin, root=workspace, options=options)
+    client, recorder, _ = await start_client(iamlens_bin, root=workspace, options=options)
+    client.recorder = recorder
     await wait_for_index(client)
     return client
+
+
+WRITE = "Write to IAM"
+
+
+def local_policies(iam_client, prefix: str) -> list[dict]:
+    return [p for p in iam_client.list_policies(Scope="Local")["Policies"] if p["PolicyName"].startswith(prefix)]
 
 
 def role_denials(client, uri) -> list[types.Diagnostic]:
@@ -80,21 +88,77 @@ def role_denials(client, uri) -> list[types.Diagnostic]:
 
 
 @pytest.mark.asyncio
-async def test_upload_policy_dry_run_writes_nothing_then_creates_the_prefixed_policy(iamlens_bin, moto_endpoint, iam_client, workspace):
+async def test_upload_policy_writes_exactly_the_previewed_plan_once(iamlens_bin, moto_endpoint, iam_client, workspace):
     client = await started(iamlens_bin, workspace)
     try:
         uri = open_doc(client, workspace / "app.py", APP)
         dry = await execute(client, "iamlens.uploadPolicy", {"scope": "file", "uri": uri, "prefix": "LspTest", "dryRun": True})
-        assert dry["Summary"], dry
-        assert not [p for p in iam_client.list_policies(Scope="Local")["Policies"] if p["PolicyName"].startswith("LspTest")]
+        assert dry["Summary"] and dry["PlanId"] and "LspTest_1" in dry["Plan"] and ACCOUNT in dry["Plan"], dry
+        assert not local_policies(iam_client, "LspTest")
 
-        done = await execute(client, "iamlens.uploadPolicy", {"scope": "file", "uri": uri, "prefix": "LspTest"})
-        [policy] = [p for p in iam_client.list_policies(Scope="Local")["Policies"] if p["PolicyName"].startswith("LspTest")]
+        # The buffer changes after the preview: what is written is still what was shown.
+        change_doc(client, uri, 2, position_of(APP, "def read_report"), position_of(APP, "def read_report"), "def extra():\n    s3.delete_bucket(Bucket='x')\n\n\n")
+        done = await execute(client, "iamlens.uploadPolicy", {"scope": "file", "uri": uri, "prefix": "LspTest", "planId": dry["PlanId"]})
+        assert not client.recorder.consent_requests, "the preview was the consent"
+        [policy] = local_policies(iam_client, "LspTest")
         assert policy["PolicyName"] == "LspTest_1", done
         version = iam_client.get_policy_version(PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"])
         granted = {(s["Action"] if isinstance(s["Action"], str) else tuple(s["Action"])) for s in statements(document(version["PolicyVersion"]["Document"]))}
         flat = {a for g in granted for a in ([g] if isinstance(g, str) else g)}
-        assert {"s3:GetObject", "sqs:SendMessage"} <= flat
+        assert {"s3:GetObject", "sqs:SendMessage"} <= flat and "s3:DeleteBucket" not in flat
+
+        # A plan is written once.
+        with pytest.raises(Exception, match="already written"):
+            await execute(client, "iamlens.uploadPolicy", {"scope": "file", "uri": uri, "prefix": "LspTest", "planId": dry["PlanId"]})
+        assert len(local_policies(iam_client, "LspTest")) == 1
+    finally:
+        await client.shutdown_session()
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("answer", ["Cancel", None], ids=["cancelled", "dismissed"])
+async def test_upload_policy_without_consent_writes_nothing(iamlens_bin, moto_endpoint, iam_client, workspace, answer):
+    client = await started(iamlens_bin, workspace)
+    try:
+        client.recorder.consent_answer = answer
+        uri = open_doc(client, workspace / "app.py", APP)
+        out = await execute(client, "iamlens.uploadPolicy", {"scope": "file", "uri": uri, "prefix": "LspTest"})
+        assert out["Written"] is False, out
+        [request] = client.recorder.consent_requests
+        assert [a.title for a in request.actions] == [WRITE, "Cancel"]
+        assert "LspTest_1" in request.message and ACCOUNT in request.message and "s3:GetObject" in request.message
+        assert not local_policies(iam_client, "LspTest")
+    finally:
+        await client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_upload_policy_asks_the_person_and_writes_what_it_showed(iamlens_bin, moto_endpoint, iam_client, workspace):
+    client = await started(iamlens_bin, workspace)
+    try:
+        client.recorder.consent_answer = WRITE
+        uri = open_doc(client, workspace / "app.py", APP)
+        out = await execute(client, "iamlens.uploadPolicy", {"scope": "file", "uri": uri})
+        [request] = client.recorder.consent_requests
+        # One default prefix everywhere: the CLI's.
+        assert "IamPolicyAutopilotGeneratedPolicy_1" in request.message, request.message
+        assert [p["PolicyName"] for p in local_policies(iam_client, "IamPolicyAutopilotGeneratedPolicy")] == ["IamPolicyAutopilotGeneratedPolicy_1"], out
+    finally:
+        await client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_writes_for_another_account_are_refused(iamlens_bin, moto_endpoint, iam_client, app_role, workspace):
+    client = await started(iamlens_bin, workspace, {"iamlens": {**OPTIONS["iamlens"], "account": "111122223333"}})
+    try:
+        client.recorder.consent_answer = WRITE
+        uri = open_doc(client, workspace / "app.py", APP)
+        with pytest.raises(Exception, match="111122223333"):
+            await execute(client, "iamlens.uploadPolicy", {"scope": "file", "uri": uri, "prefix": "LspTest"})
+        with pytest.raises(Exception, match="111122223333"):
+            await execute(client, "iamlens.addToRolePolicy", {"action": "sqs:SendMessage", "resources": [QUEUE_ARN], "role": app_role, "apply": True})
+        assert not local_policies(iam_client, "LspTest")
+        assert iam_client.list_role_policies(RoleName=app_role)["PolicyNames"] == ["read"]
     finally:
         await client.shutdown_session()
 
@@ -113,10 +177,19 @@ async def test_fix_access_denied_applies_once_to_the_roles_inline_policy(iamlens
         with pytest.raises(Exception):
             iam_client.get_role_policy(RoleName=app_role, PolicyName=f"iamlens-{app_role}")
 
-        first = await execute(client, "iamlens.fixAccessDenied", {"message": message, "apply": True})
+        # Without consent nothing is written.
+        refused = await execute(client, "iamlens.fixAccessDenied", {"message": message, "apply": True})
+        assert refused["Written"] is False and len(client.recorder.consent_requests) == 1
+        assert iam_client.list_role_policies(RoleName=app_role)["PolicyNames"] == ["read"]
+
+        # The preview's plan, presented: applied without another question.
+        first = await execute(client, "iamlens.fixAccessDenied", {"message": message, "apply": True, "planId": plan["PlanId"]})
         assert first["Applied"]["Changed"] is True and first["Applied"]["Created"] is True, first
+        assert len(client.recorder.consent_requests) == 1
+        client.recorder.consent_answer = WRITE
         again = await execute(client, "iamlens.fixAccessDenied", {"message": message, "apply": True})
         assert again["Applied"]["Changed"] is False, again
+        assert len(client.recorder.consent_requests) == 2 and QUEUE_ARN in client.recorder.consent_requests[1].message
 
         doc = document(iam_client.get_role_policy(RoleName=app_role, PolicyName=f"iamlens-{app_role}")["PolicyDocument"])
         [stmt] = statements(doc)
@@ -161,8 +234,15 @@ async def test_role_setting_flags_denied_calls_and_the_add_to_policy_action_clea
             iam_client.get_role_policy(RoleName=app_role, PolicyName=f"iamlens-{app_role}")
         assert role_denials(client, uri), "nothing was written, the denial stays"
 
+        # The quick fix runs with one click in any client: the server asks first.
+        client.recorder.consent_answer = "Cancel"
+        declined = await execute(client, confirmed.command.command, confirmed.command.arguments[0])
+        assert declined["Written"] is False
+        assert iam_client.list_role_policies(RoleName=app_role)["PolicyNames"] == ["read"]
+        client.recorder.consent_answer = WRITE
         applied = await execute(client, confirmed.command.command, confirmed.command.arguments[0])
         assert applied["Applied"]["Changed"] is True, applied
+        assert "inline policy iamlens-app-role of role app-role" in client.recorder.consent_requests[-1].message
         doc = document(iam_client.get_role_policy(RoleName=app_role, PolicyName=f"iamlens-{app_role}")["PolicyDocument"])
         assert statements(doc) == [shown["Statement"]]
         # The role is read again (not from the cache): the diagnostic is gone.
@@ -184,6 +264,7 @@ async def test_add_to_role_policy_refuses_bad_arguments_and_a_missing_role(iamle
             await execute(client, "iamlens.addToRolePolicy", {"action": "s3:GetObject", "resources": ["*"]})
         with pytest.raises(Exception, match="service:Action"):
             await execute(client, "iamlens.addToRolePolicy", {"action": "s3:*", "resources": ["*"], "role": "r"})
+        client.recorder.consent_answer = WRITE
         with pytest.raises(Exception, match="cannot read role `ghost`"):
             await execute(client, "iamlens.addToRolePolicy", {"action": "s3:GetObject", "resources": ["*"], "role": "ghost", "apply": True})
         assert not iam_client.list_roles()["Roles"]

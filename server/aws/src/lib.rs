@@ -14,4 +14,4 @@ pub mod upload;
 pub use config::{load_sdk_config, AwsError, AwsErrorKind, AwsOptions};
 pub use iamlens_engine::evaluator::RolePolicies;
 pub use role::{invalidate_role_cache, load_role_policies};
-pub use upload::{upload_policies, UploadFailure, UploadOptions, UploadReport};
+pub use upload::{upload_policies, UploadFailure, UploadOptions, UploadReport, DEFAULT_POLICY_PREFIX};

@@ -75,7 +75,7 @@ pub struct GenerateArgs {
     #[arg(long, num_args = 1.., value_name = "ACTION_GLOB")]
     pub explain: Vec<String>,
     /// Upload the policies to IAM as <PREFIX>_N.
-    #[arg(long, num_args = 0..=1, value_name = "PREFIX", default_missing_value = "IamPolicyAutopilotGeneratedPolicy")]
+    #[arg(long, num_args = 0..=1, value_name = "PREFIX", default_missing_value = iamlens_aws::DEFAULT_POLICY_PREFIX)]
     pub upload_policies: Option<String>,
     /// Include per-call details in the output.
     #[arg(long)]

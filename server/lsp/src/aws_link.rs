@@ -6,11 +6,12 @@
 //! to the role's inline policy. The network work lives in `iamlens_aws`; this
 //! module only adapts it to the protocol.
 
-use super::features::commands::{FixArgs, ScopeArgs};
+use super::consent::{self, Payload, WritePlan};
+use super::features::commands::{FixArgs, ScopeArgs, ADD_TO_ROLE_POLICY, FIX_ACCESS_DENIED, UPLOAD_POLICY};
 use super::features::range_of;
 use super::positions::Encoding;
 use super::state::{DocumentView, State};
-use super::types::{invalid_params, request_failed, Diagnostic, DiagnosticSeverity, NumberOrString, RpcError};
+use super::types::{invalid_params, request_failed, Client, Diagnostic, DiagnosticSeverity, NumberOrString, RpcError};
 use iamlens_aws::{self as aws, AwsOptions, UploadOptions};
 use iamlens_engine::denied::{self, DenialOptions};
 use iamlens_engine::denied::{FixTarget, TargetKind};
@@ -19,38 +20,80 @@ use serde::Deserialize;
 use serde_json::{json, Value as Json};
 use std::sync::Arc;
 
-/// The default name prefix of uploaded policies (as the CLI's `--upload-policies`).
-pub const DEFAULT_PREFIX: &str = "IamPolicyAutopilotGeneratedPolicy";
-
 fn aws_options(state: &State) -> AwsOptions {
     AwsOptions { region: state.settings().region, ..AwsOptions::default() }
 }
 
-/// `iamlens.fixAccessDenied {message, apply?, resourceOverride?}`: the parsed
-/// denial and its plan; with `apply: true`, applies the fix when it can work.
-pub async fn fix_access_denied(state: &State, args: FixArgs) -> Result<Json, RpcError> {
+/// `iamlens.fixAccessDenied {message, apply?, resourceOverride?, planId?}`:
+/// the parsed denial and its plan (with a `PlanId` when it can be applied);
+/// with `apply: true`, applies the fix once the person consented (see
+/// [`consent`](super::consent)).
+pub async fn fix_access_denied(state: &State, client: &Client, args: FixArgs) -> Result<Json, RpcError> {
     let settings = state.settings();
     let opts =
         DenialOptions { account: settings.account.clone(), region: settings.region.clone(), resource_override: args.resource_override.clone() };
     let report = denied::analyze(&args.message, &opts).map_err(|e| invalid_params(format!("iamlens.fixAccessDenied: {e}")))?;
     let mut out = serde_json::to_value(&report).map_err(|e| request_failed(format!("cannot serialise the denial: {e}")))?;
-    if args.apply {
-        if !report.can_apply() {
-            return Err(request_failed(
-                "iamlens.fixAccessDenied: this denial cannot be fixed by adding an identity-policy statement; see the plan (call without apply)",
-            ));
+    let applicable = report.can_apply() && report.unattended_apply_blocker().is_none();
+    let plan =
+        || WritePlan { command: FIX_ACCESS_DENIED, description: describe_fix(&report), payload: Payload::Fix { report: Box::new(report.clone()) } };
+    if !args.apply {
+        if applicable {
+            out["PlanId"] = json!(state.plans.offer(plan()));
         }
-        if let Some(risk) = report.unattended_apply_blocker() {
-            return Err(request_failed(format!(
-                "iamlens.fixAccessDenied: nothing applied: {risk}; apply it from a terminal with `iamlens fix-access-denied`, which asks you to confirm the risk"
-            )));
+        return Ok(out);
+    }
+    if !report.can_apply() {
+        return Err(request_failed(
+            "iamlens.fixAccessDenied: this denial cannot be fixed by adding an identity-policy statement; see the plan (call without apply)",
+        ));
+    }
+    if let Some(risk) = report.unattended_apply_blocker() {
+        return Err(request_failed(format!(
+            "iamlens.fixAccessDenied: nothing applied: {risk}; apply it from a terminal with `iamlens fix-access-denied`, which asks you to confirm the risk"
+        )));
+    }
+    let plan = match args.plan_id.as_deref() {
+        Some(id) => state.plans.take(id, FIX_ACCESS_DENIED).map_err(|e| request_failed(format!("iamlens.fixAccessDenied: {e}")))?,
+        None => {
+            let plan = plan();
+            if !consent::ask(client, &plan).await {
+                return Ok(consent::not_written(&plan));
+            }
+            plan
         }
-        let outcome = aws::inline_fix::apply_fix(&report, &aws_options(state)).await.map_err(|e| request_failed(e.to_string()))?;
-        if let Json::Object(map) = &mut out {
-            map.insert("Applied".into(), json!({"Changed": outcome.changed, "Created": outcome.created, "Description": outcome.describe()}));
-        }
+    };
+    let Payload::Fix { report } = plan.payload else { return Err(request_failed("iamlens.fixAccessDenied: the plan is not a fix")) };
+    if let Some(target) = &report.details.fix_target {
+        guard_account(state, &target.account).map_err(|e| request_failed(format!("iamlens.fixAccessDenied: {e}")))?;
+    }
+    let outcome = aws::inline_fix::apply_fix(&report, &aws_options(state)).await.map_err(|e| request_failed(e.to_string()))?;
+    if let Json::Object(map) = &mut out {
+        map.insert("Applied".into(), json!({"Changed": outcome.changed, "Created": outcome.created, "Description": outcome.describe()}));
     }
     Ok(out)
+}
+
+/// The fix in one paragraph: the statement and where it goes.
+fn describe_fix(report: &denied::DeniedReport) -> String {
+    let statement = report.fix_statement().map(|s| s.to_string()).unwrap_or_default();
+    let target = report.details.fix_target.as_ref();
+    format!(
+        "add {statement} to inline policy {} of {} in account {}",
+        report.inline_policy_name().unwrap_or_default(),
+        target.map(|t| t.describe()).unwrap_or_default(),
+        target.map(|t| t.account.as_str()).unwrap_or("(unknown)"),
+    )
+}
+
+/// Refuse a write to `account` when the `iamlens.account` setting names another.
+fn guard_account(state: &State, account: &str) -> Result<(), String> {
+    match state.settings().account {
+        Some(expected) if expected != account => Err(format!(
+            "refusing to write: the iamlens.account setting is {expected}, but this change is for account {account}; nothing was written"
+        )),
+        _ => Ok(()),
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -64,10 +107,21 @@ pub struct UploadArgs {
     #[serde(default)]
     pub dry_run: bool,
     pub attach_role: Option<String>,
+    /// The id a dry run returned: write exactly that plan.
+    pub plan_id: Option<String>,
 }
 
-/// `iamlens.uploadPolicy`: generate the policy for the scope and create it in IAM.
-pub async fn upload_policy(state: Arc<State>, args: UploadArgs) -> Result<Json, RpcError> {
+/// `iamlens.uploadPolicy`: generate the policy for the scope and create it in
+/// IAM. A dry run previews every IAM call and returns a `PlanId`; a write
+/// presents it (or the server asks the person) and writes exactly that plan.
+pub async fn upload_policy(state: Arc<State>, client: &Client, args: UploadArgs) -> Result<Json, RpcError> {
+    let fail = |e: String| request_failed(format!("iamlens.uploadPolicy: {e}"));
+    let sdk = aws::load_sdk_config(&aws_options(&state)).await;
+    if let (Some(id), false) = (args.plan_id.as_deref(), args.dry_run) {
+        let plan = state.plans.take(id, UPLOAD_POLICY).map_err(fail)?;
+        let Payload::Upload { policies, options } = plan.payload else { return Err(fail("the plan is not an upload".into())) };
+        return upload_report(aws::upload_policies(&policies, &options, &sdk).await.map_err(|e| fail(e.to_string()))?);
+    }
     let scope = args.scope.clone();
     let task_state = state.clone();
     let envelope = tokio::task::spawn_blocking(move || super::features::commands::generate_policy(&task_state, &scope))
@@ -77,26 +131,63 @@ pub async fn upload_policy(state: Arc<State>, args: UploadArgs) -> Result<Json, 
     if policies.is_empty() {
         return Err(request_failed("iamlens.uploadPolicy: the code in this scope needs no IAM permissions; nothing to upload"));
     }
-    let opts = UploadOptions {
-        prefix: args.prefix.unwrap_or_else(|| DEFAULT_PREFIX.into()),
+    let options = UploadOptions {
+        prefix: args.prefix.unwrap_or_else(|| aws::DEFAULT_POLICY_PREFIX.into()),
         update: args.update,
         attach_role: args.attach_role,
         attach_user: None,
-        dry_run: args.dry_run,
+        dry_run: false,
         expected_account: state.settings().account,
     };
-    let sdk = aws::load_sdk_config(&aws_options(&state)).await;
-    match aws::upload_policies(&policies, &opts, &sdk).await {
-        Ok(report) => {
-            let summary = report.summary();
-            let mut out = serde_json::to_value(&report).map_err(|e| request_failed(e.to_string()))?;
-            if let Json::Object(map) = &mut out {
-                map.insert("Summary".into(), json!(summary));
-            }
-            Ok(out)
-        }
-        Err(failure) => Err(request_failed(format!("iamlens.uploadPolicy: {failure}"))),
+    // Every upload is previewed first: the dry run names the policies, checks
+    // the account, and lists each IAM call the write would make.
+    let preview =
+        aws::upload_policies(&policies, &UploadOptions { dry_run: true, ..options.clone() }, &sdk).await.map_err(|e| fail(e.to_string()))?;
+    let plan = WritePlan {
+        command: UPLOAD_POLICY,
+        description: describe_upload(&preview, &policies),
+        payload: Payload::Upload { policies: policies.clone(), options: options.clone() },
+    };
+    if args.dry_run {
+        let description = plan.description.clone();
+        let mut out = upload_report(preview)?;
+        out["PlanId"] = json!(state.plans.offer(plan));
+        out["Plan"] = json!(description);
+        return Ok(out);
     }
+    if !consent::ask(client, &plan).await {
+        return Ok(consent::not_written(&plan));
+    }
+    upload_report(aws::upload_policies(&policies, &options, &sdk).await.map_err(|e| fail(e.to_string()))?)
+}
+
+fn upload_report(report: aws::UploadReport) -> Result<Json, RpcError> {
+    let summary = report.summary();
+    let mut out = serde_json::to_value(&report).map_err(|e| request_failed(e.to_string()))?;
+    if let Json::Object(map) = &mut out {
+        map.insert("Summary".into(), json!(summary));
+    }
+    Ok(out)
+}
+
+/// The upload in words: each IAM change, the account, and what the
+/// statements allow.
+fn describe_upload(preview: &aws::UploadReport, policies: &[Json]) -> String {
+    let mut lines = vec![format!("in account {}:", preview.account)];
+    lines.extend(preview.summary().into_iter().map(|l| format!("- {l}")));
+    let statements: Vec<&Json> = policies.iter().filter_map(|p| p.pointer("/Policy/Statement").and_then(Json::as_array)).flatten().collect();
+    const SHOWN: usize = 12;
+    for statement in statements.iter().take(SHOWN) {
+        let list = |v: &Json| match v {
+            Json::Array(items) => items.iter().filter_map(Json::as_str).collect::<Vec<_>>().join(", "),
+            other => other.as_str().unwrap_or_default().to_string(),
+        };
+        lines.push(format!("  allow {} on {}", list(&statement["Action"]), list(&statement["Resource"])));
+    }
+    if statements.len() > SHOWN {
+        lines.push(format!("  … and {} more statements", statements.len() - SHOWN));
+    }
+    lines.join("\n")
 }
 
 /// `iamlens.checkRole {role?, scope?, uri?, position?}`: would the role
@@ -169,9 +260,11 @@ pub struct AddToRoleArgs {
     pub resources: Vec<String>,
     /// Default: the `iamlens.role` setting.
     pub role: Option<String>,
-    /// The confirmation: nothing is written to IAM without `apply: true`.
+    /// Nothing is written to IAM without `apply: true` and the person's consent.
     #[serde(default)]
     pub apply: bool,
+    /// The id a preview (`apply: false`) returned: write exactly that plan.
+    pub plan_id: Option<String>,
 }
 
 impl AddToRoleArgs {
@@ -211,7 +304,8 @@ fn role_target(role_name: &str, role_arn: &str) -> Result<FixTarget, String> {
 /// `apply: true`, merges it into the role's inline policy `iamlens-<role>`
 /// (idempotent) and forgets the cached role so the next check sees it.
 /// Returns whether IAM was changed, so the caller refreshes diagnostics.
-pub async fn add_to_role_policy(state: &State, args: AddToRoleArgs) -> Result<(Json, bool), RpcError> {
+pub async fn add_to_role_policy(state: &State, client: &Client, args: AddToRoleArgs) -> Result<(Json, bool), RpcError> {
+    let fail = |e: String| request_failed(format!("iamlens.addToRolePolicy: {e}"));
     args.validate().map_err(|e| invalid_params(format!("iamlens.addToRolePolicy: {e}")))?;
     let Some(role) = args.role.clone().or(state.settings().role).filter(|r| !r.trim().is_empty()) else {
         return Err(invalid_params(
@@ -221,22 +315,36 @@ pub async fn add_to_role_policy(state: &State, args: AddToRoleArgs) -> Result<(J
     let statement = iamlens_engine::denied::identity_allow_statement(&args.action, &args.resources);
     let policy_name = denied::inline_policy_name(&role);
     let mut out = json!({"Role": role, "PolicyName": policy_name, "Statement": statement});
+    let plan = WritePlan {
+        command: ADD_TO_ROLE_POLICY,
+        description: format!("add {statement} to inline policy {policy_name} of role {role}"),
+        payload: Payload::RoleStatement { role: role.clone(), policy_name: policy_name.clone(), statement: statement.clone() },
+    };
     if !args.apply {
+        out["PlanId"] = json!(state.plans.offer(plan));
         out["Confirm"] = json!(format!(
             "Nothing was written. Run iamlens.addToRolePolicy again with \"apply\": true to add this statement to inline policy {policy_name} of role {role}."
         ));
         return Ok((out, false));
     }
+    let plan = match args.plan_id.as_deref() {
+        Some(id) => state.plans.take(id, ADD_TO_ROLE_POLICY).map_err(fail)?,
+        None => {
+            if !consent::ask(client, &plan).await {
+                return Ok((consent::not_written(&plan), false));
+            }
+            plan
+        }
+    };
+    let Payload::RoleStatement { role, policy_name, statement } = plan.payload else { return Err(fail("the plan is not a role statement".into())) };
     let sdk = aws::load_sdk_config(&aws_options(state)).await;
     // Read fresh: the role's ARN gives the account and path, and a role that
     // does not exist fails here, before anything is written.
     aws::invalidate_role_cache(&role);
-    let policies =
-        aws::load_role_policies(&role, &sdk).await.map_err(|e| request_failed(format!("iamlens.addToRolePolicy: cannot read role `{role}`: {e}")))?;
-    let target = role_target(&role, &policies.role_arn).map_err(|e| request_failed(format!("iamlens.addToRolePolicy: {e}")))?;
-    let outcome = aws::inline_fix::merge_into_inline_policy(&sdk, target, policy_name, &statement)
-        .await
-        .map_err(|e| request_failed(format!("iamlens.addToRolePolicy: {e}")))?;
+    let policies = aws::load_role_policies(&role, &sdk).await.map_err(|e| fail(format!("cannot read role `{role}`: {e}")))?;
+    let target = role_target(&role, &policies.role_arn).map_err(fail)?;
+    guard_account(state, &target.account).map_err(fail)?;
+    let outcome = aws::inline_fix::merge_into_inline_policy(&sdk, target, policy_name, &statement).await.map_err(|e| fail(e.to_string()))?;
     aws::invalidate_role_cache(&role);
     out["Statement"] = outcome.statement.clone();
     out["Applied"] = json!({"Changed": outcome.changed, "Created": outcome.created, "Description": outcome.describe()});
@@ -254,6 +362,7 @@ mod tests {
             resources: resources.into_iter().map(String::from).collect(),
             role: None,
             apply: false,
+            plan_id: None,
         };
         assert!(args("s3:GetObject", vec!["*"]).validate().is_ok());
         assert!(args("s3:*", vec!["*"]).validate().unwrap_err().contains("wildcards"));

@@ -14,6 +14,7 @@
 //! - [`server`]: the protocol handlers; [`features`]: what they show.
 
 mod aws_link;
+mod consent;
 pub mod documents;
 pub mod features;
 pub mod index_gate;

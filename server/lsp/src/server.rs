@@ -475,18 +475,18 @@ impl LanguageServer for Backend {
             }
             commands::FIX_ACCESS_DENIED => {
                 let args: commands::FixArgs = commands::argument(&name, &arguments)?;
-                aws_link::fix_access_denied(&self.state, args).await.map(Some)
+                aws_link::fix_access_denied(&self.state, &self.client, args).await.map(Some)
             }
             commands::UPLOAD_POLICY => {
                 let args: aws_link::UploadArgs = commands::argument(&name, &arguments)?;
                 if let Err(still) = wait_for_index(&self.state, &args.scope).await {
                     return Err(request_failed(format!("iamlens.uploadPolicy: {still}; nothing uploaded, try again when it finishes")));
                 }
-                aws_link::upload_policy(self.state.clone(), args).await.map(Some)
+                aws_link::upload_policy(self.state.clone(), &self.client, args).await.map(Some)
             }
             commands::ADD_TO_ROLE_POLICY => {
                 let args: aws_link::AddToRoleArgs = commands::argument(&name, &arguments)?;
-                let (out, changed) = aws_link::add_to_role_policy(&self.state, args).await?;
+                let (out, changed) = aws_link::add_to_role_policy(&self.state, &self.client, args).await?;
                 if let Some(confirm) = out.get("Confirm").and_then(|c| c.as_str()) {
                     // Editors drop command results: show the statement where the user sees it.
                     let statement = out.get("Statement").map(|s| s.to_string()).unwrap_or_default();

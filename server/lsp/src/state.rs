@@ -37,6 +37,8 @@ pub struct State {
     settings: RwLock<Settings>,
     client: RwLock<ClientFeatures>,
     pub mcp: super::mcp_bridge::McpSlot,
+    /// Previewed writes to AWS waiting for the person's consent.
+    pub plans: super::consent::Plans,
     /// The last role-check failure logged, so one failure is logged once.
     role_error: std::sync::Mutex<Option<String>>,
     /// Bumped on every settings change.

@@ -56,6 +56,8 @@ pub struct FixArgs {
     #[serde(default)]
     pub apply: bool,
     pub resource_override: Option<String>,
+    /// The id a preview (`apply: false`) returned: apply exactly that plan.
+    pub plan_id: Option<String>,
 }
 
 /// The single argument object of a command; absent means `{}`.
