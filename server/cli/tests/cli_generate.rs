@@ -165,6 +165,16 @@ fn resource_cutoff_collapses_to_the_narrowest_wildcard() {
     let v = json(&iamlens(&["generate-policies", &fixture("s3_copy_object.py"), &fixture("lambda_s3_thumbnail.py"), "--resource-cutoff", "1"]));
     let put = statements(&v).into_iter().find(|s| s["Action"].as_array().unwrap().iter().any(|a| a == "s3:PutObject")).unwrap();
     assert_eq!(put["Resource"], serde_json::json!(["arn:aws:s3:::acme-*/*/*"]));
+    // Never silently: a warning names the action, the pattern and how many ARNs it replaced.
+    let warning = v["Warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["Kind"] == "ResourceCutoff" && w["Message"].as_str().unwrap().starts_with("s3:PutObject"))
+        .unwrap_or_else(|| panic!("no ResourceCutoff warning for s3:PutObject: {}", v["Warnings"]));
+    let message = warning["Message"].as_str().unwrap();
+    assert!(message.contains("`arn:aws:s3:::acme-*/*/*`") && message.contains("instead of the 3 resources"), "{message}");
+    assert!(warning["File"].as_str().unwrap().ends_with(".py") && warning["Line"].as_u64().unwrap() > 0, "{warning}");
 }
 
 #[test]

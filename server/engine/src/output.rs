@@ -1,7 +1,7 @@
 //! The `generate-policies` envelope: policies, warnings, explanations.
 
 use crate::model::{FindingKind, SdkCall};
-use crate::policy::{self, Policy, PolicyOptions};
+use crate::policy::{self, Policy, PolicyOptions, Widening};
 use crate::FileReport;
 use serde::Serialize;
 
@@ -25,7 +25,8 @@ pub struct Warning {
     /// One-based line.
     #[serde(rename = "Line")]
     pub line: u32,
-    /// `UnknownMethod`, `UnknownService`, `Ambiguous`, `DynamicResource`, `SyntaxError`, `UnmappedOperation`.
+    /// `UnknownMethod`, `UnknownService`, `Ambiguous`, `DynamicResource`, `SyntaxError`, `UnmappedOperation`,
+    /// `UnresolvedCall`, `ResourceCutoff`.
     #[serde(rename = "Kind")]
     pub kind: String,
     #[serde(rename = "Message")]
@@ -64,7 +65,42 @@ pub struct Explanation {
 /// Reports → the policies and warnings of `generate-policies`.
 pub fn generate(reports: &[FileReport], opts: &PolicyOptions) -> GenerateOutput {
     let requirements = reports.iter().flat_map(|r| r.requirements.iter());
-    GenerateOutput { policies: policy::synthesize(requirements, opts), warnings: warnings(reports), explanations: None }
+    let (policies, widenings) = policy::synthesize_reporting(requirements, opts);
+    let mut warnings = warnings(reports);
+    warnings.extend(widenings.iter().map(|w| cutoff_warning(reports, w, opts.resource_cutoff)));
+    warnings.sort();
+    warnings.dedup();
+    GenerateOutput { policies, warnings, explanations: None }
+}
+
+/// A `ResourceCutoff` warning, placed at the first call that needs one of the
+/// merged ARNs: which action, how many ARNs, and the pattern granted instead.
+fn cutoff_warning(reports: &[FileReport], widening: &Widening, cutoff: usize) -> Warning {
+    let needs = |report: &FileReport| {
+        report
+            .requirements
+            .iter()
+            .find(|r| r.action == widening.action && r.resources.iter().any(|res| widening.merged.contains(res)))
+            .and_then(|r| report.analysis.calls.get(r.call_index).map(|call| (report.path.display().to_string(), call.span.start.line + 1)))
+    };
+    let (file, line) = reports.iter().find_map(needs).unwrap_or_default();
+    const SHOWN: usize = 3;
+    let mut examples: Vec<String> = widening.merged.iter().take(SHOWN).map(|arn| format!("`{arn}`")).collect();
+    if widening.merged.len() > SHOWN {
+        examples.push(format!("{} more", widening.merged.len() - SHOWN));
+    }
+    Warning {
+        file,
+        line,
+        kind: "ResourceCutoff".to_string(),
+        message: format!(
+            "{} is granted on `{}` instead of the {} resources the code names ({}), because there are more than --resource-cutoff {cutoff}; raise the cutoff to keep them exact",
+            widening.action,
+            widening.pattern,
+            widening.merged.len(),
+            examples.join(", ")
+        ),
+    }
 }
 
 /// Every finding of every report as a warning, plus calls IAM authorizes that

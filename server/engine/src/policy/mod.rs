@@ -67,11 +67,36 @@ pub struct Policy {
 
 /// Requirements → policies: merge, cut off, group, sort, split at [`MAX_POLICY_CHARS`].
 pub fn synthesize<'a>(requirements: impl IntoIterator<Item = &'a Requirement>, opts: &PolicyOptions) -> Vec<Policy> {
-    split_into_policies(build_statements(requirements, opts))
+    synthesize_reporting(requirements, opts).0
+}
+
+/// [`synthesize`], also saying where the resource cutoff widened a grant.
+pub fn synthesize_reporting<'a>(requirements: impl IntoIterator<Item = &'a Requirement>, opts: &PolicyOptions) -> (Vec<Policy>, Vec<Widening>) {
+    let (statements, widenings) = build_statements_reporting(requirements, opts);
+    (split_into_policies(statements), widenings)
+}
+
+/// Where the resource cutoff replaced exact ARNs of one action by a pattern:
+/// never silent, so the person can raise the cutoff or accept it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Widening {
+    pub action: String,
+    /// The exact ARNs the code needs, sorted.
+    pub merged: Vec<String>,
+    /// What the statement grants instead.
+    pub pattern: String,
 }
 
 /// Merge requirements into sorted, grouped statements.
 pub fn build_statements<'a>(requirements: impl IntoIterator<Item = &'a Requirement>, opts: &PolicyOptions) -> Vec<Statement> {
+    build_statements_reporting(requirements, opts).0
+}
+
+/// [`build_statements`], with the widenings the resource cutoff made.
+pub fn build_statements_reporting<'a>(
+    requirements: impl IntoIterator<Item = &'a Requirement>,
+    opts: &PolicyOptions,
+) -> (Vec<Statement>, Vec<Widening>) {
     // 1. Per (action, condition): the union of resources.
     let mut per_action: BTreeMap<(String, ConditionBlock), BTreeSet<String>> = BTreeMap::new();
     for req in requirements {
@@ -86,8 +111,15 @@ pub fn build_statements<'a>(requirements: impl IntoIterator<Item = &'a Requireme
     // 2. Per action: drop covered resources, apply the cutoff; same action on
     //    the same resources under one single-key condition → one OR-ed value list.
     let mut reduced: BTreeMap<(String, Vec<String>), Vec<ConditionBlock>> = BTreeMap::new();
+    let mut widenings = Vec::new();
     for ((action, condition), resources) in per_action {
-        let resources = reduce_resources(resources, opts.resource_cutoff);
+        let (resources, merged) = reduce_resources(resources, opts.resource_cutoff);
+        if let (Some(merged), [pattern]) = (merged, resources.as_slice()) {
+            let widening = Widening { action: action.clone(), merged, pattern: pattern.clone() };
+            if !widenings.contains(&widening) {
+                widenings.push(widening);
+            }
+        }
         let blocks = reduced.entry((action, resources)).or_default();
         merge_condition(blocks, condition);
     }
@@ -111,13 +143,17 @@ pub fn build_statements<'a>(requirements: impl IntoIterator<Item = &'a Requireme
         })
         .collect();
     statements.sort_by_cached_key(statement_order);
-    statements
+    (statements, widenings)
 }
 
 /// Pack statements in order into policies that each stay within [`MAX_POLICY_CHARS`].
-/// A single statement larger than the limit gets a policy of its own.
+/// A statement too large for a policy of its own is first split into
+/// statements over parts of its resources (and, if one resource is still too
+/// much, parts of its actions), which grant the same (action, resource) pairs:
+/// IAM never rejects what iamlens prints.
 pub fn split_into_policies(statements: Vec<Statement>) -> Vec<Policy> {
     let overhead = json_len(&document(Vec::new()));
+    let statements: Vec<Statement> = statements.into_iter().flat_map(|s| fit_statement(s, MAX_POLICY_CHARS - overhead)).collect();
     let mut policies = Vec::new();
     let mut current: Vec<Statement> = Vec::new();
     let mut size = overhead;
@@ -137,6 +173,41 @@ pub fn split_into_policies(statements: Vec<Statement>) -> Vec<Policy> {
         policies.push(identity(current));
     }
     policies
+}
+
+/// `statement` as statements of at most `room` characters each: its resources
+/// cut into consecutive runs, then (for a resource whose statement is still
+/// too large) its actions. A statement that fits is returned as it is.
+fn fit_statement(statement: Statement, room: usize) -> Vec<Statement> {
+    if json_len(&statement) <= room {
+        return vec![statement];
+    }
+    let with = |action: Vec<String>, resource: Vec<String>| Statement { action, resource, ..statement.clone() };
+    if statement.resource.len() > 1 {
+        let mut out = Vec::new();
+        let mut run: Vec<String> = Vec::new();
+        for resource in &statement.resource {
+            let mut longer = run.clone();
+            longer.push(resource.clone());
+            if !run.is_empty() && json_len(&with(statement.action.clone(), longer.clone())) > room {
+                out.extend(fit_statement(with(statement.action.clone(), std::mem::take(&mut run)), room));
+                run.push(resource.clone());
+            } else {
+                run = longer;
+            }
+        }
+        out.extend(fit_statement(with(statement.action.clone(), run), room));
+        return out;
+    }
+    if statement.action.len() > 1 {
+        let half = statement.action.len() / 2;
+        let (first, second) = statement.action.split_at(half);
+        let mut out = fit_statement(with(first.to_vec(), statement.resource.clone()), room);
+        out.extend(fit_statement(with(second.to_vec(), statement.resource.clone()), room));
+        return out;
+    }
+    // One action on one resource over the limit: nothing smaller grants it.
+    vec![statement]
 }
 
 /// Size of a value as IAM counts it: compact JSON (no whitespace outside strings).
@@ -191,17 +262,18 @@ fn merge_condition(blocks: &mut Vec<ConditionBlock>, condition: ConditionBlock) 
 }
 
 /// `*` swallows everything; an ARN matched by another pattern of the set is
-/// dropped; more than `cutoff` left collapse to their narrowest common wildcard.
-fn reduce_resources(resources: BTreeSet<String>, cutoff: usize) -> Vec<String> {
+/// dropped; more than `cutoff` left collapse to their narrowest common
+/// wildcard, returned with the ARNs it replaced.
+fn reduce_resources(resources: BTreeSet<String>, cutoff: usize) -> (Vec<String>, Option<Vec<String>>) {
     if resources.contains("*") {
-        return vec!["*".to_string()];
+        return (vec!["*".to_string()], None);
     }
     let all: Vec<&String> = resources.iter().collect();
     let kept: Vec<String> = all.iter().filter(|r| !all.iter().any(|other| other != *r && wildcard::covers(other, r))).map(|r| (*r).clone()).collect();
     if kept.len() > cutoff {
-        vec![wildcard::narrowest_common(&kept)]
+        (vec![wildcard::narrowest_common(&kept)], Some(kept))
     } else {
-        kept
+        (kept, None)
     }
 }
 

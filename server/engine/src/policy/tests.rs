@@ -163,12 +163,97 @@ mod properties {
 }
 
 #[test]
-fn an_oversized_statement_gets_a_policy_of_its_own() {
+fn an_oversized_statement_is_split_so_that_every_policy_uploads() {
     let huge: Vec<String> = (0..400).map(|i| format!("arn:aws:s3:::bucket-{i:04}-with-a-long-name/key")).collect();
     let refs: Vec<&str> = huge.iter().map(String::as_str).collect();
     let reqs = [req("s3:GetObject", &refs), req("sqs:SendMessage", &["arn:aws:sqs:r:1:q"])];
     let policies = synthesize(&reqs, &PolicyOptions { resource_cutoff: 1000, minimize_policy_size: false });
-    assert_eq!(policies.len(), 2);
-    assert_eq!(policies[0].policy.statement.len(), 1);
-    assert_eq!(policies[0].policy.statement[0].resource.len(), 400);
+    assert!(policies.len() >= 3, "{} policies", policies.len());
+    assert!(policies.iter().all(|p| json_len(&p.policy) <= MAX_POLICY_CHARS));
+    let s3: Vec<&String> =
+        policies.iter().flat_map(|p| &p.policy.statement).filter(|s| s.action == ["s3:GetObject"]).flat_map(|s| &s.resource).collect();
+    assert_eq!(s3.len(), 400, "every bucket still granted, none twice");
+}
+
+#[test]
+fn the_cutoff_reports_what_it_merged_and_into_what() {
+    let reqs: Vec<Requirement> = ["orders-a", "orders-b", "orders-c", "orders-d", "orders-e"]
+        .iter()
+        .map(|t| req("dynamodb:GetItem", &[&format!("arn:aws:dynamodb:us-east-1:123456789012:table/{t}")]))
+        .collect();
+    let (statements, widenings) = build_statements_reporting(&reqs, &PolicyOptions::default());
+    assert_eq!(statements[0].resource, vec!["arn:aws:dynamodb:us-east-1:123456789012:table/orders-*"], "every shared field kept");
+    let [widening] = widenings.as_slice() else { panic!("{widenings:?}") };
+    assert_eq!(widening.action, "dynamodb:GetItem");
+    assert_eq!(widening.merged.len(), 5);
+    assert_eq!(widening.pattern, "arn:aws:dynamodb:us-east-1:123456789012:table/orders-*");
+    let (_, none) = build_statements_reporting(&reqs[..4], &PolicyOptions::default());
+    assert!(none.is_empty(), "within the cutoff nothing is widened");
+}
+
+/// Every (action, resource, condition) a set of statements grants.
+fn grants(statements: &[Statement]) -> BTreeSet<(String, String, String)> {
+    statements
+        .iter()
+        .flat_map(|s| {
+            let condition = serde_json::to_string(&s.condition).unwrap();
+            s.action.iter().flat_map(move |a| {
+                s.resource.iter().map({
+                    let condition = condition.clone();
+                    move |r| (a.clone(), r.clone(), condition.clone())
+                })
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn a_statement_too_large_for_one_policy_is_split_into_policies_that_fit() {
+    let resources: Vec<String> = (0..400).map(|i| format!("arn:aws:s3:::bucket-with-a-long-name-{i:04}/reports/daily/*")).collect();
+    let actions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"];
+    let statement = Statement {
+        sid: None,
+        effect: "Allow".into(),
+        action: actions.iter().map(|a| a.to_string()).collect(),
+        resource: resources.clone(),
+        condition: None,
+    };
+    let policies = split_into_policies(vec![statement.clone()]);
+    assert!(policies.len() > 1);
+    for p in &policies {
+        assert!(json_len(&p.policy) <= MAX_POLICY_CHARS, "{}", json_len(&p.policy));
+    }
+    let split: Vec<Statement> = policies.into_iter().flat_map(|p| p.policy.statement).collect();
+    assert_eq!(grants(&split), grants(&[statement]));
+}
+
+mod splitting {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// Whatever the requirements, every policy fits IAM's limit and the
+        /// policies together grant exactly the pairs the statements grant.
+        #[test]
+        fn every_policy_fits_and_grants_the_same_pairs(
+            spec in proptest::collection::vec((0usize..40, 0usize..60, 10usize..300), 1..120),
+            cutoff in 1usize..500,
+        ) {
+            let reqs: Vec<Requirement> = spec
+                .iter()
+                .map(|(action, resource, len)| {
+                    let name = format!("{resource}-{}", "x".repeat(*len));
+                    req(&format!("s3:Action{action}"), &[&format!("arn:aws:s3:::b{resource}/{name}")])
+                })
+                .collect();
+            let statements = build_statements(&reqs, &PolicyOptions { resource_cutoff: cutoff, minimize_policy_size: false });
+            let policies = split_into_policies(statements.clone());
+            for p in &policies {
+                prop_assert!(json_len(&p.policy) <= MAX_POLICY_CHARS, "policy of {} chars", json_len(&p.policy));
+            }
+            let split: Vec<Statement> = policies.into_iter().flat_map(|p| p.policy.statement).collect();
+            prop_assert_eq!(grants(&split), grants(&statements));
+        }
+    }
 }
