@@ -422,16 +422,26 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    /// A call whose receiver is not resolved: candidates are the services whose
-    /// operation of this name accepts every keyword given.
+    /// A call on a receiver that is not known to be a client (`Sym::Unknown`),
+    /// or a client of an unknown service, in a file that uses AWS: the method
+    /// name and the arguments pick the service when only one fits (Low
+    /// confidence); `--service-hints` or an inline `# iamlens: <service>`
+    /// comment settle the others. A call that could be an AWS call but is not
+    /// settled is never dropped in silence: it gets an `Ambiguous` or
+    /// `UnresolvedCall` finding naming the candidates and what settles it.
     fn unresolved_call(&self, method: &str, call: Node<'a>, name: Node<'a>, env: &Env<'a>, known_client: bool, scopes: &mut [ScopeEntry]) {
         if !self.imports_sdk || method.starts_with('_') {
             return;
         }
         let (args, positional, opaque_spread) = self.keyword_args(call, env);
-        if positional || (args.is_empty() && (!known_client || opaque_spread)) {
+        // boto3 operations take keyword arguments only: a positional one means another API.
+        if positional {
             return;
         }
+        // No keyword to match members on (`x.list_topics()`, `x.create(**params)`):
+        // the name alone is no evidence of a client, so such a call becomes
+        // part of the policy only when a hint or directive settles it.
+        let bare = args.is_empty() && (!known_client || opaque_spread);
         let candidates: Vec<String> = self
             .catalog
             .services_with_method(method)
@@ -440,28 +450,60 @@ impl<'a> Analyzer<'a> {
                 self.service(s).is_some_and(|svc| exact_operation(&svc, method).is_some_and(|op| args.iter().all(|(k, _)| op.member(k).is_some())))
             })
             .collect();
-        let chosen: Vec<&String> = if candidates.len() > 1 {
-            candidates.iter().filter(|c| self.opts.service_hints.iter().any(|h| h.eq_ignore_ascii_case(c))).collect()
-        } else {
-            candidates.iter().collect()
-        };
-        match chosen.as_slice() {
-            [] if candidates.len() > 1 => {
-                let list = candidates.join(", ");
-                self.finding(
-                    name,
-                    FindingKind::Ambiguous { method: method.to_string(), candidates: candidates.clone() },
-                    format!("cannot tell which AWS service `{method}` calls here ({list}); pass --service-hints with the right one"),
-                );
-            }
-            [one] => {
-                let Some(svc) = self.service(one) else { return };
-                let Some(op) = exact_operation(&svc, method) else { return };
-                let confidence = if candidates.len() > 1 { Confidence::Medium } else { Confidence::Low };
-                self.push_call(call, name, one, &op.name, CallVia::Client, args, confidence, scopes);
-            }
-            _ => {}
+        if candidates.is_empty() {
+            return;
         }
+        let directed = self.directive_service(call);
+        let settled: Vec<&String> = match &directed {
+            Some(service) => candidates.iter().filter(|c| *c == service).collect(),
+            None => candidates.iter().filter(|c| self.opts.service_hints.iter().any(|h| h.eq_ignore_ascii_case(c))).collect(),
+        };
+        let chosen: Vec<&String> = match (settled.as_slice(), bare, candidates.len()) {
+            ([_], _, _) => settled,
+            ([], false, 1) => candidates.iter().collect(),
+            _ => Vec::new(),
+        };
+        if let [one] = chosen.as_slice() {
+            let Some(svc) = self.service(one) else { return };
+            let Some(op) = exact_operation(&svc, method) else { return };
+            let confidence = if candidates.len() > 1 || directed.is_some() { Confidence::Medium } else { Confidence::Low };
+            self.push_call(call, name, one, &op.name, CallVia::Client, args, confidence, scopes);
+            return;
+        }
+        let list = candidates.join(", ");
+        let directive = match candidates.as_slice() {
+            [one] => format!("`# iamlens: {one}`"),
+            _ => "`# iamlens: <service>` naming one of them".to_string(),
+        };
+        let settle = format!("annotate the receiver with its client type, or end the line with {directive}");
+        if candidates.len() > 1 && !bare {
+            self.finding(
+                name,
+                FindingKind::Ambiguous { method: method.to_string(), candidates: candidates.clone() },
+                format!("cannot tell which AWS service `{method}` calls here ({list}), so it is not in the policy; {settle}"),
+            );
+        } else {
+            let receiver = call.field("function").and_then(|f| f.field("object")).map(|o| one_line(text(o, self.src))).unwrap_or_default();
+            self.finding(
+                name,
+                FindingKind::UnresolvedCall { method: method.to_string(), candidates: candidates.clone() },
+                format!(
+                    "`{receiver}.{method}(...)` looks like an AWS call ({list}) but iamlens cannot tell what `{receiver}` is, so it is not in the policy; {settle}"
+                ),
+            );
+        }
+    }
+
+    /// The service an inline `# iamlens: <service>` comment on the call's
+    /// lines names, when it is a known service.
+    fn directive_service(&self, call: Node<'a>) -> Option<String> {
+        let first = call.start_position().row;
+        let last = call.end_position().row;
+        self.src.lines().skip(first).take(last - first + 1).find_map(|line| {
+            let (_, rest) = line.split_once("# iamlens:")?;
+            let name = rest.trim().split(|c: char| c.is_whitespace() || c == ',').next()?;
+            self.service(name).map(|svc| svc.name.clone())
+        })
     }
 
     /// Keyword arguments (with `**{literal dict}` spreads) as member values;

@@ -322,3 +322,55 @@ fn whether_a_file_is_aws_code_follows_changes_to_the_module_it_imports() {
     index.remove_file(&PathBuf::from("app/aws.py"));
     assert!(analyze_python(&handler, &index, &opts).calls.is_empty());
 }
+
+/// Calls on receivers iamlens cannot resolve are never dropped in silence:
+/// bare calls are reported with their candidates, an inline directive or a
+/// service hint settles one call, a lookalike with positional arguments is
+/// not an AWS call at all.
+#[test]
+fn unresolved_receivers_are_reported_or_settled_never_silently_dropped() {
+    let src = r#"import boto3
+from app.clients import make
+
+
+def topics(client):
+    return client.list_topics()
+
+
+def topics_settled(client):
+    return client.list_topics()  # iamlens: sns
+
+
+def clusters(db):
+    return db.describe_db_clusters(DBClusterIdentifier="orders")
+
+
+def clusters_settled(db):
+    return db.describe_db_clusters(DBClusterIdentifier="orders")  # iamlens: rds
+
+
+def not_aws(cache):
+    cache.list_topics("a", "b")
+"#;
+    let a = analyze(src);
+    assert_eq!(ops(&a), ["sns:ListTopics", "rds:DescribeDBClusters"], "only the settled calls are in the policy");
+    assert_eq!(a.calls[1].arg("DBClusterIdentifier"), Some(&lit("orders")));
+    assert_eq!(a.calls[1].confidence, Confidence::Medium);
+    let unresolved: Vec<_> = a.findings.iter().filter(|f| matches!(f.kind, FindingKind::UnresolvedCall { .. })).collect();
+    let [bare] = unresolved.as_slice() else { panic!("{:#?}", a.findings) };
+    assert_eq!(bare.span.start.line, 5);
+    assert!(
+        bare.message.contains("`client.list_topics(...)` looks like an AWS call (kafka, quicksight, sns)")
+            && bare.message.contains("# iamlens: <service>"),
+        "{}",
+        bare.message
+    );
+    assert!(matches!(&bare.kind, FindingKind::UnresolvedCall { candidates, .. } if candidates == &["kafka", "quicksight", "sns"]));
+    let ambiguous: Vec<_> = a.findings.iter().filter(|f| matches!(f.kind, FindingKind::Ambiguous { .. })).collect();
+    let [ambiguous] = ambiguous.as_slice() else { panic!("{:#?}", a.findings) };
+    assert_eq!(ambiguous.span.start.line, 13);
+    assert!(ambiguous.message.contains("docdb, neptune, rds") && ambiguous.message.contains("not in the policy"), "{}", ambiguous.message);
+    // A hint settles every call of that name; the directive still wins where given.
+    let hinted = analyze_with(src, &AnalysisOptions { service_hints: vec!["neptune".into(), "sns".into()] });
+    assert_eq!(ops(&hinted), ["sns:ListTopics", "sns:ListTopics", "neptune:DescribeDBClusters", "rds:DescribeDBClusters"]);
+}
