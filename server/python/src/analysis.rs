@@ -75,7 +75,10 @@ fn prepare<'a>(
     let src = doc.text();
     let mut an = Analyzer::new(src, catalog, index, opts);
     an.imports_sdk = file_imports_aws(root, src, index, catalog) || (root.has_error() && imports::text_mentions_sdk_import(src));
-    if !an.imports_sdk {
+    // A file that never imports the SDK still takes part when it builds
+    // clients through objects it gets from elsewhere (`ctx.session.client("ec2")`):
+    // only calls on receivers that resolve to clients count there.
+    if !an.imports_sdk && !names_a_service_factory(src, catalog) {
         return None;
     }
     let key = incremental::SnapshotKey {
@@ -121,6 +124,12 @@ pub(crate) fn analyze_document(
     let walked = incremental::walk_file(an, root, key, doc.take_last_analysis().map(incremental::Prev::Owned), true, None);
     doc.keep_last_analysis(walked.snapshot);
     walked.analysis
+}
+
+/// Whether the text calls something named like a client or resource factory
+/// with a literal service name this knowledge base knows.
+fn names_a_service_factory(src: &str, catalog: &dyn Catalog) -> bool {
+    services_named(src).into_iter().any(|name| catalog.service(name).is_some())
 }
 
 /// The services a Python source names in `client('…')` / `resource('…')`

@@ -30,9 +30,11 @@ impl FrontEnd for PythonFrontEnd {
     }
 
     /// Every SDK module name (`boto3`, `botocore`, `aioboto3`, `aiobotocore`)
-    /// contains "boto", so a file without it cannot import one.
+    /// contains "boto"; a file without it can still build clients through a
+    /// factory it was given (`session.client("ec2")`), which needs "client(" or
+    /// "resource(" in the text.
     fn may_use_aws(&self, bytes: &[u8]) -> bool {
-        bytes.windows(4).any(|w| w == b"boto")
+        bytes.windows(4).any(|w| w == b"boto") || bytes.windows(7).any(|w| w == b"client(") || bytes.windows(9).any(|w| w == b"resource(")
     }
 
     fn analyze_files(&self, files: &[SourceFile], opts: &AnalysisOptions) -> Vec<FileAnalysis> {

@@ -214,14 +214,51 @@ impl<'a> Analyzer<'a> {
                 return Sym::Unknown;
             };
             let base = self.eval(obj, env);
-            return self.call_method(base, text(attr, self.src), call, env);
+            let method = text(attr, self.src);
+            // A type annotation iamlens cannot follow (`app: App`) never hides a factory.
+            return match self.call_method(base, method, call, env) {
+                unknown @ (Sym::Unknown | Sym::Foreign) => self.factory_by_name(method, call, env).unwrap_or(unknown),
+                known => known,
+            };
         }
         let f = self.eval(func, env);
         if f == Sym::Unknown && func.kind() == "identifier" && text(func, self.src).starts_with(|c: char| c.is_ascii_uppercase()) {
             // Calling an unknown class makes an instance of something that is not a boto3 client.
             return Sym::Foreign;
         }
-        self.call_value(f, call, env, false)
+        let unknown_callee = matches!(f, Sym::Unknown | Sym::ExternalModule);
+        match self.call_value(f, call, env, false) {
+            Sym::Unknown if unknown_callee && func.kind() == "identifier" => {
+                self.factory_by_name(text(func, self.src), call, env).unwrap_or(Sym::Unknown)
+            }
+            other => other,
+        }
+    }
+
+    /// A call iamlens cannot follow (a method of an assumed-role session, a
+    /// framework object, a helper in a package it does not read) that is named
+    /// like a client or resource factory and given a literal botocore service
+    /// name: `session.client("ec2")`, `self.boto_session.resource("s3")`,
+    /// `app.aws_client("s3")`, `make_client("sqs")`, `resource_for("s3")`. The
+    /// service name is the evidence; Medium confidence. `resource` in the name
+    /// makes a resource (when the service has a resource API), else a client.
+    fn factory_by_name(&self, name: &str, call: Node<'a>, env: &Env<'a>) -> Option<Sym> {
+        let lower = name.to_ascii_lowercase();
+        let wants_resource = lower.contains("resource");
+        if !wants_resource && !lower.contains("client") {
+            return None;
+        }
+        let args = CallArgs::of(call);
+        let arg = args.get(0, "service_name", self.src).or_else(|| args.get(usize::MAX, "service", self.src))?;
+        let service = self.value(arg, env).as_exact_str()?;
+        let svc = self.service(&service)?;
+        let region = self.region_arg(call, 1, env);
+        let confidence = Confidence::Medium;
+        if wants_resource {
+            svc.resources.as_ref()?;
+            return Some(Sym::Resource(ResourceRef { service: svc.name.clone(), rtype: None, ids: Vec::new(), confidence, region }));
+        }
+        Some(Sym::Client { service: Svc::Known(svc.name.clone()), confidence, region })
     }
 
     /// Calling a value: SDK constructors, factories, classes.

@@ -374,3 +374,24 @@ def not_aws(cache):
     let hinted = analyze_with(src, &AnalysisOptions { service_hints: vec!["neptune".into(), "sns".into()] });
     assert_eq!(ops(&hinted), ["sns:ListTopics", "sns:ListTopics", "neptune:DescribeDBClusters", "rds:DescribeDBClusters"]);
 }
+
+/// A file that never imports boto3 takes part when it builds clients through
+/// objects it was given; only receivers that resolve to clients count there.
+#[test]
+fn factories_named_with_a_literal_service_make_clients_without_an_sdk_import() {
+    let src = r#"from app.context import ctx
+
+def run(session, helper):
+    session.client("sqs").send_message(QueueUrl="https://sqs.us-east-1.amazonaws.com/123456789012/jobs", MessageBody="go")
+    helper.make_resource("dynamodb").Table("orders").get_item(Key={"id": "1"})
+    helper.client("not-a-service").send_message(QueueUrl="x", MessageBody="y")
+    ctx.queue.send_message(QueueUrl="x", MessageBody="y")
+"#;
+    let a = analyze(src);
+    assert_eq!(ops(&a), ["sqs:SendMessage", "dynamodb:GetItem"]);
+    assert!(a.calls.iter().all(|c| c.confidence == Confidence::Medium));
+    assert!(a.findings.is_empty(), "no unresolved-call warnings without an SDK import: {:#?}", a.findings);
+    // No factory call with a known service name: not AWS code at all.
+    let plain = analyze("def f(cache):\n    cache.send_message(QueueUrl='x', MessageBody='y')\n    cache.client('redis')\n");
+    assert!(plain.calls.is_empty() && !plain.imports_aws_sdk);
+}
