@@ -366,22 +366,127 @@ def test_fix_access_denied_prompt_is_prefilled_from_a_yanked_denial(nvim):
     assert outcome["value"] == -1, "Escape at the prompt runs nothing"
 
 
+def policy_document(iam_client, arn: str) -> dict:
+    policy = iam_client.get_policy(PolicyArn=arn)["Policy"]
+    document = iam_client.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]["Document"]
+    if isinstance(document, str):
+        from urllib.parse import unquote
+
+        document = json.loads(unquote(document))
+    return document
+
+
+def document_actions(document: dict) -> set[str]:
+    actions: set[str] = set()
+    for statement in document["Statement"]:
+        a = statement["Action"]
+        actions.update([a] if isinstance(a, str) else a)
+    return actions
+
+
 def test_upload_policy_creates_the_policy_in_iam_after_confirmation(nvim, moto_endpoint, iam_client):
     outcome = nvim(
         """
         assert(H.wait_attached())
         H.hints(0, 2)
+        H.record_commands()
         H.confirm_answers = { 1 }
         return H.result("upload", function() vim.cmd("IamlensUploadPolicy file NvimTest") end)
         """
     )
-    assert len(outcome["confirms"]) == 1
+    # The plugin's dialog is the only question: the server did not ask again.
+    assert len(outcome["confirms"]) == 1, outcome["confirms"]
     question = outcome["confirms"][0]["message"]
     assert "app.py to AWS account 123456789012" in question
     assert "would create NvimTest_1 (arn:aws:iam::123456789012:policy/NvimTest_1)" in question, "the dry run names what changes"
+    assert "allow s3:GetObject, s3:PutObject on arn:aws:s3:::reports/*" in question, "the plan shows the statements"
     assert outcome["value"] is not None, outcome["notifications"]
     names = [p["PolicyName"] for p in iam_client.list_policies(Scope="Local")["Policies"]]
     assert names == ["NvimTest_1"], names
+    # The write presented the dry run's plan id.
+    preview, write = [c for c in outcome["commands"] if c["command"] == "iamlens.uploadPolicy"]
+    assert preview["args"]["dryRun"] is True and "planId" not in preview["args"], preview
+    assert write["args"]["planId"] == preview["result"]["PlanId"], write
+    assert "dryRun" not in write["args"]
+    assert json.loads(outcome["value"]["text"])["Summary"] == ["created NvimTest_1 (arn:aws:iam::123456789012:policy/NvimTest_1)"]
+
+
+def test_upload_writes_the_previewed_plan_not_the_buffer_edited_since(nvim, moto_endpoint, iam_client):
+    outcome = nvim(
+        """
+        assert(H.wait_attached())
+        H.hints(0, 2)
+        H.record_commands()
+        local buf = vim.api.nvim_get_current_buf()
+        -- While the dialog is up the code gains a call: what was confirmed is
+        -- the previewed policy, so the write must not include it.
+        H.confirm_answers = {
+          function()
+            vim.api.nvim_buf_set_lines(buf, -1, -1, false, {
+              "",
+              "",
+              "def remove(key):",
+              '    s3.delete_object(Bucket="reports", Key=key)',
+            })
+            return 1
+          end,
+        }
+        local result = H.result("upload", function() vim.cmd("IamlensUploadPolicy file NvimTest") end)
+        -- The server did see the edit: a policy generated now has the new action.
+        local now = H.result("policy/file", function()
+          vim.cmd("wincmd p")
+          vim.cmd("IamlensGeneratePolicy file")
+        end)
+        return { upload = result, now = now }
+        """
+    )
+    assert len(outcome["confirms"]) == 1, outcome["confirms"]
+    assert "s3:DeleteObject" not in outcome["confirms"][0]["message"]
+    assert "s3:DeleteObject" in policy_actions(json.loads(outcome["value"]["now"]["text"])), "the edit reached the server"
+    [policy] = iam_client.list_policies(Scope="Local")["Policies"]
+    assert policy["PolicyName"] == "NvimTest_1"
+    assert document_actions(policy_document(iam_client, policy["Arn"])) == {"s3:GetObject", "s3:PutObject"}
+    preview, write = [c for c in outcome["commands"] if c["command"] == "iamlens.uploadPolicy"]
+    assert write["args"]["planId"] == preview["result"]["PlanId"]
+
+
+def test_upload_policy_uses_the_servers_default_prefix(nvim, moto_endpoint, iam_client):
+    outcome = nvim(
+        """
+        assert(H.wait_attached())
+        H.hints(0, 2)
+        H.confirm_answers = { 1 }
+        return H.result("upload", function() vim.cmd("IamlensUploadPolicy") end)
+        """
+    )
+    assert "would create IamPolicyAutopilotGeneratedPolicy_1" in outcome["confirms"][0]["message"]
+    names = [p["PolicyName"] for p in iam_client.list_policies(Scope="Local")["Policies"]]
+    assert names == ["IamPolicyAutopilotGeneratedPolicy_1"], names
+
+
+def test_the_upload_code_action_is_previewed_and_confirmed_once(nvim, moto_endpoint, iam_client):
+    outcome = nvim(
+        """
+        assert(H.wait_attached())
+        H.hints(0, 2)
+        H.record_commands()
+        H.confirm_answers = { 1 }
+        return H.result("upload", function()
+          vim.lsp.buf.code_action({
+            filter = function(action) return action.title == "Upload policy to IAM…" end,
+            apply = true,
+          })
+        end)
+        """
+    )
+    [dialog] = outcome["confirms"]
+    assert dialog["message"].startswith("Upload the IAM policy for app.py to AWS account 123456789012?"), dialog
+    assert "would create IamPolicyAutopilotGeneratedPolicy_1" in dialog["message"]
+    preview, write = [c for c in outcome["commands"] if c["command"] == "iamlens.uploadPolicy"]
+    assert preview["args"]["dryRun"] is True
+    assert write["args"]["planId"] == preview["result"]["PlanId"]
+    names = [p["PolicyName"] for p in iam_client.list_policies(Scope="Local")["Policies"]]
+    assert names == ["IamPolicyAutopilotGeneratedPolicy_1"], names
 
 
 def test_upload_policy_declined_writes_nothing(nvim, moto_endpoint, iam_client):
@@ -472,6 +577,7 @@ def test_fix_access_denied_applies_to_the_role_only_after_confirmation(nvim, mot
     outcome = nvim(
         f"""
         assert(H.wait_attached())
+        H.record_commands()
         vim.fn.setreg("a", {json.dumps(DENIAL)})
         H.confirm_answers = {{ 1 }}  -- apply
         local plan = H.result("access-denied", function() vim.cmd("IamlensFixAccessDenied a") end)
@@ -482,6 +588,10 @@ def test_fix_access_denied_applies_to_the_role_only_after_confirmation(nvim, mot
     )
     assert len(outcome["confirms"]) == 1, outcome["notifications"]
     assert errors(outcome) == []
+    preview, apply = [c for c in outcome["commands"] if c["command"] == "iamlens.fixAccessDenied"]
+    assert preview["args"]["apply"] is False and apply["args"]["apply"] is True
+    assert apply["args"]["planId"] == preview["result"]["PlanId"], "the fix shown is the fix applied"
+    assert apply["result"]["Applied"]["Created"] is True, apply["result"]
     names = iam_client.list_role_policies(RoleName="app-role")["PolicyNames"]
     assert len(names) == 1, names
     document = iam_client.get_role_policy(RoleName="app-role", PolicyName=names[0])["PolicyDocument"]
@@ -651,3 +761,125 @@ def test_commands_without_a_running_server_say_so(nvim, workspace):
     messages = [n["message"] for n in outcome["notifications"]]
     assert any("language server is not running" in m for m in messages), messages
     assert any("open a Python file first" in m for m in messages), messages
+
+
+# --- the server's own consent request ----------------------------------------
+
+
+def _app_role_reading_reports(iam_client) -> None:
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+    iam_client.create_role(RoleName="app-role", AssumeRolePolicyDocument=json.dumps(trust))
+    read_only = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}],
+    }
+    iam_client.put_role_policy(RoleName="app-role", PolicyName="read", PolicyDocument=json.dumps(read_only))
+
+
+def test_the_quick_fix_that_writes_to_a_role_is_confirmed_in_the_plugins_dialog(nvim, moto_endpoint, iam_client):
+    _app_role_reading_reports(iam_client)
+    outcome = nvim(
+        """
+        assert(H.wait_attached())
+        local function denials()
+          return vim.tbl_filter(function(d) return d.code == "role-denies" end, vim.diagnostic.get(0))
+        end
+        assert(H.wait(function() return #denials() == 1 end), "no role-denies diagnostic")
+        local denied = denials()[1]
+        vim.api.nvim_win_set_cursor(0, { denied.lnum + 1, denied.col })
+        H.confirm_answers = { 1 }  -- "Write to IAM"
+        vim.lsp.buf.code_action({
+          filter = function(action) return action.title:find("(writes to IAM)", 1, true) ~= nil end,
+          apply = true,
+        })
+        assert(H.wait(function() return #H.confirms > 0 end), "the server asked nothing")
+        -- Written: the role is read again and the warning goes away.
+        local cleared = H.wait(function() return #denials() == 0 end)
+        return { line = denied.lnum, message = denied.message, cleared = cleared }
+        """,
+        options={"role": "app-role"},
+    )
+    assert outcome["value"]["line"] == 10, outcome["value"]
+    [dialog] = outcome["confirms"]
+    assert dialog["message"].startswith("iamlens wants to write to AWS IAM:"), dialog
+    assert "s3:PutObject" in dialog["message"] and "inline policy iamlens-app-role of role app-role" in dialog["message"]
+    assert dialog["choices"] == "&Write to IAM\n&Cancel"
+    assert dialog["default"] == 2, "<CR> answers Cancel"
+    assert dialog["kind"] == "Warning"
+    assert outcome["value"]["cleared"], "the diagnostic clears once the statement is written"
+    assert sorted(iam_client.list_role_policies(RoleName="app-role")["PolicyNames"]) == ["iamlens-app-role", "read"]
+    document = iam_client.get_role_policy(RoleName="app-role", PolicyName="iamlens-app-role")["PolicyDocument"]
+    if isinstance(document, str):
+        from urllib.parse import unquote
+
+        document = json.loads(unquote(document))
+    assert document_actions(document) == {"s3:PutObject"}
+    assert errors(outcome) == []
+
+
+def test_cancelling_or_dismissing_the_servers_request_writes_nothing(nvim, moto_endpoint, iam_client):
+    _app_role_reading_reports(iam_client)
+    outcome = nvim(
+        """
+        assert(H.wait_attached())
+        H.hints(0, 2)
+        local add = { action = "s3:PutObject", resources = { "arn:aws:s3:::reports/*" }, role = "app-role", apply = true }
+        H.confirm_answers = { 2 }  -- "Cancel"
+        local cancelled = H.exec("iamlens.addToRolePolicy", add)
+        H.confirm_answers = { 0 }  -- Escape
+        local dismissed = H.exec("iamlens.addToRolePolicy", add)
+        -- An upload without a plan id is asked about by the server as well.
+        H.confirm_answers = { 2 }
+        local upload = H.exec("iamlens.uploadPolicy", { scope = "file", uri = vim.uri_from_bufnr(0), prefix = "NvimTest" })
+        return { cancelled = cancelled, dismissed = dismissed, upload = upload }
+        """,
+    )
+    value = outcome["value"]
+    for name in ("cancelled", "dismissed", "upload"):
+        assert value[name].get("error") is None, value[name]
+        assert value[name]["result"]["Written"] is False, value[name]
+        assert "nothing was written" in value[name]["result"]["Reason"]
+    assert len(outcome["confirms"]) == 3
+    assert all(c["message"].startswith("iamlens wants to write to AWS IAM:") for c in outcome["confirms"])
+    assert "would create NvimTest_1" in outcome["confirms"][2]["message"], "the server's question names the plan"
+    assert iam_client.list_role_policies(RoleName="app-role")["PolicyNames"] == ["read"]
+    assert iam_client.list_policies(Scope="Local")["Policies"] == []
+
+
+def test_write_to_iam_in_the_servers_request_writes(nvim, moto_endpoint, iam_client):
+    _app_role_reading_reports(iam_client)
+    outcome = nvim(
+        """
+        assert(H.wait_attached())
+        H.hints(0, 2)
+        H.confirm_answers = { 1 }  -- "Write to IAM"
+        return H.exec("iamlens.addToRolePolicy", {
+          action = "s3:PutObject", resources = { "arn:aws:s3:::reports/*" }, role = "app-role", apply = true,
+        })
+        """,
+    )
+    assert outcome["value"].get("error") is None, outcome["value"]
+    assert outcome["value"]["result"]["Applied"]["Created"] is True, outcome["value"]
+    [dialog] = outcome["confirms"]
+    assert "inline policy iamlens-app-role of role app-role" in dialog["message"]
+    assert sorted(iam_client.list_role_policies(RoleName="app-role")["PolicyNames"]) == ["iamlens-app-role", "read"]
+
+
+def test_the_servers_request_is_answered_without_setup_too(nvim, moto_endpoint, iam_client):
+    _app_role_reading_reports(iam_client)
+    outcome = nvim(
+        """
+        assert(H.wait_attached())
+        H.confirm_answers = { 2 }
+        return H.exec("iamlens.addToRolePolicy", {
+          action = "s3:PutObject", resources = { "arn:aws:s3:::reports/*" }, role = "app-role", apply = true,
+        })
+        """,
+        setup=False,
+    )
+    assert outcome["value"]["result"]["Written"] is False, outcome["value"]
+    assert len(outcome["confirms"]) == 1
+    assert iam_client.list_role_policies(RoleName="app-role")["PolicyNames"] == ["read"]

@@ -5,4 +5,11 @@ return {
   cmd = { "iamlens", "lsp" },
   filetypes = { "python" },
   root_markers = { "pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", ".git" },
+  handlers = {
+    -- The server asks before writing to AWS (e.g. the quick fix that adds a
+    -- statement to a role): "Write to IAM" or "Cancel", in a confirm dialog.
+    ["window/showMessageRequest"] = function(...)
+      return require("iamlens.commands").show_message_request(...)
+    end,
+  },
 }

@@ -7,8 +7,9 @@ local H = {}
 H.notifications = {}
 H.confirms = {}
 H.inputs = {}
---- Scripted answers: H.confirm_answers (numbers for vim.fn.confirm),
---- H.input_answers (strings for vim.ui.input; nil = Escape).
+--- Scripted answers: H.confirm_answers (numbers for vim.fn.confirm, or
+--- functions of the dialog's message returning one, to act while the dialog
+--- is up), H.input_answers (strings for vim.ui.input; nil = Escape).
 H.confirm_answers = {}
 H.input_answers = {}
 
@@ -19,7 +20,48 @@ end
 vim.fn.confirm = function(msg, choices, default, kind)
   table.insert(H.confirms, { message = msg, choices = choices, default = default, kind = kind })
   local answer = table.remove(H.confirm_answers, 1)
+  if type(answer) == "function" then
+    answer = answer(msg)
+  end
   return answer or 0 -- 0: the dialog was dismissed
+end
+
+--- The workspace/executeCommand requests the iamlens client sends, as
+--- { command, args, result }, once H.record_commands() has run.
+H.commands = {}
+
+function H.record_commands()
+  local client = assert(H.client(), "no iamlens client")
+  local request = client.request
+  client.request = function(self, method, params, handler, ...)
+    if method == "workspace/executeCommand" then
+      local record = { command = params.command, args = (params.arguments or {})[1] or vim.NIL }
+      table.insert(H.commands, record)
+      local inner = handler
+      handler = function(err, result, ...)
+        record.result = err and { error = err.message } or result
+        if inner then
+          return inner(err, result, ...)
+        end
+      end
+    end
+    return request(self, method, params, handler, ...)
+  end
+end
+
+--- Runs server command `command` with `args` through the iamlens client
+--- (as another plugin or a keymap would) and waits for the answer:
+--- { result = ..., error = message or nil }.
+function H.exec(command, args, timeout)
+  local done, out = false, {}
+  H.client():request("workspace/executeCommand", { command = command, arguments = { args } }, function(err, result)
+    out = { result = result, error = err and (err.message or vim.inspect(err)) or nil }
+    done = true
+  end, 0)
+  H.wait(function()
+    return done
+  end, timeout)
+  return out
 end
 
 vim.ui.input = function(opts, on_confirm)
@@ -159,6 +201,7 @@ function H.finish(outcome)
   outcome.notifications = H.notifications
   outcome.confirms = H.confirms
   outcome.inputs = H.inputs
+  outcome.commands = H.commands
   local ok, encoded = pcall(vim.json.encode, outcome)
   if not ok then
     encoded = vim.json.encode({ ok = false, error = "result not encodable: " .. tostring(encoded) })

@@ -2,8 +2,9 @@
 // shows the result in a JSON tab; AWS writes are confirmed in a modal dialog.
 import * as vscode from "vscode";
 import { looksLikeAccessDenied } from "./denial";
-import { fixIsApplicable, PolicyScope, remedySummary, SERVER_COMMANDS } from "./serverCommands";
-import { confirmAwsWrite, reportFailure, showJson } from "./ui";
+import { confirmedWrite, DEFAULT_POLICY_PREFIX, fixIsApplicable, PolicyScope, SERVER_COMMANDS, UploadPolicyArgs } from "./serverCommands";
+import { reportFailure, showJson } from "./ui";
+import { ask, fixQuestion, uploadQuestion } from "./writes";
 
 /** Client-side command ids (the server's own ids are registered by the language client). */
 export const EDITOR_COMMANDS = {
@@ -72,18 +73,9 @@ export async function fixAccessDenied(host: CommandHost): Promise<void> {
   const plan = await host.execute(SERVER_COMMANDS.fixAccessDenied, { message: message.trim(), apply: false });
   await showJson(plan);
   if (!fixIsApplicable(plan)) return;
-  const p = plan as Record<string, unknown>;
-  const write =
-    `This adds an Allow to the inline policy of ${String(p["Principal"] ?? "the denied principal")} ` +
-    `in AWS IAM, using your current AWS credentials.`;
-  const summary = remedySummary(plan);
-  const ok = await confirmAwsWrite(
-    `Apply the fix for ${String(p["Action"] ?? "this action")}?`,
-    summary ? `${summary}\n\n${write}` : write,
-    "Apply fix",
-  );
-  if (!ok) return;
-  await showJson(await host.execute(SERVER_COMMANDS.fixAccessDenied, { message: message.trim(), apply: true }));
+  if (!(await ask(fixQuestion(plan)))) return;
+  // The plan id: the server applies exactly the fix shown, without asking again.
+  await showJson(await host.execute(SERVER_COMMANDS.fixAccessDenied, confirmedWrite({ message: message.trim(), apply: true }, plan)));
 }
 
 export async function uploadPolicy(host: CommandHost): Promise<void> {
@@ -99,43 +91,23 @@ export async function uploadPolicy(host: CommandHost): Promise<void> {
   const prefix = await vscode.window.showInputBox({
     title: "IAM: Upload policy",
     prompt: "Name prefix of the managed policies (created as PREFIX_1, PREFIX_2, …)",
-    value: "IamlensGeneratedPolicy",
+    value: DEFAULT_POLICY_PREFIX,
     ignoreFocusOut: true,
     validateInput: (text) =>
       /^[\w+=,.@-]{1,120}$/.test(text.trim()) ? undefined : "Use 1–120 letters, digits or + = , . @ _ -",
   });
   if (prefix === undefined) return;
-  const args = {
+  const args: UploadPolicyArgs = {
     scope: picked.scope,
     uri: picked.scope === "file" ? editor?.document.uri.toString() : undefined,
     prefix: prefix.trim(),
   };
-  // A dry run first: it checks the credentials and names what would change.
+  // A dry run first: it checks the credentials, names every IAM change and
+  // returns the plan id of exactly that upload.
   const preview = await host.execute(SERVER_COMMANDS.uploadPolicy, { ...args, dryRun: true });
   const target = picked.scope === "file" ? `${picked.description}` : "the workspace";
-  const ok = await confirmAwsWrite(
-    `Upload the IAM policy for ${target} to AWS account ${uploadAccount(preview)}?`,
-    `${uploadSummary(preview, args.prefix)}\n\nThis uses iam:CreatePolicy with your current AWS credentials.`,
-    "Upload",
-  );
-  if (!ok) return;
-  await showJson(await host.execute(SERVER_COMMANDS.uploadPolicy, args));
-}
-
-function uploadAccount(preview: unknown): string {
-  const account = isRecord(preview) ? preview["Account"] : undefined;
-  return typeof account === "string" && account !== "" ? account : "(of your current credentials)";
-}
-
-/** The dry run's own lines ("would create Team_1 (arn:…)"), else what the prefix implies. */
-function uploadSummary(preview: unknown, prefix: string): string {
-  const summary = isRecord(preview) ? preview["Summary"] : undefined;
-  if (Array.isArray(summary) && summary.length > 0) return summary.map(String).join("\n");
-  return `Creates managed policies named ${prefix}_N.`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  if (!(await ask(uploadQuestion(preview, target, args.prefix)))) return;
+  await showJson(await host.execute(SERVER_COMMANDS.uploadPolicy, confirmedWrite(args, preview)));
 }
 
 export async function checkRole(host: CommandHost): Promise<void> {

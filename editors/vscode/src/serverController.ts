@@ -5,7 +5,8 @@ import { LanguageClient, LanguageClientOptions, ServerOptions } from "vscode-lan
 import { locateServer, ServerLocation, ServerNotFoundError } from "./serverLocation";
 import { RESTART_KEYS, serverSettings, ServerSettings } from "./settings";
 import { PRESENTED_COMMANDS, writesToAws } from "./serverCommands";
-import { confirmAwsWrite, errorText, showJson } from "./ui";
+import { errorText, showJson } from "./ui";
+import { confirmServerWrite } from "./writes";
 
 export const CLIENT_ID = "iamlens";
 export const DOCUMENT_SELECTOR = [
@@ -123,16 +124,16 @@ export class ServerController implements vscode.Disposable {
       initializationOptions: this.settings(),
       outputChannel: this.output,
       middleware: {
-        // Commands the server attaches to code lenses run through here:
-        // confirm AWS writes first, then show the result.
+        // Commands the server attaches to code lenses and code actions run
+        // through here. A write (uploadPolicy, fixAccessDenied or
+        // addToRolePolicy with apply) is previewed, confirmed in the modal
+        // dialog with the previewed plan, and sent with the plan's id, so the
+        // server writes exactly that and does not ask a second time.
         executeCommand: async (command, args, next) => {
           if (writesToAws(command, args)) {
-            const ok = await confirmAwsWrite(
-              "iamlens is about to write to AWS IAM.",
-              `Command ${command} changes IAM in the account of your current AWS credentials.`,
-              "Continue",
-            );
-            if (!ok) return undefined;
+            const confirmed = await confirmServerWrite(command, args, (preview) => Promise.resolve(next(command, preview)));
+            if (confirmed === undefined) return undefined;
+            args = confirmed;
           }
           const result = await next(command, args);
           if (PRESENTED_COMMANDS.has(command) && result !== undefined && result !== null) await showJson(result);

@@ -85,19 +85,32 @@ test("Fix AccessDenied does not prefill unrelated clipboard text, and Escape doe
   assert.equal(w.log.requests.length, 0);
 });
 
-test("an applicable fix is applied only after the modal confirmation", async () => {
+test("an applicable fix is applied only after the modal confirmation, with the preview's plan id", async () => {
   const applied = { Applied: true };
+  const plan = { ...APPLICABLE_PLAN, PlanId: "0123456789abcdef0123456789abcdef" };
   const w = await activated({
     answers: { input: DENIAL, warning: "Apply fix" },
-    responses: { "iamlens.fixAccessDenied": (args) => (args.apply ? applied : APPLICABLE_PLAN) },
+    responses: { "iamlens.fixAccessDenied": (args) => (args.apply ? applied : plan) },
   });
   await w.registered.get("iamlens.editor.fixAccessDenied")();
   assert.equal(w.log.warnings.length, 1);
   assert.equal(w.log.warnings[0].rest[0].modal, true);
   assert.match(w.log.warnings[0].rest[0].detail, /No identity-based policy of role app allows s3:GetObject/);
   assert.match(w.log.warnings[0].rest[0].detail, /assumed-role\/app\/s/);
-  assert.deepEqual(executed(w).map((e) => e.args.apply), [false, true]);
-  assert.deepEqual(shownJson(w), [APPLICABLE_PLAN, applied]);
+  assert.deepEqual(executed(w).map((e) => e.args), [
+    { message: DENIAL, apply: false },
+    { message: DENIAL, apply: true, planId: "0123456789abcdef0123456789abcdef" },
+  ]);
+  assert.deepEqual(shownJson(w), [plan, applied]);
+});
+
+test("a server without plan ids gets the confirmed fix without one", async () => {
+  const w = await activated({
+    answers: { input: DENIAL, warning: "Apply fix" },
+    responses: { "iamlens.fixAccessDenied": (args) => (args.apply ? { Applied: true } : APPLICABLE_PLAN) },
+  });
+  await w.registered.get("iamlens.editor.fixAccessDenied")();
+  assert.deepEqual(executed(w).map((e) => e.args), [{ message: DENIAL, apply: false }, { message: DENIAL, apply: true }]);
 });
 
 test("declining the modal leaves IAM untouched", async () => {
@@ -107,7 +120,7 @@ test("declining the modal leaves IAM untouched", async () => {
 });
 
 test("Upload policy asks scope and prefix, previews with a dry run, confirms in a modal, then uploads", async () => {
-  const preview = { DryRun: true, Account: "123456789012", Summary: ["would create Team_1 (arn:aws:iam::123456789012:policy/Team_1)"] };
+  const preview = { DryRun: true, Account: "123456789012", Summary: ["would create Team_1 (arn:aws:iam::123456789012:policy/Team_1)"], PlanId: "feedfacefeedfacefeedfacefeedface" };
   const result = { DryRun: false, Account: "123456789012", Summary: ["created Team_1 (arn:aws:iam::123456789012:policy/Team_1)"] };
   const w = await activated({
     activeEditor: editor("/work/project/app.py"),
@@ -121,13 +134,26 @@ test("Upload policy asks scope and prefix, previews with a dry run, confirms in 
   const args = { scope: "file", uri: "file:///work/project/app.py", prefix: "Team" };
   assert.deepEqual(executed(w), [
     { command: "iamlens.uploadPolicy", args: { ...args, dryRun: true } },
-    { command: "iamlens.uploadPolicy", args },
+    // The write presents the dry run's plan id: the server writes exactly that, without asking again.
+    { command: "iamlens.uploadPolicy", args: { ...args, planId: "feedfacefeedfacefeedfacefeedface" } },
   ]);
   const [dialog] = w.log.warnings;
   assert.equal(dialog.rest[0].modal, true);
   assert.match(dialog.message, /app\.py to AWS account 123456789012/);
   assert.match(dialog.rest[0].detail, /would create Team_1 \(arn:aws:iam::123456789012:policy\/Team_1\)/);
   assert.deepEqual(shownJson(w), [result]);
+});
+
+test("Upload policy shows the dry run's plan and proposes the server's default prefix", async () => {
+  const plan = "in account 123456789012:\n- would create IamPolicyAutopilotGeneratedPolicy_1 (arn:…)\n  allow s3:GetObject on arn:aws:s3:::reports/*";
+  const w = await activated({
+    answers: { quickPick: 0, input: "IamPolicyAutopilotGeneratedPolicy", warning: "Upload" },
+    responses: { "iamlens.uploadPolicy": (args) => (args.dryRun ? { Account: "123456789012", Summary: ["would create …"], Plan: plan, PlanId: "p1" } : { DryRun: false }) },
+  });
+  await w.registered.get("iamlens.editor.uploadPolicy")();
+  assert.equal(w.log.inputBoxes[0].value, "IamPolicyAutopilotGeneratedPolicy");
+  assert.ok(w.log.warnings[0].rest[0].detail.startsWith(plan), w.log.warnings[0].rest[0].detail);
+  assert.deepEqual(executed(w).map((e) => e.args.planId), [undefined, "p1"]);
 });
 
 test("Upload policy cancelled at the modal only ran the dry run", async () => {
@@ -183,20 +209,100 @@ test("Explain sends the cursor position of the active file", async () => {
   assert.deepEqual(executed(w), [{ command: "iamlens.explain", args: { uri: "file:///work/project/app.py", position: { line: 3, character: 17 } } }]);
 });
 
-test("code-lens commands run through the client: uploads are confirmed, results shown", async () => {
-  const w = await activated({ answers: { warning: [undefined, "Continue"] } });
+test("code-lens commands run through the client: a write is previewed, confirmed with its plan, then sent with the plan id", async () => {
+  const w = await activated({ answers: { warning: [undefined, "Upload"] } });
   const { executeCommand } = w.log.clients[0].clientOptions.middleware;
   const calls = [];
-  const next = async (command, args) => { calls.push({ command, args }); return { ok: command }; };
+  const next = async (command, args) => {
+    calls.push({ command, args: args[0] });
+    if (args[0].dryRun) return { DryRun: true, Account: "123456789012", Plan: "in account 123456789012:\n- would create P_1", PlanId: "plan-1" };
+    return { ok: command };
+  };
 
-  assert.equal(await executeCommand("iamlens.uploadPolicy", [{ scope: "file" }], next), undefined);
-  assert.equal(calls.length, 0, "declined upload never reaches the server");
-  await executeCommand("iamlens.uploadPolicy", [{ scope: "file" }], next);
-  assert.equal(calls.length, 1);
+  assert.equal(await executeCommand("iamlens.uploadPolicy", [{ scope: "file", uri: "file:///work/project/app.py" }], next), undefined);
+  assert.deepEqual(calls, [{ command: "iamlens.uploadPolicy", args: { scope: "file", uri: "file:///work/project/app.py", dryRun: true } }], "declined: only the dry run reached the server");
+  assert.match(w.log.warnings[0].message, /app\.py to AWS account 123456789012/);
+  assert.match(w.log.warnings[0].rest[0].detail, /would create P_1/);
+
+  calls.length = 0;
+  await executeCommand("iamlens.uploadPolicy", [{ scope: "file", uri: "file:///work/project/app.py" }], next);
+  assert.deepEqual(calls.map((c) => c.args), [
+    { scope: "file", uri: "file:///work/project/app.py", dryRun: true },
+    { scope: "file", uri: "file:///work/project/app.py", planId: "plan-1" },
+  ]);
+  calls.length = 0;
   await executeCommand("iamlens.uploadPolicy", [{ scope: "file", dryRun: true }], next);
   await executeCommand("iamlens.generatePolicy", [{ scope: "function" }], next);
+  assert.equal(calls.length, 2);
   assert.equal(w.log.warnings.length, 2, "dry runs and policy generation need no confirmation");
-  assert.deepEqual(shownJson(w), [{ ok: "iamlens.uploadPolicy" }, { ok: "iamlens.uploadPolicy" }, { ok: "iamlens.generatePolicy" }]);
+  assert.equal(shownJson(w).length, 3);
+});
+
+test("the quick fix that adds a statement to a role is confirmed once, in the modal, and written with the plan id", async () => {
+  const w = await activated({ answers: { warning: ["Write to IAM", undefined] } });
+  const { executeCommand } = w.log.clients[0].clientOptions.middleware;
+  const calls = [];
+  const statement = { Sid: "IamlensS3PutObject", Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::reports/*" };
+  const next = async (command, args) => {
+    calls.push(args[0]);
+    return args[0].apply ? { Applied: { Changed: true } } : { Role: "app-role", PolicyName: "iamlens-app-role", Statement: statement, PlanId: "plan-2" };
+  };
+  const quickFix = { action: "s3:PutObject", resources: ["arn:aws:s3:::reports/*"], role: "app-role", apply: true };
+
+  await executeCommand("iamlens.addToRolePolicy", [quickFix], next);
+  assert.deepEqual(calls, [{ ...quickFix, apply: false, quiet: true }, { ...quickFix, planId: "plan-2" }]);
+  const [dialog] = w.log.warnings;
+  assert.equal(dialog.rest[0].modal, true);
+  assert.equal(dialog.message, "Add s3:PutObject to inline policy iamlens-app-role of role app-role?");
+  assert.match(dialog.rest[0].detail, /"Action": "s3:PutObject"/);
+  assert.deepEqual(dialog.rest.slice(1), ["Write to IAM"]);
+
+  calls.length = 0;
+  assert.equal(await executeCommand("iamlens.addToRolePolicy", [quickFix], next), undefined);
+  assert.deepEqual(calls, [{ ...quickFix, apply: false, quiet: true }], "declined: nothing written");
+  // The preview itself (apply: false) writes nothing and asks nothing.
+  calls.length = 0;
+  await executeCommand("iamlens.addToRolePolicy", [{ ...quickFix, apply: false }], next);
+  assert.deepEqual(calls, [{ ...quickFix, apply: false }]);
+  assert.equal(w.log.warnings.length, 2);
+});
+
+test("a fix applied from a command is previewed and applied with the plan id; an older server gets a plain confirmation", async () => {
+  const w = await activated({ answers: { warning: ["Apply fix", "Continue"] } });
+  const { executeCommand } = w.log.clients[0].clientOptions.middleware;
+  const calls = [];
+  let planIds = true;
+  const next = async (command, args) => {
+    calls.push(args[0]);
+    if (args[0].apply) return { Applied: { Changed: true } };
+    return planIds ? { ...APPLICABLE_PLAN, PlanId: "plan-3" } : APPLICABLE_PLAN;
+  };
+  await executeCommand("iamlens.fixAccessDenied", [{ message: DENIAL, apply: true }], next);
+  assert.deepEqual(calls, [{ message: DENIAL, apply: false }, { message: DENIAL, apply: true, planId: "plan-3" }]);
+  assert.match(w.log.warnings[0].message, /Apply the fix for s3:GetObject/);
+
+  planIds = false;
+  calls.length = 0;
+  await executeCommand("iamlens.fixAccessDenied", [{ message: DENIAL, apply: true }], next);
+  assert.deepEqual(calls, [{ message: DENIAL, apply: false }, { message: DENIAL, apply: true }]);
+  assert.equal(w.log.warnings[1].message, "iamlens is about to write to AWS IAM.");
+});
+
+test("every writing server command is guarded; previews and reads are not", async () => {
+  const w = await activated();
+  const { writesToAws, previewOf, confirmedWrite } = w.load("serverCommands.js");
+  assert.equal(writesToAws("iamlens.uploadPolicy", [{ scope: "file" }]), true);
+  assert.equal(writesToAws("iamlens.uploadPolicy", [{ scope: "file", planId: "p" }]), true);
+  assert.equal(writesToAws("iamlens.uploadPolicy", [{ scope: "file", dryRun: true }]), false);
+  assert.equal(writesToAws("iamlens.fixAccessDenied", [{ message: "m", apply: true }]), true);
+  assert.equal(writesToAws("iamlens.fixAccessDenied", [{ message: "m" }]), false);
+  assert.equal(writesToAws("iamlens.addToRolePolicy", [{ action: "s3:GetObject", resources: ["*"], apply: true }]), true);
+  assert.equal(writesToAws("iamlens.addToRolePolicy", [{ action: "s3:GetObject", resources: ["*"] }]), false);
+  for (const read of ["iamlens.generatePolicy", "iamlens.explain", "iamlens.checkRole"]) assert.equal(writesToAws(read, [{ apply: true }]), false);
+  assert.deepEqual(previewOf("iamlens.uploadPolicy", { scope: "file", planId: "old" }), { scope: "file", dryRun: true });
+  assert.deepEqual(previewOf("iamlens.addToRolePolicy", { action: "a:B", apply: true }), { action: "a:B", apply: false, quiet: true });
+  assert.deepEqual(confirmedWrite({ scope: "file" }, { PlanId: "p" }), { scope: "file", planId: "p" });
+  assert.deepEqual(confirmedWrite({ scope: "file" }, { PlanId: "" }), { scope: "file" });
 });
 
 test("Restart language server restarts the client", async () => {

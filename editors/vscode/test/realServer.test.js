@@ -136,6 +136,25 @@ test("Fix AccessDenied: the real plan is shown and the fix offered for an identi
     assert.equal(w.log.warnings[0].rest[0].modal, true);
     const applied = w.log.requests.filter((r) => r.params?.arguments?.[0]?.apply === true);
     assert.deepEqual(applied, []);
+    assert.match(plan.PlanId, /^[0-9a-f]{32}$/, "an applicable fix comes with the plan id the apply presents");
+  } finally {
+    await extension.deactivate();
+  }
+});
+
+test("the quick fix's write is previewed by the real server (a plan id, nothing written) before the dialog", { skip: missing }, async () => {
+  const { w, extension } = await activatedAgainstServer({ answers: { warning: undefined } });
+  try {
+    const client = w.log.clients[0];
+    const { executeCommand } = client.clientOptions.middleware;
+    const next = (command, args) => client.sendRequest("workspace/executeCommand", { command, arguments: args });
+    const quickFix = { action: "s3:PutObject", resources: ["arn:aws:s3:::reports/*"], role: "app-role", apply: true };
+    assert.equal(await executeCommand("iamlens.addToRolePolicy", [quickFix], next), undefined);
+    const sent = w.log.requests.filter((r) => r.params?.command === "iamlens.addToRolePolicy").map((r) => r.params.arguments[0]);
+    assert.deepEqual(sent, [{ ...quickFix, apply: false, quiet: true }], "declined: only the preview reached the server");
+    const [dialog] = w.log.warnings;
+    assert.equal(dialog.message, "Add s3:PutObject to inline policy iamlens-app-role of role app-role?");
+    assert.match(dialog.rest[0].detail, /"Resource": "arn:aws:s3:::reports\/\*"/);
   } finally {
     await extension.deactivate();
   }

@@ -265,6 +265,10 @@ pub struct AddToRoleArgs {
     pub apply: bool,
     /// The id a preview (`apply: false`) returned: write exactly that plan.
     pub plan_id: Option<String>,
+    /// A preview for a client that shows the plan itself: the server does not
+    /// also show it as a message.
+    #[serde(default)]
+    pub quiet: bool,
 }
 
 impl AddToRoleArgs {
@@ -363,6 +367,7 @@ mod tests {
             role: None,
             apply: false,
             plan_id: None,
+            quiet: false,
         };
         assert!(args("s3:GetObject", vec!["*"]).validate().is_ok());
         assert!(args("s3:*", vec!["*"]).validate().unwrap_err().contains("wildcards"));

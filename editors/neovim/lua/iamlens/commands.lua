@@ -43,6 +43,36 @@ function M.confirm_aws_write(question, detail)
   return vim.fn.confirm(question .. "\n" .. detail, "&Yes\n&No", 2, "Warning") == 1
 end
 
+--- The policy-name prefix of uploads (the server's and the CLI's default).
+M.DEFAULT_PREFIX = "IamPolicyAutopilotGeneratedPolicy"
+
+local CONFIRM_KIND = { [1] = "Error", [2] = "Warning", [3] = "Info", [4] = "Info" }
+
+--- Handler of the server's window/showMessageRequest: the server asks before
+--- a write no confirmed preview covers (e.g. the quick fix that adds a
+--- statement to a role). Shown with the same confirm dialog as the plugin's
+--- own questions; returns the chosen MessageActionItem, or vim.NIL when the
+--- dialog is dismissed (the server then writes nothing).
+function M.show_message_request(_, params)
+  params = type(params) == "table" and params or {}
+  local message = type(params.message) == "string" and params.message or ""
+  local actions = type(params.actions) == "table" and params.actions or {}
+  if #actions == 0 then
+    vim.notify("iamlens: " .. message, vim.log.levels.INFO)
+    return vim.NIL
+  end
+  local choices, default = {}, 0
+  for i, action in ipairs(actions) do
+    local title = tostring(action.title):gsub("[\r\n]+", " ")
+    table.insert(choices, "&" .. title:gsub("&", "&&"))
+    if title == "Cancel" then
+      default = i -- <CR> must not be the answer that writes
+    end
+  end
+  local choice = vim.fn.confirm(message, table.concat(choices, "\n"), default, CONFIRM_KIND[params.type] or "Question")
+  return actions[choice] or vim.NIL
+end
+
 local function python_buffer()
   local buf = vim.api.nvim_get_current_buf()
   if vim.bo[buf].filetype ~= "python" then
@@ -88,6 +118,12 @@ function M.generate_policy(scope)
   end, buf)
 end
 
+--- The id of a previewed write (the server's PlanId), or nil.
+local function plan_id(preview)
+  local id = type(preview) == "table" and preview.PlanId or nil
+  return type(id) == "string" and id ~= "" and id or nil
+end
+
 local function fix_with_message(message)
   message = vim.trim(message or "")
   if message == "" then
@@ -108,7 +144,9 @@ local function fix_with_message(message)
       )
     )
     if ok then
-      M.execute("iamlens.fixAccessDenied", { message = message, apply = true }, function(applied)
+      -- The plan id makes the server apply exactly the fix shown, without
+      -- asking again (a server without plan ids asks itself, or just applies).
+      M.execute("iamlens.fixAccessDenied", { message = message, apply = true, planId = plan_id(plan) }, function(applied)
         results.show("access-denied", applied)
       end)
     end
@@ -143,6 +181,40 @@ function M.fix_access_denied(opts)
   vim.ui.input({ prompt = "AccessDenied message: ", default = default }, fix_with_message)
 end
 
+--- Previews the upload of `args` (a dry run: it checks the credentials and
+--- names every IAM change), asks with the plan, and writes exactly that plan
+--- (its PlanId), so the server does not ask a second time.
+local function upload_confirmed(args, target, bufnr)
+  local preview_args = vim.tbl_extend("force", args, { dryRun = true })
+  preview_args.planId = nil
+  M.execute("iamlens.uploadPolicy", preview_args, function(preview)
+    preview = type(preview) == "table" and preview or {}
+    local detail
+    if type(preview.Plan) == "string" and preview.Plan ~= "" then
+      detail = preview.Plan
+    else
+      local lines = type(preview.Summary) == "table" and preview.Summary or {}
+      detail = #lines > 0 and table.concat(lines, "\n")
+        or string.format("Creates managed policies named %s_N.", args.prefix or M.DEFAULT_PREFIX)
+    end
+    local account = type(preview.Account) == "string" and preview.Account or "of your current credentials"
+    if
+      not M.confirm_aws_write(
+        string.format("Upload the IAM policy for %s to AWS account %s?", target, account),
+        detail .. "\nThis uses iam:CreatePolicy with your current AWS credentials."
+      )
+    then
+      notify("upload cancelled; nothing was written to AWS", vim.log.levels.INFO)
+      return
+    end
+    local write_args = vim.tbl_extend("force", args, { planId = plan_id(preview) })
+    write_args.dryRun = nil
+    M.execute("iamlens.uploadPolicy", write_args, function(result)
+      results.show("upload", result)
+    end, bufnr)
+  end, bufnr)
+end
+
 --- :IamlensUploadPolicy [file|workspace] [prefix]
 function M.upload_policy(opts)
   local scope = opts.fargs[1] or "file"
@@ -150,7 +222,7 @@ function M.upload_policy(opts)
     notify(string.format("unknown scope %q: use :IamlensUploadPolicy [file|workspace] [prefix]", scope))
     return
   end
-  local prefix = opts.fargs[2] or "IamlensGeneratedPolicy"
+  local prefix = opts.fargs[2] or M.DEFAULT_PREFIX
   if not prefix:match("^[%w+=,.@_-]+$") or #prefix > 120 then
     notify(string.format("%q is not a valid policy name prefix (letters, digits and + = , . @ _ -)", prefix))
     return
@@ -161,25 +233,7 @@ function M.upload_policy(opts)
   end
   args.prefix = prefix
   local target = scope == "file" and vim.fn.fnamemodify(vim.api.nvim_buf_get_name(buf), ":~:.") or "the workspace"
-  -- A dry run first: it checks the credentials and names what would change.
-  local preview_args = vim.tbl_extend("force", args, { dryRun = true })
-  M.execute("iamlens.uploadPolicy", preview_args, function(preview)
-    local lines = type(preview) == "table" and type(preview.Summary) == "table" and preview.Summary or {}
-    local summary = #lines > 0 and table.concat(lines, "\n") or string.format("Creates managed policies named %s_N.", prefix)
-    local account = type(preview) == "table" and type(preview.Account) == "string" and preview.Account or "of your current credentials"
-    if
-      not M.confirm_aws_write(
-        string.format("Upload the IAM policy for %s to AWS account %s?", target, account),
-        summary .. "\nThis uses iam:CreatePolicy with your current AWS credentials."
-      )
-    then
-      notify("upload cancelled; nothing was written to AWS", vim.log.levels.INFO)
-      return
-    end
-    M.execute("iamlens.uploadPolicy", args, function(result)
-      results.show("upload", result)
-    end, buf)
-  end, buf)
+  upload_confirmed(args, target, buf)
 end
 
 function M.explain()
@@ -249,14 +303,21 @@ M.client_commands = {
       results.show("policy/" .. tostring(args.scope or "file"), result)
     end, ctx.bufnr)
   end,
+  -- The code action "Upload policy to IAM…": previewed and confirmed like
+  -- :IamlensUploadPolicy.
   ["iamlens.uploadPolicy"] = function(command, ctx)
     local args = (command.arguments or {})[1] or {}
-    if args.dryRun ~= true and not M.confirm_aws_write("Upload the IAM policy to AWS?", "This creates managed policies with your current AWS credentials.") then
+    if args.dryRun == true then
+      M.execute(command.command, args, function(result)
+        results.show("upload", result)
+      end, ctx.bufnr)
       return
     end
-    M.execute(command.command, args, function(result)
-      results.show("upload", result)
-    end, ctx.bufnr)
+    local target = "the workspace"
+    if type(args.uri) == "string" and args.scope ~= "workspace" then
+      target = vim.fn.fnamemodify(vim.uri_to_fname(args.uri), ":~:.")
+    end
+    upload_confirmed(args, target, ctx.bufnr)
   end,
 }
 

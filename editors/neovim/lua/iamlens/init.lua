@@ -29,6 +29,9 @@ function M.lsp_config(opts)
     settings = settings,
     commands = commands.client_commands,
     handlers = {
+      -- The server's own question before a write to AWS (when no confirmed
+      -- preview covers it), asked like the plugin's other confirmations.
+      ["window/showMessageRequest"] = commands.show_message_request,
       -- Neovim 0.11 has no handler for this server request.
       ["workspace/codeLens/refresh"] = function(_, _, ctx)
         for _, bufnr in ipairs(vim.lsp.get_buffers_by_client_id(ctx.client_id)) do
