@@ -13,12 +13,21 @@ pub fn run(args: GenerateArgs) -> ExitCode {
         Ok(opts) => opts,
         Err(message) => return super::fail(2, message),
     };
-    let reports = match engine::analyze_paths(&args.paths, iamlens_languages::front_ends(), &opts) {
-        Ok(reports) => reports,
+    let front_ends: Vec<&'static dyn engine::front_end::FrontEnd> = match &args.language {
+        Some(language) => iamlens_languages::for_language(language).into_iter().collect(),
+        None => iamlens_languages::front_ends().to_vec(),
+    };
+    let walk = engine::WalkOptions { include_tests: args.include_tests, ..Default::default() };
+    let (reports, walked) = match engine::analyze_paths_within(&args.paths, &front_ends, &opts, &walk) {
+        Ok(found) => found,
         Err(err) => return super::fail(2, err),
     };
+    if !walked.skipped_tests.is_empty() {
+        eprintln!("iamlens: left out {} test files (tests/, test_*, *_test, ...); --include-tests reads them", walked.skipped_tests.len());
+    }
     if reports.is_empty() {
-        eprintln!("iamlens: no Python files found in the given paths; the policy is empty");
+        let languages: Vec<&str> = front_ends.iter().map(|f| f.language()).collect();
+        eprintln!("iamlens: no source files ({}) found in the given paths; the policy is empty", languages.join(", "));
     }
     let policy = PolicyOptions { resource_cutoff: args.resource_cutoff, minimize_policy_size: args.minimize_policy_size };
     let mut output = engine::generate(&reports, &policy);
@@ -69,7 +78,8 @@ pub fn run(args: GenerateArgs) -> ExitCode {
 fn engine_options(args: &GenerateArgs) -> Result<EngineOptions, String> {
     if let Some(language) = &args.language {
         if iamlens_languages::for_language(language).is_none() {
-            return Err(format!("--language {language} is not supported; use --language python (or leave it out)"));
+            let known: Vec<&str> = iamlens_languages::front_ends().iter().map(|f| f.language()).collect();
+            return Err(format!("--language {language} is not supported; use one of {} (or leave it out)", known.join(", ")));
         }
     }
     let settings = Settings {

@@ -59,7 +59,7 @@ pub struct GenerateArgs {
     /// Pretty-print the JSON output.
     #[arg(short = 'p', long)]
     pub pretty: bool,
-    /// Source language (only `python` today).
+    /// Read only this language's files (python; the languages this build reads).
     #[arg(short = 'l', long)]
     pub language: Option<String>,
     /// Keep only calls to these services (actions a call truly needs stay).
@@ -89,6 +89,9 @@ pub struct GenerateArgs {
     /// Check the generated policy against the extracted requirements.
     #[arg(long)]
     pub verify: bool,
+    /// Read test files too (tests/, test_*.py, *_test.go, src/test/...); left out by default.
+    #[arg(long)]
+    pub include_tests: bool,
     /// With --upload-policies: replace the existing <PREFIX>_N policies with new default versions.
     #[arg(long, requires = "upload_policies")]
     pub update: bool,

@@ -7,10 +7,21 @@ use std::path::{Path, PathBuf};
 
 /// Files as given (whatever their extension: the user asked for them), plus
 /// every source file a front-end reads under each directory, walked
-/// recursively honouring `.gitignore`. Sorted and deduplicated per argument,
-/// in argument order, so runs are reproducible.
+/// recursively honouring `.gitignore`, tests left out (see [`WalkOptions`]).
+/// Sorted and deduplicated per argument, in argument order, so runs are
+/// reproducible.
 pub fn collect_source_files(paths: &[PathBuf], front_ends: &[&'static dyn FrontEnd]) -> Result<Vec<PathBuf>, EngineError> {
-    collect_source_files_within(paths, front_ends, &WalkLimits::none())
+    walk_source_files(paths, front_ends, &WalkOptions::default()).map(|walked| walked.files)
+}
+
+/// How a directory walk chooses files.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WalkOptions {
+    pub limits: WalkLimits,
+    /// Read the files a front-end calls tests (`tests/`, `test_*.py`,
+    /// `*_test.go`, `src/test/`): they are not the application, so a policy
+    /// for the application leaves them out unless asked.
+    pub include_tests: bool,
 }
 
 /// How far a walk may go before it stops with an error (for requests from
@@ -29,39 +40,55 @@ impl WalkLimits {
     }
 }
 
-/// [`collect_source_files`], stopping with [`EngineError::TooLarge`] past `limits`.
-pub fn collect_source_files_within(
-    paths: &[PathBuf],
-    front_ends: &[&'static dyn FrontEnd],
-    limits: &WalkLimits,
-) -> Result<Vec<PathBuf>, EngineError> {
+impl Default for WalkLimits {
+    fn default() -> Self {
+        WalkLimits::none()
+    }
+}
+
+/// What a walk found, and what it left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Walked {
+    pub files: Vec<PathBuf>,
+    /// Test files under the directories, left out (see [`WalkOptions::include_tests`]).
+    pub skipped_tests: Vec<PathBuf>,
+}
+
+/// [`collect_source_files`] with explicit options: stops with
+/// [`EngineError::TooLarge`] past the limits, and says what it left out.
+pub fn walk_source_files(paths: &[PathBuf], front_ends: &[&'static dyn FrontEnd], options: &WalkOptions) -> Result<Walked, EngineError> {
     let started = std::time::Instant::now();
-    let mut out: Vec<PathBuf> = Vec::new();
+    let mut walked = Walked::default();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| EngineError::from_io(path, &e))?;
         if meta.is_dir() {
-            let budget = Budget { limits, started, found_before: out.len() };
-            let mut found = walk_dir(path, front_ends, &budget)?;
+            let budget = Budget { options, started, found_before: walked.files.len() };
+            let (mut found, mut tests) = walk_dir(path, front_ends, &budget)?;
             found.sort();
-            out.extend(found);
+            tests.sort();
+            walked.files.extend(found);
+            walked.skipped_tests.extend(tests);
         } else {
-            out.push(path.clone());
+            walked.files.push(path.clone());
         }
     }
     let mut seen = std::collections::HashSet::new();
-    out.retain(|p| seen.insert(p.clone()));
-    Ok(out)
+    walked.files.retain(|p| seen.insert(p.clone()));
+    Ok(walked)
 }
 
 /// What is left of the limits while one directory is walked.
 struct Budget<'a> {
-    limits: &'a WalkLimits,
+    options: &'a WalkOptions,
     started: std::time::Instant,
     found_before: usize,
 }
 
-fn walk_dir(dir: &Path, front_ends: &[&'static dyn FrontEnd], budget: &Budget) -> Result<Vec<PathBuf>, EngineError> {
+/// Source files under `dir`, and the test files left out.
+fn walk_dir(dir: &Path, front_ends: &[&'static dyn FrontEnd], budget: &Budget) -> Result<(Vec<PathBuf>, Vec<PathBuf>), EngineError> {
     let mut found = Vec::new();
+    let mut tests = Vec::new();
+    let limits = &budget.options.limits;
     let too_large = |what: String| EngineError::TooLarge { path: dir.to_path_buf(), what };
     // `require_git(false)`: a .gitignore counts even outside a git checkout
     // (an unpacked tarball, a fixture directory), as users expect.
@@ -69,17 +96,22 @@ fn walk_dir(dir: &Path, front_ends: &[&'static dyn FrontEnd], budget: &Budget) -
     for entry in walker {
         let entry = entry.map_err(|e| EngineError::Walk { path: dir.to_path_buf(), message: e.to_string() })?;
         let is_file = entry.file_type().is_some_and(|t| t.is_file());
-        if is_file && front_end::for_path(front_ends, entry.path()).is_some() {
+        if let Some(front_end) = front_end::for_path(front_ends, entry.path()).filter(|_| is_file) {
+            let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+            if !budget.options.include_tests && front_end.is_test_file(relative) {
+                tests.push(entry.into_path());
+                continue;
+            }
             found.push(entry.into_path());
-            if budget.found_before + found.len() > budget.limits.max_files {
-                return Err(too_large(format!("more than {} source files", budget.limits.max_files)));
+            if budget.found_before + found.len() > limits.max_files {
+                return Err(too_large(format!("more than {} source files", limits.max_files)));
             }
         }
-        if budget.started.elapsed() > budget.limits.max_time {
-            return Err(too_large(format!("walking it took over {} s", budget.limits.max_time.as_secs())));
+        if budget.started.elapsed() > limits.max_time {
+            return Err(too_large(format!("walking it took over {} s", limits.max_time.as_secs())));
         }
     }
-    Ok(found)
+    Ok((found, tests))
 }
 
 /// The path the project index knows a file by: relative to the directory

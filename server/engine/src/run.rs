@@ -2,7 +2,7 @@
 //! analysed together by its front-end (on every core), then the requirements
 //! of each file.
 
-use crate::files::{collect_source_files_within, module_path, WalkLimits};
+use crate::files::{module_path, walk_source_files, WalkOptions, Walked};
 use crate::front_end::{self, FrontEnd, ProjectFile};
 use crate::parallel::parallel_map;
 use crate::{analysis_options, report_from_analysis, EngineError, EngineOptions, FileReport};
@@ -14,18 +14,28 @@ use std::path::PathBuf;
 /// name whose extension no front-end claims are read by the first front-end.
 /// Reports come back in file order.
 pub fn analyze_paths(paths: &[PathBuf], front_ends: &[&'static dyn FrontEnd], opts: &EngineOptions) -> Result<Vec<FileReport>, EngineError> {
-    analyze_paths_within(paths, front_ends, opts, &WalkLimits::none())
+    analyze_paths_within(paths, front_ends, opts, &WalkOptions::default()).map(|(reports, _)| reports)
 }
 
-/// [`analyze_paths`] that stops with [`EngineError::TooLarge`] when the
-/// paths hold more than `limits` allow.
+/// [`analyze_paths`] walking with `walk` (limits, tests): the reports, and
+/// what the walk found and left out.
 pub fn analyze_paths_within(
     paths: &[PathBuf],
     front_ends: &[&'static dyn FrontEnd],
     opts: &EngineOptions,
-    limits: &WalkLimits,
+    walk: &WalkOptions,
+) -> Result<(Vec<FileReport>, Walked), EngineError> {
+    let walked = walk_source_files(paths, front_ends, walk)?;
+    let reports = analyze_files(paths, &walked.files, front_ends, opts)?;
+    Ok((reports, walked))
+}
+
+fn analyze_files(
+    paths: &[PathBuf],
+    files: &[PathBuf],
+    front_ends: &[&'static dyn FrontEnd],
+    opts: &EngineOptions,
 ) -> Result<Vec<FileReport>, EngineError> {
-    let files = collect_source_files_within(paths, front_ends, limits)?;
     let Some(&default) = front_ends.first() else { return Ok(Vec::new()) };
     let language_of = |path: &PathBuf| front_end::for_path(front_ends, path).unwrap_or(default).language();
     let analysis_opts = analysis_options(opts);

@@ -242,13 +242,41 @@ fn a_walk_past_its_limits_stops_with_an_error_naming_the_path() {
     for i in 0..5 {
         dir.write(&format!("pkg/m{i}.py"), "import boto3\n");
     }
-    let limits = WalkLimits { max_files: 3, max_time: std::time::Duration::from_secs(60) };
+    let limits = WalkOptions { limits: WalkLimits { max_files: 3, max_time: std::time::Duration::from_secs(60) }, include_tests: false };
     let err = analyze_paths_within(std::slice::from_ref(&dir.0), iamlens_languages::front_ends(), &EngineOptions::default(), &limits).unwrap_err();
     assert!(matches!(&err, EngineError::TooLarge { path, .. } if path == &dir.0), "{err:?}");
     assert!(err.to_string().contains("more than 3 source files"), "{err}");
-    let roomy = WalkLimits { max_files: 5, ..limits };
-    assert_eq!(
-        analyze_paths_within(std::slice::from_ref(&dir.0), iamlens_languages::front_ends(), &EngineOptions::default(), &roomy).unwrap().len(),
-        5
-    );
+    let roomy = WalkOptions { limits: WalkLimits { max_files: 5, ..limits.limits }, ..limits };
+    let (reports, _) =
+        analyze_paths_within(std::slice::from_ref(&dir.0), iamlens_languages::front_ends(), &EngineOptions::default(), &roomy).unwrap();
+    assert_eq!(reports.len(), 5);
+}
+
+#[test]
+fn directory_runs_leave_tests_out_unless_asked_and_say_which() {
+    let dir = Scratch::new("tests-out");
+    let app = dir.write("app/handler.py", "import boto3\n");
+    let mut tests = vec![
+        dir.write("tests/test_handler.py", "import boto3\n"),
+        dir.write("app/handler_test.py", "import boto3\n"),
+        dir.write("app/conftest.py", "import boto3\n"),
+        dir.write("app/test_util.py", "import boto3\n"),
+    ];
+    tests.sort();
+    let walked = walk_source_files(std::slice::from_ref(&dir.0), iamlens_languages::front_ends(), &WalkOptions::default()).unwrap();
+    assert_eq!(walked.files, vec![app]);
+    let mut skipped = walked.skipped_tests.clone();
+    skipped.sort();
+    assert_eq!(skipped, tests);
+    let all = walk_source_files(
+        std::slice::from_ref(&dir.0),
+        iamlens_languages::front_ends(),
+        &WalkOptions { include_tests: true, ..WalkOptions::default() },
+    )
+    .unwrap();
+    assert_eq!(all.files.len(), 5);
+    assert!(all.skipped_tests.is_empty());
+    // A test file given by name is read: the user asked for it.
+    let given = walk_source_files(std::slice::from_ref(&tests[0]), iamlens_languages::front_ends(), &WalkOptions::default()).unwrap();
+    assert_eq!(given.files, vec![tests[0].clone()]);
 }

@@ -37,6 +37,15 @@ impl FrontEnd for PythonFrontEnd {
         bytes.windows(4).any(|w| w == b"boto") || bytes.windows(7).any(|w| w == b"client(") || bytes.windows(9).any(|w| w == b"resource(")
     }
 
+    /// pytest's and unittest's conventions: a `tests`/`test` directory,
+    /// `test_*.py`, `*_test.py`, `conftest.py`.
+    fn is_test_file(&self, path: &Path) -> bool {
+        let in_test_dir = path.parent().is_some_and(|dir| dir.components().any(|c| matches!(c.as_os_str().to_str(), Some("tests" | "test"))));
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let stem = name.strip_suffix(".py").or_else(|| name.strip_suffix(".pyi")).unwrap_or(name);
+        in_test_dir || stem.starts_with("test_") || stem.ends_with("_test") || stem == "conftest"
+    }
+
     fn analyze_files(&self, files: &[SourceFile], opts: &AnalysisOptions) -> Vec<FileAnalysis> {
         analyze_project(files, opts, catalog::embedded())
     }

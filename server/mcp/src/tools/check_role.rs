@@ -107,6 +107,7 @@ fn role_name(raw: &str) -> Result<String, ToolError> {
 /// Blocking: analyse the files for this role.
 pub fn analyze(paths: &[PathBuf], role: &RolePolicies, region: Option<&str>) -> Result<Vec<FileReport>, ToolError> {
     engine::analyze_paths_within(paths, iamlens_languages::front_ends(), &role_engine_options(role, region.map(str::to_string)), &super::WALK_LIMITS)
+        .map(|(reports, _)| reports)
         .map_err(|e| ToolError::failed(e.to_string()))
 }
 

@@ -134,6 +134,7 @@ pub fn run(job: ExplainJob, live: Option<FileReport>) -> ToolResult {
             }
             let mut reports =
                 engine::analyze_paths_within(std::slice::from_ref(&path), iamlens_languages::front_ends(), &job.options, &super::WALK_LIMITS)
+                    .map(|(reports, _)| reports)
                     .map_err(|e| ToolError::failed(e.to_string()))?;
             match reports.pop() {
                 Some(report) => report,

@@ -80,6 +80,7 @@ pub fn validate(input: GenerateInput, base: Option<&std::path::Path>) -> Result<
 /// Blocking: reads and analyses every file.
 pub fn run(job: GenerateJob) -> ToolResult {
     let reports = engine::analyze_paths_within(&job.paths, iamlens_languages::front_ends(), &job.engine, &super::WALK_LIMITS)
+        .map(|(reports, _)| reports)
         .map_err(|e| ToolError::failed(e.to_string()))?;
     Ok(envelope(&reports, &job.policy, &job.explain))
 }

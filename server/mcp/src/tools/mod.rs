@@ -7,8 +7,12 @@ use rmcp::ErrorData;
 use serde_json::Value;
 
 /// How much of the filesystem one tool call may walk: an agent asking for `/`
-/// or a home directory gets a clear error instead of a server busy for minutes.
-pub const WALK_LIMITS: iamlens_engine::WalkLimits = iamlens_engine::WalkLimits { max_files: 20_000, max_time: std::time::Duration::from_secs(20) };
+/// or a home directory gets a clear error instead of a server busy for
+/// minutes. Tests are left out, as `generate-policies` does by default.
+pub const WALK_LIMITS: iamlens_engine::WalkOptions = iamlens_engine::WalkOptions {
+    limits: iamlens_engine::WalkLimits { max_files: 20_000, max_time: std::time::Duration::from_secs(20) },
+    include_tests: false,
+};
 
 pub mod access_denied;
 pub mod check_role;
