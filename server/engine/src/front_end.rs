@@ -67,6 +67,12 @@ pub trait FrontEnd: Send + Sync {
     /// False only when a file's bytes cannot use an AWS SDK at all (a cheap
     /// test, so a workspace index skips most files unparsed).
     fn may_use_aws(&self, bytes: &[u8]) -> bool;
+    /// Whether a file is a test by this language's conventions; `path` is
+    /// relative to the directory being walked. Directory runs leave tests out
+    /// unless asked.
+    fn is_test_file(&self, _path: &Path) -> bool {
+        false
+    }
     /// Analyse a whole set of files together, so calls that cross files
     /// (a client made in one module, used in another) resolve. The result has
     /// one entry per input file, in the same order.
@@ -81,6 +87,12 @@ pub trait FrontEnd: Send + Sync {
     }
     /// Parse a document to keep and edit.
     fn parse(&self, text: String) -> Box<dyn SourceDocument>;
+    /// [`parse`](Self::parse) for a document an editor opened: its path
+    /// (relative imports resolve from it) and its LSP language identifier
+    /// (which grammar, when the front-end has several).
+    fn parse_document(&self, text: String, _path: Option<&Path>, _language_id: Option<&str>) -> Box<dyn SourceDocument> {
+        self.parse(text)
+    }
     /// An empty index of this language's cross-file facts.
     fn new_index(&self) -> Box<dyn LanguageIndex>;
     /// The services a source names, by a plain text scan (no parse): a guess
@@ -144,10 +156,12 @@ pub trait LanguageIndex: Send + Sync {
     fn as_any(&self) -> &dyn Any;
 }
 
-/// The front-end for a `--language` value (case-insensitive; an extension such as `py` works too).
+/// The front-end for a `--language` value (case-insensitive; an extension
+/// such as `py` or an LSP identifier such as `typescript` works too).
 pub fn for_language(front_ends: &[&'static dyn FrontEnd], language: &str) -> Option<&'static dyn FrontEnd> {
     let language = language.to_ascii_lowercase();
-    front_ends.iter().copied().find(|f| f.language() == language || f.file_extensions().contains(&language.as_str()))
+    let language = language.as_str();
+    front_ends.iter().copied().find(|f| f.language() == language || f.file_extensions().contains(&language) || f.language_ids().contains(&language))
 }
 
 /// The front-end that reads this file, by extension.

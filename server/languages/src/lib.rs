@@ -9,13 +9,14 @@ use iamlens_engine::front_end::{self, FrontEnd};
 use std::path::Path;
 
 /// Every front-end this build knows, in the order they are tried for files
-/// whose extension none of them claims.
+/// whose extension none of them claims (Python first: what iamlens read first).
 pub fn front_ends() -> &'static [&'static dyn FrontEnd] {
-    static ALL: [&dyn FrontEnd; 1] = [&iamlens_python::PythonFrontEnd];
+    static ALL: [&dyn FrontEnd; 3] = [&iamlens_python::PythonFrontEnd, &iamlens_javascript::FRONT_END, &iamlens_go::GoFrontEnd];
     &ALL
 }
 
-/// The front-end for a `--language` value (case-insensitive; an extension such as `py` works too).
+/// The front-end for a `--language` value (case-insensitive; an extension such
+/// as `py` or an LSP identifier such as `typescript` works too).
 pub fn for_language(language: &str) -> Option<&'static dyn FrontEnd> {
     front_end::for_language(front_ends(), language)
 }
@@ -25,7 +26,7 @@ pub fn for_path(path: &Path) -> Option<&'static dyn FrontEnd> {
     front_end::for_path(front_ends(), path)
 }
 
-/// The front-end for an LSP language identifier (`python`).
+/// The front-end for an LSP language identifier (`python`, `typescriptreact`, `go`).
 pub fn for_language_id(id: &str) -> Option<&'static dyn FrontEnd> {
     front_end::for_language_id(front_ends(), id)
 }

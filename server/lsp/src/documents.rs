@@ -34,16 +34,25 @@ pub struct Document {
 }
 
 impl Document {
-    /// A document of `language_id`; one no front-end claims is read as the
-    /// first front-end's language.
+    /// A document of `language_id` without a path (tests, untitled buffers).
     pub fn new(text: String, version: i32, language_id: String) -> Document {
+        Document::open(text, version, language_id, None)
+    }
+
+    /// A document the editor opened: its front-end by language id, else by
+    /// the path's extension, else the first front-end's; `module_path` (the
+    /// path the workspace index knows it by) lets relative imports resolve.
+    pub fn open(text: String, version: i32, language_id: String, module_path: Option<&std::path::Path>) -> Document {
         let lines = LineIndex::new(&text);
-        let front_end = iamlens_languages::for_language_id(&language_id).unwrap_or(iamlens_languages::front_ends()[0]);
+        let front_end = iamlens_languages::for_language_id(&language_id)
+            .or_else(|| module_path.and_then(iamlens_languages::for_path))
+            .unwrap_or(iamlens_languages::front_ends()[0]);
+        let source = front_end.parse_document(text, module_path, Some(&language_id));
         Document {
             version,
             language_id,
             front_end,
-            source: front_end.parse(text),
+            source,
             lines,
             report: None,
             report_generation: 0,
@@ -103,7 +112,7 @@ impl Document {
                     });
                 }
                 None => {
-                    self.source = self.front_end.parse(change.text);
+                    self.source.replace_all(change.text);
                     self.lines = LineIndex::new(self.source.text());
                     stale = stale.or(carried.take());
                 }

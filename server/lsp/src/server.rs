@@ -219,11 +219,15 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         if self.state.client().watched_files_registration {
-            let options = DidChangeWatchedFilesRegistrationOptions {
-                watchers: vec![FileSystemWatcher { glob_pattern: GlobPattern::String("**/*.py".into()), kind: None }],
-            };
+            // Every extension a front-end of this build reads.
+            let watchers = iamlens_languages::front_ends()
+                .iter()
+                .flat_map(|f| f.file_extensions())
+                .map(|ext| FileSystemWatcher { glob_pattern: GlobPattern::String(format!("**/*.{ext}")), kind: None })
+                .collect();
+            let options = DidChangeWatchedFilesRegistrationOptions { watchers };
             let registration = Registration {
-                id: "iamlens-watch-python".into(),
+                id: "iamlens-watch-sources".into(),
                 method: "workspace/didChangeWatchedFiles".into(),
                 register_options: serde_json::to_value(options).ok(),
             };
@@ -231,7 +235,7 @@ impl LanguageServer for Backend {
             // A client request: never awaited inside a notification handler.
             tokio::spawn(async move {
                 if let Err(e) = client.register_capability(vec![registration]).await {
-                    client.log_message(MessageType::WARNING, format!("iamlens: cannot watch *.py files: {e}")).await;
+                    client.log_message(MessageType::WARNING, format!("iamlens: cannot watch source files: {e}")).await;
                 }
             });
         }
@@ -252,7 +256,8 @@ impl LanguageServer for Backend {
         let head_start = doc.text.clone();
         let front_end = iamlens_languages::for_language_id(&doc.language_id).unwrap_or(iamlens_languages::front_ends()[0]);
         tokio::task::spawn_blocking(move || iamlens_engine::warm_up_knowledge(front_end, &head_start));
-        self.state.documents.open(doc.uri.clone(), Document::new(doc.text, version, doc.language_id));
+        let module_path = self.state.workspace.module_path(&uri_to_path(&doc.uri));
+        self.state.documents.open(doc.uri.clone(), Document::open(doc.text, version, doc.language_id, Some(&module_path)));
         self.schedule_diagnostics(doc.uri, version);
     }
 
@@ -486,8 +491,9 @@ impl LanguageServer for Backend {
             }
             commands::ADD_TO_ROLE_POLICY => {
                 let args: aws_link::AddToRoleArgs = commands::argument(&name, &arguments)?;
+                let quiet = args.quiet;
                 let (out, changed) = aws_link::add_to_role_policy(&self.state, &self.client, args).await?;
-                if let Some(confirm) = out.get("Confirm").and_then(|c| c.as_str()) {
+                if let Some(confirm) = out.get("Confirm").and_then(|c| c.as_str()).filter(|_| !quiet) {
                     // Editors drop command results: show the statement where the user sees it.
                     let statement = out.get("Statement").map(|s| s.to_string()).unwrap_or_default();
                     self.client.show_message(MessageType::INFO, format!("iamlens: statement {statement}. {confirm}")).await;
@@ -571,7 +577,7 @@ pub fn spawn_index(state: Arc<State>, client: Client, quiet: bool) {
             }
         }
         let summary = work.await.unwrap_or_default();
-        let message = format!("indexed {} Python files, {} use AWS", summary.scanned, summary.aws_files);
+        let message = format!("indexed {} source files, {} use AWS", summary.scanned, summary.aws_files);
         if let Some(p) = progress {
             p.finish_with_message(message.clone()).await;
         }

@@ -93,7 +93,7 @@ impl Workspace {
         let mut indexes = Indexes::new();
         let mut aws_paths = Vec::new();
         for (i, chunk) in files.chunks(CHUNK).enumerate() {
-            for parsed in parse_aws_files(chunk) {
+            for parsed in self.parse_aws_files(chunk) {
                 indexes.of(parsed.front_end).update_file(&self.module_path(&parsed.path), parsed.doc.as_ref());
                 aws_paths.push(parsed.path);
             }
@@ -102,7 +102,7 @@ impl Workspace {
         *self.indexes.write().unwrap_or_else(|e| e.into_inner()) = indexes;
         self.reports.clear();
         for (i, chunk) in aws_paths.chunks(CHUNK).enumerate() {
-            let parsed = parse_aws_files(chunk);
+            let parsed = self.parse_aws_files(chunk);
             let reports = self.analyze_all(&parsed, opts);
             for report in reports {
                 if report.analysis.imports_aws_sdk {
@@ -126,8 +126,9 @@ impl Workspace {
     /// Index a file's text (e.g. the saved buffer); files no front-end reads are left out.
     pub fn update_text(&self, path: &Path, text: String, opts: &EngineOptions) {
         let Some(front_end) = front_end_of(path) else { return self.remove_file(path) };
-        let doc = front_end.parse(text);
-        self.indexes.write().unwrap_or_else(|e| e.into_inner()).of(front_end).update_file(&self.module_path(path), doc.as_ref());
+        let module_path = self.module_path(path);
+        let doc = front_end.parse_document(text, Some(&module_path), None);
+        self.indexes.write().unwrap_or_else(|e| e.into_inner()).of(front_end).update_file(&module_path, doc.as_ref());
         let report = self.with_index(front_end, |index| engine::report_for_parsed(path, doc.as_ref(), index, opts));
         if report.analysis.imports_aws_sdk {
             self.reports.insert(path.to_path_buf(), Arc::new(report));
@@ -148,7 +149,7 @@ impl Workspace {
         let _one_at_a_time = self.pass.lock().unwrap_or_else(|e| e.into_inner());
         let paths: Vec<PathBuf> = self.reports.iter().map(|e| e.key().clone()).collect();
         for chunk in paths.chunks(CHUNK) {
-            let parsed = parse_aws_files(chunk);
+            let parsed = self.parse_aws_files(chunk);
             let reports = self.analyze_all(&parsed, opts);
             for report in reports {
                 self.reports.insert(report.path.clone(), Arc::new(report));
@@ -208,32 +209,33 @@ struct Parsed {
     doc: Box<dyn SourceDocument>,
 }
 
-/// Read and parse the files that may use an AWS SDK, on every core.
-fn parse_aws_files(files: &[PathBuf]) -> Vec<Parsed> {
-    if files.is_empty() {
-        return Vec::new();
-    }
-    let per = files.len().div_ceil(workers(files.len()));
-    std::thread::scope(|s| {
-        let handles: Vec<_> = files
-            .chunks(per.max(1))
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .filter_map(|p| {
-                            let front_end = front_end_of(p)?;
-                            let text = read_aws_source(front_end, p)?;
-                            Some(Parsed { path: p.clone(), front_end, doc: front_end.parse(text) })
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles.into_iter().filter_map(|h| h.join().ok()).flatten().collect()
-    })
-}
-
 impl Workspace {
+    /// Read and parse the files that may use an AWS SDK, on every core.
+    fn parse_aws_files(&self, files: &[PathBuf]) -> Vec<Parsed> {
+        if files.is_empty() {
+            return Vec::new();
+        }
+        let per = files.len().div_ceil(workers(files.len()));
+        std::thread::scope(|s| {
+            let handles: Vec<_> = files
+                .chunks(per.max(1))
+                .map(|part| {
+                    s.spawn(move || {
+                        part.iter()
+                            .filter_map(|p| {
+                                let front_end = front_end_of(p)?;
+                                let text = read_aws_source(front_end, p)?;
+                                let doc = front_end.parse_document(text, Some(&self.module_path(p)), None);
+                                Some(Parsed { path: p.clone(), front_end, doc })
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).flatten().collect()
+        })
+    }
+
     /// Analyse parsed files against their languages' indexes, on every core.
     fn analyze_all(&self, parsed: &[Parsed], opts: &EngineOptions) -> Vec<FileReport> {
         if parsed.is_empty() {

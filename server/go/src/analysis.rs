@@ -1,0 +1,86 @@
+//! The analysis of one parsed file against the project's facts: whether it
+//! is AWS code at all, the walk, code scopes and syntax-error findings; the
+//! whole-file and byte-range entry points.
+
+use crate::calls::Analyzer;
+use crate::eval::Eval;
+use crate::facts::{self, FileFacts};
+use crate::imports::Imports;
+use crate::index::{GoIndex, View};
+use crate::syntax;
+use crate::types::own_pkg;
+use iamlens_engine::catalog::Catalog;
+use iamlens_engine::front_end::AnalysisOptions;
+use iamlens_engine::model::{CodeScope, FileAnalysis, Position, ScopeKind, Span};
+use tree_sitter::Node;
+
+/// Analyse a parsed file whose own facts are `own` (its directory set).
+/// Code that imports no AWS SDK package yields nothing.
+pub fn analyze_tree(root: Node, src: &str, own: &FileFacts, index: &GoIndex, opts: &AnalysisOptions, catalog: &dyn Catalog) -> FileAnalysis {
+    let imports = Imports::read(root, src);
+    let uses_sdk = imports.uses_sdk || (root.has_error() && src.contains("github.com/aws/aws-sdk-go"));
+    if !uses_sdk {
+        return FileAnalysis::default();
+    }
+    let view = View { index, own };
+    let eval = Eval { src, imports: &imports, pkg: own_pkg(&own.dir), view: &view, depth: Default::default() };
+    let mut an = Analyzer {
+        eval,
+        catalog,
+        opts,
+        imported_services: imports.services.clone(),
+        scope: None,
+        depth: 0,
+        out: FileAnalysis { imports_aws_sdk: true, ..FileAnalysis::default() },
+    };
+    an.walk_file(root);
+    let mut out = an.out;
+    if out.calls.iter().any(|c| c.scope.is_none()) {
+        let start = Span { start_byte: 0, end_byte: 0, start: Position::default(), end: Position::default() };
+        out.scopes.push(CodeScope { kind: ScopeKind::Module, name: None, span: syntax::span(root), name_span: start });
+    }
+    out.scopes.sort_by_key(|s| (s.span.start_byte, std::cmp::Reverse(s.span.end_byte)));
+    out.calls.sort_by_key(|c| (c.span.start_byte, c.span.end_byte));
+    if root.has_error() {
+        out.findings.extend(syntax::syntax_errors(root));
+    }
+    out.findings.sort_by_key(|f| f.span.start_byte);
+    out
+}
+
+/// Analyse a document known only by its text: its directory is the one the
+/// index holds this text under (or the only one with its package name).
+pub fn analyze_document(root: Node, src: &str, index: &GoIndex, opts: &AnalysisOptions, catalog: &dyn Catalog) -> FileAnalysis {
+    let mut own = facts::extract(root, src, "");
+    if let Some(dir) = index.dir_of_document(own.hash, &own.package) {
+        own.dir = dir;
+    }
+    analyze_tree(root, src, &own, index, opts, catalog)
+}
+
+/// The calls (and findings) overlapping `range`, exactly as the whole-file
+/// analysis has them; syntax errors of the whole file; no code scopes.
+pub fn restrict_to_range(mut whole: FileAnalysis, range: std::ops::Range<usize>) -> FileAnalysis {
+    let overlaps = |s: &Span| s.start_byte < range.end && range.start < s.end_byte.max(s.start_byte + 1);
+    whole.calls.retain(|c| overlaps(&c.span));
+    whole.findings.retain(|f| matches!(f.kind, iamlens_engine::model::FindingKind::SyntaxError) || overlaps(&f.span));
+    whole.scopes.clear();
+    whole
+}
+
+/// The services a Go source imports, by a plain text scan (no parse): the
+/// package names that are also botocore names (`s3`, `dynamodb`, `sqs`).
+pub fn services_named(text: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for marker in ["aws-sdk-go-v2/service/", "aws-sdk-go/service/"] {
+        for (at, _) in text.match_indices(marker) {
+            let rest = &text[at + marker.len()..];
+            let len = rest.bytes().take_while(|b| b.is_ascii_alphanumeric()).count();
+            let pkg = &rest[..len];
+            if len > 0 && crate::naming::service_for_v2_package(pkg) == Some(pkg) && !out.contains(&pkg) {
+                out.push(pkg);
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,254 @@
+//! One JavaScript/TypeScript file: its text, its dialect (which grammar reads
+//! it) and its tree-sitter tree, kept together so an edit re-parses
+//! incrementally (the language server edits on every keystroke).
+
+use std::cell::RefCell;
+use tree_sitter::{InputEdit, Parser, Point, Tree};
+
+/// Which grammar reads a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// tree-sitter-javascript (with JSX): `.js .mjs .cjs .jsx`.
+    JavaScript,
+    /// tree-sitter-typescript: `.ts .mts .cts`.
+    TypeScript,
+    /// TypeScript with JSX: `.tsx`. The default when nothing names the dialect:
+    /// it reads TypeScript, JSX and plain JavaScript alike.
+    Tsx,
+}
+
+impl Dialect {
+    /// The dialect of a file extension (without the dot); TSX for unknown ones.
+    pub fn from_extension(ext: &str) -> Dialect {
+        match ext {
+            "js" | "mjs" | "cjs" | "jsx" => Dialect::JavaScript,
+            "ts" | "mts" | "cts" => Dialect::TypeScript,
+            _ => Dialect::Tsx,
+        }
+    }
+
+    /// The dialect of a path, by extension.
+    pub fn from_path(path: &std::path::Path) -> Dialect {
+        Dialect::from_extension(path.extension().and_then(|e| e.to_str()).unwrap_or(""))
+    }
+
+    /// The dialect of an LSP language id (`javascript`, `typescript`,
+    /// `javascriptreact`, `typescriptreact`); TSX for others.
+    pub fn from_language_id(id: &str) -> Dialect {
+        match id {
+            "javascript" | "javascriptreact" => Dialect::JavaScript,
+            "typescript" => Dialect::TypeScript,
+            _ => Dialect::Tsx,
+        }
+    }
+
+    fn language(self) -> tree_sitter::Language {
+        match self {
+            Dialect::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+            Dialect::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Dialect::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+        }
+    }
+}
+
+thread_local! {
+    // One parser per thread and dialect (parsers are not shared across threads).
+    static PARSERS: RefCell<Vec<(Dialect, Parser)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Parse `text`, reusing `old` (already edited) when given. `None` only if
+/// the grammar could not be loaded.
+pub fn parse_text(dialect: Dialect, text: &str, old: Option<&Tree>) -> Option<Tree> {
+    PARSERS.with(|cell| {
+        let mut parsers = cell.borrow_mut();
+        let at = match parsers.iter().position(|(d, _)| *d == dialect) {
+            Some(at) => at,
+            None => {
+                let mut parser = Parser::new();
+                parser.set_language(&dialect.language()).ok()?;
+                parsers.push((dialect, parser));
+                parsers.len() - 1
+            }
+        };
+        parsers[at].1.parse(text, old)
+    })
+}
+
+/// A JavaScript/TypeScript file: text plus syntax tree. `Send + Sync`.
+#[derive(Clone)]
+pub struct JsDocument {
+    text: String,
+    dialect: Dialect,
+    tree: Option<Tree>,
+    /// The tree has syntax errors and came from an incremental parse.
+    unsettled: bool,
+    /// The path the project knows the file by, for its relative imports
+    /// (empty when unknown: then an import resolves to the one indexed module its path ends with).
+    module_path: std::path::PathBuf,
+}
+
+impl std::fmt::Debug for JsDocument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JsDocument").field("dialect", &self.dialect).field("bytes", &self.text.len()).finish()
+    }
+}
+
+impl JsDocument {
+    /// Parse as TSX (reads TypeScript, JSX and JavaScript); see [`Dialect::Tsx`].
+    pub fn parse(text: String) -> JsDocument {
+        JsDocument::parse_as(text, Dialect::Tsx)
+    }
+
+    pub fn parse_as(text: String, dialect: Dialect) -> JsDocument {
+        let tree = parse_text(dialect, &text, None);
+        JsDocument { text, dialect, tree, unsettled: false, module_path: std::path::PathBuf::new() }
+    }
+
+    /// Tell the document the path the project knows it by (see [`JsDocument::module_path`]).
+    pub fn with_module_path(mut self, module_path: impl Into<std::path::PathBuf>) -> JsDocument {
+        self.module_path = module_path.into();
+        self
+    }
+
+    pub fn module_path(&self) -> &std::path::Path {
+        &self.module_path
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// Replace bytes `[start_byte, old_end_byte)` with `new_text` and re-parse
+    /// incrementally, leaving a tree with syntax errors unsettled. Offsets are
+    /// clamped into the text and widened to character boundaries.
+    pub fn edit_unsettled(&mut self, start_byte: usize, old_end_byte: usize, new_text: &str) -> (usize, usize) {
+        let len = self.text.len();
+        let mut start = start_byte.min(len);
+        let mut old_end = old_end_byte.min(len).max(start);
+        while !self.text.is_char_boundary(start) {
+            start -= 1;
+        }
+        while !self.text.is_char_boundary(old_end) {
+            old_end += 1;
+        }
+        let start_position = point_at(&self.text, start);
+        let old_end_position = advance_point(start_position, &self.text[start..old_end]);
+        let new_end_position = advance_point(start_position, new_text);
+        self.text.replace_range(start..old_end, new_text);
+        let edit = InputEdit {
+            start_byte: start,
+            old_end_byte: old_end,
+            new_end_byte: start + new_text.len(),
+            start_position,
+            old_end_position,
+            new_end_position,
+        };
+        match self.tree.as_mut() {
+            Some(tree) => {
+                tree.edit(&edit);
+                self.tree = parse_text(self.dialect, &self.text, Some(tree));
+                self.unsettled = self.has_syntax_errors();
+            }
+            None => self.tree = parse_text(self.dialect, &self.text, None),
+        }
+        (start, old_end)
+    }
+
+    pub fn edit(&mut self, start_byte: usize, old_end_byte: usize, new_text: &str) -> (usize, usize) {
+        let replaced = self.edit_unsettled(start_byte, old_end_byte, new_text);
+        self.settle();
+        replaced
+    }
+
+    pub fn is_settled(&self) -> bool {
+        !self.unsettled
+    }
+
+    /// Make the tree what a fresh parse gives.
+    pub fn settle(&mut self) {
+        if self.unsettled {
+            self.tree = parse_text(self.dialect, &self.text, None);
+            self.unsettled = false;
+        }
+    }
+
+    pub fn replace_all(&mut self, text: String) {
+        self.text = text;
+        self.tree = parse_text(self.dialect, &self.text, None);
+        self.unsettled = false;
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn tree(&self) -> Option<&Tree> {
+        self.tree.as_ref()
+    }
+
+    pub fn has_syntax_errors(&self) -> bool {
+        self.tree.as_ref().is_some_and(|t| t.root_node().has_error())
+    }
+}
+
+/// The tree-sitter point (row, byte column) of a byte offset.
+fn point_at(text: &str, byte: usize) -> Point {
+    let before = &text.as_bytes()[..byte];
+    let row = before.iter().filter(|&&b| b == b'\n').count();
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    Point { row, column: byte - line_start }
+}
+
+/// The point reached after writing `inserted` at `start`.
+fn advance_point(start: Point, inserted: &str) -> Point {
+    let bytes = inserted.as_bytes();
+    match bytes.iter().rposition(|&b| b == b'\n') {
+        None => Point { row: start.row, column: start.column + bytes.len() },
+        Some(last) => Point { row: start.row + bytes.iter().filter(|&&b| b == b'\n').count(), column: bytes.len() - last - 1 },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sexp(doc: &JsDocument) -> String {
+        doc.tree().unwrap().root_node().to_sexp()
+    }
+
+    #[test]
+    fn edits_match_a_fresh_parse_in_every_dialect() {
+        for dialect in [Dialect::JavaScript, Dialect::TypeScript, Dialect::Tsx] {
+            let mut doc = JsDocument::parse_as("import { S3Client } from '@aws-sdk/client-s3';\nconst s3 = new S3Client({});\n".into(), dialect);
+            let at = doc.text().find("{}").unwrap();
+            doc.edit(at + 1, at + 1, " region: 'eu-west-1' ");
+            assert_eq!(sexp(&doc), sexp(&JsDocument::parse_as(doc.text().to_string(), dialect)));
+            doc.edit(1000, 2000, "\nconst x = 'é';");
+            let at = doc.text().find('é').unwrap();
+            doc.edit(at + 1, at + 1, "a"); // inside `é`: widened, no panic
+            assert!(doc.is_settled());
+        }
+    }
+
+    #[test]
+    fn unsettled_edits_keep_the_incremental_tree_until_settled() {
+        let mut doc = JsDocument::parse("const s3 = new S3Client();\ns3.send(cmd);\n".into());
+        let at = doc.text().find("s3.send").unwrap();
+        doc.edit_unsettled(at, at, "(");
+        assert!(!doc.is_settled() && doc.has_syntax_errors());
+        doc.settle();
+        assert_eq!(sexp(&doc), sexp(&JsDocument::parse(doc.text().to_string())));
+    }
+
+    #[test]
+    fn tsx_reads_typescript_jsx_and_plain_javascript() {
+        for text in [
+            "const x: number = 1; export class A { constructor(private readonly s3: S3Client) {} }",
+            "export const App = () => <div className=\"a\">{items.map((i) => <b key={i}>{i}</b>)}</div>;",
+            "const AWS = require('aws-sdk'); module.exports.handler = async (event) => { return 1; };",
+        ] {
+            assert!(!JsDocument::parse(text.into()).has_syntax_errors(), "{text}");
+        }
+        assert!(!JsDocument::parse_as("const y = <any>x;".into(), Dialect::TypeScript).has_syntax_errors());
+    }
+}
