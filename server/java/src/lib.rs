@@ -1,1 +1,48 @@
-//! iamlens-java: the Java front-end (AWS SDK for Java v2 and v1); in progress, not yet in the languages list.
+//! iamlens-java: the Java front-end — AWS SDK for Java v2
+//! (`software.amazon.awssdk`) and v1 (`com.amazonaws`) code →
+//! [`SdkCall`](iamlens_engine::model::SdkCall)s and findings.
+//!
+//! In the flow `source text → syntax → SDK calls → IAM requirements → policy
+//! → presentation`, this crate owns the first three steps for Java: it
+//! parses with tree-sitter-java, reads which SDK classes a file imports,
+//! resolves which receivers are clients (declared types first, then
+//! initializers, builders, factories of this file and of the project index)
+//! and which operations their methods call, and hands the engine `SdkCall`s
+//! through the engine's front-end traits ([`JavaFrontEnd`]); requirements
+//! and policies are the engine's. Code that never imports the SDK yields nothing.
+//!
+//! Modules, each using only those listed before it:
+//! - [`naming`]: class, package and method names derived from `serviceId`s.
+//! - `syntax`: parser, node text, spans, syntax-error findings.
+//! - `types`: what a type name denotes (clients, builders, waiters, ...), through the imports.
+//! - [`index`]: the facts files export to each other (client factories, constants).
+//! - `analyzer`: per-file state, declaration lookup, scope names.
+//! - `values`: argument values; `receivers`: what an expression is;
+//!   `requests`: request builders → members; `operations`: method → operation rules.
+//! - `facts`: what a file exports to the index.
+//! - `calls`: calls → `SdkCall`s and findings; `analysis`: one file.
+//! - [`document`], `inert`, `front_end`: the engine's traits.
+
+mod analysis;
+mod analyzer;
+mod calls;
+pub mod document;
+mod facts;
+mod front_end;
+pub mod index;
+mod inert;
+pub mod naming;
+mod operations;
+mod receivers;
+mod requests;
+mod syntax;
+mod types;
+mod values;
+
+#[cfg(test)]
+mod tests;
+
+pub use analysis::{analyze_tree, services_named};
+pub use document::JavaDocument;
+pub use front_end::{analyze_project_files, is_test_file, JavaFrontEnd};
+pub use index::JavaIndex;

@@ -11,7 +11,8 @@ use std::path::Path;
 /// Every front-end this build knows, in the order they are tried for files
 /// whose extension none of them claims (Python first: what iamlens read first).
 pub fn front_ends() -> &'static [&'static dyn FrontEnd] {
-    static ALL: [&dyn FrontEnd; 3] = [&iamlens_python::PythonFrontEnd, &iamlens_javascript::FRONT_END, &iamlens_go::GoFrontEnd];
+    static ALL: [&dyn FrontEnd; 4] =
+        [&iamlens_python::PythonFrontEnd, &iamlens_javascript::FRONT_END, &iamlens_go::GoFrontEnd, &iamlens_java::JavaFrontEnd];
     &ALL
 }
 
@@ -26,7 +27,7 @@ pub fn for_path(path: &Path) -> Option<&'static dyn FrontEnd> {
     front_end::for_path(front_ends(), path)
 }
 
-/// The front-end for an LSP language identifier (`python`, `typescriptreact`, `go`).
+/// The front-end for an LSP language identifier (`python`, `typescriptreact`, `go`, `java`).
 pub fn for_language_id(id: &str) -> Option<&'static dyn FrontEnd> {
     front_end::for_language_id(front_ends(), id)
 }

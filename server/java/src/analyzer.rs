@@ -1,0 +1,369 @@
+//! Per-file analysis state and name lookup: which declaration (local,
+//! parameter, resource, field) a name refers to at a point of the file, and
+//! the qualified scope (`Class.method`) a node sits in.
+
+use crate::index::JavaIndex;
+use crate::syntax::{named_children, text};
+use crate::types::Imports;
+use iamlens_engine::catalog::Catalog;
+use iamlens_engine::front_end::AnalysisOptions;
+use std::collections::HashMap;
+use tree_sitter::Node;
+
+/// How deep value and receiver resolution may recurse (cycles such as `a = a + "x"` stop here).
+pub const MAX_DEPTH: u8 = 16;
+
+/// One file being analysed.
+pub struct Analyzer<'a> {
+    pub src: &'a str,
+    pub root: Node<'a>,
+    pub imports: Imports,
+    pub index: &'a JavaIndex,
+    pub catalog: &'a dyn Catalog,
+    pub opts: &'a AnalysisOptions,
+    /// Classes declared in this file, by simple name (the first of a name).
+    classes: HashMap<&'a str, Node<'a>>,
+    /// Every assignment `x = …` / `this.x = …`, by assigned name: (left, right).
+    assigns: HashMap<&'a str, Vec<(Node<'a>, Node<'a>)>>,
+    /// Methods annotated `@Bean`.
+    pub bean_methods: Vec<Node<'a>>,
+    /// Field declarations by (class body id, field name).
+    fields: HashMap<(usize, &'a str), Node<'a>>,
+    /// Each node's parent, by node id (tree-sitter finds parents by
+    /// descending from the root, which is slow in wide class bodies).
+    parents: HashMap<usize, Node<'a>>,
+    /// Method declarations by (class id, name): the first overload.
+    methods: HashMap<(usize, &'a str), Node<'a>>,
+}
+
+/// What a name refers to.
+#[derive(Debug, Clone, Copy)]
+pub struct Decl<'a> {
+    pub name: Node<'a>,
+    /// The declared type (`None` for untyped lambda parameters).
+    pub ty: Option<Node<'a>>,
+    pub init: Option<Node<'a>>,
+    pub role: Role,
+    /// The node whose subtree may assign the name (the block, method or class body).
+    pub owner: Node<'a>,
+    /// The declaration node (for modifiers and annotations).
+    pub decl: Node<'a>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Local,
+    Param,
+    LambdaParam,
+    Field,
+}
+
+impl<'a> Analyzer<'a> {
+    pub fn new(src: &'a str, root: Node<'a>, index: &'a JavaIndex, catalog: &'a dyn Catalog, opts: &'a AnalysisOptions) -> Analyzer<'a> {
+        let mut classes = HashMap::new();
+        let mut assigns: HashMap<&'a str, Vec<(Node<'a>, Node<'a>)>> = HashMap::new();
+        let mut bean_methods = Vec::new();
+        let mut fields = HashMap::new();
+        let mut methods = HashMap::new();
+        let mut parents: HashMap<usize, Node<'a>> = HashMap::new();
+        let mut stack = vec![root];
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                "method_declaration" => {
+                    if is_bean(n, src) {
+                        bean_methods.push(n);
+                    }
+                    let class = parents.get(&n.id()).and_then(|body| parents.get(&body.id()));
+                    if let (Some(class), Some(name)) = (class, n.child_by_field_name("name")) {
+                        methods.entry((class.id(), text(name, src))).or_insert(n);
+                    }
+                }
+                "field_declaration" | "constant_declaration" => {
+                    let parent = parents.get(&n.id()).copied();
+                    let body = parent.map(|p| if p.kind() == "enum_body_declarations" { parents.get(&p.id()).copied().unwrap_or(p) } else { p });
+                    if let Some(body) = body {
+                        let mut cursor = n.walk();
+                        for d in n.children_by_field_name("declarator", &mut cursor) {
+                            if let Some(name) = d.child_by_field_name("name") {
+                                fields.entry((body.id(), text(name, src))).or_insert(n);
+                            }
+                        }
+                    }
+                }
+                "class_declaration" | "interface_declaration" | "enum_declaration" | "record_declaration" => {
+                    if let Some(name) = n.child_by_field_name("name") {
+                        classes.entry(text(name, src)).or_insert(n);
+                    }
+                }
+                "assignment_expression" => {
+                    if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {
+                        let name = match left.kind() {
+                            "identifier" => Some(left),
+                            "field_access" if left.child_by_field_name("object").is_some_and(|o| o.kind() == "this") => {
+                                left.child_by_field_name("field")
+                            }
+                            _ => None,
+                        };
+                        if let Some(name) = name {
+                            assigns.entry(text(name, src)).or_default().push((left, right));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            let mut cursor = n.walk();
+            for child in n.children(&mut cursor) {
+                parents.insert(child.id(), n);
+                stack.push(child);
+            }
+        }
+        Analyzer { src, root, imports: Imports::read(root, src), index, catalog, opts, classes, assigns, bean_methods, fields, parents, methods }
+    }
+
+    pub fn text(&self, n: Node) -> &'a str {
+        text(n, self.src)
+    }
+
+    /// The declaration `name` refers to at `at`: the nearest enclosing local,
+    /// parameter or resource declared before it, else a field of an enclosing class.
+    pub fn lookup(&self, name: &str, at: Node<'a>) -> Option<Decl<'a>> {
+        let mut prev = at;
+        let mut cur = self.parent(at);
+        while let Some(n) = cur {
+            if let Some(d) = self.declared_in(n, prev, name, at.start_byte()) {
+                return Some(d);
+            }
+            prev = n;
+            cur = self.parent(n);
+        }
+        None
+    }
+
+    /// A field of the class enclosing `at` (or of an outer class).
+    pub fn lookup_field(&self, name: &str, at: Node<'a>) -> Option<Decl<'a>> {
+        let mut cur = self.parent(at);
+        while let Some(n) = cur {
+            if matches!(n.kind(), "class_body" | "enum_body" | "interface_body" | "enum_body_declarations") {
+                if let Some(d) = self.field_in(n, name) {
+                    return Some(d);
+                }
+            }
+            cur = self.parent(n);
+        }
+        None
+    }
+
+    /// A node's parent (from the map built once; tree-sitter's own lookup as a fallback).
+    pub fn parent(&self, n: Node<'a>) -> Option<Node<'a>> {
+        match self.parents.get(&n.id()) {
+            Some(p) => Some(*p),
+            None if n.id() == self.root.id() => None,
+            None => n.parent(),
+        }
+    }
+
+    fn declared_in(&self, n: Node<'a>, child: Node<'a>, name: &str, before: usize) -> Option<Decl<'a>> {
+        match n.kind() {
+            "block" | "constructor_body" | "switch_block_statement_group" | "program" => {
+                let mut found = None;
+                for stmt in named_children(n) {
+                    if stmt.start_byte() >= before {
+                        break;
+                    }
+                    if stmt.kind() == "local_variable_declaration" {
+                        found = self.declarator(stmt, name, Role::Local, n).or(found);
+                    }
+                }
+                found
+            }
+            "method_declaration" | "constructor_declaration" | "compact_constructor_declaration" => {
+                let params = n.child_by_field_name("parameters")?;
+                self.params(params, name, Role::Param, n)
+            }
+            "lambda_expression" => {
+                let params = n.child_by_field_name("parameters")?;
+                match params.kind() {
+                    "identifier" if self.text(params) == name => {
+                        Some(Decl { name: params, ty: None, init: None, role: Role::LambdaParam, owner: n, decl: params })
+                    }
+                    "inferred_parameters" => named_children(params).into_iter().find(|p| self.text(*p) == name).map(|p| Decl {
+                        name: p,
+                        ty: None,
+                        init: None,
+                        role: Role::LambdaParam,
+                        owner: n,
+                        decl: p,
+                    }),
+                    "formal_parameters" => self.params(params, name, Role::LambdaParam, n),
+                    _ => None,
+                }
+            }
+            "for_statement" => {
+                let init = n.child_by_field_name("init").filter(|i| i.kind() == "local_variable_declaration")?;
+                self.declarator(init, name, Role::Local, n)
+            }
+            "enhanced_for_statement" => {
+                let var = n.child_by_field_name("name").filter(|v| self.text(*v) == name)?;
+                Some(Decl { name: var, ty: n.child_by_field_name("type"), init: None, role: Role::Local, owner: n, decl: n })
+            }
+            "try_with_resources_statement" => {
+                let resources = n.child_by_field_name("resources")?;
+                named_children(resources).into_iter().filter(|r| r.kind() == "resource" && r.start_byte() < child.end_byte()).find_map(|r| {
+                    let var = r.child_by_field_name("name").filter(|v| self.text(*v) == name)?;
+                    Some(Decl {
+                        name: var,
+                        ty: r.child_by_field_name("type"),
+                        init: r.child_by_field_name("value"),
+                        role: Role::Local,
+                        owner: n,
+                        decl: r,
+                    })
+                })
+            }
+            "catch_clause" => None,
+            "class_body" | "enum_body" | "interface_body" => self.field_in(n, name),
+            "record_declaration" => {
+                let params = n.child_by_field_name("parameters")?;
+                self.params(params, name, Role::Field, n)
+            }
+            _ => None,
+        }
+    }
+
+    fn field_in(&self, body: Node<'a>, name: &str) -> Option<Decl<'a>> {
+        let body = if body.kind() == "enum_body_declarations" { self.parent(body).unwrap_or(body) } else { body };
+        let decl = *self.fields.get(&(body.id(), name))?;
+        self.declarator(decl, name, Role::Field, body)
+    }
+
+    fn declarator(&self, decl: Node<'a>, name: &str, role: Role, owner: Node<'a>) -> Option<Decl<'a>> {
+        let ty = decl.child_by_field_name("type");
+        let mut cursor = decl.walk();
+        let found =
+            decl.children_by_field_name("declarator", &mut cursor).find(|d| d.child_by_field_name("name").is_some_and(|n| self.text(n) == name));
+        let d = found?;
+        Some(Decl { name: d.child_by_field_name("name")?, ty, init: d.child_by_field_name("value"), role, owner, decl })
+    }
+
+    fn params(&self, params: Node<'a>, name: &str, role: Role, owner: Node<'a>) -> Option<Decl<'a>> {
+        for p in named_children(params) {
+            match p.kind() {
+                "formal_parameter" => {
+                    let n = p.child_by_field_name("name")?;
+                    if self.text(n) == name {
+                        return Some(Decl { name: n, ty: p.child_by_field_name("type"), init: None, role, owner, decl: p });
+                    }
+                }
+                "spread_parameter" => {
+                    let d = named_children(p).into_iter().find(|c| c.kind() == "variable_declarator")?;
+                    let n = d.child_by_field_name("name")?;
+                    if self.text(n) == name {
+                        return Some(Decl { name: n, ty: None, init: None, role, owner, decl: p });
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// Right-hand sides of assignments to a declaration other than its
+    /// initializer (`x = ...`, `this.x = ...`) within its owner.
+    pub fn assignments(&self, decl: &Decl<'a>) -> Vec<Node<'a>> {
+        let name = self.text(decl.name);
+        let Some(all) = self.assigns.get(name) else { return Vec::new() };
+        let owner = decl.owner.byte_range();
+        all.iter()
+            .filter(|(left, _)| owner.start <= left.start_byte() && left.end_byte() <= owner.end)
+            .filter(|(left, _)| match left.kind() {
+                "identifier" => self.lookup(name, *left).is_some_and(|d| d.name == decl.name),
+                _ => decl.role == Role::Field,
+            })
+            .map(|(_, right)| *right)
+            .collect()
+    }
+
+    /// Whether the declaration carries an annotation named `name` (`Value`, `Autowired`).
+    pub fn has_annotation(&self, decl: &Decl<'a>, name: &str) -> Option<Node<'a>> {
+        let modifiers = named_children(decl.decl).into_iter().find(|c| c.kind() == "modifiers")?;
+        named_children(modifiers).into_iter().find(|a| {
+            matches!(a.kind(), "annotation" | "marker_annotation")
+                && a.child_by_field_name("name").is_some_and(|n| self.text(n).rsplit('.').next() == Some(name))
+        })
+    }
+
+    /// Whether a method is a Spring `@Bean` factory.
+    pub fn is_bean(&self, method: Node<'a>) -> bool {
+        is_bean(method, self.src)
+    }
+
+    /// Whether the declaration is `static final`.
+    pub fn is_constant(&self, decl: &Decl<'a>) -> bool {
+        let Some(modifiers) = named_children(decl.decl).into_iter().find(|c| c.kind() == "modifiers") else {
+            return decl.decl.kind() == "constant_declaration";
+        };
+        let t = self.text(modifiers);
+        t.split_whitespace().any(|w| w == "final") && (t.split_whitespace().any(|w| w == "static") || decl.decl.kind() == "constant_declaration")
+    }
+
+    /// The enclosing type declarations (outermost first) and method of a node.
+    pub fn enclosing(&self, n: Node<'a>) -> (Vec<Node<'a>>, Option<Node<'a>>) {
+        let mut classes = Vec::new();
+        let mut method = None;
+        let mut cur = self.parent(n);
+        while let Some(p) = cur {
+            match p.kind() {
+                "class_declaration" | "interface_declaration" | "enum_declaration" | "record_declaration" => classes.push(p),
+                "method_declaration" | "constructor_declaration" if method.is_none() && classes.is_empty() => method = Some(p),
+                _ => {}
+            }
+            cur = self.parent(p);
+        }
+        classes.reverse();
+        (classes, method)
+    }
+
+    /// `Outer.Inner.method` for a node inside a method; `Outer.Inner` in a
+    /// field initializer; `None` outside any class.
+    pub fn scope_name(&self, n: Node<'a>) -> Option<String> {
+        let (classes, method) = self.enclosing(n);
+        let mut parts: Vec<&str> = classes.iter().filter_map(|c| c.child_by_field_name("name")).map(|n| self.text(n)).collect();
+        if let Some(m) = method.and_then(|m| m.child_by_field_name("name")) {
+            parts.push(self.text(m));
+        }
+        (!parts.is_empty()).then(|| parts.join("."))
+    }
+
+    /// A class declared in this file, by simple name.
+    pub fn local_class(&self, name: &str) -> Option<Node<'a>> {
+        self.classes.get(name).copied()
+    }
+
+    /// A method of a class declared in this file, by name (the first overload).
+    pub fn method_of(&self, class: Node<'a>, name: &str) -> Option<Node<'a>> {
+        self.methods.get(&(class.id(), name)).copied()
+    }
+
+    /// The expressions a method returns.
+    pub fn returned(&self, method: Node<'a>) -> Vec<Node<'a>> {
+        let mut out = Vec::new();
+        let Some(body) = method.child_by_field_name("body") else { return out };
+        let mut stack = vec![body];
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                "return_statement" => out.extend(n.named_child(0)),
+                "lambda_expression" | "class_body" => {}
+                _ => stack.extend(named_children(n)),
+            }
+        }
+        out
+    }
+}
+
+/// Whether a method carries Spring's `@Bean`.
+fn is_bean(method: Node, src: &str) -> bool {
+    named_children(method).into_iter().filter(|c| c.kind() == "modifiers").flat_map(named_children).any(|a| {
+        matches!(a.kind(), "annotation" | "marker_annotation")
+            && a.child_by_field_name("name").is_some_and(|n| text(n, src).rsplit('.').next() == Some("Bean"))
+    })
+}

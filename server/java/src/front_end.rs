@@ -1,0 +1,200 @@
+//! The Java front-end behind the engine's traits: [`JavaFrontEnd`] for
+//! projects (files analysed together, on every core), [`JavaDocument`] as a
+//! `SourceDocument`, [`JavaIndex`] as a `LanguageIndex`.
+
+use crate::analysis::{analyze_tree, services_named};
+use crate::document::JavaDocument;
+use crate::facts::file_facts;
+use crate::index::JavaIndex;
+use iamlens_engine::catalog::{self, Catalog};
+use iamlens_engine::front_end::{AnalysisOptions, FrontEnd, LanguageIndex, ProjectFile, SourceDocument, SourceFile};
+use iamlens_engine::model::FileAnalysis;
+use iamlens_engine::parallel::parallel_map;
+use iamlens_engine::{read_source, EngineError};
+use std::any::Any;
+use std::path::{Path, PathBuf};
+
+/// The Java front-end: AWS SDK for Java v2 and v1.
+pub struct JavaFrontEnd;
+
+/// True for files under a Maven/Gradle test source set: `src/test/`, or a
+/// Gradle `src/<name>Test/` set (`src/integrationTest/`).
+pub fn is_test_file(path: &Path) -> bool {
+    let parts: Vec<&str> = path.iter().filter_map(|p| p.to_str()).collect();
+    parts.windows(2).any(|w| w[0] == "src" && (w[1] == "test" || (w[1].len() > 4 && w[1].ends_with("Test"))))
+}
+
+/// Analyse files as one project: each file's exports first (in parallel),
+/// then every file against the index of all of them (in parallel).
+pub fn analyze_project_files(files: &[(PathBuf, String)], opts: &AnalysisOptions, catalog: &dyn Catalog) -> Vec<FileAnalysis> {
+    let facts = parallel_map(files, |(path, text)| {
+        let doc = JavaDocument::parse(text.clone());
+        let facts = doc.tree().map(|t| file_facts(text, t.root_node(), catalog)).unwrap_or_default();
+        (path.clone(), facts)
+    });
+    let mut index = JavaIndex::new();
+    for (path, f) in facts {
+        index.insert(&path, f);
+    }
+    parallel_map(files, |(_, text)| {
+        let doc = JavaDocument::parse(text.clone());
+        analyze_tree(doc.text(), doc.tree(), &index, opts, catalog)
+    })
+}
+
+impl FrontEnd for JavaFrontEnd {
+    fn language(&self) -> &'static str {
+        "java"
+    }
+
+    fn file_extensions(&self) -> &'static [&'static str] {
+        &["java"]
+    }
+
+    fn language_ids(&self) -> &'static [&'static str] {
+        &["java"]
+    }
+
+    /// Both SDKs live under `software.amazon.awssdk` or `com.amazonaws`: a
+    /// file naming neither cannot import one.
+    fn may_use_aws(&self, bytes: &[u8]) -> bool {
+        bytes.windows(6).any(|w| w == b"amazon" || w == b"awssdk")
+    }
+
+    fn is_test_file(&self, path: &Path) -> bool {
+        is_test_file(path)
+    }
+
+    fn analyze_files(&self, files: &[SourceFile], opts: &AnalysisOptions) -> Vec<FileAnalysis> {
+        let files: Vec<(PathBuf, String)> = files.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
+        analyze_project_files(&files, opts, catalog::embedded())
+    }
+
+    fn analyze_project(&self, files: &[ProjectFile], opts: &AnalysisOptions) -> Result<Vec<FileAnalysis>, EngineError> {
+        let read: Vec<Result<(PathBuf, String), EngineError>> = parallel_map(files, |f| Ok((f.module_path.clone(), read_source(&f.path)?)));
+        let files: Vec<(PathBuf, String)> = read.into_iter().collect::<Result<_, _>>()?;
+        Ok(analyze_project_files(&files, opts, catalog::embedded()))
+    }
+
+    fn parse(&self, text: String) -> Box<dyn SourceDocument> {
+        Box::new(JavaDocument::parse(text))
+    }
+
+    fn new_index(&self) -> Box<dyn LanguageIndex> {
+        Box::new(JavaIndex::new())
+    }
+
+    fn services_named<'t>(&self, text: &'t str) -> Vec<&'t str> {
+        services_named(text)
+    }
+}
+
+/// The Java index behind a `LanguageIndex` (an empty one for any other).
+fn java_index(index: &dyn LanguageIndex) -> &JavaIndex {
+    static EMPTY: std::sync::OnceLock<JavaIndex> = std::sync::OnceLock::new();
+    index.as_any().downcast_ref::<JavaIndex>().unwrap_or_else(|| EMPTY.get_or_init(JavaIndex::new))
+}
+
+impl JavaDocument {
+    /// The whole-file analysis, on a settled tree (results never depend on edit history).
+    pub fn analyze_with(&self, index: &JavaIndex, opts: &AnalysisOptions, catalog: &dyn Catalog) -> FileAnalysis {
+        if self.is_settled() {
+            return analyze_tree(self.text(), self.tree(), index, opts, catalog);
+        }
+        let mut copy = self.clone();
+        copy.settle();
+        analyze_tree(copy.text(), copy.tree(), index, opts, catalog)
+    }
+
+    /// The calls overlapping `range`, exactly as the whole-file analysis
+    /// has them (it is computed whole and filtered), findings in the range
+    /// plus every syntax error, no scopes.
+    pub fn analyze_range_with(
+        &self,
+        index: &JavaIndex,
+        opts: &AnalysisOptions,
+        catalog: &dyn Catalog,
+        range: std::ops::Range<usize>,
+    ) -> FileAnalysis {
+        let whole = analyze_tree(self.text(), self.tree(), index, opts, catalog);
+        let end = range.end.max(range.start.saturating_add(1));
+        let overlaps = |s: &iamlens_engine::model::Span| s.start_byte < end && range.start < s.end_byte.max(s.start_byte.saturating_add(1));
+        FileAnalysis {
+            imports_aws_sdk: whole.imports_aws_sdk,
+            calls: whole.calls.into_iter().filter(|c| overlaps(&c.span)).collect(),
+            findings: whole.findings.into_iter().filter(|f| f.kind == iamlens_engine::model::FindingKind::SyntaxError || overlaps(&f.span)).collect(),
+            scopes: Vec::new(),
+        }
+    }
+}
+
+impl SourceDocument for JavaDocument {
+    fn text(&self) -> &str {
+        JavaDocument::text(self)
+    }
+
+    fn tree(&self) -> Option<&tree_sitter::Tree> {
+        JavaDocument::tree(self)
+    }
+
+    fn edit_unsettled(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
+        JavaDocument::edit_unsettled(self, start, old_end, new_text)
+    }
+
+    fn settle(&mut self) {
+        JavaDocument::settle(self)
+    }
+
+    fn is_settled(&self) -> bool {
+        JavaDocument::is_settled(self)
+    }
+
+    fn replace_all(&mut self, text: String) {
+        JavaDocument::replace_all(self, text)
+    }
+
+    fn clone_document(&self) -> Box<dyn SourceDocument> {
+        Box::new(self.clone())
+    }
+
+    fn inert_region(&self, tree: &tree_sitter::Tree, start: usize, end: usize) -> bool {
+        crate::inert::inert_region(tree, start, end)
+    }
+
+    fn analyze(&self, index: &dyn LanguageIndex, opts: &AnalysisOptions) -> FileAnalysis {
+        self.analyze_with(java_index(index), opts, catalog::embedded())
+    }
+
+    fn analyze_range(&self, index: &dyn LanguageIndex, opts: &AnalysisOptions, range: std::ops::Range<usize>) -> FileAnalysis {
+        self.analyze_range_with(java_index(index), opts, catalog::embedded(), range)
+    }
+
+    fn analyze_once(&self, index: &dyn LanguageIndex, opts: &AnalysisOptions) -> FileAnalysis {
+        self.analyze_with(java_index(index), opts, catalog::embedded())
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl LanguageIndex for JavaIndex {
+    fn update_file(&mut self, module_path: &Path, doc: &dyn SourceDocument) {
+        match doc.tree() {
+            Some(tree) => self.insert(module_path, file_facts(doc.text(), tree.root_node(), catalog::embedded())),
+            None => self.remove(module_path),
+        }
+    }
+
+    fn remove_file(&mut self, module_path: &Path) {
+        self.remove(module_path)
+    }
+
+    fn len(&self) -> usize {
+        JavaIndex::len(self)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
