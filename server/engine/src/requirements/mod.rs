@@ -106,7 +106,7 @@ pub fn add_call_requirements(call: &SdkCall, call_index: usize, actions: &[Actio
     for action in ordered {
         let is_kms = matches!(action.kind, RequirementKind::KmsViaService { .. });
         let not_performed = performed.as_ref().is_some_and(|p| !p.iter().any(|a| a.eq_ignore_ascii_case(&action.action)));
-        if (is_kms && !kms_applies) || (action.kind == RequirementKind::Primary && not_performed) {
+        if (is_kms && !kms_applies) || (action.kind == RequirementKind::Primary && not_performed) || role_not_passed(action, call) {
             continue;
         }
         let action_settings = if is_kms { resource_settings.as_ref().unwrap_or(settings) } else { settings };
@@ -170,6 +170,18 @@ fn select_targets<'a>(targets: &'a [ResourceTarget], call: &SdkCall, args: &[(St
     let mut chosen: Vec<&ResourceTarget> = targets.iter().filter(|t| t.required && !optional.iter().any(|o| refines(o, t))).collect();
     chosen.extend(optional);
     chosen
+}
+
+/// `iam:PassRole` bound to role members the call does not pass: no role is
+/// handed over (`update_function_configuration(Timeout=30)` passes no role).
+/// A call whose arguments iamlens could not read (an opaque `**spread`) keeps
+/// it, as does a role the service finds inside the request (no bound member).
+fn role_not_passed(action: &ActionRequirement, call: &SdkCall) -> bool {
+    if !matches!(action.kind, RequirementKind::PassRole { .. }) || call.args.is_empty() {
+        return false;
+    }
+    let mut role_members = action.resources.iter().flat_map(|t| t.bindings.iter().map(|b| b.member.as_str())).peekable();
+    role_members.peek().is_some() && !role_members.any(|member| member_value(&call.args, member).is_some())
 }
 
 /// The condition block an action carries by its kind.

@@ -315,3 +315,34 @@ fn the_clients_literal_region_wins_over_settings_for_resources_and_kms() {
     assert_eq!(kms.resources, vec!["arn:aws:kms:eu-west-1:123456789012:key/*".to_string()]);
     assert_eq!(kms.conditions[0].2, vec!["dynamodb.eu-west-1.amazonaws.com".to_string()]);
 }
+
+#[test]
+fn pass_role_only_when_the_call_passes_a_role() {
+    let pass = || {
+        action(
+            "iam:PassRole",
+            RequirementKind::PassRole { passed_to_service: Some("lambda.amazonaws.com".into()) },
+            vec![target(
+                "role",
+                "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}",
+                true,
+                &[("RoleNameWithPath", "Role", BindingForm::NameOrArn)],
+            )],
+        )
+    };
+    // A configuration change that hands over no role needs no PassRole.
+    let timeout_only = call("lambda", "UpdateFunctionConfiguration", vec![("FunctionName", Value::literal("resize")), ("Timeout", Value::Unknown)]);
+    assert!(run(&timeout_only, &[pass()], &settings()).requirements.is_empty());
+    // A literal role: its exact ARN, for that service only.
+    let with_role = call(
+        "lambda",
+        "UpdateFunctionConfiguration",
+        vec![("FunctionName", Value::literal("resize")), ("Role", Value::literal("arn:aws:iam::123456789012:role/resize-exec"))],
+    );
+    let out = run(&with_role, &[pass()], &settings());
+    assert_eq!(out.requirements[0].resources, vec!["arn:aws:iam::123456789012:role/resize-exec"]);
+    assert_eq!(out.requirements[0].conditions[0], ("StringEquals".into(), "iam:PassedToService".into(), vec!["lambda.amazonaws.com".into()]));
+    // Arguments iamlens could not read (an opaque **spread) may carry a role: kept.
+    let opaque = call("lambda", "UpdateFunctionConfiguration", vec![]);
+    assert_eq!(run(&opaque, &[pass()], &settings()).requirements.len(), 1);
+}
