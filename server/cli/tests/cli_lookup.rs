@@ -115,3 +115,12 @@ fn a_reader_that_goes_away_is_not_a_panic() {
     assert!(!err.contains("panicked"), "stderr: {err}");
     assert!(out.status.success(), "status {:?}, stderr: {err}", out.status);
 }
+
+#[test]
+fn version_names_the_knowledge_pins() {
+    let out = Command::new(env!("CARGO_BIN_EXE_iamlens")).arg("--version").output().expect("run iamlens");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(text.starts_with(&format!("iamlens {} (knowledge: ", env!("CARGO_PKG_VERSION"))), "{text}");
+    assert!(text.contains("botocore ") && text.contains("iam-data "), "{text}");
+}
