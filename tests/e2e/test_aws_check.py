@@ -117,6 +117,10 @@ def test_everything_allowed_exits_zero_with_a_summary(iamlens_bin, moto_endpoint
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"role arn:aws:iam::{ACCOUNT}:role/app-role: 3 call(s) allowed, 0 denied, 0 depend on run-time values" in proc.stdout
     assert f"{app}:9:5: allowed s3.put_object(" in proc.stdout
+    # "Allowed" is relative to what the check reads: it says so, in text and JSON.
+    assert "service and resource control policies, resource-based policies and session policies are not read" in proc.stdout
+    as_json = json.loads(check(iamlens_bin, "app-role", app, extra=("--json",)).stdout)
+    assert "permissions boundary" in as_json["Models"] and "not read" in as_json["Models"]
 
 
 def test_explicit_deny_names_the_statement(iamlens_bin, moto_endpoint, iam_client, app):

@@ -40,7 +40,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let checks = check_reports(&reports, &role, region.as_deref());
     let denied = checks.iter().filter(|c| c.decision.is_denied()).count();
     let out = if args.json {
-        let json = serde_json::json!({"Role": role.role_arn, "Calls": checks});
+        let json = serde_json::json!({"Role": role.role_arn, "Models": engine::role_check::MODELLED, "Calls": checks});
         format!("{}\n", serde_json::to_string_pretty(&json).unwrap_or_default())
     } else {
         render(&checks, &role)
@@ -79,5 +79,6 @@ fn render(checks: &[CallCheck], role: &RolePolicies) -> String {
         count("denied"),
         count("depends")
     ));
+    out.push_str(&format!("(iamlens {})\n", engine::role_check::MODELLED));
     out
 }

@@ -30,12 +30,20 @@ pub struct CallCheck {
     pub actions: Vec<CheckOutcome>,
 }
 
+/// What a role check reads, said wherever its verdicts are shown: a call the
+/// check allows can still be denied by what it does not read.
+pub const MODELLED: &str = "reads the role's identity policies (inline and managed) and its permissions boundary; \
+service and resource control policies, resource-based policies and session policies are not read, and can still deny";
+
 /// The whole answer: the role, how many calls it allows, denies or leaves to
 /// run-time values, and each call.
 #[derive(Debug, Clone, Serialize)]
 pub struct RoleCheck {
     #[serde(rename = "Role")]
     pub role: String,
+    /// What the check reads ([`MODELLED`]).
+    #[serde(rename = "Models")]
+    pub models: &'static str,
     #[serde(rename = "Summary")]
     pub summary: Summary,
     #[serde(rename = "Calls")]
@@ -112,5 +120,5 @@ pub fn check_role(reports: &[FileReport], role: &RolePolicies, region: Option<&s
     let calls = check_reports(reports, role, region);
     let count = |v: &str| calls.iter().filter(|c| c.verdict == v).count();
     let summary = Summary { allowed: count("allowed"), denied: count("denied"), depends: count("depends") };
-    RoleCheck { role: role.role_arn.clone(), summary, calls }
+    RoleCheck { role: role.role_arn.clone(), models: MODELLED, summary, calls }
 }

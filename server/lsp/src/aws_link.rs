@@ -243,7 +243,12 @@ pub async fn role_diagnostics(state: &State, view: &DocumentView, enc: Encoding)
             severity: Some(DiagnosticSeverity::WARNING),
             code: Some(NumberOrString::String("role-denies".into())),
             source: Some(super::features::diagnostics::SOURCE.into()),
-            message: format!("role `{role}` would deny {} on {}: {}", outcome.action, denied.join(", "), outcome.decision),
+            message: format!(
+                "role `{role}` would deny {} on {}: {} (the check reads the role's identity policies and boundary only)",
+                outcome.action,
+                denied.join(", "),
+                outcome.decision
+            ),
             data: Some(json!({"action": outcome.action, "resources": denied, "role": role})),
             ..Diagnostic::default()
         });

@@ -34,6 +34,7 @@ pub fn output_schema() -> Value {
         "required": ["Role", "Summary", "Calls"],
         "properties": {
             "Role": {"type": "string"},
+            "Models": {"type": "string", "description": "What the check reads, and what it does not (which can still deny)."},
             "Incomplete": {
                 "type": ["string", "null"],
                 "description": "Why the check may miss calls (the workspace index was still running); null when complete."
