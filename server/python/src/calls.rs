@@ -288,38 +288,42 @@ impl<'a> Analyzer<'a> {
                 );
             }
             Some(Found::Nothing) | None => {
-                if let Some(inj) = svc.injected(method) {
-                    // `bucket.upload_file(...)`, `obj.download_file(...)`: the client method with identifiers filled.
-                    let mut args = Vec::new();
+                // `bucket.upload_file(...)`, `obj.download_file(...)`: boto3 adds these to the
+                // resource class with their own signatures (`Bucket.download_file(Key,
+                // Filename)`, `Bucket.copy(CopySource, Key)`), the resource's identifiers
+                // filling the rest.
+                let injected = r.rtype.as_deref().and_then(|rtype| svc.resource_injected(rtype, method)).or_else(|| svc.injected(method));
+                let Some(inj) = injected else { return };
+                let mut args: Vec<(String, Value)> = Vec::new();
+                if inj.resource.is_some() {
+                    for param in &inj.identifiers {
+                        let Some(id) = param.name.as_deref() else { continue };
+                        if let Some((_, v)) = r.ids.iter().find(|(n, _)| n == id) {
+                            args.push((param.target.clone(), v.clone()));
+                        }
+                    }
+                } else {
                     for (id, member) in [("Name", "Bucket"), ("BucketName", "Bucket"), ("Key", "Key")] {
                         if let Some((_, v)) = r.ids.iter().find(|(n, _)| n == id) {
                             args.push((member.to_string(), v.clone()));
                         }
                     }
-                    let call_args = CallArgs::of(call);
-                    for a in &inj.args {
-                        let Some(member) = a.member.as_deref() else { continue };
-                        if let Some(n) = call_args.keyword(&a.keyword, self.src) {
-                            merge_args(&mut args, vec![(member.to_string(), self.value(n, env))]);
-                        }
+                }
+                let call_args = CallArgs::of(call);
+                for a in &inj.args {
+                    let Some(member) = a.member.as_deref() else { continue };
+                    // A client method's positions count the identifiers the resource fills: only keywords apply.
+                    let positional =
+                        if inj.resource.is_some() { a.position.and_then(|p| call_args.positional.get(p as usize).copied()) } else { None };
+                    if let Some(n) = positional.or_else(|| call_args.keyword(&a.keyword, self.src)) {
+                        merge_args(&mut args, vec![(member.split('.').next().unwrap_or(member).to_string(), self.value(n, env))]);
                     }
-                    if r.rtype.as_deref() == Some("Bucket") && !args.iter().any(|(k, _)| k == "Key") {
-                        if let Some(n) = call_args.positional.get(1) {
-                            args.push(("Key".to_string(), self.value(*n, env)));
-                        }
-                    }
-                    for op in &inj.operations {
-                        self.push_call(
-                            call,
-                            name,
-                            &r.service,
-                            op,
-                            CallVia::Injected { method: method.to_string() },
-                            args.clone(),
-                            r.confidence,
-                            scopes,
-                        );
-                    }
+                }
+                if let Some(Value::Dict(extra)) = call_args.keyword("ExtraArgs", self.src).map(|n| self.value(n, env)) {
+                    merge_args(&mut args, extra);
+                }
+                for op in &inj.operations {
+                    self.push_call(call, name, &r.service, op, CallVia::Injected { method: method.to_string() }, args.clone(), r.confidence, scopes);
                 }
             }
         }

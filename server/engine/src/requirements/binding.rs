@@ -67,8 +67,15 @@ pub fn bind(form: BindingForm, value: Option<&Value>) -> Bound {
             Bound { value, ..bound }
         }
         BindingForm::QueueUrl => queue_url(&text, dynamic),
-        BindingForm::CopySourceBucket => Bound { value: copy_source(value).0, dynamic, ..Bound::default() },
-        BindingForm::CopySourceKey => Bound { value: copy_source(value).1, dynamic, ..Bound::default() },
+        // A `{"Bucket": ..., "Key": ...}` dict is no exact string, yet its parts may all be known.
+        BindingForm::CopySourceBucket => {
+            let bucket = copy_source(value).0;
+            Bound { dynamic: bucket.contains('*'), value: bucket, ..Bound::default() }
+        }
+        BindingForm::CopySourceKey => {
+            let key = copy_source(value).1;
+            Bound { dynamic: key.contains('*'), value: key, ..Bound::default() }
+        }
         BindingForm::TaskDefinitionFamily => task_definition(plain, |family, _| family),
         BindingForm::TaskDefinitionRevision => task_definition(plain, |_, revision| revision),
         BindingForm::BedrockFoundationModel => bedrock_foundation_model(plain),
