@@ -228,6 +228,20 @@ class Mapper:
                                             note=f"only when the data uses a customer-managed KMS key: {e['reason']}"))
         return out
 
+    def when_member(self, service, op, members):
+        """Actions a call needs only when it passes a member (`VersionId` → the
+        version actions; `Tagging` on an upload → s3:PutObjectTagging)."""
+        out = []
+        for e in self.o.entries["when_member"]:
+            if e["service"] != service["name"] or not self._matches(e, op["name"]):
+                continue
+            if e["member"] not in members:
+                raise GeneratorError(f"overrides: {e['_file']}: [[when_member]] {service['name']} {op['name']}: no member {e['member']}")
+            kind = {"kind": "when_member", "member": e["member"], "replaces_primary": bool(e.get("replaces_primary", False))}
+            for action in e["actions"]:
+                out.append(self.requirement(service, action, members, op["name"], kind, note=f"{e['member']} is given: {e['reason']}"))
+        return out
+
     # ---- override lookup ---------------------------------------------------
     def _matches(self, entry, op_name):
         ops = self.o.ops(entry)
@@ -279,5 +293,5 @@ class Mapper:
         if gap is not None and name in self.o.ops(gap):
             raise GeneratorError(f"overrides: {gap['_file']}: {service['name']} {name} is marked [[unmapped]] but now maps to "
                                  f"{primaries[0]['action']}; remove it from the list")
-        extras = self.pass_role(service, op, members, primaries) + self.kms(service, op, members)
+        extras = self.pass_role(service, op, members, primaries) + self.kms(service, op, members) + self.when_member(service, op, members)
         return True, primaries + extras, mapping

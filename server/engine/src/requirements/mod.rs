@@ -101,13 +101,22 @@ pub fn add_call_requirements(call: &SdkCall, call_index: usize, actions: &[Actio
     // KMS keys live with the resource they protect: its region and account,
     // when the primary resource spells them out (a topic ARN in eu-west-1).
     let mut resource_settings: Option<RequirementSettings> = None;
+    // A member that changes what authorizes the call (`VersionId`): its actions instead of the primary ones.
+    let replaced = actions
+        .iter()
+        .any(|a| matches!(&a.kind, RequirementKind::WhenMember { member, replaces_primary: true } if member_value(&call.args, member).is_some()));
     // Primary actions first, so their resources are known when KMS is bound.
     let ordered = actions.iter().filter(|a| a.kind == RequirementKind::Primary).chain(actions.iter().filter(|a| a.kind != RequirementKind::Primary));
     for action in ordered {
         let is_kms = matches!(action.kind, RequirementKind::KmsViaService { .. });
         let not_performed = performed.as_ref().is_some_and(|p| !p.iter().any(|a| a.eq_ignore_ascii_case(&action.action)));
-        if (is_kms && !kms_applies) || (action.kind == RequirementKind::Primary && not_performed) || role_not_passed(action, call) {
+        if (is_kms && !kms_applies) || (action.kind == RequirementKind::Primary && (not_performed || replaced)) || role_not_passed(action, call) {
             continue;
+        }
+        if let RequirementKind::WhenMember { member, .. } = &action.kind {
+            if member_value(&call.args, member).is_none() {
+                continue;
+            }
         }
         let action_settings = if is_kms { resource_settings.as_ref().unwrap_or(settings) } else { settings };
         let targets = select_targets(&action.resources, call, &variants[0]);
