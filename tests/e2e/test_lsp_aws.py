@@ -331,3 +331,27 @@ async def test_check_role_command_decides_every_call_of_a_scope_read_only(iamlen
             await execute(client, "iamlens.checkRole", {"role": "ghost", "scope": "file", "uri": uri})
     finally:
         await client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_a_call_allowed_only_under_a_condition_is_an_information_diagnostic(iamlens_bin, moto_endpoint, iam_client, workspace):
+    iam_client.create_role(RoleName="vpc-role", AssumeRolePolicyDocument=TRUST)
+    iam_client.put_role_policy(RoleName="vpc-role", PolicyName="vpc", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*", "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1a2b"}}},
+            {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"},
+        ],
+    }))
+    client = await started(iamlens_bin, workspace, {"iamlens": {"kmsViaService": False, "role": "vpc-role"}})
+    try:
+        uri = open_doc(client, workspace / "app.py", APP)
+        depends = lambda: [d for d in client.diagnostics.get(uri, []) if d.code == "role-depends"]  # noqa: E731
+        await wait_for(depends, what="role-depends diagnostics")
+        [info] = depends()
+        assert info.severity == types.DiagnosticSeverity.Information
+        assert info.range.start.line == position_of(APP, "s3.get_object").line
+        assert "only when a condition holds" in info.message and "aws:SourceVpce" in info.message
+        assert not role_denials(client, uri), "the other call is allowed outright"
+    finally:
+        await client.shutdown_session()

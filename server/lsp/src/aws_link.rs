@@ -233,25 +233,41 @@ pub async fn role_diagnostics(state: &State, view: &DocumentView, enc: Encoding)
     let region = state.settings().region;
     let mut out = Vec::new();
     for outcome in check_requirements_for_role(&view.report.requirements, &policies, region.as_deref()) {
-        if !outcome.decision.is_denied() {
-            continue;
-        }
         let Some(call) = view.report.analysis.calls.get(outcome.call_index) else { continue };
-        let denied: Vec<&str> = outcome.resources.iter().filter(|r| r.decision.is_denied()).map(|r| r.resource.as_str()).collect();
-        out.push(Diagnostic {
-            range: range_of(view, &call.span, enc),
-            severity: Some(DiagnosticSeverity::WARNING),
-            code: Some(NumberOrString::String("role-denies".into())),
-            source: Some(super::features::diagnostics::SOURCE.into()),
-            message: format!(
-                "role `{role}` would deny {} on {}: {} (the check reads the role's identity policies and boundary only)",
-                outcome.action,
-                denied.join(", "),
-                outcome.decision
-            ),
-            data: Some(json!({"action": outcome.action, "resources": denied, "role": role})),
-            ..Diagnostic::default()
-        });
+        if outcome.decision.is_denied() {
+            let denied: Vec<&str> = outcome.resources.iter().filter(|r| r.decision.is_denied()).map(|r| r.resource.as_str()).collect();
+            out.push(Diagnostic {
+                range: range_of(view, &call.span, enc),
+                severity: Some(DiagnosticSeverity::WARNING),
+                code: Some(NumberOrString::String("role-denies".into())),
+                source: Some(super::features::diagnostics::SOURCE.into()),
+                message: format!(
+                    "role `{role}` would deny {} on {}: {} (the check reads the role's identity policies and boundary only)",
+                    outcome.action,
+                    denied.join(", "),
+                    outcome.decision
+                ),
+                data: Some(json!({"action": outcome.action, "resources": denied, "role": role})),
+                ..Diagnostic::default()
+            });
+        } else if outcome.decision.verdict() == "depends" {
+            // Allowed only under conditions the code does not settle: said, not hidden.
+            let depends: Vec<&str> = outcome.resources.iter().filter(|r| r.decision.verdict() == "depends").map(|r| r.resource.as_str()).collect();
+            out.push(Diagnostic {
+                range: range_of(view, &call.span, enc),
+                severity: Some(DiagnosticSeverity::INFORMATION),
+                code: Some(NumberOrString::String("role-depends".into())),
+                source: Some(super::features::diagnostics::SOURCE.into()),
+                message: format!(
+                    "role `{role}` allows {} on {} only when a condition holds: {}",
+                    outcome.action,
+                    depends.join(", "),
+                    outcome.decision
+                ),
+                data: Some(json!({"action": outcome.action, "resources": depends, "role": role})),
+                ..Diagnostic::default()
+            });
+        }
     }
     Ok(out)
 }
