@@ -355,6 +355,15 @@ fn build(f: RawFacts, opts: &DenialOptions, catalog: &dyn ActionCatalog) -> Deni
         // A role's resource-based policy is its trust policy.
         Some(PolicyType::ResourceBased) if action.as_deref().is_some_and(is_role_trust_action) => PolicyType::RoleTrustPolicy,
         Some(t) => t,
+        // A federated caller (web identity, SAML) holds no identity policy yet:
+        // only the role's trust policy decides.
+        None if matches!(action.as_deref(), Some("sts:AssumeRoleWithWebIdentity" | "sts:AssumeRoleWithSAML")) => PolicyType::RoleTrustPolicy,
+        // KMS: "... because the resource does not exist in this Region, no
+        // resource-based policies allow access, or a resource-based policy
+        // explicitly denies access": the key policy (or the key's Region).
+        None if f.setting_reason.as_deref().is_some_and(|r| r.contains("no resource-based policies allow access")) => PolicyType::ResourceBased,
+        // Nothing but a resource-based policy applies to an unsigned request.
+        None if principal.kind == Some(PrincipalKind::Anonymous) && f.denial == Some(Denial::Explicit) => PolicyType::ResourceBased,
         None => PolicyType::Unknown,
     };
     let denial = if not_a_policy { Denial::Unknown } else { f.denial.unwrap_or(Denial::Unknown) };

@@ -70,6 +70,7 @@ pub fn plan(r: &mut DeniedReport, catalog: &dyn ActionCatalog) {
         (_, Denial::Explicit) => explicit(r, &mut steps),
         (PolicyType::IdentityBased, Denial::Implicit) => identity(r, catalog, &mut steps),
         (PolicyType::ResourceBased, Denial::Implicit) => resource_based(r, catalog, &mut steps),
+        (PolicyType::ResourceBased, Denial::Unknown) if r.action.as_deref().is_some_and(|a| a.starts_with("kms:")) => kms_key(r, &mut steps),
         (PolicyType::RoleTrustPolicy, _) => trust(r, &mut steps),
         (PolicyType::PermissionsBoundary, _) => boundary(r, &mut steps),
         (PolicyType::SessionPolicy, _) => session(r, &mut steps),
@@ -272,6 +273,11 @@ fn trust(r: &DeniedReport, steps: &mut Vec<String>) -> Plan {
     steps.push(format!(
         "Add the statement below to it: `aws iam update-assume-role-policy --role-name {role_name} --policy-document file://trust.json`."
     ));
+    if matches!(action.as_str(), "sts:AssumeRoleWithWebIdentity" | "sts:AssumeRoleWithSAML") {
+        // A federated caller has no identity policy: only the trust policy decides.
+        steps.push("For web identity or SAML the trust policy must name the identity provider as a `Federated` principal, and its conditions (the token's `aud`/`sub`, or `SAML:aud`) must match the token the caller presented.".into());
+        return (RemedyKind::UpdateTrustPolicy, summary, None);
+    }
     steps.push(format!("The caller also needs an identity-based Allow for {action} on {role} (unless both are in the same account and the trust policy names the caller's ARN)."));
     if r.principal_kind == Some(PrincipalKind::Service) {
         let service = r.principal.clone().unwrap_or_default();
@@ -288,6 +294,28 @@ fn trust(r: &DeniedReport, steps: &mut Vec<String>) -> Plan {
     }
     let policy = caller.map(|c| policy(vec![json!({"Effect": "Allow", "Principal": {"AWS": c}, "Action": action})]));
     (RemedyKind::UpdateTrustPolicy, summary, policy)
+}
+
+/// KMS's "the resource does not exist in this Region, no resource-based
+/// policies allow access, or a resource-based policy explicitly denies
+/// access": the key policy decides (or the key is not where the client
+/// looked). No identity policy can fix it alone.
+fn kms_key(r: &DeniedReport, steps: &mut Vec<String>) -> Plan {
+    let action = action_or(r).to_string();
+    let key = resource_or(r).to_string();
+    let summary = format!(
+        "Either the KMS key {key} does not exist in the Region the client used (a key in another Region, or a wrong key ID), or its key policy does not allow {} to perform {action} (or denies it); an identity-policy change alone cannot fix either.",
+        who(r)
+    );
+    steps.push(
+        "Check the key first: `aws kms describe-key --key-id <key ARN> --region <the key's Region>`; a client in another Region cannot use it."
+            .into(),
+    );
+    steps.push(format!("If the key exists, its owner must allow the caller in the key policy (`aws kms get-key-policy --key-id <key> --policy-name default`), or remove the Deny that names it; a key policy that delegates to IAM (\"arn:aws:iam::<account>:root\") also needs an identity-based Allow for {action}."));
+    let principal_arn = r.details.fix_target.as_ref().map(|t| t.arn()).or_else(|| r.principal.clone().filter(|p| p.starts_with("arn:")));
+    // Key policies name the key itself as "*".
+    let policy = principal_arn.map(|p| policy(vec![json!({"Effect": "Allow", "Principal": {"AWS": p}, "Action": action, "Resource": "*"})]));
+    (RemedyKind::AddResourcePolicyStatement, summary, policy)
 }
 
 fn explicit(r: &DeniedReport, steps: &mut Vec<String>) -> Plan {

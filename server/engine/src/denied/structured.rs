@@ -107,7 +107,28 @@ fn cloudtrail(obj: &Map<String, Value>) -> (RawFacts, Option<String>) {
     f.service_hint = text(obj.get("eventSource"));
     f.error_code = text(obj.get("errorCode"));
     f.looks_denied = f.error_code.is_some();
+    f.resource = cloudtrail_resource(obj);
     (f, text(obj.get("errorMessage")))
+}
+
+/// The denied resource of a CloudTrail record: the first ARN in `resources[]`,
+/// else an S3 bucket and key in `requestParameters`, else an ARN-valued
+/// request parameter.
+fn cloudtrail_resource(obj: &Map<String, Value>) -> Option<String> {
+    let listed = obj.get("resources").and_then(Value::as_array).and_then(|rs| rs.iter().find_map(|r| text(r.get("ARN"))));
+    if listed.is_some() {
+        return listed;
+    }
+    let params = obj.get("requestParameters").and_then(Value::as_object)?;
+    if let Some(bucket) = text(params.get("bucketName")) {
+        return Some(match text(params.get("key")) {
+            Some(key) => format!("arn:aws:s3:::{bucket}/{key}"),
+            None => format!("arn:aws:s3:::{bucket}"),
+        });
+    }
+    let mut arns: Vec<String> = params.values().filter_map(|v| text(Some(v))).filter(|v| v.starts_with("arn:")).collect();
+    arns.sort();
+    arns.into_iter().next()
 }
 
 /// `{"__type": "…#AccessDeniedException", "Message": "…"}`, `{"Error": {"Code", "Message"}}`.
@@ -136,6 +157,17 @@ mod tests {
         assert_eq!(f.operation.as_deref(), Some("ListObjects"));
         assert_eq!(f.principal.as_deref(), Some("arn:aws:sts::1:assumed-role/R/s"));
         assert_eq!(msg.as_deref(), Some("Access Denied"));
+    }
+
+    #[test]
+    fn cloudtrail_names_the_denied_resource() {
+        let listed =
+            r#"{"eventName":"GetObject","errorCode":"AccessDenied","resources":[{"type":"AWS::S3::Object","ARN":"arn:aws:s3:::reports/q1.csv"}]}"#;
+        assert_eq!(from_json(listed).unwrap().0.resource.as_deref(), Some("arn:aws:s3:::reports/q1.csv"));
+        let params = r#"{"eventName":"GetObject","errorCode":"AccessDenied","requestParameters":{"bucketName":"reports","key":"2024/q1.csv"}}"#;
+        assert_eq!(from_json(params).unwrap().0.resource.as_deref(), Some("arn:aws:s3:::reports/2024/q1.csv"));
+        let arn = r#"{"eventName":"Invoke","errorCode":"AccessDenied","requestParameters":{"functionName":"arn:aws:lambda:us-east-1:1:function:f"}}"#;
+        assert_eq!(from_json(arn).unwrap().0.resource.as_deref(), Some("arn:aws:lambda:us-east-1:1:function:f"));
     }
 
     #[test]
