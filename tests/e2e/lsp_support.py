@@ -101,11 +101,13 @@ async def start_client(
     return client, recorder, result
 
 
-def open_doc(client: LanguageClient, path: Path, text: str, version: int = 1) -> str:
+def open_doc(client: LanguageClient, path: Path, text: str, version: int = 1, language_id: str = "python") -> str:
+    """Opens `path` with `text` as an editor does (`language_id`: the LSP id,
+    e.g. python, typescript, javascriptreact, go)."""
     uri = path.as_uri()
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(uri=uri, language_id="python", version=version, text=text)
+            text_document=types.TextDocumentItem(uri=uri, language_id=language_id, version=version, text=text)
         )
     )
     return uri

@@ -1,7 +1,8 @@
 """The Neovim plugin (editors/neovim) in a real headless Neovim 0.11 against the
 real `iamlens lsp`: inlay hints, code lenses and the :Iamlens* commands.
 
-Each test writes a small Python workspace, starts `nvim --headless --clean`
+Each test writes a small workspace (Python, with TypeScript and Go files for
+the tests of those languages), starts `nvim --headless --clean`
 with the plugin set up, runs a Lua scenario through editors/neovim/test/harness.lua
 (which records notifications, confirm dialogs and prompts) and asserts on the
 JSON the scenario returns.
@@ -44,6 +45,41 @@ table = boto3.client("dynamodb")
 def order(order_id):
     return table.get_item(TableName="orders", Key={"id": {"S": order_id}})
 '''
+
+REPORTS_TS = """\
+import { S3Client, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+
+const s3 = new S3Client({});
+
+export async function get(key: string) {
+  return s3.send(new GetObjectCommand({ Bucket: "reports", Key: key }));
+}
+
+export async function save(key: string, body: string) {
+  await s3.send(new PutObjectCommand({ Bucket: "reports", Key: key, Body: body }));
+}
+"""
+
+MAIN_GO = """\
+package reports
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+func Get(ctx context.Context, k string) (*s3.GetObjectOutput, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	client := s3.NewFromConfig(cfg)
+	return client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("reports"), Key: aws.String(k)})
+}
+"""
 
 DENIAL = (
     "An error occurred (AccessDenied) when calling the GetObject operation: "
@@ -196,6 +232,67 @@ def test_inlay_hints_name_the_action_at_the_end_of_each_aws_call(nvim):
     assert by_line[6]["character"] == get_line.index('Key=key)') + len("Key=key)")
     put_line = value["lines"][10]
     assert by_line[10]["character"] == len(put_line.rstrip())
+    assert errors(outcome) == []
+
+
+def test_inlay_hints_in_a_typescript_buffer(nvim, workspace):
+    (workspace / "reports.ts").write_text(REPORTS_TS)
+    outcome = nvim(
+        """
+        assert(H.wait_attached(), "iamlens did not attach to reports.ts")
+        return {
+          filetype = vim.bo.filetype,
+          enabled = vim.lsp.inlay_hint.is_enabled({ bufnr = 0 }),
+          hints = H.hints(0, 2),
+          lenses = H.lenses(0, 2),
+          lines = vim.api.nvim_buf_get_lines(0, 0, -1, false),
+        }
+        """,
+        open_file="reports.ts",
+    )
+    value = outcome["value"]
+    assert value["filetype"] == "typescript"
+    assert value["enabled"], "setup() turns inlay hints on in TypeScript buffers too"
+    by_line = {h["line"]: h for h in value["hints"]}
+    get_line = next(i for i, l in enumerate(value["lines"]) if "GetObjectCommand({" in l)
+    put_line = next(i for i, l in enumerate(value["lines"]) if "PutObjectCommand({" in l)
+    assert set(by_line) == {get_line, put_line}, value["hints"]
+    assert by_line[get_line]["label"].strip() == "s3:GetObject", by_line[get_line]
+    assert by_line[put_line]["label"].strip() == "s3:PutObject", by_line[put_line]
+    # At the end of the s3.send(...) call.
+    line = value["lines"][get_line]
+    assert by_line[get_line]["character"] == line.index("Key: key }))") + len("Key: key }))"), (line, by_line[get_line])
+    titles = {lens["line"]: lens["title"] for lens in value["lenses"]}
+    assert titles.get(get_line - 1) == "IAM: 1 action · 1 service", value["lenses"]
+    assert errors(outcome) == []
+
+
+def test_inlay_hints_in_a_go_buffer(nvim, workspace):
+    (workspace / "go.mod").write_text("module example.com/reports\n\ngo 1.22\n")
+    (workspace / "reports.go").write_text(MAIN_GO)
+    outcome = nvim(
+        """
+        assert(H.wait_attached(), "iamlens did not attach to reports.go")
+        local out = {
+          filetype = vim.bo.filetype,
+          hints = H.hints(0, 1),
+          lines = vim.api.nvim_buf_get_lines(0, 0, -1, false),
+        }
+        vim.api.nvim_win_set_cursor(0, { 17, 2 })
+        out.policy = H.result("policy/function", function() vim.cmd("IamlensGeneratePolicy function") end)
+        return out
+        """,
+        open_file="reports.go",
+    )
+    value = outcome["value"]
+    assert value["filetype"] == "go"
+    get_line = next(i for i, l in enumerate(value["lines"]) if "client.GetObject(" in l)
+    assert [(h["line"], h["label"].strip()) for h in value["hints"]] == [(get_line, "s3:GetObject")], value["hints"]
+    line = value["lines"][get_line]
+    assert value["hints"][0]["character"] == len(line.rstrip()), (line, value["hints"])
+    envelope = json.loads(value["policy"]["text"])
+    assert policy_actions(envelope) == {"s3:GetObject"}
+    assert policy_resources(envelope) == {"arn:aws:s3:::reports/*"}
     assert errors(outcome) == []
 
 
@@ -728,7 +825,7 @@ def test_vim_lsp_enable_alone_uses_the_plugins_lsp_config(nvim, workspace):
     )
     value = outcome["value"]
     assert value["root"] == str(workspace), "root found through lsp/iamlens.lua's root_markers"
-    assert value["filetypes"] == ["python"]
+    assert value["filetypes"] == ["python", "javascript", "typescript", "javascriptreact", "typescriptreact", "go", "java"]
     assert value["commands"] == 0, "user commands come with setup() only"
 
 
@@ -760,7 +857,7 @@ def test_commands_without_a_running_server_say_so(nvim, workspace):
     assert outcome["value"] == 0
     messages = [n["message"] for n in outcome["notifications"]]
     assert any("language server is not running" in m for m in messages), messages
-    assert any("open a Python file first" in m for m in messages), messages
+    assert any("open a Python, JavaScript, TypeScript, Go or Java file first" in m for m in messages), messages
 
 
 # --- the server's own consent request ----------------------------------------

@@ -1,7 +1,8 @@
-// Checks a packaged .vsix: a valid manifest with the contributed commands and
-// settings, the bundle `main` points at, the server binary (executable, the
-// same bytes as the one it was built from), the target platform, and nothing
-// that should stay out (sources, tests, node_modules).
+// Checks a packaged .vsix: a valid manifest that activates on every supported
+// language (out/languages.js, so run tsc first), with the contributed commands
+// and settings, the bundle `main` points at, the server binary (executable,
+// the same bytes as the one it was built from), the target platform, and
+// nothing that should stay out (sources, tests, node_modules).
 // Usage: node scripts/verify-vsix.js <file.vsix> <server-binary> <target>
 "use strict";
 const fs = require("fs");
@@ -19,7 +20,15 @@ function verify(vsixPath, serverBinary, target) {
     if (!manifest[field]) problems.push(`package.json has no "${field}"`);
   }
   if (!manifest.engines?.vscode) problems.push("package.json has no engines.vscode");
-  if (!(manifest.activationEvents ?? []).includes("onLanguage:python")) problems.push("the extension does not activate on Python files");
+  // The languages the extension serves (src/languages.ts, compiled by tsc before packaging).
+  const { SUPPORTED_LANGUAGES } = require(path.join(__dirname, "..", "out", "languages.js"));
+  for (const language of SUPPORTED_LANGUAGES) {
+    if (!(manifest.activationEvents ?? []).includes(`onLanguage:${language}`)) problems.push(`the extension does not activate on ${language} files`);
+  }
+  const menus = Object.values(manifest.contributes?.menus ?? {}).flat();
+  for (const item of menus) {
+    if (/editorLangId\s*==/.test(item.when ?? "")) problems.push(`menu item ${item.command} is shown for one language only (${item.when})`);
+  }
   const commands = (manifest.contributes?.commands ?? []).map((c) => c.command);
   if (commands.length === 0) problems.push("no commands contributed");
   for (const c of commands) if (!c.startsWith("iamlens.")) problems.push(`command ${c} is outside the iamlens namespace`);

@@ -5,6 +5,7 @@ import { looksLikeAccessDenied } from "./denial";
 import { confirmedWrite, DEFAULT_POLICY_PREFIX, fixIsApplicable, PolicyScope, SERVER_COMMANDS, UploadPolicyArgs } from "./serverCommands";
 import { reportFailure, showJson } from "./ui";
 import { ask, fixQuestion, uploadQuestion } from "./writes";
+import { isSupportedLanguage, LANGUAGE_NAMES } from "./languages";
 
 /** Client-side command ids (the server's own ids are registered by the language client). */
 export const EDITOR_COMMANDS = {
@@ -52,7 +53,7 @@ export function registerCommands(host: CommandHost, output: vscode.OutputChannel
 export async function generatePolicy(host: CommandHost, scope: PolicyScope): Promise<void> {
   const args: { scope: PolicyScope; uri?: string; position?: { line: number; character: number } } = { scope };
   if (scope !== "workspace") {
-    const editor = activePythonEditor();
+    const editor = activeSupportedEditor();
     if (!editor) return;
     args.uri = editor.document.uri.toString();
     if (scope === "function") args.position = lspPosition(editor.selection.active);
@@ -83,7 +84,7 @@ export async function uploadPolicy(host: CommandHost): Promise<void> {
   const choices: (vscode.QuickPickItem & { scope: PolicyScope })[] = [
     { label: "Whole workspace", scope: "workspace" },
   ];
-  if (editor?.document.languageId === "python") {
+  if (editor && isSupportedLanguage(editor.document.languageId)) {
     choices.unshift({ label: "This file", description: vscode.workspace.asRelativePath(editor.document.uri), scope: "file" });
   }
   const picked = await vscode.window.showQuickPick(choices, { title: "IAM: Upload policy for…" });
@@ -121,7 +122,7 @@ export async function checkRole(host: CommandHost): Promise<void> {
   if (role === undefined || role.trim() === "") return;
   if (host.supportsCommand(SERVER_COMMANDS.checkRole)) {
     const editor = vscode.window.activeTextEditor;
-    const uri = editor?.document.languageId === "python" ? editor.document.uri.toString() : undefined;
+    const uri = editor && isSupportedLanguage(editor.document.languageId) ? editor.document.uri.toString() : undefined;
     await showJson(await host.execute(SERVER_COMMANDS.checkRole, { role: role.trim(), uri }));
     return;
   }
@@ -138,7 +139,7 @@ export async function checkRole(host: CommandHost): Promise<void> {
 }
 
 export async function explain(host: CommandHost): Promise<void> {
-  const editor = activePythonEditor();
+  const editor = activeSupportedEditor();
   if (!editor) return;
   await showJson(
     await host.execute(SERVER_COMMANDS.explain, {
@@ -148,10 +149,12 @@ export async function explain(host: CommandHost): Promise<void> {
   );
 }
 
-function activePythonEditor(): vscode.TextEditor | undefined {
+function activeSupportedEditor(): vscode.TextEditor | undefined {
   const editor = vscode.window.activeTextEditor;
-  if (editor?.document.languageId === "python") return editor;
-  void vscode.window.showWarningMessage("iamlens: open a Python file first (this command works on the active editor).");
+  if (editor && isSupportedLanguage(editor.document.languageId)) return editor;
+  void vscode.window.showWarningMessage(
+    `iamlens: open a ${LANGUAGE_NAMES} file first (this command works on the active editor).`,
+  );
   return undefined;
 }
 

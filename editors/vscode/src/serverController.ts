@@ -7,12 +7,10 @@ import { RESTART_KEYS, serverSettings, ServerSettings } from "./settings";
 import { PRESENTED_COMMANDS, writesToAws } from "./serverCommands";
 import { errorText, showJson } from "./ui";
 import { confirmServerWrite } from "./writes";
+import { documentSelector } from "./languages";
 
 export const CLIENT_ID = "iamlens";
-export const DOCUMENT_SELECTOR = [
-  { scheme: "file", language: "python" },
-  { scheme: "untitled", language: "python" },
-];
+export const DOCUMENT_SELECTOR = documentSelector();
 
 export class ServerNotRunningError extends Error {
   constructor() {

@@ -1,8 +1,10 @@
-// The status-bar item: how many IAM actions the active Python file needs.
+// The status-bar item: how many IAM actions the active file needs (in any
+// language iamlens reads).
 import * as vscode from "vscode";
 import { SERVER_COMMANDS } from "./serverCommands";
 import { statusText, statusTooltip, summarizeEnvelope } from "./policySummary";
 import { EDITOR_COMMANDS } from "./commands";
+import { isSupportedLanguage } from "./languages";
 
 export interface PolicySource {
   readonly running: boolean;
@@ -35,7 +37,7 @@ export class ActionCountStatus implements vscode.Disposable {
   async refresh(): Promise<void> {
     const generation = ++this.generation;
     const document = vscode.window.activeTextEditor?.document;
-    if (!document || document.languageId !== "python" || !this.source.running) {
+    if (!document || !isSupportedLanguage(document.languageId) || !this.source.running) {
       this.item.hide();
       return;
     }

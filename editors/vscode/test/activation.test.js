@@ -15,7 +15,9 @@ function extensionWithBundledServer() {
   return root;
 }
 
-test("activation starts `iamlens lsp` for Python files with the settings as initializationOptions", async () => {
+const LANGUAGES = ["python", "javascript", "typescript", "javascriptreact", "typescriptreact", "go", "java"];
+
+test("activation starts `iamlens lsp` for Python, JavaScript, TypeScript and Go files with the settings as initializationOptions", async () => {
   const extensionPath = extensionWithBundledServer();
   const w = newWorld({ settings: { region: "us-east-1", account: "123456789012" } });
   const ctx = context(extensionPath);
@@ -27,8 +29,8 @@ test("activation starts `iamlens lsp` for Python files with the settings as init
   assert.equal(client.id, "iamlens");
   assert.deepEqual(client.serverOptions, { command: path.join(extensionPath, "server", "iamlens"), args: ["lsp"] });
   assert.deepEqual(
-    client.clientOptions.documentSelector.map((s) => s.language),
-    ["python", "python"],
+    client.clientOptions.documentSelector,
+    LANGUAGES.flatMap((language) => [{ scheme: "file", language }, { scheme: "untitled", language }]),
   );
   assert.equal(client.clientOptions.initializationOptions.iamlens.region, "us-east-1");
   assert.equal(client.clientOptions.initializationOptions.iamlens.account, "123456789012");
@@ -43,11 +45,26 @@ test("activation registers exactly the palette commands the manifest contributes
   assert.deepEqual([...w.registered.keys()].sort(), contributed);
 });
 
-test("the manifest activates on Python and points at the bundle", () => {
-  assert.deepEqual(manifest.activationEvents, ["onLanguage:python"]);
+test("the manifest activates on every supported language and points at the bundle", () => {
+  const { SUPPORTED_LANGUAGES } = newWorld().load("languages.js");
+  assert.deepEqual([...SUPPORTED_LANGUAGES], LANGUAGES);
+  assert.deepEqual(manifest.activationEvents, SUPPORTED_LANGUAGES.map((l) => `onLanguage:${l}`));
   assert.equal(manifest.main, "./dist/extension.js");
   assert.equal(manifest.engines.vscode, "^1.82.0");
   for (const c of manifest.contributes.commands) assert.equal(c.category, "IAM", c.command);
+});
+
+test("menus offer the file commands in every supported language, through one context key set on activation", async () => {
+  const w = newWorld();
+  const { SUPPORTED_LANGUAGES, LANGUAGES_CONTEXT_KEY } = w.load("languages.js");
+  await w.load("extension.js").activate(context(extensionWithBundledServer()));
+  assert.deepEqual(w.log.contexts[LANGUAGES_CONTEXT_KEY], SUPPORTED_LANGUAGES);
+  const menus = Object.values(manifest.contributes.menus).flat();
+  assert.ok(menus.length > 0);
+  for (const item of menus) {
+    assert.equal(item.when, `editorLangId in ${LANGUAGES_CONTEXT_KEY}`, item.command);
+  }
+  assert.doesNotMatch(JSON.stringify(manifest), /editorLangId\s*==/, "no `when` clause names a single language");
 });
 
 test("the manifest contributes a setting for every value sent to the server", () => {

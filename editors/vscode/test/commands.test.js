@@ -52,12 +52,36 @@ test("Generate policy for the function sends the cursor position", async () => {
   assert.deepEqual(executed(w)[0].args, { scope: "function", uri: "file:///work/project/app.py", position: { line: 12, character: 4 } });
 });
 
-test("file commands on a non-Python editor warn instead of calling the server", async () => {
+test("file commands on an editor in another language warn instead of calling the server", async () => {
   const w = await activated({ activeEditor: editor("/work/project/README.md", "markdown") });
   await w.registered.get("iamlens.editor.generatePolicyForFile")();
   assert.equal(w.log.requests.length, 0);
-  assert.match(w.log.warnings[0].message, /open a Python file first/);
+  assert.match(w.log.warnings[0].message, /open a Python, JavaScript, TypeScript, Go or Java file first/);
 });
+
+for (const [file, languageId] of [
+  ["/work/project/src/reports.ts", "typescript"],
+  ["/work/project/src/App.tsx", "typescriptreact"],
+  ["/work/project/lib/queue.js", "javascript"],
+  ["/work/project/web/Upload.jsx", "javascriptreact"],
+  ["/work/project/cmd/main.go", "go"],
+]) {
+  test(`the file, function and explain commands work on a ${languageId} editor`, async () => {
+    const w = await activated({
+      activeEditor: editor(file, languageId, 5, 9),
+      responses: { "iamlens.generatePolicy": ENVELOPE, "iamlens.explain": { Calls: [] } },
+    });
+    await w.registered.get("iamlens.editor.generatePolicyForFile")();
+    await w.registered.get("iamlens.editor.generatePolicyForFunction")();
+    await w.registered.get("iamlens.editor.explain")();
+    assert.deepEqual(w.log.warnings, []);
+    assert.deepEqual(executed(w), [
+      { command: "iamlens.generatePolicy", args: { scope: "file", uri: `file://${file}` } },
+      { command: "iamlens.generatePolicy", args: { scope: "function", uri: `file://${file}`, position: { line: 5, character: 9 } } },
+      { command: "iamlens.explain", args: { uri: `file://${file}`, position: { line: 5, character: 9 } } },
+    ]);
+  });
+}
 
 test("a server error becomes one message naming the command", async () => {
   const w = await activated({ responses: { "iamlens.generatePolicy": new Error("workspace has no Python files") } });
@@ -165,6 +189,26 @@ test("Upload policy cancelled at the modal only ran the dry run", async () => {
   assert.deepEqual(w.log.quickPicks[0].items.map((i) => i.scope), ["workspace"]);
   assert.deepEqual(executed(w).map((e) => e.args.dryRun), [true]);
   assert.match(w.log.warnings[0].rest[0].detail, /Creates managed policies named Team_N/);
+});
+
+test("Upload policy and Check against role offer the active Go file like a Python one", async () => {
+  const w = await activated({
+    serverCommands: ["iamlens.generatePolicy", "iamlens.uploadPolicy", "iamlens.checkRole"],
+    activeEditor: editor("/work/project/cmd/main.go", "go"),
+    answers: { quickPick: [0], input: ["Team", "app-role"], warning: "Cancel" },
+    responses: {
+      "iamlens.uploadPolicy": { DryRun: true, Summary: [] },
+      "iamlens.checkRole": { Role: "app-role", Calls: [] },
+    },
+  });
+  await w.registered.get("iamlens.editor.uploadPolicy")();
+  assert.deepEqual(w.log.quickPicks[0].items.map((i) => i.scope), ["file", "workspace"]);
+  assert.equal(w.log.quickPicks[0].items[0].description, "cmd/main.go");
+  await w.registered.get("iamlens.editor.checkRole")();
+  assert.deepEqual(executed(w), [
+    { command: "iamlens.uploadPolicy", args: { scope: "file", uri: "file:///work/project/cmd/main.go", prefix: "Team", dryRun: true } },
+    { command: "iamlens.checkRole", args: { role: "app-role", uri: "file:///work/project/cmd/main.go" } },
+  ]);
 });
 
 test("a failing dry run (no credentials) stops before the dialog", async () => {

@@ -69,6 +69,8 @@ function newWorld({ settings = {}, answers = {}, responses = {}, clipboard = "",
     clients: [],
     statusItems: [],
     configUpdates: [],
+    /** Context keys set with the `setContext` command (read by `when` clauses). */
+    contexts: {},
   };
   const registered = new Map();
   const emitters = {
@@ -125,7 +127,13 @@ function newWorld({ settings = {}, answers = {}, responses = {}, clipboard = "",
         registered.set(id, handler);
         return { dispose: () => registered.delete(id) };
       },
-      executeCommand: async (id, ...args) => { log.executedVscodeCommands.push({ id, args }); },
+      executeCommand: async (id, ...args) => {
+        if (id === "setContext") {
+          log.contexts[args[0]] = args[1];
+          return;
+        }
+        log.executedVscodeCommands.push({ id, args });
+      },
     },
     env: { clipboard: { readText: async () => clipboard } },
   };
@@ -153,7 +161,13 @@ function newWorld({ settings = {}, answers = {}, responses = {}, clipboard = "",
   }
 
   if (realServerIn) vscode.workspace.workspaceFolders = [{ uri: uri(realServerIn) }];
-  const clientClass = realServerIn ? require("./realClient").realLanguageClientClass(log, realServerIn, activeEditor?.document.languageId === "python" ? [activeEditor.document.uri.fsPath] : []) : LanguageClient;
+  // The active editor's file is open in the real server (as VS Code's client
+  // syncs it) when it is in a language the extension's selector covers.
+  const { isSupportedLanguage } = require(path.join(OUT, "languages.js"));
+  const openFiles = activeEditor && isSupportedLanguage(activeEditor.document.languageId)
+    ? [{ fsPath: activeEditor.document.uri.fsPath, languageId: activeEditor.document.languageId }]
+    : [];
+  const clientClass = realServerIn ? require("./realClient").realLanguageClientClass(log, realServerIn, openFiles) : LanguageClient;
   world = { vscode, languageclient: { LanguageClient: clientClass } };
   for (const key of Object.keys(require.cache)) if (key.startsWith(OUT)) delete require.cache[key];
   return { vscode, log, registered, emitters, load: (name) => require(path.join(OUT, name)) };

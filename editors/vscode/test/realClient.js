@@ -8,7 +8,10 @@ const rpc = require("vscode-jsonrpc/node");
 
 const fs = require("fs");
 
-/** `openFiles`: Python files open in the editor, synced to the server as VS Code's client does. */
+/**
+ * `openFiles`: the files open in the editor, `{ fsPath, languageId }`, synced
+ * to the server as VS Code's client does.
+ */
 function realLanguageClientClass(log, workspaceFolder, openFiles = []) {
   return class RealLanguageClient {
     constructor(id, name, serverOptions, clientOptions) {
@@ -34,9 +37,9 @@ function realLanguageClientClass(log, workspaceFolder, openFiles = []) {
         initializationOptions: this.clientOptions.initializationOptions,
       });
       await this.connection.sendNotification("initialized", {});
-      for (const file of openFiles) {
+      for (const { fsPath, languageId } of openFiles) {
         await this.connection.sendNotification("textDocument/didOpen", {
-          textDocument: { uri: `file://${file}`, languageId: "python", version: 1, text: fs.readFileSync(file, "utf8") },
+          textDocument: { uri: `file://${fsPath}`, languageId, version: 1, text: fs.readFileSync(fsPath, "utf8") },
         });
       }
       this.started = true;

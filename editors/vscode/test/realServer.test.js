@@ -31,9 +31,47 @@ def order(order_id):
     return table.get_item(TableName="orders", Key={"id": {"S": order_id}})
 `;
 
+const REPORTS_TS = `import { S3Client, GetObjectCommand } from "@aws-sdk/client-s3";
+import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
+
+const s3 = new S3Client({});
+const sqs = new SQSClient({});
+
+export async function getReport(key: string) {
+  return s3.send(new GetObjectCommand({ Bucket: "reports", Key: key }));
+}
+
+export async function announce(body: string) {
+  await sqs.send(new SendMessageCommand({ QueueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/jobs", MessageBody: body }));
+}
+`;
+
+const MAIN_GO = `package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+func Save(ctx context.Context, key string, body []byte) error {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return err
+	}
+	client := s3.NewFromConfig(cfg)
+	_, err = client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("reports"), Key: aws.String(key)})
+	return err
+}
+`;
+
 function workspace() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "iamlens-ws-"));
   fs.writeFileSync(path.join(dir, "app.py"), APP_PY);
+  fs.writeFileSync(path.join(dir, "reports.ts"), REPORTS_TS);
+  fs.writeFileSync(path.join(dir, "main.go"), MAIN_GO);
   fs.writeFileSync(path.join(dir, "pyproject.toml"), '[project]\nname = "demo"\n');
   return dir;
 }
@@ -42,7 +80,7 @@ async function activatedAgainstServer(options = {}) {
   const ws = workspace();
   const w = newWorld({
     settings: { "server.path": binary, kmsViaService: false, ...(options.settings ?? {}) },
-    activeEditor: editor(path.join(ws, "app.py"), "python", options.line ?? 0, options.character ?? 0),
+    activeEditor: editor(path.join(ws, options.file ?? "app.py"), options.languageId ?? "python", options.line ?? 0, options.character ?? 0),
     answers: options.answers ?? {},
     clipboard: options.clipboard ?? "",
     realServerIn: ws,
@@ -67,6 +105,34 @@ test("Generate policy for this file: the server's envelope in a JSON tab, with r
     assert.deepEqual([...actionsOf(envelope)].sort(), ["dynamodb:GetItem", "s3:GetObject"]);
     assert.ok(resourcesOf(envelope).has("arn:aws:dynamodb:eu-west-1:123456789012:table/orders"), [...resourcesOf(envelope)].join(" "));
     assert.ok(resourcesOf(envelope).has("arn:aws:s3:::reports/*"));
+  } finally {
+    await extension.deactivate();
+  }
+});
+
+test("Generate policy for this file on a TypeScript file: its calls' actions and ARNs", { skip: missing }, async () => {
+  const { w, extension } = await activatedAgainstServer({ file: "reports.ts", languageId: "typescript", settings: { region: "us-east-1", account: "123456789012" } });
+  try {
+    await w.registered.get("iamlens.editor.generatePolicyForFile")();
+    assert.deepEqual(w.log.errors, []);
+    assert.deepEqual(w.log.warnings, []);
+    const envelope = JSON.parse(w.log.openedDocuments[0].content);
+    assert.deepEqual([...actionsOf(envelope)].sort(), ["s3:GetObject", "sqs:SendMessage"]);
+    assert.ok(resourcesOf(envelope).has("arn:aws:s3:::reports/*"), [...resourcesOf(envelope)].join(" "));
+    assert.ok(resourcesOf(envelope).has("arn:aws:sqs:us-east-1:123456789012:jobs"), [...resourcesOf(envelope)].join(" "));
+  } finally {
+    await extension.deactivate();
+  }
+});
+
+test("the status bar counts a Go file's actions from the server", { skip: missing }, async () => {
+  const { w, extension } = await activatedAgainstServer({ file: "main.go", languageId: "go" });
+  try {
+    const [item] = w.log.statusItems;
+    const ok = await waitFor(() => item.text === "$(shield) IAM: 1 action");
+    assert.ok(ok, `status bar shows ${JSON.stringify(item.text)} (${item.tooltip})`);
+    await w.registered.get("iamlens.editor.generatePolicyForFile")();
+    assert.deepEqual([...actionsOf(JSON.parse(w.log.openedDocuments[0].content))], ["s3:DeleteObject"]);
   } finally {
     await extension.deactivate();
   }

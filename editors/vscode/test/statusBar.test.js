@@ -30,6 +30,16 @@ test("shows the active Python file's action count and opens its policy on click"
   assert.ok(item.visible);
 });
 
+test("counts the actions of TypeScript, JavaScript and Go files too", async () => {
+  for (const [file, languageId] of [["/p/app.ts", "typescript"], ["/p/app.jsx", "javascriptreact"], ["/p/main.go", "go"]]) {
+    const { bar, item, requests } = status({ activeEditor: editor(file, languageId), result: envelope(["s3:GetObject"]) });
+    await bar.refresh();
+    assert.deepEqual(requests, [{ command: "iamlens.generatePolicy", args: { scope: "file", uri: `file://${file}` } }], languageId);
+    assert.equal(item.text, "$(shield) IAM: 1 action", languageId);
+    assert.ok(item.visible, languageId);
+  }
+});
+
 test("hidden for other languages and while the server is not running", async () => {
   const other = status({ activeEditor: editor("/p/notes.md", "markdown"), result: envelope([]) });
   await other.bar.refresh();

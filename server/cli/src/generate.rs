@@ -23,7 +23,8 @@ pub fn run(args: GenerateArgs) -> ExitCode {
         Err(err) => return super::fail(2, err),
     };
     if !walked.skipped_tests.is_empty() {
-        eprintln!("iamlens: left out {} test files (tests/, test_*, *_test, ...); --include-tests reads them", walked.skipped_tests.len());
+        let n = walked.skipped_tests.len();
+        eprintln!("iamlens: left out {n} test file{} (tests/, test_*, *_test, ...); --include-tests reads them", if n == 1 { "" } else { "s" });
     }
     if reports.is_empty() {
         let languages: Vec<&str> = front_ends.iter().map(|f| f.language()).collect();

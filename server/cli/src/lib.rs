@@ -59,7 +59,7 @@ pub struct GenerateArgs {
     /// Pretty-print the JSON output.
     #[arg(short = 'p', long)]
     pub pretty: bool,
-    /// Read only this language's files (python; the languages this build reads).
+    /// Read only this language's files: python, javascript (typescript), go or java.
     #[arg(short = 'l', long)]
     pub language: Option<String>,
     /// Keep only calls to these services (actions a call truly needs stay).

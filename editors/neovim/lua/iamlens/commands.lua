@@ -1,6 +1,7 @@
 -- The user commands and the client-side handlers of the server's commands.
 -- Each runs one workspace/executeCommand and shows the result as JSON;
 -- anything that writes to AWS is confirmed first.
+local config = require("iamlens.config")
 local denial = require("iamlens.denial")
 local results = require("iamlens.results")
 
@@ -26,7 +27,7 @@ function M.execute(command, args, on_result, bufnr)
   bufnr = bufnr or vim.api.nvim_get_current_buf()
   local client = client_for(bufnr)
   if not client then
-    notify("the language server is not running (open a Python file; see :checkhealth iamlens)")
+    notify("the language server is not running (open a " .. config.language_names .. " file; see :checkhealth iamlens)")
     return
   end
   client:request("workspace/executeCommand", { command = command, arguments = { args } }, function(err, result)
@@ -73,10 +74,28 @@ function M.show_message_request(_, params)
   return actions[choice] or vim.NIL
 end
 
-local function python_buffer()
+--- The filetypes the server attaches to: setup()'s `filetypes`, else the defaults.
+local function supported_filetypes()
+  local options = package.loaded["iamlens"] and package.loaded["iamlens"].options
+  return (options and options.filetypes) or config.filetypes
+end
+
+local function is_supported(buf)
+  return vim.tbl_contains(supported_filetypes(), vim.bo[buf].filetype)
+end
+
+--- The current buffer when iamlens reads its filetype, else nil (and a warning).
+local function supported_buffer()
   local buf = vim.api.nvim_get_current_buf()
-  if vim.bo[buf].filetype ~= "python" then
-    notify("open a Python file first (this command works on the current buffer)", vim.log.levels.WARN)
+  if not is_supported(buf) then
+    notify(
+      string.format(
+        "open a %s file first (this command works on the current buffer; filetypes: %s)",
+        config.language_names,
+        table.concat(supported_filetypes(), ", ")
+      ),
+      vim.log.levels.WARN
+    )
     return nil
   end
   return buf
@@ -92,7 +111,7 @@ local function scope_args(scope)
   if scope == "workspace" then
     return { scope = "workspace" }
   end
-  local buf = python_buffer()
+  local buf = supported_buffer()
   if not buf then
     return nil
   end
@@ -237,7 +256,7 @@ function M.upload_policy(opts)
 end
 
 function M.explain()
-  local buf = python_buffer()
+  local buf = supported_buffer()
   if not buf then
     return
   end
@@ -257,11 +276,11 @@ end
 function M.check_against(role, bufnr)
   local client = client_for(bufnr)
   if not client then
-    notify("the language server is not running (open a Python file; see :checkhealth iamlens)")
+    notify("the language server is not running (open a " .. config.language_names .. " file; see :checkhealth iamlens)")
     return
   end
   if supports(client, "iamlens.checkRole") then
-    local uri = vim.bo[bufnr].filetype == "python" and vim.uri_from_bufnr(bufnr) or nil
+    local uri = is_supported(bufnr) and vim.uri_from_bufnr(bufnr) or nil
     M.execute("iamlens.checkRole", { role = role, uri = uri }, function(result)
       results.show("check-role", result)
     end, bufnr)

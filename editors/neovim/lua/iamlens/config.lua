@@ -1,11 +1,33 @@
 -- Options of require("iamlens").setup() and the server settings they become.
 local M = {}
 
+--- The filetypes iamlens reads: Python, JavaScript and TypeScript (with JSX),
+--- Go and Java. The default of the `filetypes` option and of lsp/iamlens.lua.
+M.filetypes = { "python", "javascript", "typescript", "javascriptreact", "typescriptreact", "go", "java" }
+
+--- Files that mark a project root in those languages (nearer markers first
+--- in this order; .git last).
+M.root_markers = {
+  "pyproject.toml",
+  "setup.py",
+  "setup.cfg",
+  "requirements.txt",
+  "go.mod",
+  "pom.xml",
+  "build.gradle",
+  "tsconfig.json",
+  "package.json",
+  ".git",
+}
+
+--- How messages name the supported files ("open a ... file").
+M.language_names = "Python, JavaScript, TypeScript, Go or Java"
+
 M.defaults = {
   -- The server command; "iamlens" must be on PATH unless you give a path.
   cmd = { "iamlens", "lsp" },
-  filetypes = { "python" },
-  root_markers = { "pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", ".git" },
+  filetypes = vim.deepcopy(M.filetypes),
+  root_markers = vim.deepcopy(M.root_markers),
   -- AWS region and account used in resource ARNs (nil: "*").
   region = nil,
   account = nil,
@@ -66,6 +88,7 @@ function M.resolve(user)
   end
   local errors = {}
   check(errors, "cmd", opts.cmd, "table")
+  check(errors, "filetypes", opts.filetypes, "table")
   check(errors, "region", opts.region, "string", true)
   check(errors, "account", opts.account, "string", true)
   check(errors, "service_hints", opts.service_hints, "table")

@@ -28,7 +28,11 @@ function M.check()
   if #clients > 0 then
     health.ok(string.format("%d iamlens client(s) running", #clients))
   else
-    health.info("no iamlens client running yet (open a Python file)")
+    health.info(string.format(
+      "no iamlens client running yet (open a %s file; filetypes: %s)",
+      require("iamlens.config").language_names,
+      table.concat(iamlens.options.filetypes, ", ")
+    ))
   end
 end
 

@@ -22,7 +22,7 @@ pub struct ExplainCodeInput {
     /// Source text to analyse instead of a file (e.g. code you are about to write).
     #[serde(default)]
     pub source: Option<String>,
-    /// Language of `Source` (only `python` today; default `python`).
+    /// Language of `Source`: `python` (the default), `javascript`, `typescript`, `go`, `java`, or an LSP id.
     #[serde(default)]
     pub language: Option<String>,
     /// AWS region for resource ARNs (default `*`).
