@@ -35,9 +35,7 @@ pub fn run(args: GenerateArgs) -> ExitCode {
     if !args.explain.is_empty() {
         output.explanations = Some(engine::explain(&reports, &args.explain));
     }
-    for warning in &output.warnings {
-        eprintln!("warning: {warning}");
-    }
+    print_warnings(&output.warnings, args.full_output);
 
     let mut json = match serde_json::to_value(&output) {
         Ok(json) => json,
@@ -73,6 +71,31 @@ pub fn run(args: GenerateArgs) -> ExitCode {
     }
     print_json(&json, args.pretty);
     code
+}
+
+/// Warnings on stderr: each one, except run-time resources, which are summed
+/// up per file when a file has several (`--full-output` prints each; the JSON
+/// `Warnings` always has them all).
+fn print_warnings(warnings: &[engine::Warning], full: bool) {
+    let dynamic = |w: &&engine::Warning| w.kind == "DynamicResource";
+    let mut per_file: std::collections::BTreeMap<&str, Vec<u32>> = std::collections::BTreeMap::new();
+    for w in warnings.iter().filter(dynamic) {
+        per_file.entry(w.file.as_str()).or_default().push(w.line);
+    }
+    for warning in warnings {
+        let summed = !full && dynamic(&warning) && per_file.get(warning.file.as_str()).is_some_and(|lines| lines.len() > 1);
+        if !summed {
+            eprintln!("warning: {warning}");
+        }
+    }
+    for (file, lines) in per_file.iter().filter(|(_, lines)| !full && lines.len() > 1) {
+        let list: Vec<String> = lines.iter().map(u32::to_string).collect();
+        eprintln!(
+            "warning: {file}: {} calls are granted wildcard resources because a name is only known at run time (lines {}); --full-output prints each",
+            lines.len(),
+            list.join(", ")
+        );
+    }
 }
 
 /// Flags → engine options; bad values are usage errors naming the flag.

@@ -97,7 +97,9 @@ pub fn add_call_requirements(call: &SdkCall, call_index: usize, actions: &[Actio
     let variants = collections::arg_variants(call).unwrap_or_else(|| vec![call.args.clone()]);
     let performed = collections::transaction_actions(call);
     let kms_applies = settings.kms_via_service && kms::kms_may_apply(call);
-    let mut reported_members: Vec<String> = Vec::new();
+    // The run-time parts of this call's resources: one finding for them all.
+    let mut dynamic: Option<(String, String)> = None;
+    let mut dynamic_members: Vec<String> = Vec::new();
     // KMS keys live with the resource they protect: its region and account,
     // when the primary resource spells them out (a topic ARN in eu-west-1).
     let mut resource_settings: Option<RequirementSettings> = None;
@@ -127,9 +129,9 @@ pub fn add_call_requirements(call: &SdkCall, call_index: usize, actions: &[Actio
                 continue;
             }
             for member in bound.dynamic_members {
-                if !reported_members.contains(&member) {
-                    out.findings.push(dynamic_finding(call, &action.action, &member, &bound.arn));
-                    reported_members.push(member);
+                dynamic.get_or_insert_with(|| (action.action.clone(), bound.arn.clone()));
+                if !dynamic_members.contains(&member) {
+                    dynamic_members.push(member);
                 }
             }
             if !resources.contains(&bound.arn) {
@@ -152,6 +154,9 @@ pub fn add_call_requirements(call: &SdkCall, call_index: usize, actions: &[Actio
             resource_settings = requirement.resources.iter().find_map(|arn| located_settings(arn, settings));
         }
         out.requirements.push(requirement);
+    }
+    if let Some((action, arn)) = dynamic {
+        out.findings.push(dynamic_finding(call, &action, &dynamic_members, &arn));
     }
 }
 
@@ -230,12 +235,20 @@ fn located_settings(arn: &str, settings: &RequirementSettings) -> Option<Require
     })
 }
 
-fn dynamic_finding(call: &SdkCall, action: &str, member: &str, arn: &str) -> Finding {
+/// One finding per call, naming every run-time part of its resources and
+/// the first grant they widen.
+fn dynamic_finding(call: &SdkCall, action: &str, members: &[String], arn: &str) -> Finding {
+    let named: Vec<String> = members.iter().map(|m| format!("`{m}`")).collect();
+    let (list, verb) = match named.as_slice() {
+        [one] => (one.clone(), "is"),
+        [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "are"),
+        [] => (String::new(), "is"),
+    };
     Finding {
         span: call.span,
-        kind: FindingKind::DynamicResource { action: action.to_string(), parameter: member.to_string() },
+        kind: FindingKind::DynamicResource { action: action.to_string(), parameter: members.join(", ") },
         message: format!(
-            "`{member}` is only known at run time, so {action} is granted on `{arn}`; use a literal or module-level constant to narrow it"
+            "{list} {verb} only known at run time, so {action} is granted on `{arn}`; use a literal or module-level constant to narrow it"
         ),
     }
 }
