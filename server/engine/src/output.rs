@@ -134,6 +134,9 @@ pub fn warnings(reports: &[FileReport]) -> Vec<Warning> {
     }
     out.sort();
     out.dedup();
+    // One source call can be several SDK calls (a managed upload): one
+    // run-time-resource warning for it, not one per operation.
+    out.dedup_by(|later, first| later.kind == "DynamicResource" && first.kind == later.kind && first.file == later.file && first.line == later.line);
     out
 }
 

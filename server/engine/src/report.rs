@@ -5,7 +5,7 @@
 //!   [`report_for_range`]: the same for part of a file (an editor's viewport).
 
 use crate::front_end::{AnalysisOptions, FrontEnd, LanguageIndex, SourceDocument};
-use crate::model::{FileAnalysis, Requirement, RequirementSettings};
+use crate::model::{FileAnalysis, FindingKind, Requirement, RequirementSettings};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -175,6 +175,14 @@ fn report_from(path: &Path, mut analysis: FileAnalysis, opts: &EngineOptions, pr
         }
         None => crate::requirements::requirements_for_calls(&analysis.calls, &opts.requirements, &opts.service_hints),
     };
-    analysis.findings.extend(derived.findings);
+    // A source call made of several SDK calls (a managed upload) gets one
+    // run-time-resource finding, not one per operation.
+    for finding in derived.findings {
+        let repeated = matches!(finding.kind, FindingKind::DynamicResource { .. })
+            && analysis.findings.iter().any(|f| f.span == finding.span && matches!(f.kind, FindingKind::DynamicResource { .. }));
+        if !repeated {
+            analysis.findings.push(finding);
+        }
+    }
     FileReport { path: path.to_path_buf(), analysis, requirements: derived.requirements }
 }
