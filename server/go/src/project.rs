@@ -21,7 +21,7 @@ pub fn dir_of(path: &Path) -> String {
 
 /// Projects up to this many files keep their syntax trees between indexing
 /// and analysis; larger ones parse each file twice rather than hold every tree.
-pub const KEEP_TREES_UP_TO: usize = 2000;
+pub const KEEP_TREES_UP_TO: usize = 200;
 
 /// Analyse files together; `module` is the `go.mod` module path when known.
 pub fn analyze_sources(files: &[SourceFile], module: Option<String>, opts: &AnalysisOptions, catalog: &dyn Catalog) -> Vec<FileAnalysis> {
