@@ -26,6 +26,16 @@ pub fn run(args: GenerateArgs) -> ExitCode {
         let n = walked.skipped_tests.len();
         eprintln!("iamlens: left out {n} test file{} (tests/, test_*, *_test, ...); --include-tests reads them", if n == 1 { "" } else { "s" });
     }
+    let mut unread: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for path in &walked.unread {
+        *unread.entry(engine::unread_language(path).unwrap_or("other")).or_default() += 1;
+    }
+    for (language, n) in &unread {
+        eprintln!(
+            "warning: left out {n} {language} file{}: iamlens does not read {language} yet, so AWS calls in them are not in the policy",
+            if *n == 1 { "" } else { "s" }
+        );
+    }
     if reports.is_empty() {
         let languages: Vec<&str> = front_ends.iter().map(|f| f.language()).collect();
         eprintln!("iamlens: no source files ({}) found in the given paths; the policy is empty", languages.join(", "));

@@ -52,6 +52,32 @@ pub struct Walked {
     pub files: Vec<PathBuf>,
     /// Test files under the directories, left out (see [`WalkOptions::include_tests`]).
     pub skipped_tests: Vec<PathBuf>,
+    /// Source files in languages that have an AWS SDK but no front-end in
+    /// this build (Ruby, C#, PHP, Kotlin, Rust, ...): their calls are not in
+    /// the policy, and the person must be told.
+    pub unread: Vec<PathBuf>,
+}
+
+/// Extensions of languages with an AWS SDK, and their names, for files no
+/// front-end of this build reads.
+const OTHER_SDK_LANGUAGES: &[(&str, &str)] = &[
+    ("rb", "Ruby"),
+    ("cs", "C#"),
+    ("php", "PHP"),
+    ("kt", "Kotlin"),
+    ("kts", "Kotlin"),
+    ("rs", "Rust"),
+    ("swift", "Swift"),
+    ("scala", "Scala"),
+    ("cpp", "C++"),
+    ("cc", "C++"),
+    ("ps1", "PowerShell"),
+];
+
+/// The language of a file no front-end reads but that may call AWS (`Ruby`).
+pub fn unread_language(path: &Path) -> Option<&'static str> {
+    let ext = path.extension()?.to_str()?;
+    OTHER_SDK_LANGUAGES.iter().find(|(e, _)| *e == ext).map(|(_, name)| *name)
 }
 
 /// [`collect_source_files`] with explicit options: stops with
@@ -63,11 +89,13 @@ pub fn walk_source_files(paths: &[PathBuf], front_ends: &[&'static dyn FrontEnd]
         let meta = std::fs::metadata(path).map_err(|e| EngineError::from_io(path, &e))?;
         if meta.is_dir() {
             let budget = Budget { options, started, found_before: walked.files.len() };
-            let (mut found, mut tests) = walk_dir(path, front_ends, &budget)?;
-            found.sort();
-            tests.sort();
-            walked.files.extend(found);
-            walked.skipped_tests.extend(tests);
+            let mut found = walk_dir(path, front_ends, &budget)?;
+            found.files.sort();
+            found.skipped_tests.sort();
+            found.unread.sort();
+            walked.files.extend(found.files);
+            walked.skipped_tests.extend(found.skipped_tests);
+            walked.unread.extend(found.unread);
         } else {
             walked.files.push(path.clone());
         }
@@ -84,10 +112,11 @@ struct Budget<'a> {
     found_before: usize,
 }
 
-/// Source files under `dir`, and the test files left out.
-fn walk_dir(dir: &Path, front_ends: &[&'static dyn FrontEnd], budget: &Budget) -> Result<(Vec<PathBuf>, Vec<PathBuf>), EngineError> {
+/// Source files under `dir`, and the test and unread files left out.
+fn walk_dir(dir: &Path, front_ends: &[&'static dyn FrontEnd], budget: &Budget) -> Result<Walked, EngineError> {
     let mut found = Vec::new();
     let mut tests = Vec::new();
+    let mut unread = Vec::new();
     let limits = &budget.options.limits;
     let too_large = |what: String| EngineError::TooLarge { path: dir.to_path_buf(), what };
     // `require_git(false)`: a .gitignore counts even outside a git checkout
@@ -96,6 +125,9 @@ fn walk_dir(dir: &Path, front_ends: &[&'static dyn FrontEnd], budget: &Budget) -
     for entry in walker {
         let entry = entry.map_err(|e| EngineError::Walk { path: dir.to_path_buf(), message: e.to_string() })?;
         let is_file = entry.file_type().is_some_and(|t| t.is_file());
+        if is_file && front_end::for_path(front_ends, entry.path()).is_none() && unread_language(entry.path()).is_some() {
+            unread.push(entry.path().to_path_buf());
+        }
         if let Some(front_end) = front_end::for_path(front_ends, entry.path()).filter(|_| is_file) {
             let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
             if !budget.options.include_tests && front_end.is_test_file(relative) {
@@ -111,7 +143,7 @@ fn walk_dir(dir: &Path, front_ends: &[&'static dyn FrontEnd], budget: &Budget) -
             return Err(too_large(format!("walking it took over {} s", limits.max_time.as_secs())));
         }
     }
-    Ok((found, tests))
+    Ok(Walked { files: found, skipped_tests: tests, unread })
 }
 
 /// The path the project index knows a file by: relative to the directory

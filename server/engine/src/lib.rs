@@ -30,7 +30,7 @@ pub mod role_check;
 mod run;
 pub mod settings;
 
-pub use files::{collect_source_files, module_path, read_source, walk_source_files, WalkLimits, WalkOptions, Walked};
+pub use files::{collect_source_files, module_path, read_source, unread_language, walk_source_files, WalkLimits, WalkOptions, Walked};
 pub use output::{explain, generate, warnings, Explanation, GenerateOutput, Warning};
 pub use policy::PolicyOptions;
 pub use report::*;

@@ -280,3 +280,15 @@ fn directory_runs_leave_tests_out_unless_asked_and_say_which() {
     let given = walk_source_files(std::slice::from_ref(&tests[0]), iamlens_languages::front_ends(), &WalkOptions::default()).unwrap();
     assert_eq!(given.files, vec![tests[0].clone()]);
 }
+
+#[test]
+fn files_in_languages_this_build_does_not_read_are_reported_not_dropped() {
+    let dir = Scratch::new("unread");
+    let app = dir.write("app/handler.py", "import boto3\n");
+    let ruby = dir.write("jobs/report.rb", "require 'aws-sdk-s3'\n");
+    dir.write("README.md", "");
+    let walked = walk_source_files(std::slice::from_ref(&dir.0), iamlens_languages::front_ends(), &WalkOptions::default()).unwrap();
+    assert_eq!(walked.files, vec![app]);
+    assert_eq!(walked.unread, vec![ruby.clone()]);
+    assert_eq!(unread_language(&ruby), Some("Ruby"));
+}
