@@ -301,15 +301,6 @@ async def test_typescript_typo_in_a_client_method_is_an_error_with_the_right_nam
     assert await inlay_hints(editor, uri) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "JavaScript/TypeScript front-end: `new GetObjectCommandd(...)` imported from @aws-sdk/client-s3 is reported as "
-        "`unresolved-call` (Warning: \"`s3.send(...)` sends a s3 command that cannot be followed here ... build it with "
-        "`new <Operation>Command(...)`\"), not as an `unknown-method` error naming `GetObjectCommandd` with the "
-        "suggestion `GetObjectCommand`, as the Python, Go and v2/aggregated-client typos are"
-    ),
-)
 @pytest.mark.asyncio
 async def test_typescript_typo_in_a_command_class_is_an_unknown_method_error(editor, workspace):
     uri = open_file(editor, workspace, "src/typo.ts", TYPO_COMMAND_TS, "typescript")

@@ -410,6 +410,17 @@ impl<'c, 't, 'a> CallFinder<'c, 't, 'a> {
     fn emit(&mut self, site: &Site<'t>, service: &str, operation: &str, via: CallVia, args: Vec<(String, Value)>) {
         let Some(svc) = self.catalog.service(service) else { return };
         let known = svc.operation(operation).is_some() || matches!(&via, CallVia::Injected { method } if svc.injected(method).is_some());
+        if let (false, Some(at)) = (known, operation.find("Command")) {
+            // A command class misspelt after its operation (`GetObjectCommandd`).
+            let suggestions: Vec<String> = svc.operation(&operation[..at]).map(|op| format!("{}Command", op.name)).into_iter().collect();
+            let hint = suggestions.first().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+            self.finding(
+                site.name,
+                FindingKind::UnknownMethod { service: service.to_string(), method: operation.to_string(), suggestions },
+                format!("`{operation}` is not a command of the {service} client package{hint}"),
+            );
+            return;
+        }
         if !known {
             let suggestions: Vec<String> =
                 svc.nearest_methods(operation, 3).iter().filter_map(|m| svc.operation_by_method(m)).map(|o| o.name.clone()).collect();

@@ -516,6 +516,10 @@ impl<'t, 'a> Ctx<'t, 'a> {
                     client(&svc, ClientKind::V3Aggregated)
                 } else if let Some(op) = operation_for_command(&name) {
                     Sym::Commands(vec![Command { service: svc, operation: op.to_string(), args: config().fields() }])
+                } else if name.contains("Command") {
+                    // A misspelt command class (`GetObjectCommandd`): kept whole so the
+                    // call site reports it as an unknown command with the right name.
+                    Sym::Commands(vec![Command { service: svc, operation: name.clone(), args: config().fields() }])
                 } else {
                     Sym::Foreign
                 }
