@@ -296,6 +296,42 @@ def test_inlay_hints_in_a_go_buffer(nvim, workspace):
     assert errors(outcome) == []
 
 
+READER_JAVA = """\
+package com.acme.reports;
+
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+
+public class Reader {
+    private final S3Client s3 = S3Client.create();
+
+    public byte[] read(String key) {
+        return s3.getObjectAsBytes(GetObjectRequest.builder().bucket("reports").key(key).build()).asByteArray();
+    }
+}
+"""
+
+
+def test_inlay_hints_in_a_java_buffer(nvim, workspace):
+    (workspace / "Reader.java").write_text(READER_JAVA)
+    outcome = nvim(
+        """
+        assert(H.wait_attached(), "iamlens did not attach to Reader.java")
+        return {
+          filetype = vim.bo.filetype,
+          hints = H.hints(0, 1),
+          lines = vim.api.nvim_buf_get_lines(0, 0, -1, false),
+        }
+        """,
+        open_file="Reader.java",
+    )
+    value = outcome["value"]
+    assert value["filetype"] == "java"
+    get_line = next(i for i, l in enumerate(value["lines"]) if "s3.getObjectAsBytes(" in l)
+    assert [(h["line"], h["label"].strip()) for h in value["hints"]] == [(get_line, "s3:GetObject")], value["hints"]
+    assert errors(outcome) == []
+
+
 def test_inlay_hints_stay_off_when_disabled_in_setup(nvim):
     outcome = nvim(
         """
