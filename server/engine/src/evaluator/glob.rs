@@ -109,9 +109,30 @@ impl<'a> Nfa<'a> {
         self.closure(next)
     }
 
-    /// Every state set reachable from `from` by consuming what request token `t` stands for.
-    fn advance(&self, from: &BTreeSet<States>, t: Tok) -> BTreeSet<States> {
+    /// The union of the states reachable from `s` by consuming what request
+    /// token `t` stands for: enough to know whether some string matches, and
+    /// polynomial (no sets of sets).
+    fn advance_union(&self, s: &States, t: Tok) -> States {
         match t {
+            Tok::Lit(c) => self.step(s, Some(c)),
+            Tok::One => self.alphabet.iter().flat_map(|&c| self.step(s, c)).collect(),
+            Tok::Many => {
+                let mut reached = s.clone();
+                loop {
+                    let grown: States = reached.iter().copied().chain(self.alphabet.iter().flat_map(|&c| self.step(&reached, c))).collect();
+                    if grown.len() == reached.len() {
+                        return reached;
+                    }
+                    reached = grown;
+                }
+            }
+        }
+    }
+
+    /// Every state set reachable from `from` by consuming what request token
+    /// `t` stands for; `None` past [`MAX_STATE_SETS`].
+    fn advance(&self, from: &BTreeSet<States>, t: Tok) -> Option<BTreeSet<States>> {
+        let next: BTreeSet<States> = match t {
             Tok::Lit(c) => from.iter().map(|s| self.step(s, Some(c))).collect(),
             Tok::One => from.iter().flat_map(|s| self.alphabet.iter().map(move |&c| self.step(s, c))).collect(),
             Tok::Many => {
@@ -121,13 +142,17 @@ impl<'a> Nfa<'a> {
                     for &c in &self.alphabet {
                         let n = self.step(&s, c);
                         if seen.insert(n.clone()) {
+                            if seen.len() > MAX_STATE_SETS {
+                                return None;
+                            }
                             todo.push(n);
                         }
                     }
                 }
                 seen
             }
-        }
+        };
+        (next.len() <= MAX_STATE_SETS).then_some(next)
     }
 }
 
@@ -151,7 +176,14 @@ fn trim_common<'a>(mut q: &'a [Tok], mut p: &'a [Tok]) -> Option<(&'a [Tok], &'a
     Some((q, p))
 }
 
+/// How many sets of automaton states `covers` explores before it gives up: a
+/// hostile policy pattern (`*a*a*a*...` against `*?*?*...`) cannot make a role
+/// check take minutes. Past it the answer is "not covered", which the
+/// evaluator reports as "depends" when the patterns overlap.
+const MAX_STATE_SETS: usize = 20_000;
+
 /// Does policy pattern `q` match every string request pattern `p` stands for?
+/// `false` as well past [`MAX_STATE_SETS`] (the safe side: no grant assumed).
 pub fn covers(q: &[Tok], p: &[Tok]) -> bool {
     let Some((q, p)) = trim_common(q, p) else { return false };
     if q == [Tok::Many] {
@@ -160,7 +192,10 @@ pub fn covers(q: &[Tok], p: &[Tok]) -> bool {
     let nfa = Nfa::new(q);
     let mut sets = BTreeSet::from([nfa.start()]);
     for &t in p {
-        sets = nfa.advance(&sets, t);
+        match nfa.advance(&sets, t) {
+            Some(next) => sets = next,
+            None => return false,
+        }
     }
     sets.iter().all(|s| nfa.accepting(s))
 }
@@ -178,8 +213,7 @@ pub fn overlaps(q: &[Tok], p: &[Tok]) -> bool {
     // For "some string" the union of states is enough: no subset construction.
     let mut s = nfa.start();
     for &t in p {
-        let merged: States = nfa.advance(&BTreeSet::from([s]), t).into_iter().flatten().collect();
-        s = merged;
+        s = nfa.advance_union(&s, t);
         if s.is_empty() {
             return false;
         }

@@ -9,7 +9,7 @@ mod condition;
 mod context;
 mod decide;
 mod document;
-mod glob;
+pub(crate) mod glob;
 mod tri;
 
 pub use check::{

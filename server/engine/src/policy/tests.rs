@@ -257,3 +257,22 @@ mod splitting {
         }
     }
 }
+
+#[test]
+fn the_writer_uses_the_evaluators_exact_matcher() {
+    // `a*` also stands for `a`, which `a*?` does not match: neither may replace the other.
+    assert!(!wildcard::covers("arn:aws:s3:::b/a*?", "arn:aws:s3:::b/a*"));
+    assert!(wildcard::covers("arn:aws:s3:::b/a*", "arn:aws:s3:::b/a*?"));
+    let reqs = [req("s3:GetObject", &["arn:aws:s3:::b/a*?"]), req("s3:GetObject", &["arn:aws:s3:::b/a*"])];
+    let st = build_statements(&reqs, &PolicyOptions::default());
+    assert_eq!(st[0].resource, vec!["arn:aws:s3:::b/a*"], "the narrower pattern is covered, the wider one kept");
+}
+
+#[test]
+fn a_hostile_pattern_cannot_stall_the_matcher() {
+    let hostile = format!("arn:aws:s3:::b/{}", "*a".repeat(40));
+    let request = format!("arn:aws:s3:::b/{}", "*?".repeat(40));
+    // Past the size cap the answer is "not covered": the safe side.
+    // (Without the cap this subset construction does not finish.)
+    assert!(!wildcard::covers(&hostile, &request));
+}

@@ -37,20 +37,13 @@ fn matches_with(p: &[u8], t: &[u8], eq: impl Fn(u8, u8) -> bool) -> bool {
     pi == p.len()
 }
 
-/// Does the resource pattern `wide` grant everything `narrow` grants?
-/// Exact when `narrow` has no wildcard; for patterns it is conservative:
-/// `wide` must match `narrow` read as literal text, which holds when every
-/// wildcard of `narrow` sits under a `*` of `wide`.
+/// Does the resource pattern `wide` grant everything `narrow` grants? Exact,
+/// with the evaluator's own matcher (one wildcard engine for both): `a*?` does
+/// not cover `a*`, which also stands for `a`. Past the matcher's size cap the
+/// answer is "no", so the writer keeps both patterns rather than drop one.
 pub fn covers(wide: &str, narrow: &str) -> bool {
-    wide == narrow || wide == "*" || matches(wide, narrow) && star_aligned(wide, narrow)
-}
-
-/// `matches` treats a `*` in `narrow` as a literal character; that is only
-/// sound when `wide` has a `*` that can absorb it. A `?` in `wide` or a
-/// literal `*` position in `wide` never can, so require `wide` to contain a
-/// `*` whenever `narrow` does.
-fn star_aligned(wide: &str, narrow: &str) -> bool {
-    !(narrow.contains('*') || narrow.contains('?')) || wide.contains('*')
+    use crate::evaluator::glob;
+    wide == narrow || wide == "*" || glob::covers(&glob::tokens(wide, false), &glob::tokens(narrow, false))
 }
 
 /// The narrowest single pattern matching every ARN in `arns`:
