@@ -169,6 +169,9 @@ fn verify(output: &GenerateOutput, reports: &[FileReport]) -> (Value, bool) {
     for problem in report.problems() {
         eprintln!("verify: {problem}");
     }
+    for note in report.notes() {
+        eprintln!("verify: note: {note}");
+    }
     (serde_json::to_value(&report).unwrap_or(Value::Null), ok)
 }
 

@@ -703,3 +703,22 @@ fn partly_known_condition_values_are_matched_like_partly_known_resources() {
     let other = verify(&[with("StringLike", "sqs.*.amazonaws.com")], &[kms]);
     assert_eq!(other.not_allowed[0].decision, Decision::ImplicitDeny);
 }
+
+#[test]
+fn verify_says_which_grants_are_broader_than_what_they_serve() {
+    let reqs = vec![
+        requirement("dynamodb:GetItem", &["arn:aws:dynamodb:us-east-1:1:table/orders-a"], 0),
+        requirement("dynamodb:GetItem", &["arn:aws:dynamodb:us-east-1:1:table/orders-b"], 1),
+        requirement("sqs:SendMessage", &["arn:aws:sqs:us-east-1:1:jobs"], 2),
+    ];
+    let policies = vec![policy(json!([
+        allow("dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:1:table/orders-*"),
+        allow("sqs:SendMessage", "arn:aws:sqs:us-east-1:1:jobs"),
+    ]))];
+    let report = verify(&policies, &reqs);
+    assert!(report.ok(), "broader is said, not failed: {:?}", report.problems());
+    assert_eq!(report.broader.len(), 1, "{:?}", report.broader);
+    assert_eq!(report.broader[0].granted, "arn:aws:dynamodb:us-east-1:1:table/orders-*");
+    assert_eq!(report.broader[0].needed, "arn:aws:dynamodb:us-east-1:1:table/orders-a");
+    assert!(report.notes()[0].contains("broader than"));
+}

@@ -5,7 +5,7 @@
 use super::context::Context;
 use super::decide::{evaluate, Decision, PolicySet, Request, StatementRef};
 use super::document::{Effect, PolicyDocument};
-use super::glob::{literal, overlaps, tokens};
+use super::glob::{covers, literal, overlaps, tokens};
 use super::tri::push_unique;
 use crate::model::Requirement;
 use serde::Serialize;
@@ -226,6 +226,19 @@ pub struct UnneededGrant {
     pub actions: Vec<String>,
 }
 
+/// A resource pattern broader than what the requirement it serves needs
+/// (a cutoff, a wildcard, a merged statement): said, not a failure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BroaderGrant {
+    pub statement: StatementRef,
+    pub action: String,
+    /// What the policy grants.
+    pub granted: String,
+    /// What the code needs.
+    pub needed: String,
+}
+
 /// What `--verify` found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -233,6 +246,8 @@ pub struct VerifyReport {
     pub checked: usize,
     pub not_allowed: Vec<VerifyFailure>,
     pub unneeded: Vec<UnneededGrant>,
+    /// Grants broader than the requirements they serve (not failures).
+    pub broader: Vec<BroaderGrant>,
     /// Policies that could not be read as IAM policies.
     pub errors: Vec<String>,
 }
@@ -241,6 +256,14 @@ impl VerifyReport {
     /// Every requirement allowed, nothing extra granted, every policy readable.
     pub fn ok(&self) -> bool {
         self.not_allowed.is_empty() && self.unneeded.is_empty() && self.errors.is_empty()
+    }
+
+    /// One line per grant broader than what it serves, for people.
+    pub fn notes(&self) -> Vec<String> {
+        self.broader
+            .iter()
+            .map(|b| format!("{} grants {} on {}, broader than the {} the code needs", b.statement, b.action, b.granted, b.needed))
+            .collect()
     }
 
     /// One line per problem, for people.
@@ -288,7 +311,44 @@ pub fn verify_with_catalog(policies: &[serde_json::Value], requirements: &[Requi
         }
     }
     report.unneeded = unneeded_grants(&set, requirements, catalog);
+    report.broader = broader_grants(&set, requirements);
     report
+}
+
+/// Resource patterns that grant a needed action on more than the resources
+/// the requirements name: each (statement, action, pattern) once, with the
+/// first requirement it serves.
+fn broader_grants(set: &PolicySet, requirements: &[Requirement]) -> Vec<BroaderGrant> {
+    let mut out: Vec<BroaderGrant> = Vec::new();
+    for doc in &set.identity {
+        for st in doc.statements.iter().filter(|s| s.effect == Effect::Allow && !s.actions.negated) {
+            let Some(resources) = st.resources.as_ref().filter(|r| !r.negated) else { continue };
+            for req in requirements {
+                if !st.actions.patterns.iter().any(|a| overlaps(&tokens(a, true), &literal(&req.action, true))) {
+                    continue;
+                }
+                for granted in &resources.patterns {
+                    if req.resources.contains(granted) || out.iter().any(|b| b.action == req.action && &b.granted == granted) {
+                        continue;
+                    }
+                    let g = tokens(granted, false);
+                    let served = req.resources.iter().find(|needed| {
+                        let n = tokens(needed, false);
+                        covers(&g, &n) && !covers(&n, &g)
+                    });
+                    if let Some(needed) = served {
+                        out.push(BroaderGrant {
+                            statement: StatementRef { policy: doc.name.clone(), sid: st.sid.clone(), index: st.index },
+                            action: req.action.clone(),
+                            granted: granted.clone(),
+                            needed: needed.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Allowed actions that no requirement needs, statement by statement.
