@@ -40,7 +40,11 @@ pub fn run(args: GenerateArgs) -> ExitCode {
         let languages: Vec<&str> = front_ends.iter().map(|f| f.language()).collect();
         eprintln!("iamlens: no source files ({}) found in the given paths; the policy is empty", languages.join(", "));
     }
-    let policy = PolicyOptions { resource_cutoff: args.resource_cutoff, minimize_policy_size: args.minimize_policy_size };
+    let policy = PolicyOptions {
+        resource_cutoff: args.resource_cutoff,
+        minimize_policy_size: args.minimize_policy_size,
+        resource_account: opts.requirements.account.clone(),
+    };
     let mut output = engine::generate(&reports, &policy);
     if !args.explain.is_empty() {
         output.explanations = Some(engine::explain(&reports, &args.explain));

@@ -19,6 +19,10 @@ impl LiveWorkspace for LiveView {
         self.0.workspace.folders()
     }
 
+    fn account(&self) -> Option<String> {
+        self.0.settings().account
+    }
+
     /// Waits for a running workspace index (bounded); past that, answers from
     /// the partial index and says so.
     fn reports(&self, folder: Option<&Path>) -> LiveReports {

@@ -45,6 +45,12 @@ pub trait LiveWorkspace: Send + Sync + 'static {
     /// folder when `None`), computed with the editor's settings; open
     /// documents are reported from their editor text, unsaved edits included.
     fn reports(&self, folder: Option<&Path>) -> LiveReports;
+
+    /// The account the editor's settings name, for policies built from these
+    /// reports (see `PolicyOptions::resource_account`).
+    fn account(&self) -> Option<String> {
+        None
+    }
 }
 
 /// What [`LiveWorkspace::reports`] gives.

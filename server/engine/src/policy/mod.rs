@@ -21,11 +21,15 @@ pub struct PolicyOptions {
     pub resource_cutoff: usize,
     /// Group statements by resource set across services (fewer, larger statements).
     pub minimize_policy_size: bool,
+    /// The account the resources live in, when known: a cutoff that widens
+    /// S3 bucket names (their ARNs carry no account) is kept inside it with
+    /// `aws:ResourceAccount`.
+    pub resource_account: Option<String>,
 }
 
 impl Default for PolicyOptions {
     fn default() -> Self {
-        PolicyOptions { resource_cutoff: 4, minimize_policy_size: false }
+        PolicyOptions { resource_cutoff: 4, minimize_policy_size: false, resource_account: None }
     }
 }
 
@@ -114,6 +118,15 @@ pub fn build_statements_reporting<'a>(
     let mut widenings = Vec::new();
     for ((action, condition), resources) in per_action {
         let (resources, merged) = reduce_resources(resources, opts.resource_cutoff);
+        let mut condition = condition;
+        if let (Some(_), [pattern], Some(account)) = (&merged, resources.as_slice(), &opts.resource_account) {
+            if widens_s3_buckets(pattern) {
+                let values = condition.entry("StringEquals".to_string()).or_default().entry("aws:ResourceAccount".to_string()).or_default();
+                if !values.contains(account) {
+                    values.push(account.clone());
+                }
+            }
+        }
         if let (Some(merged), [pattern]) = (merged, resources.as_slice()) {
             let widening = Widening { action: action.clone(), merged, pattern: pattern.clone() };
             if !widenings.contains(&widening) {
@@ -275,6 +288,18 @@ fn reduce_resources(resources: BTreeSet<String>, cutoff: usize) -> (Vec<String>,
     } else {
         (kept, None)
     }
+}
+
+/// An S3 ARN pattern whose bucket name holds a wildcard (`arn:aws:s3:::acme-*/*`):
+/// S3 ARNs carry no account, so such a pattern reaches other accounts' buckets.
+fn widens_s3_buckets(pattern: &str) -> bool {
+    let mut fields = pattern.splitn(6, ':');
+    let (Some("arn"), Some(_), Some("s3"), Some(""), Some(""), Some(resource)) =
+        (fields.next(), fields.next(), fields.next(), fields.next(), fields.next(), fields.next())
+    else {
+        return false;
+    };
+    resource.split('/').next().is_some_and(|bucket| bucket.contains(['*', '?']))
 }
 
 fn service_of(action: &str) -> &str {

@@ -61,7 +61,7 @@ fn cutoff_collapses_to_the_narrowest_wildcard() {
     assert_eq!(st[0].resource, vec!["arn:aws:s3:::*/k"]);
     let four = build_statements(&reqs[..4], &PolicyOptions::default());
     assert_eq!(four[0].resource.len(), 4);
-    let st = build_statements(&reqs, &PolicyOptions { resource_cutoff: 10, minimize_policy_size: false });
+    let st = build_statements(&reqs, &PolicyOptions { resource_cutoff: 10, minimize_policy_size: false, resource_account: None });
     assert_eq!(st[0].resource.len(), 5);
 }
 
@@ -79,7 +79,7 @@ fn conditions_are_kept_apart_and_merged_per_key() {
 fn minimize_groups_across_services() {
     let reqs = [req("s3:ListAllMyBuckets", &["*"]), req("sts:GetSessionToken", &["*"])];
     assert_eq!(build_statements(&reqs, &PolicyOptions::default()).len(), 2);
-    let st = build_statements(&reqs, &PolicyOptions { resource_cutoff: 4, minimize_policy_size: true });
+    let st = build_statements(&reqs, &PolicyOptions { resource_cutoff: 4, minimize_policy_size: true, resource_account: None });
     assert_eq!(st.len(), 1);
     assert_eq!(st[0].action, vec!["s3:ListAllMyBuckets", "sts:GetSessionToken"]);
 }
@@ -167,7 +167,7 @@ fn an_oversized_statement_is_split_so_that_every_policy_uploads() {
     let huge: Vec<String> = (0..400).map(|i| format!("arn:aws:s3:::bucket-{i:04}-with-a-long-name/key")).collect();
     let refs: Vec<&str> = huge.iter().map(String::as_str).collect();
     let reqs = [req("s3:GetObject", &refs), req("sqs:SendMessage", &["arn:aws:sqs:r:1:q"])];
-    let policies = synthesize(&reqs, &PolicyOptions { resource_cutoff: 1000, minimize_policy_size: false });
+    let policies = synthesize(&reqs, &PolicyOptions { resource_cutoff: 1000, minimize_policy_size: false, resource_account: None });
     assert!(policies.len() >= 3, "{} policies", policies.len());
     assert!(policies.iter().all(|p| json_len(&p.policy) <= MAX_POLICY_CHARS));
     let s3: Vec<&String> =
@@ -247,7 +247,7 @@ mod splitting {
                     req(&format!("s3:Action{action}"), &[&format!("arn:aws:s3:::b{resource}/{name}")])
                 })
                 .collect();
-            let statements = build_statements(&reqs, &PolicyOptions { resource_cutoff: cutoff, minimize_policy_size: false });
+            let statements = build_statements(&reqs, &PolicyOptions { resource_cutoff: cutoff, minimize_policy_size: false, resource_account: None });
             let policies = split_into_policies(statements.clone());
             for p in &policies {
                 prop_assert!(json_len(&p.policy) <= MAX_POLICY_CHARS, "policy of {} chars", json_len(&p.policy));
@@ -275,4 +275,21 @@ fn a_hostile_pattern_cannot_stall_the_matcher() {
     // Past the size cap the answer is "not covered": the safe side.
     // (Without the cap this subset construction does not finish.)
     assert!(!wildcard::covers(&hostile, &request));
+}
+
+#[test]
+fn widened_s3_buckets_stay_inside_the_known_account() {
+    let reqs: Vec<Requirement> = ["a", "b", "c", "d", "e"].iter().map(|b| req("s3:GetObject", &[&format!("arn:aws:s3:::acme-{b}/k")])).collect();
+    let opts = PolicyOptions { resource_account: Some("123456789012".into()), ..PolicyOptions::default() };
+    let st = build_statements(&reqs, &opts);
+    assert_eq!(st[0].resource, vec!["arn:aws:s3:::acme-*/k"]);
+    let condition = st[0].condition.as_ref().expect("aws:ResourceAccount");
+    assert_eq!(condition["StringEquals"]["aws:ResourceAccount"], vec!["123456789012".to_string()]);
+    // Exact buckets, or no known account: no condition.
+    assert!(build_statements(&reqs[..4], &opts)[0].condition.is_none());
+    assert!(build_statements(&reqs, &PolicyOptions::default())[0].condition.is_none());
+    // A widened table name carries its account in the ARN already.
+    let tables: Vec<Requirement> =
+        ["a", "b", "c", "d", "e"].iter().map(|t| req("dynamodb:GetItem", &[&format!("arn:aws:dynamodb:r:123456789012:table/t-{t}")])).collect();
+    assert!(build_statements(&tables, &opts)[0].condition.is_none());
 }

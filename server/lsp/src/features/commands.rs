@@ -152,7 +152,8 @@ fn file_report(state: &State, uri: &Uri) -> Result<FileReport, RpcError> {
 }
 
 pub fn policy_options(state: &State) -> PolicyOptions {
-    PolicyOptions { resource_cutoff: state.settings().resource_cutoff, ..PolicyOptions::default() }
+    let settings = state.settings();
+    PolicyOptions { resource_cutoff: settings.resource_cutoff, resource_account: settings.account.clone(), ..PolicyOptions::default() }
 }
 
 /// `iamlens.generatePolicy`. Blocking (CPU). A workspace scope answered while

@@ -24,13 +24,17 @@ pub fn requirement_settings(region: Option<&str>, account: Option<&str>) -> Resu
 }
 
 /// Policy shaping shared by the policy tools; `ResourceCutoff` must be at least 1.
-pub fn policy_options(resource_cutoff: Option<usize>, minimize_policy_size: Option<bool>) -> Result<PolicyOptions, ToolError> {
+pub fn policy_options(
+    resource_cutoff: Option<usize>,
+    minimize_policy_size: Option<bool>,
+    resource_account: Option<String>,
+) -> Result<PolicyOptions, ToolError> {
     let resource_cutoff = match resource_cutoff {
         Some(0) => return Err(ToolError::bad("ResourceCutoff", "must be at least 1")),
         Some(n) => n,
         None => PolicyOptions::default().resource_cutoff,
     };
-    Ok(PolicyOptions { resource_cutoff, minimize_policy_size: minimize_policy_size.unwrap_or(false) })
+    Ok(PolicyOptions { resource_cutoff, minimize_policy_size: minimize_policy_size.unwrap_or(false), resource_account })
 }
 
 #[cfg(test)]

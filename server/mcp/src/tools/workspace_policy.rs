@@ -72,7 +72,7 @@ pub fn validate(input: WorkspacePolicyInput, roots: &[PathBuf]) -> Result<Worksp
             Some(path)
         }
     };
-    let policy = settings::policy_options(input.resource_cutoff, input.minimize_policy_size)?;
+    let policy = settings::policy_options(input.resource_cutoff, input.minimize_policy_size, None)?;
     Ok(WorkspaceJob { folder, policy, explain: input.explain.unwrap_or_default() })
 }
 
@@ -84,7 +84,8 @@ pub fn run(job: WorkspaceJob, workspace: &dyn LiveWorkspace) -> ToolResult {
         }
     }
     let live = workspace.reports(job.folder.as_deref());
-    let mut out = generate::envelope(&live.reports, &job.policy, &job.explain);
+    let policy = PolicyOptions { resource_account: job.policy.resource_account.clone().or_else(|| workspace.account()), ..job.policy.clone() };
+    let mut out = generate::envelope(&live.reports, &policy, &job.explain);
     out["Files"] = json!(live.reports.iter().map(|r| r.path.display().to_string()).collect::<Vec<_>>());
     out["Folder"] = json!(job.folder.map(|f| f.display().to_string()));
     out["Incomplete"] = json!(live.incomplete);
