@@ -11,6 +11,7 @@ pub mod inline_fix;
 pub mod role;
 pub mod upload;
 
+pub use aws_config::SdkConfig;
 pub use config::{load_sdk_config, AwsError, AwsErrorKind, AwsOptions};
 pub use iamlens_engine::evaluator::RolePolicies;
 pub use role::{invalidate_role_cache, load_role_policies};

@@ -116,7 +116,7 @@ pub struct UploadArgs {
 /// presents it (or the server asks the person) and writes exactly that plan.
 pub async fn upload_policy(state: Arc<State>, client: &Client, args: UploadArgs) -> Result<Json, RpcError> {
     let fail = |e: String| request_failed(format!("iamlens.uploadPolicy: {e}"));
-    let sdk = aws::load_sdk_config(&aws_options(&state)).await;
+    let sdk = state.aws_sdk().await;
     if let (Some(id), false) = (args.plan_id.as_deref(), args.dry_run) {
         let plan = state.plans.take(id, UPLOAD_POLICY).map_err(fail)?;
         let Payload::Upload { policies, options } = plan.payload else { return Err(fail("the plan is not an upload".into())) };
@@ -209,7 +209,7 @@ pub async fn check_role(state: Arc<State>, args: CheckRoleArgs) -> Result<Json, 
         .filter(|r| !r.trim().is_empty())
         .ok_or_else(|| invalid_params("iamlens.checkRole: no role given; pass \"role\" or set the iamlens.role setting"))?;
     let role = iamlens_engine::role_check::role_name(&role).map_err(|why| invalid_params(format!("iamlens.checkRole: {why}")))?;
-    let sdk = aws::load_sdk_config(&aws_options(&state)).await;
+    let sdk = state.aws_sdk().await;
     let policies =
         aws::load_role_policies(&role, &sdk).await.map_err(|e| request_failed(format!("iamlens.checkRole: cannot read role `{role}`: {e}")))?;
     let region = state.settings().region;
@@ -228,7 +228,7 @@ pub async fn role_diagnostics(state: &State, view: &DocumentView, enc: Encoding)
     if view.report.requirements.is_empty() {
         return Ok(Vec::new());
     }
-    let sdk = aws::load_sdk_config(&aws_options(state)).await;
+    let sdk = state.aws_sdk().await;
     let policies = aws::load_role_policies(&role, &sdk).await.map_err(|e| format!("iamlens: cannot check role `{role}`: {e}"))?;
     let region = state.settings().region;
     let mut out = Vec::new();
@@ -362,7 +362,7 @@ pub async fn add_to_role_policy(state: &State, client: &Client, args: AddToRoleA
         }
     };
     let Payload::RoleStatement { role, policy_name, statement } = plan.payload else { return Err(fail("the plan is not a role statement".into())) };
-    let sdk = aws::load_sdk_config(&aws_options(state)).await;
+    let sdk = state.aws_sdk().await;
     // Read fresh: the role's ARN gives the account and path, and a role that
     // does not exist fails here, before anything is written.
     aws::invalidate_role_cache(&role);

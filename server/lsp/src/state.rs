@@ -39,6 +39,9 @@ pub struct State {
     pub mcp: super::mcp_bridge::McpSlot,
     /// Previewed writes to AWS waiting for the person's consent.
     pub plans: super::consent::Plans,
+    /// The AWS SDK configuration of a settings generation (credentials are
+    /// resolved once and reused, not per diagnostics run).
+    aws_sdk: std::sync::Mutex<Option<(u64, iamlens_aws::SdkConfig)>>,
     /// The last role-check failure logged, so one failure is logged once.
     role_error: std::sync::Mutex<Option<String>>,
     /// Bumped on every settings change.
@@ -100,6 +103,21 @@ impl State {
 
     pub fn engine_options(&self) -> EngineOptions {
         engine_options(&self.settings())
+    }
+
+    /// The AWS SDK configuration for the current settings: made once per
+    /// settings generation (region), then shared by every check and write.
+    pub async fn aws_sdk(&self) -> iamlens_aws::SdkConfig {
+        let generation = self.settings_generation.load(std::sync::atomic::Ordering::SeqCst);
+        if let Some((made_for, sdk)) = self.aws_sdk.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            if *made_for == generation {
+                return sdk.clone();
+            }
+        }
+        let options = iamlens_aws::AwsOptions { region: self.settings().region, ..iamlens_aws::AwsOptions::default() };
+        let sdk = iamlens_aws::load_sdk_config(&options).await;
+        *self.aws_sdk.lock().unwrap_or_else(|e| e.into_inner()) = Some((generation, sdk.clone()));
+        sdk
     }
 
     /// The analysis of an open document at its current version, computing it
