@@ -19,6 +19,8 @@ pub mod denied;
 pub mod evaluator;
 mod files;
 pub mod front_end;
+#[cfg(feature = "test-support")]
+pub mod golden;
 pub mod lookup;
 pub mod model;
 mod output;
