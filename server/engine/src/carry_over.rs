@@ -5,18 +5,11 @@
 //! the edit stayed inside such a region. Any doubt (syntax errors, structural
 //! change, an edit touching code) falls back to a full re-analysis.
 
+use crate::edited_tree::point_at;
 use crate::front_end::{ByteEdit, SourceDocument};
 use crate::model::{Position, Span};
 use crate::FileReport;
 use tree_sitter::{InputEdit, Point, Tree};
-
-/// The tree-sitter point of a byte offset (rows end at `\n`).
-fn point_at(text: &str, byte: usize) -> Point {
-    let before = &text.as_bytes()[..byte.min(text.len())];
-    let row = before.iter().filter(|&&b| b == b'\n').count();
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    Point { row, column: before.len() - line_start }
-}
 
 /// What is needed of the text before an edit: its tree and the edit's points.
 pub struct Before {

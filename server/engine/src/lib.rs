@@ -16,6 +16,7 @@
 pub mod carry_over;
 pub mod catalog;
 pub mod denied;
+pub mod edited_tree;
 pub mod evaluator;
 mod files;
 pub mod front_end;

@@ -2,8 +2,9 @@
 //! it) and its tree-sitter tree, kept together so an edit re-parses
 //! incrementally (the language server edits on every keystroke).
 
+use iamlens_engine::edited_tree::EditedTree;
 use std::cell::RefCell;
-use tree_sitter::{InputEdit, Parser, Point, Tree};
+use tree_sitter::{Parser, Tree};
 
 /// Which grammar reads a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,11 +78,8 @@ pub fn parse_text(dialect: Dialect, text: &str, old: Option<&Tree>) -> Option<Tr
 /// A JavaScript/TypeScript file: text plus syntax tree. `Send + Sync`.
 #[derive(Clone)]
 pub struct JsDocument {
-    text: String,
+    source: EditedTree,
     dialect: Dialect,
-    tree: Option<Tree>,
-    /// The tree has syntax errors and came from an incremental parse.
-    unsettled: bool,
     /// The path the project knows the file by, for its relative imports
     /// (empty when unknown: then an import resolves to the one indexed module its path ends with).
     module_path: std::path::PathBuf,
@@ -89,7 +87,7 @@ pub struct JsDocument {
 
 impl std::fmt::Debug for JsDocument {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JsDocument").field("dialect", &self.dialect).field("bytes", &self.text.len()).finish()
+        f.debug_struct("JsDocument").field("dialect", &self.dialect).field("bytes", &self.source.text().len()).finish()
     }
 }
 
@@ -100,8 +98,8 @@ impl JsDocument {
     }
 
     pub fn parse_as(text: String, dialect: Dialect) -> JsDocument {
-        let tree = parse_text(dialect, &text, None);
-        JsDocument { text, dialect, tree, unsettled: false, module_path: std::path::PathBuf::new() }
+        let source = EditedTree::new(text, &|text, old| parse_text(dialect, text, old));
+        JsDocument { source, dialect, module_path: std::path::PathBuf::new() }
     }
 
     /// Tell the document the path the project knows it by (see [`JsDocument::module_path`]).
@@ -118,40 +116,10 @@ impl JsDocument {
         self.dialect
     }
 
-    /// Replace bytes `[start_byte, old_end_byte)` with `new_text` and re-parse
-    /// incrementally, leaving a tree with syntax errors unsettled. Offsets are
-    /// clamped into the text and widened to character boundaries.
+    /// See [`EditedTree::edit_unsettled`].
     pub fn edit_unsettled(&mut self, start_byte: usize, old_end_byte: usize, new_text: &str) -> (usize, usize) {
-        let len = self.text.len();
-        let mut start = start_byte.min(len);
-        let mut old_end = old_end_byte.min(len).max(start);
-        while !self.text.is_char_boundary(start) {
-            start -= 1;
-        }
-        while !self.text.is_char_boundary(old_end) {
-            old_end += 1;
-        }
-        let start_position = point_at(&self.text, start);
-        let old_end_position = advance_point(start_position, &self.text[start..old_end]);
-        let new_end_position = advance_point(start_position, new_text);
-        self.text.replace_range(start..old_end, new_text);
-        let edit = InputEdit {
-            start_byte: start,
-            old_end_byte: old_end,
-            new_end_byte: start + new_text.len(),
-            start_position,
-            old_end_position,
-            new_end_position,
-        };
-        match self.tree.as_mut() {
-            Some(tree) => {
-                tree.edit(&edit);
-                self.tree = parse_text(self.dialect, &self.text, Some(tree));
-                self.unsettled = self.has_syntax_errors();
-            }
-            None => self.tree = parse_text(self.dialect, &self.text, None),
-        }
-        (start, old_end)
+        let dialect = self.dialect;
+        self.source.edit_unsettled(start_byte, old_end_byte, new_text, &|text, old| parse_text(dialect, text, old))
     }
 
     pub fn edit(&mut self, start_byte: usize, old_end_byte: usize, new_text: &str) -> (usize, usize) {
@@ -161,50 +129,30 @@ impl JsDocument {
     }
 
     pub fn is_settled(&self) -> bool {
-        !self.unsettled
+        self.source.is_settled()
     }
 
     /// Make the tree what a fresh parse gives.
     pub fn settle(&mut self) {
-        if self.unsettled {
-            self.tree = parse_text(self.dialect, &self.text, None);
-            self.unsettled = false;
-        }
+        let dialect = self.dialect;
+        self.source.settle(&|text, old| parse_text(dialect, text, old))
     }
 
     pub fn replace_all(&mut self, text: String) {
-        self.text = text;
-        self.tree = parse_text(self.dialect, &self.text, None);
-        self.unsettled = false;
+        let dialect = self.dialect;
+        self.source.replace_all(text, &|text, old| parse_text(dialect, text, old))
     }
 
     pub fn text(&self) -> &str {
-        &self.text
+        self.source.text()
     }
 
     pub fn tree(&self) -> Option<&Tree> {
-        self.tree.as_ref()
+        self.source.tree()
     }
 
     pub fn has_syntax_errors(&self) -> bool {
-        self.tree.as_ref().is_some_and(|t| t.root_node().has_error())
-    }
-}
-
-/// The tree-sitter point (row, byte column) of a byte offset.
-fn point_at(text: &str, byte: usize) -> Point {
-    let before = &text.as_bytes()[..byte];
-    let row = before.iter().filter(|&&b| b == b'\n').count();
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    Point { row, column: byte - line_start }
-}
-
-/// The point reached after writing `inserted` at `start`.
-fn advance_point(start: Point, inserted: &str) -> Point {
-    let bytes = inserted.as_bytes();
-    match bytes.iter().rposition(|&b| b == b'\n') {
-        None => Point { row: start.row, column: start.column + bytes.len() },
-        Some(last) => Point { row: start.row + bytes.iter().filter(|&&b| b == b'\n').count(), column: bytes.len() - last - 1 },
+        self.source.has_syntax_errors()
     }
 }
 
