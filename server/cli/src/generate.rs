@@ -61,7 +61,7 @@ pub fn run(args: GenerateArgs) -> ExitCode {
     let mut code = ExitCode::SUCCESS;
     let mut verified = true;
     if args.verify {
-        let (report, ok) = verify(&output, &reports);
+        let (report, ok) = verify(&output, &reports, policy.resource_account.as_deref());
         json["Verification"] = report;
         verified = ok;
         if !ok {
@@ -165,10 +165,10 @@ fn full_output(reports: &[FileReport]) -> Value {
 
 /// `--verify`: evaluate the generated policies against every requirement
 /// (each allowed, nothing extra). Returns the report and whether it passed.
-fn verify(output: &GenerateOutput, reports: &[FileReport]) -> (Value, bool) {
+fn verify(output: &GenerateOutput, reports: &[FileReport], account: Option<&str>) -> (Value, bool) {
     let policies: Vec<Value> = output.policies.iter().filter_map(|p| serde_json::to_value(p).ok()).collect();
     let requirements: Vec<iamlens_engine::model::Requirement> = reports.iter().flat_map(|r| r.requirements.iter().cloned()).collect();
-    let report = iamlens_engine::evaluator::verify(&policies, &requirements);
+    let report = iamlens_engine::evaluator::verify_in_account(&policies, &requirements, account);
     let ok = report.ok();
     for problem in report.problems() {
         eprintln!("verify: {problem}");

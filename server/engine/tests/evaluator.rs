@@ -4,8 +4,8 @@
 //! at run time.
 
 use iamlens_engine::evaluator::{
-    check_requirements, check_requirements_for_role, check_requirements_in, evaluate, verify, verify_with_catalog, Context, Decision, PolicyDocument,
-    PolicySet, Request, RolePolicies,
+    check_requirements, check_requirements_for_role, check_requirements_in, evaluate, verify, verify_in_account, verify_with_catalog, Context,
+    Decision, PolicyDocument, PolicySet, Request, RolePolicies,
 };
 use iamlens_engine::model::Requirement;
 use serde_json::json;
@@ -721,4 +721,42 @@ fn verify_says_which_grants_are_broader_than_what_they_serve() {
     assert_eq!(report.broader[0].granted, "arn:aws:dynamodb:us-east-1:1:table/orders-*");
     assert_eq!(report.broader[0].needed, "arn:aws:dynamodb:us-east-1:1:table/orders-a");
     assert!(report.notes()[0].contains("broader than"));
+}
+
+fn bucket_in_account(account: &str) -> serde_json::Value {
+    policy(json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::*/*",
+        "Condition": {"StringEquals": {"aws:ResourceAccount": account}}}]))
+}
+
+#[test]
+fn verify_in_account_takes_account_less_arns_to_be_in_that_account() {
+    let reqs = vec![requirement("s3:GetObject", &["arn:aws:s3:::data/report.csv"], 0)];
+    let generated = bucket_in_account("123456789012");
+    assert!(verify_in_account(&[generated.clone()], &reqs, Some("123456789012")).ok());
+    let elsewhere = verify_in_account(&[generated.clone()], &reqs, Some("999999999999"));
+    assert_eq!(elsewhere.not_allowed[0].decision, Decision::ImplicitDeny, "{:?}", elsewhere.problems());
+    let unknown = verify(&[generated], &reqs);
+    assert!(matches!(unknown.not_allowed[0].decision, Decision::Depends { .. }), "no account known: it depends");
+}
+
+#[test]
+fn role_checks_take_account_less_arns_to_be_in_the_roles_account() {
+    let mut r = role(json!([]));
+    r.policies = set(vec![bucket_in_account("123456789012")]);
+    let reqs = vec![requirement("s3:GetObject", &["arn:aws:s3:::data/report.csv"], 0)];
+    assert!(check_requirements_for_role(&reqs, &r, None)[0].decision.is_allowed());
+    let mut other = r.clone();
+    other.role_arn = "arn:aws:iam::999999999999:role/app".into();
+    assert_eq!(check_requirements_for_role(&reqs, &other, None)[0].decision, Decision::ImplicitDeny);
+}
+
+#[test]
+fn an_arn_that_names_its_account_is_checked_against_that_account() {
+    let generated = policy(json!([{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*",
+        "Condition": {"StringEquals": {"aws:ResourceAccount": "123456789012"}}}]));
+    let ours = requirement("sqs:SendMessage", &["arn:aws:sqs:us-east-1:123456789012:jobs"], 0);
+    let theirs = requirement("sqs:SendMessage", &["arn:aws:sqs:us-east-1:999999999999:jobs"], 1);
+    let report = verify_in_account(&[generated], &[ours, theirs], Some("123456789012"));
+    assert_eq!(report.not_allowed.len(), 1, "{:?}", report.problems());
+    assert_eq!(report.not_allowed[0].call_index, 1);
 }

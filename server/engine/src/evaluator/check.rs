@@ -96,6 +96,9 @@ impl RolePolicies {
             ctx = ctx.with("aws:PrincipalArn", self.role_arn.clone());
             if let Some(account) = self.role_arn.split(':').nth(4).filter(|a| !a.is_empty()) {
                 ctx = ctx.with("aws:PrincipalAccount", account);
+                // The code's resources are taken to be in the role's account (as
+                // its requirements are bound to it); an ARN naming another wins.
+                ctx = ctx.with("aws:ResourceAccount", account);
             }
         }
         ctx
@@ -128,7 +131,18 @@ pub fn check_requirements_in(requirements: &[Requirement], set: &PolicySet, know
             let decided: Vec<ResourceDecision> = resources
                 .into_iter()
                 .map(|resource| {
-                    let each = contexts.iter().map(|ctx| evaluate(set, &Request { action: &req.action, resource: &resource, context: ctx }));
+                    let account = arn_account(&resource);
+                    let each = contexts.iter().map(|ctx| {
+                        let located;
+                        let ctx = match account {
+                            Some(account) => {
+                                located = ctx.clone().with("aws:ResourceAccount", account);
+                                &located
+                            }
+                            None => ctx,
+                        };
+                        evaluate(set, &Request { action: &req.action, resource: &resource, context: ctx })
+                    });
                     ResourceDecision { decision: combine(each), resource }
                 })
                 .collect();
@@ -170,6 +184,11 @@ pub fn combine(decisions: impl IntoIterator<Item = Decision>) -> Decision {
         return Decision::Depends { on: depends };
     }
     first_allow.unwrap_or(Decision::ImplicitDeny)
+}
+
+/// The account an ARN names, when it names one exactly (S3 ARNs name none).
+fn arn_account(arn: &str) -> Option<&str> {
+    arn.split(':').nth(4).filter(|a| !a.is_empty() && !a.contains(['*', '?']))
 }
 
 /// Most contexts a requirement's condition values may multiply into.
@@ -281,12 +300,24 @@ pub fn verify(policies: &[serde_json::Value], requirements: &[Requirement]) -> V
     verify_with_catalog(policies, requirements, &embedded_actions)
 }
 
+/// [`verify`] for requirements bound to `account`: resources whose ARN names
+/// no account (S3) are taken to be in it, as the policy writer's
+/// `aws:ResourceAccount` condition assumes.
+pub fn verify_in_account(policies: &[serde_json::Value], requirements: &[Requirement], account: Option<&str>) -> VerifyReport {
+    let known = account.map_or_else(Context::new, |a| Context::new().with("aws:ResourceAccount", a));
+    verify_against(policies, requirements, &embedded_actions, &known)
+}
+
 /// The actions an action pattern grants (`s3:Get*` → every `s3:Get...`
 /// action), or `None` when unknown. [`verify`] uses the embedded IAM data.
 pub type ActionCatalog<'a> = dyn Fn(&str) -> Option<Vec<String>> + 'a;
 
 /// As [`verify`], listing what wildcard actions grant with `catalog`.
 pub fn verify_with_catalog(policies: &[serde_json::Value], requirements: &[Requirement], catalog: &ActionCatalog) -> VerifyReport {
+    verify_against(policies, requirements, catalog, &Context::new())
+}
+
+fn verify_against(policies: &[serde_json::Value], requirements: &[Requirement], catalog: &ActionCatalog, known: &Context) -> VerifyReport {
     let mut report = VerifyReport::default();
     let mut set = PolicySet::default();
     for (i, value) in policies.iter().enumerate() {
@@ -297,7 +328,7 @@ pub fn verify_with_catalog(policies: &[serde_json::Value], requirements: &[Requi
             Err(e) => report.errors.push(e.to_string()),
         }
     }
-    for outcome in check_requirements_in(requirements, &set, &Context::new()) {
+    for outcome in check_requirements_in(requirements, &set, known) {
         report.checked += 1;
         for r in outcome.resources {
             if !r.decision.is_allowed() {
