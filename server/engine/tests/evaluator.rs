@@ -732,8 +732,8 @@ fn bucket_in_account(account: &str) -> serde_json::Value {
 fn verify_in_account_takes_account_less_arns_to_be_in_that_account() {
     let reqs = vec![requirement("s3:GetObject", &["arn:aws:s3:::data/report.csv"], 0)];
     let generated = bucket_in_account("123456789012");
-    assert!(verify_in_account(&[generated.clone()], &reqs, Some("123456789012")).ok());
-    let elsewhere = verify_in_account(&[generated.clone()], &reqs, Some("999999999999"));
+    assert!(verify_in_account(std::slice::from_ref(&generated), &reqs, Some("123456789012")).ok());
+    let elsewhere = verify_in_account(std::slice::from_ref(&generated), &reqs, Some("999999999999"));
     assert_eq!(elsewhere.not_allowed[0].decision, Decision::ImplicitDeny, "{:?}", elsewhere.problems());
     let unknown = verify(&[generated], &reqs);
     assert!(matches!(unknown.not_allowed[0].decision, Decision::Depends { .. }), "no account known: it depends");
