@@ -32,6 +32,7 @@ pub mod requirements;
 pub mod role_check;
 mod run;
 pub mod settings;
+pub mod syntax;
 
 pub use files::{collect_source_files, module_path, read_source, unread_language, walk_source_files, WalkLimits, WalkOptions, Walked};
 pub use output::{explain, generate, warnings, Explanation, GenerateOutput, Warning};

@@ -3,8 +3,7 @@
 //! incrementally (the language server edits on every keystroke).
 
 use iamlens_engine::edited_tree::EditedTree;
-use std::cell::RefCell;
-use tree_sitter::{Parser, Tree};
+use tree_sitter::Tree;
 
 /// Which grammar reads a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -52,27 +51,10 @@ impl Dialect {
     }
 }
 
-thread_local! {
-    // One parser per thread and dialect (parsers are not shared across threads).
-    static PARSERS: RefCell<Vec<(Dialect, Parser)>> = const { RefCell::new(Vec::new()) };
-}
-
 /// Parse `text`, reusing `old` (already edited) when given. `None` only if
 /// the grammar could not be loaded.
 pub fn parse_text(dialect: Dialect, text: &str, old: Option<&Tree>) -> Option<Tree> {
-    PARSERS.with(|cell| {
-        let mut parsers = cell.borrow_mut();
-        let at = match parsers.iter().position(|(d, _)| *d == dialect) {
-            Some(at) => at,
-            None => {
-                let mut parser = Parser::new();
-                parser.set_language(&dialect.language()).ok()?;
-                parsers.push((dialect, parser));
-                parsers.len() - 1
-            }
-        };
-        parsers[at].1.parse(text, old)
-    })
+    iamlens_engine::syntax::parse(&dialect.language(), text, old)
 }
 
 /// A JavaScript/TypeScript file: text plus syntax tree. `Send + Sync`.

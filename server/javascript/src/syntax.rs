@@ -1,24 +1,8 @@
 //! Small helpers over the tree-sitter JavaScript/TypeScript tree: node text,
 //! spans, wrappers that do not change a value, string literals, syntax errors.
 
-use iamlens_engine::model::{Finding, FindingKind, Position, Span};
+pub use iamlens_engine::syntax::{one_line, span, syntax_errors, text};
 use tree_sitter::Node;
-
-/// The source text of a node ("" if the node's range is not valid text).
-pub fn text<'a>(node: Node, src: &'a str) -> &'a str {
-    src.get(node.byte_range()).unwrap_or("")
-}
-
-/// The byte and line/column span of a node.
-pub fn span(node: Node) -> Span {
-    let (s, e) = (node.start_position(), node.end_position());
-    Span {
-        start_byte: node.start_byte(),
-        end_byte: node.end_byte(),
-        start: Position { line: s.row as u32, column: s.column as u32 },
-        end: Position { line: e.row as u32, column: e.column as u32 },
-    }
-}
 
 /// Named children, collected (nodes are small copies).
 pub fn named_children(node: Node) -> Vec<Node> {
@@ -78,55 +62,6 @@ pub fn decode_escape(out: &mut String, esc: &str) {
         Some(c) => out.push(c),
         None => out.push_str(esc),
     }
-}
-
-/// One line of source for `--explain`: whitespace collapsed, at most 160 characters.
-pub fn one_line(s: &str) -> String {
-    let mut out = String::with_capacity(s.len().min(170));
-    let mut last_space = false;
-    for c in s.chars() {
-        if c.is_whitespace() {
-            if !last_space && !out.is_empty() {
-                out.push(' ');
-            }
-            last_space = true;
-        } else {
-            out.push(c);
-            last_space = false;
-        }
-        if out.len() >= 160 {
-            out.push('…');
-            break;
-        }
-    }
-    out.trim_end().to_string()
-}
-
-/// One finding per region that did not parse (at most 20), naming its line.
-pub fn syntax_errors(root: Node) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let mut stack = vec![root];
-    while let Some(n) = stack.pop() {
-        if out.len() >= 20 {
-            break;
-        }
-        if n.is_error() || n.is_missing() {
-            let line = n.start_position().row + 1;
-            let what = if n.is_missing() { format!("missing `{}`", n.kind()) } else { "invalid syntax".to_string() };
-            out.push(Finding {
-                span: span(n),
-                kind: FindingKind::SyntaxError,
-                message: format!("line {line} does not parse ({what}); AWS calls in it may be missed until it is fixed"),
-            });
-            continue;
-        }
-        if n.has_error() {
-            let mut cursor = n.walk();
-            let kids: Vec<Node> = n.children(&mut cursor).collect();
-            stack.extend(kids.into_iter().rev());
-        }
-    }
-    out
 }
 
 /// Every node of the tree in document order, depth first (iterative: deep

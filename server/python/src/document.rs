@@ -4,28 +4,12 @@
 
 use super::incremental::Snapshot;
 use iamlens_engine::edited_tree::EditedTree;
-use std::cell::RefCell;
 use std::sync::{Arc, Mutex};
-use tree_sitter::{Parser, Tree};
+use tree_sitter::Tree;
 
-thread_local! {
-    // A parser is cheap to keep and not `Send`-friendly to share: one per thread.
-    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
-}
-
-/// Parse `text`, reusing `old` (already edited) when given. tree-sitter only
-/// fails without a language or on cancellation, neither of which we use; the
-/// fallback keeps the promise of never panicking anyway.
+/// Parse `text`, reusing `old` (already edited) when given.
 fn parse_text(text: &str, old: Option<&Tree>) -> Option<Tree> {
-    PARSER.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            let mut parser = Parser::new();
-            parser.set_language(&tree_sitter_python::LANGUAGE.into()).ok()?;
-            *slot = Some(parser);
-        }
-        slot.as_mut()?.parse(text, old)
-    })
+    iamlens_engine::syntax::parse(&tree_sitter_python::LANGUAGE.into(), text, old)
 }
 
 /// A Python file: text plus syntax tree. `Send + Sync`.
