@@ -1,15 +1,14 @@
 //! A source text and its tree-sitter tree, edited together: each edit is
 //! told to the tree and re-parsed incrementally. Every language's document
-//! is built on it; the language supplies its parser.
+//! is built on it with its grammar.
 
-use tree_sitter::{InputEdit, Point, Tree};
-
-/// A language's parser: the text, and the old (already edited) tree to reuse.
-pub type Parse<'p> = &'p dyn Fn(&str, Option<&Tree>) -> Option<Tree>;
+use crate::syntax::parse;
+use tree_sitter::{InputEdit, Language, Point, Tree};
 
 /// Text plus syntax tree. `Send + Sync`.
 #[derive(Clone)]
 pub struct EditedTree {
+    language: Language,
     text: String,
     tree: Option<Tree>,
     /// The tree has syntax errors and came from an incremental parse, which
@@ -24,9 +23,9 @@ impl std::fmt::Debug for EditedTree {
 }
 
 impl EditedTree {
-    pub fn new(text: String, parse: Parse) -> EditedTree {
-        let tree = parse(&text, None);
-        EditedTree { text, tree, unsettled: false }
+    pub fn new(text: String, language: Language) -> EditedTree {
+        let tree = parse(&language, &text, None);
+        EditedTree { language, text, tree, unsettled: false }
     }
 
     /// Replace bytes `[start, old_end)` with `new_text`, tell the tree and
@@ -35,7 +34,7 @@ impl EditedTree {
     /// offsets inside a multi-byte character widen to the whole character,
     /// so a confused client cannot make this panic. Returns the byte range
     /// replaced.
-    pub fn edit_unsettled(&mut self, start: usize, old_end: usize, new_text: &str, parse: Parse) -> (usize, usize) {
+    pub fn edit_unsettled(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
         let len = self.text.len();
         let mut start = start.min(len);
         let mut old_end = old_end.min(len).max(start);
@@ -60,19 +59,19 @@ impl EditedTree {
         match self.tree.as_mut() {
             Some(tree) => {
                 tree.edit(&edit);
-                self.tree = parse(&self.text, Some(tree));
+                self.tree = parse(&self.language, &self.text, Some(tree));
                 self.unsettled = self.has_syntax_errors();
             }
-            None => self.tree = parse(&self.text, None),
+            None => self.tree = parse(&self.language, &self.text, None),
         }
         (start, old_end)
     }
 
     /// Make the tree what a fresh parse gives (results must not depend on
     /// edit history). A no-op unless an edit left syntax errors.
-    pub fn settle(&mut self, parse: Parse) {
+    pub fn settle(&mut self) {
         if self.unsettled {
-            self.tree = parse(&self.text, None);
+            self.tree = parse(&self.language, &self.text, None);
             self.unsettled = false;
         }
     }
@@ -83,9 +82,9 @@ impl EditedTree {
     }
 
     /// Replace the whole text (a full-document sync).
-    pub fn replace_all(&mut self, text: String, parse: Parse) {
+    pub fn replace_all(&mut self, text: String) {
         self.text = text;
-        self.tree = parse(&self.text, None);
+        self.tree = parse(&self.language, &self.text, None);
         self.unsettled = false;
     }
 

@@ -1,7 +1,6 @@
 //! One Go source file as an editor holds it: text plus tree-sitter tree,
 //! re-parsed incrementally on each edit.
 
-use crate::syntax::parse;
 use iamlens_engine::edited_tree::EditedTree;
 use tree_sitter::Tree;
 
@@ -19,12 +18,12 @@ impl std::fmt::Debug for GoDocument {
 
 impl GoDocument {
     pub fn parse(text: String) -> GoDocument {
-        GoDocument { source: EditedTree::new(text, &parse) }
+        GoDocument { source: EditedTree::new(text, tree_sitter_go::LANGUAGE.into()) }
     }
 
     /// See [`EditedTree::edit_unsettled`].
     pub fn edit_unsettled(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
-        self.source.edit_unsettled(start, old_end, new_text, &parse)
+        self.source.edit_unsettled(start, old_end, new_text)
     }
 
     pub fn edit(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
@@ -35,7 +34,7 @@ impl GoDocument {
 
     /// Make the tree what a fresh parse gives.
     pub fn settle(&mut self) {
-        self.source.settle(&parse)
+        self.source.settle()
     }
 
     pub fn is_settled(&self) -> bool {
@@ -43,7 +42,7 @@ impl GoDocument {
     }
 
     pub fn replace_all(&mut self, text: String) {
-        self.source.replace_all(text, &parse)
+        self.source.replace_all(text)
     }
 
     pub fn text(&self) -> &str {

@@ -1,14 +1,8 @@
-//! Tree helpers: the Java parser (one per thread), node text and spans,
-//! and syntax-error findings.
+//! Tree helpers for Java: children, wrappers that do not change a value,
+//! call arguments (node text, spans and syntax errors come from the engine).
 
 pub use iamlens_engine::syntax::{one_line, span, syntax_errors, text};
-use tree_sitter::{Node, Tree};
-
-/// Parse `text`, reusing `old` (already edited) when given; `None` only if
-/// the parser cannot run at all.
-pub fn parse(text: &str, old: Option<&Tree>) -> Option<Tree> {
-    iamlens_engine::syntax::parse(&tree_sitter_java::LANGUAGE.into(), text, old)
-}
+use tree_sitter::Node;
 
 pub fn named_children(n: Node) -> Vec<Node> {
     let mut cursor = n.walk();

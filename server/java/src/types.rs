@@ -340,7 +340,7 @@ mod tests {
     #[test]
     fn imports_resolve_simple_names() {
         let src = "import software.amazon.awssdk.services.sqs.*;\nimport software.amazon.awssdk.services.s3.S3Client;\nimport java.util.List;\nclass A {}\n";
-        let tree = crate::syntax::parse(src, None).unwrap();
+        let tree = iamlens_engine::syntax::parse(&tree_sitter_java::LANGUAGE.into(), src, None).unwrap();
         let imports = Imports::read(tree.root_node(), src);
         assert!(imports.uses_sdk);
         assert_eq!(imports.services.iter().collect::<Vec<_>>(), ["s3", "sqs"]);

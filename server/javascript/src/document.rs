@@ -80,7 +80,7 @@ impl JsDocument {
     }
 
     pub fn parse_as(text: String, dialect: Dialect) -> JsDocument {
-        let source = EditedTree::new(text, &|text, old| parse_text(dialect, text, old));
+        let source = EditedTree::new(text, dialect.language());
         JsDocument { source, dialect, module_path: std::path::PathBuf::new() }
     }
 
@@ -100,8 +100,7 @@ impl JsDocument {
 
     /// See [`EditedTree::edit_unsettled`].
     pub fn edit_unsettled(&mut self, start_byte: usize, old_end_byte: usize, new_text: &str) -> (usize, usize) {
-        let dialect = self.dialect;
-        self.source.edit_unsettled(start_byte, old_end_byte, new_text, &|text, old| parse_text(dialect, text, old))
+        self.source.edit_unsettled(start_byte, old_end_byte, new_text)
     }
 
     pub fn edit(&mut self, start_byte: usize, old_end_byte: usize, new_text: &str) -> (usize, usize) {
@@ -116,13 +115,11 @@ impl JsDocument {
 
     /// Make the tree what a fresh parse gives.
     pub fn settle(&mut self) {
-        let dialect = self.dialect;
-        self.source.settle(&|text, old| parse_text(dialect, text, old))
+        self.source.settle()
     }
 
     pub fn replace_all(&mut self, text: String) {
-        let dialect = self.dialect;
-        self.source.replace_all(text, &|text, old| parse_text(dialect, text, old))
+        self.source.replace_all(text)
     }
 
     pub fn text(&self) -> &str {

@@ -7,11 +7,6 @@ use iamlens_engine::edited_tree::EditedTree;
 use std::sync::{Arc, Mutex};
 use tree_sitter::Tree;
 
-/// Parse `text`, reusing `old` (already edited) when given.
-fn parse_text(text: &str, old: Option<&Tree>) -> Option<Tree> {
-    iamlens_engine::syntax::parse(&tree_sitter_python::LANGUAGE.into(), text, old)
-}
-
 /// A Python file: text plus syntax tree. `Send + Sync`.
 pub struct PythonDocument {
     source: EditedTree,
@@ -36,7 +31,7 @@ impl Clone for PythonDocument {
 
 impl PythonDocument {
     pub fn parse(text: String) -> PythonDocument {
-        PythonDocument { source: EditedTree::new(text, &parse_text), last_analysis: Arc::default() }
+        PythonDocument { source: EditedTree::new(text, tree_sitter_python::LANGUAGE.into()), last_analysis: Arc::default() }
     }
 
     /// Apply one edit: replace bytes `[start_byte, old_end_byte)` with
@@ -55,7 +50,7 @@ impl PythonDocument {
     /// Cheap on every keystroke; call [`settle`](Self::settle) before results
     /// must equal a fresh parse's.
     pub fn edit_unsettled(&mut self, start_byte: usize, old_end_byte: usize, new_text: &str) -> (usize, usize) {
-        self.source.edit_unsettled(start_byte, old_end_byte, new_text, &parse_text)
+        self.source.edit_unsettled(start_byte, old_end_byte, new_text)
     }
 
     /// True when the tree is what a fresh parse of the text gives.
@@ -66,12 +61,12 @@ impl PythonDocument {
     /// Make the tree what a fresh parse gives (results must not depend on
     /// edit history: the CLI parses fresh).
     pub fn settle(&mut self) {
-        self.source.settle(&parse_text)
+        self.source.settle()
     }
 
     /// Replace the whole text (a full-document sync from the client).
     pub fn replace_all(&mut self, text: String) {
-        self.source.replace_all(text, &parse_text)
+        self.source.replace_all(text)
     }
 
     pub fn text(&self) -> &str {
