@@ -67,6 +67,13 @@ impl EditedTree {
         (start, old_end)
     }
 
+    /// [`edit_unsettled`](Self::edit_unsettled), then [`settle`](Self::settle).
+    pub fn edit(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
+        let replaced = self.edit_unsettled(start, old_end, new_text);
+        self.settle();
+        replaced
+    }
+
     /// Make the tree what a fresh parse gives (results must not depend on
     /// edit history). A no-op unless an edit left syntax errors.
     pub fn settle(&mut self) {

@@ -9,6 +9,7 @@
 //! - [`LanguageIndex`]: the facts a language's files export to each other
 //!   (a client made in one module and used in another).
 
+use crate::edited_tree::EditedTree;
 use crate::model::FileAnalysis;
 use crate::EngineError;
 use std::any::Any;
@@ -102,31 +103,40 @@ pub trait FrontEnd: Send + Sync {
 
 /// One document: text plus syntax tree, edited incrementally. `Send + Sync`.
 pub trait SourceDocument: Send + Sync {
-    fn text(&self) -> &str;
+    /// The text and its tree, edited together.
+    fn source(&self) -> &EditedTree;
+    fn source_mut(&mut self) -> &mut EditedTree;
+    fn text(&self) -> &str {
+        self.source().text()
+    }
     /// The syntax tree; `None` only if the parser could not run at all.
-    fn tree(&self) -> Option<&tree_sitter::Tree>;
-    /// Replace bytes `[start, old_end)` with `new_text` and re-parse
-    /// incrementally; a tree with syntax errors may stay as the incremental
-    /// parse left it (see [`settle`](Self::settle)). Offsets are clamped into
-    /// the text and widened to character boundaries. Returns the byte range
-    /// replaced.
-    fn edit_unsettled(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize);
+    fn tree(&self) -> Option<&tree_sitter::Tree> {
+        self.source().tree()
+    }
+    /// See [`EditedTree::edit_unsettled`].
+    fn edit_unsettled(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
+        self.source_mut().edit_unsettled(start, old_end, new_text)
+    }
     /// [`edit_unsettled`](Self::edit_unsettled), then [`settle`](Self::settle).
     fn edit(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
-        let replaced = self.edit_unsettled(start, old_end, new_text);
-        self.settle();
-        replaced
+        self.source_mut().edit(start, old_end, new_text)
     }
     /// Make the tree what a fresh parse gives (results never depend on edit history).
-    fn settle(&mut self);
+    fn settle(&mut self) {
+        self.source_mut().settle()
+    }
     /// True when the tree is what a fresh parse of the text gives.
-    fn is_settled(&self) -> bool;
+    fn is_settled(&self) -> bool {
+        self.source().is_settled()
+    }
     /// True when some part of the file did not parse.
     fn has_syntax_errors(&self) -> bool {
-        self.tree().is_some_and(|t| t.root_node().has_error())
+        self.source().has_syntax_errors()
     }
     /// Replace the whole text (a full-document sync from the client).
-    fn replace_all(&mut self, text: String);
+    fn replace_all(&mut self, text: String) {
+        self.source_mut().replace_all(text)
+    }
     /// A copy that shares what the last analysis remembered for re-analysis.
     fn clone_document(&self) -> Box<dyn SourceDocument>;
     /// True when bytes `[start, end]` of `tree` lie strictly inside text that

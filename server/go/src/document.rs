@@ -21,42 +21,6 @@ impl GoDocument {
         GoDocument { source: EditedTree::new(text, tree_sitter_go::LANGUAGE.into()) }
     }
 
-    /// See [`EditedTree::edit_unsettled`].
-    pub fn edit_unsettled(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
-        self.source.edit_unsettled(start, old_end, new_text)
-    }
-
-    pub fn edit(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
-        let replaced = self.edit_unsettled(start, old_end, new_text);
-        self.settle();
-        replaced
-    }
-
-    /// Make the tree what a fresh parse gives.
-    pub fn settle(&mut self) {
-        self.source.settle()
-    }
-
-    pub fn is_settled(&self) -> bool {
-        self.source.is_settled()
-    }
-
-    pub fn replace_all(&mut self, text: String) {
-        self.source.replace_all(text)
-    }
-
-    pub fn text(&self) -> &str {
-        self.source.text()
-    }
-
-    pub fn tree(&self) -> Option<&Tree> {
-        self.source.tree()
-    }
-
-    pub fn has_syntax_errors(&self) -> bool {
-        self.source.has_syntax_errors()
-    }
-
     /// The document with a fresh tree when the current one is unsettled.
     pub(crate) fn settled(&self) -> std::borrow::Cow<'_, GoDocument> {
         if !self.source.is_settled() {
@@ -66,6 +30,21 @@ impl GoDocument {
         } else {
             std::borrow::Cow::Borrowed(self)
         }
+    }
+}
+
+/// Text, tree and edits are the [`EditedTree`]'s.
+impl std::ops::Deref for GoDocument {
+    type Target = EditedTree;
+
+    fn deref(&self) -> &EditedTree {
+        &self.source
+    }
+}
+
+impl std::ops::DerefMut for GoDocument {
+    fn deref_mut(&mut self) -> &mut EditedTree {
+        &mut self.source
     }
 }
 

@@ -7,6 +7,7 @@ use crate::facts;
 use crate::index::GoIndex;
 use crate::project::{analyze_on_disk, analyze_sources, dir_of};
 use iamlens_engine::catalog;
+use iamlens_engine::edited_tree::EditedTree;
 use iamlens_engine::front_end::{AnalysisOptions, FrontEnd, LanguageIndex, ProjectFile, SourceDocument, SourceFile};
 use iamlens_engine::model::FileAnalysis;
 use iamlens_engine::EngineError;
@@ -79,28 +80,12 @@ impl GoDocument {
 }
 
 impl SourceDocument for GoDocument {
-    fn text(&self) -> &str {
-        GoDocument::text(self)
+    fn source(&self) -> &EditedTree {
+        self
     }
 
-    fn tree(&self) -> Option<&tree_sitter::Tree> {
-        GoDocument::tree(self)
-    }
-
-    fn edit_unsettled(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
-        GoDocument::edit_unsettled(self, start, old_end, new_text)
-    }
-
-    fn settle(&mut self) {
-        GoDocument::settle(self)
-    }
-
-    fn is_settled(&self) -> bool {
-        GoDocument::is_settled(self)
-    }
-
-    fn replace_all(&mut self, text: String) {
-        GoDocument::replace_all(self, text)
+    fn source_mut(&mut self) -> &mut EditedTree {
+        self
     }
 
     fn clone_document(&self) -> Box<dyn SourceDocument> {

@@ -2,7 +2,6 @@
 //! re-parsed incrementally on each edit.
 
 use iamlens_engine::edited_tree::EditedTree;
-use tree_sitter::Tree;
 
 /// A Java file: text plus syntax tree. `Send + Sync`.
 #[derive(Clone)]
@@ -20,41 +19,20 @@ impl JavaDocument {
     pub fn parse(text: String) -> JavaDocument {
         JavaDocument { source: EditedTree::new(text, tree_sitter_java::LANGUAGE.into()) }
     }
+}
 
-    /// See [`EditedTree::edit_unsettled`].
-    pub fn edit_unsettled(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
-        self.source.edit_unsettled(start, old_end, new_text)
+/// Text, tree and edits are the [`EditedTree`]'s.
+impl std::ops::Deref for JavaDocument {
+    type Target = EditedTree;
+
+    fn deref(&self) -> &EditedTree {
+        &self.source
     }
+}
 
-    pub fn edit(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
-        let replaced = self.edit_unsettled(start, old_end, new_text);
-        self.settle();
-        replaced
-    }
-
-    /// Make the tree what a fresh parse gives.
-    pub fn settle(&mut self) {
-        self.source.settle()
-    }
-
-    pub fn is_settled(&self) -> bool {
-        self.source.is_settled()
-    }
-
-    pub fn replace_all(&mut self, text: String) {
-        self.source.replace_all(text)
-    }
-
-    pub fn text(&self) -> &str {
-        self.source.text()
-    }
-
-    pub fn tree(&self) -> Option<&Tree> {
-        self.source.tree()
-    }
-
-    pub fn has_syntax_errors(&self) -> bool {
-        self.source.has_syntax_errors()
+impl std::ops::DerefMut for JavaDocument {
+    fn deref_mut(&mut self) -> &mut EditedTree {
+        &mut self.source
     }
 }
 

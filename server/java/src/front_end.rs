@@ -7,6 +7,7 @@ use crate::document::JavaDocument;
 use crate::facts::file_facts;
 use crate::index::JavaIndex;
 use iamlens_engine::catalog::{self, Catalog};
+use iamlens_engine::edited_tree::EditedTree;
 use iamlens_engine::front_end::{AnalysisOptions, FrontEnd, LanguageIndex, ProjectFile, SourceDocument, SourceFile};
 use iamlens_engine::model::FileAnalysis;
 use iamlens_engine::parallel::parallel_map;
@@ -129,28 +130,12 @@ impl JavaDocument {
 }
 
 impl SourceDocument for JavaDocument {
-    fn text(&self) -> &str {
-        JavaDocument::text(self)
+    fn source(&self) -> &EditedTree {
+        self
     }
 
-    fn tree(&self) -> Option<&tree_sitter::Tree> {
-        JavaDocument::tree(self)
-    }
-
-    fn edit_unsettled(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
-        JavaDocument::edit_unsettled(self, start, old_end, new_text)
-    }
-
-    fn settle(&mut self) {
-        JavaDocument::settle(self)
-    }
-
-    fn is_settled(&self) -> bool {
-        JavaDocument::is_settled(self)
-    }
-
-    fn replace_all(&mut self, text: String) {
-        JavaDocument::replace_all(self, text)
+    fn source_mut(&mut self) -> &mut EditedTree {
+        self
     }
 
     fn clone_document(&self) -> Box<dyn SourceDocument> {

@@ -97,41 +97,20 @@ impl JsDocument {
     pub fn dialect(&self) -> Dialect {
         self.dialect
     }
+}
 
-    /// See [`EditedTree::edit_unsettled`].
-    pub fn edit_unsettled(&mut self, start_byte: usize, old_end_byte: usize, new_text: &str) -> (usize, usize) {
-        self.source.edit_unsettled(start_byte, old_end_byte, new_text)
+/// Text, tree and edits are the [`EditedTree`]'s.
+impl std::ops::Deref for JsDocument {
+    type Target = EditedTree;
+
+    fn deref(&self) -> &EditedTree {
+        &self.source
     }
+}
 
-    pub fn edit(&mut self, start_byte: usize, old_end_byte: usize, new_text: &str) -> (usize, usize) {
-        let replaced = self.edit_unsettled(start_byte, old_end_byte, new_text);
-        self.settle();
-        replaced
-    }
-
-    pub fn is_settled(&self) -> bool {
-        self.source.is_settled()
-    }
-
-    /// Make the tree what a fresh parse gives.
-    pub fn settle(&mut self) {
-        self.source.settle()
-    }
-
-    pub fn replace_all(&mut self, text: String) {
-        self.source.replace_all(text)
-    }
-
-    pub fn text(&self) -> &str {
-        self.source.text()
-    }
-
-    pub fn tree(&self) -> Option<&Tree> {
-        self.source.tree()
-    }
-
-    pub fn has_syntax_errors(&self) -> bool {
-        self.source.has_syntax_errors()
+impl std::ops::DerefMut for JsDocument {
+    fn deref_mut(&mut self) -> &mut EditedTree {
+        &mut self.source
     }
 }
 

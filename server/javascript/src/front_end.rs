@@ -6,6 +6,7 @@ use crate::analysis::{analyze_parsed, analyze_tree, analyze_tree_range, exports_
 use crate::document::{Dialect, JsDocument};
 use crate::index::ProjectIndex;
 use iamlens_engine::catalog;
+use iamlens_engine::edited_tree::EditedTree;
 use iamlens_engine::front_end::{AnalysisOptions, FrontEnd, LanguageIndex, ProjectFile, SourceDocument, SourceFile};
 use iamlens_engine::model::FileAnalysis;
 use iamlens_engine::parallel::parallel_map;
@@ -112,28 +113,12 @@ impl JsDocument {
 }
 
 impl SourceDocument for JsDocument {
-    fn text(&self) -> &str {
-        JsDocument::text(self)
+    fn source(&self) -> &EditedTree {
+        self
     }
 
-    fn tree(&self) -> Option<&tree_sitter::Tree> {
-        JsDocument::tree(self)
-    }
-
-    fn edit_unsettled(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
-        JsDocument::edit_unsettled(self, start, old_end, new_text)
-    }
-
-    fn settle(&mut self) {
-        JsDocument::settle(self)
-    }
-
-    fn is_settled(&self) -> bool {
-        JsDocument::is_settled(self)
-    }
-
-    fn replace_all(&mut self, text: String) {
-        JsDocument::replace_all(self, text)
+    fn source_mut(&mut self) -> &mut EditedTree {
+        self
     }
 
     fn clone_document(&self) -> Box<dyn SourceDocument> {

@@ -5,7 +5,6 @@
 use super::incremental::Snapshot;
 use iamlens_engine::edited_tree::EditedTree;
 use std::sync::{Arc, Mutex};
-use tree_sitter::Tree;
 
 /// A Python file: text plus syntax tree. `Send + Sync`.
 pub struct PythonDocument {
@@ -34,55 +33,6 @@ impl PythonDocument {
         PythonDocument { source: EditedTree::new(text, tree_sitter_python::LANGUAGE.into()), last_analysis: Arc::default() }
     }
 
-    /// Apply one edit: replace bytes `[start_byte, old_end_byte)` with
-    /// `new_text`, tell the tree about it and re-parse incrementally.
-    /// Offsets are clamped and widened to character boundaries (see
-    /// [`EditedTree::edit_unsettled`]). Returns the byte range replaced.
-    pub fn edit(&mut self, start_byte: usize, old_end_byte: usize, new_text: &str) -> (usize, usize) {
-        let replaced = self.edit_unsettled(start_byte, old_end_byte, new_text);
-        self.settle();
-        replaced
-    }
-
-    /// [`edit`](Self::edit) without settling: when the re-parsed tree has
-    /// syntax errors it stays as the incremental parse left it, which can
-    /// depend on the edits that led to it. Valid code is never unsettled.
-    /// Cheap on every keystroke; call [`settle`](Self::settle) before results
-    /// must equal a fresh parse's.
-    pub fn edit_unsettled(&mut self, start_byte: usize, old_end_byte: usize, new_text: &str) -> (usize, usize) {
-        self.source.edit_unsettled(start_byte, old_end_byte, new_text)
-    }
-
-    /// True when the tree is what a fresh parse of the text gives.
-    pub fn is_settled(&self) -> bool {
-        self.source.is_settled()
-    }
-
-    /// Make the tree what a fresh parse gives (results must not depend on
-    /// edit history: the CLI parses fresh).
-    pub fn settle(&mut self) {
-        self.source.settle()
-    }
-
-    /// Replace the whole text (a full-document sync from the client).
-    pub fn replace_all(&mut self, text: String) {
-        self.source.replace_all(text)
-    }
-
-    pub fn text(&self) -> &str {
-        self.source.text()
-    }
-
-    /// The syntax tree; `None` only if the parser could not run at all.
-    pub fn tree(&self) -> Option<&Tree> {
-        self.source.tree()
-    }
-
-    /// True when some part of the file did not parse.
-    pub fn has_syntax_errors(&self) -> bool {
-        self.source.has_syntax_errors()
-    }
-
     /// Test edits: replace the `nth` (modulo the count) occurrence of `from`
     /// with `to`; false when `from` does not occur.
     #[cfg(test)]
@@ -102,6 +52,21 @@ impl PythonDocument {
         if let Ok(mut slot) = self.last_analysis.lock() {
             *slot = snapshot;
         }
+    }
+}
+
+/// Text, tree and edits are the [`EditedTree`]'s.
+impl std::ops::Deref for PythonDocument {
+    type Target = EditedTree;
+
+    fn deref(&self) -> &EditedTree {
+        &self.source
+    }
+}
+
+impl std::ops::DerefMut for PythonDocument {
+    fn deref_mut(&mut self) -> &mut EditedTree {
+        &mut self.source
     }
 }
 

@@ -7,6 +7,7 @@ use crate::document::PythonDocument;
 use crate::index::ProjectIndex;
 use crate::project::{analyze_files_on_disk, analyze_project};
 use iamlens_engine::catalog;
+use iamlens_engine::edited_tree::EditedTree;
 use iamlens_engine::front_end::{AnalysisOptions, FrontEnd, LanguageIndex, ProjectFile, SourceDocument, SourceFile};
 use iamlens_engine::model::FileAnalysis;
 use iamlens_engine::EngineError;
@@ -74,28 +75,12 @@ fn python_index(index: &dyn LanguageIndex) -> &ProjectIndex {
 }
 
 impl SourceDocument for PythonDocument {
-    fn text(&self) -> &str {
-        PythonDocument::text(self)
+    fn source(&self) -> &EditedTree {
+        self
     }
 
-    fn tree(&self) -> Option<&tree_sitter::Tree> {
-        PythonDocument::tree(self)
-    }
-
-    fn edit_unsettled(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
-        PythonDocument::edit_unsettled(self, start, old_end, new_text)
-    }
-
-    fn settle(&mut self) {
-        PythonDocument::settle(self)
-    }
-
-    fn is_settled(&self) -> bool {
-        PythonDocument::is_settled(self)
-    }
-
-    fn replace_all(&mut self, text: String) {
-        PythonDocument::replace_all(self, text)
+    fn source_mut(&mut self) -> &mut EditedTree {
+        self
     }
 
     fn clone_document(&self) -> Box<dyn SourceDocument> {
