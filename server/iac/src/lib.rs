@@ -1,0 +1,25 @@
+//! Infrastructure as code → what the application code cannot see: which
+//! functions are deployed, which code each one runs, and what its
+//! environment variables hold (a table name, a queue URL, an ARN).
+//!
+//! The crate knows nothing of source languages or IAM: it reads templates
+//! and returns a [`Deployment`]. The engine binds environment reads in the
+//! code to the [`Binding`]s found here.
+//!
+//! Modules:
+//! - `model`: the types every reader returns.
+//! - `discover`: finds templates in a tree and dispatches to a reader.
+//! - `cfn`: AWS SAM and CloudFormation (YAML and JSON), intrinsic functions.
+//! - `cdk`: synthesized `cdk.out` assemblies (CloudFormation plus asset metadata).
+//! - `serverless`: Serverless Framework `serverless.yml`.
+//! - `terraform`: `.tf` / `.tfvars` modules and `terraform show -json` output.
+
+pub mod cdk;
+pub mod cfn;
+pub mod discover;
+pub mod model;
+pub mod serverless;
+pub mod terraform;
+
+pub use discover::{discover, DiscoverOptions};
+pub use model::*;
