@@ -48,8 +48,12 @@ pub enum Confidence {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub enum TextPart {
     Literal(String),
-    /// Unknown at analysis time (an f-string hole, a parameter, `os.environ[...]`).
+    /// Unknown at analysis time (an f-string hole, a parameter, a call result).
     Unknown,
+    /// The value of an environment variable (`os.environ["TABLE"]`,
+    /// `process.env.TABLE`, `os.Getenv("TABLE")`): unknown to the code alone,
+    /// known when infrastructure code binds it (see [`crate::environment`]).
+    Env(String),
 }
 
 /// A value as far as static analysis can know it.
@@ -78,7 +82,7 @@ impl Value {
                 for p in parts {
                     match p {
                         TextPart::Literal(s) => out.push_str(s),
-                        TextPart::Unknown => return None,
+                        TextPart::Unknown | TextPart::Env(_) => return None,
                     }
                 }
                 Some(out)
@@ -97,7 +101,7 @@ impl Value {
                 for p in parts {
                     match p {
                         TextPart::Literal(s) => out.push_str(s),
-                        TextPart::Unknown => {
+                        TextPart::Unknown | TextPart::Env(_) => {
                             if !out.ends_with('*') {
                                 out.push('*')
                             }

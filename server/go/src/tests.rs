@@ -60,7 +60,7 @@ func f(ctx context.Context, c *s3.Client, name string) {
     assert_eq!(get.arg("Bucket"), Some(&lit("acme-data")));
     assert_eq!(get.arg("Key"), Some(&Value::Text(vec![TextPart::Literal("in/7/".into()), TextPart::Unknown, TextPart::Literal(".json".into())])));
     let put = call(&a, "PutObject");
-    assert_eq!(put.arg("Bucket"), Some(&Value::Text(vec![TextPart::Unknown])));
+    assert_eq!(put.arg("Bucket"), Some(&Value::Text(vec![TextPart::Env("B".into())])));
     assert_eq!(put.arg("Key"), Some(&lit("raw\\nx")));
 }
 

@@ -105,7 +105,10 @@ impl Eval<'_> {
             Some(Import::Other(path)) => match (path.as_str(), field) {
                 ("fmt", "Sprintf") => self.sprintf(&arg_nodes, env, depth),
                 ("fmt", "Sprint") => arg_nodes.iter().fold(Value::Text(vec![]), |acc, a| concat(acc, self.value_at(*a, env, depth + 1))),
-                ("os", "Getenv") => Value::Text(vec![TextPart::Unknown]),
+                ("os", "Getenv") => match arg_nodes.first().and_then(|a| self.value_at(*a, env, depth + 1).as_exact_str()) {
+                    Some(name) => Value::Text(vec![TextPart::Env(name)]),
+                    None => Value::Text(vec![TextPart::Unknown]),
+                },
                 // S3 keys are often joined: `path.Join("reports", day, name)`.
                 ("path" | "path/filepath", "Join") => self.join(&arg_nodes, "/", env, depth),
                 ("strings", "Join") => match arg_nodes.first().map(|a| self.value_at(*a, env, depth + 1)) {

@@ -43,7 +43,7 @@ fn values_constants_concatenation_format_and_environment() {
     assert_eq!(ops(&a), ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]);
     assert_eq!(arg(&a.calls[0], "Bucket"), &Value::literal("acme-data"));
     assert_eq!(arg(&a.calls[0], "Key").as_pattern().as_deref(), Some("exports/*/7.json"));
-    assert_eq!(arg(&a.calls[1], "Bucket").as_pattern().as_deref(), Some("acme-data-*"));
+    assert_eq!(arg(&a.calls[1], "Bucket"), &Value::Text(vec![TextPart::Literal("acme-data-".into()), TextPart::Env("STAGE".into())]));
     assert_eq!(arg(&a.calls[1], "Key"), &Value::Text(vec![TextPart::Unknown, TextPart::Literal("/x".into())]));
     assert_eq!(arg(&a.calls[2], "Key").as_pattern().as_deref(), Some("n*"));
 }

@@ -166,6 +166,10 @@ impl<'a> Analyzer<'a> {
         let object = call.child_by_field_name("object").map(|o| self.text(o)).unwrap_or("");
         let args = arguments(call);
         match (object, name) {
+            ("System", "getenv") if args.len() == 1 => match self.value(args[0], depth + 1).as_exact_str() {
+                Some(name) => Value::Text(vec![TextPart::Env(name)]),
+                None => Self::unknown_text(),
+            },
             ("System", "getenv" | "getProperty") => Self::unknown_text(),
             ("String", "format") if !args.is_empty() => {
                 let Some(fmt) = self.value(args[0], depth + 1).as_exact_str() else { return Self::unknown_text() };

@@ -130,7 +130,7 @@ impl<'t, 'a> Ctx<'t, 'a> {
                         for p in inner {
                             match p {
                                 TextPart::Literal(s) => push_lit(&mut parts, &s),
-                                TextPart::Unknown => parts.push(TextPart::Unknown),
+                                other => parts.push(other),
                             }
                         }
                     }
@@ -228,6 +228,13 @@ impl<'t, 'a> Ctx<'t, 'a> {
             }
             DeclKind::Opaque => Sym::Unknown,
             DeclKind::Pattern { value, path, default } => {
+                // `const { TABLE } = process.env`: that variable, or anything when a default is given.
+                if self.text(unwrap_expr(*value)) == "process.env" {
+                    return match (path.as_slice(), default) {
+                        ([Step::Key(name)], None) => Sym::Str(vec![TextPart::Env(name.clone())]),
+                        _ => Sym::Str(vec![TextPart::Unknown]),
+                    };
+                }
                 let got = self.at_path(self.value_of(*value, d), path, d);
                 match (got, default) {
                     (Sym::Unknown, Some(def)) => self.eval(*def, d),
@@ -300,9 +307,10 @@ impl<'t, 'a> Ctx<'t, 'a> {
             "member_expression" => node.child_by_field_name("property").map(|p| self.text(p).to_string()),
             _ => node.child_by_field_name("index").and_then(|i| self.eval(i, d).exact_str()),
         };
-        // `process.env.X`, `process.env["X"]`: known only at run time.
+        // `process.env.X`, `process.env["X"]`: known only at run time, or
+        // from the infrastructure code that sets it.
         if self.text(object) == "process.env" {
-            return Sym::Str(vec![TextPart::Unknown]);
+            return Sym::Str(vec![key.map_or(TextPart::Unknown, TextPart::Env)]);
         }
         let Some(key) = key else { return Sym::Unknown };
         if object.kind() == "this" {

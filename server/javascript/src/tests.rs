@@ -58,9 +58,27 @@ fn values_literals_templates_consts_spreads_env_and_defaults() {
     assert_eq!(put.arg("Key"), Some(&Value::Text(vec![TextPart::Literal("in/".into()), TextPart::Unknown, TextPart::Literal("/x.json".into())])));
     assert_eq!(put.scope.as_deref(), Some("put"));
     let get = &fa.calls[1];
-    assert_eq!(get.arg("Bucket"), Some(&Value::Text(vec![TextPart::Unknown])), "an env value may be anything");
+    assert_eq!(get.arg("Bucket"), Some(&Value::Text(vec![TextPart::Unknown])), "an env value with a fallback may be either");
     assert_eq!(get.arg("Key"), Some(&Value::literal("known")));
     assert_eq!(get.scope, None);
+}
+
+#[test]
+fn environment_reads_name_their_variable() {
+    let src = format!(
+        "{S3_V3}const s3 = new S3Client({{}});
+const {{ BUCKET_NAME, PREFIX: prefix }} = process.env;
+         s3.send(new GetObjectCommand({{ Bucket: process.env.BUCKET_NAME, Key: `${{process.env['PREFIX']}}/a` }}));
+         s3.send(new PutObjectCommand({{ Bucket: BUCKET_NAME, Key: `${{prefix}}/b`, Body: 'x' }}));
+"
+    );
+    let fa = analyze(&src);
+    let env = |name: &str| TextPart::Env(name.into());
+    for call in &fa.calls {
+        assert_eq!(call.arg("Bucket"), Some(&Value::Text(vec![env("BUCKET_NAME")])), "{}", call.text);
+    }
+    assert_eq!(fa.calls[0].arg("Key"), Some(&Value::Text(vec![env("PREFIX"), TextPart::Literal("/a".into())])));
+    assert_eq!(fa.calls[1].arg("Key"), Some(&Value::Text(vec![env("PREFIX"), TextPart::Literal("/b".into())])));
 }
 
 #[test]

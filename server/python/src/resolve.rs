@@ -9,7 +9,6 @@ use super::scope::{DefInfo, Env};
 use super::symbols::{ResourceRef, SdkItem, Svc, Sym};
 use super::syntax::FieldExt;
 use super::syntax::{named_children, string_literal, text, unwrap_expr, CallArgs};
-use super::values::unknown_text;
 use iamlens_engine::model::{Confidence, Value};
 use tree_sitter::Node;
 
@@ -46,7 +45,7 @@ impl<'a> Eval<'a> for Analyzer<'a> {
             "subscript" => {
                 let Some(value) = node.field("value") else { return Sym::Unknown };
                 if matches!(text(value, self.src), "os.environ" | "environ") {
-                    return Sym::Value(unknown_text());
+                    return Sym::Value(self.environment_read(node.field("subscript"), env));
                 }
                 match self.eval(value, env) {
                     Sym::ResourceList(r) => Sym::Resource(r),

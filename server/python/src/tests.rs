@@ -291,9 +291,10 @@ def f(day, n):\n    key = f\"{PREFIX}/{day}.json\"\n    s3.put_object(Bucket=BUC
     let a = analyze(src);
     let put = &a.calls[0];
     assert_eq!(put.arg("Key"), Some(&Value::Text(vec![TextPart::Literal("logs/".into()), TextPart::Unknown, TextPart::Literal(".json".into())])));
-    assert_eq!(put.arg("Bucket").and_then(Value::as_pattern).as_deref(), Some("*"));
+    assert_eq!(put.arg("Bucket"), Some(&Value::Text(vec![TextPart::Env("BUCKET".into())])), "a module constant read from the environment");
     assert_eq!(put.arg("Body").and_then(Value::as_pattern).as_deref(), Some("a-*"));
     let get = &a.calls[1];
+    assert_eq!(get.arg("Bucket"), Some(&Value::Text(vec![TextPart::Literal("b-".into()), TextPart::Env("ENV".into())])));
     assert_eq!(get.arg("Bucket").and_then(Value::as_pattern).as_deref(), Some("b-*"));
     assert_eq!(get.arg("Key").and_then(Value::as_pattern).as_deref(), Some("p/*"));
     let copy = &a.calls[2];

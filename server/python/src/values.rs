@@ -1,6 +1,6 @@
 //! Argument values: Python expressions → [`Value`] (string literals,
 //! constants, concatenation, f-strings, `%` / `.format`, dicts, lists,
-//! environment lookups), with unknown parts kept as [`TextPart::Unknown`].
+//! environment reads as [`TextPart::Env`]), with unknown parts kept as [`TextPart::Unknown`].
 //! Above `analyzer`; names are read through [`Eval`], implemented in `resolve` above.
 
 use super::analyzer::{Analyzer, Eval};
@@ -56,7 +56,7 @@ impl<'a> Analyzer<'a> {
             "call" => self.value_of_call(node, env),
             "subscript" => {
                 if is_environ(node.field("value"), src) {
-                    unknown_text()
+                    self.environment_read(node.field("subscript"), env)
                 } else {
                     match self.eval(node, env) {
                         Sym::Value(v) => v,
@@ -148,7 +148,7 @@ impl<'a> Analyzer<'a> {
         let args = CallArgs::of(call);
         let ftext = text(func, src);
         if matches!(ftext, "os.getenv" | "getenv" | "os.environ.get" | "environ.get") {
-            return unknown_text();
+            return self.environment_read(args.positional.first().copied(), env);
         }
         if ftext == "str" {
             return match args.positional.first().map(|a| self.value(*a, env)) {
@@ -200,7 +200,18 @@ impl<'a> Analyzer<'a> {
     }
 }
 
-fn is_environ(node: Option<Node>, src: &str) -> bool {
+impl<'a> Analyzer<'a> {
+    /// `os.environ[NAME]`, `os.getenv(NAME)`: the variable's value, bound
+    /// later by infrastructure code; unknown when the name is not known.
+    pub fn environment_read(&self, name: Option<Node<'a>>, env: &Env<'a>) -> Value {
+        match name.and_then(|n| self.value(n, env).as_exact_str()) {
+            Some(name) => Value::Text(vec![TextPart::Env(name)]),
+            None => unknown_text(),
+        }
+    }
+}
+
+pub fn is_environ(node: Option<Node>, src: &str) -> bool {
     node.is_some_and(|n| matches!(text(n, src), "os.environ" | "environ"))
 }
 
@@ -234,6 +245,7 @@ pub fn append_text(parts: &mut Vec<TextPart>, v: Value) {
                 match p {
                     TextPart::Literal(s) => push_literal(parts, &s),
                     TextPart::Unknown => push_unknown(parts),
+                    env @ TextPart::Env(_) => parts.push(env),
                 }
             }
         }
