@@ -96,6 +96,24 @@ pub trait FrontEnd: Send + Sync {
     }
     /// An empty index of this language's cross-file facts.
     fn new_index(&self) -> Box<dyn LanguageIndex>;
+    /// Lambda runtime identifiers of this language, by prefix (`python`,
+    /// `nodejs`): which front-end reads a deployed function's code.
+    fn lambda_runtimes(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// The file a Lambda handler names inside the function's code directory
+    /// (`app.handler` → `app.py`, `src/index.handler` → `src/index.ts`);
+    /// `None` when this language's unit of deployed code is the whole
+    /// directory (a Go package, a Java source tree) or the file is missing.
+    fn handler_file(&self, _handler: &str, _code_dir: &Path) -> Option<PathBuf> {
+        None
+    }
+    /// The project files `file` imports, resolved against the function's code
+    /// directory (what the runtime puts on its module path) and the file's own
+    /// directory. Third-party packages are not project files and are left out.
+    fn imported_files(&self, _file: &Path, _text: &str, _code_dir: &Path) -> Vec<PathBuf> {
+        Vec::new()
+    }
     /// The services a source names, by a plain text scan (no parse): a guess
     /// of what its analysis will look up, to warm the knowledge base.
     fn services_named<'t>(&self, text: &'t str) -> Vec<&'t str>;

@@ -17,6 +17,7 @@ pub mod carry_over;
 pub mod catalog;
 pub mod denied;
 pub mod edited_tree;
+pub mod environment;
 pub mod evaluator;
 mod files;
 pub mod front_end;
@@ -38,4 +39,4 @@ pub use files::{collect_source_files, module_path, read_source, unread_language,
 pub use output::{explain, generate, warnings, Explanation, GenerateOutput, Warning};
 pub use policy::PolicyOptions;
 pub use report::*;
-pub use run::{analyze_paths, analyze_paths_within};
+pub use run::{analyses_within, analyze_paths, analyze_paths_within};

@@ -4,6 +4,7 @@
 
 use crate::files::{module_path, walk_source_files, WalkOptions, Walked};
 use crate::front_end::{self, FrontEnd, ProjectFile};
+use crate::model::FileAnalysis;
 use crate::parallel::parallel_map;
 use crate::{analysis_options, report_from_analysis, EngineError, EngineOptions, FileReport};
 use std::path::PathBuf;
@@ -36,6 +37,36 @@ fn analyze_files(
     front_ends: &[&'static dyn FrontEnd],
     opts: &EngineOptions,
 ) -> Result<Vec<FileReport>, EngineError> {
+    let analyses = analyses_of_files(paths, files, front_ends, opts)?;
+    let jobs: Vec<(&PathBuf, std::sync::Mutex<Option<crate::model::FileAnalysis>>)> =
+        files.iter().zip(analyses).map(|(p, a)| (p, std::sync::Mutex::new(Some(a)))).collect();
+    Ok(parallel_map(&jobs, |(path, analysis)| {
+        let analysis = analysis.lock().unwrap_or_else(|e| e.into_inner()).take().unwrap_or_default();
+        report_from_analysis(path, analysis, opts)
+    }))
+}
+
+/// The walk and each file's analysis, before requirements: for callers that
+/// derive requirements more than once per file (one deployed function each,
+/// with its own environment).
+pub fn analyses_within(
+    paths: &[PathBuf],
+    front_ends: &[&'static dyn FrontEnd],
+    opts: &EngineOptions,
+    walk: &WalkOptions,
+) -> Result<(Vec<FileAnalysis>, Walked), EngineError> {
+    let walked = walk_source_files(paths, front_ends, walk)?;
+    let analyses = analyses_of_files(paths, &walked.files, front_ends, opts)?;
+    Ok((analyses, walked))
+}
+
+/// Each file's analysis, in file order; each language's files as one project.
+fn analyses_of_files(
+    paths: &[PathBuf],
+    files: &[PathBuf],
+    front_ends: &[&'static dyn FrontEnd],
+    opts: &EngineOptions,
+) -> Result<Vec<FileAnalysis>, EngineError> {
     let Some(&default) = front_ends.first() else { return Ok(Vec::new()) };
     let language_of = |path: &PathBuf| front_end::for_path(front_ends, path).unwrap_or(default).language();
     let analysis_opts = analysis_options(opts);
@@ -52,10 +83,5 @@ fn analyze_files(
             analyses[i] = analysis;
         }
     }
-    let jobs: Vec<(&PathBuf, std::sync::Mutex<Option<crate::model::FileAnalysis>>)> =
-        files.iter().zip(analyses).map(|(p, a)| (p, std::sync::Mutex::new(Some(a)))).collect();
-    Ok(parallel_map(&jobs, |(path, analysis)| {
-        let analysis = analysis.lock().unwrap_or_else(|e| e.into_inner()).take().unwrap_or_default();
-        report_from_analysis(path, analysis, opts)
-    }))
+    Ok(analyses)
 }

@@ -48,6 +48,10 @@ impl FrontEnd for GoFrontEnd {
         crate::is_test_file(path)
     }
 
+    fn lambda_runtimes(&self) -> &'static [&'static str] {
+        &["go", "provided"]
+    }
+
     fn parse(&self, text: String) -> Box<dyn SourceDocument> {
         Box::new(GoDocument::parse(text))
     }

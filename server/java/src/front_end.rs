@@ -77,6 +77,10 @@ impl FrontEnd for JavaFrontEnd {
         Ok(analyze_project_files(&files, opts, catalog::embedded()))
     }
 
+    fn lambda_runtimes(&self) -> &'static [&'static str] {
+        &["java"]
+    }
+
     fn parse(&self, text: String) -> Box<dyn SourceDocument> {
         Box::new(JavaDocument::parse(text))
     }

@@ -12,7 +12,7 @@ use iamlens_engine::model::FileAnalysis;
 use iamlens_engine::parallel::parallel_map;
 use iamlens_engine::EngineError;
 use std::any::Any;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The JavaScript/TypeScript front-end (AWS SDK for JavaScript v3 and v2).
 pub struct JavaScriptFrontEnd;
@@ -71,6 +71,18 @@ impl FrontEnd for JavaScriptFrontEnd {
 
     fn parse(&self, text: String) -> Box<dyn SourceDocument> {
         Box::new(JsDocument::parse(text))
+    }
+
+    fn lambda_runtimes(&self) -> &'static [&'static str] {
+        &["nodejs"]
+    }
+
+    fn handler_file(&self, handler: &str, code_dir: &Path) -> Option<PathBuf> {
+        crate::deployed::handler_file(handler, code_dir)
+    }
+
+    fn imported_files(&self, file: &Path, text: &str, code_dir: &Path) -> Vec<PathBuf> {
+        crate::deployed::imported_files(file, text, code_dir)
     }
 
     /// The grammar from the language id, else the path's extension (TSX,

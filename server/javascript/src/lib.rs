@@ -23,6 +23,7 @@
 mod analysis;
 mod calls;
 mod decls;
+mod deployed;
 pub mod document;
 mod eval;
 mod exports;

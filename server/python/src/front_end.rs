@@ -12,7 +12,7 @@ use iamlens_engine::front_end::{AnalysisOptions, FrontEnd, LanguageIndex, Projec
 use iamlens_engine::model::FileAnalysis;
 use iamlens_engine::EngineError;
 use std::any::Any;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The Python/boto3 front-end.
 pub struct PythonFrontEnd;
@@ -57,6 +57,18 @@ impl FrontEnd for PythonFrontEnd {
 
     fn parse(&self, text: String) -> Box<dyn SourceDocument> {
         Box::new(PythonDocument::parse(text))
+    }
+
+    fn lambda_runtimes(&self) -> &'static [&'static str] {
+        &["python"]
+    }
+
+    fn handler_file(&self, handler: &str, code_dir: &Path) -> Option<PathBuf> {
+        crate::deployed::handler_file(handler, code_dir)
+    }
+
+    fn imported_files(&self, file: &Path, text: &str, code_dir: &Path) -> Vec<PathBuf> {
+        crate::deployed::imported_files(file, text, code_dir)
     }
 
     fn new_index(&self) -> Box<dyn LanguageIndex> {

@@ -30,6 +30,7 @@ mod analysis;
 mod analyzer;
 mod calls;
 mod catalog_cache;
+mod deployed;
 pub mod document;
 mod facts;
 mod front_end;

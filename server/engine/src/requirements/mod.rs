@@ -244,13 +244,25 @@ fn dynamic_finding(call: &SdkCall, action: &str, members: &[String], arn: &str) 
         [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "are"),
         [] => (String::new(), "is"),
     };
-    Finding {
-        span: call.span,
-        kind: FindingKind::DynamicResource { action: action.to_string(), parameter: members.join(", ") },
-        message: format!(
-            "{list} {verb} only known at run time, so {action} is granted on `{arn}`; use a literal or module-level constant to narrow it"
-        ),
+    let mut variables: Vec<String> = Vec::new();
+    for member in members {
+        for name in call.arg(member).map(crate::environment::variables_read).unwrap_or_default() {
+            if !variables.contains(&name) {
+                variables.push(name);
+            }
+        }
     }
+    let message = if variables.is_empty() {
+        format!("{list} {verb} only known at run time, so {action} is granted on `{arn}`; use a literal or module-level constant to narrow it")
+    } else {
+        let named: Vec<String> = variables.iter().map(|v| format!("`{v}`")).collect();
+        let (s, no) = if named.len() == 1 { ("", "no template iamlens read sets it") } else { ("s", "no template iamlens read sets them") };
+        format!(
+            "{list} {verb} read from environment variable{s} {} and {no}, so {action} is granted on `{arn}`; point --iac at the template that deploys this code to narrow it",
+            named.join(", ")
+        )
+    };
+    Finding { span: call.span, kind: FindingKind::DynamicResource { action: action.to_string(), parameter: members.join(", ") }, message }
 }
 
 #[cfg(test)]
