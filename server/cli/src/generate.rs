@@ -17,11 +17,21 @@ pub fn run(args: GenerateArgs) -> ExitCode {
         Some(language) => iamlens_languages::for_language(language).into_iter().collect(),
         None => iamlens_languages::front_ends().to_vec(),
     };
+    let deployment = match super::deployed::discover(&args) {
+        Ok(deployment) => deployment,
+        Err(message) => return super::fail(2, message),
+    };
     let walk = engine::WalkOptions { include_tests: args.include_tests, ..Default::default() };
-    let (reports, walked) = match engine::analyze_paths_within(&args.paths, &front_ends, &opts, &walk) {
+    let (analyses, walked) = match engine::analyses_within(&args.paths, &front_ends, &opts, &walk) {
         Ok(found) => found,
         Err(err) => return super::fail(2, err),
     };
+    let functions = iamlens_functions::deployed_functions(&deployment, &walked.files, &front_ends);
+    let groups = iamlens_functions::per_function(&walked.files, &analyses, &functions, &opts);
+    let split = !functions.is_empty() && !args.merged;
+    let outside = groups.iter().find(|g| g.function.is_none()).filter(|_| !functions.is_empty()).map(|g| g.reports.as_slice());
+    let template_warnings = super::deployed::warnings(&deployment, &functions, outside);
+    let reports: Vec<FileReport> = groups.iter().flat_map(|g| g.reports.iter().cloned()).collect();
     if !walked.skipped_tests.is_empty() {
         let n = walked.skipped_tests.len();
         eprintln!("iamlens: left out {n} test file{} (tests/, test_*, *_test, ...); --include-tests reads them", if n == 1 { "" } else { "s" });
@@ -46,6 +56,9 @@ pub fn run(args: GenerateArgs) -> ExitCode {
         resource_account: opts.requirements.account.clone(),
     };
     let mut output = engine::generate(&reports, &policy);
+    output.warnings.extend(template_warnings);
+    output.warnings.sort();
+    output.warnings.dedup();
     if !args.explain.is_empty() {
         output.explanations = Some(engine::explain(&reports, &args.explain));
     }
@@ -55,12 +68,25 @@ pub fn run(args: GenerateArgs) -> ExitCode {
         Ok(json) => json,
         Err(err) => return super::fail(1, format!("could not serialise the policies: {err}")),
     };
+    if split {
+        if args.upload_policies.is_some() {
+            return super::fail(2, "--upload-policies writes one set of policies: with templates, add --merged (or --no-iac) to upload the union of every function's permissions");
+        }
+        json["Policies"] = per_function_policies(&groups, &policy);
+    }
     if args.full_output {
         json["Files"] = full_output(&reports);
     }
     let mut code = ExitCode::SUCCESS;
     let mut verified = true;
-    if args.verify {
+    if args.verify && split {
+        let (report, ok) = verify_per_function(&groups, &policy);
+        json["Verification"] = report;
+        verified = ok;
+        if !ok {
+            code = ExitCode::from(1);
+        }
+    } else if args.verify {
         let (report, ok) = verify(&output, &reports, policy.resource_account.as_deref());
         json["Verification"] = report;
         verified = ok;
@@ -161,6 +187,33 @@ fn full_output(reports: &[FileReport]) -> Value {
         })
         .collect();
     Value::Array(files)
+}
+
+/// One policy set per deployed function (then one for the code outside every
+/// function), each entry tagged `"Function": {Id, Template, Line, Role?, Handler?}`.
+fn per_function_policies(groups: &[iamlens_functions::FunctionReports], policy: &PolicyOptions) -> Value {
+    let mut entries = Vec::new();
+    for group in groups {
+        for p in engine::generate(&group.reports, policy).policies {
+            let mut entry = serde_json::to_value(&p).unwrap_or(Value::Null);
+            entry["Function"] = super::deployed::function_json(group.function);
+            entries.push(entry);
+        }
+    }
+    Value::Array(entries)
+}
+
+/// `--verify` for each function's policies against that function's requirements.
+fn verify_per_function(groups: &[iamlens_functions::FunctionReports], policy: &PolicyOptions) -> (Value, bool) {
+    let mut all_ok = true;
+    let mut out = Vec::new();
+    for group in groups {
+        let output = engine::generate(&group.reports, policy);
+        let (report, ok) = verify(&output, &group.reports, policy.resource_account.as_deref());
+        all_ok &= ok;
+        out.push(serde_json::json!({"Function": super::deployed::function_json(group.function), "Report": report}));
+    }
+    (Value::Array(out), all_ok)
 }
 
 /// `--verify`: evaluate the generated policies against every requirement

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub mod check;
+pub mod deployed;
 pub mod fix_access_denied;
 pub mod generate;
 pub mod lookup;
@@ -27,7 +28,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Generate least-privilege IAM policies from source files or directories.
-    GeneratePolicies(GenerateArgs),
+    GeneratePolicies(Box<GenerateArgs>),
     /// Explain a pasted AccessDenied message and propose (or apply) the fix that can work.
     FixAccessDenied(FixAccessDeniedArgs),
     /// Show the IAM actions, ARN templates and condition keys an operation needs.
@@ -108,6 +109,25 @@ pub struct GenerateArgs {
     /// out, operations without known actions) or --verify failed.
     #[arg(long, requires = "upload_policies")]
     pub force: bool,
+    /// Templates or directories of infrastructure code to read (SAM, CloudFormation, cdk.out,
+    /// Terraform, serverless.yml); by default they are found in the given directories.
+    #[arg(long, num_args = 1.., value_name = "PATH")]
+    pub iac: Vec<PathBuf>,
+    /// Read no infrastructure code: one policy from the code alone.
+    #[arg(long, conflicts_with = "iac")]
+    pub no_iac: bool,
+    /// With templates: one policy for every function together instead of one per function.
+    #[arg(long)]
+    pub merged: bool,
+    /// The CloudFormation stack name, which starts every generated resource name.
+    #[arg(long, value_name = "NAME")]
+    pub stack_name: Option<String>,
+    /// Template parameter values (SAM `--parameter-overrides`, Terraform `-var`), NAME=VALUE.
+    #[arg(long, num_args = 1.., value_name = "NAME=VALUE")]
+    pub parameter_overrides: Vec<String>,
+    /// The Serverless Framework stage (`${opt:stage}`).
+    #[arg(long)]
+    pub stage: Option<String>,
 }
 
 // Upload options of `generate-policies` (beyond the peer's `--upload-policies`).
@@ -217,7 +237,7 @@ pub fn run() -> ExitCode {
         Err(err) => err.exit(),
     };
     match cli.command {
-        Command::GeneratePolicies(args) => generate::run(args),
+        Command::GeneratePolicies(args) => generate::run(*args),
         Command::FixAccessDenied(args) => fix_access_denied::run(args),
         Command::Lookup(args) => lookup::run(args),
         Command::Check(args) => check::run(args),

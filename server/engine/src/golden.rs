@@ -34,6 +34,7 @@ fn options() -> EngineOptions {
             ..RequirementSettings::default()
         },
         service_hints: vec![],
+        environment: Default::default(),
     }
 }
 

@@ -17,6 +17,10 @@ pub struct EngineOptions {
     /// prefix `states`); actions those calls truly need (KMS, PassRole) stay.
     /// Empty: every service.
     pub service_hints: Vec<String>,
+    /// What infrastructure code says the file's environment variables hold
+    /// (the deployed function that runs it); bound into calls before
+    /// requirements are derived.
+    pub environment: crate::environment::Environment,
 }
 
 /// One file's analysis and the requirements derived from it.
@@ -164,6 +168,7 @@ pub fn report_from_analysis(path: &Path, analysis: FileAnalysis, opts: &EngineOp
 
 fn report_from(path: &Path, mut analysis: FileAnalysis, opts: &EngineOptions, previous: Option<FileReport>) -> FileReport {
     use crate::requirements::reuse::{requirements_reusing, Previous};
+    opts.environment.bind(&mut analysis);
     if !opts.service_hints.is_empty() {
         analysis.calls.retain(|call| crate::requirements::call_kept_by_hints(call, &opts.service_hints));
     }

@@ -87,6 +87,7 @@ pub fn role_engine_options(role: &RolePolicies, region: Option<String>) -> Engin
     EngineOptions {
         requirements: RequirementSettings { region: region.filter(|r| r != "*"), account, partition, kms_via_service: true },
         service_hints: Vec::new(),
+        environment: Default::default(),
     }
 }
 

@@ -66,6 +66,7 @@ impl Settings {
                 kms_via_service: self.kms_via_service,
             },
             service_hints: self.service_hints.clone(),
+            environment: Default::default(),
         })
     }
 }

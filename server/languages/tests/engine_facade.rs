@@ -103,6 +103,7 @@ fn us_east_1() -> EngineOptions {
             ..Default::default()
         },
         service_hints: vec![],
+        environment: Default::default(),
     }
 }
 

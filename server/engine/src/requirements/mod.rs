@@ -236,33 +236,58 @@ fn located_settings(arn: &str, settings: &RequirementSettings) -> Option<Require
 }
 
 /// One finding per call, naming every run-time part of its resources and
-/// the first grant they widen.
+/// the first grant they widen; a part read from an environment variable no
+/// template binds names that variable.
 fn dynamic_finding(call: &SdkCall, action: &str, members: &[String], arn: &str) -> Finding {
-    let named: Vec<String> = members.iter().map(|m| format!("`{m}`")).collect();
-    let (list, verb) = match named.as_slice() {
-        [one] => (one.clone(), "is"),
-        [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "are"),
-        [] => (String::new(), "is"),
-    };
     let mut variables: Vec<String> = Vec::new();
+    let mut from_env: Vec<&String> = Vec::new();
+    let mut other: Vec<&String> = Vec::new();
     for member in members {
-        for name in call.arg(member).map(crate::environment::variables_read).unwrap_or_default() {
+        let read = call.arg(member).map(crate::environment::variables_read).unwrap_or_default();
+        if read.is_empty() {
+            other.push(member);
+        }
+        for name in read {
+            if !from_env.contains(&member) {
+                from_env.push(member);
+            }
             if !variables.contains(&name) {
                 variables.push(name);
             }
         }
     }
-    let message = if variables.is_empty() {
-        format!("{list} {verb} only known at run time, so {action} is granted on `{arn}`; use a literal or module-level constant to narrow it")
+    let mut reasons = Vec::new();
+    if !from_env.is_empty() {
+        let (list, verb) = listed(&from_env);
+        let names: Vec<&String> = variables.iter().collect();
+        let (vars, _) = listed(&names);
+        let (s, it) = if variables.len() == 1 { ("", "it") } else { ("s", "them") };
+        reasons.push(format!("{list} {verb} read from environment variable{s} {vars}, and no template iamlens read sets {it}"));
+    }
+    if !other.is_empty() {
+        let (list, verb) = listed(&other);
+        reasons.push(format!("{list} {verb} only known at run time"));
+    }
+    let remedy = if from_env.is_empty() {
+        "use a literal or module-level constant to narrow it"
     } else {
-        let named: Vec<String> = variables.iter().map(|v| format!("`{v}`")).collect();
-        let (s, no) = if named.len() == 1 { ("", "no template iamlens read sets it") } else { ("s", "no template iamlens read sets them") };
-        format!(
-            "{list} {verb} read from environment variable{s} {} and {no}, so {action} is granted on `{arn}`; point --iac at the template that deploys this code to narrow it",
-            named.join(", ")
-        )
+        "point iamlens at the template that deploys this code (--iac) to narrow it"
     };
-    Finding { span: call.span, kind: FindingKind::DynamicResource { action: action.to_string(), parameter: members.join(", ") }, message }
+    Finding {
+        span: call.span,
+        kind: FindingKind::DynamicResource { action: action.to_string(), parameter: members.join(", ") },
+        message: format!("{}, so {action} is granted on `{arn}`; {remedy}", reasons.join("; ")),
+    }
+}
+
+/// `` `a` ``, `` `a` and `b` ``, with the verb that agrees.
+fn listed(items: &[&String]) -> (String, &'static str) {
+    let named: Vec<String> = items.iter().map(|m| format!("`{m}`")).collect();
+    match named.as_slice() {
+        [one] => (one.clone(), "is"),
+        [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "are"),
+        [] => (String::new(), "is"),
+    }
 }
 
 #[cfg(test)]

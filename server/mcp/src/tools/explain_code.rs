@@ -93,7 +93,7 @@ fn supported_languages() -> String {
 
 pub fn validate(input: ExplainCodeInput, base: Option<&Path>) -> Result<ExplainJob, ToolError> {
     let requirements = settings::requirement_settings(input.region.as_deref(), input.account.as_deref())?;
-    let options = EngineOptions { requirements, service_hints: Vec::new() };
+    let options = EngineOptions { requirements, service_hints: Vec::new(), environment: Default::default() };
     let front_end = match input.language.as_deref() {
         Some(language) => match iamlens_languages::for_language(language) {
             Some(front_end) => Some(front_end),

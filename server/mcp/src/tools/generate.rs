@@ -74,7 +74,12 @@ pub fn validate(input: GenerateInput, base: Option<&std::path::Path>) -> Result<
     let policy = settings::policy_options(input.resource_cutoff, input.minimize_policy_size, requirements.account.clone())?;
     let service_hints: Vec<String> =
         input.service_hints.unwrap_or_default().into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
-    Ok(GenerateJob { paths, engine: EngineOptions { requirements, service_hints }, policy, explain: input.explain.unwrap_or_default() })
+    Ok(GenerateJob {
+        paths,
+        engine: EngineOptions { requirements, service_hints, environment: Default::default() },
+        policy,
+        explain: input.explain.unwrap_or_default(),
+    })
 }
 
 /// Blocking: reads and analyses every file.
