@@ -17,21 +17,18 @@ pub fn run(args: GenerateArgs) -> ExitCode {
         Some(language) => iamlens_languages::for_language(language).into_iter().collect(),
         None => iamlens_languages::front_ends().to_vec(),
     };
-    let deployment = match super::deployed::discover(&args) {
-        Ok(deployment) => deployment,
+    let iac = match super::deployed::iac_options(&args) {
+        Ok(iac) => iac,
         Err(message) => return super::fail(2, message),
     };
     let walk = engine::WalkOptions { include_tests: args.include_tests, ..Default::default() };
-    let (analyses, walked) = match engine::analyses_within(&args.paths, &front_ends, &opts, &walk) {
-        Ok(found) => found,
+    let project = match iamlens_functions::run_project(&args.paths, &front_ends, &opts, &walk, &iac) {
+        Ok(project) => project,
         Err(err) => return super::fail(2, err),
     };
-    let functions = iamlens_functions::deployed_functions(&deployment, &walked.files, &front_ends);
-    let groups = iamlens_functions::per_function(&walked.files, &analyses, &functions, &opts);
-    let split = !functions.is_empty() && !args.merged;
-    let outside = groups.iter().find(|g| g.function.is_none()).filter(|_| !functions.is_empty()).map(|g| g.reports.as_slice());
-    let template_warnings = super::deployed::warnings(&deployment, &functions, outside);
-    let reports: Vec<FileReport> = groups.iter().flat_map(|g| g.reports.iter().cloned()).collect();
+    let walked = &project.walked;
+    let split = project.has_functions() && !args.merged;
+    let reports = project.reports();
     if !walked.skipped_tests.is_empty() {
         let n = walked.skipped_tests.len();
         eprintln!("iamlens: left out {n} test file{} (tests/, test_*, *_test, ...); --include-tests reads them", if n == 1 { "" } else { "s" });
@@ -55,24 +52,11 @@ pub fn run(args: GenerateArgs) -> ExitCode {
         minimize_policy_size: args.minimize_policy_size,
         resource_account: opts.requirements.account.clone(),
     };
-    let mut output = engine::generate(&reports, &policy);
-    output.warnings.extend(template_warnings);
-    output.warnings.sort();
-    output.warnings.dedup();
-    if !args.explain.is_empty() {
-        output.explanations = Some(engine::explain(&reports, &args.explain));
-    }
+    let output = project.output(&policy, args.merged, &args.explain);
+    let mut json = project.envelope(&output, &policy, args.merged);
     print_warnings(&output.warnings, args.full_output);
-
-    let mut json = match serde_json::to_value(&output) {
-        Ok(json) => json,
-        Err(err) => return super::fail(1, format!("could not serialise the policies: {err}")),
-    };
-    if split {
-        if args.upload_policies.is_some() {
-            return super::fail(2, "--upload-policies writes one set of policies: with templates, add --merged (or --no-iac) to upload the union of every function's permissions");
-        }
-        json["Policies"] = per_function_policies(&groups, &policy);
+    if split && args.upload_policies.is_some() {
+        return super::fail(2, "--upload-policies writes one set of policies: with templates, add --merged (or --no-iac) to upload the union of every function's permissions");
     }
     if args.full_output {
         json["Files"] = full_output(&reports);
@@ -80,7 +64,7 @@ pub fn run(args: GenerateArgs) -> ExitCode {
     let mut code = ExitCode::SUCCESS;
     let mut verified = true;
     if args.verify && split {
-        let (report, ok) = verify_per_function(&groups, &policy);
+        let (report, ok) = verify_per_function(&project, &policy);
         json["Verification"] = report;
         verified = ok;
         if !ok {
@@ -189,29 +173,15 @@ fn full_output(reports: &[FileReport]) -> Value {
     Value::Array(files)
 }
 
-/// One policy set per deployed function (then one for the code outside every
-/// function), each entry tagged `"Function": {Id, Template, Line, Role?, Handler?}`.
-fn per_function_policies(groups: &[iamlens_functions::FunctionReports], policy: &PolicyOptions) -> Value {
-    let mut entries = Vec::new();
-    for group in groups {
-        for p in engine::generate(&group.reports, policy).policies {
-            let mut entry = serde_json::to_value(&p).unwrap_or(Value::Null);
-            entry["Function"] = super::deployed::function_json(group.function);
-            entries.push(entry);
-        }
-    }
-    Value::Array(entries)
-}
-
 /// `--verify` for each function's policies against that function's requirements.
-fn verify_per_function(groups: &[iamlens_functions::FunctionReports], policy: &PolicyOptions) -> (Value, bool) {
+fn verify_per_function(project: &iamlens_functions::ProjectRun, policy: &PolicyOptions) -> (Value, bool) {
     let mut all_ok = true;
     let mut out = Vec::new();
-    for group in groups {
+    for group in &project.groups {
         let output = engine::generate(&group.reports, policy);
         let (report, ok) = verify(&output, &group.reports, policy.resource_account.as_deref());
         all_ok &= ok;
-        out.push(serde_json::json!({"Function": super::deployed::function_json(group.function), "Report": report}));
+        out.push(serde_json::json!({"Function": project.function_json(group), "Report": report}));
     }
     (Value::Array(out), all_ok)
 }

@@ -8,13 +8,16 @@
 //! but wired to different tables get different ARNs.
 //!
 //! Modules: `code` (function → its files), `bind` (template values → the
-//! engine's environment), `reports` (analyses → reports per function).
+//! engine's environment), `reports` (analyses → reports per function),
+//! `project` (a whole run: sources + templates → the policy envelope).
 
 mod bind;
 mod code;
+mod project;
 mod reports;
 
 pub use bind::environment_of;
 pub use code::{deployed_functions, DeployedFunction};
 pub use iamlens_iac::{discover, Context, Deployment, DiscoverOptions, Function};
+pub use project::{run_project, IacOptions, ProjectRun};
 pub use reports::{per_function, FunctionReports};

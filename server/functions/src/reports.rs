@@ -7,21 +7,16 @@ use iamlens_engine::{report_from_analysis, EngineOptions, FileReport};
 use std::path::PathBuf;
 
 /// The reports of one function's files, its environment bound; `function`
-/// is `None` for the files no function runs.
-#[derive(Debug)]
-pub struct FunctionReports<'a> {
-    pub function: Option<&'a DeployedFunction>,
+/// (an index into the functions) is `None` for the files no function runs.
+#[derive(Debug, Clone)]
+pub struct FunctionReports {
+    pub function: Option<usize>,
     pub reports: Vec<FileReport>,
 }
 
 /// Each function's reports, in the functions' order, then the files outside
 /// every function (only when there are such files).
-pub fn per_function<'a>(
-    files: &[PathBuf],
-    analyses: &[FileAnalysis],
-    functions: &'a [DeployedFunction],
-    opts: &EngineOptions,
-) -> Vec<FunctionReports<'a>> {
+pub fn per_function(files: &[PathBuf], analyses: &[FileAnalysis], functions: &[DeployedFunction], opts: &EngineOptions) -> Vec<FunctionReports> {
     let mut jobs: Vec<(Option<usize>, usize)> = Vec::new();
     let mut covered = vec![false; files.len()];
     for (f, function) in functions.iter().enumerate() {
@@ -33,7 +28,7 @@ pub fn per_function<'a>(
     jobs.extend((0..files.len()).filter(|&i| !covered[i]).map(|i| (None, i)));
     let bound: Vec<EngineOptions> = functions.iter().map(|f| EngineOptions { environment: f.environment.clone(), ..opts.clone() }).collect();
     let reports = parallel_map(&jobs, |&(f, i)| report_from_analysis(&files[i], analyses[i].clone(), f.map_or(opts, |f| &bound[f])));
-    let mut out: Vec<FunctionReports<'a>> = functions.iter().map(|f| FunctionReports { function: Some(f), reports: Vec::new() }).collect();
+    let mut out: Vec<FunctionReports> = (0..functions.len()).map(|f| FunctionReports { function: Some(f), reports: Vec::new() }).collect();
     let mut outside = FunctionReports { function: None, reports: Vec::new() };
     for ((f, _), report) in jobs.into_iter().zip(reports) {
         match f {

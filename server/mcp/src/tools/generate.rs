@@ -35,6 +35,17 @@ pub struct GenerateInput {
     /// Explain why actions matching these IAM globs (`s3:Get*`, `*`) are needed: file, line, call.
     #[serde(default)]
     pub explain: Option<Vec<String>>,
+    /// Infrastructure code beside the sources (SAM, CloudFormation, cdk.out, Terraform,
+    /// serverless.yml) is read by default, giving one policy per deployed function; false
+    /// reads the code alone.
+    #[serde(default)]
+    pub read_templates: Option<bool>,
+    /// One policy for every function together instead of one per function.
+    #[serde(default)]
+    pub merged: Option<bool>,
+    /// The CloudFormation stack name, which starts every generated resource name.
+    #[serde(default)]
+    pub stack_name: Option<String>,
 }
 
 pub fn output_schema() -> Value {
@@ -47,6 +58,8 @@ pub struct GenerateJob {
     pub engine: EngineOptions,
     pub policy: PolicyOptions,
     pub explain: Vec<String>,
+    pub iac: iamlens_functions::IacOptions,
+    pub merged: bool,
 }
 
 pub fn validate(input: GenerateInput, base: Option<&std::path::Path>) -> Result<GenerateJob, ToolError> {
@@ -77,17 +90,32 @@ pub fn validate(input: GenerateInput, base: Option<&std::path::Path>) -> Result<
     Ok(GenerateJob {
         paths,
         engine: EngineOptions { requirements, service_hints, environment: Default::default() },
+        iac: iamlens_functions::IacOptions {
+            off: input.read_templates == Some(false),
+            explicit: Vec::new(),
+            context: iamlens_functions::Context {
+                stack_name: input.stack_name.filter(|s| !s.trim().is_empty()),
+                region: policy_region(&input.region),
+                account: policy.resource_account.clone(),
+                ..Default::default()
+            },
+        },
+        merged: input.merged.unwrap_or(false),
         policy,
         explain: input.explain.unwrap_or_default(),
     })
 }
 
+fn policy_region(region: &Option<String>) -> Option<String> {
+    region.as_deref().map(str::trim).filter(|r| !r.is_empty() && *r != "*").map(str::to_string)
+}
+
 /// Blocking: reads and analyses every file.
 pub fn run(job: GenerateJob) -> ToolResult {
-    let reports = engine::analyze_paths_within(&job.paths, iamlens_languages::front_ends(), &job.engine, &super::WALK_LIMITS)
-        .map(|(reports, _)| reports)
+    let project = iamlens_functions::run_project(&job.paths, iamlens_languages::front_ends(), &job.engine, &super::WALK_LIMITS, &job.iac)
         .map_err(|e| ToolError::failed(e.to_string()))?;
-    Ok(envelope(&reports, &job.policy, &job.explain))
+    let output = project.output(&job.policy, job.merged, &job.explain);
+    Ok(project.envelope(&output, &job.policy, job.merged))
 }
 
 /// The envelope for finished reports (also used for the live workspace).
@@ -112,6 +140,9 @@ mod tests {
             resource_cutoff: None,
             minimize_policy_size: None,
             explain: None,
+            read_templates: None,
+            merged: None,
+            stack_name: None,
         }
     }
 

@@ -11,7 +11,24 @@ pub fn policy() -> Value {
         "required": ["Policy", "PolicyType"],
         "properties": {
             "Policy": policy_document(),
-            "PolicyType": {"type": "string"}
+            "PolicyType": {"type": "string"},
+            "Function": {
+                "description": "The deployed function this policy is for (templates read), or null for code no function runs; absent without templates",
+                "anyOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "required": ["Id", "Template", "Line"],
+                        "properties": {
+                            "Id": {"type": "string"},
+                            "Template": {"type": "string"},
+                            "Line": {"type": "integer"},
+                            "Role": {"type": "string"},
+                            "Handler": {"type": "string"}
+                        }
+                    }
+                ]
+            }
         }
     })
 }
