@@ -9,6 +9,7 @@ use super::scope::{Env, ScopeEntry};
 use super::symbols::{ResourceRef, SdkItem, Svc, Sym};
 use super::syntax::FieldExt;
 use super::syntax::{kinds, one_line, span, text, unwrap_expr, CallArgs};
+use super::values::unknown_text;
 use iamlens_engine::catalog::{exact_operation, CLIENT_HELPERS};
 use iamlens_engine::model::{CallVia, Confidence, Finding, FindingKind, SdkCall, Value};
 use iamlens_knowledge::Service;
@@ -403,7 +404,12 @@ impl<'a> Analyzer<'a> {
         if name.starts_with('_') || name == "meta" || name.chars().any(|c| c.is_ascii_uppercase()) {
             return;
         }
-        let Sym::Resource(r) = self.eval(obj, env) else { return };
+        let base = self.eval(obj, env);
+        if let Sym::Client { service: Svc::Known(service), confidence, .. } = &base {
+            self.method_reference(service, name, node, attr, *confidence, env, scopes);
+            return;
+        }
+        let Sym::Resource(r) = base else { return };
         if r.rtype.is_none() {
             return;
         }
@@ -423,6 +429,71 @@ impl<'a> Analyzer<'a> {
             let args = self.request_args(&r, &load.params);
             let via = CallVia::Resource { resource: r.rtype.clone().unwrap_or_default(), action: "load".to_string() };
             self.push_call(node, attr, &r.service, &load.operation, via, args, r.confidence, scopes);
+        }
+    }
+
+    /// A client's bound method passed on without a call
+    /// (`executor.submit(s3.upload_file, ...)`, `page_through(client.query)`,
+    /// `with_backoff(s3.list_objects_v2)(...)`): the call happens later, with
+    /// arguments this line does not show, so its resources stay unknown.
+    #[allow(clippy::too_many_arguments)]
+    fn method_reference(
+        &self,
+        service: &str,
+        method: &str,
+        node: Node<'a>,
+        attr: Node<'a>,
+        confidence: Confidence,
+        env: &Env<'a>,
+        scopes: &mut [ScopeEntry],
+    ) {
+        let Some(svc) = self.service(service) else { return };
+        if CLIENT_HELPERS.contains(&method) {
+            return;
+        }
+        // Keywords written beside the reference (`page_through(client.query, TableName="jobs")`)
+        // are the call's when they are members of its input; every other member that names a
+        // resource is passed later, with a value unknown here.
+        let beside: Vec<(String, Value)> = node
+            .parent()
+            .filter(|p| p.kind() == "argument_list")
+            .and_then(|list| list.parent())
+            .filter(|call| call.kind() == "call")
+            .map(|call| self.keyword_args(call, env).0)
+            .unwrap_or_default();
+        let unknown_resources = |operation: &str| -> Vec<(String, Value)> {
+            let Some(op) = svc.operation(operation) else { return Vec::new() };
+            let mut args: Vec<(String, Value)> = beside.iter().filter(|(k, _)| op.member(k).is_some()).cloned().collect();
+            for m in op.input_members.iter().filter(|m| m.required && m.identifies_resource) {
+                if !args.iter().any(|(k, _)| *k == m.name) {
+                    args.push((m.name.clone(), unknown_text()));
+                }
+            }
+            args
+        };
+        let via = CallVia::Injected { method: method.to_string() };
+        let first = if let Some(inj) = svc.injected(method) {
+            for op in &inj.operations {
+                self.push_call(node, attr, service, op, via.clone(), unknown_resources(op), confidence, scopes);
+            }
+            inj.operations.first().cloned()
+        } else if let Some(op) = exact_operation(&svc, method) {
+            self.push_call(node, attr, service, &op.name, CallVia::Client, unknown_resources(&op.name), confidence, scopes);
+            Some(op.name.clone())
+        } else {
+            None
+        };
+        let unnamed =
+            |operation: &String| unknown_resources(operation).iter().any(|(k, v)| *v == unknown_text() && !beside.iter().any(|(b, _)| b == k));
+        if let Some(operation) = first.filter(unnamed) {
+            let reference = one_line(text(node, self.src));
+            self.finding(
+                node,
+                FindingKind::DynamicResource { action: format!("{service}.{operation}"), parameter: "(arguments)".to_string() },
+                format!(
+                    "`{reference}` is passed on without its arguments, so what it needs is granted on any resource of its type; call it where its arguments are written to narrow it"
+                ),
+            );
         }
     }
 

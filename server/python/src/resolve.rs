@@ -381,14 +381,21 @@ impl<'a> Analyzer<'a> {
 
     /// The attributes of a class: class-level assignments and `self.x = ...` in its methods.
     fn class_member(&self, class: usize, name: &str) -> Option<Sym> {
-        let attrs = self.class_attributes(class)?;
-        if let Some(s) = attrs.get(name) {
-            return Some(s.clone());
+        // While the class's attributes are being computed (a method reads
+        // `self.x`), its methods and properties are still known.
+        if let Some(s) = self.class_attributes(class).and_then(|attrs| attrs.get(name).cloned()) {
+            return Some(s);
         }
         let node = self.defs.borrow().get(&class).copied()?;
         let (method, decorated) = class_method(node, name, self.src)?;
+        let info = DefInfo::from_decorated(decorated, self.src, Some(class));
+        let is_property = info.is_property;
         self.defs.borrow_mut().insert(method.start_byte(), method);
-        self.def_info.borrow_mut().insert(method.start_byte(), DefInfo::from_decorated(decorated, self.src, Some(class)));
+        self.def_info.borrow_mut().insert(method.start_byte(), info);
+        if is_property {
+            // `self.bucket` where `bucket` is a property: what the getter returns.
+            return Some(self.function_return(method.start_byte()));
+        }
         Some(Sym::Function(method.start_byte()))
     }
 

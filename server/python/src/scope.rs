@@ -38,13 +38,20 @@ pub struct DefInfo {
     pub class: Option<usize>,
     pub is_static: bool,
     pub is_classmethod: bool,
+    /// `@property` / `@cached_property`: reading the attribute runs it.
+    pub is_property: bool,
 }
 
 impl DefInfo {
     /// Flags from the decorators of a `decorated_definition` (if any).
     pub fn from_decorated(decorated: Option<Node>, src: &str, class: Option<usize>) -> DefInfo {
         let text = decorated.map_or("", |d| text(d, src));
-        DefInfo { class, is_static: text.contains("@staticmethod"), is_classmethod: text.contains("@classmethod") }
+        DefInfo {
+            class,
+            is_static: text.contains("@staticmethod"),
+            is_classmethod: text.contains("@classmethod"),
+            is_property: text.contains("@property") || text.contains("cached_property"),
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 //! it, injected methods, and the no-false-positive rules.
 
 use iamlens_engine::front_end::{AnalysisOptions, FrontEnd, SourceFile};
-use iamlens_engine::model::{CallVia, Confidence, FileAnalysis, FindingKind, Value};
+use iamlens_engine::model::{CallVia, Confidence, FileAnalysis, Finding, FindingKind, TextPart, Value};
 use iamlens_python::{analyze_python, ProjectIndex, PythonDocument};
 use std::path::PathBuf;
 
@@ -394,4 +394,45 @@ def run(session, helper):
     // No factory call with a known service name: not AWS code at all.
     let plain = analyze("def f(cache):\n    cache.send_message(QueueUrl='x', MessageBody='y')\n    cache.client('redis')\n");
     assert!(plain.calls.is_empty() && !plain.imports_aws_sdk);
+}
+
+#[test]
+fn properties_returning_clients_and_sub_resources_are_read_through() {
+    let src = r#"import boto3
+from functools import cached_property
+
+class Store:
+    def __init__(self):
+        self.s3 = boto3.resource('s3')
+
+    @property
+    def bucket(self):
+        return self.s3.Bucket('b')
+
+    @cached_property
+    def sqs(self):
+        return boto3.client('sqs')
+
+    def run(self):
+        self.bucket.put_object(Key='k', Body=b'')
+        self.sqs.send_message(QueueUrl='q', MessageBody='m')
+"#;
+    let a = analyze(src);
+    assert_eq!(ops(&a), ["s3:PutObject", "sqs:SendMessage"]);
+    assert!(matches!(&a.calls[0].via, CallVia::Resource { resource, .. } if resource == "Bucket"), "{:?}", a.calls);
+}
+
+#[test]
+fn bound_methods_passed_on_are_calls_made_later() {
+    let src = "import boto3\nfrom concurrent.futures import ThreadPoolExecutor\n\ndef pages(method, **kw):\n    return method(**kw)\n\n\
+def run(paths):\n    ddb = boto3.client('dynamodb')\n    s3 = boto3.client('s3')\n    pages(ddb.query, TableName='jobs')\n    with ThreadPoolExecutor() as pool:\n        pool.submit(s3.upload_file, paths[0], 'b', 'k')\n    helper = s3.meta\n    s3.exceptions.NoSuchKey\n";
+    let a = analyze(src);
+    let ops = ops(&a);
+    assert_eq!(&ops[..2], ["dynamodb:Query", "s3:PutObject"], "{ops:?}");
+    assert_eq!(a.calls[0].arg("TableName"), Some(&Value::literal("jobs")), "keywords beside the reference are its arguments");
+    assert_eq!(a.calls[1].arg("Bucket"), Some(&Value::Text(vec![TextPart::Unknown])));
+    let passed_on: Vec<&Finding> = a.findings.iter().filter(|f| f.message.contains("passed on without its arguments")).collect();
+    assert_eq!(passed_on.len(), 1, "only the upload leaves resources unnamed: {:?}", a.findings);
+    assert!(passed_on[0].message.contains("`s3.upload_file`"));
+    assert!(!ops.iter().any(|o| o.contains("meta") || o.contains("exceptions")));
 }
