@@ -58,6 +58,7 @@ pub(crate) fn read_with(path: &Path, text: &str, ctx: &Context, options: &Option
     out.functions = functions(&mut eval, framework, globals, &dir, options);
     out.resources = resources(&mut eval);
     warnings.append(&mut eval.warnings);
+    warnings.sort_by_key(|w| w.at.line);
     out.warnings.extend(warnings);
     out
 }
@@ -156,7 +157,7 @@ pub(crate) fn resources(eval: &mut Eval) -> Vec<Resource> {
         let (name, arn) = match info {
             Some(info) => {
                 let name = eval.physical_name(&decl.id);
-                let arn = info.arn.map(|f| f(&eval.env, &name));
+                let arn = eval.arn(&decl.id);
                 (info.name_property.map(|_| name), arn)
             }
             None => (None, None),

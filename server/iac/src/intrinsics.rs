@@ -412,7 +412,7 @@ impl<'t> Eval<'t> {
         origins.insert(target.to_string());
         let Some(info) = type_info(&decl.resource_type) else { return Val::Str(Pattern::unknown()) };
         let name = self.physical_name(target);
-        Val::Str(info.returns(info.reference, &self.env, &name))
+        Val::Str(self.returns(target, info.reference, &name))
     }
 
     /// `Fn::GetAtt id.attribute`.
@@ -424,12 +424,42 @@ impl<'t> Eval<'t> {
         origins.insert(id.to_string());
         let info = type_info(&decl.resource_type);
         match (info, attribute.and_then(|a| info.and_then(|i| i.attribute(a)))) {
-            (Some(info), Some(returns)) => {
+            (Some(_), Some(returns)) => {
                 let name = if matches!(returns, Returns::Unknown) { Pattern::unknown() } else { self.physical_name(id) };
-                Val::Str(info.returns(returns, &self.env, &name))
+                Val::Str(self.returns(id, returns, &name))
             }
             _ => Val::Str(Pattern::unknown()),
         }
+    }
+
+    /// What `Ref` or an attribute of resource `id` returns.
+    fn returns(&mut self, id: &str, returns: Returns, name: &Pattern) -> Pattern {
+        let Some(decl) = self.template.resource(id) else { return Pattern::unknown() };
+        let Some(info) = type_info(&decl.resource_type) else { return Pattern::unknown() };
+        match returns {
+            Returns::Arn => self.arn(id).unwrap_or_else(Pattern::unknown),
+            other => info.returns(other, &self.env, name),
+        }
+    }
+
+    /// The ARN of resource `id`, when its type has one.
+    pub fn arn(&mut self, id: &str) -> Option<Pattern> {
+        let decl = self.template.resource(id)?;
+        let info = type_info(&decl.resource_type)?;
+        let arn = info.arn?;
+        let name = self.physical_name(id);
+        if decl.resource_type == "AWS::IAM::Role" {
+            // `Path: /service/` → `role/service/<name>`.
+            if let Some(path) = decl.prop("Path").cloned() {
+                let mut with_path = match self.eval(&path, &mut Origins::new()).pattern().as_exact() {
+                    Some(p) => Pattern::literal(p.trim_start_matches('/')),
+                    None => Pattern::unknown(),
+                };
+                with_path.extend(name);
+                return Some(arn(&self.env, &with_path));
+            }
+        }
+        Some(arn(&self.env, &name))
     }
 
     /// The physical name of resource `id` (explicit or generated); unknown for

@@ -154,9 +154,10 @@ fn logs_arn(env: &Env, name: &Pattern) -> Pattern {
 fn kms_arn(env: &Env, _name: &Pattern) -> Pattern {
     arn(env, "kms", true, true, pat(vec![lit("key/"), Pattern::unknown()]))
 }
-/// The role's `Path` is not known here: `role/` then anything ending in the name.
-fn role_arn(env: &Env, name: &Pattern) -> Pattern {
-    arn(env, "iam", false, true, pat(vec![lit("role/"), Pattern::unknown(), name.clone()]))
+/// `role/<name>` for the default path `/`; the evaluator passes `<path>name`
+/// (without the leading `/`) for a role with a `Path`.
+pub fn role_arn(env: &Env, name: &Pattern) -> Pattern {
+    arn(env, "iam", false, true, prefixed("role/", name))
 }
 fn ecr_arn(env: &Env, name: &Pattern) -> Pattern {
     arn(env, "ecr", true, true, prefixed("repository/", name))
