@@ -29,17 +29,23 @@ pub(crate) struct Options<'a> {
 
 pub(crate) fn read_with(path: &Path, text: &str, ctx: &Context, options: &Options) -> Deployment {
     let mut out = Deployment { templates: vec![path.to_path_buf()], ..Deployment::default() };
-    let root = match yaml::parse(text) {
-        Ok(root) => root,
-        Err(e) => {
-            out.warnings.push(IacWarning {
-                at: Location { file: path.to_path_buf(), line: e.line },
-                message: format!("the template is not valid YAML or JSON ({}); nothing in it is read", e.message),
-            });
-            return out;
+    let (root, error) = yaml::parse_partial(text);
+    let (mut template, mut warnings) = template(path, &root, ctx);
+    if let Some(e) = error {
+        // What precedes the error is read, but for the resource the error is in.
+        let incomplete = incomplete_resource(&root, &template, e.line);
+        let what = match &incomplete {
+            Some(id) => format!("{id} and what follows it are not read"),
+            None => "what follows is not read".to_string(),
+        };
+        if let Some(id) = incomplete {
+            template = template.without(&id);
         }
-    };
-    let (template, mut warnings) = template(path, &root, ctx);
+        warnings.push(IacWarning {
+            at: Location { file: path.to_path_buf(), line: e.line },
+            message: format!("the template is not valid YAML or JSON ({}); {what}", e.message),
+        });
+    }
     let env = env(ctx, options);
     let mut eval = Eval::new(&template, env);
     let sam = root.get("Transform").is_some_and(|t| mentions(t, "AWS::Serverless"));
@@ -61,6 +67,19 @@ pub(crate) fn read_with(path: &Path, text: &str, ctx: &Context, options: &Option
     warnings.sort_by_key(|w| w.at.line);
     out.warnings.extend(warnings);
     out
+}
+
+/// The resource being declared where a parse error stopped the reading:
+/// the last one before the error when the error is inside `Resources`.
+fn incomplete_resource(root: &Node, template: &Template, error_line: usize) -> Option<String> {
+    let sections = root.entries();
+    let at = sections.iter().position(|e| e.key == "Resources")?;
+    let resources = &sections[at];
+    let inside = resources.line <= error_line && sections.get(at + 1).is_none_or(|next| next.line > error_line);
+    if !inside {
+        return None;
+    }
+    resources.value.entries().iter().rev().find(|e| e.line <= error_line).map(|e| e.key.clone()).filter(|id| template.resource(id).is_some())
 }
 
 pub(crate) fn env(ctx: &Context, options: &Options) -> Env {
@@ -199,7 +218,10 @@ fn functions(eval: &mut Eval, framework: Framework, globals: Option<&Node>, dir:
                 continue;
             }
             for entry in variables.entries() {
-                match binding(eval, &entry.value) {
+                eval.subject = Some(format!("{}'s environment variable {}", decl.id, entry.key));
+                let binding = binding(eval, &entry.value);
+                eval.subject = None;
+                match binding {
                     Some(b) => {
                         environment.insert(entry.key.clone(), b);
                     }

@@ -8,7 +8,7 @@
 use crate::model::{IacWarning, Location, Part, Pattern};
 use crate::names::{generated_name, type_info, Env, Returns};
 use crate::yaml::{Node, Value};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
 /// Intrinsic functions nested deeper than this are not followed.
@@ -47,6 +47,12 @@ impl Template {
     pub fn add(&mut self, decl: Decl) {
         self.index.insert(decl.id.clone(), self.resources.len());
         self.resources.push(decl);
+    }
+    /// The template less one resource.
+    pub fn without(mut self, id: &str) -> Template {
+        self.resources.retain(|d| d.id != id);
+        self.index = self.resources.iter().enumerate().map(|(i, d)| (d.id.clone(), i)).collect();
+        self
     }
     pub fn resource(&self, id: &str) -> Option<&Decl> {
         self.index.get(id).map(|&i| &self.resources[i])
@@ -115,7 +121,11 @@ pub struct Eval<'t> {
     pub env: Env,
     names: HashMap<String, Pattern>,
     resolving: Vec<String>,
+    /// Resources whose names refer to themselves through others.
+    cyclic: HashSet<String>,
     pub warnings: Vec<IacWarning>,
+    /// What is being evaluated (`OrdersFunction's TABLE_NAME`), for warnings.
+    pub subject: Option<String>,
 }
 
 /// Logical ids of the declared resources a value came from.
@@ -138,11 +148,15 @@ const KNOWN_UNKNOWABLE: &[&str] = &[
 
 impl<'t> Eval<'t> {
     pub fn new(template: &'t Template, env: Env) -> Eval<'t> {
-        Eval { template, env, names: HashMap::new(), resolving: Vec::new(), warnings: Vec::new() }
+        Eval { template, env, names: HashMap::new(), resolving: Vec::new(), cyclic: HashSet::new(), warnings: Vec::new(), subject: None }
     }
 
     pub fn warn(&mut self, line: usize, message: String) {
         let at = Location { file: self.template.file.clone(), line };
+        let message = match &self.subject {
+            Some(subject) => format!("{message} ({subject})"),
+            None => message,
+        };
         if !self.warnings.iter().any(|w| w.at == at && w.message == message) {
             self.warnings.push(IacWarning { at, message });
         }
@@ -312,6 +326,11 @@ impl<'t> Eval<'t> {
                 self.find_in_map(&mappings, &keys, line, origins, depth)
             }
             _ if KNOWN_UNKNOWABLE.contains(&name) => Val::Unknown,
+            "Fn::Transform" => {
+                let macro_name = arg.get("Name").and_then(Node::as_str).unwrap_or("a macro");
+                self.warn(line, format!("!Transform ({macro_name}) is not applied; its value is unknown"));
+                Val::Unknown
+            }
             _ => {
                 let short = name.strip_prefix("Fn::").unwrap_or(name);
                 self.warn(line, format!("!{short} ({name}) is not an intrinsic function iamlens reads; its value is unknown"));
@@ -470,11 +489,12 @@ impl<'t> Eval<'t> {
         }
         let Some(decl) = self.template.resource(id) else { return Pattern::unknown() };
         let Some(info) = type_info(&decl.resource_type) else { return Pattern::unknown() };
-        if self.resolving.iter().any(|r| r == id) {
-            let mut chain = self.resolving.clone();
+        if let Some(start) = self.resolving.iter().position(|r| r == id) {
+            let mut chain = self.resolving[start..].to_vec();
+            self.cyclic.extend(chain.iter().cloned());
             chain.push(id.to_string());
             let line = decl.line;
-            self.warn(line, format!("cyclic reference {}; the name of {id} is unknown", chain.join(" → ")));
+            self.warn(line, format!("cyclic reference {}; their names are unknown", chain.join(" → ")));
             return Pattern::unknown();
         }
         let name = match info.name_property.and_then(|p| decl.prop(p)) {
@@ -484,6 +504,7 @@ impl<'t> Eval<'t> {
                 let value = self.eval(&node, &mut Origins::new());
                 self.resolving.pop();
                 match value {
+                    _ if self.cyclic.contains(id) => Pattern::unknown(),
                     Val::NoValue => self.generated(id),
                     other => other.pattern(),
                 }

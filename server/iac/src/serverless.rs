@@ -104,7 +104,10 @@ pub fn read(path: &Path, text: &str, ctx: &Context) -> Deployment {
                 continue;
             }
             for var in variables.entries() {
-                match cfn::binding(&mut eval, &var.value) {
+                eval.subject = Some(format!("{}'s environment variable {}", entry.key, var.key));
+                let binding = cfn::binding(&mut eval, &var.value);
+                eval.subject = None;
+                match binding {
                     Some(b) => environment.insert(var.key.clone(), b),
                     None => environment.remove(&var.key),
                 };

@@ -106,15 +106,39 @@ impl Node {
 
 /// Parse the first document of `text`.
 pub fn parse(text: &str) -> Result<Node, ParseError> {
+    match parse_partial(text) {
+        (root, None) => Ok(root),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// Parse the first document of `text`; on an error, the tree read up to it
+/// (every mapping and list still open closed where it stopped: the node the
+/// error is in is incomplete) and the error.
+pub fn parse_partial(text: &str) -> (Node, Option<ParseError>) {
     let mut builder = Builder::default();
+    let mut error = None;
     for event in Parser::new_from_str(text) {
-        let (event, span) = event.map_err(|e| ParseError { line: e.marker().line().max(1), message: e.info().to_string() })?;
-        let line = span.start.line().max(1);
-        if builder.event(event, line)? {
-            break;
+        let step = event
+            .map_err(|e| ParseError { line: e.marker().line().max(1), message: e.info().to_string() })
+            .and_then(|(event, span)| builder.event(event, span.start.line().max(1)));
+        match step {
+            Ok(true) => break,
+            Ok(false) => {}
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
         }
     }
-    Ok(builder.root.unwrap_or(Node { line: 1, value: Value::Null }))
+    if error.is_some() {
+        while !builder.stack.is_empty() {
+            if builder.event(Event::MappingEnd, 1).is_err() {
+                break;
+            }
+        }
+    }
+    (builder.root.unwrap_or(Node { line: 1, value: Value::Null }), error)
 }
 
 enum Frame {

@@ -224,9 +224,9 @@ fn unsupported_constructs_warn_with_lines() {
         warnings(&d),
         [
             "template.yaml:1: Transform AWS::LanguageExtensions is not applied; what it would generate or rewrite is not read",
-            "template.yaml:10: Ref to Missing, which the template does not declare; its value is unknown",
-            "template.yaml:11: Fn::GetAtt of Missing, which the template does not declare; its value is unknown",
-            "template.yaml:12: Fn::Select: index 5 is past the end of the list",
+            "template.yaml:10: Ref to Missing, which the template does not declare; its value is unknown (Fn's environment variable A)",
+            "template.yaml:11: Fn::GetAtt of Missing, which the template does not declare; its value is unknown (Fn's environment variable B)",
+            "template.yaml:12: Fn::Select: index 5 is past the end of the list (Fn's environment variable C)",
             "template.yaml:13: Fn::ForEach::Topics (AWS::LanguageExtensions) is not expanded; the resources it declares are not read",
             "template.yaml:17: resource NoType has no Type; it is not read",
         ]
