@@ -207,9 +207,19 @@ fn functions(eval: &mut Eval, framework: Framework, globals: Option<&Node>, dir:
         let runtime = prop("Runtime").map(|n| text(eval, n));
         let role = decl.prop("Role").map(|n| role(eval, n));
         let mut environment = BTreeMap::new();
-        let layers = [globals.and_then(|g| g.path(&["Environment", "Variables"])), decl.properties.path(&["Environment", "Variables"])];
-        for variables in layers.into_iter().flatten() {
-            if !variables.is_map() {
+        let mut layers = Vec::new();
+        for environment in [globals.and_then(|g| g.get("Environment")), decl.prop("Environment")].into_iter().flatten() {
+            match environment.get("Variables") {
+                Some(variables) => layers.push(variables),
+                None if environment.is_null() => {}
+                None => eval.warn(
+                    environment.line,
+                    format!("{}'s Environment is not a plain mapping with Variables; its environment falls back to the code's own values", decl.id),
+                ),
+            }
+        }
+        for variables in layers {
+            if !variables.is_plain_map() {
                 let line = variables.line;
                 eval.warn(
                     line,

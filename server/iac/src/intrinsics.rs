@@ -263,13 +263,15 @@ impl<'t> Eval<'t> {
                 let delimiter = self.string(&items[0], origins, depth);
                 let Some(values) = self.list(&items[1], origins, depth) else { return Val::Str(Pattern::unknown()) };
                 let mut out = Pattern::default();
-                for (i, value) in values.into_iter().enumerate() {
+                let mut first = true;
+                for value in values {
                     if value == Val::NoValue {
                         continue;
                     }
-                    if i > 0 {
+                    if !first {
                         out.extend(delimiter.clone());
                     }
+                    first = false;
                     out.extend(value.pattern());
                 }
                 Val::Str(out)
@@ -520,11 +522,19 @@ impl<'t> Eval<'t> {
         let Some(decl) = self.template.resource(id) else { return Pattern::unknown() };
         let Some(info) = type_info(&decl.resource_type) else { return Pattern::unknown() };
         let fifo = match decl.resource_type.as_str() {
-            "AWS::SQS::Queue" => decl.prop("FifoQueue").is_some_and(Node::is_true),
-            "AWS::SNS::Topic" => decl.prop("FifoTopic").is_some_and(Node::is_true),
-            _ => false,
+            "AWS::SQS::Queue" => decl.prop("FifoQueue"),
+            "AWS::SNS::Topic" => decl.prop("FifoTopic"),
+            _ => None,
         };
-        generated_name(info.generated, &self.env, id, if fifo { ".fifo" } else { "" })
+        // `.fifo` is known when the flag is plainly true; an intrinsic flag may
+        // still add it, and it counts against the name's length limit.
+        let (suffix, reserve) = match fifo {
+            Some(flag) if flag.is_true() => (".fifo", 0),
+            Some(flag) if flag.as_str().is_some() || flag.is_null() => ("", 0),
+            Some(_) => ("", ".fifo".len()),
+            None => ("", 0),
+        };
+        generated_name(info.generated, &self.env, id, suffix, reserve)
     }
 }
 

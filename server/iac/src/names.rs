@@ -327,13 +327,14 @@ impl TypeInfo {
 /// `<stack>-<logical id>-<random>`. When the stack name (known, or at most
 /// 128 characters when not) and the logical id might not fit in the type's
 /// limit, CloudFormation truncates them: the name is then not known.
-/// `suffix` is a known ending (`.fifo`).
-pub fn generated_name(generated: Generated, env: &Env, logical_id: &str, suffix: &str) -> Pattern {
+/// `suffix` is a known ending (`.fifo`); `reserve` characters an ending
+/// that may or may not be there takes.
+pub fn generated_name(generated: Generated, env: &Env, logical_id: &str, suffix: &str, reserve: usize) -> Pattern {
     let mut out = Pattern::default();
     match generated {
         Generated::StackLogical { max, lower } => {
             let case = |s: String| if lower { s.to_lowercase() } else { s };
-            let fixed = logical_id.chars().count() + 2 + RANDOM_SUFFIX + suffix.chars().count();
+            let fixed = logical_id.chars().count() + 2 + RANDOM_SUFFIX + suffix.chars().count() + reserve;
             match &env.stack_name {
                 Some(stack) if stack.chars().count() + fixed <= max => {
                     out.push(Part::Literal(case(format!("{stack}-{logical_id}-"))));
@@ -363,16 +364,20 @@ mod tests {
     #[test]
     fn generated_names() {
         let dynamo = type_info("AWS::DynamoDB::Table").unwrap().generated;
-        assert_eq!(generated_name(dynamo, &env(Some("mystack")), "OrdersTable", "").display(), "mystack-OrdersTable-*");
-        assert_eq!(generated_name(dynamo, &env(None), "OrdersTable", "").display(), "*-OrdersTable-*");
+        assert_eq!(generated_name(dynamo, &env(Some("mystack")), "OrdersTable", "", 0).display(), "mystack-OrdersTable-*");
+        assert_eq!(generated_name(dynamo, &env(None), "OrdersTable", "", 0).display(), "*-OrdersTable-*");
         let s3 = type_info("AWS::S3::Bucket").unwrap().generated;
-        assert_eq!(generated_name(s3, &env(Some("MyStack")), "Uploads", "").display(), "mystack-uploads-*");
+        assert_eq!(generated_name(s3, &env(Some("MyStack")), "Uploads", "", 0).display(), "mystack-uploads-*");
         // An unknown stack name may be truncated into the logical id.
-        assert_eq!(generated_name(s3, &env(None), "Uploads", "").display(), "*");
+        assert_eq!(generated_name(s3, &env(None), "Uploads", "", 0).display(), "*");
         let long = "a-very-long-stack-name-that-is-certainly-going-to-be-cut";
-        assert_eq!(generated_name(s3, &env(Some(long)), "Uploads", "").display(), "*");
+        assert_eq!(generated_name(s3, &env(Some(long)), "Uploads", "", 0).display(), "*");
         let sqs = type_info("AWS::SQS::Queue").unwrap().generated;
-        assert_eq!(generated_name(sqs, &env(Some("s")), "Jobs", ".fifo").display(), "s-Jobs-*.fifo");
+        assert_eq!(generated_name(sqs, &env(Some("s")), "Jobs", ".fifo", 0).display(), "s-Jobs-*.fifo");
+        // A queue that may be FIFO: `.fifo` may take 5 of the 80 characters.
+        let stack = "s".repeat(60);
+        assert_eq!(generated_name(sqs, &env(Some(&stack)), "Jobs", "", 0).display(), format!("{stack}-Jobs-*"));
+        assert_eq!(generated_name(sqs, &env(Some(&stack)), "Jobs", "", 5).display(), "*");
     }
 
     #[test]

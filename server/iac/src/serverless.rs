@@ -47,7 +47,10 @@ pub fn read(path: &Path, text: &str, ctx: &Context) -> Deployment {
         .clone()
         .or_else(|| provider.and_then(|p| p.get("region")).and_then(Node::as_str).map(str::to_string))
         .unwrap_or_else(|| DEFAULT_REGION.to_string());
-    let stack_name = service.as_ref().and_then(|s| stage.as_ref().map(|st| format!("{s}-{st}")));
+    let stack_name = match provider.and_then(|p| p.get("stackName")) {
+        Some(name) => name.as_str().map(str::to_string),
+        None => service.as_ref().and_then(|s| stage.as_ref().map(|st| format!("{s}-{st}"))),
+    };
 
     // The CloudFormation part: `resources:` (a mapping, or a list of them) and
     // one AWS::Lambda::Function per function, as Serverless generates them.
@@ -55,6 +58,12 @@ pub fn read(path: &Path, text: &str, ctx: &Context) -> Deployment {
     let (mut template, mut template_warnings) = cfn::template(path, &resources, &Context::default());
     warnings.append(&mut template_warnings);
     let functions = root.get("functions").map(Node::entries).unwrap_or_default();
+    if let Some(f) = root.entry("functions").filter(|f| !f.value.is_map() && !f.value.is_null()) {
+        warnings.push(IacWarning {
+            at: Location { file: path.to_path_buf(), line: f.line },
+            message: "functions is not a plain mapping (a ${file(...)}?); no function is read".into(),
+        });
+    }
     for entry in functions {
         let name = match entry.value.get("name") {
             Some(n) => n.clone(),
@@ -73,7 +82,7 @@ pub fn read(path: &Path, text: &str, ctx: &Context) -> Deployment {
 
     let dir = normalise(path.parent().unwrap_or(Path::new(".")));
     let mut provider_env = provider.and_then(|p| p.get("environment"));
-    if let Some(env) = provider_env.filter(|e| !e.is_map() && !e.is_null()) {
+    if let Some(env) = provider_env.filter(|e| !e.is_plain_map() && !e.is_null()) {
         eval.warn(
             env.line,
             "the provider's environment is not a plain mapping; the functions' environments fall back to the code's own values".into(),
@@ -94,7 +103,7 @@ pub fn read(path: &Path, text: &str, ctx: &Context) -> Deployment {
         };
         let mut environment = BTreeMap::new();
         for variables in [provider_env, f.get("environment")].into_iter().flatten() {
-            if !variables.is_map() {
+            if !variables.is_plain_map() {
                 if !variables.is_null() {
                     eval.warn(
                         variables.line,
@@ -357,6 +366,14 @@ impl Resolver<'_> {
 
     /// `self:custom.tableName`: the node at the path, resolved.
     fn self_reference(&mut self, path: &str, line: usize, depth: usize) -> Option<Node> {
+        // The framework fills these in when the file does not.
+        match path {
+            "provider.stage" if self.root.path(&["provider", "stage"]).is_none() => {
+                return self.stage_at(depth).map(|s| Node { line, value: Value::Str(s) });
+            }
+            "provider.region" if self.root.path(&["provider", "region"]).is_none() => return Some(self.region_at(line, depth)),
+            _ => {}
+        }
         let mut node = self.root;
         for key in path.split('.').filter(|k| !k.is_empty()) {
             node = match &node.value {

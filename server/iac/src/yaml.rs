@@ -95,6 +95,14 @@ impl Node {
     pub fn is_map(&self) -> bool {
         matches!(self.value, Value::Map(_))
     }
+    /// A CloudFormation intrinsic function: `{Ref: ...}`, `{Fn::If: ...}`, `{Condition: ...}`.
+    pub fn is_intrinsic(&self) -> bool {
+        matches!(&self.value, Value::Map(entries) if entries.len() == 1 && (entries[0].key == "Ref" || entries[0].key == "Condition" || entries[0].key.starts_with("Fn::")))
+    }
+    /// A mapping of names to values, not an intrinsic function.
+    pub fn is_plain_map(&self) -> bool {
+        self.is_map() && !self.is_intrinsic()
+    }
     pub fn is_null(&self) -> bool {
         matches!(self.value, Value::Null)
     }

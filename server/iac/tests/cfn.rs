@@ -232,3 +232,20 @@ fn unsupported_constructs_warn_with_lines() {
         ]
     );
 }
+
+#[test]
+fn environments_that_are_not_plain_mappings() {
+    let text = "Conditions:\n  C: !Equals [a, b]\nResources:\n  A:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: a\n      Environment: !If [C, {Variables: {X: '1'}}, !Ref AWS::NoValue]\n  B:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: b\n      Environment:\n        Variables: !If [C, {X: '1'}, {X: '2'}]\n  J:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: j\n      Environment:\n        Variables:\n          JOINED: !Join [',', [!Ref AWS::NoValue, a, b]]\n          FIFO: !GetAtt Q.QueueName\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      FifoQueue: !If [C, true, false]\n";
+    let d = read(text, Context { stack_name: Some("s".repeat(60)), ..Context::default() });
+    assert!(function(&d, "A").environment.is_empty());
+    assert!(function(&d, "B").environment.is_empty());
+    // A queue that may be FIFO: its generated name may be cut to fit `.fifo`.
+    assert_eq!(env_of(&d, "J"), ["FIFO = * ← Q (AWS::SQS::Queue)", "JOINED = a,b"]);
+    assert_eq!(
+        warnings(&d),
+        [
+            "template.yaml:8: A's Environment is not a plain mapping with Variables; its environment falls back to the code's own values",
+            "template.yaml:14: B's environment variables are not a plain mapping; its environment falls back to the code's own values",
+        ]
+    );
+}

@@ -188,3 +188,15 @@ fn broken_yaml_is_a_warning() {
     assert_eq!(d.warnings.len(), 1);
     assert!(d.warnings[0].message.starts_with("serverless.yml is not valid YAML"), "{}", d.warnings[0].message);
 }
+
+#[test]
+fn stack_name_and_framework_defaults() {
+    let text = "service: api\nprovider:\n  name: aws\n  stackName: custom-stack\nfunctions:\n  a:\n    handler: h.main\n    environment:\n      STAGE: ${self:provider.stage}\n      REGION: ${self:provider.region}\n      QUEUE: !Ref Q\nresources:\n  Resources:\n    Q:\n      Type: AWS::SQS::Queue\n";
+    let d = inline(text, Context::default());
+    assert_eq!(
+        environment(function(&d, "a")),
+        ["QUEUE = https://sqs.us-east-1.amazonaws.com/*/custom-stack-Q-* ← Q (AWS::SQS::Queue)", "REGION = us-east-1", "STAGE = dev",]
+    );
+    let d = inline("service: x\nfunctions: ${file(./functions.yml)}\n", Context::default());
+    assert_eq!(warnings(&d), ["serverless.yml:2: functions is not a plain mapping (a ${file(...)}?); no function is read"]);
+}
