@@ -69,8 +69,11 @@ fn read_assembly(dir: &Path, ctx: &Context, assets: &Assets, depth: usize) -> De
                     }
                 };
                 let map = |asset: &str| assets.code(dir, asset);
-                let options = Options { framework: Some(Framework::Cdk), stack_name: Some(stack_name), region, account, asset_code: Some(&map) };
+                let options =
+                    Options { framework: Some(Framework::Cdk), stack_name: Some(stack_name), region, account, asset_code: Some(&map), nested: false };
                 out.extend(cfn::read_with(&path, &text, ctx, &options));
+                let nested = Options { stack_name: None, nested: true, ..options };
+                read_nested(dir, &text, ctx, &nested, &mut out, 0);
             }
             Some("cdk:cloud-assembly") => match prop("directoryName") {
                 Some(nested) if depth < MAX_NESTING => out.extend(read_assembly(&dir.join(nested), ctx, assets, depth + 1)),
@@ -81,6 +84,31 @@ fn read_assembly(dir: &Path, ctx: &Context, assets: &Assets, depth: usize) -> De
         }
     }
     out
+}
+
+/// Nested stacks (`AWS::CloudFormation::Stack` whose template is an asset of
+/// the assembly): read with a generated stack name and unknown parameters.
+fn read_nested(dir: &Path, parent: &str, ctx: &Context, options: &Options, out: &mut Deployment, depth: usize) {
+    let Ok(template) = serde_json::from_str::<serde_json::Value>(parent) else { return };
+    let Some(resources) = template.get("Resources").and_then(|r| r.as_object()) else { return };
+    for resource in resources.values() {
+        if resource.get("Type").and_then(|t| t.as_str()) != Some("AWS::CloudFormation::Stack") {
+            continue;
+        }
+        let Some(asset) = resource.pointer("/Metadata/aws:asset:path").and_then(|p| p.as_str()) else { continue };
+        let path = dir.join(asset);
+        if depth >= MAX_NESTING {
+            out.warnings.push(warning(&path, "nested stacks nested too deep; this one is not read".into()));
+            continue;
+        }
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                out.extend(cfn::read_with(&path, &text, ctx, options));
+                read_nested(dir, &text, ctx, options, out, depth + 1);
+            }
+            Err(e) => out.warnings.push(warning(&path, format!("cannot read the nested stack template: {e}"))),
+        }
+    }
 }
 
 /// `aws://123456789012/eu-west-1` → (account, region), unknowns dropped.

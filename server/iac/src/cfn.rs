@@ -25,12 +25,15 @@ pub(crate) struct Options<'a> {
     pub account: Option<String>,
     /// CDK: the code of a function whose metadata names an asset path.
     pub asset_code: Option<&'a dyn Fn(&str) -> Code>,
+    /// A nested stack: its name is generated and its parameters are set by
+    /// the parent (not their defaults, nor the person's overrides).
+    pub nested: bool,
 }
 
 pub(crate) fn read_with(path: &Path, text: &str, ctx: &Context, options: &Options) -> Deployment {
     let mut out = Deployment { templates: vec![path.to_path_buf()], ..Deployment::default() };
     let (root, error) = yaml::parse_partial(text);
-    let (mut template, mut warnings) = template(path, &root, ctx);
+    let (mut template, mut warnings) = template_with(path, &root, ctx, !options.nested);
     if let Some(e) = error {
         // What precedes the error is read, but for the resource the error is in.
         let incomplete = incomplete_resource(&root, &template, e.line);
@@ -84,7 +87,7 @@ fn incomplete_resource(root: &Node, template: &Template, error_line: usize) -> O
 
 pub(crate) fn env(ctx: &Context, options: &Options) -> Env {
     Env {
-        stack_name: options.stack_name.clone().or_else(|| ctx.stack_name.clone()),
+        stack_name: if options.nested { None } else { options.stack_name.clone().or_else(|| ctx.stack_name.clone()) },
         region: ctx.region.clone().or_else(|| options.region.clone()),
         account: ctx.account.clone().or_else(|| options.account.clone()),
     }
@@ -105,14 +108,20 @@ fn mentions(node: &Node, needle: &str) -> bool {
 
 /// Parameters, mappings and resources of a parsed template.
 pub(crate) fn template(path: &Path, root: &Node, ctx: &Context) -> (Template, Vec<IacWarning>) {
+    template_with(path, root, ctx, true)
+}
+
+/// `defaults` false: every parameter is unknown (a nested stack's are set by its parent).
+fn template_with(path: &Path, root: &Node, ctx: &Context, defaults: bool) -> (Template, Vec<IacWarning>) {
     let mut template = Template::new(path.to_path_buf());
     let mut warnings = Vec::new();
     for entry in root.get("Parameters").map(Node::entries).unwrap_or_default() {
         let ty = entry.value.get("Type").and_then(Node::as_str).unwrap_or("String");
-        let value = match ctx.parameters.get(&entry.key) {
+        let value = match ctx.parameters.get(&entry.key).filter(|_| defaults) {
             Some(v) => Some(v.clone()),
             // An SSM parameter type's default is the parameter's name, not its value.
             None if ty.starts_with("AWS::SSM::Parameter::Value") => None,
+            None if !defaults => None,
             None => entry.value.get("Default").and_then(Node::as_str).map(str::to_string),
         };
         let value = match value {

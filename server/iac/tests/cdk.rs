@@ -110,3 +110,44 @@ fn a_broken_manifest_is_a_warning() {
     assert!(d.warnings[0].message.starts_with("the cloud assembly manifest is not valid JSON"), "{}", d.warnings[0].message);
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+#[test]
+fn nested_stacks_have_generated_names_and_unknown_parameters() {
+    let tmp = std::env::temp_dir().join(format!("iamlens-iac-cdk-nested-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(tmp.join("cdk.out")).unwrap();
+    std::fs::write(
+        tmp.join("cdk.out/manifest.json"),
+        r#"{"artifacts": {"Parent": {"type": "aws:cloudformation:stack", "environment": "aws://123456789012/eu-west-1", "properties": {"templateFile": "Parent.template.json"}}}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.join("cdk.out/Parent.template.json"),
+        r#"{"Resources": {"Child": {"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": "x", "Parameters": {"Prefix": "real"}}, "Metadata": {"aws:asset:path": "ParentChild1234.nested.template.json", "aws:asset:property": "TemplateURL"}}}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.join("cdk.out/ParentChild1234.nested.template.json"),
+        r#"{"Parameters": {"Prefix": {"Type": "String", "Default": "not-what-the-parent-passes"}},
+ "Resources": {
+  "Worker": {"Type": "AWS::Lambda::Function", "Properties": {"Code": {"ZipFile": "x"}, "Environment": {"Variables": {"P": {"Ref": "Prefix"}, "T": {"Ref": "Jobs"}}}}},
+  "Jobs": {"Type": "AWS::DynamoDB::Table"}
+ }}"#,
+    )
+    .unwrap();
+    let ctx = Context { stack_name: Some("ignored".into()), ..Context::default() };
+    let d = cdk::read(&tmp.join("cdk.out"), &ctx);
+    assert_eq!(d.templates.len(), 2);
+    assert_eq!(environment(function(&d, "Worker")), ["P = *", "T = *-Jobs-* ← Jobs (AWS::DynamoDB::Table)"]);
+    assert_eq!(resource_line(resource(&d, "Jobs")), "AWS::DynamoDB::Table Jobs: *-Jobs-* | arn:aws:dynamodb:eu-west-1:123456789012:table/*-Jobs-*");
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn discovery_finds_the_assembly_of_a_cdk_app_below_the_root() {
+    // From the parent of the app: `cdk.json` points at the ignored `cdk.out`.
+    let d = read("", Context::default());
+    let template = fixture("cdk-app").join("cdk.out/IngestStack.template.json");
+    assert_eq!(d.templates.iter().filter(|t| **t == template).count(), 1);
+    assert_eq!(dir(&function(&d, "IngestFunction8F3E2B1C").code), fixture("cdk-app").join("lambda/ingest"));
+}
