@@ -49,9 +49,12 @@ pub(crate) fn read_with(path: &Path, text: &str, ctx: &Context, options: &Option
             message: format!("the template is not valid YAML or JSON ({}); {what}", e.message),
         });
     }
+    let sam = root.get("Transform").is_some_and(|t| mentions(t, "AWS::Serverless"));
+    if sam {
+        template.implicit = sam_implicit(&template);
+    }
     let env = env(ctx, options);
     let mut eval = Eval::new(&template, env);
-    let sam = root.get("Transform").is_some_and(|t| mentions(t, "AWS::Serverless"));
     let framework = options.framework.unwrap_or(if sam { Framework::Sam } else { Framework::CloudFormation });
     if let Some(transform) = root.entry("Transform") {
         let others: Vec<String> = transform_names(&transform.value.value).into_iter().filter(|t| !t.starts_with("AWS::Serverless")).collect();
@@ -85,11 +88,28 @@ fn incomplete_resource(root: &Node, template: &Template, error_line: usize) -> O
     resources.value.entries().iter().rev().find(|e| e.line <= error_line).map(|e| e.key.clone()).filter(|id| template.resource(id).is_some())
 }
 
+/// What SAM generates: the implicit APIs, and per function its role
+/// (`<Id>Role`) and, with `AutoPublishAlias`, `<Id>Alias<Name>` / `<Id>Version<hash>`.
+fn sam_implicit(template: &Template) -> std::collections::HashSet<String> {
+    let mut ids: std::collections::HashSet<String> =
+        ["ServerlessRestApi", "ServerlessHttpApi", "ServerlessRestApiProdStage", "ServerlessRestApiDeployment"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    for decl in &template.resources {
+        if decl.resource_type == "AWS::Serverless::Function" || decl.resource_type == "AWS::Serverless::StateMachine" {
+            ids.insert(format!("{}Role", decl.id));
+        }
+    }
+    ids
+}
+
 pub(crate) fn env(ctx: &Context, options: &Options) -> Env {
     Env {
         stack_name: if options.nested { None } else { options.stack_name.clone().or_else(|| ctx.stack_name.clone()) },
-        region: ctx.region.clone().or_else(|| options.region.clone()),
-        account: ctx.account.clone().or_else(|| options.account.clone()),
+        // A CDK stack's own environment is more precise than the person's default.
+        region: options.region.clone().or_else(|| ctx.region.clone()),
+        account: options.account.clone().or_else(|| ctx.account.clone()),
     }
 }
 

@@ -77,6 +77,11 @@ pub fn read(path: &Path, text: &str, ctx: &Context) -> Deployment {
             metadata: None,
         });
     }
+    template.implicit =
+        ["IamRoleLambdaExecution", "ServerlessDeploymentBucket", "ApiGatewayRestApi", "HttpApi"].iter().map(|s| s.to_string()).collect();
+    for entry in functions {
+        template.implicit.insert(format!("{}LogGroup", normalised_name(&entry.key)));
+    }
     let env = Env { stack_name, region: Some(region), account: ctx.account.clone() };
     let mut eval = Eval::new(&template, env);
 

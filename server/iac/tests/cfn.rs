@@ -249,3 +249,14 @@ fn environments_that_are_not_plain_mappings() {
         ]
     );
 }
+
+#[test]
+fn sam_implicit_resources_are_unknown_without_warnings() {
+    let text = "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: f\n      AutoPublishAlias: live\n      Environment:\n        Variables:\n          API: !Sub \"https://${ServerlessRestApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/Prod\"\n          ROLE: !GetAtt FRole.Arn\n          ALIAS: !Ref F.Alias\n          TYPO: !Ref FRoel\n";
+    let d = read(text, Context { region: Some("eu-west-1".into()), ..Context::default() });
+    assert_eq!(env_of(&d, "F"), ["ALIAS = *", "API = https://*.execute-api.eu-west-1.amazonaws.com/Prod", "ROLE = *", "TYPO = *"]);
+    assert_eq!(
+        warnings(&d),
+        ["template.yaml:13: Ref to FRoel, which the template does not declare; its value is unknown (F's environment variable TYPO)"]
+    );
+}
