@@ -13,6 +13,8 @@ use std::path::PathBuf;
 
 /// Intrinsic functions nested deeper than this are not followed.
 const MAX_EVAL_DEPTH: usize = 64;
+/// Resource names built from other resources' names, followed this deep.
+const MAX_NAME_CHAIN: usize = 32;
 
 /// One declared resource.
 #[derive(Debug, Clone)]
@@ -510,6 +512,11 @@ impl<'t> Eval<'t> {
             chain.push(id.to_string());
             let line = decl.line;
             self.warn(line, format!("cyclic reference {}; their names are unknown", chain.join(" → ")));
+            return Pattern::unknown();
+        }
+        if self.resolving.len() >= MAX_NAME_CHAIN {
+            let line = decl.line;
+            self.warn(line, format!("names referring to other names more than {MAX_NAME_CHAIN} deep are not followed; the name of {id} is unknown"));
             return Pattern::unknown();
         }
         let name = match info.name_property.and_then(|p| decl.prop(p)) {

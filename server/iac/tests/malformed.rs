@@ -92,3 +92,17 @@ fn deep_nesting_and_garbage_do_not_fail() {
         ]
     );
 }
+
+#[test]
+fn long_chains_of_names_are_cut() {
+    let mut text = String::from("Resources:\n  F:\n    Type: AWS::Lambda::Function\n    Properties:\n      Code: .\n      Environment:\n        Variables:\n          FIRST: !Ref B0\n");
+    for i in 0..2000 {
+        text.push_str(&format!("  B{i}:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !GetAtt B{}.QueueName\n", i + 1));
+    }
+    text.push_str("  B2000:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: last\n");
+    let d = cfn::read(Path::new("/p/t.yaml"), &text, &Context::default());
+    assert_eq!(environment(function(&d, "F")), ["FIRST = https://sqs.*.amazonaws.com/*/* ← B0 (AWS::SQS::Queue)"]);
+    assert!(warnings(&d).iter().any(|w| w.contains("more than 32 deep")), "{:?}", &warnings(&d)[..1]);
+    // The end of the chain is still named.
+    assert_eq!(resource(&d, "B2000").name.as_ref().map(show).as_deref(), Some("last"));
+}
