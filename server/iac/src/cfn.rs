@@ -32,14 +32,24 @@ pub(crate) struct Options<'a> {
 
 pub(crate) fn read_with(path: &Path, text: &str, ctx: &Context, options: &Options) -> Deployment {
     let mut out = Deployment { templates: vec![path.to_path_buf()], ..Deployment::default() };
-    let (root, error) = yaml::parse_partial(text);
+    let (mut root, error) = yaml::parse_partial(text);
+    // A section other than Resources that the error cuts short is dropped
+    // whole (a parameter's Default without its Type could mislead).
+    let cut_section = error.as_ref().and_then(|e| {
+        let section = root.entries().iter().rev().find(|s| s.line <= e.line)?;
+        (section.key != "Resources").then(|| section.key.clone())
+    });
+    if let (Some(section), Value::Map(entries)) = (&cut_section, &mut root.value) {
+        entries.retain(|e| &e.key != section);
+    }
     let (mut template, mut warnings) = template_with(path, &root, ctx, !options.nested);
     if let Some(e) = error {
         // What precedes the error is read, but for the resource the error is in.
-        let incomplete = incomplete_resource(&root, &template, e.line);
-        let what = match &incomplete {
-            Some(id) => format!("{id} and what follows it are not read"),
-            None => "what follows is not read".to_string(),
+        let incomplete = if cut_section.is_none() { incomplete_resource(&root, &template, e.line) } else { None };
+        let what = match (&incomplete, &cut_section) {
+            (Some(id), _) => format!("{id} and what follows it are not read"),
+            (None, Some(section)) => format!("{section} and what follows it are not read"),
+            (None, None) => "what follows is not read".to_string(),
         };
         if let Some(id) = incomplete {
             template = template.without(&id);

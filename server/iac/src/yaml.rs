@@ -334,4 +334,17 @@ mod tests {
         let bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n";
         assert!(parse(bomb).is_err());
     }
+
+    #[test]
+    fn tabs_crlf_and_escapes() {
+        let json = "{\n\t\"Resources\": {\n\t\t\"T\": {\n\t\t\t\"Type\": \"AWS::SQS::Queue\",\n\t\t\t\"Name\": \"a\\u0041\\/b\"\n\t\t}\n\t}\n}\n";
+        let doc = parse(json).unwrap();
+        let t = doc.get("Resources").unwrap().entry("T").unwrap();
+        assert_eq!(t.line, 3);
+        assert_eq!(t.value.get("Name").unwrap().as_str(), Some("aA/b"));
+        let crlf = "A:\r\n  B: !Ref C\r\n  D: x\r\n";
+        let doc = parse(crlf).unwrap();
+        assert_eq!(doc.path(&["A", "D"]).unwrap().as_str(), Some("x"));
+        assert_eq!(doc.get("A").unwrap().entry("D").unwrap().line, 3);
+    }
 }

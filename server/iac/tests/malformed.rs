@@ -106,3 +106,14 @@ fn long_chains_of_names_are_cut() {
     // The end of the chain is still named.
     assert_eq!(resource(&d, "B2000").name.as_ref().map(show).as_deref(), Some("last"));
 }
+
+#[test]
+fn a_section_cut_short_is_dropped_whole() {
+    let text = "Resources:\n  T:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      TableName: !Ref Name\nParameters:\n  Name:\n    Default: orders\n    Type: [AWS::SSM::Parameter::Value<String>\n";
+    let d = cfn::read(Path::new("/p/t.yaml"), text, &Context::default());
+    // The parameter's Default is not taken without its Type.
+    assert_eq!(resource_line(resource(&d, "T")), "AWS::DynamoDB::Table T: * | arn:aws:dynamodb:*:*:table/*");
+    assert_eq!(d.warnings.len(), 2, "{:?}", warnings(&d));
+    assert!(warnings(&d)[0].starts_with("t.yaml:5: Ref to Name"), "{:?}", warnings(&d));
+    assert!(warnings(&d)[1].ends_with("Parameters and what follows it are not read"), "{:?}", warnings(&d));
+}
