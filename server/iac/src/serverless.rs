@@ -265,10 +265,11 @@ impl Resolver<'_> {
                 Piece::Text(t) => out.push(Part::Literal(t)),
                 Piece::Variable(inner) if !is_variable(&inner) => {
                     // `${AWS::Region}`, `${Param}`: CloudFormation's, kept for `Fn::Sub`.
-                    let resolved = self.string(&inner, line, depth + 1);
-                    out.push(Part::Literal("${".into()));
-                    out.extend(pattern_of(&resolved));
-                    out.push(Part::Literal("}".into()));
+                    match self.string(&inner, line, depth + 1).as_str() {
+                        Some(reference) => out.push(Part::Literal(format!("${{{reference}}}"))),
+                        // `${${self:x}}`: what it names is not known, nor its value.
+                        None => out.push(Part::Unknown),
+                    }
                 }
                 Piece::Variable(inner) => {
                     let value = self.variable(&inner, line, depth);

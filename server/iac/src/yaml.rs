@@ -154,6 +154,43 @@ enum Frame {
     Map { line: usize, tag: Option<String>, anchor: usize, entries: Vec<Entry>, key: Option<(String, usize)> },
 }
 
+impl Frame {
+    fn expects_key(&self) -> bool {
+        matches!(self, Frame::Map { key: None, .. })
+    }
+}
+
+/// A plain scalar whose text YAML 1.1 readers (CloudFormation's among them)
+/// may not keep as written: booleans other than `true`/`false`, numbers in a
+/// form other than their canonical one, sexagesimal numbers.
+fn ambiguous(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    if matches!(lower.as_str(), "yes" | "no" | "on" | "off" | "y" | "n") || (matches!(lower.as_str(), "true" | "false") && lower != text) {
+        return true;
+    }
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    if text.starts_with('+') || lower.starts_with("0x") || lower.starts_with("0o") || matches!(lower.trim_start_matches(['-', '+']), ".inf" | ".nan")
+    {
+        return true;
+    }
+    if unsigned.is_empty() || !unsigned.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '_' | ':' | '-' | '+')) {
+        return false;
+    }
+    if !unsigned.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+        return false;
+    }
+    if unsigned.contains('_') || unsigned.contains(':') {
+        return unsigned.chars().all(|c| c.is_ascii_digit() || matches!(c, '_' | ':' | '.'));
+    }
+    if unsigned.chars().all(|c| c.is_ascii_digit()) {
+        return unsigned.len() > 1 && unsigned.starts_with('0');
+    }
+    if unsigned.parse::<f64>().is_err() {
+        return false;
+    }
+    unsigned.contains(['e', 'E']) || unsigned.starts_with('.') || unsigned.ends_with('.') || (unsigned.contains('.') && unsigned.ends_with('0'))
+}
+
 #[derive(Default)]
 struct Builder {
     stack: Vec<Frame>,
@@ -195,8 +232,12 @@ impl Builder {
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let tag = local_tag(tag);
-                let value = if style == ScalarStyle::Plain && tag.is_none() && matches!(text.as_ref(), "" | "~" | "null" | "Null" | "NULL") {
+                let plain = style == ScalarStyle::Plain && tag.is_none();
+                let value = if plain && matches!(text.as_ref(), "" | "~" | "null" | "Null" | "NULL") {
                     Value::Null
+                } else if plain && !self.stack.last().is_some_and(Frame::expects_key) && ambiguous(&text) {
+                    // `yes`, `1.10`, `0123`: another YAML reader may turn them into other text.
+                    Value::Pat(Pattern::unknown())
                 } else {
                     Value::Str(text.into_owned())
                 };
@@ -333,6 +374,26 @@ mod tests {
         assert!(parse(&deep).is_err());
         let bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n";
         assert!(parse(bomb).is_err());
+    }
+
+    #[test]
+    fn scalars_another_reader_may_rewrite_are_unknown() {
+        let doc = parse("A: yes\nB: 1.10\nC: 30\nD: \"yes\"\nE: 0123\nF: 1.5\nG: 1.2.3\nH: 2024-01-01\nI: 1e3\nJ: True\nK: true\nL: 12:30\nyes: x\n")
+            .unwrap();
+        let text = |k: &str| doc.get(k).and_then(Node::as_str).map(str::to_string);
+        assert_eq!(text("A"), None);
+        assert_eq!(text("B"), None);
+        assert_eq!(text("C").as_deref(), Some("30"));
+        assert_eq!(text("D").as_deref(), Some("yes"));
+        assert_eq!(text("E"), None);
+        assert_eq!(text("F").as_deref(), Some("1.5"));
+        assert_eq!(text("G").as_deref(), Some("1.2.3"));
+        assert_eq!(text("H").as_deref(), Some("2024-01-01"));
+        assert_eq!(text("I"), None);
+        assert_eq!(text("J"), None);
+        assert_eq!(text("K").as_deref(), Some("true"));
+        assert_eq!(text("L"), None);
+        assert_eq!(text("yes").as_deref(), Some("x"));
     }
 
     #[test]
