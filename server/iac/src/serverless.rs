@@ -42,11 +42,12 @@ pub fn read(path: &Path, text: &str, ctx: &Context) -> Deployment {
     let service = root.get("service").and_then(|s| s.as_str().or_else(|| s.get("name").and_then(Node::as_str))).map(str::to_string);
     let provider = root.get("provider");
     let stage = resolver.stage_at(0);
-    let region = ctx
-        .region
-        .clone()
-        .or_else(|| provider.and_then(|p| p.get("region")).and_then(Node::as_str).map(str::to_string))
-        .unwrap_or_else(|| DEFAULT_REGION.to_string());
+    // `--region`, else `provider.region` (unknown when it is not plain text), else the default.
+    let region = match (&ctx.region, provider.and_then(|p| p.get("region"))) {
+        (Some(region), _) => Some(region.clone()),
+        (None, Some(node)) => node.as_str().map(str::to_string),
+        (None, None) => Some(DEFAULT_REGION.to_string()),
+    };
     let stack_name = match provider.and_then(|p| p.get("stackName")) {
         Some(name) => name.as_str().map(str::to_string),
         None => service.as_ref().and_then(|s| stage.as_ref().map(|st| format!("{s}-{st}"))),
@@ -82,7 +83,7 @@ pub fn read(path: &Path, text: &str, ctx: &Context) -> Deployment {
     for entry in functions {
         template.implicit.insert(format!("{}LogGroup", normalised_name(&entry.key)));
     }
-    let env = Env { stack_name, region: Some(region), account: ctx.account.clone() };
+    let env = Env { stack_name, region, account: ctx.account.clone() };
     let mut eval = Eval::new(&template, env);
 
     let dir = normalise(path.parent().unwrap_or(Path::new(".")));

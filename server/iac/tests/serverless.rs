@@ -200,3 +200,10 @@ fn stack_name_and_framework_defaults() {
     let d = inline("service: x\nfunctions: ${file(./functions.yml)}\n", Context::default());
     assert_eq!(warnings(&d), ["serverless.yml:2: functions is not a plain mapping (a ${file(...)}?); no function is read"]);
 }
+
+#[test]
+fn an_unknown_region_is_not_the_default_one() {
+    let text = "service: api\nprovider:\n  name: aws\n  region: ${env:AWS_REGION}\nfunctions:\n  a:\n    handler: h.main\n    environment:\n      QUEUE: !Ref Q\n      REGION: ${aws:region}\nresources:\n  Resources:\n    Q:\n      Type: AWS::SQS::Queue\n      Properties:\n        QueueName: jobs\n";
+    let d = inline(text, Context::default());
+    assert_eq!(environment(function(&d, "a")), ["QUEUE = https://sqs.*.amazonaws.com/*/jobs ← Q (AWS::SQS::Queue)", "REGION = *"]);
+}
