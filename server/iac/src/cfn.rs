@@ -326,7 +326,7 @@ pub(crate) fn role(eval: &mut Eval, node: &Node) -> String {
 }
 
 fn sam_code<'n>(eval: &mut Eval, decl: &'n Decl, prop: &dyn Fn(&str) -> Option<&'n Node>, dir: &Path) -> Code {
-    let image = decl.prop("PackageType").and_then(Node::as_str) == Some("Image") || decl.prop("ImageUri").is_some();
+    let image = prop("PackageType").and_then(Node::as_str) == Some("Image") || decl.prop("ImageUri").is_some();
     if image {
         return Code::Unknown { reason: "a container image".into() };
     }
