@@ -74,6 +74,21 @@ impl Found {
     fn file(&mut self, path: &Path, named: bool) {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+        // A CDK app (`cdk.json`) anywhere in the tree: its assembly, usually
+        // `cdk.out` beside it (or `"output"`), which `.gitignore` hides from the walk.
+        if name == "cdk.json" {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            let output = std::fs::read_to_string(path)
+                .ok()
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                .and_then(|v| v.get("output").and_then(|o| o.as_str()).map(str::to_string))
+                .unwrap_or_else(|| "cdk.out".to_string());
+            let assembly = dir.join(output);
+            if assembly.join("manifest.json").is_file() && !self.cdk_assemblies.contains(&assembly) {
+                self.cdk_assemblies.push(assembly);
+            }
+            return;
+        }
         if path.components().any(|c| c.as_os_str() == "cdk.out") {
             if name == "manifest.json" {
                 let dir = path.parent().unwrap_or(path).to_path_buf();

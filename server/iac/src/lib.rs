@@ -12,14 +12,20 @@
 //! - `cfn`: AWS SAM and CloudFormation (YAML and JSON), intrinsic functions.
 //! - `cdk`: synthesized `cdk.out` assemblies (CloudFormation plus asset metadata).
 //! - `serverless`: Serverless Framework `serverless.yml`.
+//! - `yaml`: a positioned YAML/JSON tree; CloudFormation short tags become long forms.
+//! - `intrinsics`: CloudFormation intrinsic functions → patterns.
+//! - `names`: per-resource-type naming knowledge (name property, Ref, ARNs, generated names).
 //! - `terraform`: `.tf` / `.tfvars` modules and `terraform show -json` output.
 
 pub mod cdk;
 pub mod cfn;
 pub mod discover;
+pub mod intrinsics;
 pub mod model;
+pub mod names;
 pub mod serverless;
 pub mod terraform;
+pub mod yaml;
 
 pub use discover::{discover, DiscoverOptions};
 pub use model::*;
