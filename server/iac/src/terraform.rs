@@ -1,14 +1,627 @@
-//! (being written) — see lib.rs.
+//! Terraform: the `.tf` / `.tfvars` files of a module, and `terraform show
+//! -json` output of a plan or a state.
+//!
+//! # Configuration (`read_module`)
+//! Files are parsed with `hcl-edit`; a file with a syntax error is read
+//! block by block, so only the broken top-level block is lost (with a
+//! warning at the error's line). Variables take their `default`, then
+//! `terraform.tfvars`, then `*.auto.tfvars` (lexical order), then
+//! [`Context::parameters`] (`-var`), as Terraform does; other `.tfvars` files
+//! are only read with `-var-file` and are ignored. Expressions are evaluated
+//! by [`hcl_eval`] into [`Pattern`]s; the per-type knowledge of names, ARNs and
+//! URLs is in [`tf_names::TYPES`]. Relative paths are relative to the root
+//! module's directory (Terraform's working directory); `path.module` is the
+//! module's directory relative to it.
+//!
+//! Functions come from `aws_lambda_function` resources and from calls of the
+//! registry module `terraform-aws-modules/lambda/aws`; local modules
+//! (`source = "./modules/fn"`) are read with the call's arguments as their
+//! variables, their addresses prefixed by `module.<name>.`. Other modules are
+//! not read (a warning names the call).
+//!
+//! Code: `filename = data.archive_file.x.output_path` → the archive's
+//! `source_dir` (or the directory of its `source_file`); a zip built outside
+//! Terraform → [`Code::Unknown`], unless a directory with the zip's stem sits
+//! beside it (`build/orders.zip` and `build/orders/`); S3 objects and images
+//! → [`Code::Unknown`]. A directory that does not exist is not claimed.
+//!
+//! # Plans and states (`read_plan`)
+//! Values there are resolved: strings are exact, and what Terraform learns
+//! only at apply time (`after_unknown`) is [`Part::Unknown`].
+//!
+//! # Plan and configuration describing the same function
+//! Both readers use the Terraform address as [`Function::id`] and
+//! [`Resource::id`] (`aws_lambda_function.orders`,
+//! `module.notify.aws_lambda_function.this[0]`, `aws_sqs_queue.jobs["a"]`),
+//! and both use [`Framework::Terraform`]. When a plan and `.tf` files yield the
+//! same id, the plan's names and environment are the more exact; its code may
+//! be [`Code::Unknown`] where the configuration knows the directory (a plan
+//! only holds the zip's path), so a consumer should take the plan's function
+//! and fall back to the configuration's code.
 
-use crate::model::{Context, Deployment};
-use std::path::{Path, PathBuf};
+mod hcl_eval;
+mod plan;
+mod tf_names;
 
-/// One Terraform module: the `.tf` and `.tfvars` files of one directory.
-pub fn read_module(_dir: &Path, files: &[PathBuf], _ctx: &Context) -> Deployment {
-    Deployment { templates: files.to_vec(), ..Deployment::default() }
+pub use tf_names::{partition_of, TYPES};
+
+use crate::model::{Binding, Code, Context, Deployment, Framework, Function, IacWarning, Location, Part, Resource};
+use hcl_edit::expr::{Expression, TraversalOperator};
+use hcl_edit::structure::{Block, Body};
+use hcl_edit::Span;
+use hcl_eval::{Instance, Iter, Scope, Value, MORE_KEYS};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Component, Path, PathBuf};
+use tf_names::Env;
+
+/// How deep local modules are followed.
+const MAX_MODULE_DEPTH: usize = 6;
+
+/// One Terraform module: the `.tf` and `.tfvars` files of one directory, read
+/// as a root module.
+pub fn read_module(dir: &Path, files: &[PathBuf], ctx: &Context) -> Deployment {
+    let mut out = Deployment { templates: files.to_vec(), ..Deployment::default() };
+    let parsed: Vec<ParsedFile> = files.iter().filter_map(|f| ParsedFile::read(f, &mut out.warnings)).collect();
+    let reader = Reader { root: dir.to_path_buf(), ctx };
+    reader.module(&parsed, ".", "", None, &mut out, 0);
+    out
 }
 
 /// `terraform show -json` output of a plan or state.
-pub fn read_plan(path: &Path, _text: &str, _ctx: &Context) -> Deployment {
-    Deployment { templates: vec![path.to_path_buf()], ..Deployment::default() }
+pub fn read_plan(path: &Path, text: &str, ctx: &Context) -> Deployment {
+    plan::read(path, text, ctx)
+}
+
+/// A parsed file: its top-level bodies (one, or one per block when the file
+/// has a syntax error) with their byte offsets in the file.
+struct ParsedFile {
+    path: PathBuf,
+    line_starts: Vec<usize>,
+    bodies: Vec<(Body, usize)>,
+}
+
+impl ParsedFile {
+    fn read(path: &Path, warnings: &mut Vec<IacWarning>) -> Option<ParsedFile> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Some(ParsedFile::parse(path, &text, warnings)),
+            Err(e) => {
+                warnings.push(IacWarning { at: Location { file: path.to_path_buf(), line: 1 }, message: format!("cannot read the file: {e}") });
+                None
+            }
+        }
+    }
+
+    fn parse(path: &Path, text: &str, warnings: &mut Vec<IacWarning>) -> ParsedFile {
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let mut file = ParsedFile { path: path.to_path_buf(), line_starts, bodies: Vec::new() };
+        match hcl_edit::parser::parse_body(text) {
+            Ok(body) => file.bodies.push((body, 0)),
+            Err(_) => {
+                // Read each top-level block on its own: only the broken ones are lost.
+                for (start, end) in top_level_chunks(text) {
+                    let chunk = &text[start..end];
+                    match hcl_edit::parser::parse_body(chunk) {
+                        Ok(body) => file.bodies.push((body, start)),
+                        Err(e) => {
+                            let first = chunk.lines().next().unwrap_or("").trim().trim_end_matches('{').trim();
+                            let at = file.line(start) + e.location().line().saturating_sub(1);
+                            warnings.push(IacWarning {
+                                at: Location { file: path.to_path_buf(), line: at },
+                                message: format!("syntax error ({}): `{first}` (from line {}) is not read", e.message(), file.line(start)),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        file
+    }
+
+    /// The 1-based line of a byte offset.
+    fn line(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset).max(1)
+    }
+
+    fn is_tfvars(&self) -> bool {
+        self.path.extension().is_some_and(|e| e == "tfvars")
+    }
+
+    /// Whether Terraform loads this `.tfvars` file without `-var-file`, and in which order.
+    fn tfvars_rank(&self) -> Option<(u8, String)> {
+        let name = self.path.file_name()?.to_string_lossy().into_owned();
+        if name == "terraform.tfvars" {
+            Some((0, name))
+        } else if name.ends_with(".auto.tfvars") {
+            Some((1, name))
+        } else {
+            None
+        }
+    }
+}
+
+/// Byte ranges of the top-level blocks: each starts at a line beginning with an identifier.
+fn top_level_chunks(text: &str) -> Vec<(usize, usize)> {
+    let mut starts = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with(|c: char| c.is_ascii_alphabetic()) || starts.is_empty() && !line.trim().is_empty() {
+            starts.push(offset);
+        }
+        offset += line.len();
+    }
+    starts.iter().enumerate().map(|(i, &s)| (s, starts.get(i + 1).copied().unwrap_or(text.len()))).collect()
+}
+
+/// A block with the file it is in.
+#[derive(Clone, Copy)]
+struct Item<'a> {
+    block: &'a Block,
+    file: &'a ParsedFile,
+    offset: usize,
+}
+
+impl Item<'_> {
+    fn at(&self) -> Location {
+        let start = self.block.span().map(|s| s.start).unwrap_or(0);
+        Location { file: self.file.path.clone(), line: self.file.line(start + self.offset) }
+    }
+    fn attr_at(&self, name: &str) -> Location {
+        match self.block.body.get_attribute(name).and_then(|a| a.span()) {
+            Some(span) => Location { file: self.file.path.clone(), line: self.file.line(span.start + self.offset) },
+            None => self.at(),
+        }
+    }
+    fn label(&self, i: usize) -> &str {
+        self.block.labels.get(i).map(|l| l.as_str()).unwrap_or("")
+    }
+}
+
+struct Reader<'c> {
+    /// The root module's directory: relative paths start there.
+    root: PathBuf,
+    ctx: &'c Context,
+}
+
+impl Reader<'_> {
+    /// Read one module. `inputs` are a child module's arguments (None for the root).
+    fn module(
+        &self,
+        files: &[ParsedFile],
+        path_module: &str,
+        prefix: &str,
+        inputs: Option<(BTreeMap<String, Value>, Env)>,
+        out: &mut Deployment,
+        depth: usize,
+    ) {
+        let mut variables: Vec<Item> = Vec::new();
+        let mut locals: HashMap<String, &Expression> = HashMap::new();
+        let mut resources: Vec<Item> = Vec::new();
+        let mut data: Vec<Item> = Vec::new();
+        let mut calls: Vec<Item> = Vec::new();
+        let mut provider_region: Option<&Expression> = None;
+        let mut tfvars: Vec<(&(u8, String), &Body)> = Vec::new();
+        let ranks: Vec<Option<(u8, String)>> = files.iter().map(|f| f.tfvars_rank()).collect();
+        for (file, rank) in files.iter().zip(&ranks) {
+            if file.is_tfvars() {
+                if let (Some(rank), None) = (rank, &inputs) {
+                    tfvars.extend(file.bodies.iter().map(|(b, _)| (rank, b)));
+                }
+                continue;
+            }
+            for (body, offset) in &file.bodies {
+                for block in body.blocks() {
+                    let item = Item { block, file, offset: *offset };
+                    match block.ident.as_str() {
+                        "variable" => variables.push(item),
+                        "locals" => locals.extend(block.body.attributes().map(|a| (a.key.as_str().to_string(), &a.value))),
+                        "resource" if block.labels.len() == 2 => resources.push(item),
+                        "data" if block.labels.len() == 2 => data.push(item),
+                        "module" if block.labels.len() == 1 => calls.push(item),
+                        "provider" if item.label(0) == "aws" && !block.body.has_attribute("alias") => {
+                            provider_region = block.body.get_attribute("region").map(|a| &a.value);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+
+        // Variables: default < terraform.tfvars < *.auto.tfvars < -var; a child module's inputs.
+        let mut values: BTreeMap<String, Value> = BTreeMap::new();
+        for v in &variables {
+            let default = v.block.body.get_attribute("default").map(|a| Scope::constant(&a.value)).unwrap_or(Value::Unknown);
+            values.insert(v.label(0).to_string(), default);
+        }
+        let child_env = match inputs {
+            Some((inputs, env)) => {
+                for (k, v) in inputs {
+                    if values.contains_key(&k) {
+                        values.insert(k, v);
+                    }
+                }
+                Some(env)
+            }
+            None => {
+                tfvars.sort_by(|a, b| a.0.cmp(b.0));
+                for (_, body) in tfvars {
+                    for a in body.attributes() {
+                        values.insert(a.key.as_str().to_string(), Scope::constant(&a.value));
+                    }
+                }
+                for (k, v) in &self.ctx.parameters {
+                    let parsed = if v.starts_with(['{', '[']) { hcl_edit::parser::parse_expr(v).ok().map(|e| Scope::constant(&e)) } else { None };
+                    values.insert(k.clone(), parsed.unwrap_or_else(|| Value::literal(v.clone())));
+                }
+                None
+            }
+        };
+
+        let mut scope = Scope::new(path_module.to_string(), prefix.to_string(), Env::new(None, None));
+        scope.variables = values;
+        scope.env = match child_env {
+            Some(env) => env,
+            None => {
+                let region = self.ctx.region.clone().or_else(|| {
+                    let mut probe = Scope::new(path_module.to_string(), prefix.to_string(), Env::new(None, None));
+                    probe.variables = scope.variables.clone();
+                    provider_region.and_then(|e| probe.eval(e, &Iter::default(), 0).exact())
+                });
+                Env::new(region.as_deref(), self.ctx.account.as_deref())
+            }
+        };
+        scope.locals = locals;
+        scope.resources = resources.iter().map(|r| ((r.label(0).to_string(), r.label(1).to_string()), r.block)).collect();
+        scope.data = data.iter().map(|r| ((r.label(0).to_string(), r.label(1).to_string()), r.block)).collect();
+
+        for item in &resources {
+            let (ty, name) = (item.label(0), item.label(1));
+            if !ty.starts_with("aws_") {
+                continue;
+            }
+            for instance in scope.instances(item.block, 0) {
+                let id = format!("{prefix}{ty}.{name}{}", instance.suffix);
+                let args = |arg: &str| scope.arg(item.block, arg, &instance.iter, 0);
+                let env = scope.env_of(item.block);
+                out.resources.push(Resource {
+                    id: id.clone(),
+                    resource_type: ty.to_string(),
+                    declared_at: item.at(),
+                    name: tf_names::name(ty, &args, false),
+                    arn: tf_names::arn(ty, &args, &env, false),
+                });
+                if ty == "aws_lambda_function" {
+                    let f = self.lambda_function(&scope, item, &instance, id, out);
+                    out.functions.push(f);
+                }
+            }
+        }
+        for call in &calls {
+            self.module_call(&scope, call, out, depth);
+        }
+    }
+
+    fn lambda_function(&self, scope: &Scope, item: &Item, instance: &Instance, id: String, out: &mut Deployment) -> Function {
+        let it = &instance.iter;
+        let block = item.block;
+        let arg = |name: &str| scope.arg(block, name, it, 0);
+        let mut environment = BTreeMap::new();
+        for env in block.body.get_blocks("environment") {
+            if let Some(vars) = env.body.get_attribute("variables") {
+                let line = Item { block: env, ..*item }.attr_at("variables");
+                let value = scope.eval(&vars.value, it, 0);
+                self.bindings(value, &id, line, &mut environment, out);
+            }
+        }
+        for dynamic in block.body.get_blocks("dynamic") {
+            out.warnings.push(IacWarning {
+                at: Item { block: dynamic, ..*item }.at(),
+                message: format!("{id}: a `dynamic \"{}\"` block is not read", dynamic.labels.first().map(|l| l.as_str()).unwrap_or("")),
+            });
+        }
+        let code = self.code_of(scope, item, it);
+        Function {
+            id,
+            framework: Framework::Terraform,
+            declared_at: item.at(),
+            code,
+            handler: arg("handler").and_then(|v| v.exact()),
+            runtime: arg("runtime").and_then(|v| v.exact()),
+            environment,
+            role: arg("role").and_then(|v| role_of(&v)),
+        }
+    }
+
+    /// The bindings of an environment map, with a warning for what is not known.
+    fn bindings(&self, value: Value, id: &str, at: Location, environment: &mut BTreeMap<String, Binding>, out: &mut Deployment) {
+        match value {
+            Value::Map(map) => {
+                for (k, v) in map {
+                    if k == MORE_KEYS {
+                        out.warnings.push(IacWarning {
+                            at: at.clone(),
+                            message: format!(
+                                "{id}: the environment merges a map that is not known; it may hold more variables, and may override the others"
+                            ),
+                        });
+                        continue;
+                    }
+                    environment.insert(k, Binding { value: v.pattern(), resource: v.origin().cloned() });
+                }
+            }
+            Value::Null => {}
+            _ => out.warnings.push(IacWarning { at, message: format!("{id}: the environment variables are not known from the configuration") }),
+        }
+    }
+
+    /// Where the code of an `aws_lambda_function` is.
+    fn code_of(&self, scope: &Scope, item: &Item, it: &Iter) -> Code {
+        let block = item.block;
+        let arg = |name: &str| scope.arg(block, name, it, 0);
+        if arg("package_type").and_then(|v| v.exact()).as_deref() == Some("Image") || block.body.has_attribute("image_uri") {
+            return Code::Unknown { reason: "a container image".into() };
+        }
+        if block.body.has_attribute("s3_bucket") {
+            return Code::Unknown { reason: "an S3 object (s3_bucket / s3_key)".into() };
+        }
+        let Some(filename) = block.body.get_attribute("filename") else {
+            return Code::Unknown { reason: "no filename, s3_bucket or image_uri".into() };
+        };
+        // `data.archive_file.x.output_path`, perhaps through a local.
+        let mut expr = &filename.value;
+        for _ in 0..8 {
+            match traversal_path(expr).as_deref() {
+                Some(["local", name, ..]) => match scope.locals.get(*name) {
+                    Some(e) => expr = e,
+                    None => break,
+                },
+                _ => break,
+            }
+        }
+        if let Some(["data", "archive_file", name, ..]) = traversal_path(expr).as_deref() {
+            return match scope.data.get(&("archive_file".to_string(), name.to_string())) {
+                Some(archive) => self.archive_code(scope, archive, name),
+                None => Code::Unknown { reason: format!("data.archive_file.{name} is not declared") },
+            };
+        }
+        match scope.eval(&filename.value, it, 0).exact() {
+            Some(zip) => self.zip_code(&zip),
+            None => Code::Unknown { reason: "the zip file's path is not known".into() },
+        }
+    }
+
+    fn archive_code(&self, scope: &Scope, archive: &Block, name: &str) -> Code {
+        if archive.body.has_attribute("count") || archive.body.has_attribute("for_each") {
+            return Code::Unknown { reason: format!("data.archive_file.{name} has several instances") };
+        }
+        let it = Iter::default();
+        if let Some(dir) = scope.arg(archive, "source_dir", &it, 0) {
+            return match dir.exact() {
+                Some(dir) => self.directory(&dir, &format!("data.archive_file.{name}.source_dir")),
+                None => Code::Unknown { reason: format!("data.archive_file.{name}.source_dir is not known") },
+            };
+        }
+        if let Some(file) = scope.arg(archive, "source_file", &it, 0) {
+            return match file.exact() {
+                Some(file) => {
+                    let parent = Path::new(&file).parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+                    self.directory(if parent.is_empty() { "." } else { &parent }, &format!("data.archive_file.{name}.source_file"))
+                }
+                None => Code::Unknown { reason: format!("data.archive_file.{name}.source_file is not known") },
+            };
+        }
+        Code::Unknown { reason: format!("data.archive_file.{name} has no source_dir or source_file") }
+    }
+
+    /// A zip built outside Terraform: its source only when a directory of the same stem sits beside it.
+    fn zip_code(&self, zip: &str) -> Code {
+        let path = normalize(&self.root.join(zip));
+        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip")) {
+            let stem = path.with_extension("");
+            if stem.is_dir() {
+                return Code::Directory { path: stem };
+            }
+        }
+        Code::Unknown { reason: format!("the zip file {zip} is built outside Terraform") }
+    }
+
+    fn directory(&self, dir: &str, what: &str) -> Code {
+        let path = normalize(&self.root.join(dir));
+        if path.is_dir() {
+            Code::Directory { path }
+        } else {
+            Code::Unknown { reason: format!("{what} {} is not a directory of the project", path.display()) }
+        }
+    }
+
+    fn module_call(&self, scope: &Scope, call: &Item, out: &mut Deployment, depth: usize) {
+        let (path_module, prefix) = (scope.path_module.as_str(), scope.prefix.as_str());
+        let name = call.label(0);
+        let source = scope.arg(call.block, "source", &Iter::default(), 0).and_then(|v| v.exact()).unwrap_or_default();
+        for instance in scope.instances(call.block, 0) {
+            let module_prefix = format!("{prefix}module.{name}{}.", instance.suffix);
+            let inputs: BTreeMap<String, Value> = call
+                .block
+                .body
+                .attributes()
+                .filter(|a| !matches!(a.key.as_str(), "source" | "version" | "count" | "for_each" | "providers" | "depends_on"))
+                .map(|a| (a.key.as_str().to_string(), scope.eval(&a.value, &instance.iter, 0)))
+                .collect();
+            if is_lambda_registry_module(&source) {
+                if let Some(f) = self.registry_lambda(call, &inputs, &module_prefix, out) {
+                    out.functions.push(f);
+                }
+            } else if source.starts_with("./") || source.starts_with("../") {
+                let child_module = normalize(&Path::new(path_module).join(&source));
+                let child_dir = normalize(&self.root.join(&child_module));
+                if depth >= MAX_MODULE_DEPTH {
+                    out.warnings.push(IacWarning {
+                        at: call.at(),
+                        message: format!("module \"{name}\": modules nested deeper than {MAX_MODULE_DEPTH} are not read"),
+                    });
+                    return;
+                }
+                let files = module_files(&child_dir);
+                if files.is_empty() {
+                    out.warnings.push(IacWarning {
+                        at: call.attr_at("source"),
+                        message: format!("module \"{name}\": no .tf files in {}", child_dir.display()),
+                    });
+                    return;
+                }
+                let parsed: Vec<ParsedFile> = files.iter().filter_map(|f| ParsedFile::read(f, &mut out.warnings)).collect();
+                for f in &files {
+                    if !out.templates.contains(f) {
+                        out.templates.push(f.clone());
+                    }
+                }
+                let child_path = child_module.to_string_lossy().into_owned();
+                self.module(
+                    &parsed,
+                    if child_path.is_empty() { "." } else { &child_path },
+                    &module_prefix,
+                    Some((inputs, scope.env.clone())),
+                    out,
+                    depth + 1,
+                );
+            } else {
+                out.warnings.push(IacWarning {
+                    at: call.at(),
+                    message: format!("module \"{name}\" (source \"{source}\") is not read: functions it declares are not seen"),
+                });
+                return;
+            }
+        }
+    }
+
+    /// A call of `terraform-aws-modules/lambda/aws`.
+    fn registry_lambda(&self, call: &Item, inputs: &BTreeMap<String, Value>, module_prefix: &str, out: &mut Deployment) -> Option<Function> {
+        let input = |k: &str| inputs.get(k).cloned();
+        let is_false = |k: &str| matches!(input(k), Some(Value::Bool(false))) || input(k).and_then(|v| v.exact()).as_deref() == Some("false");
+        if is_false("create") || is_false("create_function") {
+            return None;
+        }
+        let id = format!("{module_prefix}aws_lambda_function.this[0]");
+        let mut environment = BTreeMap::new();
+        if let Some(vars) = input("environment_variables") {
+            self.bindings(vars, &id, call.attr_at("environment_variables"), &mut environment, out);
+        }
+        let role = if is_false("create_role") {
+            input("lambda_role").and_then(|v| role_of(&v))
+        } else {
+            Some(format!("{module_prefix}aws_iam_role.lambda[0]"))
+        };
+        let code = if input("package_type").and_then(|v| v.exact()).as_deref() == Some("Image") || inputs.contains_key("image_uri") {
+            Code::Unknown { reason: "a container image".into() }
+        } else if inputs.contains_key("s3_existing_package") {
+            Code::Unknown { reason: "an S3 object (s3_existing_package)".into() }
+        } else if is_false("create_package") {
+            match input("local_existing_package").and_then(|v| v.exact()) {
+                Some(zip) => self.zip_code(&zip),
+                None => Code::Unknown { reason: "local_existing_package is not known".into() },
+            }
+        } else {
+            let path = match input("source_path") {
+                Some(v @ Value::Str(..)) => v.exact(),
+                Some(Value::List(items)) if items.len() == 1 => match &items[0] {
+                    v @ Value::Str(..) => v.exact(),
+                    Value::Map(m) => m.get("path").and_then(|v| v.exact()),
+                    _ => None,
+                },
+                Some(Value::Map(m)) => m.get("path").and_then(|v| v.exact()),
+                _ => None,
+            };
+            match path {
+                Some(p) => {
+                    let full = normalize(&self.root.join(&p));
+                    if full.is_file() {
+                        let parent = full.parent().map(|d| d.to_path_buf()).unwrap_or_default();
+                        Code::Directory { path: parent }
+                    } else {
+                        self.directory(&p, "source_path")
+                    }
+                }
+                None => Code::Unknown { reason: "source_path is not one known path".into() },
+            }
+        };
+        Some(Function {
+            id,
+            framework: Framework::Terraform,
+            declared_at: call.at(),
+            code,
+            handler: input("handler").and_then(|v| v.exact()),
+            runtime: input("runtime").and_then(|v| v.exact()),
+            environment,
+            role,
+        })
+    }
+}
+
+fn is_lambda_registry_module(source: &str) -> bool {
+    let s = source.trim_start_matches("registry.terraform.io/").trim_start_matches("git::").trim_start_matches("https://");
+    let s = s.split('?').next().unwrap_or(s).trim_end_matches(".git");
+    s == "terraform-aws-modules/lambda/aws" || s == "github.com/terraform-aws-modules/terraform-aws-lambda"
+}
+
+/// The execution role: the role's address, or its ARN pattern.
+fn role_of(v: &Value) -> Option<String> {
+    if let Some(origin) = v.origin() {
+        if origin.resource_type == "aws_iam_role" {
+            return Some(origin.id.clone());
+        }
+    }
+    let p = v.pattern();
+    if p.0.iter().all(|p| matches!(p, Part::Unknown)) {
+        None
+    } else {
+        Some(p.display())
+    }
+}
+
+/// `data.archive_file.x.output_path` → `["data", "archive_file", "x", "output_path"]`.
+fn traversal_path(e: &Expression) -> Option<Vec<&str>> {
+    let e = match e {
+        Expression::StringTemplate(t) => match t.iter().collect::<Vec<_>>().as_slice() {
+            [hcl_edit::template::Element::Interpolation(i)] => &i.expr,
+            _ => return None,
+        },
+        e => e,
+    };
+    let Expression::Traversal(t) = e else { return None };
+    let Expression::Variable(root) = &t.expr else { return None };
+    let mut out = vec![root.as_str()];
+    for op in &t.operators {
+        match op.value() {
+            TraversalOperator::GetAttr(a) => out.push(a.as_str()),
+            _ => break,
+        }
+    }
+    Some(out)
+}
+
+/// `.tf` files of a directory, sorted.
+fn module_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "tf")).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
