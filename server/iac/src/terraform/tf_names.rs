@@ -179,18 +179,18 @@ pub fn name(resource_type: &str, args: &Args, data_source: bool) -> Option<Patte
         NameRule::None => None,
         NameRule::Arg(arg) => Some(args(arg).map(|v| v.pattern()).unwrap_or_else(Pattern::unknown)),
         NameRule::ArgOrPrefix { arg, prefix, fifo } => {
+            let prefix_value = args(prefix).filter(|v| !matches!(v, Value::Null));
             if let Some(v) = args(arg) {
-                if !matches!(v, Value::Null) {
+                // A plan shows a name generated from `name_prefix` as not known yet.
+                let generated = matches!(v, Value::Unknown) && prefix_value.is_some();
+                if !matches!(v, Value::Null) && !generated {
                     return Some(v.pattern());
                 }
             }
             if data_source {
                 return Some(Pattern::unknown());
             }
-            let mut out = match args(prefix) {
-                Some(v) if !matches!(v, Value::Null) => v.pattern(),
-                _ => Pattern::default(),
-            };
+            let mut out = prefix_value.map(|v| v.pattern()).unwrap_or_default();
             out.push(Part::Unknown);
             if let Some(flag) = fifo {
                 match args(flag) {
