@@ -67,6 +67,35 @@ pub fn read_module(dir: &Path, files: &[PathBuf], ctx: &Context) -> Deployment {
     out
 }
 
+/// Every Terraform module of a tree: the modules another module calls by a
+/// local path (`source = "./modules/fn"`) are read through that call, with its
+/// arguments, not on their own.
+pub fn read_modules(modules: &BTreeMap<PathBuf, Vec<PathBuf>>, ctx: &Context) -> Deployment {
+    let mut called = std::collections::HashSet::new();
+    for (dir, files) in modules {
+        for file in files.iter().filter(|f| f.extension().is_some_and(|e| e == "tf")) {
+            let Ok(text) = std::fs::read_to_string(file) else { continue };
+            let parsed = ParsedFile::parse(file, &text, &mut Vec::new());
+            for (body, _) in &parsed.bodies {
+                for call in body.get_blocks("module") {
+                    if let Some(source) = call.body.get_attribute("source").and_then(|a| a.value.as_str()) {
+                        if source.starts_with("./") || source.starts_with("../") {
+                            called.insert(normalize(&dir.join(source)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Deployment::default();
+    for (dir, files) in modules {
+        if !called.contains(&normalize(dir)) {
+            out.extend(read_module(dir, files, ctx));
+        }
+    }
+    out
+}
+
 /// `terraform show -json` output of a plan or state.
 pub fn read_plan(path: &Path, text: &str, ctx: &Context) -> Deployment {
     plan::read(path, text, ctx)
@@ -82,6 +111,13 @@ struct ParsedFile {
 
 impl ParsedFile {
     fn read(path: &Path, warnings: &mut Vec<IacWarning>) -> Option<ParsedFile> {
+        if path.to_string_lossy().ends_with(".json") {
+            warnings.push(IacWarning {
+                at: Location { file: path.to_path_buf(), line: 1 },
+                message: "Terraform JSON configuration (.tf.json) is not read: the functions and resources it declares are not seen".into(),
+            });
+            return None;
+        }
         match std::fs::read_to_string(path) {
             Ok(text) => Some(ParsedFile::parse(path, &text, warnings)),
             Err(e) => {
@@ -312,10 +348,10 @@ impl Reader<'_> {
                 self.bindings(value, &id, line, &mut environment, out);
             }
         }
-        for dynamic in block.body.get_blocks("dynamic") {
+        for dynamic in block.body.get_blocks("dynamic").filter(|d| d.labels.first().is_some_and(|l| l.as_str() == "environment")) {
             out.warnings.push(IacWarning {
                 at: Item { block: dynamic, ..*item }.at(),
-                message: format!("{id}: a `dynamic \"{}\"` block is not read", dynamic.labels.first().map(|l| l.as_str()).unwrap_or("")),
+                message: format!("{id}: a `dynamic \"environment\"` block is not read: the environment variables are not known"),
             });
         }
         let code = self.code_of(scope, item, it);

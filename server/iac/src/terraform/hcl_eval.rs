@@ -101,7 +101,8 @@ pub fn join_patterns(a: &Pattern, b: &Pattern) -> Pattern {
         None => usize::MAX,
     };
     suffix.truncate(room(a).min(room(b)));
-    let mut out = Pattern::literal(prefix);
+    let mut out = Pattern::default();
+    out.push(Part::Literal(prefix));
     out.push(Part::Unknown);
     out.push(Part::Literal(suffix.into_iter().rev().collect()));
     out
