@@ -661,3 +661,273 @@ fn normalize(path: &Path) -> PathBuf {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Pattern;
+
+    /// One `main.tf` in a directory that does not exist (no code directory is claimed).
+    fn read_text(text: &str, ctx: &Context) -> Deployment {
+        let mut out = Deployment::default();
+        let parsed = vec![ParsedFile::parse(Path::new("/nowhere/main.tf"), text, &mut out.warnings)];
+        Reader { root: PathBuf::from("/nowhere"), ctx }.module(&parsed, ".", "", None, &mut out, 0);
+        out
+    }
+
+    /// The environment of the one function, as displayed patterns.
+    fn env_display(d: &Deployment) -> BTreeMap<String, String> {
+        assert_eq!(d.functions.len(), 1, "{:?}", d.functions);
+        d.functions[0].environment.iter().map(|(k, b)| (k.clone(), b.value.display())).collect()
+    }
+
+    fn function_with_env(prelude: &str, vars: &str) -> String {
+        format!("{prelude}\nresource \"aws_lambda_function\" \"f\" {{\n  function_name = \"f\"\n  environment {{\n    variables = {{\n{vars}\n    }}\n  }}\n}}\n")
+    }
+
+    fn expect_env(prelude: &str, vars: &str, expected: &[(&str, &str)]) {
+        let d = read_text(&function_with_env(prelude, vars), &Context::default());
+        let got = env_display(&d);
+        let want: BTreeMap<String, String> = expected.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn functions_on_known_and_partly_known_arguments() {
+        let prelude = r#"
+variable "a" { default = "Orders" }
+variable "u" {}
+locals {
+  names = { orders = "o-table", users = "u-table" }
+  parts = ["x", var.u]
+}"#;
+        expect_env(
+            prelude,
+            r#"
+      FORMAT   = format("%s-%d-%%", var.a, 3)
+      FORMAT_Q = format("%q", var.a)
+      JOIN     = join("-", concat(["a"], local.parts))
+      LOWER    = lower("${var.a}-${var.u}-X")
+      UPPER    = upper(var.a)
+      REPLACE  = replace(var.a, "rd", "RD")
+      REGEX    = replace(var.a, "/r./", "")
+      PARTIAL  = replace("${var.u}x", "x", "y")
+      COALESCE = coalesce("", var.a)
+      TRY      = try(local.names["users"], "none")
+      LOOKUP   = lookup(local.names, "orders", "none")
+      DEFAULT  = lookup(local.names, "carts", "none")
+      TRIM     = trimprefix(trimsuffix(" pre-x-suf ", "suf "), " pre-")
+      NUMBER   = 42
+      BOOL     = true
+      HEREDOC  = <<-EOT
+        line-${var.a}
+      EOT
+      FOR      = join(",", [for s in ["a"] : s])
+      JSONENC  = jsonencode({ a = 1 })"#,
+            &[
+                ("FORMAT", "Orders-3-%"),
+                ("FORMAT_Q", "*"),
+                ("JOIN", "a-x-*"),
+                ("LOWER", "orders-*-x"),
+                ("UPPER", "ORDERS"),
+                ("REPLACE", "ORDers"),
+                ("REGEX", "*"),
+                ("PARTIAL", "*"),
+                ("COALESCE", "Orders"),
+                ("TRY", "u-table"),
+                ("LOOKUP", "o-table"),
+                ("DEFAULT", "none"),
+                ("TRIM", "x-"),
+                ("NUMBER", "42"),
+                ("BOOL", "true"),
+                ("HEREDOC", "line-Orders\n"),
+                ("FOR", "*"),
+                ("JSONENC", "*"),
+            ],
+        );
+    }
+
+    #[test]
+    fn conditionals_cover_both_branches() {
+        let prelude = r#"
+variable "blue" {}
+variable "env" { default = "prod" }"#;
+        expect_env(
+            prelude,
+            r#"
+      UNKNOWN_COND = var.blue ? "orders-blue" : "orders-green"
+      SAME         = var.blue ? "same" : "same"
+      OVERLAP      = var.blue ? "ab" : "abab"
+      SUFFIX       = var.blue ? "blue.fifo" : "green.fifo"
+      KNOWN        = var.env == "prod" ? "p" : "d"
+      NOT          = !(var.env != "prod") ? "p" : "d"
+      AND          = var.env == "prod" && var.blue ? "x" : "y"
+      NULL_BRANCH  = var.blue ? null : "x"
+      TRY_UNKNOWN  = try(var.blue.name, "default-name")"#,
+            &[
+                ("UNKNOWN_COND", "orders-*"),
+                ("SAME", "same"),
+                ("OVERLAP", "ab*"),
+                ("SUFFIX", "*.fifo"),
+                ("KNOWN", "p"),
+                ("NOT", "p"),
+                ("AND", "*"),
+                ("NULL_BRANCH", "*"),
+                ("TRY_UNKNOWN", "*"),
+            ],
+        );
+    }
+
+    #[test]
+    fn count_and_for_each_instances() {
+        let text = r#"
+variable "n" {}
+variable "queues" { default = { fast = 10, slow = 300 } }
+resource "aws_sqs_queue" "counted" {
+  count = 2
+  name  = "q-${count.index}"
+}
+resource "aws_sqs_queue" "unknown_count" {
+  count = var.n
+  name  = "u-${count.index}"
+}
+resource "aws_sqs_queue" "each" {
+  for_each                   = var.queues
+  name                       = "${each.key}-jobs"
+  visibility_timeout_seconds = each.value
+}
+resource "aws_lambda_function" "f" {
+  function_name = "f"
+  environment {
+    variables = {
+      SECOND  = aws_sqs_queue.counted[1].name
+      SLOW    = aws_sqs_queue.each["slow"].name
+      ANY     = aws_sqs_queue.each[var.n].name
+      ALL     = aws_sqs_queue.counted[*].name
+      NOINDEX = aws_sqs_queue.counted.name
+    }
+  }
+}"#;
+        let d = read_text(text, &Context::default());
+        let ids: Vec<&str> = d.resources.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "aws_sqs_queue.counted[0]",
+                "aws_sqs_queue.counted[1]",
+                "aws_sqs_queue.unknown_count[*]",
+                "aws_sqs_queue.each[\"fast\"]",
+                "aws_sqs_queue.each[\"slow\"]",
+                "aws_lambda_function.f"
+            ]
+        );
+        let names: Vec<String> = d.resources.iter().map(|r| r.name.as_ref().unwrap().display()).collect();
+        assert_eq!(names, ["q-0", "q-1", "u-*", "fast-jobs", "slow-jobs", "f"]);
+        let env = &d.functions[0].environment;
+        assert_eq!(env["SECOND"].value.display(), "q-1");
+        assert_eq!(env["SECOND"].resource.as_ref().unwrap().id, "aws_sqs_queue.counted[1]");
+        assert_eq!(env["SLOW"].value.display(), "slow-jobs");
+        assert_eq!(env["SLOW"].resource.as_ref().unwrap().id, "aws_sqs_queue.each[\"slow\"]");
+        assert_eq!(env["ANY"].value.display(), "*-jobs");
+        assert_eq!(env["ANY"].resource.as_ref().unwrap().id, "aws_sqs_queue.each");
+        assert_eq!(env["ALL"].value, Pattern::unknown());
+        assert_eq!(env["NOINDEX"].value, Pattern::unknown());
+    }
+
+    #[test]
+    fn cycles_and_deep_chains_end() {
+        let mut text = String::from("locals {\n  l0 = \"x\"\n");
+        for i in 1..400 {
+            text.push_str(&format!("  l{i} = \"${{local.l{}}}y\"\n", i - 1));
+        }
+        text.push_str("}\n");
+        text.push_str(
+            r#"
+resource "aws_sqs_queue" "a" { name = aws_sqs_queue.b.name }
+resource "aws_sqs_queue" "b" { name = "${aws_sqs_queue.a.name}-b" }
+resource "aws_sqs_queue" "self" { name = aws_sqs_queue.self.url }
+resource "aws_lambda_function" "f" {
+  function_name = "f"
+  environment {
+    variables = {
+      SHALLOW = local.l3
+      DEEP    = local.l399
+      CYCLE   = aws_sqs_queue.a.url
+      SELF    = aws_sqs_queue.self.name
+    }
+  }
+}"#,
+        );
+        let d = read_text(&text, &Context { region: Some("eu-west-1".into()), account: Some("1".into()), ..Context::default() });
+        let env = env_display(&d);
+        assert_eq!(env["SHALLOW"], "xyyy");
+        assert!(env["DEEP"].starts_with('*') && env["DEEP"].ends_with("yyy"), "{}", env["DEEP"]);
+        assert!(env["CYCLE"].starts_with("https://sqs.eu-west-1.amazonaws.com/1/"), "{}", env["CYCLE"]);
+        assert!(env["SELF"].contains('*'), "{}", env["SELF"]);
+    }
+
+    #[test]
+    fn provider_region_aliases_and_code_locations() {
+        let text = r#"
+provider "aws" { region = "cn-north-1" }
+provider "aws" {
+  alias  = "us"
+  region = "us-east-1"
+}
+resource "aws_dynamodb_table" "home" { name = "home" }
+resource "aws_dynamodb_table" "away" {
+  provider = aws.us
+  name     = "away"
+}
+resource "aws_lambda_function" "zip" {
+  function_name = "zip"
+  filename      = "${path.module}/build/zip.zip"
+  role          = "arn:aws-cn:iam::1:role/${var.role}"
+}
+variable "role" {}"#;
+        let d = read_text(text, &Context::default());
+        let arn = |id: &str| d.resources.iter().find(|r| r.id == id).unwrap().arn.as_ref().unwrap().display();
+        assert_eq!(arn("aws_dynamodb_table.home"), "arn:aws-cn:dynamodb:cn-north-1:*:table/home");
+        assert_eq!(arn("aws_dynamodb_table.away"), "arn:*:dynamodb:*:*:table/away");
+        let f = &d.functions[0];
+        assert_eq!(f.code, Code::Unknown { reason: "the zip file ./build/zip.zip is built outside Terraform".into() });
+        assert_eq!(f.role.as_deref(), Some("arn:aws-cn:iam::1:role/*"));
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        let inputs = [
+            "",
+            "{{{{",
+            "}}}}",
+            "resource",
+            "resource \"a\" \"b\" {",
+            "resource \"aws_lambda_function\" \"f\" { environment { variables = { A = ${ } } }",
+            "locals { a = [for x in y : x if ] }",
+            "\u{0}\u{1}binary\u{ff}",
+            "variable \"x\" { default = \"${\" }\nresource \"aws_s3_bucket\" \"b\" { bucket = var.x }",
+            "resource \"aws_lambda_function\" \"f\" {\n  function_name = aws_lambda_function.f.arn\n  environment {\n    variables = aws_lambda_function.f.environment\n  }\n}",
+        ];
+        for input in inputs {
+            let d = read_text(input, &Context::default());
+            assert!(d.functions.len() <= 1, "{input}");
+        }
+        let d = read_text("resource \"aws_lambda_function\" \"f\" {\n  environment {\n    variables = var.nope\n  }\n}", &Context::default());
+        assert_eq!(d.warnings.len(), 1);
+        assert_eq!(d.warnings[0].at.line, 3);
+        assert!(d.warnings[0].message.contains("not known"));
+    }
+
+    #[test]
+    fn joins_are_the_narrowest_cover() {
+        use hcl_eval::join_patterns;
+        let p = |parts: &[Part]| Pattern(parts.to_vec());
+        let l = |s: &str| Part::Literal(s.into());
+        assert_eq!(join_patterns(&p(&[l("a-1-z")]), &p(&[l("a-22-z")])), p(&[l("a-"), Part::Unknown, l("-z")]));
+        assert_eq!(join_patterns(&p(&[l("x")]), &p(&[l("x")])), p(&[l("x")]));
+        assert_eq!(join_patterns(&p(&[l("ab")]), &p(&[l("abab")])), p(&[l("ab"), Part::Unknown]));
+        assert_eq!(join_patterns(&p(&[l("a"), Part::Unknown]), &p(&[l("ab")])), p(&[l("a"), Part::Unknown]));
+        assert_eq!(join_patterns(&p(&[l("q")]), &p(&[l("r")])), p(&[Part::Unknown]));
+        assert_eq!(join_patterns(&p(&[l("é-x")]), &p(&[l("é-y")])), p(&[l("é-"), Part::Unknown]));
+    }
+}
