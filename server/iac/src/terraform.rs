@@ -308,6 +308,12 @@ impl Reader<'_> {
         scope.locals = locals;
         scope.resources = resources.iter().map(|r| ((r.label(0).to_string(), r.label(1).to_string()), r.block)).collect();
         scope.data = data.iter().map(|r| ((r.label(0).to_string(), r.label(1).to_string()), r.block)).collect();
+        scope.lambda_modules = calls
+            .iter()
+            .filter(|c| !c.block.body.has_attribute("count") && !c.block.body.has_attribute("for_each"))
+            .filter(|c| c.block.body.get_attribute("source").and_then(|a| a.value.as_str()).is_some_and(is_lambda_registry_module))
+            .map(|c| (c.label(0).to_string(), c.block))
+            .collect();
 
         for item in &resources {
             let (ty, name) = (item.label(0), item.label(1));
@@ -484,6 +490,15 @@ impl Reader<'_> {
                 .collect();
             if is_lambda_registry_module(&source) {
                 if let Some(f) = self.registry_lambda(call, &inputs, &module_prefix, out) {
+                    let env = scope.env_of(call.block);
+                    let args = |arg: &str| inputs.get(arg).cloned();
+                    out.resources.push(Resource {
+                        id: f.id.clone(),
+                        resource_type: "aws_lambda_function".into(),
+                        declared_at: f.declared_at.clone(),
+                        name: tf_names::name("aws_lambda_function", &args, false),
+                        arn: tf_names::arn("aws_lambda_function", &args, &env, false),
+                    });
                     out.functions.push(f);
                 }
             } else if source.starts_with("./") || source.starts_with("../") {
@@ -515,7 +530,7 @@ impl Reader<'_> {
                     &parsed,
                     if child_path.is_empty() { "." } else { &child_path },
                     &module_prefix,
-                    Some((inputs, scope.env.clone())),
+                    Some((inputs, scope.env_of(call.block))),
                     out,
                     depth + 1,
                 );
@@ -892,6 +907,58 @@ variable "role" {}"#;
         let f = &d.functions[0];
         assert_eq!(f.code, Code::Unknown { reason: "the zip file ./build/zip.zip is built outside Terraform".into() });
         assert_eq!(f.role.as_deref(), Some("arn:aws-cn:iam::1:role/*"));
+    }
+
+    #[test]
+    fn registry_lambda_module_outputs_and_resource() {
+        let text = r#"
+provider "aws" { region = "eu-central-1" }
+module "mailer" {
+  source        = "terraform-aws-modules/lambda/aws"
+  version       = "7.2.1"
+  function_name = "mailer"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  create_role   = false
+  lambda_role   = "arn:aws:iam::1:role/mailer"
+  source_path   = [{ path = "src/mailer", pip_requirements = true }]
+}
+module "image" {
+  source        = "git::https://github.com/terraform-aws-modules/terraform-aws-lambda.git?ref=v7.2.1"
+  function_name = "image"
+  package_type  = "Image"
+  image_uri     = "1.dkr.ecr.eu-central-1.amazonaws.com/image:1"
+  create_package = false
+}
+module "disabled" {
+  source          = "terraform-aws-modules/lambda/aws"
+  create_function = false
+  function_name   = "disabled"
+}
+resource "aws_lambda_function" "caller" {
+  function_name = "caller"
+  environment {
+    variables = {
+      MAILER     = module.mailer.lambda_function_name
+      MAILER_ARN = module.mailer.lambda_function_arn
+      MAILER_URL = module.mailer.lambda_function_url
+    }
+  }
+}"#;
+        let d = read_text(text, &Context::default());
+        let ids: Vec<&str> = d.functions.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, ["aws_lambda_function.caller", "module.mailer.aws_lambda_function.this[0]", "module.image.aws_lambda_function.this[0]"]);
+        let mailer = &d.functions[1];
+        assert_eq!(mailer.role.as_deref(), Some("arn:aws:iam::1:role/mailer"));
+        assert_eq!(mailer.code, Code::Unknown { reason: "source_path /nowhere/src/mailer is not a directory of the project".into() });
+        assert_eq!(d.functions[2].code, Code::Unknown { reason: "a container image".into() });
+        let env = &d.functions[0].environment;
+        assert_eq!(env["MAILER"].value.display(), "mailer");
+        assert_eq!(env["MAILER"].resource.as_ref().map(|r| r.id.as_str()), Some("module.mailer.aws_lambda_function.this[0]"));
+        assert_eq!(env["MAILER_ARN"].value.display(), "arn:aws:lambda:eu-central-1:*:function:mailer");
+        assert_eq!(env["MAILER_URL"].value, Pattern::unknown());
+        let r = d.resources.iter().find(|r| r.id == "module.mailer.aws_lambda_function.this[0]").unwrap();
+        assert_eq!(r.arn.as_ref().map(|p| p.display()).as_deref(), Some("arn:aws:lambda:eu-central-1:*:function:mailer"));
     }
 
     #[test]

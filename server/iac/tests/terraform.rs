@@ -161,7 +161,14 @@ fn configuration_resources() {
         Some(&[l("arn:aws:lambda:eu-west-1:"), U, l(":function:shop-prod-orders")]),
     );
     expect("aws_lambda_event_source_mapping.jobs", 165, None, None);
-    assert_eq!(d.resources.len(), 13);
+    // The registry module's function, at the module call.
+    expect(
+        "module.notifier.aws_lambda_function.this[0]",
+        171,
+        Some(&[l("shop-prod-notifier")]),
+        Some(&[l("arn:aws:lambda:eu-west-1:"), U, l(":function:shop-prod-notifier")]),
+    );
+    assert_eq!(d.resources.len(), 14);
 }
 
 #[test]

@@ -155,6 +155,8 @@ pub struct Scope<'a> {
     pub locals: HashMap<String, &'a Expression>,
     pub resources: HashMap<(String, String), &'a Block>,
     pub data: HashMap<(String, String), &'a Block>,
+    /// `module "x"` calls of the registry lambda module, whose outputs are known.
+    pub lambda_modules: HashMap<String, &'a Block>,
     pub env: Env,
     active: RefCell<HashSet<String>>,
     cache: RefCell<HashMap<String, Value>>,
@@ -169,6 +171,7 @@ impl<'a> Scope<'a> {
             locals: HashMap::new(),
             resources: HashMap::new(),
             data: HashMap::new(),
+            lambda_modules: HashMap::new(),
             env,
             active: RefCell::default(),
             cache: RefCell::default(),
@@ -315,6 +318,10 @@ impl<'a> Scope<'a> {
                 Some(name) => return self.resource_attr(true, ty, name, &ops[2..], it, depth),
                 None => return Value::Unknown,
             },
+            ("module", Some(name)) => match (self.lambda_modules.get(name), attr(1)) {
+                (Some(call), Some(output)) => (self.lambda_module_output(name, call, output, depth), 2),
+                _ => return Value::Unknown,
+            },
             (ty, Some(name)) if self.resources.contains_key(&(ty.to_string(), name.to_string())) => {
                 return self.resource_attr(false, ty, name, &ops[1..], it, depth);
             }
@@ -341,6 +348,26 @@ impl<'a> Scope<'a> {
             };
         }
         value
+    }
+
+    /// `module.notifier.lambda_function_name` / `lambda_function_arn` of `terraform-aws-modules/lambda/aws`.
+    fn lambda_module_output(&self, name: &str, call: &Block, output: &str, depth: u32) -> Value {
+        let attr = match output {
+            "lambda_function_name" => "function_name",
+            "lambda_function_arn" => "arn",
+            _ => return Value::Unknown,
+        };
+        let args = |arg: &str| self.arg(call, arg, &Iter::default(), depth);
+        match tf_names::attribute("aws_lambda_function", attr, &args, &self.env_of(call), false) {
+            Value::Str(p, _) => Value::Str(
+                p,
+                Some(ResourceRef {
+                    id: format!("{}module.{name}.aws_lambda_function.this[0]", self.prefix),
+                    resource_type: "aws_lambda_function".into(),
+                }),
+            ),
+            _ => Value::Unknown,
+        }
     }
 
     fn local(&self, name: &str, depth: u32) -> Value {
@@ -417,7 +444,7 @@ impl<'a> Scope<'a> {
 
     /// The partition, region and account a resource lives in.
     pub fn env_of(&self, block: &Block) -> Env {
-        if block.body.has_attribute("provider") {
+        if block.body.has_attribute("provider") || block.body.has_attribute("providers") {
             self.env.without_region()
         } else {
             self.env.clone()
