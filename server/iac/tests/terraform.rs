@@ -376,3 +376,70 @@ fn malformed_module_reads_what_it_can() {
     assert_eq!(resource(&d.resources, "module.worker.aws_iam_role.this").name, Some(pat(&[l("dev-worker")])));
     assert!(!d.resources.iter().any(|r| r.id.contains("broken") || r.id.contains("logs")));
 }
+
+#[test]
+fn state_values_are_exact() {
+    // `terraform show -json` of a state: `values`, everything known.
+    let state = r#"{
+  "format_version": "1.0",
+  "terraform_version": "1.9.5",
+  "values": {
+    "root_module": {
+      "resources": [
+        {
+          "address": "aws_sqs_queue.jobs",
+          "mode": "managed",
+          "type": "aws_sqs_queue",
+          "name": "jobs",
+          "provider_name": "registry.terraform.io/hashicorp/aws",
+          "values": {
+            "arn": "arn:aws:sqs:eu-west-1:123456789012:shop-prod-jobs-20241204203344551200000001",
+            "id": "https://sqs.eu-west-1.amazonaws.com/123456789012/shop-prod-jobs-20241204203344551200000001",
+            "name": "shop-prod-jobs-20241204203344551200000001",
+            "name_prefix": "shop-prod-jobs-",
+            "url": "https://sqs.eu-west-1.amazonaws.com/123456789012/shop-prod-jobs-20241204203344551200000001"
+          }
+        },
+        {
+          "address": "aws_lambda_function.worker",
+          "mode": "managed",
+          "type": "aws_lambda_function",
+          "name": "worker",
+          "provider_name": "registry.terraform.io/hashicorp/aws",
+          "values": {
+            "function_name": "shop-prod-worker",
+            "handler": "worker.handler",
+            "runtime": "python3.12",
+            "role": "arn:aws:iam::123456789012:role/shop-prod-worker",
+            "filename": "./dist/worker.zip",
+            "package_type": "Zip",
+            "environment": [
+              {
+                "variables": {
+                  "QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/shop-prod-jobs-20241204203344551200000001",
+                  "MODE": "batch"
+                }
+              }
+            ]
+          }
+        }
+      ]
+    }
+  }
+}"#;
+    let path = Path::new("/nowhere/state.json");
+    let d = read_plan(path, state, &Context::default());
+    assert_eq!(d.warnings, vec![]);
+    let worker = function(&d.functions, "aws_lambda_function.worker");
+    assert_eq!(worker.declared_at.line, 22);
+    assert_eq!(worker.role.as_deref(), Some("arn:aws:iam::123456789012:role/shop-prod-worker"));
+    assert_eq!(worker.code, Code::Unknown { reason: "the package ./dist/worker.zip is built outside what the plan shows".into() });
+    let url = "https://sqs.eu-west-1.amazonaws.com/123456789012/shop-prod-jobs-20241204203344551200000001";
+    assert_eq!(
+        worker.environment,
+        env(vec![("QUEUE_URL", bind(&[l(url)], Some(("aws_sqs_queue.jobs", "aws_sqs_queue")))), ("MODE", bind(&[l("batch")], None))])
+    );
+    let queue = resource(&d.resources, "aws_sqs_queue.jobs");
+    assert_eq!(queue.name, Some(pat(&[l("shop-prod-jobs-20241204203344551200000001")])));
+    assert_eq!(queue.arn, Some(pat(&[l("arn:aws:sqs:eu-west-1:123456789012:shop-prod-jobs-20241204203344551200000001")])));
+}

@@ -400,7 +400,7 @@ impl<'a> Scope<'a> {
         }
         if let Some(for_each) = block.body.get_attribute("for_each") {
             let pairs: Option<Vec<(String, Value)>> = match self.eval(&for_each.value, &Iter::default(), depth) {
-                Value::Map(m) => Some(m.into_iter().collect()),
+                Value::Map(m) if !m.contains_key(MORE_KEYS) => Some(m.into_iter().collect()),
                 Value::List(l) => l.into_iter().map(|v| v.exact().map(|k| (k.clone(), Value::literal(k)))).collect(),
                 _ => None,
             };
