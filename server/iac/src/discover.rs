@@ -3,7 +3,7 @@
 //! Found automatically: CloudFormation / SAM templates (YAML or JSON with
 //! `AWSTemplateFormatVersion`, a `Transform` naming `AWS::Serverless`, or
 //! `Resources` typed `AWS::...`), `serverless.yml`, Terraform modules (every
-//! directory holding `.tf` files) and `cdk.out` assemblies — the last even when
+//! directory holding `.tf` / `.tf.json` files) and `cdk.out` assemblies — the last even when
 //! `.gitignore` lists them, as it usually does: they are build output the
 //! person asked to be read by synthesizing.
 

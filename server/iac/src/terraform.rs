@@ -1,14 +1,15 @@
 //! Terraform: the `.tf` / `.tfvars` files of a module, and `terraform show
 //! -json` output of a plan or a state.
 //!
-//! # Configuration (`read_module`)
+//! # Configuration (`read_module`, `read_modules`)
 //! Files are parsed with `hcl-edit`; a file with a syntax error is read
 //! block by block, so only the broken top-level block is lost (with a
-//! warning at the error's line). Variables take their `default`, then
+//! warning at the error's line). `.tf.json` files (Terraform's JSON syntax)
+//! are read through `tf_json`. Variables take their `default`, then
 //! `terraform.tfvars`, then `*.auto.tfvars` (lexical order), then
 //! [`Context::parameters`] (`-var`), as Terraform does; other `.tfvars` files
 //! are only read with `-var-file` and are ignored. Expressions are evaluated
-//! by [`hcl_eval`] into [`Pattern`]s; the per-type knowledge of names, ARNs and
+//! by `hcl_eval` into [`Pattern`](crate::Pattern)s; the per-type knowledge of names, ARNs and
 //! URLs is in [`tf_names::TYPES`]. Relative paths are relative to the root
 //! module's directory (Terraform's working directory); `path.module` is the
 //! module's directory relative to it.
@@ -41,6 +42,7 @@
 
 mod hcl_eval;
 mod plan;
+mod tf_json;
 mod tf_names;
 
 pub use tf_names::{partition_of, TYPES};
@@ -107,18 +109,14 @@ struct ParsedFile {
     path: PathBuf,
     line_starts: Vec<usize>,
     bodies: Vec<(Body, usize)>,
+    /// Written in JSON: every position inside a block is the block's line.
+    json: bool,
 }
 
 impl ParsedFile {
     fn read(path: &Path, warnings: &mut Vec<IacWarning>) -> Option<ParsedFile> {
-        if path.to_string_lossy().ends_with(".json") {
-            warnings.push(IacWarning {
-                at: Location { file: path.to_path_buf(), line: 1 },
-                message: "Terraform JSON configuration (.tf.json) is not read: the functions and resources it declares are not seen".into(),
-            });
-            return None;
-        }
         match std::fs::read_to_string(path) {
+            Ok(text) if path.to_string_lossy().ends_with(".json") => Some(ParsedFile::parse_json(path, &text, warnings)),
             Ok(text) => Some(ParsedFile::parse(path, &text, warnings)),
             Err(e) => {
                 warnings.push(IacWarning { at: Location { file: path.to_path_buf(), line: 1 }, message: format!("cannot read the file: {e}") });
@@ -127,9 +125,15 @@ impl ParsedFile {
         }
     }
 
+    /// A `.tf.json` file: lines are those of each block's key.
+    fn parse_json(path: &Path, text: &str, warnings: &mut Vec<IacWarning>) -> ParsedFile {
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        ParsedFile { path: path.to_path_buf(), line_starts, bodies: tf_json::parse(path, text, warnings), json: true }
+    }
+
     fn parse(path: &Path, text: &str, warnings: &mut Vec<IacWarning>) -> ParsedFile {
         let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        let mut file = ParsedFile { path: path.to_path_buf(), line_starts, bodies: Vec::new() };
+        let mut file = ParsedFile { path: path.to_path_buf(), line_starts, bodies: Vec::new(), json: false };
         match hcl_edit::parser::parse_body(text) {
             Ok(body) => file.bodies.push((body, 0)),
             Err(_) => {
@@ -198,13 +202,13 @@ struct Item<'a> {
 
 impl Item<'_> {
     fn at(&self) -> Location {
-        let start = self.block.span().map(|s| s.start).unwrap_or(0);
+        let start = if self.file.json { 0 } else { self.block.span().map(|s| s.start).unwrap_or(0) };
         Location { file: self.file.path.clone(), line: self.file.line(start + self.offset) }
     }
     fn attr_at(&self, name: &str) -> Location {
         match self.block.body.get_attribute(name).and_then(|a| a.span()) {
-            Some(span) => Location { file: self.file.path.clone(), line: self.file.line(span.start + self.offset) },
-            None => self.at(),
+            Some(span) if !self.file.json => Location { file: self.file.path.clone(), line: self.file.line(span.start + self.offset) },
+            _ => self.at(),
         }
     }
     fn label(&self, i: usize) -> &str {

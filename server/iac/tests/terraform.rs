@@ -301,7 +301,7 @@ fn malformed_module_reads_what_it_can() {
         d.warnings.iter().map(|w| (w.at.file.strip_prefix(&root).unwrap().display().to_string(), w.at.line, w.message.clone())).collect();
     warnings.sort();
     let expected: &[(&str, usize, &str)] = &[
-        ("legacy.tf.json", 1, "Terraform JSON configuration (.tf.json) is not read"),
+        ("broken.tf.json", 4, "not valid JSON"),
         ("main.tf", 35, "nesting depth"),
         ("main.tf", 35, "`locals` (from line 34) is not read"),
         ("main.tf", 50, "`resource \"aws_lambda_function\" \"broken\"` (from line 48) is not read"),
@@ -324,6 +324,7 @@ fn malformed_module_reads_what_it_can() {
             "aws_lambda_function.dyn",
             "aws_lambda_function.from_s3",
             "aws_lambda_function.image",
+            "aws_lambda_function.legacy",
             "module.worker.aws_lambda_function.this"
         ],
         "the broken function is lost, the rest is read; the local module is read once, through its call"
@@ -370,6 +371,22 @@ fn malformed_module_reads_what_it_can() {
             ("BATCH_SIZE", bind(&[l("5")], None)),
         ])
     );
+
+    // Terraform JSON syntax, referring to a resource of main.tf.
+    let legacy = function(&d.functions, "aws_lambda_function.legacy");
+    assert_eq!((legacy.declared_at.file.as_path(), legacy.declared_at.line), (root.join("legacy.tf.json").as_path(), 10));
+    assert_eq!((legacy.handler.as_deref(), legacy.runtime.as_deref(), legacy.role.as_deref()), (Some("index.handler"), Some("nodejs20.x"), None));
+    assert_eq!(
+        legacy.environment,
+        env(vec![
+            ("UPLOADS", bind(&[l("legacy-uploads-dev")], Some(("aws_s3_bucket.legacy", "aws_s3_bucket")))),
+            ("SESSIONS", bind(&[l("dev-sessions")], Some(("aws_dynamodb_table.sessions", "aws_dynamodb_table")))),
+            ("RETRIES", bind(&[l("3")], None)),
+        ])
+    );
+    let bucket = resource(&d.resources, "aws_s3_bucket.legacy");
+    assert_eq!((bucket.declared_at.line, bucket.name.clone()), (5, Some(pat(&[l("legacy-uploads-dev")]))));
+    assert!(!d.resources.iter().any(|r| r.id == "aws_sqs_queue.dlq"));
 
     let work = resource(&d.resources, "aws_sqs_queue.work[*]");
     assert_eq!(work.name, Some(pat(&[l("dev-work-"), U])), "count not known: one resource for all instances");

@@ -280,10 +280,8 @@ impl<'a> Scope<'a> {
     fn template<'t>(&self, elements: impl Iterator<Item = &'t Element>, it: &Iter, depth: u32) -> Value {
         let elements: Vec<&Element> = elements.collect();
         if let [Element::Interpolation(i)] = elements.as_slice() {
-            return match self.eval(&i.expr, it, depth) {
-                v @ (Value::Str(..) | Value::Bool(_)) => Value::Str(v.pattern(), v.origin().cloned()),
-                _ => Value::Unknown,
-            };
+            // `"${x}"` is `x`, unconverted, as in Terraform.
+            return self.eval(&i.expr, it, depth);
         }
         let mut out = Pattern::default();
         for element in elements {
