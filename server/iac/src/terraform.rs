@@ -423,39 +423,64 @@ impl Reader<'_> {
                 _ => break,
             }
         }
-        if let Some(["data", "archive_file", name, ..]) = traversal_path(expr).as_deref() {
-            return match scope.data.get(&("archive_file".to_string(), name.to_string())) {
-                Some(archive) => self.archive_code(scope, archive, name),
-                None => Code::Unknown { reason: format!("data.archive_file.{name} is not declared") },
-            };
+        // The archive provider has both a data source and a resource `archive_file`.
+        let key = |name: &str| ("archive_file".to_string(), name.to_string());
+        match traversal_path(expr).as_deref() {
+            Some(["data", "archive_file", name, ..]) => {
+                return match scope.data.get(&key(name)) {
+                    Some(archive) => self.archive_code(scope, archive, &format!("data.archive_file.{name}")),
+                    None => Code::Unknown { reason: format!("data.archive_file.{name} is not declared") },
+                };
+            }
+            Some(["archive_file", name, ..]) if scope.resources.contains_key(&key(name)) => {
+                return self.archive_code(scope, scope.resources[&key(name)], &format!("archive_file.{name}"));
+            }
+            _ => {}
         }
-        match scope.eval(&filename.value, it, 0).exact() {
-            Some(zip) => self.zip_code(&zip),
-            None => Code::Unknown { reason: "the zip file's path is not known".into() },
+        let Some(zip) = scope.eval(&filename.value, it, 0).exact() else {
+            return Code::Unknown { reason: "the zip file's path is not known".into() };
+        };
+        // A path equal to the output of exactly one archive_file (both built from the same local, say).
+        let zip_path = normalize(&self.root.join(&zip));
+        let archives: Vec<(String, &Block)> = scope
+            .data
+            .iter()
+            .map(|((ty, name), b)| (ty, format!("data.archive_file.{name}"), *b))
+            .chain(scope.resources.iter().map(|((ty, name), b)| (ty, format!("archive_file.{name}"), *b)))
+            .filter(|(ty, _, b)| ty.as_str() == "archive_file" && !b.body.has_attribute("count") && !b.body.has_attribute("for_each"))
+            .filter(|(_, _, b)| {
+                scope.arg(b, "output_path", &Iter::default(), 0).and_then(|v| v.exact()).is_some_and(|o| normalize(&self.root.join(o)) == zip_path)
+            })
+            .map(|(_, what, b)| (what, b))
+            .collect();
+        match archives.as_slice() {
+            [(what, archive)] => self.archive_code(scope, archive, what),
+            _ => self.zip_code(&zip),
         }
     }
 
+    /// The code an `archive_file` packs; `name` is its address.
     fn archive_code(&self, scope: &Scope, archive: &Block, name: &str) -> Code {
         if archive.body.has_attribute("count") || archive.body.has_attribute("for_each") {
-            return Code::Unknown { reason: format!("data.archive_file.{name} has several instances") };
+            return Code::Unknown { reason: format!("{name} has several instances") };
         }
         let it = Iter::default();
         if let Some(dir) = scope.arg(archive, "source_dir", &it, 0) {
             return match dir.exact() {
-                Some(dir) => self.directory(&dir, &format!("data.archive_file.{name}.source_dir")),
-                None => Code::Unknown { reason: format!("data.archive_file.{name}.source_dir is not known") },
+                Some(dir) => self.directory(&dir, &format!("{name}.source_dir")),
+                None => Code::Unknown { reason: format!("{name}.source_dir is not known") },
             };
         }
         if let Some(file) = scope.arg(archive, "source_file", &it, 0) {
             return match file.exact() {
                 Some(file) => {
                     let parent = Path::new(&file).parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
-                    self.directory(if parent.is_empty() { "." } else { &parent }, &format!("data.archive_file.{name}.source_file"))
+                    self.directory(if parent.is_empty() { "." } else { &parent }, &format!("{name}.source_file"))
                 }
-                None => Code::Unknown { reason: format!("data.archive_file.{name}.source_file is not known") },
+                None => Code::Unknown { reason: format!("{name}.source_file is not known") },
             };
         }
-        Code::Unknown { reason: format!("data.archive_file.{name} has no source_dir or source_file") }
+        Code::Unknown { reason: format!("{name} has no source_dir or source_file") }
     }
 
     /// A zip built outside Terraform: its source only when a directory of the same stem sits beside it.
@@ -963,6 +988,46 @@ resource "aws_lambda_function" "caller" {
         assert_eq!(env["MAILER_URL"].value, Pattern::unknown());
         let r = d.resources.iter().find(|r| r.id == "module.mailer.aws_lambda_function.this[0]").unwrap();
         assert_eq!(r.arn.as_ref().map(|p| p.display()).as_deref(), Some("arn:aws:lambda:eu-central-1:*:function:mailer"));
+    }
+
+    #[test]
+    fn archives_found_by_resource_and_by_equal_path() {
+        let text = r#"
+locals { zip = "${path.module}/build/app.zip" }
+data "archive_file" "app" {
+  type        = "zip"
+  source_dir  = "${path.module}/app"
+  output_path = local.zip
+}
+resource "archive_file" "other" {
+  type        = "zip"
+  source_file = "other/main.py"
+  output_path = "build/other.zip"
+}
+resource "aws_lambda_function" "same_path" {
+  function_name = "a"
+  filename      = local.zip
+}
+resource "aws_lambda_function" "resource_archive" {
+  function_name = "b"
+  filename      = archive_file.other.output_path
+}"#;
+        let d = read_text(text, &Context::default());
+        let reasons: Vec<String> = d
+            .functions
+            .iter()
+            .map(|f| match &f.code {
+                Code::Unknown { reason } => reason.clone(),
+                c => panic!("{c:?}"),
+            })
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                "data.archive_file.app.source_dir /nowhere/app is not a directory of the project",
+                "archive_file.other.source_file /nowhere/other is not a directory of the project"
+            ]
+        );
     }
 
     #[test]
