@@ -232,8 +232,9 @@ impl Reader<'_> {
         inputs: Option<(BTreeMap<String, Value>, Env)>,
         out: &mut Deployment,
         depth: usize,
-    ) {
+    ) -> BTreeMap<String, Value> {
         let mut variables: Vec<Item> = Vec::new();
+        let mut outputs: Vec<Item> = Vec::new();
         let mut locals: HashMap<String, &Expression> = HashMap::new();
         let mut resources: Vec<Item> = Vec::new();
         let mut data: Vec<Item> = Vec::new();
@@ -253,6 +254,7 @@ impl Reader<'_> {
                     let item = Item { block, file, offset: *offset };
                     match block.ident.as_str() {
                         "variable" => variables.push(item),
+                        "output" if block.labels.len() == 1 => outputs.push(item),
                         "locals" => locals.extend(block.body.attributes().map(|a| (a.key.as_str().to_string(), &a.value))),
                         "resource" if block.labels.len() == 2 => resources.push(item),
                         "data" if block.labels.len() == 2 => data.push(item),
@@ -319,6 +321,14 @@ impl Reader<'_> {
             .map(|c| (c.label(0).to_string(), c.block))
             .collect();
 
+        // Local modules first: their outputs may name what the functions here use.
+        for call in calls.iter().filter(|c| is_local_source(&call_source(&scope, c))) {
+            if let Some(outputs) = self.module_call(&scope, call, out, depth) {
+                scope.module_outputs.borrow_mut().insert(call.label(0).to_string(), Value::Map(outputs));
+                scope.clear_cache();
+            }
+        }
+
         for item in &resources {
             let (ty, name) = (item.label(0), item.label(1));
             if !ty.starts_with("aws_") {
@@ -341,9 +351,10 @@ impl Reader<'_> {
                 }
             }
         }
-        for call in &calls {
+        for call in calls.iter().filter(|c| !is_local_source(&call_source(&scope, c))) {
             self.module_call(&scope, call, out, depth);
         }
+        outputs.iter().map(|o| (o.label(0).to_string(), scope.arg(o.block, "value", &Iter::default(), 0).unwrap_or(Value::Unknown))).collect()
     }
 
     fn lambda_function(&self, scope: &Scope, item: &Item, instance: &Instance, id: String, out: &mut Deployment) -> Function {
@@ -504,10 +515,12 @@ impl Reader<'_> {
         }
     }
 
-    fn module_call(&self, scope: &Scope, call: &Item, out: &mut Deployment, depth: usize) {
+    /// Read a module call; the outputs of a local module called once.
+    fn module_call(&self, scope: &Scope, call: &Item, out: &mut Deployment, depth: usize) -> Option<BTreeMap<String, Value>> {
         let (path_module, prefix) = (scope.path_module.as_str(), scope.prefix.as_str());
         let name = call.label(0);
-        let source = scope.arg(call.block, "source", &Iter::default(), 0).and_then(|v| v.exact()).unwrap_or_default();
+        let source = call_source(scope, call);
+        let mut outputs = None;
         for instance in scope.instances(call.block, 0) {
             let module_prefix = format!("{prefix}module.{name}{}.", instance.suffix);
             let inputs: BTreeMap<String, Value> = call
@@ -530,7 +543,7 @@ impl Reader<'_> {
                     });
                     out.functions.push(f);
                 }
-            } else if source.starts_with("./") || source.starts_with("../") {
+            } else if is_local_source(&source) {
                 let child_module = normalize(&Path::new(path_module).join(&source));
                 let child_dir = normalize(&self.root.join(&child_module));
                 if depth >= MAX_MODULE_DEPTH {
@@ -538,7 +551,7 @@ impl Reader<'_> {
                         at: call.at(),
                         message: format!("module \"{name}\": modules nested deeper than {MAX_MODULE_DEPTH} are not read"),
                     });
-                    return;
+                    return None;
                 }
                 let files = module_files(&child_dir);
                 if files.is_empty() {
@@ -546,7 +559,7 @@ impl Reader<'_> {
                         at: call.attr_at("source"),
                         message: format!("module \"{name}\": no .tf files in {}", child_dir.display()),
                     });
-                    return;
+                    return None;
                 }
                 let parsed: Vec<ParsedFile> = files.iter().filter_map(|f| ParsedFile::read(f, &mut out.warnings)).collect();
                 for f in &files {
@@ -555,7 +568,7 @@ impl Reader<'_> {
                     }
                 }
                 let child_path = child_module.to_string_lossy().into_owned();
-                self.module(
+                let values = self.module(
                     &parsed,
                     if child_path.is_empty() { "." } else { &child_path },
                     &module_prefix,
@@ -563,14 +576,16 @@ impl Reader<'_> {
                     out,
                     depth + 1,
                 );
+                outputs = instance.suffix.is_empty().then_some(values);
             } else {
                 out.warnings.push(IacWarning {
                     at: call.at(),
                     message: format!("module \"{name}\" (source \"{source}\") is not read: functions it declares are not seen"),
                 });
-                return;
+                return None;
             }
         }
+        outputs
     }
 
     /// A call of `terraform-aws-modules/lambda/aws`.
@@ -634,6 +649,14 @@ impl Reader<'_> {
             role,
         })
     }
+}
+
+fn call_source(scope: &Scope, call: &Item) -> String {
+    scope.arg(call.block, "source", &Iter::default(), 0).and_then(|v| v.exact()).unwrap_or_default()
+}
+
+fn is_local_source(source: &str) -> bool {
+    source.starts_with("./") || source.starts_with("../")
 }
 
 fn is_lambda_registry_module(source: &str) -> bool {

@@ -305,9 +305,9 @@ fn malformed_module_reads_what_it_can() {
         ("main.tf", 35, "nesting depth"),
         ("main.tf", 35, "`locals` (from line 34) is not read"),
         ("main.tf", 50, "`resource \"aws_lambda_function\" \"broken\"` (from line 48) is not read"),
-        ("main.tf", 97, "aws_lambda_function.from_s3: the environment merges a map that is not known"),
-        ("main.tf", 110, "aws_lambda_function.dyn: a `dynamic \"environment\"` block is not read"),
-        ("main.tf", 128, "module \"vpc\" (source \"terraform-aws-modules/vpc/aws\") is not read"),
+        ("main.tf", 98, "aws_lambda_function.from_s3: the environment merges a map that is not known"),
+        ("main.tf", 111, "aws_lambda_function.dyn: a `dynamic \"environment\"` block is not read"),
+        ("main.tf", 129, "module \"vpc\" (source \"terraform-aws-modules/vpc/aws\") is not read"),
         ("truncated.tf", 3, "`resource \"aws_s3_bucket\" \"logs\"` (from line 1) is not read"),
     ];
     assert_eq!(warnings.len(), expected.len() - 1, "{warnings:#?}");
@@ -346,6 +346,8 @@ fn malformed_module_reads_what_it_can() {
             ("QUEUE", bind(&[l("https://sqs."), U, l(".amazonaws.com/"), U, l("/dev-work-0")], Some(("aws_sqs_queue.work[0]", "aws_sqs_queue")))),
             ("FIRST", bind(&[U], None)),
             ("LIST", bind(&[U], None)),
+            // An output of the local module.
+            ("WORKER", bind(&[l("dev-worker")], Some(("module.worker.aws_lambda_function.this", "aws_lambda_function")))),
         ])
     );
 

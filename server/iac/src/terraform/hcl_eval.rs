@@ -157,6 +157,8 @@ pub struct Scope<'a> {
     pub data: HashMap<(String, String), &'a Block>,
     /// `module "x"` calls of the registry lambda module, whose outputs are known.
     pub lambda_modules: HashMap<String, &'a Block>,
+    /// The outputs of local modules already read, by call name.
+    pub module_outputs: RefCell<HashMap<String, Value>>,
     pub env: Env,
     active: RefCell<HashSet<String>>,
     cache: RefCell<HashMap<String, Value>>,
@@ -172,6 +174,7 @@ impl<'a> Scope<'a> {
             resources: HashMap::new(),
             data: HashMap::new(),
             lambda_modules: HashMap::new(),
+            module_outputs: RefCell::default(),
             env,
             active: RefCell::default(),
             cache: RefCell::default(),
@@ -318,7 +321,8 @@ impl<'a> Scope<'a> {
             },
             ("module", Some(name)) => match (self.lambda_modules.get(name), attr(1)) {
                 (Some(call), Some(output)) => (self.lambda_module_output(name, call, output, depth), 2),
-                _ => return Value::Unknown,
+                (Some(_), _) => return Value::Unknown,
+                (None, _) => (self.module_outputs.borrow().get(name).cloned().unwrap_or(Value::Unknown), 1),
             },
             (ty, Some(name)) if self.resources.contains_key(&(ty.to_string(), name.to_string())) => {
                 return self.resource_attr(false, ty, name, &ops[1..], it, depth);
@@ -366,6 +370,11 @@ impl<'a> Scope<'a> {
             ),
             _ => Value::Unknown,
         }
+    }
+
+    /// Forget what was evaluated: new knowledge (a module's outputs) arrived.
+    pub fn clear_cache(&self) {
+        self.cache.borrow_mut().clear();
     }
 
     fn local(&self, name: &str, depth: u32) -> Value {
