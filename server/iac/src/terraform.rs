@@ -946,16 +946,31 @@ resource "aws_dynamodb_table" "away" {
   provider = aws.us
   name     = "away"
 }
+resource "aws_dynamodb_table" "sydney" {
+  region = "ap-southeast-2"
+  name   = "sydney"
+}
+data "aws_region" "virginia" { name = "us-east-1" }
+data "aws_region" "current" {}
 resource "aws_lambda_function" "zip" {
   function_name = "zip"
   filename      = "${path.module}/build/zip.zip"
   role          = "arn:aws-cn:iam::1:role/${var.role}"
+  environment {
+    variables = {
+      HOME_REGION  = data.aws_region.current.name
+      OTHER_REGION = data.aws_region.virginia.name
+    }
+  }
 }
 variable "role" {}"#;
         let d = read_text(text, &Context::default());
         let arn = |id: &str| d.resources.iter().find(|r| r.id == id).unwrap().arn.as_ref().unwrap().display();
         assert_eq!(arn("aws_dynamodb_table.home"), "arn:aws-cn:dynamodb:cn-north-1:*:table/home");
         assert_eq!(arn("aws_dynamodb_table.away"), "arn:*:dynamodb:*:*:table/away");
+        assert_eq!(arn("aws_dynamodb_table.sydney"), "arn:aws:dynamodb:ap-southeast-2:*:table/sydney");
+        let env = env_display(&d);
+        assert_eq!((env["HOME_REGION"].as_str(), env["OTHER_REGION"].as_str()), ("cn-north-1", "us-east-1"));
         let f = &d.functions[0];
         assert_eq!(f.code, Code::Unknown { reason: "the zip file ./build/zip.zip is built outside Terraform".into() });
         assert_eq!(f.role.as_deref(), Some("arn:aws-cn:iam::1:role/*"));

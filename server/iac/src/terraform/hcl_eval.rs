@@ -451,6 +451,13 @@ impl<'a> Scope<'a> {
 
     /// The partition, region and account a resource lives in.
     pub fn env_of(&self, block: &Block) -> Env {
+        // AWS provider v6: a resource's own `region` argument.
+        if let Some(region) = block.body.get_attribute("region") {
+            return match self.eval(&region.value, &Iter::default(), 0).exact() {
+                Some(r) => self.env.with_region(&r),
+                None => self.env.without_region(),
+            };
+        }
         if block.body.has_attribute("provider") || block.body.has_attribute("providers") {
             self.env.without_region()
         } else {
@@ -506,7 +513,10 @@ impl<'a> Scope<'a> {
         let env = self.env_of(block);
         if data {
             match (ty, attr) {
-                ("aws_region", "name" | "id" | "region") => return Value::Str(env.region, None),
+                // `data "aws_region" "x" { name = "us-east-1" }` names its region (`region` since v6).
+                ("aws_region", "name" | "id" | "region") => {
+                    return ["region", "name"].iter().find_map(|a| self.arg(block, a, it, depth)).unwrap_or(Value::Str(env.region, None));
+                }
                 ("aws_caller_identity", "account_id" | "id") => return Value::Str(env.account, None),
                 ("aws_partition", "partition" | "id") => return Value::Str(env.partition, None),
                 ("archive_file", "output_path") => return self.arg(block, attr, it, depth).unwrap_or(Value::Unknown),

@@ -33,8 +33,16 @@ impl PlanResource<'_> {
     fn exact(&self, k: &str) -> Option<String> {
         self.values.get(k).and_then(|v| v.exact())
     }
+    /// The resource's own region (AWS provider v6 `region`, or an S3 bucket's), else the plan's.
+    fn env(&self, base: &Env) -> Env {
+        match self.exact("region") {
+            Some(r) if !r.is_empty() => base.with_region(&r),
+            _ => base.clone(),
+        }
+    }
     /// `values[attr]` when known, else what the type's table derives.
     fn attribute(&self, attr: &str, env: &Env) -> Value {
+        let env = &self.env(env);
         match self.values.get(attr) {
             Some(v @ Value::Str(..)) => v.clone(),
             _ => {
@@ -100,7 +108,7 @@ pub fn read(path: &Path, text: &str, ctx: &Context) -> Deployment {
         let args = |k: &str| r.arg(k);
         let arn = match r.values.get("arn") {
             Some(v @ Value::Str(..)) if v.exact().is_some() => v.exact().map(crate::model::Pattern::literal),
-            _ => tf_names::arn(r.ty, &args, &env, false),
+            _ => tf_names::arn(r.ty, &args, &r.env(&env), false),
         };
         out.resources.push(Resource {
             id: r.address.to_string(),
@@ -221,7 +229,8 @@ fn environment(json: &Json, resources: &[PlanResource], ctx: &Context) -> Env {
     let data = |ty: &str, attrs: &[&str]| {
         resources.iter().filter(|r| r.mode == "data" && r.ty == ty && r.module.is_empty()).find_map(|r| attrs.iter().find_map(|a| r.exact(a)))
     };
-    let region = ctx.region.clone().or_else(|| data("aws_region", &["region", "name"])).or_else(|| {
+    // What the plan read is what was planned: it goes before the context.
+    let region = data("aws_region", &["region", "name"]).or_else(|| ctx.region.clone()).or_else(|| {
         let expr = json.pointer("/configuration/provider_config/aws/expressions/region")?;
         if let Some(s) = expr.get("constant_value").and_then(Json::as_str) {
             return Some(s.to_string());
@@ -234,7 +243,7 @@ fn environment(json: &Json, resources: &[PlanResource], ctx: &Context) -> Env {
             _ => None,
         }
     });
-    let account = ctx.account.clone().or_else(|| data("aws_caller_identity", &["account_id"]));
+    let account = data("aws_caller_identity", &["account_id"]).or_else(|| ctx.account.clone());
     Env::new(region.as_deref(), account.as_deref())
 }
 

@@ -25,6 +25,10 @@ impl Env {
             account: account.map(Pattern::literal).unwrap_or_else(Pattern::unknown),
         }
     }
+    /// The same account in another region (a resource's own `region`).
+    pub fn with_region(&self, region: &str) -> Env {
+        Env { partition: Pattern::literal(partition_of(region)), region: Pattern::literal(region), account: self.account.clone() }
+    }
     /// The same account in a region the templates do not say (an aliased provider).
     pub fn without_region(&self) -> Env {
         Env { partition: Pattern::unknown(), region: Pattern::unknown(), account: self.account.clone() }
