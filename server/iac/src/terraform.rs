@@ -934,6 +934,20 @@ resource "aws_lambda_function" "f" {
     }
 
     #[test]
+    fn doubling_values_stay_small() {
+        let mut text = String::from("locals {\n  s0 = \"ab\"\n  l0 = [\"x\"]\n");
+        for i in 1..48 {
+            text.push_str(&format!("  s{i} = \"${{local.s{0}}}${{local.s{0}}}\"\n  l{i} = concat(local.l{0}, local.l{0})\n", i - 1));
+        }
+        text.push_str("}\n");
+        text.push_str(&function_with_env("", "      S = local.s47\n      L = join(\",\", local.l47)\n      SMALL = local.s2"));
+        let started = std::time::Instant::now();
+        let env = env_display(&read_text(&text, &Context::default()));
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        assert_eq!((env["S"].as_str(), env["L"].as_str(), env["SMALL"].as_str()), ("*", "*", "abababab"));
+    }
+
+    #[test]
     fn provider_region_aliases_and_code_locations() {
         let text = r#"
 provider "aws" { region = "cn-north-1" }

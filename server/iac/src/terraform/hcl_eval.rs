@@ -15,6 +15,8 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 const MAX_DEPTH: u32 = 64;
+/// Bytes of strings plus elements of collections in one value.
+const MAX_SIZE: usize = 1 << 20;
 
 /// What an expression is known to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +70,28 @@ impl Value {
     }
     fn as_index(&self) -> Option<usize> {
         self.exact()?.parse().ok()
+    }
+    /// Whether the value is larger than `budget` (string bytes plus elements); stops counting early.
+    fn size_exceeds(&self, budget: usize) -> bool {
+        fn walk(v: &Value, left: &mut usize) -> bool {
+            let cost = match v {
+                Value::Str(p, _) => p.0.iter().map(|part| if let Part::Literal(s) = part { s.len() } else { 1 }).sum(),
+                Value::List(items) => items.len(),
+                Value::Map(m) => m.keys().map(|k| k.len() + 1).sum(),
+                _ => 1,
+            };
+            if cost > *left {
+                return true;
+            }
+            *left -= cost;
+            match v {
+                Value::List(items) => items.iter().any(|x| walk(x, left)),
+                Value::Map(m) => m.values().any(|x| walk(x, left)),
+                _ => false,
+            }
+        }
+        let mut left = budget;
+        walk(self, &mut left)
     }
     fn without_origin(self) -> Value {
         match self {
@@ -187,6 +211,16 @@ impl<'a> Scope<'a> {
     }
 
     pub fn eval(&self, e: &Expression, it: &Iter, depth: u32) -> Value {
+        let v = self.eval_inner(e, it, depth);
+        // Values that double at each step (`"${local.a}${local.a}"`) would exhaust memory.
+        if v.size_exceeds(MAX_SIZE) {
+            Value::Unknown
+        } else {
+            v
+        }
+    }
+
+    fn eval_inner(&self, e: &Expression, it: &Iter, depth: u32) -> Value {
         if depth > MAX_DEPTH {
             return Value::Unknown;
         }
