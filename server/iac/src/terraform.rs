@@ -960,6 +960,7 @@ resource "aws_dynamodb_table" "away" {
   provider = aws.us
   name     = "away"
 }
+resource "aws_sqs_queue" "beijing" { name = "q" }
 resource "aws_dynamodb_table" "sydney" {
   region = "ap-southeast-2"
   name   = "sydney"
@@ -974,6 +975,7 @@ resource "aws_lambda_function" "zip" {
     variables = {
       HOME_REGION  = data.aws_region.current.name
       OTHER_REGION = data.aws_region.virginia.name
+      QUEUE        = aws_sqs_queue.beijing.url
     }
   }
 }
@@ -985,6 +987,7 @@ variable "role" {}"#;
         assert_eq!(arn("aws_dynamodb_table.sydney"), "arn:aws:dynamodb:ap-southeast-2:*:table/sydney");
         let env = env_display(&d);
         assert_eq!((env["HOME_REGION"].as_str(), env["OTHER_REGION"].as_str()), ("cn-north-1", "us-east-1"));
+        assert_eq!(env["QUEUE"], "https://sqs.cn-north-1.amazonaws.com.cn/*/q");
         let f = &d.functions[0];
         assert_eq!(f.code, Code::Unknown { reason: "the zip file ./build/zip.zip is built outside Terraform".into() });
         assert_eq!(f.role.as_deref(), Some("arn:aws-cn:iam::1:role/*"));

@@ -342,8 +342,8 @@ fn malformed_module_reads_what_it_can() {
             ("LOOP", bind(&[U, l("-b-a")], None)),
             ("DEEP", bind(&[U], None)),
             ("MODE", bind(&[U, l("-x")], None)),
-            // count is not known, the index is: instance 0, region not known.
-            ("QUEUE", bind(&[l("https://sqs."), U, l(".amazonaws.com/"), U, l("/dev-work-0")], Some(("aws_sqs_queue.work[0]", "aws_sqs_queue")))),
+            // count is not known, the index is: instance 0; region (so partition and domain) not known.
+            ("QUEUE", bind(&[l("https://sqs."), U, l("."), U, l("/"), U, l("/dev-work-0")], Some(("aws_sqs_queue.work[0]", "aws_sqs_queue")))),
             ("FIRST", bind(&[U], None)),
             ("LIST", bind(&[U], None)),
             // An output of the local module.
@@ -368,7 +368,7 @@ fn malformed_module_reads_what_it_can() {
         env(vec![
             (
                 "QUEUE_URL",
-                bind(&[l("https://sqs."), U, l(".amazonaws.com/"), U, l("/dev-shared.fifo")], Some(("aws_sqs_queue.shared", "aws_sqs_queue")))
+                bind(&[l("https://sqs."), U, l("."), U, l("/"), U, l("/dev-shared.fifo")], Some(("aws_sqs_queue.shared", "aws_sqs_queue")))
             ),
             ("BATCH_SIZE", bind(&[l("5")], None)),
         ])

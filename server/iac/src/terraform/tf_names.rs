@@ -3,7 +3,8 @@
 //!
 //! All per-type knowledge lives in [`TYPES`]. Attribute templates use
 //! `{name}` (the physical name), `{p}` / `{r}` / `{a}` (partition, region,
-//! account), `{*}` (a part the provider generates), `{attr:X}` (another
+//! account), `{dns}` (the partition's domain: `amazonaws.com`,
+//! `amazonaws.com.cn`), `{*}` (a part the provider generates), `{attr:X}` (another
 //! attribute of the same table entry) and `{arg:X|default}` (an argument).
 
 use super::hcl_eval::Value;
@@ -84,17 +85,12 @@ pub static TYPES: &[TypeInfo] = &[
     TypeInfo {
         resource_type: "aws_s3_bucket",
         name: NameRule::ArgOrPrefix { arg: "bucket", prefix: "bucket_prefix", fifo: None },
-        attributes: &[("bucket", "{name}"), ("id", "{name}"), ("arn", "arn:{p}:s3:::{name}"), ("bucket_domain_name", "{name}.s3.amazonaws.com")],
+        attributes: &[("bucket", "{name}"), ("id", "{name}"), ("arn", "arn:{p}:s3:::{name}")],
     },
     TypeInfo {
         resource_type: "aws_sqs_queue",
         name: NameRule::ArgOrPrefix { arg: "name", prefix: "name_prefix", fifo: Some("fifo_queue") },
-        attributes: &[
-            ("name", "{name}"),
-            ("url", "https://sqs.{r}.amazonaws.com/{a}/{name}"),
-            ("id", "{attr:url}"),
-            ("arn", "arn:{p}:sqs:{r}:{a}:{name}"),
-        ],
+        attributes: &[("name", "{name}"), ("url", "https://sqs.{r}.{dns}/{a}/{name}"), ("id", "{attr:url}"), ("arn", "arn:{p}:sqs:{r}:{a}:{name}")],
     },
     TypeInfo {
         resource_type: "aws_sns_topic",
@@ -164,7 +160,7 @@ pub static TYPES: &[TypeInfo] = &[
             ("name", "{name}"),
             ("id", "{name}"),
             ("arn", "arn:{p}:ecr:{r}:{a}:repository/{name}"),
-            ("repository_url", "{a}.dkr.ecr.{r}.amazonaws.com/{name}"),
+            ("repository_url", "{a}.dkr.ecr.{r}.{dns}/{name}"),
         ],
     },
 ];
@@ -249,6 +245,11 @@ fn table_attribute(info: &TypeInfo, attr: &str, args: &Args, env: &Env, data_sou
             "r" => env.region.clone(),
             "a" => env.account.clone(),
             "*" => Pattern::unknown(),
+            "dns" => match env.partition.as_exact().as_deref() {
+                Some("aws" | "aws-us-gov") => Pattern::literal("amazonaws.com"),
+                Some("aws-cn") => Pattern::literal("amazonaws.com.cn"),
+                _ => Pattern::unknown(),
+            },
             "ssm_name" => {
                 // `/app/x` → `parameter/app/x`; `x` → `parameter/x`.
                 let n = name();
