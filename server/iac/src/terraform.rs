@@ -45,7 +45,7 @@ mod plan;
 mod tf_json;
 mod tf_names;
 
-pub use tf_names::{partition_of, TYPES};
+pub use tf_names::partition_of;
 
 use crate::model::{Binding, Code, Context, Deployment, Framework, Function, IacWarning, Location, Part, Resource};
 use hcl_edit::expr::{Expression, TraversalOperator};
@@ -1107,6 +1107,23 @@ resource "aws_lambda_function" "resource_archive" {
         assert_eq!(d.warnings.len(), 1);
         assert_eq!(d.warnings[0].at.line, 3);
         assert!(d.warnings[0].message.contains("not known"));
+    }
+
+    #[test]
+    fn partitions_only_for_known_region_prefixes() {
+        let cases = [
+            ("eu-west-1", Some("aws")),
+            ("cn-northwest-1", Some("aws-cn")),
+            ("us-gov-west-1", Some("aws-us-gov")),
+            ("us-iso-east-1", Some("aws-iso")),
+            ("us-isob-east-1", Some("aws-iso-b")),
+            ("eu-isoe-west-1", Some("aws-iso-e")),
+            ("eusc-de-east-1", None),
+            ("mars-north-1", None),
+        ];
+        for (region, partition) in cases {
+            assert_eq!(partition_of(region), partition, "{region}");
+        }
     }
 
     #[test]

@@ -21,14 +21,18 @@ pub struct Env {
 impl Env {
     pub fn new(region: Option<&str>, account: Option<&str>) -> Env {
         Env {
-            partition: region.map(|r| Pattern::literal(partition_of(r))).unwrap_or_else(Pattern::unknown),
+            partition: region.and_then(partition_of).map(Pattern::literal).unwrap_or_else(Pattern::unknown),
             region: region.map(Pattern::literal).unwrap_or_else(Pattern::unknown),
             account: account.map(Pattern::literal).unwrap_or_else(Pattern::unknown),
         }
     }
     /// The same account in another region (a resource's own `region`).
     pub fn with_region(&self, region: &str) -> Env {
-        Env { partition: Pattern::literal(partition_of(region)), region: Pattern::literal(region), account: self.account.clone() }
+        Env {
+            partition: partition_of(region).map(Pattern::literal).unwrap_or_else(Pattern::unknown),
+            region: Pattern::literal(region),
+            account: self.account.clone(),
+        }
     }
     /// The same account in a region the templates do not say (an aliased provider).
     pub fn without_region(&self) -> Env {
@@ -36,18 +40,26 @@ impl Env {
     }
 }
 
-pub fn partition_of(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else if region.starts_with("us-iso-") {
-        "aws-iso"
-    } else if region.starts_with("us-isob-") {
-        "aws-iso-b"
-    } else {
-        "aws"
-    }
+/// The partition of a region, for the region prefixes known here; `None` for others.
+pub fn partition_of(region: &str) -> Option<&'static str> {
+    const PARTITIONS: &[(&str, &str)] = &[
+        ("us-gov-", "aws-us-gov"),
+        ("us-isob-", "aws-iso-b"),
+        ("us-isof-", "aws-iso-f"),
+        ("us-iso-", "aws-iso"),
+        ("eu-isoe-", "aws-iso-e"),
+        ("cn-", "aws-cn"),
+        ("us-", "aws"),
+        ("eu-", "aws"),
+        ("ap-", "aws"),
+        ("ca-", "aws"),
+        ("sa-", "aws"),
+        ("me-", "aws"),
+        ("af-", "aws"),
+        ("il-", "aws"),
+        ("mx-", "aws"),
+    ];
+    PARTITIONS.iter().find(|(prefix, _)| region.starts_with(prefix)).map(|(_, p)| *p)
 }
 
 /// How the physical name of a resource is formed.
