@@ -291,7 +291,18 @@ impl Reader<'_> {
                     }
                 }
                 for (k, v) in &self.ctx.parameters {
-                    let parsed = if v.starts_with(['{', '[']) { hcl_edit::parser::parse_expr(v).ok().map(|e| Scope::constant(&e)) } else { None };
+                    // `-var` values are strings, converted by the variable's type.
+                    let ty = variables
+                        .iter()
+                        .find(|d| d.label(0) == k)
+                        .and_then(|d| d.block.body.get_attribute("type"))
+                        .and_then(|t| traversal_path(&t.value));
+                    let parsed = match (ty.as_deref(), v.as_str()) {
+                        (Some(["bool"]), "true") => Some(Value::Bool(true)),
+                        (Some(["bool"]), "false") => Some(Value::Bool(false)),
+                        _ if v.starts_with(['{', '[']) => hcl_edit::parser::parse_expr(v).ok().map(|e| Scope::constant(&e)),
+                        _ => None,
+                    };
                     values.insert(k.clone(), parsed.unwrap_or_else(|| Value::literal(v.clone())));
                 }
                 None
@@ -689,7 +700,11 @@ fn traversal_path(e: &Expression) -> Option<Vec<&str>> {
         },
         e => e,
     };
-    let Expression::Traversal(t) = e else { return None };
+    let t = match e {
+        Expression::Traversal(t) => t,
+        Expression::Variable(v) => return Some(vec![v.as_str()]),
+        _ => return None,
+    };
     let Expression::Variable(root) = &t.expr else { return None };
     let mut out = vec![root.as_str()];
     for op in &t.operators {
@@ -843,6 +858,21 @@ variable "env" { default = "prod" }"#;
                 ("TRY_UNKNOWN", "*"),
             ],
         );
+    }
+
+    #[test]
+    fn var_values_follow_the_declared_type() {
+        let prelude = r#"
+variable "flag" { type = bool }
+variable "text" { type = string }"#;
+        let vars = r#"
+      FLAG   = var.flag == true ? "on" : "off"
+      TEXT   = var.text == true ? "on" : "off"
+      STRING = var.text == "true" ? "on" : "off""#;
+        let ctx =
+            Context { parameters: [("flag".to_string(), "true".to_string()), ("text".to_string(), "true".to_string())].into(), ..Context::default() };
+        let env = env_display(&read_text(&function_with_env(prelude, vars), &ctx));
+        assert_eq!((env["FLAG"].as_str(), env["TEXT"].as_str(), env["STRING"].as_str()), ("on", "o*", "on"));
     }
 
     #[test]

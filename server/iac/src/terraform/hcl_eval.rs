@@ -273,6 +273,9 @@ impl<'a> Scope<'a> {
                     BinaryOperator::Eq | BinaryOperator::NotEq => {
                         let eq = match (&l, &r) {
                             (Value::Null, Value::Null) => Some(true),
+                            // Terraform compares types too (`"true" == true` is false), and a
+                            // string here may be a `-var` for a bool variable: not known.
+                            (Value::Bool(_), Value::Str(..)) | (Value::Str(..), Value::Bool(_)) => None,
                             (Value::Null, v) | (v, Value::Null) if v.exact().is_some() => Some(false),
                             _ => match (l.exact(), r.exact()) {
                                 (Some(a), Some(b)) => Some(a == b),
