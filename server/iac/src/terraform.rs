@@ -1,26 +1,35 @@
-//! Terraform: the `.tf` / `.tfvars` files of a module, and `terraform show
-//! -json` output of a plan or a state.
+//! Terraform: the `.tf` / `.tf.json` / `.tfvars` files of a module, and
+//! `terraform show -json` output of a plan or a state.
 //!
 //! # Configuration (`read_module`, `read_modules`)
 //! Files are parsed with `hcl-edit`; a file with a syntax error is read
 //! block by block, so only the broken top-level block is lost (with a
 //! warning at the error's line). `.tf.json` files (Terraform's JSON syntax)
-//! are read through `tf_json`. Variables take their `default`, then
-//! `terraform.tfvars`, then `*.auto.tfvars` (lexical order), then
-//! [`Context::parameters`] (`-var`), as Terraform does; other `.tfvars` files
-//! are only read with `-var-file` and are ignored. Expressions are evaluated
-//! by `hcl_eval` into [`Pattern`](crate::Pattern)s; the per-type knowledge of names, ARNs and
-//! URLs is in [`tf_names::TYPES`]. Relative paths are relative to the root
-//! module's directory (Terraform's working directory); `path.module` is the
-//! module's directory relative to it.
+//! are translated block by block by `tf_json`. Variables take their
+//! `default`, then `terraform.tfvars`, then `*.auto.tfvars` (lexical order),
+//! then [`Context::parameters`] (`-var`), as Terraform does; other `.tfvars`
+//! files are only read with `-var-file` and are ignored, and so are `TF_VAR_*`
+//! variables of the analysing machine. Expressions are evaluated by
+//! `hcl_eval` into [`Pattern`](crate::Pattern)s (never narrower than the
+//! truth: what is not understood is unknown; conditionals and `try` /
+//! `coalesce` join their alternatives); the per-type knowledge of names, ARNs
+//! and URLs is the table in `tf_names`. The region is [`Context::region`], else
+//! the `region` of the default `aws` provider; resources of an aliased provider
+//! have no known region (nor partition). Relative paths are relative to the
+//! root module's directory (Terraform's working directory); `path.module` is
+//! the module's directory relative to it.
 //!
 //! Functions come from `aws_lambda_function` resources and from calls of the
-//! registry module `terraform-aws-modules/lambda/aws`; local modules
-//! (`source = "./modules/fn"`) are read with the call's arguments as their
-//! variables, their addresses prefixed by `module.<name>.`. Other modules are
-//! not read (a warning names the call).
+//! registry module `terraform-aws-modules/lambda/aws` (whose
+//! `lambda_function_name` / `lambda_function_arn` outputs are known); local
+//! modules (`source = "./modules/fn"`) are read with the call's arguments as
+//! their variables, their addresses prefixed by `module.<name>.`, and their
+//! outputs bound in the caller. [`read_modules`] reads a module called by
+//! another only through that call. Other modules are not read (a warning
+//! names the call).
 //!
-//! Code: `filename = data.archive_file.x.output_path` → the archive's
+//! Code: `filename = data.archive_file.x.output_path` (or the `archive_file`
+//! resource, or a path equal to one archive's `output_path`) → the archive's
 //! `source_dir` (or the directory of its `source_file`); a zip built outside
 //! Terraform → [`Code::Unknown`], unless a directory with the zip's stem sits
 //! beside it (`build/orders.zip` and `build/orders/`); S3 objects and images
@@ -28,17 +37,26 @@
 //!
 //! # Plans and states (`read_plan`)
 //! Values there are resolved: strings are exact, and what Terraform learns
-//! only at apply time (`after_unknown`) is [`Part::Unknown`].
+//! only at apply time (`after_unknown`) is [`Part::Unknown`]. Region and
+//! account come from the plan's `aws_region` / `aws_caller_identity` data
+//! sources, else the context, else the provider configuration.
 //!
 //! # Plan and configuration describing the same function
 //! Both readers use the Terraform address as [`Function::id`] and
 //! [`Resource::id`] (`aws_lambda_function.orders`,
-//! `module.notify.aws_lambda_function.this[0]`, `aws_sqs_queue.jobs["a"]`),
-//! and both use [`Framework::Terraform`]. When a plan and `.tf` files yield the
-//! same id, the plan's names and environment are the more exact; its code may
-//! be [`Code::Unknown`] where the configuration knows the directory (a plan
-//! only holds the zip's path), so a consumer should take the plan's function
-//! and fall back to the configuration's code.
+//! `module.notify.aws_lambda_function.this[0]`, `aws_sqs_queue.jobs["a"]`;
+//! `[*]` when the instances are not known), and both use
+//! [`Framework::Terraform`]. When a plan and `.tf` files yield the same id, the
+//! plan's names and environment are the more exact, except that a value known
+//! only after apply is wholly unknown in the plan where the configuration may
+//! know a pattern (`https://sqs.eu-west-1.amazonaws.com/*/shop-prod-jobs-*`);
+//! and its code may be [`Code::Unknown`] where the configuration knows the
+//! directory (a plan holds only the zip's path). A consumer should take the
+//! plan's function and fall back to the configuration's code and, per
+//! variable, to the configuration's binding where the plan's is only unknown.
+//! Addresses are unique within one root module only: two roots
+//! (`envs/prod`, `envs/staging`) may declare the same address, each with its
+//! own environment; a plan belongs to the root module of its directory.
 
 mod hcl_eval;
 mod plan;
