@@ -380,6 +380,20 @@ impl Reader<'_> {
                 }
             }
         }
+        // Existing resources looked up by name: values may name them too.
+        for item in data.iter().filter(|d| tf_names::type_info(d.label(0)).is_some()) {
+            let (ty, name) = (item.label(0), item.label(1));
+            for instance in scope.instances(item.block, 0) {
+                let args = |arg: &str| scope.arg(item.block, arg, &instance.iter, 0);
+                out.resources.push(Resource {
+                    id: format!("{prefix}data.{ty}.{name}{}", instance.suffix),
+                    resource_type: ty.to_string(),
+                    declared_at: item.at(),
+                    name: tf_names::name(ty, &args, true),
+                    arn: tf_names::arn(ty, &args, &scope.env_of(item.block), true),
+                });
+            }
+        }
         for call in calls.iter().filter(|c| !is_local_source(&call_source(&scope, c))) {
             self.module_call(&scope, call, out, depth);
         }
@@ -1131,6 +1145,34 @@ resource "aws_lambda_function" "resource_archive" {
                 "archive_file.other.source_file /nowhere/other is not a directory of the project"
             ]
         );
+    }
+
+    #[test]
+    fn data_sources_by_name_are_resources() {
+        let text = r#"
+provider "aws" { region = "eu-west-1" }
+data "aws_dynamodb_table" "legacy" { name = "legacy-orders" }
+data "aws_secretsmanager_secret" "by_arn" { arn = "arn:aws:secretsmanager:eu-west-1:1:secret:x-AbCdEf" }
+data "aws_iam_policy_document" "doc" {}
+resource "aws_lambda_function" "f" {
+  function_name = "f"
+  environment {
+    variables = {
+      LEGACY = data.aws_dynamodb_table.legacy.name
+      SECRET = data.aws_secretsmanager_secret.by_arn.arn
+    }
+  }
+}"#;
+        let d = read_text(text, &Context::default());
+        let legacy = d.resources.iter().find(|r| r.id == "data.aws_dynamodb_table.legacy").unwrap();
+        assert_eq!(legacy.name.as_ref().map(|p| p.display()).as_deref(), Some("legacy-orders"));
+        assert_eq!(legacy.arn.as_ref().map(|p| p.display()).as_deref(), Some("arn:aws:dynamodb:eu-west-1:*:table/legacy-orders"));
+        let secret = d.resources.iter().find(|r| r.id == "data.aws_secretsmanager_secret.by_arn").unwrap();
+        assert_eq!(secret.arn.as_ref().map(|p| p.display()).as_deref(), Some("arn:aws:secretsmanager:eu-west-1:1:secret:x-AbCdEf"));
+        assert!(!d.resources.iter().any(|r| r.id.contains("policy_document")));
+        let env = &d.functions[0].environment;
+        assert_eq!(env["LEGACY"].resource.as_ref().map(|r| r.id.as_str()), Some("data.aws_dynamodb_table.legacy"));
+        assert_eq!(env["SECRET"].value.display(), "arn:aws:secretsmanager:eu-west-1:1:secret:x-AbCdEf");
     }
 
     #[test]

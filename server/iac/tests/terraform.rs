@@ -436,11 +436,28 @@ fn state_values_are_exact() {
               {
                 "variables": {
                   "QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/shop-prod-jobs-20241204203344551200000001",
-                  "MODE": "batch"
+                  "MODE": "batch",
+                  "CONFIG_PARAM": "/shop/prod/worker"
                 }
               }
             ]
           }
+        },
+        {
+          "address": "data.aws_ssm_parameter.worker",
+          "mode": "data",
+          "type": "aws_ssm_parameter",
+          "name": "worker",
+          "provider_name": "registry.terraform.io/hashicorp/aws",
+          "values": {
+            "arn": "arn:aws:ssm:eu-west-1:123456789012:parameter/shop/prod/worker",
+            "id": "/shop/prod/worker",
+            "name": "/shop/prod/worker",
+            "type": "String",
+            "version": 3,
+            "with_decryption": true
+          },
+          "sensitive_values": { "value": true }
         }
       ]
     }
@@ -456,9 +473,15 @@ fn state_values_are_exact() {
     let url = "https://sqs.eu-west-1.amazonaws.com/123456789012/shop-prod-jobs-20241204203344551200000001";
     assert_eq!(
         worker.environment,
-        env(vec![("QUEUE_URL", bind(&[l(url)], Some(("aws_sqs_queue.jobs", "aws_sqs_queue")))), ("MODE", bind(&[l("batch")], None))])
+        env(vec![
+            ("QUEUE_URL", bind(&[l(url)], Some(("aws_sqs_queue.jobs", "aws_sqs_queue")))),
+            ("MODE", bind(&[l("batch")], None)),
+            ("CONFIG_PARAM", bind(&[l("/shop/prod/worker")], Some(("data.aws_ssm_parameter.worker", "aws_ssm_parameter")))),
+        ])
     );
     let queue = resource(&d.resources, "aws_sqs_queue.jobs");
     assert_eq!(queue.name, Some(pat(&[l("shop-prod-jobs-20241204203344551200000001")])));
     assert_eq!(queue.arn, Some(pat(&[l("arn:aws:sqs:eu-west-1:123456789012:shop-prod-jobs-20241204203344551200000001")])));
+    let param = resource(&d.resources, "data.aws_ssm_parameter.worker");
+    assert_eq!(param.arn, Some(pat(&[l("arn:aws:ssm:eu-west-1:123456789012:parameter/shop/prod/worker")])));
 }

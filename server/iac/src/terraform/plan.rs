@@ -33,6 +33,13 @@ impl PlanResource<'_> {
     fn exact(&self, k: &str) -> Option<String> {
         self.values.get(k).and_then(|v| v.exact())
     }
+    /// A managed AWS resource, or a data source of a type whose names are known (looked up by name).
+    fn is_aws_resource(&self) -> bool {
+        match self.mode {
+            "managed" => self.ty.starts_with("aws_"),
+            _ => tf_names::type_info(self.ty).is_some(),
+        }
+    }
     /// The resource's own region (AWS provider v6 `region`, or an S3 bucket's), else the plan's.
     fn env(&self, base: &Env) -> Env {
         match self.exact("region") {
@@ -102,22 +109,22 @@ pub fn read(path: &Path, text: &str, ctx: &Context) -> Deployment {
     let dir = path.parent().unwrap_or(Path::new("."));
 
     for r in &resources {
-        if r.mode != "managed" || !r.ty.starts_with("aws_") {
+        if !r.is_aws_resource() {
             continue;
         }
         let args = |k: &str| r.arg(k);
         let arn = match r.values.get("arn") {
             Some(v @ Value::Str(..)) if v.exact().is_some() => v.exact().map(crate::model::Pattern::literal),
-            _ => tf_names::arn(r.ty, &args, &r.env(&env), false),
+            _ => tf_names::arn(r.ty, &args, &r.env(&env), r.mode == "data"),
         };
         out.resources.push(Resource {
             id: r.address.to_string(),
             resource_type: r.ty.to_string(),
             declared_at: Location { file: path.to_path_buf(), line: line_of(r.address) },
-            name: tf_names::name(r.ty, &args, false),
+            name: tf_names::name(r.ty, &args, r.mode == "data"),
             arn,
         });
-        if r.ty != "aws_lambda_function" {
+        if r.ty != "aws_lambda_function" || r.mode != "managed" {
             continue;
         }
         let mut environment = BTreeMap::new();
@@ -250,12 +257,12 @@ fn environment(json: &Json, resources: &[PlanResource], ctx: &Context) -> Env {
 /// Exact names, ARNs, URLs and ids → the resources they name.
 fn names_index(resources: &[PlanResource], env: &Env) -> HashMap<String, Vec<ResourceRef>> {
     let mut index: HashMap<String, Vec<ResourceRef>> = HashMap::new();
-    for r in resources.iter().filter(|r| r.mode == "managed" && r.ty.starts_with("aws_")) {
+    for r in resources.iter().filter(|r| r.is_aws_resource()) {
         let rr = ResourceRef { id: r.address.to_string(), resource_type: r.ty.to_string() };
         let args = |k: &str| r.arg(k);
         let mut keys: Vec<String> =
             ["arn", "id", "url", "bucket", "function_name", "name"].iter().filter_map(|a| r.attribute(a, env).exact()).collect();
-        keys.extend(tf_names::name(r.ty, &args, false).and_then(|p| p.as_exact()));
+        keys.extend(tf_names::name(r.ty, &args, r.mode == "data").and_then(|p| p.as_exact()));
         keys.sort();
         keys.dedup();
         for key in keys {

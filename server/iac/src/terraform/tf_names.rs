@@ -228,8 +228,15 @@ pub fn arn(resource_type: &str, args: &Args, env: &Env, data_source: bool) -> Op
 }
 
 /// The value of `resource_type.x.attr`: from the table, else the argument
-/// of the same name (the provider echoes arguments), else not known.
+/// of the same name (the provider echoes arguments), else not known; for a
+/// data source, its argument first.
 pub fn attribute(resource_type: &str, attr: &str, args: &Args, env: &Env, data_source: bool) -> Value {
+    // A data source's argument is what it was looked up by (`arn = "..."`).
+    if data_source {
+        if let Some(v @ Value::Str(..)) = args(attr) {
+            return v;
+        }
+    }
     if let Some(info) = type_info(resource_type) {
         if let Some(p) = table_attribute(info, attr, args, env, data_source, 0) {
             return Value::Str(p, None);
