@@ -99,8 +99,10 @@ pub fn read_modules(modules: &BTreeMap<PathBuf, Vec<PathBuf>>, ctx: &Context) ->
             for (body, _) in &parsed.bodies {
                 for call in body.get_blocks("module") {
                     if let Some(source) = call.body.get_attribute("source").and_then(|a| a.value.as_str()) {
-                        if source.starts_with("./") || source.starts_with("../") {
-                            called.insert(normalize(&dir.join(source)));
+                        let child = normalize(&dir.join(source));
+                        // A module calling itself is a Terraform error; it is still read as a root.
+                        if is_local_source(source) && child != normalize(dir) {
+                            called.insert(child);
                         }
                     }
                 }

@@ -485,3 +485,16 @@ fn state_values_are_exact() {
     let param = resource(&d.resources, "data.aws_ssm_parameter.worker");
     assert_eq!(param.arn, Some(pat(&[l("arn:aws:ssm:eu-west-1:123456789012:parameter/shop/prod/worker")])));
 }
+
+#[test]
+fn a_module_calling_itself_ends() {
+    let dir = std::env::temp_dir().join(format!("iamlens-iac-selfcall-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("main.tf"), "module \"me\" {\n  source = \"./\"\n}\n\nresource \"aws_sqs_queue\" \"q\" {\n  name = \"q\"\n}\n").unwrap();
+    let d = discover(&dir, &DiscoverOptions::default());
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(d.resources.iter().any(|r| r.id == "aws_sqs_queue.q"));
+    assert!(d.resources.len() <= 8, "{}", d.resources.len());
+    assert_eq!(d.warnings.len(), 1);
+    assert!(d.warnings[0].message.contains("nested deeper than"), "{}", d.warnings[0].message);
+}
