@@ -3,7 +3,7 @@
 //! Found automatically: CloudFormation / SAM templates (YAML or JSON with
 //! `AWSTemplateFormatVersion`, a `Transform` naming `AWS::Serverless`, or
 //! `Resources` typed `AWS::...`), `serverless.yml`, Terraform modules (every
-//! directory holding `.tf` files) and `cdk.out` assemblies — the last even when
+//! directory holding `.tf` / `.tf.json` files) and `cdk.out` assemblies — the last even when
 //! `.gitignore` lists them, as it usually does: they are build output the
 //! person asked to be read by synthesizing.
 
@@ -103,6 +103,10 @@ impl Found {
                 let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
                 self.terraform_modules.entry(dir).or_default().push(path.to_path_buf());
             }
+            "json" if name.ends_with(".tf.json") => {
+                let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+                self.terraform_modules.entry(dir).or_default().push(path.to_path_buf());
+            }
             "yaml" | "yml" | "json" | "template" => {
                 if name.starts_with("serverless.") && ext != "json" {
                     self.serverless.push(path.to_path_buf());
@@ -145,9 +149,7 @@ impl Found {
         for dir in &self.cdk_assemblies {
             out.extend(cdk::read(dir, ctx));
         }
-        for (dir, files) in &self.terraform_modules {
-            out.extend(terraform::read_module(dir, files, ctx));
-        }
+        out.extend(terraform::read_modules(&self.terraform_modules, ctx));
         for path in &self.terraform_plans {
             match std::fs::read_to_string(path) {
                 Ok(text) => out.extend(terraform::read_plan(path, &text, ctx)),
