@@ -149,10 +149,34 @@ impl Assets {
             return Code::Directory { path: asset_dir.to_path_buf() };
         }
         files.sort();
-        match self.source_of(asset_dir, &files) {
+        match self.source_of(asset_dir, &files).or_else(|| self.bundled_from(asset_dir, &files)) {
             Some(dir) => Code::Directory { path: dir },
             None => Code::Directory { path: asset_dir.to_path_buf() },
         }
+    }
+
+    /// A bundle esbuild wrote (`NodejsFunction`): it names each module it
+    /// inlines in a `// lambda/report/index.ts` comment, relative to the
+    /// project, the entry module last. The entry's directory is the code.
+    fn bundled_from(&self, asset_dir: &Path, files: &[PathBuf]) -> Option<PathBuf> {
+        const SOURCES: &[&str] = &["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs"];
+        let mut entry: Option<PathBuf> = None;
+        for file in files.iter().filter(|f| f.extension().is_some_and(|e| matches!(e.to_str(), Some("js" | "mjs" | "cjs")))) {
+            let Ok(text) = std::fs::read_to_string(asset_dir.join(file)) else { continue };
+            for line in text.lines() {
+                let Some(named) = line.strip_prefix("// ").map(str::trim) else { continue };
+                let path = Path::new(named);
+                let is_source = path.extension().and_then(|e| e.to_str()).is_some_and(|e| SOURCES.contains(&e));
+                if !is_source || named.contains("node_modules") || named.contains(' ') || path.is_absolute() {
+                    continue;
+                }
+                let candidate = normalise(&self.project.join(path));
+                if candidate.starts_with(&self.project) && candidate.is_file() {
+                    entry = Some(candidate);
+                }
+            }
+        }
+        entry.and_then(|e| e.parent().map(Path::to_path_buf))
     }
 
     /// The project directory holding every file of the asset, same relative

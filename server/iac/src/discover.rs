@@ -7,7 +7,7 @@
 //! `.gitignore` lists them, as it usually does: they are build output the
 //! person asked to be read by synthesizing.
 
-use crate::model::{Context, Deployment, IacWarning, Location};
+use crate::model::{Code, Context, Deployment, Framework, Function, IacWarning, Location, Pattern};
 use crate::{cdk, cfn, serverless, terraform};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -149,15 +149,53 @@ impl Found {
         for dir in &self.cdk_assemblies {
             out.extend(cdk::read(dir, ctx));
         }
-        out.extend(terraform::read_modules(&self.terraform_modules, ctx));
+        let mut configured = terraform::read_modules(&self.terraform_modules, ctx);
         for path in &self.terraform_plans {
             match std::fs::read_to_string(path) {
-                Ok(text) => out.extend(terraform::read_plan(path, &text, ctx)),
+                Ok(text) => {
+                    let mut planned = terraform::read_plan(path, &text, ctx);
+                    configured.functions = prefer_planned(&mut planned.functions, std::mem::take(&mut configured.functions));
+                    out.extend(planned);
+                }
                 Err(e) => out.warnings.push(unreadable(path, &e)),
             }
         }
+        out.extend(configured);
         out
     }
+}
+
+/// A plan's resolved values win over the configuration's for the same
+/// address; the configuration still says what the plan leaves unknown (the
+/// code directory of an archive built at apply time, a variable whose value
+/// is only known after apply). Returns the configured functions the plan does
+/// not describe; the planned ones are completed in place.
+fn prefer_planned(planned: &mut [Function], configured: Vec<Function>) -> Vec<Function> {
+    let mut rest = Vec::new();
+    for config in configured {
+        let same = |p: &&mut Function| p.id == config.id && p.framework == Framework::Terraform && config.framework == Framework::Terraform;
+        let Some(plan) = planned.iter_mut().find(same) else {
+            rest.push(config);
+            continue;
+        };
+        if matches!(plan.code, Code::Unknown { .. }) && matches!(config.code, Code::Directory { .. }) {
+            plan.code = config.code;
+        }
+        plan.handler = plan.handler.take().or(config.handler);
+        plan.runtime = plan.runtime.take().or(config.runtime);
+        plan.role = plan.role.take().or(config.role);
+        for (name, binding) in config.environment {
+            match plan.environment.get_mut(&name) {
+                Some(known) if known.value == Pattern::unknown() => *known = binding,
+                Some(known) if known.resource.is_none() => known.resource = binding.resource,
+                Some(_) => {}
+                None => {
+                    plan.environment.insert(name, binding);
+                }
+            }
+        }
+    }
+    rest
 }
 
 /// The first 64 KiB: enough to recognise a template without reading a large data file.

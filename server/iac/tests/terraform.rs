@@ -259,24 +259,21 @@ fn plan_functions_and_resources() {
 }
 
 #[test]
-fn plan_and_configuration_share_function_ids() {
+fn a_plan_and_its_configuration_describe_each_function_once() {
     let app = fixture("terraform-app");
     let d = discover(&app, &DiscoverOptions::default());
     assert_eq!(d.warnings, vec![]);
     assert!(d.templates.contains(&app.join("plan.json")) && d.templates.contains(&app.join("terraform.tfvars")));
     let mut ids: Vec<&str> = d.functions.iter().map(|f| f.id.as_str()).collect();
     ids.sort();
-    assert_eq!(
-        ids,
-        [
-            "aws_lambda_function.dispatcher",
-            "aws_lambda_function.dispatcher",
-            "aws_lambda_function.orders",
-            "aws_lambda_function.orders",
-            "module.notifier.aws_lambda_function.this[0]",
-            "module.notifier.aws_lambda_function.this[0]"
-        ]
-    );
+    assert_eq!(ids, ["aws_lambda_function.dispatcher", "aws_lambda_function.orders", "module.notifier.aws_lambda_function.this[0]"]);
+    // The plan's resolved values win; what it leaves unknown, the configuration says.
+    for f in &d.functions {
+        assert_eq!(f.declared_at.file, app.join("plan.json"), "{}", f.id);
+        assert!(matches!(f.code, Code::Directory { .. }), "{}: {:?}", f.id, f.code);
+    }
+    let notifier = d.functions.iter().find(|f| f.id.starts_with("module.notifier")).unwrap();
+    assert_eq!(notifier.code, Code::Directory { path: app.join("functions/notifier") });
 }
 
 #[test]

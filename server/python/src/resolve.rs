@@ -9,6 +9,7 @@ use super::scope::{DefInfo, Env};
 use super::symbols::{ResourceRef, SdkItem, Svc, Sym};
 use super::syntax::FieldExt;
 use super::syntax::{named_children, string_literal, text, unwrap_expr, CallArgs};
+use super::values::is_environment_getter;
 use iamlens_engine::model::{Confidence, Value};
 use tree_sitter::Node;
 
@@ -208,6 +209,9 @@ impl<'a> Analyzer<'a> {
         let Some(_guard) = self.enter() else { return Sym::Unknown };
         let Some(func) = call.field("function") else { return Sym::Unknown };
         let func = unwrap_expr(func);
+        if is_environment_getter(text(func, self.src)) {
+            return Sym::Value(self.value(call, env));
+        }
         if func.kind() == "attribute" {
             let (Some(obj), Some(attr)) = (func.field("object"), func.field("attribute")) else {
                 return Sym::Unknown;

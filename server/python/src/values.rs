@@ -147,7 +147,7 @@ impl<'a> Analyzer<'a> {
         let Some(func) = call.field("function") else { return Value::Unknown };
         let args = CallArgs::of(call);
         let ftext = text(func, src);
-        if matches!(ftext, "os.getenv" | "getenv" | "os.environ.get" | "environ.get") {
+        if is_environment_getter(ftext) {
             return self.environment_read(args.positional.first().copied(), env);
         }
         if ftext == "str" {
@@ -209,6 +209,11 @@ impl<'a> Analyzer<'a> {
             None => unknown_text(),
         }
     }
+}
+
+/// `os.getenv`, `os.environ.get` (and their imported names).
+pub fn is_environment_getter(function: &str) -> bool {
+    matches!(function, "os.getenv" | "getenv" | "os.environ.get" | "environ.get")
 }
 
 pub fn is_environ(node: Option<Node>, src: &str) -> bool {
