@@ -56,7 +56,7 @@ fn files_of(
 ) -> Vec<usize> {
     let in_dir: Vec<usize> = (0..canonical.len()).filter(|&i| canonical[i].starts_with(code_dir)).collect();
     if in_dir.is_empty() {
-        notes.push(format!("its code directory {} holds no source file of this run", code_dir.display()));
+        notes.push(format!("its code directory {} holds no source file of this run", crate::project::shown(code_dir)));
         return in_dir;
     }
     let language = language_of(function, in_dir.iter().map(|&i| canonical[i].as_path()), front_ends);
@@ -64,7 +64,11 @@ fn files_of(
     let Some(entry) = fe.handler_file(handler, code_dir) else {
         // Go and Java deploy whole directories; for the others a missing module is worth saying.
         if fe.lambda_runtimes().iter().any(|r| matches!(*r, "python" | "nodejs")) {
-            notes.push(format!("its handler `{handler}` names no {} file in {}, so all of that directory counts", fe.language(), code_dir.display()));
+            notes.push(format!(
+                "its handler `{handler}` names no {} file in {}, so all of that directory counts",
+                fe.language(),
+                crate::project::shown(code_dir)
+            ));
         }
         return in_dir;
     };

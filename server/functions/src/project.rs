@@ -111,12 +111,12 @@ impl ProjectRun {
             .deployment
             .warnings
             .iter()
-            .map(|w| Warning { file: w.at.file.display().to_string(), line: w.at.line as u32, kind: "Template".into(), message: w.message.clone() })
+            .map(|w| Warning { file: shown(&w.at.file), line: w.at.line as u32, kind: "Template".into(), message: w.message.clone() })
             .collect();
         for f in &self.functions {
             for note in &f.notes {
                 out.push(Warning {
-                    file: f.function.declared_at.file.display().to_string(),
+                    file: shown(&f.function.declared_at.file),
                     line: f.function.declared_at.line as u32,
                     kind: "FunctionCode".into(),
                     message: format!("function {}: {note}", f.function.id),
@@ -208,7 +208,7 @@ impl ProjectRun {
     pub fn function_json(&self, group: &FunctionReports) -> Value {
         let Some(f) = self.function(group) else { return Value::Null };
         let f = &f.function;
-        let mut out = json!({ "Id": f.id, "Template": f.declared_at.file.display().to_string(), "Line": f.declared_at.line });
+        let mut out = json!({ "Id": f.id, "Template": shown(&f.declared_at.file), "Line": f.declared_at.line });
         if let Some(role) = &f.role {
             out["Role"] = json!(role);
         }
@@ -217,4 +217,11 @@ impl ProjectRun {
         }
         out
     }
+}
+
+/// A template path as people read it: relative to the working directory
+/// when it lies under it (readers may resolve paths to absolute ones).
+pub(crate) fn shown(path: &Path) -> String {
+    let relative = std::env::current_dir().ok().and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf));
+    relative.unwrap_or_else(|| path.to_path_buf()).display().to_string()
 }
