@@ -415,7 +415,7 @@ fn unneeded_grants(set: &PolicySet, requirements: &[Requirement], catalog: &Acti
 
 /// The actions an action pattern grants; `None` when the catalog does not
 /// know, or the pattern spans prefixes (`*`, `s*:Get*`).
-fn known_actions(pattern: &str, catalog: &ActionCatalog) -> Option<Vec<String>> {
+pub(super) fn known_actions(pattern: &str, catalog: &ActionCatalog) -> Option<Vec<String>> {
     let (prefix, name) = pattern.split_once(':')?;
     if prefix.contains(['*', '?']) {
         return None;
@@ -429,7 +429,7 @@ fn known_actions(pattern: &str, catalog: &ActionCatalog) -> Option<Vec<String>> 
 }
 
 /// Every action of an IAM prefix, from the embedded knowledge base.
-fn embedded_actions(prefix: &str) -> Option<Vec<String>> {
+pub(super) fn embedded_actions(prefix: &str) -> Option<Vec<String>> {
     let data = iamlens_knowledge::KnowledgeBase::embedded().iam_prefix(prefix)?;
     Some(data.actions.values().map(|a| a.name.clone()).collect())
 }

@@ -9,6 +9,7 @@ mod condition;
 mod context;
 mod decide;
 mod document;
+mod excess;
 pub(crate) mod glob;
 mod tri;
 
@@ -19,3 +20,4 @@ pub use check::{
 pub use context::Context;
 pub use decide::{evaluate, Decision, PolicySet, Request, StatementRef};
 pub use document::{ConditionTest, Effect, PatternList, PolicyDocument, PolicyError, Statement};
+pub use excess::{excess_grants, excess_grants_with_catalog, BroaderResource, ExcessGrant};
