@@ -13,9 +13,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub mod check;
+pub mod check_config;
+pub mod check_output;
 pub mod fix_access_denied;
 pub mod generate;
 pub mod lookup;
+pub mod policy_files;
 
 #[derive(Parser, Debug)]
 #[command(name = "iamlens", version, about = "Least-privilege IAM policies from the code in front of you")]
@@ -32,7 +35,7 @@ pub enum Command {
     FixAccessDenied(FixAccessDeniedArgs),
     /// Show the IAM actions, ARN templates and condition keys an operation needs.
     Lookup(LookupArgs),
-    /// Check the code against a live role: which calls it would allow, deny, or allow only conditionally.
+    /// Check the code against a live role or policy files: calls they would deny (missing) and grants no call needs (excess).
     Check(CheckArgs),
     /// Run the language server over stdio.
     Lsp(LspArgs),
@@ -126,22 +129,61 @@ impl GenerateArgs {
 }
 
 #[derive(Args, Debug, Clone)]
+#[command(group(clap::ArgGroup::new("granted").required(true).args(["role", "policy"])))]
 pub struct CheckArgs {
-    /// The role the code runs as (its name, not its ARN).
+    /// The role the code runs as (its name, not its ARN): its policies are read from IAM.
     #[arg(long, value_name = "NAME")]
-    pub role: String,
+    pub role: Option<String>,
+    /// An IAM policy document (or a list of them, or the {"Policies": [...]} envelope generate-policies
+    /// prints) the code runs with; repeat it for several files.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Vec<PathBuf>,
     /// Source files or directories (default: the current directory).
     #[arg(value_name = "FILES-or-DIRS")]
     pub paths: Vec<PathBuf>,
-    /// Region the code runs in (default: the configured region).
+    /// Region the code runs in (default: the configured region with --role; with --policy, the one
+    /// the policy's ARNs name).
     #[arg(short = 'r', long)]
     pub region: Option<String>,
+    /// With --policy: the account the code runs in (default: the one the policy's ARNs name).
+    #[arg(short = 'a', long, conflicts_with = "role")]
+    pub account: Option<String>,
     /// Named AWS profile (default: AWS_PROFILE or the default profile).
     #[arg(long)]
     pub profile: Option<String>,
-    /// Print the result as JSON.
+    /// Output: text, json, sarif (SARIF 2.1.0 for code scanning) or github (workflow annotations).
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    /// Print the result as JSON (same as --format json).
     #[arg(long)]
     pub json: bool,
+    /// Exit 1 on missing permissions (default), or on excess grants too.
+    #[arg(long, value_enum, default_value_t = FailOn::Missing, value_name = "WHAT")]
+    pub fail_on: FailOn,
+    /// Action globs granted for reasons the code does not show (never excess); adds to .iamlens.toml's [check] allow.
+    #[arg(long, num_args = 1.., value_name = "ACTION_GLOB")]
+    pub allow: Vec<String>,
+    /// Read this file instead of the .iamlens.toml found from the current directory up to the repository root.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// `iamlens check --format`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    Sarif,
+    Github,
+}
+
+/// `iamlens check --fail-on`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    /// A call the policies do not allow.
+    Missing,
+    /// A missing permission, or a grant no call needs.
+    Excess,
 }
 
 #[derive(Args, Debug, Clone)]
