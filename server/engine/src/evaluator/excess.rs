@@ -85,7 +85,8 @@ impl ExcessGrant {
 /// than `requirements` need, with the IAM data listing what action patterns
 /// match. `allowed` are action globs granted for reasons the code does not
 /// show (`logs:CreateLogGroup`, `xray:*`): actions they match are never
-/// excess, and neither are the resources of statements granting them.
+/// excess, nor are the resources they are granted on judged by what the code
+/// needs of them.
 pub fn excess_grants(set: &PolicySet, requirements: &[Requirement], allowed: &[String]) -> Vec<ExcessGrant> {
     excess_grants_with_catalog(set, requirements, allowed, &embedded_actions)
 }
@@ -129,6 +130,10 @@ fn statement_excess(
     // grants, on the resources of that requirement it matches.
     let mut needed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for req in requirements {
+        // An excused action's resources are not the code's to judge either.
+        if excused_action(&req.action) {
+            continue;
+        }
         let action = literal(&req.action, true);
         let grants_action = st.actions.compiled.iter().any(|p| overlaps(p, &action)) != st.actions.negated;
         if !grants_action {
