@@ -157,11 +157,12 @@ pub struct CheckArgs {
     /// Print the result as JSON (same as --format json).
     #[arg(long)]
     pub json: bool,
-    /// Exit 1 on missing permissions (default), or on excess grants too.
+    /// Exit 1 on `missing` permissions (default), or on `excess` grants too.
     #[arg(long, value_enum, default_value_t = FailOn::Missing, value_name = "WHAT")]
     pub fail_on: FailOn,
-    /// Action globs granted for reasons the code does not show (never excess); adds to .iamlens.toml's [check] allow.
-    #[arg(long, num_args = 1.., value_name = "ACTION_GLOB")]
+    /// An action glob granted for reasons the code does not show (never excess); repeat it for several;
+    /// adds to .iamlens.toml's [check] allow.
+    #[arg(long, value_name = "ACTION_GLOB")]
     pub allow: Vec<String>,
     /// Read this file instead of the .iamlens.toml found from the current directory up to the repository root.
     #[arg(long, value_name = "FILE")]
@@ -180,9 +181,10 @@ pub enum CheckFormat {
 /// `iamlens check --fail-on`.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailOn {
-    /// A call the policies do not allow.
+    // A call the policies do not allow (variants carry no doc comment: clap
+    // would print them as long help).
     Missing,
-    /// A missing permission, or a grant no call needs.
+    // A missing permission, or a grant no call needs.
     Excess,
 }
 
