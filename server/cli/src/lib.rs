@@ -19,6 +19,7 @@ pub mod fix_access_denied;
 pub mod generate;
 pub mod lookup;
 pub mod policy_files;
+pub mod policy_formats;
 
 #[derive(Parser, Debug)]
 #[command(name = "iamlens", version, about = "Least-privilege IAM policies from the code in front of you")]
@@ -62,6 +63,10 @@ pub struct GenerateArgs {
     /// Pretty-print the JSON output.
     #[arg(short = 'p', long)]
     pub pretty: bool,
+    /// Print the policies as json (the default envelope), yaml, terraform, cloudformation, sam,
+    /// cdk-typescript, cdk-python or serverless: the snippet each tool takes.
+    #[arg(long, value_enum, value_name = "FORMAT", hide_possible_values = true)]
+    pub format: Option<policy_formats::PolicyFormat>,
     /// Read only this language's files: python, javascript (typescript), go or java.
     #[arg(short = 'l', long)]
     pub language: Option<String>,
