@@ -55,6 +55,10 @@ pub fn run(args: CheckArgs) -> ExitCode {
         Ok(reports) => reports,
         Err(err) => return super::fail(2, err),
     };
+    if reports.is_empty() {
+        let languages: Vec<&str> = iamlens_languages::front_ends().iter().map(|f| f.language()).collect();
+        eprintln!("iamlens: no source files ({}) found in the given paths; no call is checked", languages.join(", "));
+    }
     let region = opts.requirements.region.clone();
     let drift = engine::drift::check_drift(&reports, granted.policies(), region.as_deref(), &allow);
     let format = if args.json { CheckFormat::Json } else { args.format };

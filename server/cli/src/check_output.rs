@@ -153,7 +153,7 @@ fn sarif(drift: &Drift, granted: &Granted) -> Value {
             "ruleIndex": 0,
             "level": "error",
             "message": {"text": format!("{} needs {} on {}, which the {} does not allow: {}", m.call, m.action, m.resource, granted.label(), m.decision)},
-            "locations": [location(Path::new(&m.file), m.line, Some(m.column))],
+            "locations": [location(Path::new(&m.file), m.line, Some(char_column(&m.file, m.line, m.column)))],
             "properties": {"action": m.action, "resource": m.resource},
         }));
     }
@@ -215,6 +215,19 @@ fn location(file: &Path, line: u32, column: Option<u32>) -> Value {
     json!({"physicalLocation": {"artifactLocation": {"uri": uri(file), "uriBaseId": "%SRCROOT%"}, "region": region}})
 }
 
+/// The one-based column in characters (SARIF's `unicodeCodePoints`, GitHub's
+/// `col`) of a one-based column in UTF-8 bytes, read from the file; the
+/// byte column when the file cannot be read.
+fn char_column(file: &str, line: u32, byte_column: u32) -> u32 {
+    let Ok(text) = std::fs::read_to_string(file) else { return byte_column };
+    let Some(source) = text.lines().nth(line.saturating_sub(1) as usize) else { return byte_column };
+    let bytes = (byte_column.saturating_sub(1) as usize).min(source.len());
+    match source.get(..bytes) {
+        Some(prefix) => prefix.chars().count() as u32 + 1,
+        None => byte_column,
+    }
+}
+
 /// A path as a SARIF URI reference: relative to the current directory (the
 /// repository root in CI) when it is under it, `/`-separated, percent-encoded.
 fn uri(file: &Path) -> String {
@@ -242,12 +255,8 @@ fn uri(file: &Path) -> String {
 fn github(drift: &Drift, granted: &Granted) -> String {
     let mut out = String::new();
     for m in &drift.missing {
-        out.push_str(&annotation(
-            "error",
-            Some((Path::new(&m.file), m.line, Some(m.column))),
-            &format!("iamlens: missing {}", m.action),
-            &m.summary(),
-        ));
+        let column = char_column(&m.file, m.line, m.column);
+        out.push_str(&annotation("error", Some((Path::new(&m.file), m.line, Some(column))), &format!("iamlens: missing {}", m.action), &m.summary()));
     }
     for grant in &drift.excess {
         let at = granted.locate(grant).map(|(file, line)| (file, line, None));
@@ -295,6 +304,18 @@ mod tests {
         let line = annotation("error", Some((Path::new("src/a,b.py"), 3, Some(5))), "iamlens: missing s3:GetObject", "100%\nnext");
         assert_eq!(line, "::error file=src/a%2Cb.py,line=3,col=5,title=iamlens%3A missing s3%3AGetObject::100%25%0Anext\n");
         assert_eq!(annotation("warning", None, "t", "m"), "::warning title=t::m\n");
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let file = std::env::temp_dir().join(format!("iamlens-column-{}.py", std::process::id()));
+        std::fs::write(&file, "x = 1\nname = \"é\"; s3.get_object()\n").unwrap();
+        let path = file.display().to_string();
+        // `s3` starts at byte 13 (one-based 14) but character 12 (one-based 13).
+        assert_eq!(char_column(&path, 2, 14), 13);
+        assert_eq!(char_column(&path, 1, 3), 3);
+        assert_eq!(char_column("/no/such/file.py", 2, 14), 14);
+        std::fs::remove_file(file).unwrap();
     }
 
     #[test]

@@ -160,7 +160,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
     /// Print the result as JSON (same as --format json).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
     /// Exit 1 on `missing` permissions (default), or on `excess` grants too.
     #[arg(long, value_enum, default_value_t = FailOn::Missing, value_name = "WHAT")]

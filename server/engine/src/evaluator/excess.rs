@@ -54,7 +54,8 @@ impl ExcessGrant {
 
     /// One line for people: what is granted, what the code needs of it.
     pub fn summary(&self) -> String {
-        let granted = format!("{} on {}", self.granted_actions.join(", "), self.granted_resources.join(", "));
+        let resources = if self.granted_resources.is_empty() { "no resource".to_string() } else { self.granted_resources.join(", ") };
+        let granted = format!("{} on {resources}", self.granted_actions.join(", "));
         if self.unused() {
             return format!("{} grants {granted}, which no call in the code read needs", self.statement);
         }
