@@ -127,7 +127,7 @@ def test_missing_call_fails_and_is_named_in_every_format(iamlens_bin, project):
     [result] = log["runs"][0]["results"]
     assert result["ruleId"] == "iamlens/missing-permission" and result["level"] == "error"
     loc = result["locations"][0]["physicalLocation"]
-    assert loc["artifactLocation"]["uri"] == HANDLER
+    assert loc["artifactLocation"] == {"uri": HANDLER, "uriBaseId": "%SRCROOT%"}
     assert loc["region"] == {"startLine": SEND_LINE, "startColumn": 5}
     assert "sqs:SendMessage" in result["message"]["text"] and "no policy statement allows it" in result["message"]["text"]
 
@@ -137,6 +137,20 @@ def test_missing_call_fails_and_is_named_in_every_format(iamlens_bin, project):
     assert level == "error"
     assert props == {"file": HANDLER, "line": str(SEND_LINE), "col": "5", "title": "iamlens%3A missing sqs%3ASendMessage"}
     assert message.startswith(f"sqs:SendMessage on {QUEUE} for sqs.send_message(")
+
+
+def test_sarif_names_files_outside_the_current_directory_by_absolute_uri(iamlens_bin, project):
+    """Paths under the current directory are relative to the source root; others are file:// URIs."""
+    proc = subprocess.run(
+        [iamlens_bin, "check", "--policy", str(project / "missing.json"), str(project / "app"), "--format", "sarif"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 1, proc.stderr
+    log = json.loads(proc.stdout)
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+    [result] = log["runs"][0]["results"]
+    artifact = result["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert artifact == {"uri": (project / HANDLER).as_uri()}
 
 
 def test_explicit_deny_names_the_statement(iamlens_bin, project):

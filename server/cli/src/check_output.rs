@@ -212,7 +212,11 @@ fn location(file: &Path, line: u32, column: Option<u32>) -> Value {
     if let Some(column) = column {
         region["startColumn"] = json!(column.max(1));
     }
-    json!({"physicalLocation": {"artifactLocation": {"uri": uri(file), "uriBaseId": "%SRCROOT%"}, "region": region}})
+    // A relative URI is relative to the source root; an absolute one (a file
+    // outside the current directory) stands alone.
+    let uri = uri(file);
+    let artifact = if uri.starts_with("file://") { json!({"uri": uri}) } else { json!({"uri": uri, "uriBaseId": "%SRCROOT%"}) };
+    json!({"physicalLocation": {"artifactLocation": artifact, "region": region}})
 }
 
 /// The one-based column in characters (SARIF's `unicodeCodePoints`, GitHub's
