@@ -259,3 +259,25 @@ def test_role_and_policy_are_exclusive_and_one_is_needed(iamlens_bin, project):
     assert both.returncode == 2 and "cannot be used with" in both.stderr
     neither = subprocess.run([iamlens_bin, "check", "app"], cwd=project, capture_output=True, text=True)
     assert neither.returncode == 2 and "--role <NAME>|--policy <FILE>" in neither.stderr
+
+
+def test_the_corpus_checks_clean_against_its_generated_policies(iamlens_bin, tmp_path):
+    """generate-policies and check agree: on the whole Python corpus (two
+    policies in the envelope), every call is allowed without depending on
+    run-time values, and the only excess is the resource patterns the
+    generator's cutoff widened — never an action no call needs."""
+    corpus = ROOT / "tests" / "fixtures" / "python"
+    flags = ["-r", "us-east-1", "-a", "123456789012"]
+    gen = subprocess.run([iamlens_bin, "generate-policies", str(corpus), *flags], capture_output=True, text=True, timeout=120)
+    assert gen.returncode == 0, gen.stderr
+    policy = tmp_path / "corpus-policy.json"
+    policy.write_text(gen.stdout)
+    assert len(json.loads(gen.stdout)["Policies"]) == 2
+    proc = subprocess.run([iamlens_bin, "check", "--policy", str(policy), str(corpus), *flags, "--format", "json"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["Summary"]["Denied"] == 0 and out["Summary"]["Depends"] == 0 and out["Missing"] == []
+    assert out["Summary"]["Allowed"] == len(out["Calls"]) > 50
+    for excess in out["Excess"]:
+        assert excess["UnneededActions"] == [] and excess["UnusedResources"] == [], excess
+        assert all("*" in b["Granted"] for b in excess["BroaderResources"]), excess

@@ -60,7 +60,13 @@ pub fn run(args: CheckArgs) -> ExitCode {
         eprintln!("iamlens: no source files ({}) found in the given paths; no call is checked", languages.join(", "));
     }
     let region = opts.requirements.region.clone();
-    let drift = engine::drift::check_drift(&reports, granted.policies(), region.as_deref(), &allow);
+    let drift = match &granted {
+        Granted::Role(role) => engine::drift::check_drift(&reports, role, region.as_deref(), &allow),
+        Granted::Files(files) => {
+            let known = engine::drift::account_context(opts.requirements.account.as_deref());
+            engine::drift::check_drift_known(&reports, &files.policies.policies, &known, region.as_deref(), &allow)
+        }
+    };
     let format = if args.json { CheckFormat::Json } else { args.format };
     // A closed pipe (`| head`) is not worth a panic.
     super::write_stdout(&check_output::render(format, &drift, &granted));

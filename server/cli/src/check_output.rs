@@ -19,13 +19,6 @@ pub enum Granted {
 }
 
 impl Granted {
-    pub fn policies(&self) -> &RolePolicies {
-        match self {
-            Granted::Role(role) => role,
-            Granted::Files(files) => &files.policies,
-        }
-    }
-
     /// `role arn:aws:iam::...:role/app` or `policy policy.json, extra.json`.
     fn label(&self) -> String {
         match self {

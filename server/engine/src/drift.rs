@@ -5,8 +5,8 @@
 //! that would serve the same calls. One comparison for every source of
 //! policies (a live role, policy files): the CLI's `iamlens check` presents it.
 
-use crate::evaluator::{excess_grants, Decision, ExcessGrant, RolePolicies};
-use crate::role_check::{check_reports, CallCheck};
+use crate::evaluator::{excess_grants, Context, Decision, ExcessGrant, PolicySet, RolePolicies};
+use crate::role_check::{check_reports_known, CallCheck};
 use crate::FileReport;
 use serde::Serialize;
 
@@ -68,7 +68,24 @@ pub struct Drift {
 /// ARNs do not say). `allowed`: action globs granted for reasons the code
 /// does not show, never counted as excess.
 pub fn check_drift(reports: &[FileReport], policies: &RolePolicies, region: Option<&str>, allowed: &[String]) -> Drift {
-    let calls = check_reports(reports, policies, region);
+    check_drift_known(reports, &policies.policies, &policies.known_context(), region, allowed)
+}
+
+/// What any request of code running in `account` carries, when the role is
+/// not known (policy files): TLS, and the account as the caller's and, for
+/// ARNs that name none (S3), the resource's — as the requirements are bound to it.
+pub fn account_context(account: Option<&str>) -> Context {
+    let ctx = Context::new().with("aws:SecureTransport", "true");
+    match account {
+        Some(account) => ctx.with("aws:PrincipalAccount", account).with("aws:ResourceAccount", account),
+        None => ctx,
+    }
+}
+
+/// As [`check_drift`], for policies known by other means than a role:
+/// `known` is what any request carries (see [`account_context`]).
+pub fn check_drift_known(reports: &[FileReport], set: &PolicySet, known: &Context, region: Option<&str>, allowed: &[String]) -> Drift {
+    let calls = check_reports_known(reports, set, known, region);
     let mut missing = Vec::new();
     for call in &calls {
         // An action is missing when its decision denies: a permission used on
@@ -88,7 +105,7 @@ pub fn check_drift(reports: &[FileReport], policies: &RolePolicies, region: Opti
         }
     }
     let requirements: Vec<crate::model::Requirement> = reports.iter().flat_map(|r| r.requirements.iter().cloned()).collect();
-    let excess = excess_grants(&policies.policies, &requirements, allowed);
+    let excess = excess_grants(set, &requirements, allowed);
     let count = |v: &str| calls.iter().filter(|c| c.verdict == v).count();
     let summary =
         DriftSummary { allowed: count("allowed"), denied: count("denied"), depends: count("depends"), missing: missing.len(), excess: excess.len() };
