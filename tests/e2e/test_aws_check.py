@@ -226,3 +226,29 @@ def test_missing_path_is_reported_before_any_aws_call(iamlens_bin, tmp_path):
     proc = subprocess.run([iamlens_bin, "check", "--role", "app-role", str(tmp_path / "nope.py")], capture_output=True, text=True, timeout=30, env=env)
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"iamlens: {tmp_path / 'nope.py'}: no such file or directory; pass existing source files or directories"
+
+
+def test_role_grants_no_call_needs_are_excess(iamlens_bin, moto_endpoint, iam_client, app):
+    """The role path shares the drift check: excess is reported (no policy file
+    to point at, so no file:line), and fails the check only with --fail-on excess."""
+    make_role(iam_client)
+    iam_client.put_role_policy(RoleName="app-role", PolicyName="wide", PolicyDocument=doc(
+        {"Sid": "Reports", **allow("s3:*", "arn:aws:s3:::reports/*")},
+        allow("sqs:SendMessage", "*"),
+        KMS_VIA_SERVICES,
+    ))
+    proc = check(iamlens_bin, "app-role", app)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    excess = [line for line in proc.stdout.splitlines() if line.startswith("excess: ")]
+    assert any('statement "Reports" of inline policy wide grants s3:* on arn:aws:s3:::reports/*' in line
+               and "narrower: s3:GetObject, s3:PutObject on arn:aws:s3:::reports/daily/summary.csv, arn:aws:s3:::reports/out/result.csv" in line
+               for line in excess), excess
+    assert "excess is relative to the code that was read" in proc.stdout
+    assert check(iamlens_bin, "app-role", app, extra=("--fail-on", "excess")).returncode == 1
+    out = json.loads(check(iamlens_bin, "app-role", app, extra=("--format", "json")).stdout)
+    assert out["Role"] == f"arn:aws:iam::{ACCOUNT}:role/app-role"
+    assert out["Missing"] == []
+    reports = next(e for e in out["Excess"] if e["Statement"]["Sid"] == "Reports")
+    assert "File" not in reports and reports["NeededActions"] == ["s3:GetObject", "s3:PutObject"]
+    github = check(iamlens_bin, "app-role", app, extra=("--format", "github")).stdout
+    assert "::warning title=iamlens%3A excess grant::" in github

@@ -178,3 +178,10 @@ async def test_mcp_generate_reads_the_templates_too(iamlens_bin, repo_root, mode
             await client.call_tool("generate_application_policies", {**args, "ReadTemplates": False}), tools["generate_application_policies"]
         )
         assert all("Function" not in p for p in merged["Policies"])
+
+
+def test_snippet_formats_need_one_policy(iamlens_bin, repo_root):
+    done = run(iamlens_bin, repo_root, "tests/fixtures/iac/sam-orders", "--format", "terraform")
+    assert done.returncode == 2 and "--merged" in done.stderr
+    merged = run(iamlens_bin, repo_root, "tests/fixtures/iac/sam-orders", "--format", "terraform", "--merged")
+    assert merged.returncode == 0 and 'data "aws_iam_policy_document"' in merged.stdout

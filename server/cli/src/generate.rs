@@ -9,6 +9,9 @@ use serde_json::Value;
 use std::process::ExitCode;
 
 pub fn run(args: GenerateArgs) -> ExitCode {
+    if let Err(message) = super::policy_formats::validate(&args) {
+        return super::fail(2, message);
+    }
     let opts = match engine_options(&args) {
         Ok(opts) => opts,
         Err(message) => return super::fail(2, message),
@@ -55,6 +58,9 @@ pub fn run(args: GenerateArgs) -> ExitCode {
     let output = project.output(&policy, args.merged, &args.explain);
     let mut json = project.envelope(&output, &policy, args.merged);
     print_warnings(&output.warnings, args.full_output);
+    if split && args.format.is_some_and(|f| f != super::policy_formats::PolicyFormat::Json) {
+        return super::fail(2, "--format prints one policy: with templates, add --merged for the union of every function's permissions, or use --format json for one policy per function");
+    }
     if split && args.upload_policies.is_some() {
         return super::fail(2, "--upload-policies writes one set of policies: with templates, add --merged (or --no-iac) to upload the union of every function's permissions");
     }
@@ -82,7 +88,7 @@ pub fn run(args: GenerateArgs) -> ExitCode {
         let doubts = upload_doubts(&output, verified);
         if !doubts.is_empty() && !args.force {
             eprintln!("iamlens: nothing uploaded: {}; fix that, or pass --force to upload anyway", doubts.join("; "));
-            print_json(&json, args.pretty);
+            super::policy_formats::print(&json, &args);
             return ExitCode::from(1);
         }
         match upload_policies(prefix, &output, &args) {
@@ -93,7 +99,7 @@ pub fn run(args: GenerateArgs) -> ExitCode {
             }
         }
     }
-    print_json(&json, args.pretty);
+    super::policy_formats::print(&json, &args);
     code
 }
 
@@ -248,12 +254,4 @@ fn upload_policies(prefix: &str, output: &GenerateOutput, args: &GenerateArgs) -
         eprintln!("{line}");
     }
     serde_json::to_value(&report).map_err(|e| format!("could not serialise the upload report: {e}"))
-}
-
-fn print_json(json: &Value, pretty: bool) {
-    let text = if pretty { serde_json::to_string_pretty(json) } else { serde_json::to_string(json) };
-    match text {
-        Ok(text) => super::write_stdout(&format!("{text}\n")),
-        Err(err) => eprintln!("iamlens: could not print the policies: {err}"),
-    }
 }

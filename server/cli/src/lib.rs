@@ -13,10 +13,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub mod check;
+pub mod check_config;
+pub mod check_output;
 pub mod deployed;
 pub mod fix_access_denied;
 pub mod generate;
 pub mod lookup;
+pub mod policy_files;
+pub mod policy_formats;
 
 #[derive(Parser, Debug)]
 #[command(name = "iamlens", version, about = "Least-privilege IAM policies from the code in front of you")]
@@ -33,7 +37,7 @@ pub enum Command {
     FixAccessDenied(FixAccessDeniedArgs),
     /// Show the IAM actions, ARN templates and condition keys an operation needs.
     Lookup(LookupArgs),
-    /// Check the code against a live role: which calls it would allow, deny, or allow only conditionally.
+    /// Check the code against a live role or policy files: calls they would deny (missing) and grants no call needs (excess).
     Check(CheckArgs),
     /// Run the language server over stdio.
     Lsp(LspArgs),
@@ -60,6 +64,10 @@ pub struct GenerateArgs {
     /// Pretty-print the JSON output.
     #[arg(short = 'p', long)]
     pub pretty: bool,
+    /// Print the policies as json (the default envelope), yaml, terraform, cloudformation, sam,
+    /// cdk-typescript, cdk-python or serverless: the snippet each tool takes.
+    #[arg(long, value_enum, value_name = "FORMAT", hide_possible_values = true)]
+    pub format: Option<policy_formats::PolicyFormat>,
     /// Read only this language's files: python, javascript (typescript), go or java.
     #[arg(short = 'l', long)]
     pub language: Option<String>,
@@ -146,22 +154,63 @@ impl GenerateArgs {
 }
 
 #[derive(Args, Debug, Clone)]
+#[command(group(clap::ArgGroup::new("granted").required(true).args(["role", "policy"])))]
 pub struct CheckArgs {
-    /// The role the code runs as (its name, not its ARN).
+    /// The role the code runs as (its name, not its ARN): its policies are read from IAM.
     #[arg(long, value_name = "NAME")]
-    pub role: String,
+    pub role: Option<String>,
+    /// An IAM policy document (or a list of them, or the {"Policies": [...]} envelope generate-policies
+    /// prints) the code runs with; repeat it for several files.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Vec<PathBuf>,
     /// Source files or directories (default: the current directory).
     #[arg(value_name = "FILES-or-DIRS")]
     pub paths: Vec<PathBuf>,
-    /// Region the code runs in (default: the configured region).
+    /// Region the code runs in (default: the configured region with --role; with --policy, the one
+    /// the policy's ARNs name).
     #[arg(short = 'r', long)]
     pub region: Option<String>,
+    /// With --policy: the account the code runs in (default: the one the policy's ARNs name).
+    #[arg(short = 'a', long, conflicts_with = "role")]
+    pub account: Option<String>,
     /// Named AWS profile (default: AWS_PROFILE or the default profile).
     #[arg(long)]
     pub profile: Option<String>,
-    /// Print the result as JSON.
-    #[arg(long)]
+    /// Output: text, json, sarif (SARIF 2.1.0 for code scanning) or github (workflow annotations).
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    /// Print the result as JSON (same as --format json).
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+    /// Exit 1 on `missing` permissions (default), or on `excess` grants too.
+    #[arg(long, value_enum, default_value_t = FailOn::Missing, value_name = "WHAT")]
+    pub fail_on: FailOn,
+    /// An action glob granted for reasons the code does not show (never excess); repeat it for several;
+    /// adds to .iamlens.toml's [check] allow.
+    #[arg(long, value_name = "ACTION_GLOB")]
+    pub allow: Vec<String>,
+    /// Read this file instead of the .iamlens.toml found from the current directory up to the repository root.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// `iamlens check --format`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    Sarif,
+    Github,
+}
+
+/// `iamlens check --fail-on`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    // A call the policies do not allow (variants carry no doc comment: clap
+    // would print them as long help).
+    Missing,
+    // A missing permission, or a grant no call needs.
+    Excess,
 }
 
 #[derive(Args, Debug, Clone)]

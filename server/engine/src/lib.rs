@@ -11,11 +11,12 @@
 //! envelope ([`generate`]). Beside the flow, and pure too: [`evaluator`] (a
 //! local IAM policy evaluator), [`denied`] (AccessDenied parsing and remedy
 //! planning), [`carry_over`] (reports kept across edits that cannot change
-//! them), [`lookup`] and [`role_check`].
+//! them), [`lookup`], [`role_check`] and [`drift`] (missing and excess grants).
 
 pub mod carry_over;
 pub mod catalog;
 pub mod denied;
+pub mod drift;
 pub mod edited_tree;
 pub mod environment;
 pub mod evaluator;

@@ -52,7 +52,12 @@ pub fn check_requirements(requirements: &[Requirement], role: &RolePolicies) -> 
 /// (see [`RolePolicies::known_context`]) and the region the code calls when a
 /// requirement's ARNs do not say (`aws:RequestedRegion`).
 pub fn check_requirements_for_role(requirements: &[Requirement], role: &RolePolicies, region: Option<&str>) -> Vec<CheckOutcome> {
-    let known = role.known_context();
+    check_requirements_known(requirements, &role.policies, &role.known_context(), region)
+}
+
+/// As [`check_requirements_for_role`], for policies known by other means than
+/// a role (policy files): `known` is what any request carries.
+pub fn check_requirements_known(requirements: &[Requirement], set: &PolicySet, known: &Context, region: Option<&str>) -> Vec<CheckOutcome> {
     requirements
         .iter()
         .enumerate()
@@ -61,7 +66,7 @@ pub fn check_requirements_for_role(requirements: &[Requirement], role: &RolePoli
             if let Some(r) = requested_region(req, region) {
                 ctx = ctx.with("aws:RequestedRegion", r);
             }
-            let mut out = check_requirements_in(std::slice::from_ref(req), &role.policies, &ctx);
+            let mut out = check_requirements_in(std::slice::from_ref(req), set, &ctx);
             for o in &mut out {
                 o.requirement_index = i;
                 if o.decision.is_denied() && on_callers_behalf(req) {
@@ -415,7 +420,7 @@ fn unneeded_grants(set: &PolicySet, requirements: &[Requirement], catalog: &Acti
 
 /// The actions an action pattern grants; `None` when the catalog does not
 /// know, or the pattern spans prefixes (`*`, `s*:Get*`).
-fn known_actions(pattern: &str, catalog: &ActionCatalog) -> Option<Vec<String>> {
+pub(super) fn known_actions(pattern: &str, catalog: &ActionCatalog) -> Option<Vec<String>> {
     let (prefix, name) = pattern.split_once(':')?;
     if prefix.contains(['*', '?']) {
         return None;
@@ -429,7 +434,7 @@ fn known_actions(pattern: &str, catalog: &ActionCatalog) -> Option<Vec<String>> 
 }
 
 /// Every action of an IAM prefix, from the embedded knowledge base.
-fn embedded_actions(prefix: &str) -> Option<Vec<String>> {
+pub(super) fn embedded_actions(prefix: &str) -> Option<Vec<String>> {
     let data = iamlens_knowledge::KnowledgeBase::embedded().iam_prefix(prefix)?;
     Some(data.actions.values().map(|a| a.name.clone()).collect())
 }
