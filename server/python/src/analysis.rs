@@ -85,6 +85,7 @@ fn prepare<'a>(
         index_generation: index.generation(),
         service_hints: opts.service_hints.clone(),
         catalog: catalog as *const dyn Catalog as *const () as usize,
+        imports_sdk: an.imports_sdk,
     };
     Some((an, root, key))
 }

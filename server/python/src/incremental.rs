@@ -70,6 +70,9 @@ pub struct SnapshotKey {
     pub service_hints: Vec<String>,
     /// Address of the catalog (catalogs live for the whole process or test).
     pub catalog: usize,
+    /// Whether the file imports an AWS SDK: an edit to an import line changes
+    /// how every unresolved receiver of the file is read.
+    pub imports_sdk: bool,
 }
 
 #[derive(Debug, Clone)]

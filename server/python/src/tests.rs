@@ -479,6 +479,29 @@ mod incremental {
         "",
     ];
 
+    /// Found by the property below: an import line broken by an edit (`import bo#…`)
+    /// turns every client of the file into an unknown receiver.
+    #[test]
+    fn a_broken_import_edit_analyses_like_a_fresh_parse() {
+        let cat = catalog();
+        let index = ProjectIndex::new();
+        let opts = AnalysisOptions::default();
+        let mut doc = PythonDocument::parse(BASE.to_string());
+        for (start, len, snippet) in [(251usize, 3usize, 1usize), (1347, 39, 9), (959, 0, 2)] {
+            let start = start % (doc.text().len() + 1);
+            doc.edit(start, start + len, SNIPPETS[snippet]);
+            let fresh = PythonDocument::parse(doc.text().to_string());
+            let edited = analyze_python_with(&doc, &index, &opts, &cat);
+            let again = analyze_python_with(&fresh, &index, &opts, &cat);
+            assert_eq!(
+                serde_json::to_string(&edited.calls).unwrap(),
+                serde_json::to_string(&again.calls).unwrap(),
+                "after {start}: {:?}",
+                doc.text()
+            );
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
         #[test]
