@@ -185,3 +185,40 @@ def test_snippet_formats_need_one_policy(iamlens_bin, repo_root):
     assert done.returncode == 2 and "--merged" in done.stderr
     merged = run(iamlens_bin, repo_root, "tests/fixtures/iac/sam-orders", "--format", "terraform", "--merged")
     assert merged.returncode == 0 and 'data "aws_iam_policy_document"' in merged.stdout
+
+
+@pytest.mark.asyncio
+async def test_language_server_hints_and_hovers_show_the_template_resource(iamlens_bin, repo_root, tmp_path):
+    from lsprotocol import types
+
+    from lsp_support import inlay_hints, label_text, open_doc, position_of, start_client, wait_for_index
+
+    project = tmp_path / "orders"
+    shutil.copytree(repo_root / "tests/fixtures/iac/sam-orders", project)
+    source = project / "src/get_order/app.py"
+    text = source.read_text()
+    client, _, _ = await start_client(iamlens_bin, root=project, options={"iamlens": {"region": REGION, "account": ACCOUNT}})
+    try:
+        await wait_for_index(client)
+        uri = open_doc(client, source, text)
+        labels = [label_text(h) for h in await inlay_hints(client, uri)]
+        assert "dynamodb:GetItem +1 ← OrdersTable" in labels, labels  # +1: kms:Decrypt on the caller's behalf
+        at = position_of(text, "get_item(")
+        hover = await client.text_document_hover_async(types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=at))
+        assert hover is not None
+        value = hover.contents.value
+        assert f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/dev-orders" in value, value
+        assert "`TableName` ← `TABLE_NAME` ← `OrdersTable`" in value, value
+        # A file no template deploys keeps the wildcard and says which variable it waits for.
+        loose = project / "scripts" / "report.py"
+        loose.parent.mkdir()
+        loose_text = 'import os\nimport boto3\n\nboto3.client("dynamodb").get_item(TableName=os.environ["TABLE_NAME"], Key={})\n'
+        loose.write_text(loose_text)
+        loose_uri = open_doc(client, loose, loose_text)
+        hover = await client.text_document_hover_async(
+            types.HoverParams(text_document=types.TextDocumentIdentifier(uri=loose_uri), position=position_of(loose_text, "get_item("))
+        )
+        assert f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/*" in hover.contents.value
+        assert "no template in the workspace sets it" in hover.contents.value
+    finally:
+        await client.shutdown_session()

@@ -8,7 +8,22 @@
 //! unknown.
 
 use crate::model::{FileAnalysis, SdkCall, TextPart, Value};
+use serde::Serialize;
 use std::collections::BTreeMap;
+
+/// One argument of a call read from an environment variable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnvironmentUse {
+    /// Index into the file's calls.
+    pub call_index: usize,
+    /// The input member (`Bucket`, `QueueUrl`).
+    pub member: String,
+    pub variable: String,
+    /// Whether a template set the variable (then its value is in the call).
+    pub bound: bool,
+    /// The resource the template wires to it (`OrdersTable`).
+    pub origin: Option<String>,
+}
 
 /// What one variable holds, as far as the templates know it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,19 +57,49 @@ impl Environment {
         self.variables.is_empty()
     }
 
+    /// What two functions running the same file agree on: a variable they
+    /// bind differently is unknown (either value may be the one at run time).
+    pub fn common(&self, other: &Environment) -> Environment {
+        let mut out = Environment::new();
+        for (name, mine) in &self.variables {
+            match other.variables.get(name) {
+                Some(theirs) if theirs == mine => out.set(name.clone(), mine.clone()),
+                _ => out.set(name.clone(), BoundVariable { value: vec![TextPart::Unknown], origin: None }),
+            }
+        }
+        for name in other.variables.keys().filter(|n| !self.variables.contains_key(*n)) {
+            out.set(name.clone(), BoundVariable { value: vec![TextPart::Unknown], origin: None });
+        }
+        out
+    }
+
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.variables.keys().map(String::as_str)
     }
 
     /// Substitute every bound variable in the calls' arguments; unbound
     /// variables stay [`TextPart::Env`] (a wildcard that names its variable).
-    pub fn bind(&self, analysis: &mut FileAnalysis) {
-        if self.variables.is_empty() {
-            return;
+    /// Returns every environment read of the calls, bound or not.
+    pub fn bind(&self, analysis: &mut FileAnalysis) -> Vec<EnvironmentUse> {
+        let mut uses = Vec::new();
+        for (call_index, call) in analysis.calls.iter_mut().enumerate() {
+            for (member, value) in &call.args {
+                for variable in variables_read(value) {
+                    let bound = self.variables.get(&variable);
+                    uses.push(EnvironmentUse {
+                        call_index,
+                        member: member.clone(),
+                        bound: bound.is_some(),
+                        origin: bound.and_then(|b| b.origin.clone()),
+                        variable,
+                    });
+                }
+            }
+            if !self.variables.is_empty() {
+                self.bind_call(call);
+            }
         }
-        for call in &mut analysis.calls {
-            self.bind_call(call);
-        }
+        uses
     }
 
     pub fn bind_call(&self, call: &mut SdkCall) {
@@ -153,7 +198,12 @@ mod tests {
             ("Key", Value::Text(vec![TextPart::Env("PREFIX".into()), TextPart::Unknown, lit("/x.json")])),
             ("CopySource", Value::Dict(vec![("Bucket".into(), Value::Text(vec![TextPart::Env("SOURCE".into())]))])),
         ]);
+        let mut analysis = FileAnalysis { calls: vec![c.clone()], ..FileAnalysis::default() };
+        let uses = env.bind(&mut analysis);
+        let summary: Vec<(&str, &str, bool)> = uses.iter().map(|u| (u.member.as_str(), u.variable.as_str(), u.bound)).collect();
+        assert_eq!(summary, [("Bucket", "BUCKET", true), ("Key", "PREFIX", true), ("CopySource", "SOURCE", false)]);
         env.bind_call(&mut c);
+        assert_eq!(analysis.calls[0], c);
         assert_eq!(c.arg("Bucket"), Some(&Value::literal("prod-invoices")));
         assert_eq!(c.arg("Key"), Some(&Value::Text(vec![lit("in-"), TextPart::Unknown, lit("/x.json")])));
         assert_eq!(c.arg("CopySource").and_then(|v| v.get("Bucket")), Some(&Value::Text(vec![TextPart::Env("SOURCE".into())])));

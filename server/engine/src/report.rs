@@ -32,6 +32,9 @@ pub struct FileReport {
     pub analysis: FileAnalysis,
     /// `requirements[i].call_index` indexes `analysis.calls`.
     pub requirements: Vec<Requirement>,
+    /// The calls' arguments read from environment variables, and what the
+    /// deployed function's template binds them to.
+    pub environment: Vec<crate::environment::EnvironmentUse>,
 }
 
 /// Why a run could not start; always names the path and what to do.
@@ -168,7 +171,7 @@ pub fn report_from_analysis(path: &Path, analysis: FileAnalysis, opts: &EngineOp
 
 fn report_from(path: &Path, mut analysis: FileAnalysis, opts: &EngineOptions, previous: Option<FileReport>) -> FileReport {
     use crate::requirements::reuse::{requirements_reusing, Previous};
-    opts.environment.bind(&mut analysis);
+    let environment = opts.environment.bind(&mut analysis);
     if !opts.service_hints.is_empty() {
         analysis.calls.retain(|call| crate::requirements::call_kept_by_hints(call, &opts.service_hints));
     }
@@ -189,5 +192,41 @@ fn report_from(path: &Path, mut analysis: FileAnalysis, opts: &EngineOptions, pr
             analysis.findings.push(finding);
         }
     }
-    FileReport { path: path.to_path_buf(), analysis, requirements: derived.requirements }
+    describe_template_names(&mut analysis, &environment);
+    FileReport { path: path.to_path_buf(), analysis, requirements: derived.requirements, environment }
+}
+
+/// A run-time resource finding whose members came from a template: say so,
+/// and that the template (a generated name) is what leaves it a pattern.
+fn describe_template_names(analysis: &mut FileAnalysis, uses: &[crate::environment::EnvironmentUse]) {
+    if !uses.iter().any(|u| u.bound) {
+        return;
+    }
+    for finding in &mut analysis.findings {
+        let FindingKind::DynamicResource { action, parameter } = &finding.kind else { continue };
+        let Some(index) = analysis.calls.iter().position(|c| c.span == finding.span) else { continue };
+        let members: Vec<&str> = parameter.split(", ").collect();
+        let from_template: Vec<&crate::environment::EnvironmentUse> =
+            uses.iter().filter(|u| u.bound && u.call_index == index && members.contains(&u.member.as_str())).collect();
+        if from_template.is_empty() {
+            continue;
+        }
+        let named: Vec<String> = from_template
+            .iter()
+            .map(|u| match &u.origin {
+                Some(origin) => format!("`{}` comes from environment variable `{}` (← {origin})", u.member, u.variable),
+                None => format!("`{}` comes from environment variable `{}`", u.member, u.variable),
+            })
+            .collect();
+        let rest: Vec<String> = members.iter().filter(|m| !from_template.iter().any(|u| u.member == **m)).map(|m| format!("`{m}`")).collect();
+        let granted = finding.message.split_once(", so ").map(|(_, g)| g.split_once("; ").map_or(g, |(g, _)| g)).unwrap_or(action);
+        let mut message = format!("{}, which the template that deploys this code leaves partly open", named.join(" and "));
+        if !rest.is_empty() {
+            message.push_str(&format!("; {} {} only known at run time", rest.join(" and "), if rest.len() == 1 { "is" } else { "are" }));
+        }
+        message.push_str(&format!(
+            ", so {granted}; --region, --account, --stack-name, --parameter-overrides or an explicit name in the template narrow it"
+        ));
+        finding.message = message;
+    }
 }

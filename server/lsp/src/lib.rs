@@ -15,6 +15,7 @@
 
 mod aws_link;
 mod consent;
+pub mod deployed;
 pub mod documents;
 pub mod features;
 pub mod index_gate;

@@ -219,11 +219,13 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         if self.state.client().watched_files_registration {
-            // Every extension a front-end of this build reads.
+            // Every extension a front-end of this build reads, and the templates.
             let watchers = iamlens_languages::front_ends()
                 .iter()
                 .flat_map(|f| f.file_extensions())
-                .map(|ext| FileSystemWatcher { glob_pattern: GlobPattern::String(format!("**/*.{ext}")), kind: None })
+                .map(|ext| format!("**/*.{ext}"))
+                .chain(["**/*.{yaml,yml}", "**/*.{tf,tfvars}", "**/cdk.out/**/*.json"].map(String::from))
+                .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String(glob), kind: None })
                 .collect();
             let options = DidChangeWatchedFilesRegistrationOptions { watchers };
             let registration = Registration {
@@ -305,7 +307,11 @@ impl LanguageServer for Backend {
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
         let state = self.state.clone();
-        tokio::task::spawn_blocking(move || {
+        let templates = params.changes.iter().any(|c| super::deployed::may_be_template(&uri_to_path(&c.uri)));
+        let task = tokio::task::spawn_blocking(move || {
+            if templates {
+                state.set_functions(super::deployed::WorkspaceFunctions::read(&state.workspace.folders()));
+            }
             let opts = state.engine_options();
             for change in params.changes {
                 if state.documents.contains(&change.uri) {
@@ -319,6 +325,13 @@ impl LanguageServer for Backend {
                 }
             }
         });
+        if templates {
+            let (state, client) = (self.state.clone(), self.client.clone());
+            tokio::spawn(async move {
+                let _ = task.await;
+                refresh_views(state, client).await;
+            });
+        }
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
@@ -367,22 +380,7 @@ impl LanguageServer for Backend {
                 task_state.workspace.reanalyze(&opts);
             });
         }
-        let state = self.state.clone();
-        let client = self.client.clone();
-        tokio::spawn(async move {
-            let features = state.client();
-            if features.inlay_hint_refresh {
-                let _ = client.inlay_hint_refresh().await;
-            }
-            if features.code_lens_refresh {
-                let _ = client.code_lens_refresh().await;
-            }
-            for uri in state.documents.uris() {
-                if let Some(version) = state.documents.with(&uri, |d| d.version) {
-                    publish_diagnostics(state.clone(), client.clone(), uri, version).await;
-                }
-            }
-        });
+        tokio::spawn(refresh_views(self.state.clone(), self.client.clone()));
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> RpcResult<Option<Vec<InlayHint>>> {
@@ -540,6 +538,23 @@ async fn wait_for_index(state: &State, args: &commands::ScopeArgs) -> Result<(),
 }
 
 /// Index the workspace in the background, reporting `$/progress` when the client supports it.
+/// Ask the client for hints and lenses again and publish every open
+/// document's diagnostics: what they are derived from changed (settings, templates).
+async fn refresh_views(state: Arc<State>, client: Client) {
+    let features = state.client();
+    if features.inlay_hint_refresh {
+        let _ = client.inlay_hint_refresh().await;
+    }
+    if features.code_lens_refresh {
+        let _ = client.code_lens_refresh().await;
+    }
+    for uri in state.documents.uris() {
+        if let Some(version) = state.documents.with(&uri, |d| d.version) {
+            publish_diagnostics(state.clone(), client.clone(), uri, version).await;
+        }
+    }
+}
+
 pub fn spawn_index(state: Arc<State>, client: Client, quiet: bool) {
     if state.workspace.folders().is_empty() {
         return;
@@ -564,6 +579,7 @@ pub fn spawn_index(state: Arc<State>, client: Client, quiet: bool) {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
         let task_state = state.clone();
         let work = tokio::task::spawn_blocking(move || {
+            task_state.set_functions(super::deployed::WorkspaceFunctions::read(&task_state.workspace.folders()));
             let opts = task_state.engine_options();
             task_state.workspace.index_all(&opts, |done, total| {
                 task_state.workspace.gate.progress(done, total);
@@ -577,7 +593,12 @@ pub fn spawn_index(state: Arc<State>, client: Client, quiet: bool) {
             }
         }
         let summary = work.await.unwrap_or_default();
-        let message = format!("indexed {} source files, {} use AWS", summary.scanned, summary.aws_files);
+        let functions = state.function_count();
+        if functions > 0 {
+            // Open documents were analysed before the templates were read.
+            refresh_views(state.clone(), client.clone()).await;
+        }
+        let message = format!("indexed {} source files, {} use AWS, {functions} deployed functions in templates", summary.scanned, summary.aws_files);
         if let Some(p) = progress {
             p.finish_with_message(message.clone()).await;
         }

@@ -46,6 +46,8 @@ pub struct State {
     role_error: std::sync::Mutex<Option<String>>,
     /// Bumped on every settings change.
     settings_generation: std::sync::atomic::AtomicU64,
+    /// What the workspace's templates say each source file runs with.
+    functions: RwLock<Arc<super::deployed::WorkspaceFunctions>>,
 }
 
 /// Why a report for a document could not be given.
@@ -105,6 +107,27 @@ impl State {
         engine_options(&self.settings())
     }
 
+    /// [`engine_options`](Self::engine_options) with the environment the
+    /// templates give the deployed function that runs `path`.
+    pub fn engine_options_for(&self, path: &Path) -> EngineOptions {
+        let mut opts = self.engine_options();
+        if let Some(env) = self.functions.read().unwrap_or_else(|e| e.into_inner()).environment_of(path) {
+            opts.environment = env.clone();
+        }
+        opts
+    }
+
+    /// New template facts: every report is derived again (like a settings change).
+    pub fn set_functions(&self, functions: super::deployed::WorkspaceFunctions) {
+        *self.functions.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(functions);
+        self.settings_generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.invalidate_reports();
+    }
+
+    pub fn function_count(&self) -> usize {
+        self.functions.read().unwrap_or_else(|e| e.into_inner()).functions
+    }
+
     /// The AWS SDK configuration for the current settings: made once per
     /// settings generation (region), then shared by every check and write.
     pub async fn aws_sdk(&self) -> iamlens_aws::SdkConfig {
@@ -153,7 +176,7 @@ impl State {
         let mut attempts = 0;
         let (report, generation) = loop {
             let generation = self.settings_generation.load(std::sync::atomic::Ordering::SeqCst);
-            let opts = self.engine_options();
+            let opts = self.engine_options_for(&path);
             // Only what was derived with these very settings.
             let previous = previous.take().filter(|(g, _)| *g == generation).map(|(_, p)| p);
             let report = Arc::new(
@@ -228,8 +251,8 @@ impl State {
             self.documents.with(uri, |d| d.hints_before_settled.store(true, std::sync::atomic::Ordering::SeqCst));
         }
         let generation = self.settings_generation.load(std::sync::atomic::Ordering::SeqCst);
-        let opts = self.engine_options();
         let path = uri_to_path(uri);
+        let opts = self.engine_options_for(&path);
         let report = self.workspace.with_index(front_end, |index| engine::report_for_range(&path, source.as_ref(), index, &opts, bytes));
         let current = self.documents.with(uri, |d| d.version == version).ok_or(ReportError::NotOpen)?;
         if !current || generation != self.settings_generation.load(std::sync::atomic::Ordering::SeqCst) {

@@ -57,6 +57,6 @@ pub fn view(text: &str, analysis: FileAnalysis, requirements: Vec<Requirement>) 
         version: 1,
         text: Arc::from(text),
         lines: LineIndex::new(text),
-        report: Arc::new(FileReport { path: PathBuf::from("/w/app.py"), analysis, requirements }),
+        report: Arc::new(FileReport { path: PathBuf::from("/w/app.py"), analysis, requirements, environment: Vec::new() }),
     }
 }

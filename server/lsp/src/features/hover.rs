@@ -37,6 +37,21 @@ pub fn hover_markdown(report: &FileReport, calls: &[(usize, &SdkCall)]) -> Strin
         for r in reqs {
             out.push(requirement_block(r));
         }
+        let environment: Vec<String> = report
+            .environment
+            .iter()
+            .filter(|u| u.call_index == *index)
+            .map(|u| match (&u.origin, u.bound) {
+                (Some(origin), _) => format!("- `{}` ← `{}` ← `{origin}` (from the template that deploys this code)", u.member, u.variable),
+                (None, true) => format!("- `{}` ← `{}` (set by the template that deploys this code)", u.member, u.variable),
+                (None, false) => {
+                    format!("- `{}` ← `{}`: no template in the workspace sets it, so its resource stays a wildcard", u.member, u.variable)
+                }
+            })
+            .collect();
+        if !environment.is_empty() {
+            out.push(format!("**Environment**\n{}", environment.join("\n")));
+        }
     }
     out.join("\n\n")
 }

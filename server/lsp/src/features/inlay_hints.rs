@@ -1,5 +1,6 @@
 //! Inlay hints: at the end of each resolved call, the actions it needs
-//! (`s3:GetObject`, or `s3:GetObject +2`), with a markdown tooltip listing
+//! (`s3:GetObject`, or `s3:GetObject +2`, then `← OrdersTable` when the
+//! template that deploys the code names its resource), with a markdown tooltip listing
 //! each action, its resource ARN as bound from the code, and conditions.
 //!
 //! Clients that resolve tooltips lazily (`inlayHint/resolve`) get hints
@@ -64,10 +65,21 @@ pub fn inlay_hints(view: &DocumentView, range: Range, enc: Encoding, tooltips: T
         if position < range.start || position > range.end {
             continue;
         }
-        let label = match actions.len() {
+        let mut label = match actions.len() {
             1 => first.to_string(),
             n => format!("{first} +{}", n - 1),
         };
+        // The resource the deploying template wires to an environment read: `← OrdersTable`.
+        let origins: Vec<&str> = view
+            .report
+            .environment
+            .iter()
+            .filter(|u| view.report.analysis.calls.get(u.call_index).is_some_and(|c| c.span == site.span))
+            .filter_map(|u| u.origin.as_deref())
+            .collect();
+        if let Some(origin) = origins.first() {
+            label.push_str(&format!(" ← {origin}"));
+        }
         let (tooltip, data) = match tooltips {
             Tooltips::Inline => (Some(tooltip(&site)), None),
             Tooltips::OnResolve(uri) => {

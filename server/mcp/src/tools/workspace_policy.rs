@@ -127,7 +127,7 @@ mod tests {
 
     #[test]
     fn lists_the_files_it_used() {
-        let report = |p: &str| FileReport { path: PathBuf::from(p), analysis: Default::default(), requirements: vec![] };
+        let report = |p: &str| FileReport { path: PathBuf::from(p), analysis: Default::default(), requirements: vec![], environment: vec![] };
         let ws = Fixed(vec![report("/ws/a.py"), report("/ws/b.py")], None);
         let out = run(validate(input(None), &ws.roots()).unwrap(), &ws).unwrap();
         assert_eq!(out["Files"], json!(["/ws/a.py", "/ws/b.py"]));
@@ -138,7 +138,7 @@ mod tests {
 
     #[test]
     fn an_answer_from_a_partial_index_says_so() {
-        let report = |p: &str| FileReport { path: PathBuf::from(p), analysis: Default::default(), requirements: vec![] };
+        let report = |p: &str| FileReport { path: PathBuf::from(p), analysis: Default::default(), requirements: vec![], environment: vec![] };
         let ws = Fixed(vec![report("/ws/a.py")], Some("the workspace index is still running (10/900 files)"));
         let out = run(validate(input(None), &ws.roots()).unwrap(), &ws).unwrap();
         assert_eq!(out["Incomplete"], json!("the workspace index is still running (10/900 files)"));
