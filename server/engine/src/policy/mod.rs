@@ -282,7 +282,17 @@ fn reduce_resources(resources: BTreeSet<String>, cutoff: usize) -> (Vec<String>,
         return (vec!["*".to_string()], None);
     }
     let all: Vec<&String> = resources.iter().collect();
-    let kept: Vec<String> = all.iter().filter(|r| !all.iter().any(|other| other != *r && wildcard::covers(other, r))).map(|r| (*r).clone()).collect();
+    // Only a pattern with a wildcard covers another ARN; and it must match the
+    // shortest string the other stands for (each `*` empty, each `?` one
+    // character) — a linear check that spares the exact automaton most pairs.
+    let patterns: Vec<&String> = all.iter().copied().filter(|r| r.contains(['*', '?'])).collect();
+    let shortest: Vec<String> = all.iter().map(|r| r.replace('*', "").replace('?', "a")).collect();
+    let kept: Vec<String> = all
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| !patterns.iter().any(|other| other != *r && wildcard::matches(other, &shortest[*i]) && wildcard::covers(other, r)))
+        .map(|(_, r)| (*r).clone())
+        .collect();
     if kept.len() > cutoff {
         (vec![wildcard::narrowest_common(&kept)], Some(kept))
     } else {
