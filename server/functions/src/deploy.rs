@@ -125,6 +125,8 @@ struct Unit {
     at: Location,
     /// `OrdersTable`, `GetOrderFunction (SAM: its role)`.
     label: String,
+    /// Deployed by `terraform apply` rather than CloudFormation.
+    terraform: bool,
 }
 
 /// A role the stack passes to a service.
@@ -154,7 +156,10 @@ impl Out {
         self.warnings.push(Warning { file: at.file.display().to_string(), line: at.line as u32, kind: kind.into(), message });
     }
     fn unit(&mut self, cfn_type: &str, arns: Vec<String>, at: &Location, label: String) {
-        self.units.push(Unit { cfn_type: cfn_type.into(), arns, at: at.clone(), label });
+        self.units.push(Unit { cfn_type: cfn_type.into(), arns, at: at.clone(), label, terraform: false });
+    }
+    fn terraform_unit(&mut self, cfn_type: &str, arns: Vec<String>, at: &Location, label: String) {
+        self.units.push(Unit { cfn_type: cfn_type.into(), arns, at: at.clone(), label, terraform: true });
     }
 }
 
@@ -234,7 +239,7 @@ fn expand_resource(env: &Env, deployment: &Deployment, r: &Resource, out: &mut O
             Some(row) => {
                 out.terraform.mapped.insert(ty.to_string());
                 let arns = own_arns(env, &row.cloudformation, r);
-                out.unit(&row.cloudformation, arns, at, format!("{} ({ty} as {})", r.id, row.cloudformation));
+                out.terraform_unit(&row.cloudformation, arns, at, format!("{} ({ty} as {})", r.id, row.cloudformation));
             }
             None => {
                 out.terraform.unmapped.insert(ty.to_string());
@@ -398,7 +403,11 @@ fn expand_function(env: &Env, deployment: &Deployment, f: &iamlens_iac::Function
     };
     if f.framework != Framework::Terraform || listed.is_none() {
         let label = if sam { format!("{} (SAM: AWS::Lambda::Function)", f.id) } else { f.id.clone() };
-        out.unit("AWS::Lambda::Function", vec![function_arn.clone()], at, label);
+        if f.framework == Framework::Terraform {
+            out.terraform_unit("AWS::Lambda::Function", vec![function_arn.clone()], at, label);
+        } else {
+            out.unit("AWS::Lambda::Function", vec![function_arn.clone()], at, label);
+        }
     }
     let role = entry.and_then(|e| e.role.clone()).or_else(|| f.role.clone());
     match role {
@@ -536,6 +545,7 @@ fn handler_requirements(env: &Env, units: &[Unit], out: &mut Vec<Requirement>, w
     let mut unknown: BTreeMap<&str, (&Location, BTreeSet<String>)> = BTreeMap::new();
     let mut other_pass_role: BTreeMap<&str, &Location> = BTreeMap::new();
     let mut artifact_reads: BTreeMap<&str, &Location> = BTreeMap::new();
+    let mut terraform_code: BTreeMap<&str, &Location> = BTreeMap::new();
     for unit in units {
         let ty = unit.cfn_type.as_str();
         let Some(perms) = data.permissions(ty) else {
@@ -563,6 +573,11 @@ fn handler_requirements(env: &Env, units: &[Unit], out: &mut Vec<Requirement>, w
                 continue;
             }
             if READS_ARTIFACTS.contains(&ty) && (action == "s3:GetObject" || action == "s3:GetObjectVersion") {
+                if unit.terraform {
+                    // Terraform sends a local archive (`filename`) with the call itself: no S3 read.
+                    terraform_code.entry(ty).or_insert(&unit.at);
+                    continue;
+                }
                 let resource = match &env.options.artifact_bucket {
                     Some(bucket) => format!("arn:{}:s3:::{bucket}/*", env.partition),
                     None => {
@@ -619,6 +634,14 @@ fn handler_requirements(env: &Env, units: &[Unit], out: &mut Vec<Requirement>, w
             at,
             "PassRole",
             format!("{ty}'s handlers list iam:PassRole for a role the templates' reader does not name; it is not granted: add iam:PassRole on that role if the resource takes one"),
+        );
+    }
+    for (ty, at) in terraform_code {
+        warn(
+            warnings,
+            at,
+            "TerraformCode",
+            format!("{ty}: CloudFormation's handler reads the code from S3, Terraform uploads a local archive (`filename`) in the call: s3:GetObject is not granted; code kept in S3 (`s3_bucket`) needs s3:GetObject on that object"),
         );
     }
     for (ty, at) in artifact_reads {

@@ -340,6 +340,9 @@ fn terraform_maps_types_counts_coverage_and_adds_no_stack_actions() {
     assert!(statements(&p).iter().all(|s| !s["Action"].to_string().contains("cloudformation:")), "terraform apply uses no stack");
     assert!(kinds(&p).contains(&"UnmappedResourceType") && kinds(&p).contains(&"TerraformApproximation"));
     assert!(!kinds(&p).contains(&"UnknownName"));
+    // A local archive goes up with CreateFunction: no S3 read, and no artifact bucket asked for.
+    assert!(grants(&p, "s3:GetObjectVersion").is_empty(), "{:?}", grants(&p, "s3:GetObjectVersion"));
+    assert!(kinds(&p).contains(&"TerraformCode") && !kinds(&p).contains(&"ArtifactBucket"));
 }
 
 #[test]
