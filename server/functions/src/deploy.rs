@@ -145,6 +145,7 @@ struct Out {
     cloudformation: bool,
     sam: bool,
     cdk: bool,
+    serverless: bool,
     /// Code or layers packaged from the project (uploaded to the artifact bucket).
     packaged: bool,
     /// Implicit APIs already added (`ServerlessRestApi`, `ServerlessHttpApi`).
@@ -374,6 +375,7 @@ fn expand_function(env: &Env, deployment: &Deployment, f: &iamlens_iac::Function
     }
     out.sam |= sam;
     out.cdk |= f.framework == Framework::Cdk;
+    out.serverless |= f.framework == Framework::Serverless;
     if matches!(f.code, Code::Directory { .. }) && f.framework != Framework::Terraform {
         out.packaged = true;
     }
@@ -711,11 +713,22 @@ fn tool_requirements(env: &Env, deployment: &Deployment, out: &mut Out, requirem
                     requirements.push(requirement(action, vec![objects.clone()], Vec::new()));
                 }
             }
-            None => out.warn(
-                &at,
-                "ArtifactBucket",
-                "the packaged code is uploaded to a deployment bucket that is not known (sam deploy --s3-bucket, or --resolve-s3's aws-sam-cli-managed-default-samclisourcebucket-*): s3:PutObject/GetObject on it are not in the policy; pass --artifact-bucket".into(),
-            ),
+            None => {
+                let which = if out.cdk {
+                    "cdk deploy: the bootstrap assets bucket cdk-hnb659fds-assets-<account>-<region>"
+                } else if out.serverless {
+                    "serverless deploy: the stack's own ServerlessDeploymentBucket, or provider.deploymentBucket"
+                } else {
+                    "sam deploy --s3-bucket, or --resolve-s3's aws-sam-cli-managed-default-samclisourcebucket-*"
+                };
+                out.warn(
+                    &at,
+                    "ArtifactBucket",
+                    format!(
+                        "the packaged code is uploaded to a deployment bucket that is not known ({which}): s3:PutObject/GetObject on it are not in the policy; pass --artifact-bucket"
+                    ),
+                )
+            }
         }
     }
 }

@@ -350,10 +350,13 @@ fn cdk_says_the_bootstrap_roles_do_the_deploy() {
     let mut f = function("Handler886CB40B", Framework::Cdk, 3, Some("HandlerServiceRoleFCDC14AE"));
     f.declared_at.file = PathBuf::from("cdk.out/App.template.json");
     let d = Deployment { functions: vec![f], ..Deployment::default() };
-    let p = deploy_policy(&d, &options());
+    let p = deploy_policy(&d, &DeployOptions { artifact_bucket: None, ..options() });
     assert!(kinds(&p).contains(&"CdkBootstrap"));
     assert!(!grants(&p, "cloudformation:ExecuteChangeSet").is_empty());
     assert!(grants(&p, "cloudformation:CreateChangeSet").iter().all(|(r, _)| !r.iter().any(|a| a.contains("transform/"))), "no SAM transform");
+    let bucket: Vec<&str> = p.warnings.iter().filter(|w| w.kind == "ArtifactBucket").map(|w| w.message.as_str()).collect();
+    assert!(bucket.iter().any(|m| m.contains("(cdk deploy: the bootstrap assets bucket cdk-hnb659fds-assets-<account>-<region>)")), "{bucket:?}");
+    assert!(bucket.iter().any(|m| m.starts_with("AWS::Lambda::Function reads its packaged code")), "{bucket:?}");
 }
 
 #[test]
