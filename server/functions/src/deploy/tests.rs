@@ -373,3 +373,24 @@ fn fits_matches_templates_segment_by_segment() {
     assert!(!fits("arn:${Partition}:sqs:${Region}:${Account}:${QueueName}", "arn:aws:sns:eu-west-1:1:topic"));
     assert!(!fits(table, "*"));
 }
+
+#[test]
+fn sam_details_survive_extend_across_templates() {
+    // discover() extends one Deployment per template: the SAM entries must come along.
+    let app = sam_app();
+    let mut d = Deployment { functions: app.functions.clone(), ..Deployment::default() };
+    d.extend(Deployment { resources: app.resources.clone(), sam: app.sam.clone(), ..Deployment::default() });
+    assert_eq!(d.sam, app.sam);
+    let p = deploy_policy(&d, &options());
+    assert_eq!(
+        grants(&p, "lambda:AddPermission"),
+        vec![(vec!["arn:aws:lambda:eu-west-1:123456789012:function:orders-OrdersFunction-*".to_string()], Value::Null)]
+    );
+    // An entry of another template with the same id is not this function's.
+    let mut elsewhere = app.sam.clone();
+    elsewhere[0].declared_at.file = PathBuf::from("other/template.yaml");
+    let d = Deployment { sam: elsewhere, ..sam_app() };
+    let p = deploy_policy(&d, &options());
+    assert!(grants(&p, "lambda:AddPermission").is_empty());
+    assert!(kinds(&p).contains(&"SamAssumption"));
+}
