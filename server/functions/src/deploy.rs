@@ -415,6 +415,19 @@ fn expand_function(env: &Env, deployment: &Deployment, f: &iamlens_iac::Function
     match role {
         Some(role) => pass_role(env, deployment, &role, "lambda.amazonaws.com", at, &f.id, out),
         None if sam => implicit_role(env, &f.id, "lambda.amazonaws.com", at, out),
+        None if f.framework == Framework::Serverless => {
+            // The one role Serverless generates for every function of the service.
+            let arn = env.arn("iam", false, true, "role/*");
+            if out.implicit.insert("IamRoleLambdaExecution") {
+                out.unit("AWS::IAM::Role", vec![arn.clone()], at, "IamRoleLambdaExecution (Serverless: the functions' role)".into());
+                out.warn(
+                    at,
+                    "UnknownName",
+                    "Serverless creates the functions' role IamRoleLambdaExecution, named <service>-<stage>-<region>-lambdaRole unless provider.iam.role.name says otherwise; that name is not known here: its actions and iam:PassRole are granted on every role (PassRole to Lambda only)".into(),
+                );
+            }
+            out.passed.push(Passed { arn, service: "lambda.amazonaws.com" });
+        }
         None => out.warn(at, "UnknownRole", format!("{}: no execution role was read; iam:PassRole for it is not in the policy", f.id)),
     }
     if !sam {

@@ -394,3 +394,22 @@ fn sam_details_survive_extend_across_templates() {
     assert!(grants(&p, "lambda:AddPermission").is_empty());
     assert!(kinds(&p).contains(&"SamAssumption"));
 }
+
+#[test]
+fn serverless_functions_share_the_role_serverless_generates() {
+    let d = Deployment {
+        functions: vec![function("createInvoice", Framework::Serverless, 37, None), function("renderPdf", Framework::Serverless, 46, None)],
+        ..Deployment::default()
+    };
+    let p = deploy_policy(&d, &options());
+    let every_role = "arn:aws:iam::123456789012:role/*".to_string();
+    assert_eq!(
+        grants(&p, "iam:PassRole"),
+        vec![(vec![every_role.clone()], json!({"StringEquals": {"iam:PassedToService": ["lambda.amazonaws.com"]}}))]
+    );
+    assert_eq!(grants(&p, "iam:CreateRole"), vec![(vec![every_role], Value::Null)]);
+    let said: Vec<&Warning> = p.warnings.iter().filter(|w| w.kind == "UnknownName" && w.message.contains("IamRoleLambdaExecution")).collect();
+    assert_eq!(said.len(), 1, "once for the service, not per function: {said:?}");
+    assert!(!kinds(&p).contains(&"UnknownRole"));
+    assert!(!grants(&p, "cloudformation:ExecuteChangeSet").is_empty(), "Serverless deploys through CloudFormation");
+}
