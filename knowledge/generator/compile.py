@@ -13,6 +13,7 @@ from pathlib import Path
 
 import zstandard
 
+import deploy
 import iam_facts
 import overrides as overrides_mod
 import resources_model
@@ -226,7 +227,7 @@ def main():
             method_index.setdefault(method, []).append(name)
     method_index = {m: sorted(v) for m, v in sorted(method_index.items())}
 
-    write_artifact(out_dir / "knowledge.bin", {k: v for k, v in pins.items() if k != "zstandard"},
+    write_artifact(out_dir / "knowledge.bin", {k: v for k, v in pins.items() if k not in ("zstandard", "cfn-lint")},
                    {n: wire.service(s, prefixes) for n, s in services.items()},
                    {p: wire.prefix(v) for p, v in prefixes.items()}, method_index,
                    sources.service_name_aliases(), escalations(overrides, prefixes))
@@ -235,6 +236,8 @@ def main():
     names = sorted({op for s in botocore.values() for op in s["model"]["operations"]})
     expected = "".join(f"{n}\t{xform(n)}\n" for n in names).encode()
     (out_dir / "xform-expected.tsv.zst").write_bytes(zstandard.ZstdCompressor(level=ZSTD_LEVEL, threads=0).compress(expected))
+    deploy_tsv = deploy.build(sources.cfn_provider_handlers(), overrides.entries["terraform"], prefixes, pins["cfn-lint"]["version"], sources.CFN_REGION)
+    (out_dir / "deploy.tsv.zst").write_bytes(compress_raw(deploy_tsv))
     report(services)
 
 

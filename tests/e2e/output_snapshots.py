@@ -62,7 +62,7 @@ DENIED_MESSAGES = [
     "04-resource-based-explicit-kms",
     "26-js-v3-secret-name-with-region",
 ]
-SUBCOMMANDS = ["generate-policies", "fix-access-denied", "lookup", "check", "lsp", "mcp-server", "version"]
+SUBCOMMANDS = ["generate-policies", "fix-access-denied", "lookup", "check", "deploy-policy", "lsp", "mcp-server", "version"]
 
 
 def fixtures() -> list[str]:

@@ -15,6 +15,7 @@ use std::process::ExitCode;
 pub mod check;
 pub mod check_config;
 pub mod check_output;
+pub mod deploy_policy;
 pub mod deployed;
 pub mod fix_access_denied;
 pub mod generate;
@@ -39,6 +40,8 @@ pub enum Command {
     Lookup(LookupArgs),
     /// Check the code against a live role or policy files: calls they would deny (missing) and grants no call needs (excess).
     Check(CheckArgs),
+    /// The policy the deploying principal (sam deploy, cdk deploy, terraform apply) needs for the templates' resources.
+    DeployPolicy(DeployPolicyArgs),
     /// Run the language server over stdio.
     Lsp(LspArgs),
     /// Run the MCP server (stdio or streamable HTTP).
@@ -290,6 +293,7 @@ pub fn run() -> ExitCode {
         Command::FixAccessDenied(args) => fix_access_denied::run(args),
         Command::Lookup(args) => lookup::run(args),
         Command::Check(args) => check::run(args),
+        Command::DeployPolicy(args) => deploy_policy::run(args),
         Command::Lsp(args) => run_lsp(args),
         Command::McpServer(args) => run_mcp(args),
         Command::Version { verbose } => {
@@ -334,6 +338,29 @@ fn run_lsp(args: LspArgs) -> ExitCode {
         Ok(iamlens_lsp::Ended::WithoutShutdown) => std::process::exit(1),
         Err(err) => fail(1, err),
     }
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DeployPolicyArgs {
+    /// SAM/CloudFormation templates, cdk.out assemblies, Terraform directories or `terraform show -json` plans,
+    /// or directories holding them.
+    #[arg(required = true, value_name = "TEMPLATE-or-DIR")]
+    pub paths: Vec<PathBuf>,
+    /// AWS region for resource ARNs (default `*`).
+    #[arg(short = 'r', long)]
+    pub region: Option<String>,
+    /// AWS account id for resource ARNs (default `*`).
+    #[arg(short = 'a', long)]
+    pub account: Option<String>,
+    /// The CloudFormation stack name: the stack actions' ARN, and the start of every generated resource name.
+    #[arg(long, value_name = "NAME")]
+    pub stack_name: Option<String>,
+    /// The bucket packaged code is uploaded to (sam deploy --s3-bucket).
+    #[arg(long, value_name = "BUCKET")]
+    pub artifact_bucket: Option<String>,
+    /// Pretty-print the JSON output.
+    #[arg(short = 'p', long)]
+    pub pretty: bool,
 }
 
 /// `iamlens mcp-server`: wrong options exit 2, a failing endpoint 1.

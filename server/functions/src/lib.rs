@@ -9,15 +9,18 @@
 //!
 //! Modules: `code` (function → its files), `bind` (template values → the
 //! engine's environment), `reports` (analyses → reports per function),
-//! `project` (a whole run: sources + templates → the policy envelope).
+//! `project` (a whole run: sources + templates → the policy envelope),
+//! `deploy` (templates → the policy of the principal that deploys them).
 
 mod bind;
 mod code;
+mod deploy;
 mod project;
 mod reports;
 
 pub use bind::environment_of;
 pub use code::{deployed_functions, DeployedFunction};
+pub use deploy::{deploy_policy, DeployOptions, DeployPolicy, TerraformCoverage, STACK_ACTIONS};
 pub use iamlens_iac::{discover, Context, Deployment, DiscoverOptions, Function};
 pub use project::{run_project, IacOptions, ProjectRun};
 pub use reports::{per_function, FunctionReports};

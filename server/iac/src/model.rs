@@ -149,6 +149,34 @@ pub struct IacWarning {
     pub message: String,
 }
 
+/// One event source of a SAM function (`Events:` entry): SAM turns it into a
+/// `AWS::Lambda::Permission`, an `AWS::Lambda::EventSourceMapping`, a rule, ...
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SamEvent {
+    /// The event's key under `Events`.
+    pub id: String,
+    /// Its `Type`: `Api`, `HttpApi`, `SQS`, `Kinesis`, `DynamoDB`, `S3`, `SNS`, `Schedule`, ...
+    pub event_type: String,
+}
+
+/// What SAM generates for one of its resources that [`Function`] and
+/// [`Resource`] do not say, as far as deploying the stack needs it: the
+/// physical name, whether it names its own role, its event sources. The
+/// deploy policy expands SAM resources with it; a SAM resource without an
+/// entry here expands with a warning saying what was assumed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SamResource {
+    pub id: String,
+    /// `AWS::Serverless::Function`, `AWS::Serverless::StateMachine`, ...
+    pub resource_type: String,
+    pub declared_at: Location,
+    /// The name property (`FunctionName`, `Name`); `None` when CloudFormation generates it.
+    pub name: Option<Pattern>,
+    /// The `Role` property (a logical id, or an ARN pattern); `None`: SAM creates `<Id>Role`.
+    pub role: Option<String>,
+    pub events: Vec<SamEvent>,
+}
+
 /// Everything the templates of one tree say.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Deployment {
@@ -157,6 +185,8 @@ pub struct Deployment {
     pub functions: Vec<Function>,
     pub resources: Vec<Resource>,
     pub warnings: Vec<IacWarning>,
+    /// SAM resources' names, roles and events (see [`SamResource`]).
+    pub sam: Vec<SamResource>,
 }
 
 impl Deployment {
@@ -168,6 +198,7 @@ impl Deployment {
         self.functions.extend(other.functions);
         self.resources.extend(other.resources);
         self.warnings.extend(other.warnings);
+        self.sam.extend(other.sam);
     }
 }
 
