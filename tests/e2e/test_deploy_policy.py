@@ -69,12 +69,12 @@ def test_generated_table_name_is_the_narrowest_true_pattern(deploy):
         assert grants(deploy, action) == [([table], None)], action
 
 
-def test_function_is_on_its_arn_or_the_gap_is_said(deploy):
+def test_function_is_on_its_generated_name_and_its_events_are_expanded(deploy):
     created = grants(deploy, "lambda:CreateFunction")
-    if warned(deploy, "UnknownName"):
-        assert created == [([f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:*"], None)]
-    else:
-        assert created == [([f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:orders-OrdersFunction-*"], None)]
+    assert created == [([f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:orders-OrdersFunction-*"], None)]
+    assert not warned(deploy, "UnknownName")
+    # The SQS event becomes an event source mapping, as SAM expands it.
+    assert grants(deploy, "lambda:CreateEventSourceMapping") == [(["*"], None)]
 
 
 def test_pass_role_only_for_the_function_role_and_only_to_lambda(deploy):

@@ -3,7 +3,9 @@
 //! ARNs of the declared resources.
 
 use crate::intrinsics::{Decl, Eval, Origins, Template, Val};
-use crate::model::{Binding, Code, Context, Deployment, Framework, Function, IacWarning, Location, Pattern, Resource, ResourceRef};
+use crate::model::{
+    Binding, Code, Context, Deployment, Framework, Function, IacWarning, Location, Pattern, Resource, ResourceRef, SamEvent, SamResource,
+};
 use crate::names::{type_info, Env};
 use crate::yaml::{self, Node, Value};
 use std::collections::BTreeMap;
@@ -79,6 +81,9 @@ pub(crate) fn read_with(path: &Path, text: &str, ctx: &Context, options: &Option
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     out.functions = functions(&mut eval, framework, globals, &dir, options);
     out.resources = resources(&mut eval);
+    if sam {
+        out.sam = sam_resources(&mut eval);
+    }
     warnings.append(&mut eval.warnings);
     warnings.sort_by_key(|w| w.at.line);
     out.warnings.extend(warnings);
@@ -226,6 +231,42 @@ pub(crate) fn resources(eval: &mut Eval) -> Vec<Resource> {
             declared_at: Location { file: template.file.clone(), line: decl.line },
             name,
             arn,
+        });
+    }
+    out
+}
+
+/// What SAM will generate for its own resource types: the explicit name,
+/// the role property, the event sources (for the deploy policy).
+fn sam_resources(eval: &mut Eval) -> Vec<SamResource> {
+    let template = eval.template;
+    let mut out = Vec::new();
+    for decl in template.resources.iter().filter(|d| d.resource_type.starts_with("AWS::Serverless::")) {
+        let name_property = match decl.resource_type.as_str() {
+            "AWS::Serverless::Function" => "FunctionName",
+            "AWS::Serverless::SimpleTable" => "TableName",
+            "AWS::Serverless::LayerVersion" => "LayerName",
+            _ => "Name",
+        };
+        let name = decl.prop(name_property).and_then(|n| binding(eval, n)).map(|b| b.value);
+        let role = decl.prop("Role").map(|n| role(eval, n));
+        let events = decl
+            .prop("Events")
+            .map(|events| {
+                events
+                    .entries()
+                    .iter()
+                    .map(|e| SamEvent { id: e.key.clone(), event_type: e.value.get("Type").map(|t| text(eval, t)).unwrap_or_default() })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push(SamResource {
+            id: decl.id.clone(),
+            resource_type: decl.resource_type.clone(),
+            declared_at: Location { file: template.file.clone(), line: decl.line },
+            name,
+            role,
+            events,
         });
     }
     out
