@@ -90,6 +90,7 @@ impl<'a> Analyzer<'a> {
             }
             Sym::Resource(r) => self.resource_call(r, method, call, attr, env, scopes),
             Sym::Collection { parent, name, listed } => self.collection_call(&parent, &name, listed, method, call, attr, env, scopes),
+            Sym::Unknown if method == "get_paginator" => self.unresolved_paginator(call, attr, env),
             Sym::Unknown => self.unresolved_call(method, call, attr, env, false, scopes),
             _ => {}
         }
@@ -564,6 +565,43 @@ impl<'a> Analyzer<'a> {
                 FindingKind::UnresolvedCall { method: method.to_string(), candidates: candidates.clone() },
                 format!(
                     "`{receiver}.{method}(...)` looks like an AWS call ({list}) but iamlens cannot tell what `{receiver}` is, so it is not in the policy; {settle}"
+                ),
+            );
+        }
+    }
+
+    /// Services with a paginator for operation `op`, narrowed by an inline
+    /// directive or the service hints when they name one of them.
+    pub fn paginator_services(&self, op: &str, call: Node<'a>) -> Vec<String> {
+        let candidates: Vec<String> =
+            self.catalog.services_with_method(op).into_iter().filter(|s| self.service(s).is_some_and(|svc| svc.can_paginate(op))).collect();
+        let settled: Vec<String> = match self.directive_service(call) {
+            Some(service) => candidates.iter().filter(|c| **c == service).cloned().collect(),
+            None => candidates.iter().filter(|c| self.opts.service_hints.iter().any(|h| h.eq_ignore_ascii_case(c))).cloned().collect(),
+        };
+        if settled.len() == 1 {
+            settled
+        } else {
+            candidates
+        }
+    }
+
+    /// `x.get_paginator("op")` on a receiver iamlens cannot resolve: one
+    /// service with such a paginator resolves it (see `call_method`); several
+    /// are named in a warning, never dropped in silence.
+    fn unresolved_paginator(&self, call: Node<'a>, name: Node<'a>, env: &Env<'a>) {
+        if !self.imports_sdk {
+            return;
+        }
+        let Some(op) = self.first_str_arg(call, "operation_name", env) else { return };
+        let candidates = self.paginator_services(&op, call);
+        if candidates.len() > 1 {
+            self.finding(
+                name,
+                FindingKind::Ambiguous { method: op.clone(), candidates: candidates.clone() },
+                format!(
+                    "cannot tell which AWS service's `{op}` paginator this is ({}), so its calls are not in the policy; annotate the receiver with its client type, or end the line with `# iamlens: <service>` naming one of them",
+                    candidates.join(", ")
                 ),
             );
         }

@@ -331,6 +331,15 @@ impl<'a> Analyzer<'a> {
                 };
                 self.call_value(f, call, env, bound).in_session_region(session_region.as_deref())
             }
+            Sym::Unknown if method == "get_paginator" && self.imports_sdk => {
+                // The operation name picks the service, as a method name does.
+                match self.first_str_arg(call, "operation_name", env).map(|op| (self.paginator_services(&op, call), op)) {
+                    Some((services, op)) if services.len() == 1 => {
+                        Sym::Paginator { service: services[0].clone(), method: op, confidence: Confidence::Low, region: None }
+                    }
+                    _ => Sym::Unknown,
+                }
+            }
             Sym::ExternalModule | Sym::Unknown | Sym::Param(..) => Sym::Unknown,
             _ => Sym::Foreign,
         }

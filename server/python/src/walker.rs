@@ -198,8 +198,10 @@ impl<'a> Analyzer<'a> {
             self.emit_scan(r, env, mode, scopes);
         }
         let Some(left) = left else { return };
-        // `client = None` placeholders (in an `else`, before a lazy init) do not hide a client.
-        if right.is_some_and(|r| r.kind() == "none") && left.kind() == "identifier" && self.lookup(text(left, self.src), env).is_aws() {
+        // `client = None` placeholders (in an `else`, before a lazy init) do not hide a
+        // client, nor `SQSClient = object` the stub type of `if TYPE_CHECKING:` (mypy-boto3's idiom).
+        let placeholder = right.is_some_and(|r| r.kind() == "none" || matches!(text(r, self.src), "object" | "Any" | "typing.Any"));
+        if placeholder && left.kind() == "identifier" && self.lookup(text(left, self.src), env).is_aws() {
             return;
         }
         let annotated = annotation.and_then(|a| self.annotation_instance(a, env));
@@ -354,8 +356,9 @@ impl<'a> Analyzer<'a> {
                 s
             } else if let Some(s) = default.map(|d| self.eval(d, env)).filter(Sym::is_aws) {
                 s
-            } else if annotation.is_some() && !factory {
-                // Annotated with a type that is not an AWS stub: not a client.
+            } else if annotation.is_some_and(|a| !is_generic_client_annotation(text(a, self.src))) && !factory {
+                // Annotated with a type that is not an AWS stub: not a client. A generic
+                // annotation (`BaseClient`, `Any`, `object`) says nothing: read like none.
                 Sym::Foreign
             } else if factory {
                 Sym::Param(index, name.to_string())
@@ -450,4 +453,14 @@ fn qualify(scopes: &[ScopeEntry], name: &str) -> String {
 
 fn is_statement(kind: &str) -> bool {
     kind.ends_with("_statement") || matches!(kind, "function_definition" | "class_definition" | "decorated_definition")
+}
+
+/// Annotations that say "some client" or nothing at all: `BaseClient`,
+/// `botocore.client.BaseClient`, `AioBaseClient`, `Any`, `object`, optionally
+/// quoted or `Optional[...]`.
+fn is_generic_client_annotation(annotation: &str) -> bool {
+    let inner = annotation.trim().trim_matches(|c| c == '"' || c == '\'');
+    let inner = inner.strip_prefix("Optional[").and_then(|s| s.strip_suffix(']')).unwrap_or(inner);
+    let last = inner.rsplit('.').next().unwrap_or(inner).trim();
+    matches!(last, "BaseClient" | "AioBaseClient" | "Any" | "object" | "ServiceResource")
 }
