@@ -143,7 +143,47 @@ fn walk_dir(dir: &Path, front_ends: &[&'static dyn FrontEnd], budget: &Budget) -
             return Err(too_large(format!("walking it took over {} s", limits.max_time.as_secs())));
         }
     }
+    // Ignore rules are for untracked files: a file committed despite them is
+    // part of the project (a vendored handler, a `build/` kept on purpose).
+    for path in tracked_but_ignored(dir) {
+        let Some(front_end) = front_end::for_path(front_ends, &path) else { continue };
+        if found.contains(&path) || tests.contains(&path) {
+            continue;
+        }
+        let relative = path.strip_prefix(dir).unwrap_or(&path);
+        if !budget.options.include_tests && front_end.is_test_file(relative) {
+            tests.push(path);
+        } else {
+            found.push(path);
+        }
+    }
+    if budget.found_before + found.len() > limits.max_files {
+        return Err(too_large(format!("more than {} source files", limits.max_files)));
+    }
     Ok(Walked { files: found, skipped_tests: tests, unread })
+}
+
+/// Files under `dir` that git tracks although an ignore rule matches them
+/// (`git ls-files --cached --ignored --exclude-standard`), as paths under
+/// `dir`. Empty outside a git work tree or without git.
+fn tracked_but_ignored(dir: &Path) -> Vec<PathBuf> {
+    if !dir.ancestors().any(|a| a.join(".git").exists()) {
+        return Vec::new();
+    }
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["ls-files", "-z", "--cached", "--ignored", "--exclude-standard", "--", "."])
+        .stderr(std::process::Stdio::null())
+        .output();
+    let Some(output) = output.ok().filter(|o| o.status.success()) else { return Vec::new() };
+    output
+        .stdout
+        .split(|b| *b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| dir.join(String::from_utf8_lossy(p).as_ref()))
+        .filter(|p| p.is_file())
+        .collect()
 }
 
 /// The path the project index knows a file by: relative to the directory
