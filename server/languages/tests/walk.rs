@@ -22,7 +22,7 @@ fn tracked_files_are_read_even_when_gitignore_matches_them() {
     git(&dir, &["init", "-q"]);
     git(&dir, &["add", ".gitignore", "src/app.py"]);
     git(&dir, &["add", "-f", "build/handler.py"]);
-    let files = iamlens_engine::collect_source_files(&[dir.clone()], iamlens_languages::front_ends()).unwrap();
+    let files = iamlens_engine::collect_source_files(std::slice::from_ref(&dir), iamlens_languages::front_ends()).unwrap();
     let relative: Vec<PathBuf> = files.iter().map(|f| f.strip_prefix(&dir).unwrap().to_path_buf()).collect();
     assert_eq!(relative, [PathBuf::from("build/handler.py"), PathBuf::from("src/app.py")], "the untracked build/generated.py stays ignored");
     let _ = std::fs::remove_dir_all(&dir);
