@@ -36,6 +36,11 @@ pub fn run(args: GenerateArgs) -> ExitCode {
         let n = walked.skipped_tests.len();
         eprintln!("iamlens: left out {n} test file{} (tests/, test_*, *_test, ...); --include-tests reads them", if n == 1 { "" } else { "s" });
     }
+    if !walked.ignored.is_empty() {
+        let shown: Vec<String> = walked.ignored.iter().take(5).map(|p| p.display().to_string()).collect();
+        let more = if walked.ignored.len() > 5 { format!(" and {} more", walked.ignored.len() - 5) } else { String::new() };
+        eprintln!("iamlens: left out what ignore rules exclude and git does not track: {}{more}; name a path to read it anyway", shown.join(", "));
+    }
     let mut unread: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for path in &walked.unread {
         *unread.entry(engine::unread_language(path).unwrap_or("other")).or_default() += 1;

@@ -56,7 +56,34 @@ pub struct Walked {
     /// this build (Ruby, C#, PHP, Kotlin, Rust, ...): their calls are not in
     /// the policy, and the person must be told.
     pub unread: Vec<PathBuf>,
+    /// What ignore rules left out in a git work tree: untracked source files,
+    /// and whole ignored directories (a trailing `/`) other than dependency and
+    /// build-output directories, so the person can tell whether code is missing.
+    pub ignored: Vec<PathBuf>,
 }
+
+/// Directories ignored in nearly every project that hold no application code.
+const DEPENDENCY_DIRS: &[&str] = &[
+    "node_modules",
+    ".venv",
+    "venv",
+    "env",
+    "target",
+    "dist",
+    "__pycache__",
+    ".terraform",
+    "cdk.out",
+    ".aws-sam",
+    ".serverless",
+    ".next",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".tox",
+    "vendor",
+    ".gradle",
+    "bin",
+    "obj",
+];
 
 /// Extensions of languages with an AWS SDK, and their names, for files no
 /// front-end of this build reads.
@@ -96,6 +123,7 @@ pub fn walk_source_files(paths: &[PathBuf], front_ends: &[&'static dyn FrontEnd]
             walked.files.extend(found.files);
             walked.skipped_tests.extend(found.skipped_tests);
             walked.unread.extend(found.unread);
+            walked.ignored.extend(ignored_untracked(path, front_ends));
         } else {
             walked.files.push(path.clone());
         }
@@ -160,28 +188,57 @@ fn walk_dir(dir: &Path, front_ends: &[&'static dyn FrontEnd], budget: &Budget) -
     if budget.found_before + found.len() > limits.max_files {
         return Err(too_large(format!("more than {} source files", limits.max_files)));
     }
-    Ok(Walked { files: found, skipped_tests: tests, unread })
+    Ok(Walked { files: found, skipped_tests: tests, unread, ignored: Vec::new() })
 }
 
-/// Files under `dir` that git tracks although an ignore rule matches them
-/// (`git ls-files --cached --ignored --exclude-standard`), as paths under
-/// `dir`. Empty outside a git work tree or without git.
-fn tracked_but_ignored(dir: &Path) -> Vec<PathBuf> {
+/// Untracked source files and directories under `dir` that ignore rules
+/// exclude (`git ls-files --others --ignored --exclude-standard --directory`),
+/// less dependency and build-output directories. Empty outside a git work tree.
+fn ignored_untracked(dir: &Path, front_ends: &[&'static dyn FrontEnd]) -> Vec<PathBuf> {
+    let listed = git_ls_files(dir, &["--others", "--ignored", "--exclude-standard", "--directory"]);
+    listed
+        .into_iter()
+        .filter(|entry| {
+            let text = entry.to_string_lossy();
+            if text.ends_with('/') {
+                let name = entry.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                !DEPENDENCY_DIRS.contains(&name.as_str())
+                    && !name.starts_with('.')
+                    && !entry.components().any(|c| DEPENDENCY_DIRS.contains(&c.as_os_str().to_string_lossy().as_ref()))
+            } else {
+                front_end::for_path(front_ends, entry).is_some() || unread_language(entry).is_some()
+            }
+        })
+        .map(|entry| dir.join(entry))
+        .collect()
+}
+
+/// `git ls-files -z <args> -- .` run in `dir`: paths relative to it. Empty
+/// outside a git work tree or without git.
+fn git_ls_files(dir: &Path, args: &[&str]) -> Vec<PathBuf> {
     if !dir.ancestors().any(|a| a.join(".git").exists()) {
         return Vec::new();
     }
     let output = std::process::Command::new("git")
         .arg("-C")
         .arg(dir)
-        .args(["ls-files", "-z", "--cached", "--ignored", "--exclude-standard", "--", "."])
+        .args(["ls-files", "-z"])
+        .args(args)
+        .args(["--", "."])
         .stderr(std::process::Stdio::null())
         .output();
     let Some(output) = output.ok().filter(|o| o.status.success()) else { return Vec::new() };
-    output
-        .stdout
-        .split(|b| *b == 0)
-        .filter(|p| !p.is_empty())
-        .map(|p| dir.join(String::from_utf8_lossy(p).as_ref()))
+    output.stdout.split(|b| *b == 0).filter(|p| !p.is_empty()).map(|p| PathBuf::from(String::from_utf8_lossy(p).as_ref())).collect()
+}
+
+/// Files under `dir` that git tracks although an ignore rule matches them.
+/// Dependency and build-output directories stay out even when committed
+/// (a checked-in `cdk.out` is a copy of the code, not more code).
+fn tracked_but_ignored(dir: &Path) -> Vec<PathBuf> {
+    git_ls_files(dir, &["--cached", "--ignored", "--exclude-standard"])
+        .into_iter()
+        .filter(|p| !p.components().any(|c| DEPENDENCY_DIRS.contains(&c.as_os_str().to_string_lossy().as_ref())))
+        .map(|p| dir.join(p))
         .filter(|p| p.is_file())
         .collect()
 }

@@ -25,5 +25,11 @@ fn tracked_files_are_read_even_when_gitignore_matches_them() {
     let files = iamlens_engine::collect_source_files(std::slice::from_ref(&dir), iamlens_languages::front_ends()).unwrap();
     let relative: Vec<PathBuf> = files.iter().map(|f| f.strip_prefix(&dir).unwrap().to_path_buf()).collect();
     assert_eq!(relative, [PathBuf::from("build/handler.py"), PathBuf::from("src/app.py")], "the untracked build/generated.py stays ignored");
+    // What the rules left out is said: the untracked file, not dependency directories.
+    std::fs::create_dir_all(dir.join("node_modules/pkg")).unwrap();
+    std::fs::write(dir.join("node_modules/pkg/index.js"), "").unwrap();
+    std::fs::write(dir.join(".gitignore"), "build/\nnode_modules/\n").unwrap();
+    let walked = iamlens_engine::walk_source_files(std::slice::from_ref(&dir), iamlens_languages::front_ends(), &Default::default()).unwrap();
+    assert_eq!(walked.ignored, [dir.join("build/generated.py")]);
     let _ = std::fs::remove_dir_all(&dir);
 }
