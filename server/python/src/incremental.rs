@@ -9,10 +9,13 @@
 //!
 //! After an edit, a top-level `def`/`class` whose text did not change keeps its
 //! previous calls, findings and scopes (spans shifted) when:
-//! - the module-level bindings after the first pass are the same (compared
-//!   with definition offsets mapped across the edit),
+//! - it names no module-level binding that changed after the first pass
+//!   (bound to something else, with definition offsets mapped across the
+//!   edit, added or removed: a definition pasted or deleted elsewhere costs
+//!   only the definitions that name it),
 //! - every module-level statement that is not a definition is unchanged,
-//! - none of the definitions it used facts of, directly or through others, changed,
+//! - none of the definitions it used facts of, directly or through others,
+//!   changed or names a changed binding,
 //! - the project index, the options and the catalog are the same,
 //! - it has no syntax error in either tree, and the previous result did not
 //!   depend on evaluation order.
@@ -32,7 +35,7 @@ use super::symbols::Sym;
 use super::syntax;
 use super::walker::Mode;
 use iamlens_engine::model::{CodeScope, FileAnalysis, Finding, Position, ScopeKind, SdkCall, Span};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 /// The previous analysis offered to [`walk_file`]: owned (its records move
@@ -329,19 +332,20 @@ impl TextChange {
 
 fn plan_reuse(prev: &Snapshot, an: &Analyzer, stmts: &[Node], src: &str) -> Option<ReusePlan> {
     let change = TextChange::between(&prev.text, src);
-    // Module-level bindings must be the same, up to definitions moving.
-    {
+    // Module-level names bound differently (up to definitions moving), added or removed.
+    let changed_names: HashSet<&str> = {
         let env = an.module_env.borrow();
-        if env.len() != prev.module_env.len() {
-            return None;
-        }
-        for (name, sym) in env.iter() {
-            let old = prev.module_env.get(*name)?;
-            if map_offsets(sym, &|o| change.new_to_old(o)).as_ref() != Some(old) {
-                return None;
-            }
-        }
-    }
+        let mut changed: HashSet<&str> = env
+            .iter()
+            .filter(|(name, sym)| match prev.module_env.get(**name) {
+                Some(old) => map_offsets(sym, &|o| change.new_to_old(o)).as_ref() != Some(old),
+                None => true,
+            })
+            .map(|(name, _)| *name)
+            .collect();
+        changed.extend(prev.module_env.keys().map(String::as_str).filter(|name| !env.contains_key(name)));
+        changed
+    };
     // Match statements by unchanged text at the same (mapped) place.
     let mut old_to_new: Vec<Option<usize>> = vec![None; prev.stmts.len()];
     let mut new_to_old: Vec<Option<usize>> = vec![None; stmts.len()];
@@ -361,18 +365,50 @@ fn plan_reuse(prev: &Snapshot, an: &Analyzer, stmts: &[Node], src: &str) -> Opti
     if prev.stmts.iter().zip(&old_to_new).any(|(r, m)| m.is_none() && !r.is_def) {
         return None;
     }
+    // Unchanged text whose names all mean what they meant: its own results stand.
+    let clean: Vec<bool> = stmts.iter().zip(&new_to_old).map(|(s, m)| m.is_some() && !mentions_any(*s, src, &changed_names)).collect();
     let mut reuse: Vec<Option<(usize, Vec<usize>)>> = (0..stmts.len()).map(|_| None).collect();
     for (i, stmt) in stmts.iter().enumerate() {
         let Some(j) = new_to_old[i] else { continue };
         let r = &prev.stmts[j];
-        if !r.reusable || stmt.start_position().column != 0 || stmt.has_error() {
+        if !r.reusable || !clean[i] || stmt.start_position().column != 0 || stmt.has_error() {
             continue;
         }
-        let deps: Option<Vec<usize>> = r.deps.iter().map(|&d| old_to_new[d]).collect();
+        // Everything it took facts from, directly or not, must stand too.
+        let deps: Option<Vec<usize>> = r.deps.iter().map(|&d| old_to_new[d].filter(|&n| clean[n])).collect();
         let Some(deps) = deps else { continue };
         reuse[i] = Some((j, deps));
     }
     Some(ReusePlan { reuse })
+}
+
+/// Whether any leaf of `node` (identifiers, and conservatively every other
+/// named token) spells one of `names`.
+fn mentions_any(node: Node, src: &str, names: &HashSet<&str>) -> bool {
+    if names.is_empty() {
+        return false;
+    }
+    let mut cursor = node.walk();
+    loop {
+        let n = cursor.node();
+        if n.child_count() == 0 && names.contains(&src[n.start_byte()..n.end_byte().min(src.len())]) {
+            return true;
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node() == node {
+                return false;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return false;
+            }
+        }
+    }
 }
 
 fn is_definition(kind: &str) -> bool {

@@ -531,6 +531,9 @@ mod incremental {
         ("make('sqs')", "make(Store.kind)"),
         ("\n\n", "\n\n# note\n"),
         ("(", "(("),
+        ("def via_other():\n    return storage()\n", ""),
+        ("\nclass Store:", "\ndef via_other():\n    return make('s3')\n\nclass Store:"),
+        ("\ndef use_store():\n    Store().client.receive_message(QueueUrl=QUEUE)\n", ""),
     ];
 
     proptest! {
@@ -786,6 +789,22 @@ mod incremental {
             })
             .collect();
         assert_eq!(typos, [("s3", "send_message"), ("s3", "receive_message")]);
+    }
+
+    #[test]
+    fn adding_or_deleting_a_definition_re_walks_only_what_names_it() {
+        let cat = catalog();
+        let mut doc = PythonDocument::parse(LINKED.to_string());
+        analyze_python_with(&doc, &ProjectIndex::new(), &AnalysisOptions::default(), &cat);
+        // A new function nobody calls: every other definition stands.
+        let (reused, _) = reused_after(&cat, &mut doc, "\nclass Store:", "\ndef added():\n    make('s3').list_buckets()\n\nclass Store:");
+        assert_eq!(reused, 8, "make, storage, via_other, Store, use_store, use_factories, decorated, plain");
+        // A function deleted: only its callers (and theirs) are walked again.
+        let (reused, _) = reused_after(&cat, &mut doc, "def via_other():\n    return storage()\n", "");
+        assert_eq!(reused, 7, "all but use_factories, which calls via_other");
+        // A renamed factory: its callers see the new binding.
+        let (reused, _) = reused_after(&cat, &mut doc, "def storage():", "def storage_():");
+        assert_eq!(reused, 6, "all but storage_ (changed) and use_factories (calls storage)");
     }
 
     #[test]
