@@ -117,6 +117,15 @@ pub trait SourceDocument: Send + Sync {
     fn edit_unsettled(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
         self.source_mut().edit_unsettled(start, old_end, new_text)
     }
+    /// An edit told to the text and tree, parsed by the next
+    /// [`parse_deferred`](Self::parse_deferred) (see [`EditedTree::edit_deferred`]).
+    fn edit_deferred(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
+        self.source_mut().edit_deferred(start, old_end, new_text)
+    }
+    /// One incremental parse for every deferred edit.
+    fn parse_deferred(&mut self) {
+        self.source_mut().parse_deferred()
+    }
     /// [`edit_unsettled`](Self::edit_unsettled), then [`settle`](Self::settle).
     fn edit(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
         self.source_mut().edit(start, old_end, new_text)
