@@ -8,6 +8,7 @@ the text moves forward as an editor's would, one edit every 50–150 ms
   - new line: Enter at the end of a statement inside a function
   - typed call: a new AWS call typed character by character into a new line
   - paste 20 lines: a block of 20 lines with two AWS calls, inside a function
+  - replace-all: several changes in one didChange (a rename in one function)
   - delete function: a whole top-level function removed at once
   - paste 200 lines / undo it: a large paste and its undo
 
@@ -188,6 +189,19 @@ class Run:
             text = "\n".join(line.format(k=k) for line in block) + "\n"
             self.edit("paste 20 lines", [ed.replace(at, 0, at, 0, text)], at + 10)
 
+    def replace_all(self, count: int) -> None:
+        """A rename of one function's locals: 20 changes in one didChange,
+        bottom to top as VS Code sends them."""
+        ed = self.editor
+        for k in range(count):
+            start = ed.line_of(f"def handler_{40 + k}(")
+            end = ed.function_end(start)
+            places = [(i, ed.lines[i].index("value_0")) for i in range(start, end) if "value_0" in ed.lines[i]]
+            places += [(i, ed.lines[i].index("log_")) for i in range(start, end) if "log_" in ed.lines[i]]
+            places = sorted(places, reverse=True)[:20]
+            changes = [ed.replace(i, col, i, col + 1, "V") for i, col in places]
+            self.edit("replace-all (up to 20 changes in one didChange)", changes, start)
+
     def delete_functions(self, count: int, round_: int) -> None:
         ed = self.editor
         for k in range(count):
@@ -227,6 +241,8 @@ def series(binary: str, whole_buffer: bool, rounds: int, seed: int) -> dict:
         run.settle()
         run.typed_calls(2)
         run.pastes(8)
+        run.settle()
+        run.replace_all(5)
         run.settle()
         run.delete_functions(6, round_)
         run.settle()

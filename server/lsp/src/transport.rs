@@ -24,7 +24,7 @@ pub enum Frame {
 
 /// Read one `Content-Length` framed message.
 pub async fn read_frame<R: AsyncBufRead + Unpin>(reader: &mut R) -> std::io::Result<Frame> {
-    let mut length: Option<usize> = None;
+    let mut length: Option<u64> = None;
     let mut bad: Option<String> = None;
     let mut line = Vec::new();
     let mut saw_header = false;
@@ -43,9 +43,13 @@ pub async fn read_frame<R: AsyncBufRead + Unpin>(reader: &mut R) -> std::io::Res
         }
         saw_header = true;
         match text.split_once(':') {
-            Some((name, value)) if name.trim().eq_ignore_ascii_case("content-length") => match value.trim().parse::<usize>() {
-                Ok(n) if n <= MAX_BODY => length = Some(n),
-                Ok(n) => bad = Some(format!("Content-Length {n} is larger than {MAX_BODY} bytes")),
+            Some((name, value)) if name.trim().eq_ignore_ascii_case("content-length") => match value.trim().parse::<u64>() {
+                Ok(n) => {
+                    if n > MAX_BODY as u64 {
+                        bad = Some(format!("Content-Length {n} is larger than {MAX_BODY} bytes"));
+                    }
+                    length = Some(n);
+                }
                 Err(_) => bad = Some(format!("Content-Length `{}` is not a number", value.trim())),
             },
             Some(_) => {} // Content-Type and others: ignored.
@@ -53,12 +57,16 @@ pub async fn read_frame<R: AsyncBufRead + Unpin>(reader: &mut R) -> std::io::Res
         }
     }
     if let Some(why) = bad {
+        // The body the header announced is not read as the next header.
+        if let Some(n) = length {
+            tokio::io::copy(&mut (&mut *reader).take(n), &mut tokio::io::sink()).await?;
+        }
         return Ok(Frame::BadHeader(why));
     }
     let Some(length) = length else {
         return Ok(Frame::BadHeader("message without a Content-Length header".into()));
     };
-    let mut body = vec![0u8; length];
+    let mut body = vec![0u8; length as usize];
     reader.read_exact(&mut body).await?;
     Ok(Frame::Body(body))
 }
@@ -175,6 +183,18 @@ mod tests {
         assert!(matches!(read_frame(&mut r).await.unwrap(), Frame::BadHeader(_)));
         assert!(matches!(read_frame(&mut r).await.unwrap(), Frame::BadHeader(w) if w.contains("abc")));
         assert_eq!(read_frame(&mut r).await.unwrap(), Frame::Body(b"{}".to_vec()));
+    }
+
+    #[tokio::test]
+    async fn a_bad_header_skips_the_body_it_announced() {
+        let skipped = br#"{"jsonrpc":"2.0","id":1,"method":"x"}"#;
+        let mut data = format!("Content-Length: {}\r\nnot a header\r\n\r\n", skipped.len()).into_bytes();
+        data.extend_from_slice(skipped);
+        data.extend_from_slice(b"Content-Length: 2\r\n\r\n{}");
+        let mut r = tokio::io::BufReader::new(&data[..]);
+        assert!(matches!(read_frame(&mut r).await.unwrap(), Frame::BadHeader(w) if w.contains("not a header")));
+        assert_eq!(read_frame(&mut r).await.unwrap(), Frame::Body(b"{}".to_vec()));
+        assert_eq!(read_frame(&mut r).await.unwrap(), Frame::Eof);
     }
 
     #[test]
