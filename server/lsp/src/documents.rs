@@ -119,7 +119,7 @@ impl Document {
                             return None;
                         }
                         let mut owned = Arc::try_unwrap(report).unwrap_or_else(|shared| (*shared).clone());
-                        shift(&mut owned, self.source.text(), edit);
+                        shift(&mut owned, self.source.as_ref(), edit);
                         Some(Arc::new(owned))
                     });
                 }
