@@ -6,9 +6,10 @@
 //! hover, code lens, diagnostics); every answer is compared with that of a
 //! fresh server given the same text, settings and saved file.
 //!
-//! Viewport hints computed from a tree typing left unsettled are provisional
-//! by design: the document then notes that the client must fetch them again
-//! once settled. Such an answer must carry that note instead of being equal.
+//! Hints (viewport or whole file) computed from a tree typing left unsettled
+//! are provisional by design: the document then notes that the client must
+//! fetch them again once settled. Such an answer must carry that note
+//! instead of being equal.
 
 use iamlens_lsp::documents::Document;
 use iamlens_lsp::features::{code_lens, diagnostics, hover, inlay_hints, range_of};
@@ -128,7 +129,11 @@ fn answer(state: &State, text: &str, step: &Step) -> Option<String> {
         Step::WholeFile => {
             let range = Range { start: Position { line: 0, character: 0 }, end: Position { line: last + 1, character: 0 } };
             let view = state.range_view(&uri, range).ok()?;
-            json(serde_json::to_value(inlay_hints::inlay_hints(&view, range, ENC, inlay_hints::Tooltips::Inline)).unwrap())
+            let hints = inlay_hints::inlay_hints(&view, range, ENC, inlay_hints::Tooltips::Inline);
+            if state.documents.with(&uri, |d| d.hints_before_settled.load(Ordering::SeqCst)).unwrap_or(false) {
+                return None;
+            }
+            json(serde_json::to_value(hints).unwrap())
         }
         Step::Hover(seed) => {
             let view = state.document_view(&uri).ok()?;
