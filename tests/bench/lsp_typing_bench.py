@@ -15,7 +15,9 @@ the text moves forward as an editor's would, one edit every 50–150 ms
 After each edit the client asks for inlay hints, either for the viewport (the
 100 lines around the edit, VS Code's habit) or for the whole buffer (Neovim
 0.11's habit); each series is run once per habit, in a fresh server. Reported
-per edit kind: p50/p99 of didChange → inlay-hint response, and of didChange →
+per edit kind: p50/p99 of didChange → inlay-hint response, of the server's
+CPU time over that interval (all its threads, from /proc: steadier than
+wall-clock time on a shared machine), and of didChange →
 diagnostics published for that version (the whole-file analysis, including the
 server's 40 ms debounce), when the next edit left it time to arrive.
 
@@ -90,6 +92,19 @@ class Editor:
         return i
 
 
+def cpu_ns(pid: int) -> int:
+    """CPU time the process's threads have run, in ns (schedstat): a measure
+    of the server's own work that contention from other processes inflates
+    far less than wall-clock latency."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            pass
+    return total
+
+
 class Run:
     """One server, one hint habit; collects samples per edit kind."""
 
@@ -101,6 +116,7 @@ class Run:
         self.whole_buffer = whole_buffer
         self.rng = random.Random(seed)
         self.hints: dict[str, list[float]] = {}
+        self.cpu: dict[str, list[float]] = {}
         self.analysis: dict[str, list[float]] = {}
         self.pending: list[tuple[str, int, float]] = []  # kind, version, sent at
         self.hints_request(0)  # the first analysis, off the clock
@@ -132,9 +148,11 @@ class Run:
             pass
 
     def edit(self, kind: str, changes: list[dict], line: int) -> None:
+        cpu0 = cpu_ns(self.server.proc.pid)
         t0, version = self.editor.send(changes)
         at = self.hints_request(line)
         self.hints.setdefault(kind, []).append((at - t0) * 1000)
+        self.cpu.setdefault(kind, []).append((cpu_ns(self.server.proc.pid) - cpu0) / 1e6)
         self.pending.append((kind, version, t0))
         self.drain(self.rng.uniform(0.05, 0.15))
         self.collect()
@@ -224,11 +242,14 @@ class Run:
         ed = self.editor
         at = ed.line_of('Key="out/', ed.line_of("def handler_50("))
         col = ed.lines[at].index('Key="out/') + len('Key="out/')
+        kind = "alternating keystroke, no pause (old series)"
         for n in range(count):
             change = ed.replace(at, col, at, col, "z") if n % 2 == 0 else ed.replace(at, col, at, col + 1, "")
+            cpu0 = cpu_ns(self.server.proc.pid)
             t0, _ = ed.send([change])
             done = self.hints_request(at)
-            self.hints.setdefault("alternating keystroke, no pause (old series)", []).append((done - t0) * 1000)
+            self.hints.setdefault(kind, []).append((done - t0) * 1000)
+            self.cpu.setdefault(kind, []).append((cpu_ns(self.server.proc.pid) - cpu0) / 1e6)
 
     def close(self) -> None:
         self.server.close()
@@ -252,7 +273,14 @@ def series(binary: str, whole_buffer: bool, rounds: int, seed: int) -> dict:
     run.close()
     out = {}
     for kind, samples in run.hints.items():
-        row = {"n": len(samples), "hints_p50_ms": statistics.median(samples), "hints_p99_ms": pct(samples, 99)}
+        cpu = run.cpu[kind]
+        row = {
+            "n": len(samples),
+            "hints_p50_ms": statistics.median(samples),
+            "hints_p99_ms": pct(samples, 99),
+            "server_cpu_p50_ms": statistics.median(cpu),
+            "server_cpu_p99_ms": pct(cpu, 99),
+        }
         analysis = run.analysis.get(kind, [])
         if analysis:
             row |= {"diagnostics_n": len(analysis), "diagnostics_p50_ms": statistics.median(analysis), "diagnostics_p99_ms": pct(analysis, 99)}
