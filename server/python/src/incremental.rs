@@ -85,6 +85,9 @@ struct StmtRecord {
     is_def: bool,
     /// A definition starting at column 0: its output may be reused.
     reusable: bool,
+    /// It did not parse cleanly: the same text can parse differently in
+    /// another context, so what others took from it cannot be trusted.
+    has_error: bool,
     calls: Vec<SdkCall>,
     findings: Vec<Finding>,
     scopes: Vec<CodeScope>,
@@ -202,6 +205,7 @@ pub fn walk_file<'a>(
                 kind_id: stmt.kind_id(),
                 is_def,
                 reusable,
+                has_error: stmt.has_error(),
                 calls: if cacheable { out.calls[before.0..].to_vec() } else { Vec::new() },
                 findings: if cacheable { out.findings[before.1..].to_vec() } else { Vec::new() },
                 scopes: if cacheable { out.scopes[before.2..].to_vec() } else { Vec::new() },
@@ -273,7 +277,7 @@ struct ReusePlan {
     /// Per new statement: the index of its previous record and the new
     /// indices of the statements it depends on, if its text and theirs are unchanged.
     candidates: Vec<Option<(usize, Vec<usize>)>>,
-    /// Per new statement: its text is unchanged.
+    /// Per new statement: its text is unchanged and parses without errors, before and now.
     matched: Vec<bool>,
     /// Per new statement, once known: unchanged and naming no changed binding.
     clean: Vec<Option<bool>>,
@@ -399,7 +403,9 @@ fn plan_reuse(prev: &Snapshot, an: &Analyzer, stmts: &[Node], src: &str) -> Opti
         let Some(deps) = deps else { continue };
         candidates[i] = Some((j, deps));
     }
-    let matched = new_to_old.iter().map(Option::is_some).collect();
+    // Same text, and no syntax error in either tree (an error's recovery
+    // depends on the text around it).
+    let matched = stmts.iter().zip(&new_to_old).map(|(s, m)| m.is_some_and(|j| !prev.stmts[j].has_error) && !s.has_error()).collect();
     Some(ReusePlan { candidates, matched, clean: vec![None; stmts.len()], changed_names })
 }
 
@@ -444,6 +450,7 @@ fn placeholder() -> StmtRecord {
         kind_id: 0,
         is_def: false,
         reusable: false,
+        has_error: false,
         calls: Vec::new(),
         findings: Vec::new(),
         scopes: Vec::new(),

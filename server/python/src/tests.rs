@@ -531,6 +531,7 @@ mod incremental {
         ("make('sqs')", "make(Store.kind)"),
         ("\n\n", "\n\n# note\n"),
         ("(", "(("),
+        ("def via_other():\n    return storage()\n", ""),
         ("\nclass Store:", "\ndef via_other():\n    return make('s3')\n\nclass Store:"),
         ("\ndef use_store():\n    Store().client.receive_message(QueueUrl=QUEUE)\n", ""),
     ];
@@ -791,14 +792,12 @@ mod incremental {
     }
 
     /// Found by `reused_results_survive_half_typed_code` once SWAPS could
-    /// delete a function; fails the same way with the reuse logic from
-    /// before the name-aware plan (633f110): after a run of half-typed
-    /// edits, `use_store` is reused from a record that holds none of its
-    /// calls or scopes (its call was attributed to another statement while
-    /// the class before it had a syntax error). Not yet understood; the swap
-    /// that exposes it is left out of SWAPS until it is fixed.
+    /// delete a function (and present before this branch): `use_store` took
+    /// facts from the class before it, whose text was unchanged but which
+    /// had a syntax error, and whose recovery parse (so its facts) changed
+    /// with an edit elsewhere; `use_store` was reused with the old facts'
+    /// result. A statement with a syntax error now never vouches for another.
     #[test]
-    #[ignore = "known bug in per-definition reuse after half-typed edits; see the comment"]
     fn a_function_after_a_broken_class_keeps_its_calls_when_reused() {
         let cat = catalog();
         let index = ProjectIndex::new();
