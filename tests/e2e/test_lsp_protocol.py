@@ -97,6 +97,25 @@ def test_malformed_json_gets_a_parse_error_and_the_server_keeps_serving(raw):
     assert raw.response(6)["result"] is None
 
 
+def test_a_malformed_header_skips_the_body_it_announced(raw):
+    raw.initialize()
+    # A header block with a line that is not a header: its body (a request
+    # that must not run) is skipped, and the stream stays framed.
+    skipped = json.dumps({"jsonrpc": "2.0", "id": 7, "method": "shutdown"}).encode()
+    assert raw.proc.stdin
+    raw.proc.stdin.write(b"Content-Length: %d\r\nthis is not a header\r\n\r\n" % len(skipped) + skipped)
+    raw.send({"jsonrpc": "2.0", "id": 8, "method": "workspace/executeCommand", "params": {"command": "no.such.command", "arguments": []}})
+    err = raw.read()
+    assert err["id"] is None and err["error"]["code"] == -32700, err
+    while (answer := raw.read()).get("id") != 8 or "method" in answer:
+        assert answer.get("id") != 7, f"the skipped body ran: {answer}"
+    assert answer["error"]["code"] == -32602, answer
+    raw.send({"jsonrpc": "2.0", "id": 9, "method": "shutdown"})
+    assert raw.response(9)["result"] is None
+    raw.send({"jsonrpc": "2.0", "method": "exit"})
+    assert raw.proc.wait(timeout=5) == 0
+
+
 def test_unknown_method_gets_method_not_found(raw):
     raw.initialize()
     raw.send({"jsonrpc": "2.0", "id": 3, "method": "iamlens/noSuchThing", "params": {}})

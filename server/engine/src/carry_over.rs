@@ -51,8 +51,11 @@ pub fn edit_is_inert(before: &Before, after: &dyn SourceDocument, edit: ByteEdit
     all_inert
 }
 
-/// Move every span of the report to where its text is after the edit.
-pub fn shift(report: &mut FileReport, new_text: &str, edit: ByteEdit) {
+/// Move every span of the report to where its text is after the edit
+/// (`after` is the document with the edit applied); a call the edit fell
+/// inside (a comment within a multi-line call) takes its text from there.
+pub fn shift(report: &mut FileReport, after: &dyn SourceDocument, edit: ByteEdit) {
+    let new_text = after.text();
     let lines = NewlineIndex::new(new_text);
     let delta = edit.new_len as isize - (edit.old_end - edit.start) as isize;
     let move_span = |span: &mut Span| {
@@ -70,6 +73,9 @@ pub fn shift(report: &mut FileReport, new_text: &str, edit: ByteEdit) {
     for call in &mut out.analysis.calls {
         move_span(&mut call.span);
         move_span(&mut call.name_span);
+        if call.span.start_byte <= edit.start && edit.new_end() <= call.span.end_byte {
+            call.text = after.call_text(&call.span);
+        }
     }
     for finding in &mut out.analysis.findings {
         move_span(&mut finding.span);

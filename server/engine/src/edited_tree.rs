@@ -14,6 +14,8 @@ pub struct EditedTree {
     /// The tree has syntax errors and came from an incremental parse, which
     /// can depend on the edits that led to it (see [`settle`](Self::settle)).
     unsettled: bool,
+    /// Edits were told to the tree but not parsed yet (see [`edit_deferred`](Self::edit_deferred)).
+    parse_pending: bool,
 }
 
 impl std::fmt::Debug for EditedTree {
@@ -25,7 +27,7 @@ impl std::fmt::Debug for EditedTree {
 impl EditedTree {
     pub fn new(text: String, language: Language) -> EditedTree {
         let tree = parse(&language, &text, None);
-        EditedTree { language, text, tree, unsettled: false }
+        EditedTree { language, text, tree, unsettled: false, parse_pending: false }
     }
 
     /// Replace bytes `[start, old_end)` with `new_text`, tell the tree and
@@ -35,6 +37,17 @@ impl EditedTree {
     /// so a confused client cannot make this panic. Returns the byte range
     /// replaced.
     pub fn edit_unsettled(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
+        let replaced = self.edit_deferred(start, old_end, new_text);
+        self.parse_deferred();
+        replaced
+    }
+
+    /// [`edit_unsettled`](Self::edit_unsettled) without the parse: the text
+    /// changes and the tree is told, and [`parse_deferred`](Self::parse_deferred)
+    /// parses once for any number of such edits (an editor's change batch:
+    /// multi-cursor typing, replace-all, a formatter). Until then `tree()` is
+    /// the edited old tree, whose nodes may not match the text.
+    pub fn edit_deferred(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
         let len = self.text.len();
         let mut start = start.min(len);
         let mut old_end = old_end.min(len).max(start);
@@ -56,15 +69,26 @@ impl EditedTree {
             old_end_position,
             new_end_position,
         };
-        match self.tree.as_mut() {
+        if let Some(tree) = self.tree.as_mut() {
+            tree.edit(&edit);
+        }
+        self.parse_pending = true;
+        (start, old_end)
+    }
+
+    /// Parse once what [`edit_deferred`](Self::edit_deferred) left (incrementally
+    /// from the edited tree); a no-op when nothing is pending.
+    pub fn parse_deferred(&mut self) {
+        if !std::mem::take(&mut self.parse_pending) {
+            return;
+        }
+        match self.tree.as_ref() {
             Some(tree) => {
-                tree.edit(&edit);
                 self.tree = parse(&self.language, &self.text, Some(tree));
                 self.unsettled = self.has_syntax_errors();
             }
             None => self.tree = parse(&self.language, &self.text, None),
         }
-        (start, old_end)
     }
 
     /// [`edit_unsettled`](Self::edit_unsettled), then [`settle`](Self::settle).
@@ -77,6 +101,7 @@ impl EditedTree {
     /// Make the tree what a fresh parse gives (results must not depend on
     /// edit history). A no-op unless an edit left syntax errors.
     pub fn settle(&mut self) {
+        self.parse_deferred();
         if self.unsettled {
             self.tree = parse(&self.language, &self.text, None);
             self.unsettled = false;
@@ -85,7 +110,7 @@ impl EditedTree {
 
     /// True when the tree is what a fresh parse of the text gives.
     pub fn is_settled(&self) -> bool {
-        !self.unsettled
+        !self.unsettled && !self.parse_pending
     }
 
     /// Replace the whole text (a full-document sync).
@@ -93,6 +118,7 @@ impl EditedTree {
         self.text = text;
         self.tree = parse(&self.language, &self.text, None);
         self.unsettled = false;
+        self.parse_pending = false;
     }
 
     pub fn text(&self) -> &str {

@@ -135,6 +135,21 @@ pub trait SourceDocument: Send + Sync {
     fn edit_unsettled(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
         self.source_mut().edit_unsettled(start, old_end, new_text)
     }
+    /// A call's text as the front-end shows it (`SdkCall::text`), sliced from
+    /// the current text at `span`: a carried-over report re-slices the calls
+    /// an edit touched.
+    fn call_text(&self, span: &crate::model::Span) -> String {
+        crate::syntax::one_line(self.text().get(span.start_byte..span.end_byte).unwrap_or(""))
+    }
+    /// An edit told to the text and tree, parsed by the next
+    /// [`parse_deferred`](Self::parse_deferred) (see [`EditedTree::edit_deferred`]).
+    fn edit_deferred(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
+        self.source_mut().edit_deferred(start, old_end, new_text)
+    }
+    /// One incremental parse for every deferred edit.
+    fn parse_deferred(&mut self) {
+        self.source_mut().parse_deferred()
+    }
     /// [`edit_unsettled`](Self::edit_unsettled), then [`settle`](Self::settle).
     fn edit(&mut self, start: usize, old_end: usize, new_text: &str) -> (usize, usize) {
         self.source_mut().edit(start, old_end, new_text)

@@ -9,11 +9,19 @@ use tree_sitter::{Language, Node, Parser, Tree};
 thread_local! {
     // Parsers are not shared across threads: one per thread and language.
     static PARSERS: RefCell<Vec<(Language, Parser)>> = const { RefCell::new(Vec::new()) };
+    static PARSES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many parses (fresh or incremental) this thread has run: lets tests
+/// check that a batch of edits is parsed once.
+pub fn parses_on_this_thread() -> u64 {
+    PARSES.with(|n| n.get())
 }
 
 /// Parse `text` as `language`, reusing `old` (already edited) when given.
 /// `None` only if the grammar cannot be loaded.
 pub fn parse(language: &Language, text: &str, old: Option<&Tree>) -> Option<Tree> {
+    PARSES.with(|n| n.set(n.get() + 1));
     PARSERS.with(|cell| {
         let mut parsers = cell.borrow_mut();
         let at = match parsers.iter().position(|(l, _)| l == language) {

@@ -323,12 +323,7 @@ impl<'a> Analyzer<'a> {
                 .collect(),
             _ => vec![],
         };
-        let full = text(call, self.eval.src);
-        let first_line = full.lines().next().unwrap_or("");
-        let mut shown: String = first_line.chars().take(120).collect();
-        if shown.len() < full.len() {
-            shown.push('…');
-        }
+        let shown = shown_text(text(call, self.eval.src));
         self.out.calls.push(SdkCall {
             span: span(call),
             name_span: span(name),
@@ -346,4 +341,15 @@ impl<'a> Analyzer<'a> {
     pub fn finding(&mut self, at: Node, kind: FindingKind, message: String) {
         self.out.findings.push(Finding { span: span(at), kind, message });
     }
+}
+
+/// A call's text as shown (`SdkCall::text`): its first line, at most 120
+/// characters, `…` when cut.
+pub(crate) fn shown_text(full: &str) -> String {
+    let first_line = full.lines().next().unwrap_or("");
+    let mut shown: String = first_line.chars().take(120).collect();
+    if shown.len() < full.len() {
+        shown.push('…');
+    }
+    shown
 }

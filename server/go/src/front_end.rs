@@ -88,6 +88,10 @@ impl SourceDocument for GoDocument {
         self
     }
 
+    fn call_text(&self, span: &iamlens_engine::model::Span) -> String {
+        crate::calls::shown_text(self.text().get(span.start_byte..span.end_byte).unwrap_or(""))
+    }
+
     fn source_mut(&mut self) -> &mut EditedTree {
         self
     }

@@ -72,9 +72,9 @@ impl Document {
     }
 
     /// Apply the editor's changes in order. Ranged changes become incremental
-    /// tree edits, left unsettled (a tree with syntax errors is re-parsed from
-    /// scratch only when a whole-file report needs it); a change without a
-    /// range replaces the whole text.
+    /// tree edits, parsed once for the whole batch and left unsettled (a tree
+    /// with syntax errors is re-parsed from scratch only when a whole-file
+    /// report needs it); a change without a range replaces the whole text.
     ///
     /// An edit confined to a comment or docstring keeps the current report
     /// (spans shifted) instead of forcing a re-analysis; otherwise the report
@@ -93,8 +93,20 @@ impl Document {
                 None
             }
         };
+        // One ranged change may keep the report (typing in a comment); a batch
+        // (multi-cursor, replace-all, a formatter) is parsed once, at the end,
+        // and analysed again (unchanged definitions are reused).
+        let batch = changes.len() > 1;
         for change in changes {
             match change.range {
+                Some(range) if batch => {
+                    let (start, end) = self.byte_range(range, enc);
+                    if let Some(report) = carried.take() {
+                        stale = Some(report);
+                    }
+                    let (start, end) = self.source.edit_deferred(start, end, &change.text);
+                    self.lines.apply_edit(self.source.text(), start, end, change.text.len());
+                }
                 Some(range) => {
                     let (start, end) = self.byte_range(range, enc);
                     let edit = ByteEdit { start, old_end: end, new_len: change.text.len() };
@@ -107,7 +119,7 @@ impl Document {
                             return None;
                         }
                         let mut owned = Arc::try_unwrap(report).unwrap_or_else(|shared| (*shared).clone());
-                        shift(&mut owned, self.source.text(), edit);
+                        shift(&mut owned, self.source.as_ref(), edit);
                         Some(Arc::new(owned))
                     });
                 }
@@ -118,6 +130,7 @@ impl Document {
                 }
             }
         }
+        self.source.parse_deferred();
         self.version = version;
         self.text_of_version = Default::default();
         self.hints_before_settled = Default::default();
@@ -201,6 +214,33 @@ mod tests {
         // A range past the end appends; a reversed range is ordered.
         let _ = d.apply_changes(3, vec![change(99, 0, 99, 0, "print(1)\r\n"), change(1, 3, 1, 0, "")], Encoding::Utf16);
         assert_eq!(d.text(), "x = '😀üé'\r\nget_object()\r\nprint(1)\r\n");
+    }
+
+    fn sexp(d: &Document) -> String {
+        d.source.tree().unwrap().root_node().to_sexp()
+    }
+
+    #[test]
+    fn a_batch_of_changes_is_parsed_once_like_a_fresh_parse() {
+        let text =
+            "import boto3\ns3 = boto3.client('s3')\n\ndef f():\n    s3.get_object(Bucket='a', Key='k')\n    s3.get_object(Bucket='b', Key='k')\n";
+        let mut d = Document::new(text.into(), 1, "python".into());
+        let parses = iamlens_engine::syntax::parses_on_this_thread;
+        let before = parses();
+        // Two cursors renaming both buckets, then a line added at the top.
+        let batch = vec![change(4, 26, 4, 27, "x"), change(5, 26, 5, 27, "y"), change(0, 0, 0, 0, "# head\n"), change(6, 4, 6, 6, "(")];
+        let _ = d.apply_changes(2, batch, Encoding::Utf16);
+        assert_eq!(parses() - before, 1, "one parse for the batch");
+        assert_eq!(d.text(), "# head\nimport boto3\ns3 = boto3.client('s3')\n\ndef f():\n    s3.get_object(Bucket='x', Key='k')\n    (.get_object(Bucket='y', Key='k')\n");
+        assert_eq!(d.lines.line_count(), 8);
+        let mut settled = Document::new(d.text().to_string(), 2, "python".into());
+        d.source.settle();
+        settled.source.settle();
+        assert_eq!(sexp(&d), sexp(&settled));
+        // Back to valid code in one batch: settled without a full parse.
+        let _ = d.apply_changes(3, vec![change(6, 4, 6, 5, "s3"), change(0, 0, 1, 0, "")], Encoding::Utf16);
+        assert!(d.source.is_settled());
+        assert_eq!(sexp(&d), sexp(&Document::new(d.text().to_string(), 3, "python".into())));
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub use state::State;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use types::{LspService, Server};
+use types::LspService;
 
 /// How `iamlens lsp` serves.
 #[derive(Debug, Clone, Default)]
@@ -66,14 +66,8 @@ pub fn run(options: LspOptions) -> Result<Ended, String> {
     runtime.block_on(async move {
         let (service, socket) =
             LspService::new(|client| server::Backend { client, state: served_state, mcp_port: options.mcp_port, shutdown_requested: served_flag });
-        let (server_in, client_side_in) = tokio::io::duplex(1 << 20);
-        let (client_side_out, server_out) = tokio::io::duplex(1 << 20);
-        let (errors_tx, errors_rx) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(transport::pump_input(tokio::io::BufReader::new(tokio::io::stdin()), client_side_in, errors_tx));
-        let output = tokio::spawn(transport::pump_output(tokio::io::BufReader::new(server_out), tokio::io::stdout(), errors_rx));
-        Server::new(server_in, client_side_out, socket).serve(service).await;
-        // The server's output half is dropped: the pump drains it and ends.
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), output).await;
+        let input = tokio::io::BufReader::with_capacity(1 << 16, tokio::io::stdin());
+        transport::serve(input, tokio::io::stdout(), service, socket).await;
     });
     // Stop the MCP endpoint (removes its discovery file), then leave without
     // waiting for the stdin reader, which blocks until the client closes stdin.

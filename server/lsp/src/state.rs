@@ -213,13 +213,16 @@ impl State {
 
     /// What a feature over part of a document needs (inlay hints for the
     /// lines in view): the whole-file report when it is computed, or when
-    /// `range` covers most of the file (computing and keeping it); otherwise a
-    /// report of only the top-level statements in `range`, which is exact for
-    /// them and not kept (see [`engine::report_for_range`]). Typing then costs
-    /// the statements in view, not the whole file; the whole-file analysis
-    /// follows in the background (diagnostics). While typing leaves syntax
-    /// errors the range report comes from the unsettled tree; the document
-    /// then notes that hints must be fetched again once settled. Blocking (CPU).
+    /// `range` covers most of a settled file (computing and keeping it);
+    /// otherwise a report of only the top-level statements in `range`, which
+    /// is exact for them and not kept (see [`engine::report_for_range`]).
+    /// Typing then costs the statements in view, not the whole file; the
+    /// whole-file analysis follows in the background (diagnostics). While
+    /// typing leaves syntax errors the range report comes from the unsettled
+    /// tree, also for a range covering the whole file (Neovim asks for the
+    /// whole buffer after every change), so no full parse is paid on the
+    /// request path; the document then notes that hints must be fetched again
+    /// once settled. Blocking (CPU).
     pub fn range_view(&self, uri: &Uri, range: Range) -> Result<DocumentView, ReportError> {
         let enc = self.encoding();
         type Snapshot = (
@@ -236,8 +239,11 @@ impl State {
                 Some(report) => Ok(DocumentView { version: d.version, text: d.shared_text(), lines: d.lines.clone(), report }),
                 None => {
                     let (start, end) = d.byte_range(range, enc);
-                    let most = (end - start) * 2 > d.text().len();
-                    Err((!most).then(|| (d.version, d.source.clone_document(), d.lines.clone(), d.shared_text(), start..end, d.front_end)))
+                    // Most of a settled file: the whole-file report, kept. While
+                    // typing leaves the tree unsettled, settling it (a full
+                    // parse) is left to the background report, whatever the range.
+                    let whole = (end - start) * 2 > d.text().len() && d.source.is_settled();
+                    Err((!whole).then(|| (d.version, d.source.clone_document(), d.lines.clone(), d.shared_text(), start..end, d.front_end)))
                 }
             })
             .ok_or(ReportError::NotOpen)?;

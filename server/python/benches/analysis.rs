@@ -8,6 +8,7 @@
 //!   kinds of places (function body, call argument, method body, `(`, module
 //!   binding); and the same for the statements around it only, as the
 //!   language server answers a viewport;
+//! - a definition pasted mid-file and deleted again: the whole-file re-analysis;
 //! - a project of 1,000 files (200 lines each) through `FrontEnd::analyze_files` on all cores.
 
 use iamlens_engine::front_end::{AnalysisOptions, FrontEnd, SourceFile};
@@ -132,6 +133,27 @@ fn main() {
             let (p50, p99) = viewport_keystrokes(&mut doc, at, typed, 400, 1_500, &index, &opts);
             println!("  same, viewport only (unsettled edit + range analysis of ~100 lines): p50 {p50:?}, p99 {p99:?}");
         }
+    }
+    if run("definitions") {
+        // A definition pasted mid-file and deleted again (undo): the whole-file
+        // re-analysis after each, the parse not counted.
+        let mut doc = PythonDocument::parse(big.clone());
+        analyze_python(&doc, &index, &opts);
+        let at = big[big.len() / 2..].find("\ndef ").map_or(0, |i| big.len() / 2 + i + 1);
+        let pasted = "def pasted(key):\n    s3.delete_object(Bucket=BUCKET, Key=key)\n\n";
+        let mut times = Vec::new();
+        for n in 0..200 {
+            if n % 2 == 0 {
+                doc.edit(at, at, pasted);
+            } else {
+                doc.edit(at, at + pasted.len(), "");
+            }
+            let t = Instant::now();
+            std::hint::black_box(analyze_python(&doc, &index, &opts));
+            times.push(t.elapsed());
+        }
+        let (p50, p99) = percentiles(times);
+        println!("a definition pasted mid-file / deleted again, whole-file re-analysis (200): p50 {p50:?}, p99 {p99:?}");
     }
     if run("project") {
         let files: Vec<SourceFile> = (0..1000).map(|i| SourceFile { path: PathBuf::from(format!("pkg/m{i}.py")), text: module(20, i) }).collect();

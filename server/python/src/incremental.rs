@@ -9,10 +9,13 @@
 //!
 //! After an edit, a top-level `def`/`class` whose text did not change keeps its
 //! previous calls, findings and scopes (spans shifted) when:
-//! - the module-level bindings after the first pass are the same (compared
-//!   with definition offsets mapped across the edit),
+//! - it names no module-level binding that changed after the first pass
+//!   (bound to something else, with definition offsets mapped across the
+//!   edit, added or removed: a definition pasted or deleted elsewhere costs
+//!   only the definitions that name it),
 //! - every module-level statement that is not a definition is unchanged,
-//! - none of the definitions it used facts of, directly or through others, changed,
+//! - none of the definitions it used facts of, directly or through others,
+//!   changed or names a changed binding,
 //! - the project index, the options and the catalog are the same,
 //! - it has no syntax error in either tree, and the previous result did not
 //!   depend on evaluation order.
@@ -32,7 +35,7 @@ use super::symbols::Sym;
 use super::syntax;
 use super::walker::Mode;
 use iamlens_engine::model::{CodeScope, FileAnalysis, Finding, Position, ScopeKind, SdkCall, Span};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 /// The previous analysis offered to [`walk_file`]: owned (its records move
@@ -85,6 +88,9 @@ struct StmtRecord {
     is_def: bool,
     /// A definition starting at column 0: its output may be reused.
     reusable: bool,
+    /// It did not parse cleanly: the same text can parse differently in
+    /// another context, so what others took from it cannot be trusted.
+    has_error: bool,
     calls: Vec<SdkCall>,
     findings: Vec<Finding>,
     scopes: Vec<CodeScope>,
@@ -149,7 +155,7 @@ pub fn walk_file<'a>(
                 }
             }
             let reuse = match (plan.as_mut(), prev.as_mut()) {
-                (Some(plan), Some(prev)) => plan.take(i, prev, *stmt),
+                (Some(plan), Some(prev)) => plan.take(i, prev, &stmts, src),
                 _ => None,
             };
             if let Some((mut rec, deps)) = reuse {
@@ -202,6 +208,7 @@ pub fn walk_file<'a>(
                 kind_id: stmt.kind_id(),
                 is_def,
                 reusable,
+                has_error: stmt.has_error(),
                 calls: if cacheable { out.calls[before.0..].to_vec() } else { Vec::new() },
                 findings: if cacheable { out.findings[before.1..].to_vec() } else { Vec::new() },
                 scopes: if cacheable { out.scopes[before.2..].to_vec() } else { Vec::new() },
@@ -266,16 +273,30 @@ fn bind_definition_name<'a>(an: &Analyzer<'a>, stmt: Node<'a>, env: &mut Env<'a>
 }
 
 /// Which top-level statements' previous results can be reused for this tree.
+/// Whether a statement names a changed module-level binding is found out
+/// only for the statements asked about (and what they depend on): a range
+/// analysis looks at a few.
 struct ReusePlan {
     /// Per new statement: the index of its previous record and the new
-    /// indices of the statements it depends on.
-    reuse: Vec<Option<(usize, Vec<usize>)>>,
+    /// indices of the statements it depends on, if its text and theirs are unchanged.
+    candidates: Vec<Option<(usize, Vec<usize>)>>,
+    /// Per new statement: its text is unchanged and parses without errors, before and now.
+    matched: Vec<bool>,
+    /// Per new statement, once known: unchanged and naming no changed binding.
+    clean: Vec<Option<bool>>,
+    /// Module-level names bound differently than before, added or removed.
+    changed_names: HashSet<String>,
 }
 
 impl ReusePlan {
     /// The previous record for new statement `i` (spans moved to `stmt`), and its deps.
-    fn take(&mut self, i: usize, prev: &mut Prev<'_>, stmt: Node) -> Option<(StmtRecord, Vec<usize>)> {
-        let (j, deps) = self.reuse.get_mut(i).and_then(Option::take)?;
+    fn take(&mut self, i: usize, prev: &mut Prev<'_>, stmts: &[Node], src: &str) -> Option<(StmtRecord, Vec<usize>)> {
+        let (j, deps) = self.candidates.get_mut(i).and_then(Option::take)?;
+        // It and everything it took facts from, directly or not, must stand.
+        if !self.is_clean(i, stmts, src) || !deps.iter().all(|&d| self.is_clean(d, stmts, src)) {
+            return None;
+        }
+        let stmt = stmts[i];
         let mut rec = match prev {
             Prev::Owned(snapshot) => std::mem::replace(&mut snapshot.stmts[j], placeholder()),
             Prev::Borrowed(snapshot) => snapshot.stmts[j].clone(),
@@ -286,6 +307,15 @@ impl ReusePlan {
             shift_record(&mut rec, byte_delta, row_delta);
         }
         Some((rec, deps))
+    }
+
+    fn is_clean(&mut self, n: usize, stmts: &[Node], src: &str) -> bool {
+        if let Some(known) = self.clean[n] {
+            return known;
+        }
+        let clean = self.matched[n] && !mentions_any(stmts[n], src, &self.changed_names);
+        self.clean[n] = Some(clean);
+        clean
     }
 }
 
@@ -332,19 +362,20 @@ impl TextChange {
 
 fn plan_reuse(prev: &Snapshot, an: &Analyzer, stmts: &[Node], src: &str) -> Option<ReusePlan> {
     let change = TextChange::between(&prev.text, src);
-    // Module-level bindings must be the same, up to definitions moving.
-    {
+    // Module-level names bound differently (up to definitions moving), added or removed.
+    let changed_names: HashSet<String> = {
         let env = an.module_env.borrow();
-        if env.len() != prev.module_env.len() {
-            return None;
-        }
-        for (name, sym) in env.iter() {
-            let old = prev.module_env.get(*name)?;
-            if map_offsets(sym, &|o| change.new_to_old(o)).as_ref() != Some(old) {
-                return None;
-            }
-        }
-    }
+        let mut changed: HashSet<String> = env
+            .iter()
+            .filter(|(name, sym)| match prev.module_env.get(**name) {
+                Some(old) => map_offsets(sym, &|o| change.new_to_old(o)).as_ref() != Some(old),
+                None => true,
+            })
+            .map(|(name, _)| name.to_string())
+            .collect();
+        changed.extend(prev.module_env.keys().filter(|name| !env.contains_key(name.as_str())).cloned());
+        changed
+    };
     // Match statements by unchanged text at the same (mapped) place.
     let mut old_to_new: Vec<Option<usize>> = vec![None; prev.stmts.len()];
     let mut new_to_old: Vec<Option<usize>> = vec![None; stmts.len()];
@@ -364,7 +395,7 @@ fn plan_reuse(prev: &Snapshot, an: &Analyzer, stmts: &[Node], src: &str) -> Opti
     if prev.stmts.iter().zip(&old_to_new).any(|(r, m)| m.is_none() && !r.is_def) {
         return None;
     }
-    let mut reuse: Vec<Option<(usize, Vec<usize>)>> = (0..stmts.len()).map(|_| None).collect();
+    let mut candidates: Vec<Option<(usize, Vec<usize>)>> = (0..stmts.len()).map(|_| None).collect();
     for (i, stmt) in stmts.iter().enumerate() {
         let Some(j) = new_to_old[i] else { continue };
         let r = &prev.stmts[j];
@@ -373,9 +404,41 @@ fn plan_reuse(prev: &Snapshot, an: &Analyzer, stmts: &[Node], src: &str) -> Opti
         }
         let deps: Option<Vec<usize>> = r.deps.iter().map(|&d| old_to_new[d]).collect();
         let Some(deps) = deps else { continue };
-        reuse[i] = Some((j, deps));
+        candidates[i] = Some((j, deps));
     }
-    Some(ReusePlan { reuse })
+    // Same text, and no syntax error in either tree (an error's recovery
+    // depends on the text around it).
+    let matched = stmts.iter().zip(&new_to_old).map(|(s, m)| m.is_some_and(|j| !prev.stmts[j].has_error) && !s.has_error()).collect();
+    Some(ReusePlan { candidates, matched, clean: vec![None; stmts.len()], changed_names })
+}
+
+/// Whether any leaf of `node` (identifiers, and conservatively every other
+/// named token) spells one of `names`.
+fn mentions_any(node: Node, src: &str, names: &HashSet<String>) -> bool {
+    let Some(shortest) = names.iter().map(String::len).min() else { return false };
+    let longest = names.iter().map(String::len).max().unwrap_or(0);
+    let mut cursor = node.walk();
+    loop {
+        let n = cursor.node();
+        let len = n.end_byte() - n.start_byte();
+        if n.child_count() == 0 && (shortest..=longest).contains(&len) && src.get(n.byte_range()).is_some_and(|t| names.contains(t)) {
+            return true;
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node() == node {
+                return false;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return false;
+            }
+        }
+    }
 }
 
 fn is_definition(kind: &str) -> bool {
@@ -390,6 +453,7 @@ fn placeholder() -> StmtRecord {
         kind_id: 0,
         is_def: false,
         reusable: false,
+        has_error: false,
         calls: Vec::new(),
         findings: Vec::new(),
         scopes: Vec::new(),

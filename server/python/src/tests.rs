@@ -555,6 +555,9 @@ mod incremental {
         ("make('sqs')", "make(Store.kind)"),
         ("\n\n", "\n\n# note\n"),
         ("(", "(("),
+        ("def via_other():\n    return storage()\n", ""),
+        ("\nclass Store:", "\ndef via_other():\n    return make('s3')\n\nclass Store:"),
+        ("\ndef use_store():\n    Store().client.receive_message(QueueUrl=QUEUE)\n", ""),
     ];
 
     proptest! {
@@ -810,6 +813,61 @@ mod incremental {
             })
             .collect();
         assert_eq!(typos, [("s3", "send_message"), ("s3", "receive_message")]);
+    }
+
+    /// Found by `reused_results_survive_half_typed_code` once SWAPS could
+    /// delete a function (and present before this branch): `use_store` took
+    /// facts from the class before it, whose text was unchanged but which
+    /// had a syntax error, and whose recovery parse (so its facts) changed
+    /// with an edit elsewhere; `use_store` was reused with the old facts'
+    /// result. A statement with a syntax error now never vouches for another.
+    #[test]
+    fn a_function_after_a_broken_class_keeps_its_calls_when_reused() {
+        let cat = catalog();
+        let index = ProjectIndex::new();
+        let opts = AnalysisOptions::default();
+        let mut doc = PythonDocument::parse(LINKED.to_string());
+        analyze_python_with(&doc, &index, &opts, &cat);
+        // Typing at an offset (modulo the length, to a char boundary), or replacing the first `from`.
+        let steps: [(Option<usize>, &str, &str); 5] = [
+            (Some(931), "", "s3.get_object(Bucket="),
+            (None, "def via_other():\n    return storage()\n", ""),
+            (Some(1788), "", ")"),
+            (None, "\n\n", "\n\n# note\n"),
+            (Some(555), "", ")"),
+        ];
+        for (offset, from, to) in steps {
+            match offset {
+                Some(offset) => {
+                    let len = doc.text().len();
+                    let at = (offset % (len + 1)..=len).find(|&i| doc.text().is_char_boundary(i)).unwrap_or(len);
+                    doc.edit(at, at, to);
+                }
+                None => {
+                    let i = doc.text().find(from).unwrap();
+                    doc.edit(i, i + from.len(), to);
+                }
+            }
+            let edited = analyze_python_with(&doc, &index, &opts, &cat);
+            let fresh = analyze_python_with(&PythonDocument::parse(doc.text().to_string()), &index, &opts, &cat);
+            assert_eq!(serde_json::to_string(&edited).unwrap(), serde_json::to_string(&fresh).unwrap(), "in\n{}", doc.text());
+        }
+    }
+
+    #[test]
+    fn adding_or_deleting_a_definition_re_walks_only_what_names_it() {
+        let cat = catalog();
+        let mut doc = PythonDocument::parse(LINKED.to_string());
+        analyze_python_with(&doc, &ProjectIndex::new(), &AnalysisOptions::default(), &cat);
+        // A new function nobody calls: every other definition stands.
+        let (reused, _) = reused_after(&cat, &mut doc, "\nclass Store:", "\ndef added():\n    make('s3').list_buckets()\n\nclass Store:");
+        assert_eq!(reused, 8, "make, storage, via_other, Store, use_store, use_factories, decorated, plain");
+        // A function deleted: only its callers (and theirs) are walked again.
+        let (reused, _) = reused_after(&cat, &mut doc, "def via_other():\n    return storage()\n", "");
+        assert_eq!(reused, 7, "all but use_factories, which calls via_other");
+        // A renamed factory: its callers see the new binding.
+        let (reused, _) = reused_after(&cat, &mut doc, "def storage():", "def storage_():");
+        assert_eq!(reused, 6, "all but storage_ (changed) and use_factories (calls storage)");
     }
 
     #[test]

@@ -16,17 +16,21 @@ fn report(doc: &PythonDocument) -> FileReport {
 
 /// Apply an edit; when judged inert, the shifted old report must equal a fresh one.
 fn check(insert_at: &str, offset_in: usize, remove: usize, text: &str) -> bool {
-    let mut doc = PythonDocument::parse(SRC.to_string());
+    check_in(SRC, insert_at, offset_in, remove, text)
+}
+
+fn check_in(src: &str, insert_at: &str, offset_in: usize, remove: usize, text: &str) -> bool {
+    let mut doc = PythonDocument::parse(src.to_string());
     let before = report(&doc);
-    let start = SRC.find(insert_at).unwrap() + offset_in;
+    let start = src.find(insert_at).unwrap() + offset_in;
     let edit = ByteEdit { start, old_end: start + remove, new_len: text.len() };
-    let captured = Before::capture(doc.tree().unwrap(), SRC, edit);
+    let captured = Before::capture(doc.tree().unwrap(), src, edit);
     SourceDocument::edit(&mut doc, edit.start, edit.old_end, text);
     let inert = edit_is_inert(&captured, &doc, edit);
     if inert {
         let fresh = report(&doc);
         let mut carried = before.clone();
-        shift(&mut carried, doc.text(), edit);
+        shift(&mut carried, &doc, edit);
         assert_eq!(format!("{:?}", carried.analysis), format!("{:?}", fresh.analysis));
         assert_eq!(carried.requirements, fresh.requirements);
     }
@@ -51,4 +55,12 @@ fn edits_touching_code_or_quotes_are_not_inert() {
     assert!(!check("données", 0, 0, "\"\"\"")); // closing the docstring early
     assert!(!check("read it", 7, 0, "\n    s3.delete_object(Bucket='x', Key='y')"));
     // code after a comment
+}
+
+#[test]
+fn a_comment_edited_inside_a_multi_line_call_is_carried_with_the_call_text_re_sliced() {
+    let src = "import boto3\n\ns3 = boto3.client('s3')\n\n\ndef run():\n    return s3.get_object(\n        Bucket='logs',  # the bucket\n        Key='k',\n    )\n";
+    // `check_in` compares the carried report, call text included, with a fresh one.
+    assert!(check_in(src, "the bucket", 4, 6, "logs bucket, rotated daily"));
+    assert!(check_in(src, "# the", 1, 0, "!"));
 }
