@@ -67,7 +67,8 @@ pub async fn fix_access_denied(state: &State, client: &Client, args: FixArgs) ->
     if let Some(target) = &report.details.fix_target {
         guard_account(state, &target.account).map_err(|e| request_failed(format!("iamlens.fixAccessDenied: {e}")))?;
     }
-    let outcome = aws::inline_fix::apply_fix(&report, &aws_options(state)).await.map_err(|e| request_failed(e.to_string()))?;
+    let configured = aws::inline_fix::ConfiguredAccount::new(state.settings().account.as_deref(), "the iamlens.account setting");
+    let outcome = aws::inline_fix::apply_fix(&report, &aws_options(state), configured.as_ref()).await.map_err(|e| request_failed(e.to_string()))?;
     if let Json::Object(map) = &mut out {
         map.insert("Applied".into(), json!({"Changed": outcome.changed, "Created": outcome.created, "Description": outcome.describe()}));
     }
