@@ -211,6 +211,8 @@ async def test_role_setting_flags_denied_calls_and_the_add_to_policy_action_clea
         assert denied.range.start.line == position_of(APP, "sqs.send_message").line
         assert "sqs:SendMessage" in denied.message and QUEUE_ARN in denied.message
         assert "app-role" in denied.message
+        # What the check reads, and what it does not (which can still deny).
+        assert "permissions boundary" in denied.message and "session policies are not read" in denied.message
 
         actions = await client.text_document_code_action_async(types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
@@ -352,6 +354,7 @@ async def test_a_call_allowed_only_under_a_condition_is_an_information_diagnosti
         assert info.severity == types.DiagnosticSeverity.Information
         assert info.range.start.line == position_of(APP, "s3.get_object").line
         assert "only when a condition holds" in info.message and "aws:SourceVpce" in info.message
+        assert "permissions boundary" in info.message and "session policies are not read" in info.message
         assert not role_denials(client, uri), "the other call is allowed outright"
     finally:
         await client.shutdown_session()

@@ -16,6 +16,7 @@ use iamlens_aws::{self as aws, AwsOptions, UploadOptions};
 use iamlens_engine::denied::{self, DenialOptions};
 use iamlens_engine::denied::{FixTarget, TargetKind};
 use iamlens_engine::evaluator::check_requirements_for_role;
+use iamlens_engine::role_check::MODELLED;
 use serde::Deserialize;
 use serde_json::{json, Value as Json};
 use std::sync::Arc;
@@ -255,12 +256,7 @@ pub async fn role_diagnostics(state: &State, view: &DocumentView, enc: Encoding)
                 severity: Some(DiagnosticSeverity::WARNING),
                 code: Some(NumberOrString::String("role-denies".into())),
                 source: Some(super::features::diagnostics::SOURCE.into()),
-                message: format!(
-                    "role `{role}` would deny {} on {}: {} (the check reads the role's identity policies and boundary only)",
-                    outcome.action,
-                    denied.join(", "),
-                    outcome.decision
-                ),
+                message: format!("role `{role}` would deny {} on {}: {} (the check {MODELLED})", outcome.action, denied.join(", "), outcome.decision),
                 data: Some(json!({"action": outcome.action, "resources": denied, "role": role})),
                 ..Diagnostic::default()
             });
@@ -273,7 +269,7 @@ pub async fn role_diagnostics(state: &State, view: &DocumentView, enc: Encoding)
                 code: Some(NumberOrString::String("role-depends".into())),
                 source: Some(super::features::diagnostics::SOURCE.into()),
                 message: format!(
-                    "role `{role}` allows {} on {} only when a condition holds: {}",
+                    "role `{role}` allows {} on {} only when a condition holds: {} (the check {MODELLED})",
                     outcome.action,
                     depends.join(", "),
                     outcome.decision
