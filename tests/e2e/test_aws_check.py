@@ -196,10 +196,17 @@ def test_missing_role_gives_one_clear_message(iamlens_bin, moto_endpoint, app):
     assert proc.stderr.strip() == "iamlens: role no-such-role does not exist in this account; check the name (not the ARN) and your profile"
 
 
-def test_role_arn_instead_of_name_is_a_usage_error(iamlens_bin, app):
-    proc = check(iamlens_bin, f"arn:aws:iam::{ACCOUNT}:role/app-role", app)
+def test_a_role_arn_names_the_role_and_another_arn_is_a_usage_error(iamlens_bin, moto_endpoint, iam_client, app):
+    # As in the language server and MCP: the role by name or by ARN (path included).
+    make_role(iam_client, Path="/service/")
+    iam_client.put_role_policy(RoleName="app-role", PolicyName="read", PolicyDocument=doc(allow("s3:GetObject", "arn:aws:s3:::reports/*")))
+    by_name = check(iamlens_bin, "app-role", app, extra=("--json",))
+    by_arn = check(iamlens_bin, f"arn:aws:iam::{ACCOUNT}:role/service/app-role", app, extra=("--json",))
+    assert by_arn.returncode == by_name.returncode == 1, by_arn.stderr
+    assert json.loads(by_arn.stdout) == json.loads(by_name.stdout)
+    proc = check(iamlens_bin, f"arn:aws:iam::{ACCOUNT}:user/app-role", app)
     assert proc.returncode == 2
-    assert "pass the role name" in proc.stderr
+    assert "is not a role ARN" in proc.stderr
 
 
 def test_a_role_holding_the_uploaded_policies_allows_every_call(iamlens_bin, moto_endpoint, iam_client, repo_root):

@@ -126,15 +126,6 @@ def test_refuses_when_the_credentials_are_for_another_account(iamlens_bin, iam_c
     assert iam_client.list_role_policies(RoleName=role)["PolicyNames"] == []
 
 
-def test_without_a_terminal_and_without_yes_nothing_is_written(iamlens_bin, iam_client, role):
-    msg = implicit_identity(f"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/s")
-    out = run(iamlens_bin, "-", stdin=msg)
-    assert out.returncode == 0, out.stderr
-    assert "Proposed policy" in out.stdout
-    assert "--yes" in out.stderr
-    assert iam_client.list_role_policies(RoleName=role)["PolicyNames"] == []
-
-
 def test_other_denials_are_never_applied(iamlens_bin, iam_client, role):
     msg = (
         f"User: arn:aws:sts::{ACCOUNT}:assumed-role/{role}/s is not authorized to perform: s3:GetObject "

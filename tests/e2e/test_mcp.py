@@ -561,22 +561,6 @@ async def test_fix_access_denied_without_elicitation_only_plans(iamlens_bin, mod
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("mode", MODES)
-async def test_fix_access_denied_applies_after_the_user_confirms(iamlens_bin, mode, moto_endpoint, iam_client):
-    iam_client.create_user(UserName="dev")
-    asked: list[str] = []
-    async with stdio_client_with_env(iamlens_bin, mode, elicitation_callback=answering(True, asked)) as client:
-        tools = await tool_schemas(client)
-        result = await client.call_tool("fix_access_denied", {"ErrorMessage": IMPLICIT_DENIAL})
-        data = check_structured(result, tools["fix_access_denied"])
-        assert data["Status"] == "applied" and data["Applied"] is True, data
-    assert len(asked) == 1 and "iamlens-dev" in asked[0]
-    document = inline_policy(iam_client, "dev")
-    assert document is not None
-    assert "s3:GetObject" in json.dumps(document)
-
-
-@pytest.mark.asyncio
-@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("answer", [False, None], ids=["says-no", "declines"])
 async def test_fix_access_denied_does_nothing_when_the_user_refuses(iamlens_bin, mode, answer, moto_endpoint, iam_client):
     iam_client.create_user(UserName="dev")

@@ -57,3 +57,110 @@ def test_cli_lsp_and_mcp_print_the_same_policies(name):
     mcp = load("mcp")[f"legacy/generate_application_policies/{name}"]["result"]["structuredContent"]["Policies"]
     assert compact(cli) == compact(lsp), f"{name}: CLI and language server differ"
     assert compact(cli) == compact(mcp), f"{name}: CLI and MCP differ"
+
+
+# --- role checks: `check --role`, `iamlens.checkRole` and `check_role` -----------
+
+ROLE_APP = '''\
+import boto3
+
+s3 = boto3.client("s3")
+sqs = boto3.client("sqs")
+table = boto3.resource("dynamodb").Table("orders")
+
+
+def read_report():
+    return s3.get_object(Bucket="reports", Key="2024/summary.csv")
+
+
+def enqueue(body):
+    sqs.send_message(QueueUrl="https://sqs.us-east-1.amazonaws.com/123456789012/jobs", MessageBody=body)
+
+
+def save(order):
+    table.put_item(Item=order)
+
+
+def load(key):
+    return table.get_item(Key=key)
+'''
+
+# Allowed (the report read: SSE-KMS decrypts granted through S3 only), denied by
+# a named statement (the enqueue), depends on a condition the code does not
+# settle (the write), and allowed on a table ARN that names the account (the
+# read: the code names no account, the role's account binds it).
+ROLE_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"},
+        {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*",
+         "Condition": {"StringEquals": {"kms:ViaService": ["s3.us-east-1.amazonaws.com", "sqs.us-east-1.amazonaws.com", "dynamodb.us-east-1.amazonaws.com"]}}},
+        {"Effect": "Allow", "Action": "sqs:*", "Resource": "*"},
+        {"Sid": "NoQueueWrites", "Effect": "Deny", "Action": "sqs:SendMessage", "Resource": "*"},
+        {"Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": "*", "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1a2b"}}},
+        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/orders"},
+    ],
+}
+ROLE_TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+MODELS = ("permissions boundary", "not read")
+
+
+def verdicts(calls: list[dict]) -> dict:
+    """Each call site (line, column, call) and its verdict, decision and
+    per-action decisions: what must agree across views."""
+    return {
+        (c["Line"], c["Column"], c["Call"]): (c["Verdict"], compact(c["Decision"]), compact(sorted((a["Action"], compact(a["Decision"])) for a in c["Actions"])))
+        for c in calls
+    }
+
+
+@pytest.mark.asyncio
+async def test_role_verdicts_agree_in_cli_lsp_and_mcp(iamlens_bin, moto_endpoint, iam_client, tmp_path):
+    import os
+    import subprocess
+
+    from lsp_support import execute, open_doc, start_client, wait_for_index
+    from test_mcp import check_structured, stdio_client_with_env, tool_schemas
+
+    iam_client.create_role(RoleName="app-role", Path="/service/", AssumeRolePolicyDocument=json.dumps(ROLE_TRUST))
+    iam_client.put_role_policy(RoleName="app-role", PolicyName="app", PolicyDocument=json.dumps(ROLE_POLICY))
+    role_arn = "arn:aws:iam::123456789012:role/service/app-role"
+    app = tmp_path / "app.py"
+    app.write_text(ROLE_APP)
+
+    # Every view is given the role by its ARN, and the region.
+    proc = subprocess.run(
+        [iamlens_bin, "check", "--role", role_arn, "-r", "us-east-1", str(app), "--json"],
+        capture_output=True, text=True, timeout=60, env=os.environ.copy(),
+    )
+    assert proc.returncode == 1, proc.stderr
+    cli = json.loads(proc.stdout)
+    text = subprocess.run(
+        [iamlens_bin, "check", "--role", role_arn, "-r", "us-east-1", str(app)],
+        capture_output=True, text=True, timeout=60, env=os.environ.copy(),
+    ).stdout
+
+    client, _, _ = await start_client(iamlens_bin, root=tmp_path, options={"iamlens": {"region": "us-east-1"}})
+    try:
+        await wait_for_index(client)
+        uri = open_doc(client, app, ROLE_APP)
+        lsp = await execute(client, "iamlens.checkRole", {"role": role_arn, "scope": "file", "uri": uri})
+    finally:
+        await client.shutdown_session()
+
+    async with stdio_client_with_env(iamlens_bin, "2026-07-28") as mcp_client:
+        tools = await tool_schemas(mcp_client)
+        result = await mcp_client.call_tool("check_role", {"RoleName": role_arn, "SourceFiles": [str(app)], "Region": "us-east-1"})
+        mcp = check_structured(result, tools["check_role"])
+
+    expected = {"s3.get_object": "allowed", "sqs.send_message": "denied", "table.put_item": "depends", "table.get_item": "allowed"}
+    for name, view in (("CLI", cli), ("language server", lsp), ("MCP", mcp)):
+        got = {c["Call"].split("(")[0]: c["Verdict"] for c in view["Calls"]}
+        assert got == expected, f"{name}: {got}"
+        denied = next(c for c in view["Calls"] if c["Verdict"] == "denied")
+        assert denied["Decision"]["Decision"] == "ExplicitDeny" and "NoQueueWrites" in compact(denied["Decision"]), f"{name}: {denied['Decision']}"
+        # Each says what it models.
+        assert all(m in view["Models"] for m in MODELS), f"{name}: {view.get('Models')}"
+    assert verdicts(lsp["Calls"]) == verdicts(cli["Calls"]), "CLI and language server differ"
+    assert verdicts(mcp["Calls"]) == verdicts(cli["Calls"]), "CLI and MCP differ"
+    assert "service and resource control policies, resource-based policies and session policies are not read" in text

@@ -45,9 +45,43 @@ impl ApplyOutcome {
     }
 }
 
+/// The account the person configured for writes, and what named it (e.g.
+/// `--account`, `the iamlens.account setting`, `the Account argument`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfiguredAccount {
+    pub account: String,
+    pub named_by: String,
+}
+
+impl ConfiguredAccount {
+    /// `account` named by `named_by`; `None` when no account is configured
+    /// (absent, empty or `*`).
+    pub fn new(account: Option<&str>, named_by: &str) -> Option<ConfiguredAccount> {
+        let account = account.map(str::trim).filter(|a| !a.is_empty() && *a != "*")?;
+        Some(ConfiguredAccount { account: account.to_string(), named_by: named_by.to_string() })
+    }
+
+    /// Refuse credentials for another account than the configured one.
+    fn check(&self, caller: &str) -> Result<(), AwsError> {
+        if self.account == caller {
+            return Ok(());
+        }
+        Err(AwsError::new(
+            AwsErrorKind::WrongAccount,
+            "sts:GetCallerIdentity",
+            format!(
+                "refusing to apply: your credentials are for account {caller}, but {} says {}; switch credentials (e.g. AWS_PROFILE) or fix the account; nothing was written",
+                self.named_by, self.account
+            ),
+        ))
+    }
+}
+
 /// Merge the report's fix into the principal's inline policy. Only implicit
-/// identity-based denials of a known role or user can be applied.
-pub async fn apply_fix(report: &DeniedReport, opts: &AwsOptions) -> Result<ApplyOutcome, AwsError> {
+/// identity-based denials of a known role or user can be applied, with
+/// credentials for the principal's account — and for `configured`, the
+/// account the person configured, when there is one.
+pub async fn apply_fix(report: &DeniedReport, opts: &AwsOptions, configured: Option<&ConfiguredAccount>) -> Result<ApplyOutcome, AwsError> {
     let (Some(target), Some(statement), Some(policy_name)) =
         (report.details.fix_target.clone(), report.fix_statement().cloned(), report.inline_policy_name())
     else {
@@ -58,6 +92,9 @@ pub async fn apply_fix(report: &DeniedReport, opts: &AwsOptions) -> Result<Apply
     }
     let sdk = load_sdk_config(opts).await;
     let caller = caller_account(&sdk).await?;
+    if let Some(configured) = configured {
+        configured.check(&caller)?;
+    }
     if caller != target.account {
         return Err(AwsError::new(
             AwsErrorKind::WrongAccount,

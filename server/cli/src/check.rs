@@ -86,9 +86,8 @@ fn from_role(role: &str, args: &CheckArgs) -> Result<(Granted, EngineOptions), S
     if !args.policy.is_empty() {
         return Err("pass either --role or --policy, not both".to_string());
     }
-    if role.trim().is_empty() || role.starts_with("arn:") {
-        return Err(format!("--role {role:?}: pass the role name (the part after role/ in its ARN)"));
-    }
+    // A name or an ARN, read as the language server and MCP read it.
+    let role = &engine::role_check::role_name(role).map_err(|why| format!("--role: {why}"))?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| format!("cannot start the async runtime: {e}"))?;
     let aws = AwsOptions { profile: args.profile.clone(), region: args.region.clone(), ..Default::default() };
     let (sdk, policies) = runtime.block_on(async {

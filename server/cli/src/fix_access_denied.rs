@@ -3,7 +3,7 @@
 //! with `--yes` or after confirmation on a terminal.
 
 use super::FixAccessDeniedArgs;
-use iamlens_aws::inline_fix::{apply_fix, decode_authorization_message};
+use iamlens_aws::inline_fix::{apply_fix, decode_authorization_message, ConfiguredAccount};
 use iamlens_aws::AwsOptions;
 use iamlens_engine::denied::{analyze, DenialOptions, DeniedReport};
 use std::io::{IsTerminal, Read, Write};
@@ -54,7 +54,8 @@ pub fn run(args: FixAccessDeniedArgs) -> ExitCode {
             return ExitCode::SUCCESS;
         }
     }
-    match runtime.block_on(apply_fix(&report, &aws)) {
+    let configured = ConfiguredAccount::new(args.account.as_deref(), "--account");
+    match runtime.block_on(apply_fix(&report, &aws, configured.as_ref())) {
         Ok(outcome) => {
             eprintln!("{}", outcome.describe());
             ExitCode::SUCCESS

@@ -159,7 +159,7 @@ impl GenerateArgs {
 #[derive(Args, Debug, Clone)]
 #[command(group(clap::ArgGroup::new("granted").required(true).args(["role", "policy"])))]
 pub struct CheckArgs {
-    /// The role the code runs as (its name, not its ARN): its policies are read from IAM.
+    /// The role the code runs as (its name, or its ARN): its policies are read from IAM.
     #[arg(long, value_name = "NAME")]
     pub role: Option<String>,
     /// An IAM policy document (or a list of them, or the {"Policies": [...]} envelope generate-policies

@@ -3,7 +3,7 @@
 //! boundary. The CLI (`iamlens check`), the MCP tool `check_role` and the
 //! language server's `iamlens.checkRole` present this.
 
-use crate::evaluator::{check_requirements_known, combine, CheckOutcome, Context, Decision, PolicySet, RolePolicies};
+use crate::evaluator::{check_requirements_for_role, check_requirements_known, combine, CheckOutcome, Context, Decision, PolicySet, RolePolicies};
 use crate::model::RequirementSettings;
 use crate::{EngineOptions, FileReport};
 use serde::Serialize;
@@ -92,16 +92,24 @@ pub fn role_engine_options(role: &RolePolicies, region: Option<String>) -> Engin
 }
 
 /// Every call site of every report, decided against the role.
+/// A resource the code names without an account is in the role's account
+/// (see [`RolePolicies::bind_requirements`]).
 pub fn check_reports(reports: &[FileReport], role: &RolePolicies, region: Option<&str>) -> Vec<CallCheck> {
-    check_reports_known(reports, &role.policies, &role.known_context(), region)
+    calls_of(reports, |report| check_requirements_for_role(&report.requirements, role, region))
 }
 
 /// As [`check_reports`], for policies known by other means than a role:
 /// `known` is what any request carries.
 pub fn check_reports_known(reports: &[FileReport], set: &PolicySet, known: &Context, region: Option<&str>) -> Vec<CallCheck> {
+    calls_of(reports, |report| check_requirements_known(&report.requirements, set, known, region))
+}
+
+/// Every call site of every report with the outcomes `decide` gives for the
+/// report's requirements.
+fn calls_of(reports: &[FileReport], decide: impl Fn(&FileReport) -> Vec<CheckOutcome>) -> Vec<CallCheck> {
     let mut out = Vec::new();
     for report in reports {
-        let outcomes = check_requirements_known(&report.requirements, set, known, region);
+        let outcomes = decide(report);
         for (index, call) in report.analysis.calls.iter().enumerate() {
             let actions: Vec<CheckOutcome> = outcomes.iter().filter(|o| o.call_index == index).cloned().collect();
             if actions.is_empty() {

@@ -664,6 +664,21 @@ fn a_role_knows_who_is_calling_and_which_region_its_arns_name() {
 }
 
 #[test]
+fn a_resource_named_without_an_account_is_in_the_roles_account() {
+    // What the language server analysed without an account setting decides
+    // as `check --role` (which analyses with the role's account) does.
+    let r = role(json!([allow("dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:123456789012:table/orders")]));
+    let open = requirement("dynamodb:GetItem", &["arn:aws:dynamodb:us-east-1:*:table/orders"], 0);
+    let other = requirement("dynamodb:GetItem", &["arn:aws:dynamodb:us-east-1:999999999999:table/orders"], 1);
+    let out = check_requirements_for_role(&[open.clone(), other], &r, Some("us-east-1"));
+    assert!(out[0].decision.is_allowed(), "{:?}", out[0].decision);
+    assert_eq!(out[0].resources[0].resource, "arn:aws:dynamodb:us-east-1:123456789012:table/orders");
+    assert_eq!(out[1].decision, Decision::ImplicitDeny, "an ARN naming another account keeps it");
+    let bound = r.bind_requirements(&[requirement("s3:GetObject", &["arn:aws:s3:::b/k", "*"], 0)]);
+    assert_eq!(bound[0].resources, vec!["arn:aws:s3:::b/k", "*"], "ARNs without an account field, and `*`, are left alone");
+}
+
+#[test]
 fn global_services_do_not_take_the_code_region() {
     let r = role(json!([{"Effect": "Allow", "Action": "iam:GetRole", "Resource": "*",
         "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}}]));

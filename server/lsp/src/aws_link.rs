@@ -16,6 +16,7 @@ use iamlens_aws::{self as aws, AwsOptions, UploadOptions};
 use iamlens_engine::denied::{self, DenialOptions};
 use iamlens_engine::denied::{FixTarget, TargetKind};
 use iamlens_engine::evaluator::check_requirements_for_role;
+use iamlens_engine::role_check::MODELLED;
 use serde::Deserialize;
 use serde_json::{json, Value as Json};
 use std::sync::Arc;
@@ -53,6 +54,10 @@ pub async fn fix_access_denied(state: &State, client: &Client, args: FixArgs) ->
             "iamlens.fixAccessDenied: nothing applied: {risk}; apply it from a terminal with `iamlens fix-access-denied`, which asks you to confirm the risk"
         )));
     }
+    // Another account than the setting names is refused before the person is asked.
+    if let Some(target) = &report.details.fix_target {
+        guard_account(state, &target.account).map_err(|e| request_failed(format!("iamlens.fixAccessDenied: {e}")))?;
+    }
     let plan = match args.plan_id.as_deref() {
         Some(id) => state.plans.take(id, FIX_ACCESS_DENIED).map_err(|e| request_failed(format!("iamlens.fixAccessDenied: {e}")))?,
         None => {
@@ -67,7 +72,8 @@ pub async fn fix_access_denied(state: &State, client: &Client, args: FixArgs) ->
     if let Some(target) = &report.details.fix_target {
         guard_account(state, &target.account).map_err(|e| request_failed(format!("iamlens.fixAccessDenied: {e}")))?;
     }
-    let outcome = aws::inline_fix::apply_fix(&report, &aws_options(state)).await.map_err(|e| request_failed(e.to_string()))?;
+    let configured = aws::inline_fix::ConfiguredAccount::new(state.settings().account.as_deref(), "the iamlens.account setting");
+    let outcome = aws::inline_fix::apply_fix(&report, &aws_options(state), configured.as_ref()).await.map_err(|e| request_failed(e.to_string()))?;
     if let Json::Object(map) = &mut out {
         map.insert("Applied".into(), json!({"Changed": outcome.changed, "Created": outcome.created, "Description": outcome.describe()}));
     }
@@ -120,6 +126,11 @@ pub async fn upload_policy(state: Arc<State>, client: &Client, args: UploadArgs)
     if let (Some(id), false) = (args.plan_id.as_deref(), args.dry_run) {
         let plan = state.plans.take(id, UPLOAD_POLICY).map_err(fail)?;
         let Payload::Upload { policies, options } = plan.payload else { return Err(fail("the plan is not an upload".into())) };
+        // The plan is pinned to the account it was previewed in; the setting
+        // may have changed since.
+        if let Some(account) = options.expected_account.as_deref() {
+            guard_account(&state, account).map_err(fail)?;
+        }
         return upload_report(aws::upload_policies(&policies, &options, &sdk).await.map_err(|e| fail(e.to_string()))?);
     }
     let scope = args.scope.clone();
@@ -131,18 +142,22 @@ pub async fn upload_policy(state: Arc<State>, client: &Client, args: UploadArgs)
     if policies.is_empty() {
         return Err(request_failed("iamlens.uploadPolicy: the code in this scope needs no IAM permissions; nothing to upload"));
     }
-    let options = UploadOptions {
+    let mut options = UploadOptions {
         prefix: args.prefix.unwrap_or_else(|| aws::DEFAULT_POLICY_PREFIX.into()),
         update: args.update,
         attach_role: args.attach_role,
         attach_user: None,
-        dry_run: false,
-        expected_account: state.settings().account,
+        dry_run: true,
+        expected_account: None,
     };
-    // Every upload is previewed first: the dry run names the policies, checks
-    // the account, and lists each IAM call the write would make.
-    let preview =
-        aws::upload_policies(&policies, &UploadOptions { dry_run: true, ..options.clone() }, &sdk).await.map_err(|e| fail(e.to_string()))?;
+    // Every upload is previewed first: the dry run names the account and the
+    // policies, and lists each IAM call the write would make.
+    let preview = aws::upload_policies(&policies, &options, &sdk).await.map_err(|e| fail(e.to_string()))?;
+    // Another account than the setting names is refused before the person is
+    // asked; the write is pinned to the account the person was shown.
+    guard_account(&state, &preview.account).map_err(fail)?;
+    options.dry_run = false;
+    options.expected_account = Some(preview.account.clone());
     let plan = WritePlan {
         command: UPLOAD_POLICY,
         description: describe_upload(&preview, &policies),
@@ -241,12 +256,7 @@ pub async fn role_diagnostics(state: &State, view: &DocumentView, enc: Encoding)
                 severity: Some(DiagnosticSeverity::WARNING),
                 code: Some(NumberOrString::String("role-denies".into())),
                 source: Some(super::features::diagnostics::SOURCE.into()),
-                message: format!(
-                    "role `{role}` would deny {} on {}: {} (the check reads the role's identity policies and boundary only)",
-                    outcome.action,
-                    denied.join(", "),
-                    outcome.decision
-                ),
+                message: format!("role `{role}` would deny {} on {}: {} (the check {MODELLED})", outcome.action, denied.join(", "), outcome.decision),
                 data: Some(json!({"action": outcome.action, "resources": denied, "role": role})),
                 ..Diagnostic::default()
             });
@@ -259,7 +269,7 @@ pub async fn role_diagnostics(state: &State, view: &DocumentView, enc: Encoding)
                 code: Some(NumberOrString::String("role-depends".into())),
                 source: Some(super::features::diagnostics::SOURCE.into()),
                 message: format!(
-                    "role `{role}` allows {} on {} only when a condition holds: {}",
+                    "role `{role}` allows {} on {} only when a condition holds: {} (the check {MODELLED})",
                     outcome.action,
                     depends.join(", "),
                     outcome.decision
@@ -340,35 +350,44 @@ pub async fn add_to_role_policy(state: &State, client: &Client, args: AddToRoleA
     let statement = iamlens_engine::denied::identity_allow_statement(&args.action, &args.resources);
     let policy_name = denied::inline_policy_name(&role);
     let mut out = json!({"Role": role, "PolicyName": policy_name, "Statement": statement});
-    let plan = WritePlan {
+    let plan = |role: String, policy_name: String, statement: Json, account: Option<&str>| WritePlan {
         command: ADD_TO_ROLE_POLICY,
-        description: format!("add {statement} to inline policy {policy_name} of role {role}"),
-        payload: Payload::RoleStatement { role: role.clone(), policy_name: policy_name.clone(), statement: statement.clone() },
+        description: match account {
+            Some(account) => format!("add {statement} to inline policy {policy_name} of role {role} in account {account}"),
+            None => format!("add {statement} to inline policy {policy_name} of role {role}"),
+        },
+        payload: Payload::RoleStatement { role, policy_name, statement },
     };
     if !args.apply {
-        out["PlanId"] = json!(state.plans.offer(plan));
+        out["PlanId"] = json!(state.plans.offer(plan(role.clone(), policy_name.clone(), statement.clone(), None)));
         out["Confirm"] = json!(format!(
             "Nothing was written. Run iamlens.addToRolePolicy again with \"apply\": true to add this statement to inline policy {policy_name} of role {role}."
         ));
         return Ok((out, false));
     }
-    let plan = match args.plan_id.as_deref() {
-        Some(id) => state.plans.take(id, ADD_TO_ROLE_POLICY).map_err(fail)?,
-        None => {
-            if !consent::ask(client, &plan).await {
-                return Ok((consent::not_written(&plan), false));
-            }
-            plan
-        }
+    let presented = match args.plan_id.as_deref() {
+        Some(id) => Some(state.plans.take(id, ADD_TO_ROLE_POLICY).map_err(fail)?),
+        None => None,
     };
-    let Payload::RoleStatement { role, policy_name, statement } = plan.payload else { return Err(fail("the plan is not a role statement".into())) };
+    let (role, policy_name, statement) = match presented.as_ref().map(|p| &p.payload) {
+        Some(Payload::RoleStatement { role, policy_name, statement }) => (role.clone(), policy_name.clone(), statement.clone()),
+        Some(_) => return Err(fail("the plan is not a role statement".into())),
+        None => (role, policy_name, statement),
+    };
     let sdk = state.aws_sdk().await;
-    // Read fresh: the role's ARN gives the account and path, and a role that
-    // does not exist fails here, before anything is written.
+    // Read fresh, before the person is asked: the role's ARN gives the account
+    // and path, and a role that does not exist or is in another account than
+    // the setting names fails here, before anything is asked or written.
     aws::invalidate_role_cache(&role);
     let policies = aws::load_role_policies(&role, &sdk).await.map_err(|e| fail(format!("cannot read role `{role}`: {e}")))?;
     let target = role_target(&role, &policies.role_arn).map_err(fail)?;
     guard_account(state, &target.account).map_err(fail)?;
+    if presented.is_none() {
+        let plan = plan(role.clone(), policy_name.clone(), statement.clone(), Some(&target.account));
+        if !consent::ask(client, &plan).await {
+            return Ok((consent::not_written(&plan), false));
+        }
+    }
     let outcome = aws::inline_fix::merge_into_inline_policy(&sdk, target, policy_name, &statement).await.map_err(|e| fail(e.to_string()))?;
     aws::invalidate_role_cache(&role);
     out["Statement"] = outcome.statement.clone();

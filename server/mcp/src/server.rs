@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use iamlens_aws::inline_fix::ConfiguredAccount;
 use iamlens_knowledge::KnowledgeBase;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::{InputResponses, RequestState, ToolCallContext};
@@ -154,6 +155,13 @@ Allow cannot fix (SCPs, explicit denies, boundaries...) are explained, never app
         if !report.can_apply() {
             return tools::respond(Ok(fix_access_denied::not_applicable(&report))).map(Into::into);
         }
+        // Writes go only to the account the caller named (`Account`), or, in
+        // the editor, the one the iamlens.account setting names.
+        let configured = match (&input.account, &self.options.workspace) {
+            (Some(account), _) => ConfiguredAccount::new(Some(account), "the Account argument"),
+            (None, Some(workspace)) => ConfiguredAccount::new(workspace.account().as_deref(), "the iamlens.account setting"),
+            (None, None) => None,
+        };
         // A grant that can raise privileges always asks the user, naming the risk.
         let decision = if self.options.allow_unattended_apply && report.unattended_apply_blocker().is_none() {
             Confirmation::Confirmed
@@ -165,10 +173,12 @@ Allow cannot fix (SCPs, explicit denies, boundaries...) are explained, never app
             Confirmation::Pending(input_required) => return Ok(input_required.into()),
             Confirmation::Declined => Ok(fix_access_denied::declined(&report, &input)),
             Confirmation::Unavailable(why) => Ok(fix_access_denied::planned(&report, &input, &why)),
-            Confirmation::Confirmed => match iamlens_aws::inline_fix::apply_fix(&report, &iamlens_aws::AwsOptions::default()).await {
-                Ok(applied) => Ok(fix_access_denied::applied(&report, &applied)),
-                Err(err) => Err(ToolError::failed(format!("The fix was not applied: {err}"))),
-            },
+            Confirmation::Confirmed => {
+                match iamlens_aws::inline_fix::apply_fix(&report, &iamlens_aws::AwsOptions::default(), configured.as_ref()).await {
+                    Ok(applied) => Ok(fix_access_denied::applied(&report, &applied)),
+                    Err(err) => Err(ToolError::failed(format!("The fix was not applied: {err}"))),
+                }
+            }
         };
         tools::respond(outcome).map(Into::into)
     }

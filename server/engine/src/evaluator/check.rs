@@ -51,8 +51,11 @@ pub fn check_requirements(requirements: &[Requirement], role: &RolePolicies) -> 
 /// As [`check_requirements`], knowing what any request of the role carries
 /// (see [`RolePolicies::known_context`]) and the region the code calls when a
 /// requirement's ARNs do not say (`aws:RequestedRegion`).
+/// Resources the code names without an account are taken to be in the role's
+/// account ([`RolePolicies::bind_requirements`]), whatever settings the
+/// requirements were made with.
 pub fn check_requirements_for_role(requirements: &[Requirement], role: &RolePolicies, region: Option<&str>) -> Vec<CheckOutcome> {
-    check_requirements_known(requirements, &role.policies, &role.known_context(), region)
+    check_requirements_known(&role.bind_requirements(requirements), &role.policies, &role.known_context(), region)
 }
 
 /// As [`check_requirements_for_role`], for policies known by other means than
@@ -91,6 +94,29 @@ fn behalf_reason(req: &Requirement, decision: &Decision) -> String {
 }
 
 impl RolePolicies {
+    /// The account the role is in (from its ARN).
+    pub fn account(&self) -> Option<&str> {
+        self.role_arn.split(':').nth(4).filter(|a| !a.is_empty() && *a != "*")
+    }
+
+    /// `requirements` with every ARN that leaves its account open (`*`) bound
+    /// to the role's account: the code runs as the role, so a resource it
+    /// names without an account is in the role's account. This is what
+    /// analysing with the role's account gives (`role_check::role_engine_options`,
+    /// as `iamlens check --role` does), so every view decides alike whatever
+    /// account its settings name; ARNs that name an account keep it.
+    pub fn bind_requirements(&self, requirements: &[Requirement]) -> Vec<Requirement> {
+        let Some(account) = self.account() else { return requirements.to_vec() };
+        let bind = |arn: &String| -> String {
+            let parts: Vec<&str> = arn.splitn(6, ':').collect();
+            match parts.as_slice() {
+                ["arn", partition, service, region, "*", rest] => format!("arn:{partition}:{service}:{region}:{account}:{rest}"),
+                _ => arn.clone(),
+            }
+        };
+        requirements.iter().map(|r| Requirement { resources: r.resources.iter().map(bind).collect(), ..r.clone() }).collect()
+    }
+
     /// What every request of this role carries: it is made by a session of
     /// the role (`aws:PrincipalArn`, `aws:PrincipalAccount`,
     /// `aws:PrincipalType`), over TLS, and without the IAM-user-only
