@@ -44,6 +44,7 @@ mod project_view;
 mod resolve;
 mod resources_api;
 mod scope;
+mod settings_classes;
 mod symbols;
 mod syntax;
 mod values;

@@ -394,6 +394,10 @@ impl<'a> Analyzer<'a> {
 
     /// The attributes of a class: class-level assignments and `self.x = ...` in its methods.
     fn class_member(&self, class: usize, name: &str) -> Option<Sym> {
+        // A settings class's field is its environment variable (its default only when unset).
+        if let Some(variable) = self.defs.borrow().get(&class).and_then(|node| super::settings_classes::environment_field(*node, name, self.src)) {
+            return Some(Sym::Value(Value::Text(vec![iamlens_engine::model::TextPart::Env(variable)])));
+        }
         // While the class's attributes are being computed (a method reads
         // `self.x`), its methods and properties are still known.
         if let Some(s) = self.class_attributes(class).and_then(|attrs| attrs.get(name).cloned()) {

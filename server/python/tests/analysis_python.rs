@@ -436,3 +436,35 @@ def run(paths):\n    ddb = boto3.client('dynamodb')\n    s3 = boto3.client('s3')
     assert!(passed_on[0].message.contains("`s3.upload_file`"));
     assert!(!ops.iter().any(|o| o.contains("meta") || o.contains("exceptions")));
 }
+
+#[test]
+fn settings_class_fields_are_their_environment_variables() {
+    let src = r#"import boto3
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="orders_")
+    table_name: str
+    bucket: str = "fallback-bucket"
+
+
+class Plain:
+    bucket: str = "plain-bucket"
+
+
+settings = Settings()
+dynamodb = boto3.client("dynamodb")
+
+
+def handler(event, context):
+    dynamodb.get_item(TableName=settings.table_name, Key={})
+    boto3.client("s3").put_object(Bucket=settings.bucket, Key="k", Body=b"")
+    boto3.client("s3").put_object(Bucket=Plain().bucket, Key="k", Body=b"")
+"#;
+    let a = analyze(src);
+    let env = |name: &str| Value::Text(vec![TextPart::Env(name.into())]);
+    assert_eq!(a.calls[0].arg("TableName"), Some(&env("ORDERS_TABLE_NAME")));
+    assert_eq!(a.calls[1].arg("Bucket"), Some(&env("ORDERS_BUCKET")), "the environment wins over the default");
+    assert_eq!(a.calls[2].arg("Bucket"), Some(&lit("plain-bucket")), "not a settings class");
+}
