@@ -122,6 +122,8 @@ pub struct Analyzer<'a> {
     /// The result depended on evaluation order (a recursion cycle between
     /// definitions, or the depth cap): never reuse parts of it.
     pub order_sensitive: Cell<bool>,
+    /// Calls of the file by the name they call (`describe(...)` → its nodes), built on first use.
+    pub call_sites: RefCell<Option<HashMap<&'a str, Vec<Node<'a>>>>>,
 }
 
 /// [`Analyzer::owner`] outside any statement.
@@ -156,6 +158,7 @@ impl<'a> Analyzer<'a> {
             owner: Cell::new(NO_OWNER),
             fact_reads: RefCell::new(Vec::new()),
             order_sensitive: Cell::new(false),
+            call_sites: RefCell::new(None),
         }
     }
 

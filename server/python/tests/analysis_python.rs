@@ -468,3 +468,32 @@ def handler(event, context):
     assert_eq!(a.calls[1].arg("Bucket"), Some(&env("ORDERS_BUCKET")), "the environment wins over the default");
     assert_eq!(a.calls[2].arg("Bucket"), Some(&lit("plain-bucket")), "not a settings class");
 }
+
+#[test]
+fn a_client_every_caller_passes_resolves_the_helper_parameter() {
+    let src = r#"import boto3
+
+
+def describe(client, name):
+    return client.describe_db_clusters(DBClusterIdentifier=name)
+
+
+def mixed(client):
+    return client.describe_db_clusters()
+
+
+def main():
+    describe(boto3.client("rds"), "main")
+    describe(client=boto3.client("rds"), name="other")
+    mixed(boto3.client("rds"))
+    mixed(boto3.client("docdb"))
+"#;
+    let a = analyze(src);
+    assert_eq!(ops(&a), ["rds:DescribeDBClusters"], "only the helper every caller gives an RDS client");
+    assert_eq!(a.calls[0].confidence, Confidence::Medium);
+    assert!(
+        a.findings.iter().any(|f| matches!(&f.kind, FindingKind::Ambiguous { method, .. } | FindingKind::UnresolvedCall { method, .. } if method == "describe_db_clusters") && f.span.start.line == 8),
+        "callers that disagree leave the call unresolved, and said: {:?}",
+        a.findings
+    );
+}
