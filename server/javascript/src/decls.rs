@@ -91,8 +91,10 @@ impl<'t> Decls<'t> {
         let mut stack: Vec<(Node<'t>, (usize, usize))> = vec![(root, (root.start_byte(), root.end_byte()))];
         // One cursor for the whole walk (a cursor per node was a fifth of the build).
         let mut cursor = root.walk();
+        let language = root.language();
+        let kinds = crate::syntax::kind_names(&language);
         while let Some((node, outer)) = stack.pop() {
-            let kind = node.kind();
+            let kind = crate::syntax::kind_in(&kinds, node);
             let scope = if creates_scope(kind) { (node.start_byte(), node.end_byte()) } else { outer };
             d.visit(node, kind, outer, scope, src);
             stack.extend(node.children(&mut cursor).map(|child| (child, scope)));
