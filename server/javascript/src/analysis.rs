@@ -1,10 +1,9 @@
 //! The analysis entry points: one file against the project index (whole,
-//! or a byte range), the exports a file contributes to the index, and a set
-//! of files analysed together (the index built to a fixed point, files on
-//! every core).
+//! or a byte range), and the exports a file contributes to the index (files
+//! analysed together are `project`'s).
 
 use crate::calls::CallFinder;
-use crate::document::{parse_text, Dialect};
+use crate::decls::Decls;
 use crate::eval::Ctx;
 use crate::exports::module_exports;
 use crate::index::{ModuleExports, ProjectIndex};
@@ -14,28 +13,80 @@ use crate::syntax::{span, syntax_errors};
 use iamlens_engine::catalog::Catalog;
 use iamlens_engine::front_end::AnalysisOptions;
 use iamlens_engine::model::{CodeScope, FileAnalysis, Finding, FindingKind, Position, ScopeKind, Span};
-use iamlens_engine::parallel::parallel_map;
-use std::path::{Path, PathBuf};
-use tree_sitter::Tree;
+use std::path::Path;
+#[cfg(test)]
+use std::path::PathBuf;
+use tree_sitter::{Node, Tree};
 
 /// Rounds of export evaluation: re-exports and factories chained through
 /// this many modules resolve.
-const INDEX_ROUNDS: usize = 5;
+pub(crate) const INDEX_ROUNDS: usize = 5;
 
 /// Analyse one file, known to the project as `module_path` (`""` when unknown).
 pub fn analyze_tree(tree: &Tree, src: &str, module_path: &Path, index: &ProjectIndex, opts: &AnalysisOptions, catalog: &dyn Catalog) -> FileAnalysis {
+    analyze_tree_reading(tree, src, module_path, index, opts, catalog).0
+}
+
+/// [`analyze_tree`], and whether it read an export of another module from
+/// the index (if not, any index with the same modules gives the same analysis).
+pub fn analyze_tree_reading(
+    tree: &Tree,
+    src: &str,
+    module_path: &Path,
+    index: &ProjectIndex,
+    opts: &AnalysisOptions,
+    catalog: &dyn Catalog,
+) -> (FileAnalysis, bool) {
+    analyze_root(tree.root_node(), src, module_path, index, opts, catalog, None)
+}
+
+/// A file's exports (when `with_exports`) and its analysis, each with
+/// whether it read an export of another module; the bindings are collected once for both.
+#[allow(clippy::type_complexity)]
+pub fn exports_and_analysis(
+    tree: &Tree,
+    src: &str,
+    module_path: &Path,
+    index: &ProjectIndex,
+    opts: &AnalysisOptions,
+    catalog: &dyn Catalog,
+    with_exports: bool,
+) -> (Option<(ModuleExports, bool)>, (FileAnalysis, bool)) {
     let root = tree.root_node();
-    // Without an SDK import, calls can only come through the project's modules.
-    if index.is_empty() && !src.contains("aws-sdk") {
-        return FileAnalysis::default();
+    if !with_exports {
+        return (None, analyze_root(root, src, module_path, index, opts, catalog, None));
     }
     let ctx = Ctx::new(root, src, index, module_path);
+    let exports = module_exports(&ctx);
+    let read_exports = ctx.read_exports();
+    let analysis = analyze_root(root, src, module_path, index, opts, catalog, Some(ctx.into_decls()));
+    (Some((exports, read_exports)), analysis)
+}
+
+fn analyze_root<'t>(
+    root: Node<'t>,
+    src: &'t str,
+    module_path: &Path,
+    index: &ProjectIndex,
+    opts: &AnalysisOptions,
+    catalog: &dyn Catalog,
+    decls: Option<Decls<'t>>,
+) -> (FileAnalysis, bool) {
+    // Without an SDK import, calls can only come through the project's modules.
+    if index.is_empty() && !src.contains("aws-sdk") {
+        return (FileAnalysis::default(), false);
+    }
+    let ctx = match decls {
+        Some(decls) => Ctx::with_decls(root, src, decls, index, module_path),
+        None => Ctx::new(root, src, index, module_path),
+    };
     let mut finder = CallFinder::new(&ctx, catalog, opts);
     finder.run();
     let found = finder.found;
+    let read_exports = ctx.read_exports();
     let imports_sdk = ctx.decls.imports_sdk || !found.calls.is_empty();
     if !imports_sdk {
-        return FileAnalysis::default();
+        return (FileAnalysis::default(), read_exports);
     }
     let mut findings = found.findings;
     for (node, source) in &ctx.decls.sdk_imports {
@@ -60,7 +111,7 @@ pub fn analyze_tree(tree: &Tree, src: &str, module_path: &Path, index: &ProjectI
     let mut calls = found.calls;
     calls.sort_by_key(|c| (c.span.start_byte, c.span.end_byte));
     findings.sort_by_key(|f| (f.span.start_byte, f.span.end_byte));
-    FileAnalysis { imports_aws_sdk: true, calls, findings, scopes }
+    (FileAnalysis { imports_aws_sdk: true, calls, findings, scopes }, read_exports)
 }
 
 /// The calls and findings of [`analyze_tree`] that overlap `range`, no code scopes.
@@ -83,53 +134,44 @@ pub fn analyze_tree_range(
 
 /// What a file exports, as far as `index` lets its imports resolve.
 pub fn exports_of(tree: &Tree, src: &str, module_path: &Path, index: &ProjectIndex) -> ModuleExports {
+    exports_reading(tree, src, module_path, index).0
+}
+
+/// [`exports_of`], and whether they read an export of another module from the index.
+pub fn exports_reading(tree: &Tree, src: &str, module_path: &Path, index: &ProjectIndex) -> (ModuleExports, bool) {
     let ctx = Ctx::new(tree.root_node(), src, index, module_path);
-    module_exports(&ctx)
+    let exports = module_exports(&ctx);
+    (exports, ctx.read_exports())
 }
 
-/// One file of a set analysed together.
-pub struct Parsed {
-    pub module_path: PathBuf,
-    pub text: String,
-    pub tree: Option<Tree>,
-}
-
-impl Parsed {
-    pub fn new(module_path: PathBuf, text: String) -> Parsed {
-        let tree = parse_text(Dialect::from_path(&module_path), &text, None);
-        Parsed { module_path, text, tree }
-    }
-}
-
-/// The project index of a set of files: exports re-evaluated until they no
-/// longer change (each round lets one more module of a chain resolve).
-pub fn build_index(files: &[Parsed]) -> ProjectIndex {
+/// The first way files were analysed together, kept to check
+/// [`crate::project::analyze_set`] against: every file parsed and kept, its
+/// exports evaluated in every index round until they no longer change, then
+/// every file analysed against the index.
+#[cfg(test)]
+pub fn analyze_every_round(files: &[(PathBuf, String)], opts: &AnalysisOptions, catalog: &dyn Catalog) -> Vec<FileAnalysis> {
+    use crate::document::{parse_text, Dialect};
+    use iamlens_engine::parallel::parallel_map;
+    let trees: Vec<Option<Tree>> = files.iter().map(|(path, text)| parse_text(Dialect::from_path(path), text, None)).collect();
     let mut index = ProjectIndex::new();
-    if files.len() < 2 {
-        return index;
-    }
-    for p in files {
-        index.insert(&p.module_path, ModuleExports::default());
-    }
-    for _ in 0..INDEX_ROUNDS {
-        let exports = parallel_map(files, |p| p.tree.as_ref().map(|t| exports_of(t, &p.text, &p.module_path, &index)).unwrap_or_default());
-        let mut next = ProjectIndex::new();
-        for (p, e) in files.iter().zip(exports) {
-            next.insert(&p.module_path, e);
+    if files.len() >= 2 {
+        for (path, _) in files {
+            index.insert(path, ModuleExports::default());
         }
-        if next == index {
-            break;
+        for _ in 0..INDEX_ROUNDS {
+            let mut next = ProjectIndex::new();
+            for ((path, text), tree) in files.iter().zip(&trees) {
+                next.insert(path, tree.as_ref().map(|t| exports_of(t, text, path, &index)).unwrap_or_default());
+            }
+            if next == index {
+                break;
+            }
+            index = next;
         }
-        index = next;
     }
-    index
-}
-
-/// Analyse files together, on every core; one result per file, in order.
-pub fn analyze_parsed(files: &[Parsed], opts: &AnalysisOptions, catalog: &dyn Catalog) -> Vec<FileAnalysis> {
-    let index = build_index(files);
-    parallel_map(files, |p| match &p.tree {
-        Some(tree) => analyze_tree(tree, &p.text, &p.module_path, &index, opts, catalog),
+    let jobs: Vec<usize> = (0..files.len()).collect();
+    parallel_map(&jobs, |&i| match &trees[i] {
+        Some(tree) => analyze_tree(tree, &files[i].1, &files[i].0, &index, opts, catalog),
         None => FileAnalysis::default(),
     })
 }

@@ -47,8 +47,10 @@ impl<'c, 't, 'a> CallFinder<'c, 't, 'a> {
     /// Classify every call and `new` of the file.
     pub fn run(&mut self) {
         let mut nodes = Vec::new();
+        let language = self.ctx.root.language();
+        let kinds = crate::syntax::kind_names(&language);
         crate::syntax::for_each_node(self.ctx.root, |n| {
-            if matches!(n.kind(), "call_expression" | "new_expression") {
+            if matches!(crate::syntax::kind_in(&kinds, n), "call_expression" | "new_expression") {
                 nodes.push(n);
             }
         });

@@ -43,11 +43,35 @@ pub struct Ctx<'t, 'a> {
     /// Results computed once per file (`None` while in progress: a cycle reads unknown).
     memo: RefCell<HashMap<MemoKey, Option<Sym>>>,
     steps: Cell<u32>,
+    /// Set once evaluation reads an export of another module (a value the
+    /// index may change; which modules exist it never does).
+    read_exports: Cell<bool>,
 }
 
 impl<'t, 'a> Ctx<'t, 'a> {
     pub fn new(root: Node<'t>, src: &'t str, index: &'a ProjectIndex, module_path: &'a Path) -> Ctx<'t, 'a> {
-        Ctx { src, root, decls: Decls::build(root, src), index, module_path, memo: RefCell::default(), steps: Cell::new(0) }
+        Ctx::with_decls(root, src, Decls::build(root, src), index, module_path)
+    }
+
+    /// A context over bindings already collected from `root` (by [`Decls::build`]).
+    pub fn with_decls(root: Node<'t>, src: &'t str, decls: Decls<'t>, index: &'a ProjectIndex, module_path: &'a Path) -> Ctx<'t, 'a> {
+        Ctx { src, root, decls, index, module_path, memo: RefCell::default(), steps: Cell::new(0), read_exports: Cell::new(false) }
+    }
+
+    /// The bindings, for another context over the same tree (evaluation never changes them).
+    pub fn into_decls(self) -> Decls<'t> {
+        self.decls
+    }
+
+    /// Whether evaluation has read an export of another module so far.
+    pub fn read_exports(&self) -> bool {
+        self.read_exports.get()
+    }
+
+    /// Export `name` of project module `path` (from the index).
+    fn export(&self, path: &Path, name: &str, d: u32) -> Sym {
+        self.read_exports.set(true);
+        self.index.export(path, name, d)
     }
 
     fn memo(&self, key: MemoKey, compute: impl FnOnce() -> Sym) -> Sym {
@@ -280,8 +304,8 @@ impl<'t, 'a> Ctx<'t, 'a> {
             let Some(path) = self.index.resolve(self.module_path, source) else { return Sym::Unknown };
             return match what {
                 Imported::Namespace => Sym::ProjectModule(path),
-                Imported::Default => self.index.export(&path, "default", d),
-                Imported::Named(name) => self.index.export(&path, name, d),
+                Imported::Default => self.export(&path, "default", d),
+                Imported::Named(name) => self.export(&path, name, d),
             };
         }
         Sym::Foreign
@@ -294,7 +318,7 @@ impl<'t, 'a> Ctx<'t, 'a> {
             Sym::Module(SdkModule::V2Client(svc)) => Sym::Export(SdkModule::V2Client(svc), key.to_string()),
             Sym::Module(module) => Sym::Export(module, key.to_string()),
             Sym::Export(module, name) => Sym::Export(module, format!("{name}.{key}")),
-            Sym::ProjectModule(path) => self.index.export(&path, key, d),
+            Sym::ProjectModule(path) => self.export(&path, key, d),
             Sym::Foreign => Sym::Foreign,
             Sym::Array(items) if key == "length" => Sym::Num(items.len() as f64),
             _ => Sym::Unknown,
@@ -577,7 +601,7 @@ impl<'t, 'a> Ctx<'t, 'a> {
         if let Some(source) = crate::decls::require_source(node, self.src) {
             // `module.exports = client` is what `require` returns; else the exports object.
             if let Some(path) = self.index.resolve(self.module_path, &source) {
-                return match self.index.export(&path, "default", d) {
+                return match self.export(&path, "default", d) {
                     Sym::Unknown | Sym::Object(_) => Sym::ProjectModule(path),
                     whole => whole,
                 };

@@ -2,16 +2,17 @@
 //! [`JavaScriptFrontEnd`] for projects, [`JsDocument`] as a `SourceDocument`,
 //! [`ProjectIndex`] as a `LanguageIndex`.
 
-use crate::analysis::{analyze_parsed, analyze_tree, analyze_tree_range, exports_of, services_named, Parsed};
+use crate::analysis::{analyze_tree, analyze_tree_range, exports_of, services_named};
 use crate::document::{Dialect, JsDocument};
 use crate::index::ProjectIndex;
+use crate::project::analyze_set;
 use iamlens_engine::catalog;
 use iamlens_engine::edited_tree::EditedTree;
 use iamlens_engine::front_end::{AnalysisOptions, FrontEnd, LanguageIndex, ProjectFile, SourceDocument, SourceFile};
 use iamlens_engine::model::FileAnalysis;
-use iamlens_engine::parallel::parallel_map;
 use iamlens_engine::EngineError;
 use std::any::Any;
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 /// The JavaScript/TypeScript front-end (AWS SDK for JavaScript v3 and v2).
@@ -59,14 +60,15 @@ impl FrontEnd for JavaScriptFrontEnd {
     }
 
     fn analyze_files(&self, files: &[SourceFile], opts: &AnalysisOptions) -> Vec<FileAnalysis> {
-        let parsed = parallel_map(files, |f| Parsed::new(f.path.clone(), f.text.clone()));
-        analyze_parsed(&parsed, opts, catalog::embedded())
+        let paths: Vec<&Path> = files.iter().map(|f| f.path.as_path()).collect();
+        let Ok(analyses) =
+            analyze_set(&paths, |i| Ok::<_, std::convert::Infallible>(Cow::Borrowed(files[i].text.as_str())), opts, catalog::embedded());
+        analyses
     }
 
     fn analyze_project(&self, files: &[ProjectFile], opts: &AnalysisOptions) -> Result<Vec<FileAnalysis>, EngineError> {
-        let parsed: Result<Vec<Parsed>, EngineError> =
-            parallel_map(files, |f| iamlens_engine::read_source(&f.path).map(|text| Parsed::new(f.module_path.clone(), text))).into_iter().collect();
-        Ok(analyze_parsed(&parsed?, opts, catalog::embedded()))
+        let paths: Vec<&Path> = files.iter().map(|f| f.module_path.as_path()).collect();
+        analyze_set(&paths, |i| iamlens_engine::read_source(&files[i].path).map(Cow::Owned), opts, catalog::embedded())
     }
 
     fn parse(&self, text: String) -> Box<dyn SourceDocument> {

@@ -18,7 +18,7 @@
 //! - `decls` (bindings and call sites), `index` (cross-file exports), `eval`
 //!   (expressions → values), `exports` (what a module exports), `scopes`.
 //! - `calls` (calls → `SdkCall`s and findings), `analysis` (entry points),
-//!   `document`, `inert`, `front_end`.
+//!   `project` (files analysed together), `document`, `inert`, `front_end`.
 
 mod analysis;
 mod calls;
@@ -31,6 +31,7 @@ mod front_end;
 pub mod index;
 mod inert;
 pub mod naming;
+mod project;
 mod scopes;
 mod sdk;
 mod sym;

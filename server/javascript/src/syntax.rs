@@ -4,6 +4,22 @@
 pub use iamlens_engine::syntax::{one_line, span, syntax_errors, text};
 use tree_sitter::Node;
 
+/// Each node kind's name by id in `language` (`None` past the end), so a
+/// walk over many nodes reads `kind_id`s rather than each kind's C string.
+/// A kind id is the grammar's public symbol, which has its symbol's name, so
+/// `kind_names(l)[n.kind_id()]` is `n.kind()` (the error id, past the end, is read directly).
+pub fn kind_names<'l>(language: &'l tree_sitter::LanguageRef<'_>) -> Vec<Option<&'l str>> {
+    (0..language.node_kind_count()).map(|id| u16::try_from(id).ok().and_then(|id| language.node_kind_for_id(id))).collect()
+}
+
+/// A node's kind, from [`kind_names`] when its id is there.
+pub fn kind_in<'a, 't: 'a>(names: &[Option<&'a str>], node: Node<'t>) -> &'a str {
+    match names.get(usize::from(node.kind_id())) {
+        Some(Some(name)) => name,
+        _ => node.kind(),
+    }
+}
+
 /// Named children, collected (nodes are small copies).
 pub fn named_children(node: Node) -> Vec<Node> {
     let mut cursor = node.walk();
@@ -81,5 +97,43 @@ pub fn for_each_node<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
                 return;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{parse_text, Dialect};
+
+    /// [`kind_in`] reads every node's kind as [`Node::kind`] does, in every grammar
+    /// (the fixture corpus, and a file that does not parse).
+    #[test]
+    fn kinds_by_id_are_the_kinds() {
+        let root = iamlens_engine::golden::repo_root(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/javascript");
+        let mut texts = vec!["const f = ( => s3.send(\n class { ".to_string()];
+        let mut dirs = vec![root];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                match std::fs::read_to_string(&path) {
+                    _ if path.is_dir() => dirs.push(path),
+                    Ok(text) => texts.push(text),
+                    Err(_) => {}
+                }
+            }
+        }
+        let mut seen = 0;
+        for dialect in [Dialect::JavaScript, Dialect::TypeScript, Dialect::Tsx] {
+            for text in &texts {
+                let tree = parse_text(dialect, text, None).unwrap();
+                let language = tree.language();
+                let names = kind_names(&language);
+                for_each_node(tree.root_node(), |n| {
+                    assert_eq!(kind_in(&names, n), n.kind());
+                    seen += 1;
+                });
+            }
+        }
+        assert!(seen > 10_000);
     }
 }
