@@ -42,7 +42,7 @@ pub fn run_project(
     let deployment = read_templates(paths, iac);
     let (analyses, walked) = engine::analyses_within(paths, front_ends, opts, walk)?;
     let functions = deployed_functions(&deployment, &walked.files, front_ends);
-    let groups = per_function(&walked.files, &analyses, &functions, opts);
+    let groups = per_function(&walked.files, analyses, &functions, opts);
     Ok(ProjectRun { deployment, functions, groups, walked })
 }
 
@@ -95,9 +95,13 @@ impl ProjectRun {
     }
 
     /// Every report of every group (a file run by two functions appears twice,
-    /// bound to each one's environment).
-    pub fn reports(&self) -> Vec<FileReport> {
-        self.groups.iter().flat_map(|g| g.reports.iter().cloned()).collect()
+    /// bound to each one's environment); borrowed when there is one group.
+    pub fn reports(&self) -> std::borrow::Cow<'_, [FileReport]> {
+        match self.groups.as_slice() {
+            [] => std::borrow::Cow::Borrowed(&[]),
+            [one] => std::borrow::Cow::Borrowed(one.reports.as_slice()),
+            many => std::borrow::Cow::Owned(many.iter().flat_map(|g| g.reports.iter().cloned()).collect()),
+        }
     }
 
     pub fn function(&self, group: &FunctionReports) -> Option<&DeployedFunction> {

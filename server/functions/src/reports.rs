@@ -5,6 +5,8 @@ use iamlens_engine::model::FileAnalysis;
 use iamlens_engine::parallel::parallel_map;
 use iamlens_engine::{report_from_analysis, EngineOptions, FileReport};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// The reports of one function's files, its environment bound; `function`
 /// (an index into the functions) is `None` for the files no function runs.
@@ -16,7 +18,7 @@ pub struct FunctionReports {
 
 /// Each function's reports, in the functions' order, then the files outside
 /// every function (only when there are such files).
-pub fn per_function(files: &[PathBuf], analyses: &[FileAnalysis], functions: &[DeployedFunction], opts: &EngineOptions) -> Vec<FunctionReports> {
+pub fn per_function(files: &[PathBuf], analyses: Vec<FileAnalysis>, functions: &[DeployedFunction], opts: &EngineOptions) -> Vec<FunctionReports> {
     let mut jobs: Vec<(Option<usize>, usize)> = Vec::new();
     let mut covered = vec![false; files.len()];
     for (f, function) in functions.iter().enumerate() {
@@ -27,7 +29,24 @@ pub fn per_function(files: &[PathBuf], analyses: &[FileAnalysis], functions: &[D
     }
     jobs.extend((0..files.len()).filter(|&i| !covered[i]).map(|i| (None, i)));
     let bound: Vec<EngineOptions> = functions.iter().map(|f| EngineOptions { environment: f.environment.clone(), ..opts.clone() }).collect();
-    let reports = parallel_map(&jobs, |&(f, i)| report_from_analysis(&files[i], analyses[i].clone(), f.map_or(opts, |f| &bound[f])));
+    // Each analysis is moved into its last report and copied only for the
+    // others (a file several functions run): memory holds one copy, as without templates.
+    let mut uses = vec![0usize; files.len()];
+    for &(_, i) in &jobs {
+        uses[i] += 1;
+    }
+    let slots: Vec<(Mutex<Option<FileAnalysis>>, AtomicUsize)> =
+        analyses.into_iter().zip(uses).map(|(a, n)| (Mutex::new(Some(a)), AtomicUsize::new(n))).collect();
+    let take = |i: usize| -> FileAnalysis {
+        let (slot, left) = &slots[i];
+        let mut guard = slot.lock().unwrap_or_else(|e| e.into_inner());
+        if left.fetch_sub(1, Ordering::SeqCst) == 1 {
+            guard.take().unwrap_or_default()
+        } else {
+            guard.clone().unwrap_or_default()
+        }
+    };
+    let reports = parallel_map(&jobs, |&(f, i)| report_from_analysis(&files[i], take(i), f.map_or(opts, |f| &bound[f])));
     let mut out: Vec<FunctionReports> = (0..functions.len()).map(|f| FunctionReports { function: Some(f), reports: Vec::new() }).collect();
     let mut outside = FunctionReports { function: None, reports: Vec::new() };
     for ((f, _), report) in jobs.into_iter().zip(reports) {
