@@ -192,13 +192,13 @@ fn report_from(path: &Path, mut analysis: FileAnalysis, opts: &EngineOptions, pr
             analysis.findings.push(finding);
         }
     }
-    describe_template_names(&mut analysis, &environment);
+    describe_template_names(&mut analysis, &environment, &derived.requirements);
     FileReport { path: path.to_path_buf(), analysis, requirements: derived.requirements, environment }
 }
 
 /// A run-time resource finding whose members came from a template: say so,
 /// and that the template (a generated name) is what leaves it a pattern.
-fn describe_template_names(analysis: &mut FileAnalysis, uses: &[crate::environment::EnvironmentUse]) {
+fn describe_template_names(analysis: &mut FileAnalysis, uses: &[crate::environment::EnvironmentUse], requirements: &[Requirement]) {
     if !uses.iter().any(|u| u.bound) {
         return;
     }
@@ -219,7 +219,16 @@ fn describe_template_names(analysis: &mut FileAnalysis, uses: &[crate::environme
             })
             .collect();
         let rest: Vec<String> = members.iter().filter(|m| !from_template.iter().any(|u| u.member == **m)).map(|m| format!("`{m}`")).collect();
-        let granted = finding.message.split_once(", so ").map(|(_, g)| g.split_once("; ").map_or(g, |(g, _)| g)).unwrap_or(action);
+        // The first wildcard grant of the finding's action, as the finding itself names it.
+        let Some(arn) = requirements
+            .iter()
+            .filter(|r| r.call_index == index && r.action == *action)
+            .flat_map(|r| r.resources.iter())
+            .find(|arn| arn.contains(['*', '?']))
+        else {
+            continue;
+        };
+        let granted = format!("{action} is granted on `{arn}`");
         let mut message = format!("{}, which the template that deploys this code leaves partly open", named.join(" and "));
         if !rest.is_empty() {
             message.push_str(&format!("; {} {} only known at run time", rest.join(" and "), if rest.len() == 1 { "is" } else { "are" }));
