@@ -358,6 +358,15 @@ impl<'a> Analyzer<'a> {
                 s
             } else if let Some(s) = (!factory && annotation.is_none()).then(|| self.param_from_callers(def, index, name)).flatten() {
                 s
+            } else if let Some(class) =
+                annotation.map(|a| if a.kind() == "type" { a.named_child(0).unwrap_or(a) } else { a }).and_then(|a| match self.eval(a, env) {
+                    Sym::Class(c) => Some(c),
+                    _ => None,
+                })
+            {
+                // Annotated with a class of the project: an instance of it, whose
+                // attributes may hold clients (`db: OrdersStore` → `db.table.get_item`).
+                Sym::Instance(class)
             } else if annotation.is_some_and(|a| !is_generic_client_annotation(text(a, self.src))) && !factory {
                 // Annotated with a type that is not an AWS stub: not a client. A generic
                 // annotation (`BaseClient`, `Any`, `object`) says nothing: read like none.

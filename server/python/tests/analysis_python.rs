@@ -497,3 +497,20 @@ def main():
         a.findings
     );
 }
+
+#[test]
+fn a_parameter_typed_with_a_project_class_is_an_instance_of_it() {
+    let src = r#"import boto3
+
+
+class OrdersStore:
+    def __init__(self):
+        self.table = boto3.resource("dynamodb").Table("orders")
+
+
+def load(store: OrdersStore, order_id: str):
+    return store.table.get_item(Key={"id": order_id})
+"#;
+    let a = analyze(src);
+    assert_eq!(ops(&a), ["dynamodb:GetItem"], "the annotation must not hide the store's table");
+}
