@@ -7,6 +7,7 @@ use super::document::PythonDocument;
 use super::imports;
 use super::incremental;
 use super::index::ProjectIndex;
+use super::project_view::ProjectView;
 use iamlens_engine::catalog::{self, Catalog};
 use iamlens_engine::front_end::AnalysisOptions;
 use iamlens_engine::model::FileAnalysis;
@@ -78,7 +79,9 @@ fn prepare<'a>(
     // A file that never imports the SDK still takes part when it builds
     // clients through objects it gets from elsewhere (`ctx.session.client("ec2")`):
     // only calls on receivers that resolve to clients count there.
-    if !an.imports_sdk && !names_a_service_factory(src, catalog) {
+    an.module = doc.module.as_deref();
+    let receives_clients = an.module.is_some_and(|m| index.receives_clients(m));
+    if !an.imports_sdk && !receives_clients && !names_a_service_factory(src, catalog) {
         return None;
     }
     let key = incremental::SnapshotKey {

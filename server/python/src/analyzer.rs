@@ -124,6 +124,12 @@ pub struct Analyzer<'a> {
     pub order_sensitive: Cell<bool>,
     /// Calls of the file by the name they call (`describe(...)` → its nodes), built on first use.
     pub call_sites: RefCell<Option<HashMap<&'a str, Vec<Node<'a>>>>>,
+    /// Memo of each function's final local bindings (by start byte), for
+    /// reading its calls' arguments; `None` while being computed.
+    pub fn_locals: RefCell<HashMap<usize, Option<super::callers::Locals<'a>>>>,
+    /// The file's dotted module name in the project (`app.db`), when known:
+    /// other modules' calls of its functions are indexed under it.
+    pub module: Option<&'a str>,
 }
 
 /// [`Analyzer::owner`] outside any statement.
@@ -159,6 +165,8 @@ impl<'a> Analyzer<'a> {
             fact_reads: RefCell::new(Vec::new()),
             order_sensitive: Cell::new(false),
             call_sites: RefCell::new(None),
+            fn_locals: RefCell::new(HashMap::new()),
+            module: None,
         }
     }
 
@@ -177,6 +185,7 @@ impl<'a> Analyzer<'a> {
     pub fn reset_memos(&self) {
         self.fn_returns.borrow_mut().clear();
         self.class_attrs.borrow_mut().clear();
+        self.fn_locals.borrow_mut().clear();
     }
 
     /// Note that the statement or definition being walked used `def`'s facts.

@@ -73,6 +73,12 @@ impl<'a> Analyzer<'a> {
                 }
             }
             Sym::Client { service: Svc::Known(service), confidence, .. } => self.client_call(&service, method, call, attr, confidence, env, scopes),
+            Sym::Client { service: Svc::OneOf(services), confidence, .. } => {
+                // The call runs on each service's client some caller hands in.
+                for service in services.iter().filter(|s| self.service(s).is_some_and(|svc| exact_operation(&svc, method).is_some())) {
+                    self.client_call(service, method, call, attr, confidence, env, scopes);
+                }
+            }
             Sym::Client { .. } => self.unresolved_call(method, call, attr, env, true, scopes),
             Sym::Paginator { service, method: m, confidence, .. } if method == "paginate" => {
                 let Some(svc) = self.service(&service) else { return };
@@ -506,10 +512,13 @@ impl<'a> Analyzer<'a> {
     /// settled is never dropped in silence: it gets an `Ambiguous` or
     /// `UnresolvedCall` finding naming the candidates and what settles it.
     fn unresolved_call(&self, method: &str, call: Node<'a>, name: Node<'a>, env: &Env<'a>, known_client: bool, scopes: &mut [ScopeEntry]) {
-        if !self.imports_sdk || method.starts_with('_') {
+        // In a file that does not use the SDK, only a receiver known to be a
+        // client (handed in by callers) is evidence of an AWS call.
+        if (!self.imports_sdk && !known_client) || method.starts_with('_') {
             return;
         }
         let (args, positional, opaque_spread) = self.keyword_args(call, env);
+
         // boto3 operations take keyword arguments only: a positional one means another API.
         if positional {
             return;

@@ -14,6 +14,9 @@ pub struct PythonDocument {
     /// analyses a clone taken at each version. A snapshot records the text it
     /// was made from, so it is correct to offer it to any later text.
     pub(super) last_analysis: Arc<Mutex<Option<Snapshot>>>,
+    /// The dotted module name the project knows this file by (`app.db`),
+    /// when known: other modules' calls of its functions are indexed under it.
+    pub(super) module: Option<String>,
 }
 
 impl std::fmt::Debug for PythonDocument {
@@ -24,13 +27,18 @@ impl std::fmt::Debug for PythonDocument {
 
 impl Clone for PythonDocument {
     fn clone(&self) -> Self {
-        PythonDocument { source: self.source.clone(), last_analysis: self.last_analysis.clone() }
+        PythonDocument { source: self.source.clone(), last_analysis: self.last_analysis.clone(), module: self.module.clone() }
     }
 }
 
 impl PythonDocument {
     pub fn parse(text: String) -> PythonDocument {
-        PythonDocument { source: EditedTree::new(text, tree_sitter_python::LANGUAGE.into()), last_analysis: Arc::default() }
+        PythonDocument { source: EditedTree::new(text, tree_sitter_python::LANGUAGE.into()), last_analysis: Arc::default(), module: None }
+    }
+
+    /// The document of the project file at `module_path` (`app/db.py`).
+    pub fn parse_module(text: String, module_path: &std::path::Path) -> PythonDocument {
+        PythonDocument { module: Some(super::index::module_name(module_path)), ..PythonDocument::parse(text) }
     }
 
     /// Test edits: replace the `nth` (modulo the count) occurrence of `from`

@@ -59,6 +59,13 @@ impl FrontEnd for PythonFrontEnd {
         Box::new(PythonDocument::parse(text))
     }
 
+    fn parse_document(&self, text: String, path: Option<&Path>, _language_id: Option<&str>) -> Box<dyn SourceDocument> {
+        Box::new(match path {
+            Some(path) => PythonDocument::parse_module(text, path),
+            None => PythonDocument::parse(text),
+        })
+    }
+
     fn lambda_runtimes(&self) -> &'static [&'static str] {
         &["python"]
     }

@@ -10,7 +10,7 @@ use std::path::Path;
 use super::analyzer::{Analyzer, DefinitionFacts};
 use super::document::PythonDocument;
 use super::imports;
-use super::project_view::ProjectView;
+use super::project_view::{ArgFact, ProjectView};
 use super::scope::Env;
 use super::symbols::{Svc, Sym};
 use super::syntax::{named_children, text};
@@ -39,6 +39,11 @@ pub struct ProjectIndex {
     /// first use and forgotten with every change, so deciding whether a file
     /// is AWS code costs no scan of the whole project per import.
     aws_modules: std::sync::OnceLock<Vec<String>>,
+    /// Clients and resources each module passes to other modules' functions.
+    arg_facts: HashMap<String, Vec<ArgFact>>,
+    /// The same facts by callee (module, function), re-exports followed;
+    /// computed on first use and forgotten with every change.
+    facts_by_callee: std::sync::OnceLock<HashMap<(String, String), Vec<ArgFact>>>,
 }
 
 /// Source of [`ProjectIndex::generation`] values, unique in the process.
@@ -57,8 +62,7 @@ impl ProjectIndex {
 
     /// [`update_file`](Self::update_file) against a given catalog.
     pub fn update_file_with(&mut self, module_path: &Path, doc: &PythonDocument, catalog: &dyn Catalog) {
-        let exports = module_exports(doc, catalog);
-        self.insert_module(module_path, ModuleExports(exports));
+        self.insert_module(module_path, ModuleExports::of_with(doc, catalog));
     }
 
     /// Index a module whose exports were computed with [`ModuleExports::of`]
@@ -67,15 +71,22 @@ impl ProjectIndex {
         let name = module_name(module_path);
         // Saving a file usually leaves its exports as they were: keep the
         // generation then, so open documents keep their reusable analyses.
-        if self.modules.get(&name) == Some(&exports.0) {
+        let facts_before = self.arg_facts.get(&name).map_or(&[][..], Vec::as_slice);
+        if self.modules.get(&name) == Some(&exports.names) && facts_before == exports.arg_facts.as_slice() {
             return;
         }
-        self.modules.insert(name, exports.0);
+        if exports.arg_facts.is_empty() {
+            self.arg_facts.remove(&name);
+        } else {
+            self.arg_facts.insert(name.clone(), exports.arg_facts);
+        }
+        self.modules.insert(name, exports.names);
         self.bump_generation();
     }
 
     fn bump_generation(&mut self) {
         self.aws_modules = std::sync::OnceLock::new();
+        self.facts_by_callee = std::sync::OnceLock::new();
         self.generation = GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
@@ -86,7 +97,9 @@ impl ProjectIndex {
 
     /// Forget a module (file deleted or closed).
     pub fn remove_file(&mut self, module_path: &Path) {
-        if self.modules.remove(&module_name(module_path)).is_some() {
+        let name = module_name(module_path);
+        let had_facts = self.arg_facts.remove(&name).is_some();
+        if self.modules.remove(&name).is_some() || had_facts {
             self.bump_generation();
         }
     }
@@ -172,6 +185,39 @@ impl ProjectIndex {
         }
     }
 
+    /// Arguments other modules pass to `function` of `module`, by callee.
+    fn facts_by_callee(&self) -> &HashMap<(String, String), Vec<ArgFact>> {
+        self.facts_by_callee.get_or_init(|| {
+            let mut by_callee: HashMap<(String, String), Vec<ArgFact>> = HashMap::new();
+            let mut callers: Vec<&String> = self.arg_facts.keys().collect();
+            callers.sort();
+            for caller in callers {
+                for fact in &self.arg_facts[caller] {
+                    if let Some(callee) = self.defining_module(&fact.module, &fact.function) {
+                        by_callee.entry(callee).or_default().push(fact.clone());
+                    }
+                }
+            }
+            by_callee
+        })
+    }
+
+    /// The module that defines `name` as seen from `module`, re-exports
+    /// followed: (indexed module name, name there).
+    fn defining_module(&self, module: &str, name: &str) -> Option<(String, String)> {
+        let (mut module, mut name) = (self.resolve_module(module)?.to_string(), name.to_string());
+        for _ in 0..8 {
+            match self.modules.get(&module)?.get(&name) {
+                Some(Export::Alias { module: m, name: n }) => {
+                    module = self.resolve_module(m)?.to_string();
+                    name = n.clone();
+                }
+                _ => return Some((module, name)),
+            }
+        }
+        None
+    }
+
     /// What `name` is in `module`, following re-exports.
     pub(crate) fn lookup(&self, module: &str, name: &str, _catalog: &dyn Catalog) -> Option<Sym> {
         let (mut module, mut name) = (module.to_string(), name.to_string());
@@ -214,13 +260,27 @@ impl ProjectView for ProjectIndex {
     fn lookup(&self, module: &str, name: &str, catalog: &dyn Catalog) -> Option<Sym> {
         ProjectIndex::lookup(self, module, name, catalog)
     }
+
+    fn arg_facts(&self, module: &str, function: &str) -> Vec<ArgFact> {
+        if self.arg_facts.is_empty() {
+            return Vec::new();
+        }
+        self.facts_by_callee().get(&(module.to_string(), function.to_string())).cloned().unwrap_or_default()
+    }
+
+    fn receives_clients(&self, module: &str) -> bool {
+        !self.arg_facts.is_empty() && self.facts_by_callee().keys().any(|(m, _)| m == module)
+    }
 }
 
 /// What one module exports to the rest of the project. Computing it needs no
 /// index, so parallel indexers compute it per file and hold the index lock
 /// only for [`ProjectIndex::insert_module`].
 #[derive(Debug)]
-pub struct ModuleExports(HashMap<String, Export>);
+pub struct ModuleExports {
+    names: HashMap<String, Export>,
+    arg_facts: Vec<ArgFact>,
+}
 
 impl ModuleExports {
     /// With the embedded knowledge base.
@@ -229,14 +289,16 @@ impl ModuleExports {
     }
 
     pub fn of_with(doc: &PythonDocument, catalog: &dyn Catalog) -> ModuleExports {
-        ModuleExports(module_exports(doc, catalog))
+        let (names, arg_facts) = module_exports(doc, catalog);
+        ModuleExports { names, arg_facts }
     }
 }
 
-/// The AWS-relevant names a module defines at module level.
-fn module_exports(doc: &PythonDocument, catalog: &dyn Catalog) -> HashMap<String, Export> {
+/// The AWS-relevant names a module defines at module level, and the clients
+/// it passes to functions it imports.
+fn module_exports(doc: &PythonDocument, catalog: &dyn Catalog) -> (HashMap<String, Export>, Vec<ArgFact>) {
     let mut out = HashMap::new();
-    let Some(tree) = doc.tree() else { return out };
+    let Some(tree) = doc.tree() else { return (out, Vec::new()) };
     let root = tree.root_node();
     let src = doc.text();
     let empty = ProjectIndex::new();
@@ -247,6 +309,9 @@ fn module_exports(doc: &PythonDocument, catalog: &dyn Catalog) -> HashMap<String
     let mut mode = Mode { module_prepass: true, ..Mode::default() };
     an.walk_block(root, &mut env, &mut mode, &mut Vec::new());
     an.reset_memos();
+    // Only a file that builds clients itself can hand one over (what it gets
+    // from project factories is not known before the whole index is).
+    let arg_facts = if src.contains("boto") { an.arg_facts_of_file(root) } else { Vec::new() };
     let module_env = an.module_env.borrow().clone();
     for (name, sym) in module_env {
         let export = match sym {
@@ -283,7 +348,7 @@ fn module_exports(doc: &PythonDocument, catalog: &dyn Catalog) -> HashMap<String
             }
         }
     }
-    out
+    (out, arg_facts)
 }
 
 /// A factory's parameter-dependent service is unknown outside its file.

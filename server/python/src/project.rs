@@ -29,11 +29,11 @@ pub(crate) fn analyze_files_on_disk(files: &[ProjectFile], opts: &AnalysisOption
     names.sort_unstable();
     let clashing = names.windows(2).any(|w| w[0] == w[1]);
     let parsed = parallel_map_on(if clashing { 1 } else { cores() }, files, |file| {
-        let doc = PythonDocument::parse(read_source(&file.path)?);
+        let doc = PythonDocument::parse_module(read_source(&file.path)?, &file.module_path);
         // Exports are worked out on this thread; the lock only covers the insert.
         let exports = ModuleExports::of_with(&doc, catalog);
         lock(&index).insert_module(&file.module_path, exports);
-        Ok(if keep_trees { Parsed::Tree(doc) } else { Parsed::Text(doc.text().to_owned()) })
+        Ok(if keep_trees { Parsed::Tree(doc) } else { Parsed::Text(doc.text().to_owned(), file.module_path.clone()) })
     })
     .into_iter()
     .collect::<Result<Vec<_>, EngineError>>()?;
@@ -42,13 +42,13 @@ pub(crate) fn analyze_files_on_disk(files: &[ProjectFile], opts: &AnalysisOption
     // Pass 2: analyse each file against the whole project.
     Ok(parallel_map(&parsed, |parsed| match parsed {
         Parsed::Tree(doc) => analyze_document(doc, &index, opts, catalog, false),
-        Parsed::Text(text) => analyze_document(&PythonDocument::parse(text.clone()), &index, opts, catalog, false),
+        Parsed::Text(text, module_path) => analyze_document(&PythonDocument::parse_module(text.clone(), module_path), &index, opts, catalog, false),
     }))
 }
 
 enum Parsed {
     Tree(PythonDocument),
-    Text(String),
+    Text(String, std::path::PathBuf),
 }
 
 /// The index lock is only held for an update; a panic elsewhere cannot leave it half-written.
@@ -58,7 +58,7 @@ fn lock(index: &Mutex<ProjectIndex>) -> std::sync::MutexGuard<'_, ProjectIndex> 
 
 /// Parse, index and analyse a set of in-memory files, on all cores.
 pub fn analyze_project(files: &[SourceFile], opts: &AnalysisOptions, catalog: &dyn Catalog) -> Vec<FileAnalysis> {
-    let docs: Vec<PythonDocument> = parallel_map(files, |f| PythonDocument::parse(f.text.clone()));
+    let docs: Vec<PythonDocument> = parallel_map(files, |f| PythonDocument::parse_module(f.text.clone(), &f.path));
     // Each module's exports are independent of the others: compute them on all cores too.
     let exports = parallel_map(&docs, |doc| {
         let text = doc.text();

@@ -22,4 +22,34 @@ pub trait ProjectView {
 
     /// What `name` is in `module`, following re-exports.
     fn lookup(&self, module: &str, name: &str, catalog: &dyn Catalog) -> Option<Sym>;
+
+    /// The clients and resources other modules pass to `function` of `module`
+    /// (the analysed file's own module name).
+    fn arg_facts(&self, module: &str, function: &str) -> Vec<ArgFact>;
+
+    /// Whether any module passes a client or resource to a function of `module`.
+    fn receives_clients(&self, module: &str) -> bool;
+}
+
+/// A client or resource one module hands to a function of another
+/// (`describe(boto3.client("rds"), "x")` after `from app.db import describe`):
+/// the callee's parameter is that client. Positional arguments are counted
+/// as the caller wrote them; a class's constructor call is recorded under
+/// the class's name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArgFact {
+    /// The module the callee was imported from, as the caller's import names it.
+    pub module: String,
+    pub function: String,
+    pub position: Option<usize>,
+    pub keyword: Option<String>,
+    pub sym: Sym,
+}
+
+impl ArgFact {
+    /// Whether this argument binds parameter `index` (counted without
+    /// `self`) named `name`.
+    pub fn binds(&self, index: usize, name: &str) -> bool {
+        self.position == Some(index) || self.keyword.as_deref() == Some(name)
+    }
 }

@@ -10,6 +10,8 @@ pub enum Svc {
     /// Given by a parameter of the enclosing factory (`def make(svc): return boto3.client(svc)`),
     /// filled in at each call of the factory.
     Param(usize, String),
+    /// One of these services (sorted): callers hand the function clients of each.
+    OneOf(Vec<String>),
     /// Computed at run time.
     Dynamic,
 }

@@ -962,3 +962,68 @@ fn services_named_finds_client_and_resource_literals_once_each() {
     let src = "import boto3\ns3 = boto3.client('s3')\nq = session.client( \"sqs\" , region_name='x')\nt = boto3.resource(service_name='dynamodb')\nagain = boto3.client('s3')\nnot_literal = boto3.client(name)\nbad = boto3.client('s3)\n";
     assert_eq!(services_named(src), ["s3", "sqs", "dynamodb"]);
 }
+
+#[test]
+fn helpers_get_the_clients_their_callers_pass_from_locals_and_constructors() {
+    let a = analyze(
+        "import boto3\n\ndef put(queue, body):\n    queue.send_message(QueueUrl='https://sqs.us-east-1.amazonaws.com/1/q', MessageBody=body)\n\n\
+         class Store:\n    def __init__(self, table):\n        self.table = table\n    def save(self, item):\n        self.table.put_item(Item=item)\n\n\
+         def handler(event, context):\n    sqs = boto3.client('sqs')\n    put(sqs, 'x')\n    Store(boto3.resource('dynamodb').Table('orders')).save({})\n",
+    );
+    assert_eq!(ops(&a), ["sqs:SendMessage", "dynamodb:PutItem"]);
+    assert_eq!(a.calls[1].arg("TableName"), Some(&Value::literal("orders")));
+    assert!(a.calls.iter().all(|c| c.confidence == Confidence::Medium));
+    // A caller handing over something that is not a client settles nothing:
+    // the call is resolved by its method name alone, at low confidence.
+    let a = analyze(
+        "import boto3\n\ndef put(queue, body):\n    queue.send_message(QueueUrl='u', MessageBody=body)\n\ndef go():\n    q = []\n    put(q, 'x')\n",
+    );
+    assert_eq!(only(&a).confidence, Confidence::Low);
+}
+
+#[test]
+fn helpers_in_modules_without_the_sdk_get_the_clients_other_modules_pass() {
+    let cat = catalog();
+    let helper_text =
+        "def publish(sender, text):\n    sender.publish(Message=text)\n\ndef archive(s3, key):\n    s3.put_object(Bucket='b', Key=key, Body=b'')\n";
+    let caller = PythonDocument::parse(
+        "import boto3\nfrom app import notify\nfrom app.notify import archive\n\ndef handler(event, context):\n    client = boto3.client('s3')\n    archive(client, 'k')\n    notify.publish(boto3.client('sns'), 'hi')\n"
+            .into(),
+    );
+    let mut index = ProjectIndex::new();
+    index.update_file_with(std::path::Path::new("app/handler.py"), &caller, &cat);
+    let helper = PythonDocument::parse_module(helper_text.into(), std::path::Path::new("app/notify.py"));
+    index.update_file_with(std::path::Path::new("app/notify.py"), &helper, &cat);
+    let a = analyze_python_with(&helper, &index, &AnalysisOptions::default(), &cat);
+    assert_eq!(ops(&a), ["sns:Publish", "s3:PutObject"]);
+    assert!(a.calls.iter().all(|c| c.confidence == Confidence::Medium));
+
+    // A second caller passing another service's client: the call goes to both.
+    let ops_caller = PythonDocument::parse(
+        "import boto3\nfrom app.notify import publish\n\ndef page(text):\n    publish(sender=boto3.client('iot-data'), text=text)\n".into(),
+    );
+    index.update_file_with(std::path::Path::new("app/ops.py"), &ops_caller, &cat);
+    let a = analyze_python_with(
+        &PythonDocument::parse_module(helper_text.into(), std::path::Path::new("app/notify.py")),
+        &index,
+        &AnalysisOptions::default(),
+        &cat,
+    );
+    assert_eq!(ops(&a), ["iot-data:Publish", "sns:Publish", "s3:PutObject"]);
+
+    // Without its callers the helper is not AWS code, and a file of the same
+    // name elsewhere does not receive their clients.
+    index.remove_file(std::path::Path::new("app/handler.py"));
+    index.remove_file(std::path::Path::new("app/ops.py"));
+    assert!(analyze_python_with(
+        &PythonDocument::parse_module(helper_text.into(), std::path::Path::new("app/notify.py")),
+        &index,
+        &AnalysisOptions::default(),
+        &cat
+    )
+    .calls
+    .is_empty());
+    index.update_file_with(std::path::Path::new("app/handler.py"), &caller, &cat);
+    let elsewhere = PythonDocument::parse_module(helper_text.into(), std::path::Path::new("tools/notify.py"));
+    assert!(analyze_python_with(&elsewhere, &index, &AnalysisOptions::default(), &cat).calls.is_empty());
+}

@@ -327,7 +327,7 @@ impl<'a> Analyzer<'a> {
 
     /// Bind a function's parameters: `self`/`cls`, annotated stub types,
     /// AWS default values; in factory mode the rest become `Param`s.
-    fn bind_params(&self, def: Node<'a>, frame: &mut Frame<'a>, env: &Env<'a>, factory: bool) {
+    pub(super) fn bind_params(&self, def: Node<'a>, frame: &mut Frame<'a>, env: &Env<'a>, factory: bool) {
         let Some(params) = def.field("parameters") else { return };
         let info = self.def_info.borrow().get(&def.start_byte()).copied().unwrap_or_default();
         let (class, is_static, is_classmethod) = (info.class, info.is_static, info.is_classmethod);
@@ -474,74 +474,4 @@ fn is_generic_client_annotation(annotation: &str) -> bool {
     let inner = inner.strip_prefix("Optional[").and_then(|s| s.strip_suffix(']')).unwrap_or(inner);
     let last = inner.rsplit('.').next().unwrap_or(inner).trim();
     matches!(last, "BaseClient" | "AioBaseClient" | "Any" | "object" | "ServiceResource")
-}
-
-impl<'a> Analyzer<'a> {
-    /// A parameter of a module-level function that every call in this file
-    /// passes the same client (or resource) of: `describe(boto3.client("rds"), "x")`
-    /// makes `client.describe_db_clusters(...)` in `describe` an RDS call.
-    /// Arguments are read as the module sees them; a caller passing anything
-    /// else AWS-like, or several services, leaves the parameter unknown. The
-    /// result depends on other definitions' text, so it is never reused.
-    fn param_from_callers(&self, def: Node<'a>, index: usize, name: &str) -> Option<Sym> {
-        let module_level = def
-            .parent()
-            .is_some_and(|p| p.kind() == "module" || (p.kind() == "decorated_definition" && p.parent().is_some_and(|g| g.kind() == "module")));
-        if !module_level || !self.imports_sdk {
-            return None;
-        }
-        let function = text(def.field("name")?, self.src);
-        let calls = self.calls_named(def, function);
-        if calls.is_empty() {
-            return None;
-        }
-        let module = Env::module();
-        let mut found: Option<Sym> = None;
-        for call in calls {
-            let args = super::syntax::CallArgs::of(call);
-            let Some(arg) = args.get(index, name, self.src) else { continue };
-            let sym = self.eval(arg, &module);
-            let service = |s: &Sym| match s {
-                Sym::Client { service: super::symbols::Svc::Known(svc), .. } => Some(svc.clone()),
-                Sym::Resource(r) => Some(format!("resource:{}", r.service)),
-                _ => None,
-            };
-            let Some(this) = service(&sym) else {
-                if sym.is_aws() {
-                    return None;
-                }
-                continue;
-            };
-            match &found {
-                Some(before) if service(before).as_deref() != Some(this.as_str()) => return None,
-                Some(_) => {}
-                None => found = Some(sym),
-            }
-        }
-        let sym = found?;
-        self.order_sensitive.set(true);
-        Some(sym.with_confidence_at_most(iamlens_engine::model::Confidence::Medium))
-    }
-
-    /// The calls of the file whose callee is the plain name `function`.
-    fn calls_named(&self, any: Node<'a>, function: &str) -> Vec<Node<'a>> {
-        if self.call_sites.borrow().is_none() {
-            let mut root = any;
-            while let Some(parent) = root.parent() {
-                root = parent;
-            }
-            let mut sites: HashMap<&'a str, Vec<Node<'a>>> = HashMap::new();
-            let mut stack = vec![root];
-            while let Some(node) = stack.pop() {
-                if node.kind() == "call" {
-                    if let Some(callee) = node.field("function").filter(|f| f.kind() == "identifier") {
-                        sites.entry(text(callee, self.src)).or_default().push(node);
-                    }
-                }
-                stack.extend(named_children(node));
-            }
-            *self.call_sites.borrow_mut() = Some(sites);
-        }
-        self.call_sites.borrow().as_ref().and_then(|s| s.get(function).cloned()).unwrap_or_default()
-    }
 }

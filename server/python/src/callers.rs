@@ -1,0 +1,292 @@
+//! Parameters bound from the calls of their function: a helper handed a
+//! client (`describe(boto3.client("rds"), "x")`, `Store(table, sqs)`) calls
+//! that client's service. Call sites in this file are read here, each
+//! argument as its caller sees it (module bindings, else the calling
+//! function's locals); other modules' call sites arrive through the project
+//! index as [`ArgFact`]s, which [`Analyzer::arg_facts_of_file`] computes
+//! when a module is indexed. Above `walker`; used by its parameter binding.
+
+use super::analyzer::{Analyzer, Eval};
+use super::imports;
+use super::project_view::ArgFact;
+use super::scope::{Env, Frame, FrameKind};
+use super::symbols::{Svc, Sym};
+use super::syntax::{named_children, text, CallArgs, FieldExt};
+use super::walker::Mode;
+use iamlens_engine::model::Confidence;
+use std::collections::HashMap;
+use std::rc::Rc;
+use tree_sitter::Node;
+
+/// A function's local bindings at the end of its body.
+pub type Locals<'a> = Rc<HashMap<&'a str, Sym>>;
+
+impl<'a> Analyzer<'a> {
+    /// A parameter of a module-level function, or of a module-level class's
+    /// `__init__`, that every call passes the same client or resource of (in
+    /// this file and in the modules that import it). A caller passing anything
+    /// else AWS-like, or clients of several services, leaves it unknown. The
+    /// result depends on other definitions' text, so it is never reused.
+    pub(super) fn param_from_callers(&self, def: Node<'a>, index: usize, name: &str) -> Option<Sym> {
+        let (callee, position) = self.callee_of(def, index)?;
+        let body = def.field("body")?;
+        if !mentions_word(text(body, self.src), name) {
+            return None;
+        }
+        let mut found = SingleService::default();
+        if self.imports_sdk {
+            for call in self.calls_named(def, callee) {
+                let args = CallArgs::of(call);
+                let Some(arg) = args.get(position, name, self.src) else { continue };
+                found.add(self.caller_arg(call, arg))?;
+            }
+        }
+        if let Some(module) = self.module {
+            for fact in self.index.arg_facts(module, callee) {
+                if fact.binds(position, name) {
+                    found.add(fact.sym)?;
+                }
+            }
+        }
+        let sym = found.agreed()?;
+        self.order_sensitive.set(true);
+        Some(sym.with_confidence_at_most(Confidence::Medium))
+    }
+
+    /// The name callers call `def` by and the argument position of its
+    /// parameter `index`: a module-level function, or `__init__` of a
+    /// module-level class (called by the class's name, without `self`).
+    fn callee_of(&self, def: Node<'a>, index: usize) -> Option<(&'a str, usize)> {
+        let parent = def.parent()?;
+        let holder = if parent.kind() == "decorated_definition" { parent.parent()? } else { parent };
+        if holder.kind() == "module" {
+            return Some((text(def.field("name")?, self.src), index));
+        }
+        if text(def.field("name")?, self.src) != "__init__" || index == 0 || holder.kind() != "block" {
+            return None;
+        }
+        let class = holder.parent().filter(|c| c.kind() == "class_definition")?;
+        let outer = class.parent()?;
+        let outer = if outer.kind() == "decorated_definition" { outer.parent()? } else { outer };
+        if outer.kind() != "module" {
+            return None;
+        }
+        Some((text(class.field("name")?, self.src), index - 1))
+    }
+
+    /// An argument as the caller sees it: through module bindings, else
+    /// through the locals of the function the call is in.
+    fn caller_arg(&self, call: Node<'a>, arg: Node<'a>) -> Sym {
+        let sym = self.eval(arg, &Env::module());
+        if sym != Sym::Unknown {
+            return sym;
+        }
+        let Some(locals) = enclosing_function(call).and_then(|def| self.function_locals(def)) else { return sym };
+        let mut env = Env::module();
+        let mut frame = Frame::new(FrameKind::Function);
+        frame.vars = (*locals).clone();
+        env.frames.push(frame);
+        self.eval(arg, &env)
+    }
+
+    /// What a function's names are bound to when its body has run (a
+    /// non-emitting walk, memoised; `None` while being computed).
+    fn function_locals(&self, def: Node<'a>) -> Option<Locals<'a>> {
+        let key = def.start_byte();
+        if let Some(memo) = self.fn_locals.borrow().get(&key) {
+            if memo.is_none() {
+                self.order_sensitive.set(true);
+            }
+            return memo.clone();
+        }
+        self.fn_locals.borrow_mut().insert(key, None);
+        let _guard = self.enter()?;
+        let mut env = Env::module();
+        let mut frame = Frame::new(FrameKind::Function);
+        self.bind_params(def, &mut frame, &env, false);
+        env.frames.push(frame);
+        if let Some(body) = def.field("body") {
+            self.walk_block(body, &mut env, &mut Mode::default(), &mut Vec::new());
+        }
+        let locals = Rc::new(env.frames.pop().map(|f| f.vars).unwrap_or_default());
+        self.fn_locals.borrow_mut().insert(key, Some(locals.clone()));
+        Some(locals)
+    }
+
+    /// The calls of the file whose callee is the plain name `function`.
+    fn calls_named(&self, any: Node<'a>, function: &str) -> Vec<Node<'a>> {
+        if self.call_sites.borrow().is_none() {
+            let mut root = any;
+            while let Some(parent) = root.parent() {
+                root = parent;
+            }
+            let mut sites: HashMap<&'a str, Vec<Node<'a>>> = HashMap::new();
+            let mut stack = vec![root];
+            while let Some(node) = stack.pop() {
+                if node.kind() == "call" {
+                    if let Some(callee) = node.field("function").filter(|f| f.kind() == "identifier") {
+                        sites.entry(text(callee, self.src)).or_default().push(node);
+                    }
+                }
+                stack.extend(named_children(node));
+            }
+            *self.call_sites.borrow_mut() = Some(sites);
+        }
+        self.call_sites.borrow().as_ref().and_then(|s| s.get(function).cloned()).unwrap_or_default()
+    }
+
+    /// The clients and resources this file hands to functions and classes it
+    /// imports from other (non-SDK) modules, for the project index. Needs the
+    /// module prepass to have run.
+    pub fn arg_facts_of_file(&self, root: Node<'a>) -> Vec<ArgFact> {
+        let imported = imported_callables(root, self.src);
+        if imported.is_empty() {
+            return Vec::new();
+        }
+        let mut facts = Vec::new();
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            stack.extend(named_children(node));
+            if node.kind() != "call" {
+                continue;
+            }
+            let Some((module, function)) = node.field("function").and_then(|f| callee_import(f, self.src, &imported)) else { continue };
+            let args = CallArgs::of(node);
+            let positional = args.positional.iter().enumerate().map(|(i, a)| (Some(i), None, *a));
+            let keywords = args.keywords.iter().map(|(n, v)| (None, Some(text(*n, self.src).to_string()), *v));
+            for (position, keyword, arg) in positional.chain(keywords) {
+                let sym = self.caller_arg(node, arg);
+                if service_of(&sym).is_some() {
+                    facts.push(ArgFact { module: module.clone(), function: function.clone(), position, keyword, sym: without_params(sym) });
+                }
+            }
+        }
+        facts.sort_by(|a, b| (&a.module, &a.function, a.position, &a.keyword).cmp(&(&b.module, &b.function, b.position, &b.keyword)));
+        facts
+    }
+}
+
+/// What the arguments passed for one parameter agree on: one service's
+/// client (or resource); a client of one of several services when callers
+/// pass clients of each; `None` from `add` when a caller passes something
+/// else AWS-like.
+#[derive(Default)]
+struct SingleService {
+    sym: Option<Sym>,
+    services: std::collections::BTreeSet<String>,
+    disagree: bool,
+}
+
+impl SingleService {
+    fn add(&mut self, sym: Sym) -> Option<()> {
+        let Some(this) = service_of(&sym) else {
+            // Not a client: fine, unless it is something else AWS-like.
+            return (!sym.is_aws()).then_some(());
+        };
+        self.services.insert(this.clone());
+        match &self.sym {
+            Some(before) if service_of(before).as_deref() != Some(this.as_str()) => self.disagree = true,
+            Some(_) => {}
+            None => self.sym = Some(sym),
+        }
+        Some(())
+    }
+
+    /// Clients of several services: a client of one of them, whose calls go
+    /// to each. Mixed with resources: some client, resolved by method name or
+    /// named in a warning.
+    fn agreed(self) -> Option<Sym> {
+        let sym = self.sym?;
+        if !self.disagree {
+            return Some(sym);
+        }
+        let service =
+            if self.services.iter().any(|s| s.starts_with("resource:")) { Svc::Dynamic } else { Svc::OneOf(self.services.into_iter().collect()) };
+        Some(Sym::Client { service, confidence: Confidence::Medium, region: None })
+    }
+}
+
+/// `rds` for an RDS client, `resource:dynamodb` for a DynamoDB resource.
+fn service_of(sym: &Sym) -> Option<String> {
+    match sym {
+        Sym::Client { service: Svc::Known(svc), .. } => Some(svc.clone()),
+        Sym::Resource(r) => Some(format!("resource:{}", r.service)),
+        _ => None,
+    }
+}
+
+/// A factory parameter's service means nothing outside its file.
+fn without_params(sym: Sym) -> Sym {
+    match sym {
+        Sym::Client { service: Svc::Param(..), confidence, region } => Sym::Client { service: Svc::Dynamic, confidence, region },
+        other => other,
+    }
+}
+
+fn mentions_word(haystack: &str, word: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    haystack
+        .match_indices(word)
+        .any(|(at, _)| !haystack[..at].chars().next_back().is_some_and(ident) && !haystack[at + word.len()..].chars().next().is_some_and(ident))
+}
+
+/// The innermost function definition around `node`.
+fn enclosing_function(node: Node) -> Option<Node> {
+    let mut at = node.parent();
+    while let Some(n) = at {
+        if n.kind() == "function_definition" {
+            return Some(n);
+        }
+        at = n.parent();
+    }
+    None
+}
+
+/// Names the file's imports bind to other, non-SDK modules: `g` of
+/// `from m import f as g` → (`m`, `f`); `n` of `import m as n` → (`m`, none).
+fn imported_callables<'s>(root: Node, src: &'s str) -> HashMap<&'s str, (String, Option<&'s str>)> {
+    let mut out = HashMap::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "import_statement" | "import_from_statement" if !imports::imports_sdk(node, src) => {
+                for b in imports::bindings(node, src) {
+                    out.insert(b.name, (b.module.clone(), b.member));
+                }
+            }
+            "module" | "block" | "if_statement" | "else_clause" | "try_statement" | "function_definition" | "decorated_definition" => {
+                stack.extend(named_children(node))
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The (module, function) a callee names through the file's imports:
+/// `describe` of `from app.db import describe`, `db.describe` of
+/// `import app.db as db`, `app.db.describe` of `import app.db`.
+fn callee_import(callee: Node, src: &str, imported: &HashMap<&str, (String, Option<&str>)>) -> Option<(String, String)> {
+    match callee.kind() {
+        "identifier" => match imported.get(text(callee, src))? {
+            (module, Some(member)) => Some((module.clone(), member.to_string())),
+            (_, None) => None,
+        },
+        "attribute" => {
+            let path = text(callee, src);
+            let (object, function) = path.rsplit_once('.')?;
+            let (head, rest) = object.split_once('.').map_or((object, None), |(h, r)| (h, Some(r)));
+            if !object.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.') {
+                return None;
+            }
+            let module = match (imported.get(head)?, rest) {
+                ((module, None), None) => module.clone(),
+                ((module, Some(member)), None) => format!("{}.{member}", module.trim_end_matches('.')),
+                ((module, None), Some(rest)) => format!("{}.{rest}", module.split('.').next().unwrap_or(module)),
+                ((module, Some(member)), Some(rest)) => format!("{}.{member}.{rest}", module.trim_end_matches('.')),
+            };
+            Some((module, function.to_string()))
+        }
+        _ => None,
+    }
+}
