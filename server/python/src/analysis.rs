@@ -80,8 +80,10 @@ fn prepare<'a>(
     // clients through objects it gets from elsewhere (`ctx.session.client("ec2")`):
     // only calls on receivers that resolve to clients count there.
     an.module = doc.module.as_deref();
+    an.project_uses_sdk = !an.imports_sdk && index.project_uses_sdk();
     let receives_clients = an.module.is_some_and(|m| index.receives_clients(m));
-    if !an.imports_sdk && !receives_clients && !names_a_service_factory(src, catalog) {
+    let lookalikes = an.project_uses_sdk && has_boto_style_keyword(src);
+    if !an.imports_sdk && !receives_clients && !lookalikes && !names_a_service_factory(src, catalog) {
         return None;
     }
     let key = incremental::SnapshotKey {
@@ -128,6 +130,21 @@ pub(crate) fn analyze_document(
     let walked = incremental::walk_file(an, root, key, doc.take_last_analysis().map(incremental::Prev::Owned), true, None);
     doc.keep_last_analysis(walked.snapshot);
     walked.analysis
+}
+
+/// Whether some call passes a PascalCase keyword argument (`Bucket=`,
+/// `TableName=`), as most AWS operations take them: a cheap test before
+/// reading a file that does not use the SDK for calls that look like AWS calls.
+pub(crate) fn has_boto_style_keyword(src: &str) -> bool {
+    let bytes = src.as_bytes();
+    src.match_indices('=').any(|(at, _)| {
+        if bytes.get(at + 1) == Some(&b'=') || at == 0 || matches!(bytes[at - 1], b'=' | b'!' | b'<' | b'>' | b' ') {
+            return false;
+        }
+        let word_start = bytes[..at].iter().rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_')).map_or(0, |p| p + 1);
+        let before = bytes[..word_start].iter().rev().find(|b| !b.is_ascii_whitespace());
+        word_start < at && bytes[word_start].is_ascii_uppercase() && matches!(before, Some(b'(' | b','))
+    })
 }
 
 /// Whether the text calls something named like a client or resource factory

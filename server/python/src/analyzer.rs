@@ -130,6 +130,9 @@ pub struct Analyzer<'a> {
     /// The file's dotted module name in the project (`app.db`), when known:
     /// other modules' calls of its functions are indexed under it.
     pub module: Option<&'a str>,
+    /// Another file of the project imports an AWS SDK: in a file that does
+    /// not, calls that look like AWS calls are named in warnings.
+    pub project_uses_sdk: bool,
 }
 
 /// [`Analyzer::owner`] outside any statement.
@@ -167,6 +170,7 @@ impl<'a> Analyzer<'a> {
             call_sites: RefCell::new(None),
             fn_locals: RefCell::new(HashMap::new()),
             module: None,
+            project_uses_sdk: false,
         }
     }
 

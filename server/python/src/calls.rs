@@ -512,15 +512,16 @@ impl<'a> Analyzer<'a> {
     /// settled is never dropped in silence: it gets an `Ambiguous` or
     /// `UnresolvedCall` finding naming the candidates and what settles it.
     fn unresolved_call(&self, method: &str, call: Node<'a>, name: Node<'a>, env: &Env<'a>, known_client: bool, scopes: &mut [ScopeEntry]) {
-        // In a file that does not use the SDK, only a receiver known to be a
-        // client (handed in by callers) is evidence of an AWS call.
-        if (!self.imports_sdk && !known_client) || method.starts_with('_') {
+        // In a file that does not import the SDK, a receiver known to be a
+        // client is evidence of an AWS call; anything else is only named in a
+        // warning, and only when another file of the project uses the SDK.
+        let lookalike = !self.imports_sdk && !known_client;
+        if (lookalike && !self.project_uses_sdk) || method.starts_with('_') {
             return;
         }
         let (args, positional, opaque_spread) = self.keyword_args(call, env);
-
         // boto3 operations take keyword arguments only: a positional one means another API.
-        if positional {
+        if positional || (lookalike && args.is_empty()) {
             return;
         }
         // No keyword to match members on (`x.list_topics()`, `x.create(**params)`):
@@ -532,7 +533,12 @@ impl<'a> Analyzer<'a> {
             .services_with_method(method)
             .into_iter()
             .filter(|s| {
-                self.service(s).is_some_and(|svc| exact_operation(&svc, method).is_some_and(|op| args.iter().all(|(k, _)| op.member(k).is_some())))
+                self.service(s).is_some_and(|svc| {
+                    exact_operation(&svc, method).is_some_and(|op| {
+                        args.iter().all(|(k, _)| op.member(k).is_some())
+                            && (!lookalike || opaque_spread || op.input_members.iter().all(|m| !m.required || args.iter().any(|(k, _)| *k == m.name)))
+                    })
+                })
             })
             .collect();
         if candidates.is_empty() {
@@ -541,9 +547,10 @@ impl<'a> Analyzer<'a> {
         let directed = self.directive_service(call);
         let settled: Vec<&String> = match &directed {
             Some(service) => candidates.iter().filter(|c| *c == service).collect(),
+            None if lookalike => Vec::new(),
             None => candidates.iter().filter(|c| self.opts.service_hints.iter().any(|h| h.eq_ignore_ascii_case(c))).collect(),
         };
-        let chosen: Vec<&String> = match (settled.as_slice(), bare, candidates.len()) {
+        let chosen: Vec<&String> = match (settled.as_slice(), bare || lookalike, candidates.len()) {
             ([_], _, _) => settled,
             ([], false, 1) => candidates.iter().collect(),
             _ => Vec::new(),
@@ -561,7 +568,16 @@ impl<'a> Analyzer<'a> {
             _ => "`# iamlens: <service>` naming one of them".to_string(),
         };
         let settle = format!("annotate the receiver with its client type, or end the line with {directive}");
-        if candidates.len() > 1 && !bare {
+        if lookalike {
+            let receiver = call.field("function").and_then(|f| f.field("object")).map(|o| one_line(text(o, self.src))).unwrap_or_default();
+            self.finding(
+                name,
+                FindingKind::UnresolvedCall { method: method.to_string(), candidates: candidates.clone() },
+                format!(
+                    "`{receiver}.{method}(...)` looks like an AWS call ({list}), but this file does not import an AWS SDK and iamlens cannot tell what `{receiver}` is, so it is not in the policy; {settle}"
+                ),
+            );
+        } else if candidates.len() > 1 && !bare {
             self.finding(
                 name,
                 FindingKind::Ambiguous { method: method.to_string(), candidates: candidates.clone() },

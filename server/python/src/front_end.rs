@@ -2,7 +2,7 @@
 //! projects, [`PythonDocument`] as a `SourceDocument`, [`ProjectIndex`] as a
 //! `LanguageIndex`.
 
-use crate::analysis::{analyze_document, analyze_python_range_with, services_named};
+use crate::analysis::{analyze_document, analyze_python_range_with, has_boto_style_keyword, services_named};
 use crate::document::PythonDocument;
 use crate::index::ProjectIndex;
 use crate::project::{analyze_files_on_disk, analyze_project};
@@ -33,9 +33,13 @@ impl FrontEnd for PythonFrontEnd {
     /// Every SDK module name (`boto3`, `botocore`, `aioboto3`, `aiobotocore`)
     /// contains "boto"; a file without it can still build clients through a
     /// factory it was given (`session.client("ec2")`), which needs "client(" or
-    /// "resource(" in the text.
+    /// "resource(" in the text, or call the clients other modules hand it
+    /// (`table.put_item(Item=...)`), which mostly pass PascalCase keywords.
     fn may_use_aws(&self, bytes: &[u8]) -> bool {
-        bytes.windows(4).any(|w| w == b"boto") || bytes.windows(7).any(|w| w == b"client(") || bytes.windows(9).any(|w| w == b"resource(")
+        bytes.windows(4).any(|w| w == b"boto")
+            || bytes.windows(7).any(|w| w == b"client(")
+            || bytes.windows(9).any(|w| w == b"resource(")
+            || std::str::from_utf8(bytes).is_ok_and(has_boto_style_keyword)
     }
 
     /// pytest's and unittest's conventions: a `tests`/`test` directory,

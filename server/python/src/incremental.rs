@@ -229,6 +229,7 @@ pub fn walk_file<'a>(
     });
 
     let order_sensitive = an.order_sensitive.get();
+    let imports_sdk = an.imports_sdk;
     let mut out = an.out.into_inner();
     if module_has_calls {
         out.scopes.push(CodeScope { kind: ScopeKind::Module, name: None, span: module_span, name_span: start });
@@ -239,7 +240,9 @@ pub fn walk_file<'a>(
         out.findings.extend(syntax::syntax_errors(root));
     }
     out.findings.sort_by_key(|f| f.span.start_byte);
-    let analysis = FileAnalysis { imports_aws_sdk: true, calls: out.calls, findings: out.findings, scopes: out.scopes };
+    // A file read only for calls that look like AWS calls is not AWS code.
+    let imports_aws_sdk = imports_sdk || !out.calls.is_empty();
+    let analysis = FileAnalysis { imports_aws_sdk, calls: out.calls, findings: out.findings, scopes: out.scopes };
     Walked { analysis, snapshot, order_sensitive }
 }
 

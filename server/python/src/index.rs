@@ -41,6 +41,8 @@ pub struct ProjectIndex {
     aws_modules: std::sync::OnceLock<Vec<String>>,
     /// Clients and resources each module passes to other modules' functions.
     arg_facts: HashMap<String, Vec<ArgFact>>,
+    /// Modules that import an AWS SDK.
+    sdk_users: std::collections::BTreeSet<String>,
     /// The same facts by callee (module, function), re-exports followed;
     /// computed on first use and forgotten with every change.
     facts_by_callee: std::sync::OnceLock<HashMap<(String, String), Vec<ArgFact>>>,
@@ -72,8 +74,16 @@ impl ProjectIndex {
         // Saving a file usually leaves its exports as they were: keep the
         // generation then, so open documents keep their reusable analyses.
         let facts_before = self.arg_facts.get(&name).map_or(&[][..], Vec::as_slice);
-        if self.modules.get(&name) == Some(&exports.names) && facts_before == exports.arg_facts.as_slice() {
+        let unchanged = self.modules.get(&name) == Some(&exports.names)
+            && facts_before == exports.arg_facts.as_slice()
+            && self.sdk_users.contains(&name) == exports.uses_sdk;
+        if unchanged {
             return;
+        }
+        if exports.uses_sdk {
+            self.sdk_users.insert(name.clone());
+        } else {
+            self.sdk_users.remove(&name);
         }
         if exports.arg_facts.is_empty() {
             self.arg_facts.remove(&name);
@@ -98,7 +108,7 @@ impl ProjectIndex {
     /// Forget a module (file deleted or closed).
     pub fn remove_file(&mut self, module_path: &Path) {
         let name = module_name(module_path);
-        let had_facts = self.arg_facts.remove(&name).is_some();
+        let had_facts = self.arg_facts.remove(&name).is_some() | self.sdk_users.remove(&name);
         if self.modules.remove(&name).is_some() || had_facts {
             self.bump_generation();
         }
@@ -271,6 +281,10 @@ impl ProjectView for ProjectIndex {
     fn receives_clients(&self, module: &str) -> bool {
         !self.arg_facts.is_empty() && self.facts_by_callee().keys().any(|(m, _)| m == module)
     }
+
+    fn project_uses_sdk(&self) -> bool {
+        !self.sdk_users.is_empty()
+    }
 }
 
 /// What one module exports to the rest of the project. Computing it needs no
@@ -280,6 +294,7 @@ impl ProjectView for ProjectIndex {
 pub struct ModuleExports {
     names: HashMap<String, Export>,
     arg_facts: Vec<ArgFact>,
+    uses_sdk: bool,
 }
 
 impl ModuleExports {
@@ -290,7 +305,7 @@ impl ModuleExports {
 
     pub fn of_with(doc: &PythonDocument, catalog: &dyn Catalog) -> ModuleExports {
         let (names, arg_facts) = module_exports(doc, catalog);
-        ModuleExports { names, arg_facts }
+        ModuleExports { names, arg_facts, uses_sdk: imports::text_mentions_sdk_import(doc.text()) }
     }
 }
 

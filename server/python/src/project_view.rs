@@ -29,6 +29,10 @@ pub trait ProjectView {
 
     /// Whether any module passes a client or resource to a function of `module`.
     fn receives_clients(&self, module: &str) -> bool;
+
+    /// Whether some module of the project imports an AWS SDK: then calls that
+    /// look like AWS calls in its other files are named in warnings.
+    fn project_uses_sdk(&self) -> bool;
 }
 
 /// A client or resource one module hands to a function of another

@@ -1027,3 +1027,12 @@ fn helpers_in_modules_without_the_sdk_get_the_clients_other_modules_pass() {
     let elsewhere = PythonDocument::parse_module(helper_text.into(), std::path::Path::new("tools/notify.py"));
     assert!(analyze_python_with(&elsewhere, &index, &AnalysisOptions::default(), &cat).calls.is_empty());
 }
+
+#[test]
+fn boto_style_keywords_are_told_from_comparisons_and_defaults() {
+    use crate::analysis::has_boto_style_keyword;
+    assert!(has_boto_style_keyword("t.put_item(Item=x)"));
+    assert!(has_boto_style_keyword("c.send_message(\n    QueueUrl=u,\n    MessageBody=b,\n)"));
+    assert!(!has_boto_style_keyword("X = 1\nif a == B:\n    pass\nf(x=1)\n"));
+    assert!(!has_boto_style_keyword("d = dict(a=1)\nf(a, b != C)\ng(x, Y >= 2)"));
+}

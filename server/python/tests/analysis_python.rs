@@ -237,7 +237,35 @@ fn importing_only_constants_or_plain_helpers_from_the_project_is_not_aws_code() 
     ];
     let out = fe.analyze_files(&files, &AnalysisOptions::default());
     assert!(!out[2].imports_aws_sdk, "constants and plain helpers do not make a file AWS code");
-    assert!(out[2].calls.is_empty() && out[2].findings.is_empty(), "{:?}", ops(&out[2]));
+    assert!(out[2].calls.is_empty(), "{:?}", ops(&out[2]));
+    // But the project uses AWS, and `db.get_item(TableName=..., Key=...)` has
+    // every required member of DynamoDB's GetItem: it is named in a warning,
+    // never dropped in silence. `store.put_item(TableName=...)` lacks `Item`.
+    assert_eq!(out[2].findings.len(), 1, "{:?}", out[2].findings);
+    let f = &out[2].findings[0];
+    assert!(matches!(&f.kind, FindingKind::UnresolvedCall { method, candidates } if method == "get_item" && candidates == &["dynamodb"]), "{f:?}");
+    assert!(f.message.contains("does not import an AWS SDK") && f.message.contains("# iamlens: dynamodb"), "{}", f.message);
+}
+
+#[test]
+fn calls_that_look_like_aws_calls_are_named_only_where_the_project_uses_aws() {
+    let fe = iamlens_python::PythonFrontEnd;
+    let helper =
+        SourceFile { path: PathBuf::from("app/helpers.py"), text: "def put(q, body):\n    q.send_message(QueueUrl='u', MessageBody=body)\n".into() };
+    let out = fe.analyze_files(std::slice::from_ref(&helper), &AnalysisOptions::default());
+    assert!(out[0].calls.is_empty() && out[0].findings.is_empty(), "no AWS anywhere: nothing to say");
+    let user = SourceFile { path: PathBuf::from("app/main.py"), text: "import boto3\nboto3.client('s3').list_buckets()\n".into() };
+    let out = fe.analyze_files(&[helper.clone(), user.clone()], &AnalysisOptions::default());
+    assert!(out[0].calls.is_empty());
+    assert!(
+        matches!(&out[0].findings[..], [f] if matches!(&f.kind, FindingKind::UnresolvedCall { method, .. } if method == "send_message")),
+        "{:?}",
+        out[0].findings
+    );
+    // The line's directive settles it: then it is in the policy.
+    let directed = SourceFile { text: helper.text.replace("body)\n", "body)  # iamlens: sqs\n"), ..helper };
+    let out = fe.analyze_files(&[directed, user], &AnalysisOptions::default());
+    assert_eq!(ops(&out[0]), ["sqs:SendMessage"]);
 }
 
 #[test]
