@@ -275,7 +275,13 @@ async def test_check_role_command_decides_every_call_of_a_scope_read_only(iamlen
         # The file: the role's policy allows the report read, not the enqueue.
         out = await execute(client, "iamlens.checkRole", {"role": app_role, "scope": "file", "uri": uri})
         assert out["Role"] == f"arn:aws:iam::{ACCOUNT}:role/{app_role}"
-        assert out["Summary"] == {"Allowed": 1, "Denied": 1, "Depends": 0}
+        # Both directions, as `iamlens check --role`: the enqueue is missing, and
+        # `reports/*` is broader than the one object the code reads.
+        assert out["Summary"] == {"Allowed": 1, "Denied": 1, "Depends": 0, "Missing": 1, "Excess": 1}
+        assert [(m["Action"], m["Line"]) for m in out["Missing"]] == [("sqs:SendMessage", position_of(APP, "sqs.send_message").line + 1)]
+        [excess] = out["Excess"]
+        assert excess["BroaderResources"] == [{"Granted": "arn:aws:s3:::reports/*", "Needed": ["arn:aws:s3:::reports/2024/summary.csv"]}], excess
+        assert (out["Allowed"], "relative to the code that was read" in out["ExcessIsRelative"]) == ([], True)
         verdicts = {c["Call"].split("(")[0]: c["Verdict"] for c in out["Calls"]}
         assert verdicts == {"s3.get_object": "allowed", "sqs.send_message": "denied"}
         denied = next(c for c in out["Calls"] if c["Verdict"] == "denied")
@@ -286,7 +292,19 @@ async def test_check_role_command_decides_every_call_of_a_scope_read_only(iamlen
         at = position_of(APP, "s3.get_object")
         # (The role by ARN, as the editors' prompts accept it.)
         one = await execute(client, "iamlens.checkRole", {"role": f"arn:aws:iam::{ACCOUNT}:role/{app_role}", "scope": "function", "uri": uri, "position": {"line": at.line, "character": at.character}})
-        assert one["Summary"] == {"Allowed": 1, "Denied": 0, "Depends": 0}
+        assert one["Summary"] == {"Allowed": 1, "Denied": 0, "Depends": 0, "Missing": 0, "Excess": 1}
+        # Allow rules: given with the command, and the project's .iamlens.toml.
+        excused = await execute(client, "iamlens.checkRole", {"role": app_role, "scope": "file", "uri": uri, "allow": ["s3:Get*"]})
+        assert (excused["Summary"]["Excess"], excused["Allowed"]) == (0, ["s3:Get*"])
+        (workspace / ".iamlens.toml").write_text('[check]\nallow = ["s3:GetObject"]\n')
+        excused = await execute(client, "iamlens.checkRole", {"role": app_role, "scope": "file", "uri": uri})
+        assert (excused["Summary"]["Excess"], excused["Allowed"]) == (0, ["s3:GetObject"])
+        with pytest.raises(Exception, match='allow: "s3" is not an action glob'):
+            await execute(client, "iamlens.checkRole", {"role": app_role, "scope": "file", "uri": uri, "allow": ["s3"]})
+        (workspace / ".iamlens.toml").write_text('[check]\nallow = "s3:GetObject"\n')
+        with pytest.raises(Exception, match=r"\.iamlens\.toml: \[check\] allow must be a list"):
+            await execute(client, "iamlens.checkRole", {"role": app_role, "scope": "file", "uri": uri})
+        (workspace / ".iamlens.toml").unlink()
         whole = await execute(client, "iamlens.checkRole", {"role": app_role})
         assert whole["Summary"]["Denied"] == 1 and whole["Summary"]["Allowed"] == 1
         # Nothing was written to the role.

@@ -648,6 +648,23 @@ async def test_check_role_decides_every_call(iamlens_bin, mode, project, moto_en
         assert verdicts[8] == "allowed"  # s3.get_object on reports-bucket
         assert verdicts[12] == "denied"  # table.put_item: nothing allows dynamodb:PutItem
         assert data["Summary"]["Denied"] >= 1
+        # Both directions, as `iamlens check --role`: the write is missing, and
+        # kms:Decrypt on every key is more than the code needs.
+        assert ("dynamodb:PutItem", 12) in {(m["Action"], m["Line"]) for m in data["Missing"]}, data["Missing"]
+        assert data["Summary"]["Missing"] == len(data["Missing"]) and data["Summary"]["Excess"] == len(data["Excess"])
+        kms = [g for g in data["Excess"] if g["GrantedActions"] == ["kms:Decrypt"]]
+        assert kms and kms[0]["Statement"]["Index"] == 1, data["Excess"]
+        # The project's .iamlens.toml and Allow record grants the code does not show.
+        (project / ".iamlens.toml").write_text('[check]\nallow = ["kms:*"]\n')
+        args = {"RoleName": "app-role", "SourceFiles": [str(project / "app.py")], "Region": "us-east-1"}
+        excused = check_structured(await client.call_tool("check_role", {**args, "Allow": ["s3:GetObject"]}), tools["check_role"])
+        assert (excused["Excess"], excused["Allowed"]) == ([], ["kms:*", "s3:GetObject"]), excused["Excess"]
+        with pytest.raises(MCPError) as bad_glob:
+            await client.call_tool("check_role", {**args, "Allow": ["kms"]})
+        assert "Allow" in str(bad_glob.value) and "is not an action glob" in str(bad_glob.value)
+        (project / ".iamlens.toml").write_text("[check]\nallow = [1]\n")
+        bad_file = await client.call_tool("check_role", args)
+        assert bad_file.is_error and ".iamlens.toml: [check] allow must hold strings" in bad_file.content[0].text
 
         missing = await client.call_tool("check_role", {"RoleName": "no-such-role", "SourceFiles": [str(project)]})
         assert missing.is_error

@@ -373,3 +373,33 @@ async def test_every_tool_answers_through_the_embedded_endpoint(editor, workspac
             jsonschema.validate(result.structured_content, tools[name].output_schema)
         generated = await client.call_tool("generate_application_policies", {"SourceFiles": ["app.py"]})
         assert "s3:GetObject" in policy_actions(generated.structured_content)
+
+
+@pytest.mark.asyncio
+async def test_check_role_covers_the_workspace_under_its_allow_rules(moto_endpoint, iam_client, workspace, editor):
+    """Embedded, check_role reads the live workspace and the workspace
+    folder's .iamlens.toml (the editor was started with the moto environment)."""
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports-bucket/*"},
+            {"Sid": "OldQueue", "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"},
+            {"Sid": "RuntimeLogs", "Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "*"},
+        ],
+    }
+    iam_client.create_role(RoleName="app-role", AssumeRolePolicyDocument=json.dumps(trust))
+    iam_client.put_role_policy(RoleName="app-role", PolicyName="app", PolicyDocument=json.dumps(policy))
+    (workspace / ".iamlens.toml").write_text('[check]\nallow = ["logs:*"]\n')
+    endpoint = discovery(workspace)
+    async with client_for(endpoint, "2026-07-28") as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        result = await client.call_tool("check_role", {"RoleName": "app-role"})
+        assert not result.is_error, result.content
+        data = result.structured_content
+        jsonschema.validate(data, tools["check_role"].output_schema)
+    assert [c["Call"].split("(")[0] for c in data["Calls"]] == ["s3.get_object"], data["Calls"]
+    assert data["Missing"] == []
+    # The queue no call uses is excess; the logs the project records are not.
+    assert [g["Statement"]["Sid"] for g in data["Excess"]] == ["OldQueue"], data["Excess"]
+    assert data["Allowed"] == ["logs:*"]

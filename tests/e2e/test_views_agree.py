@@ -1,10 +1,13 @@
-"""One settings type, the same answer in every view: for every fixture of the
+"""One settings type, the same answer in every view. For every fixture of the
 corpus, the policies `generate-policies` prints, the language server's
 `iamlens.generatePolicy` for that file returns and MCP's
 `generate_application_policies` returns are byte-identical (same region and
 account in all three). Read from the snapshots test_outputs_unchanged.py checks
 the binary against, so a view that drifts fails here even when its snapshot
-was accepted."""
+was accepted. And a role checked in every view (`check --role`,
+`iamlens.checkRole`, `check_role`) against moto gets the same verdicts, the
+same missing permissions and the same excess grants, under the same allow
+rules (`.iamlens.toml` and the allow given with the check)."""
 from __future__ import annotations
 
 import json
@@ -99,8 +102,15 @@ ROLE_POLICY = {
         {"Sid": "NoQueueWrites", "Effect": "Deny", "Action": "sqs:SendMessage", "Resource": "*"},
         {"Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": "*", "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1a2b"}}},
         {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/orders"},
+        # Grants no call needs: excess, unless an allow rule records them.
+        {"Sid": "OldExports", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::reports/*"},
+        {"Sid": "RuntimeLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"},
+        {"Sid": "Tracing", "Effect": "Allow", "Action": "xray:PutTraceSegments", "Resource": "*"},
     ],
 }
+# The project records the runtime's logs; each check is given the tracing.
+PROJECT_ALLOW = '[check]\n# The Lambda runtime writes the logs.\nallow = ["logs:*"]\n'
+GIVEN_ALLOW = "xray:PutTraceSegments"
 ROLE_TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
 MODELS = ("permissions boundary", "not read")
 
@@ -127,31 +137,39 @@ async def test_role_verdicts_agree_in_cli_lsp_and_mcp(iamlens_bin, moto_endpoint
     role_arn = "arn:aws:iam::123456789012:role/service/app-role"
     app = tmp_path / "app.py"
     app.write_text(ROLE_APP)
+    # A repository of its own, so no .iamlens.toml above it is read.
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".iamlens.toml").write_text(PROJECT_ALLOW)
 
-    # Every view is given the role by its ARN, and the region.
-    proc = subprocess.run(
-        [iamlens_bin, "check", "--role", role_arn, "-r", "us-east-1", str(app), "--json"],
-        capture_output=True, text=True, timeout=60, env=os.environ.copy(),
-    )
+    def cli_check(*extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [iamlens_bin, "check", "--role", role_arn, "-r", "us-east-1", str(app), *extra],
+            capture_output=True, text=True, timeout=60, env=os.environ.copy(), cwd=tmp_path,
+        )
+
+    # Every view is given the role by its ARN, the region and the allowed glob.
+    proc = cli_check("--allow", GIVEN_ALLOW, "--json")
     assert proc.returncode == 1, proc.stderr
     cli = json.loads(proc.stdout)
-    text = subprocess.run(
-        [iamlens_bin, "check", "--role", role_arn, "-r", "us-east-1", str(app)],
-        capture_output=True, text=True, timeout=60, env=os.environ.copy(),
-    ).stdout
+    text = cli_check("--allow", GIVEN_ALLOW).stdout
+    (tmp_path / "no-rules.toml").write_text("")
+    unexcused_cli = json.loads(cli_check("--config", "no-rules.toml", "--json").stdout)
 
     client, _, _ = await start_client(iamlens_bin, root=tmp_path, options={"iamlens": {"region": "us-east-1"}})
     try:
         await wait_for_index(client)
         uri = open_doc(client, app, ROLE_APP)
-        lsp = await execute(client, "iamlens.checkRole", {"role": role_arn, "scope": "file", "uri": uri})
+        lsp = await execute(client, "iamlens.checkRole", {"role": role_arn, "scope": "file", "uri": uri, "allow": [GIVEN_ALLOW]})
+        unexcused_lsp = await execute(client, "iamlens.checkRole", {"role": role_arn, "scope": "file", "uri": uri})
     finally:
         await client.shutdown_session()
 
     async with stdio_client_with_env(iamlens_bin, "2026-07-28") as mcp_client:
         tools = await tool_schemas(mcp_client)
-        result = await mcp_client.call_tool("check_role", {"RoleName": role_arn, "SourceFiles": [str(app)], "Region": "us-east-1"})
+        args = {"RoleName": role_arn, "SourceFiles": [str(app)], "Region": "us-east-1"}
+        result = await mcp_client.call_tool("check_role", {**args, "Allow": [GIVEN_ALLOW]})
         mcp = check_structured(result, tools["check_role"])
+        unexcused_mcp = check_structured(await mcp_client.call_tool("check_role", args), tools["check_role"])
 
     expected = {"s3.get_object": "allowed", "sqs.send_message": "denied", "table.put_item": "depends", "table.get_item": "allowed"}
     for name, view in (("CLI", cli), ("language server", lsp), ("MCP", mcp)):
@@ -164,3 +182,35 @@ async def test_role_verdicts_agree_in_cli_lsp_and_mcp(iamlens_bin, moto_endpoint
     assert verdicts(lsp["Calls"]) == verdicts(cli["Calls"]), "CLI and language server differ"
     assert verdicts(mcp["Calls"]) == verdicts(cli["Calls"]), "CLI and MCP differ"
     assert "service and resource control policies, resource-based policies and session policies are not read" in text
+
+    # Missing: the denied enqueue, the same in every view.
+    for name, view in (("language server", lsp), ("MCP", mcp)):
+        assert compact(view["Missing"]) == compact(cli["Missing"]), f"CLI and {name} differ on missing"
+    [missing] = cli["Missing"]
+    assert (missing["Action"], missing["Resource"]) == ("sqs:SendMessage", "arn:aws:sqs:us-east-1:123456789012:jobs"), missing
+
+    # Excess: the same grants, the same narrower grants, the same allow rules.
+    for name, view in (("language server", lsp), ("MCP", mcp)):
+        assert compact(view["Excess"]) == compact(cli["Excess"]), f"CLI and {name} differ on excess"
+        assert compact(view["Summary"]) == compact(cli["Summary"]), f"CLI and {name} differ on the summary"
+        assert view["Allowed"] == cli["Allowed"] == ["logs:*", GIVEN_ALLOW], f"{name}: {view['Allowed']}"
+        assert "excess is relative to the code that was read" in view["ExcessIsRelative"], name
+    excess = {(g["Statement"]["Sid"], g["Statement"]["Index"]): g for g in cli["Excess"]}
+    # `sqs:*` on `*` narrows to the one send the code makes.
+    sqs = excess[(None, 2)]
+    assert (sqs["GrantedActions"], sqs["NeededActions"], sqs["NeededResources"]) == (
+        ["sqs:*"], ["sqs:SendMessage"], ["arn:aws:sqs:us-east-1:123456789012:jobs"]
+    ), sqs
+    # No call writes reports: the whole statement is unneeded.
+    old = excess[("OldExports", 6)]
+    assert (old["NeededActions"], old["NeededResources"]) == ([], []), old
+    # The logs (.iamlens.toml) and the tracing (allowed with the check) are not excess...
+    assert not {sid for sid, _ in excess} & {"RuntimeLogs", "Tracing"}, sorted(excess, key=str)
+    assert cli["Summary"]["Excess"] == len(cli["Excess"])
+    # ...and are when no rule records them: the project's file in the CLI
+    # (an empty --config), the given glob in the language server and MCP.
+    sids = lambda view: {g["Statement"]["Sid"] for g in view["Excess"]}  # noqa: E731
+    assert {"RuntimeLogs", "Tracing"} <= sids(unexcused_cli), sids(unexcused_cli)
+    for name, view in (("language server", unexcused_lsp), ("MCP", unexcused_mcp)):
+        assert "Tracing" in sids(view) and "RuntimeLogs" not in sids(view), f"{name}: {sids(view)}"
+        assert view["Allowed"] == ["logs:*"], f"{name}: {view['Allowed']}"

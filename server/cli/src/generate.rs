@@ -151,6 +151,7 @@ fn engine_options(args: &GenerateArgs) -> Result<EngineOptions, String> {
         let flag = match err.setting {
             Setting::Region => "--region",
             Setting::Account => "--account",
+            Setting::Allow => "--allow",
         };
         format!("{flag}: {err}")
     })

@@ -3,10 +3,13 @@
 //! which action on which resource, and the statement that denies or that none
 //! allows). **Excess**: a grant no call read needs, with the narrower grant
 //! that would serve the same calls. One comparison for every source of
-//! policies (a live role, policy files): the CLI's `iamlens check` presents it.
+//! policies (a live role, policy files): the CLI's `iamlens check` presents
+//! it, and the language server's `iamlens.checkRole` and MCP's `check_role`
+//! through [`role_check::check_role`](crate::role_check::check_role).
 
 use crate::evaluator::{excess_grants, Context, Decision, ExcessGrant, PolicySet, RolePolicies};
-use crate::role_check::{check_reports_known, CallCheck};
+use crate::model::Requirement;
+use crate::role_check::{check_reports, check_reports_known, CallCheck};
 use crate::FileReport;
 use serde::Serialize;
 
@@ -65,10 +68,13 @@ pub struct Drift {
 
 /// Compare the code's reports with `policies` (requests carry what any
 /// request of that role carries, `region` is where the code calls when its
-/// ARNs do not say). `allowed`: action globs granted for reasons the code
-/// does not show, never counted as excess.
+/// ARNs do not say). A resource the code names without an account is in the
+/// role's account, for both directions. `allowed`: action globs granted for
+/// reasons the code does not show, never counted as excess.
 pub fn check_drift(reports: &[FileReport], policies: &RolePolicies, region: Option<&str>, allowed: &[String]) -> Drift {
-    check_drift_known(reports, &policies.policies, &policies.known_context(), region, allowed)
+    let calls = check_reports(reports, policies, region);
+    let requirements = policies.bind_requirements(&requirements_of(reports));
+    drift_of(calls, &requirements, &policies.policies, allowed)
 }
 
 /// What any request of code running in `account` carries, when the role is
@@ -86,6 +92,16 @@ pub fn account_context(account: Option<&str>) -> Context {
 /// `known` is what any request carries (see [`account_context`]).
 pub fn check_drift_known(reports: &[FileReport], set: &PolicySet, known: &Context, region: Option<&str>, allowed: &[String]) -> Drift {
     let calls = check_reports_known(reports, set, known, region);
+    drift_of(calls, &requirements_of(reports), set, allowed)
+}
+
+fn requirements_of(reports: &[FileReport]) -> Vec<Requirement> {
+    reports.iter().flat_map(|r| r.requirements.iter().cloned()).collect()
+}
+
+/// Both directions from the calls as decided and the requirements they were
+/// decided for.
+fn drift_of(calls: Vec<CallCheck>, requirements: &[Requirement], set: &PolicySet, allowed: &[String]) -> Drift {
     let mut missing = Vec::new();
     for call in &calls {
         // An action is missing when its decision denies: a permission used on
@@ -104,8 +120,7 @@ pub fn check_drift_known(reports: &[FileReport], set: &PolicySet, known: &Contex
             }
         }
     }
-    let requirements: Vec<crate::model::Requirement> = reports.iter().flat_map(|r| r.requirements.iter().cloned()).collect();
-    let excess = excess_grants(set, &requirements, allowed);
+    let excess = excess_grants(set, requirements, allowed);
     let count = |v: &str| calls.iter().filter(|c| c.verdict == v).count();
     let summary =
         DriftSummary { allowed: count("allowed"), denied: count("denied"), depends: count("depends"), missing: missing.len(), excess: excess.len() };

@@ -29,6 +29,7 @@ pub mod model;
 mod output;
 pub mod parallel;
 pub mod policy;
+pub mod project_config;
 mod report;
 pub mod requirements;
 pub mod role_check;

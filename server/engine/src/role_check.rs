@@ -1,8 +1,10 @@
 //! Would a role allow what the code does? Every call site of a set of reports,
 //! decided locally by the evaluator against the role's policies and
 //! boundary. The CLI (`iamlens check`), the MCP tool `check_role` and the
-//! language server's `iamlens.checkRole` present this.
+//! language server's `iamlens.checkRole` present this, with the grants no
+//! call needs ([`drift`](crate::drift)).
 
+use crate::drift::{check_drift, Drift};
 use crate::evaluator::{check_requirements_for_role, check_requirements_known, combine, CheckOutcome, Context, Decision, PolicySet, RolePolicies};
 use crate::model::RequirementSettings;
 use crate::{EngineOptions, FileReport};
@@ -35,8 +37,9 @@ pub struct CallCheck {
 pub const MODELLED: &str = "reads the role's identity policies (inline and managed) and its permissions boundary; \
 service and resource control policies, resource-based policies and session policies are not read, and can still deny";
 
-/// The whole answer: the role, how many calls it allows, denies or leaves to
-/// run-time values, and each call.
+/// The whole answer: the role, what the check reads, and the drift: how many
+/// calls it allows, denies or leaves to run-time values, each call, each
+/// missing permission and each grant beyond what the calls need.
 #[derive(Debug, Clone, Serialize)]
 pub struct RoleCheck {
     #[serde(rename = "Role")]
@@ -44,20 +47,8 @@ pub struct RoleCheck {
     /// What the check reads ([`MODELLED`]).
     #[serde(rename = "Models")]
     pub models: &'static str,
-    #[serde(rename = "Summary")]
-    pub summary: Summary,
-    #[serde(rename = "Calls")]
-    pub calls: Vec<CallCheck>,
-}
-
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Summary {
-    #[serde(rename = "Allowed")]
-    pub allowed: usize,
-    #[serde(rename = "Denied")]
-    pub denied: usize,
-    #[serde(rename = "Depends")]
-    pub depends: usize,
+    #[serde(flatten)]
+    pub drift: Drift,
 }
 
 /// The role name of `app-role` or `arn:aws:iam::123456789012:role/path/app-role`;
@@ -130,10 +121,8 @@ fn calls_of(reports: &[FileReport], decide: impl Fn(&FileReport) -> Vec<CheckOut
     out
 }
 
-/// [`check_reports`] with the summary.
-pub fn check_role(reports: &[FileReport], role: &RolePolicies, region: Option<&str>) -> RoleCheck {
-    let calls = check_reports(reports, role, region);
-    let count = |v: &str| calls.iter().filter(|c| c.verdict == v).count();
-    let summary = Summary { allowed: count("allowed"), denied: count("denied"), depends: count("depends") };
-    RoleCheck { role: role.role_arn.clone(), models: MODELLED, summary, calls }
+/// Both directions against the role, as `iamlens check --role` computes
+/// them; `allowed`: action globs granted for reasons the code does not show.
+pub fn check_role(reports: &[FileReport], role: &RolePolicies, region: Option<&str>, allowed: &[String]) -> RoleCheck {
+    RoleCheck { role: role.role_arn.clone(), models: MODELLED, drift: check_drift(reports, role, region, allowed) }
 }

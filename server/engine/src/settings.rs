@@ -3,6 +3,8 @@
 //! code and settings give the same policy whichever view asked. Each view
 //! names a rejected value its own way (`--region`, `Region`,
 //! `iamlens.region`); what is valid, and what it means, is decided here.
+//! The same holds for the action globs a check is told to allow (`--allow`,
+//! `Allow`, `allow`, `.iamlens.toml`): [`action_glob`].
 
 use crate::model::RequirementSettings;
 use crate::EngineOptions;
@@ -32,6 +34,8 @@ impl Default for Settings {
 pub enum Setting {
     Region,
     Account,
+    /// An action glob granted for reasons the code does not show.
+    Allow,
 }
 
 /// A rejected value: which setting, the value, and what a valid one looks like.
@@ -46,6 +50,7 @@ impl fmt::Display for SettingError {
         match self.setting {
             Setting::Region => write!(f, "`{}` is not an AWS region such as `us-east-1` (or `*`)", self.value),
             Setting::Account => write!(f, "`{}` is not a 12-digit AWS account id (or `*`)", self.value),
+            Setting::Allow => write!(f, "{:?} is not an action glob; write service:Action, e.g. logs:CreateLogGroup or xray:*", self.value),
         }
     }
 }
@@ -89,6 +94,24 @@ pub fn account(value: Option<&str>) -> Result<Option<String>, SettingError> {
         None => Ok(None),
         Some(a) if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(a.to_string())),
         Some(a) => Err(SettingError { setting: Setting::Account, value: a.to_string() }),
+    }
+}
+
+/// An action glob as a check's allow rules take it: `service:Action` with
+/// `*`/`?` wildcards, or `*` alone; trimmed.
+pub fn action_glob(value: &str) -> Result<String, SettingError> {
+    let glob = value.trim();
+    let valid = glob == "*"
+        || glob.split_once(':').is_some_and(|(service, action)| {
+            !service.is_empty()
+                && !action.is_empty()
+                && service.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '*' | '?'))
+                && action.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '*' | '?'))
+        });
+    if valid {
+        Ok(glob.to_string())
+    } else {
+        Err(SettingError { setting: Setting::Allow, value: glob.to_string() })
     }
 }
 
@@ -155,5 +178,19 @@ mod tests {
         assert_eq!(err.setting, Setting::Account);
         assert_eq!(err.to_string(), "`1234` is not a 12-digit AWS account id (or `*`)");
         assert_eq!(account(Some("123456789012")).unwrap().as_deref(), Some("123456789012"));
+    }
+
+    #[test]
+    fn action_globs_are_service_colon_action_or_star() {
+        for good in ["logs:CreateLogGroup", "xray:*", " s3:Get* ", "*", "execute-api:Invoke?"] {
+            assert_eq!(action_glob(good).unwrap(), good.trim());
+        }
+        for bad in ["logs", "logs:", ":Get", "s3:Get Object", "s3/GetObject", ""] {
+            assert_eq!(action_glob(bad).unwrap_err().setting, Setting::Allow, "{bad}");
+        }
+        assert_eq!(
+            action_glob("logs").unwrap_err().to_string(),
+            "\"logs\" is not an action glob; write service:Action, e.g. logs:CreateLogGroup or xray:*"
+        );
     }
 }

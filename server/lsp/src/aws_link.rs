@@ -7,7 +7,7 @@
 //! module only adapts it to the protocol.
 
 use super::consent::{self, Payload, WritePlan};
-use super::features::commands::{FixArgs, ScopeArgs, ADD_TO_ROLE_POLICY, FIX_ACCESS_DENIED, UPLOAD_POLICY};
+use super::features::commands::{FixArgs, Scope, ScopeArgs, ADD_TO_ROLE_POLICY, FIX_ACCESS_DENIED, UPLOAD_POLICY};
 use super::features::range_of;
 use super::positions::Encoding;
 use super::state::{DocumentView, State};
@@ -16,6 +16,7 @@ use iamlens_aws::{self as aws, AwsOptions, UploadOptions};
 use iamlens_engine::denied::{self, DenialOptions};
 use iamlens_engine::denied::{FixTarget, TargetKind};
 use iamlens_engine::evaluator::check_requirements_for_role;
+use iamlens_engine::project_config;
 use iamlens_engine::role_check::MODELLED;
 use serde::Deserialize;
 use serde_json::{json, Value as Json};
@@ -205,15 +206,20 @@ fn describe_upload(preview: &aws::UploadReport, policies: &[Json]) -> String {
     lines.join("\n")
 }
 
-/// `iamlens.checkRole {role?, scope?, uri?, position?}`: would the role
-/// (default: the `iamlens.role` setting) allow every call of the scope?
-/// Read-only: reads the role's policies and decides locally.
+/// `iamlens.checkRole {role?, scope?, uri?, position?, allow?}`: would the
+/// role (default: the `iamlens.role` setting) allow every call of the scope,
+/// and what does it grant beyond them? Read-only: reads the role's policies
+/// and decides locally, as `iamlens check --role` does.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckRoleArgs {
     #[serde(flatten)]
     pub scope: ScopeArgs,
     pub role: Option<String>,
+    /// Action globs granted for reasons the code does not show (never
+    /// excess), beside the `[check] allow` of the project's `.iamlens.toml`.
+    #[serde(default)]
+    pub allow: Vec<String>,
 }
 
 pub async fn check_role(state: Arc<State>, args: CheckRoleArgs) -> Result<Json, RpcError> {
@@ -224,6 +230,7 @@ pub async fn check_role(state: Arc<State>, args: CheckRoleArgs) -> Result<Json, 
         .filter(|r| !r.trim().is_empty())
         .ok_or_else(|| invalid_params("iamlens.checkRole: no role given; pass \"role\" or set the iamlens.role setting"))?;
     let role = iamlens_engine::role_check::role_name(&role).map_err(|why| invalid_params(format!("iamlens.checkRole: {why}")))?;
+    let allowed = allowed_grants(&state, &args)?;
     let sdk = state.aws_sdk().await;
     let policies =
         aws::load_role_policies(&role, &sdk).await.map_err(|e| request_failed(format!("iamlens.checkRole: cannot read role `{role}`: {e}")))?;
@@ -233,7 +240,19 @@ pub async fn check_role(state: Arc<State>, args: CheckRoleArgs) -> Result<Json, 
     let reports = tokio::task::spawn_blocking(move || super::features::commands::scoped_reports(&task_state, &scope))
         .await
         .map_err(|e| request_failed(format!("iamlens failed while analysing the scope: {e}")))??;
-    Ok(json!(iamlens_engine::role_check::check_role(&reports, &policies, region.as_deref())))
+    Ok(json!(iamlens_engine::role_check::check_role(&reports, &policies, region.as_deref(), &allowed)))
+}
+
+/// The action globs a role check allows: the `.iamlens.toml` found from the
+/// scope's document (the workspace folders for the workspace scope) upwards,
+/// then the command's `allow`.
+fn allowed_grants(state: &State, args: &CheckRoleArgs) -> Result<Vec<String>, RpcError> {
+    let from = match (&args.scope.uri, args.scope.scope()) {
+        (Some(uri), Scope::File | Scope::Function) => vec![super::state::uri_to_path(uri)],
+        _ => state.workspace.folders(),
+    };
+    let config = project_config::load_for(&from).map_err(|why| request_failed(format!("iamlens.checkRole: {why}")))?;
+    project_config::allowed(&config, &args.allow).map_err(|why| invalid_params(format!("iamlens.checkRole: allow: {why}")))
 }
 
 /// Diagnostics for the calls the role in `iamlens.role` would deny.

@@ -24,7 +24,7 @@ Ask it instead of guessing IAM: generate_application_policies writes the least-p
 explain_code lists every AWS call in a file with its actions and resources; describe_operation and search_actions \
 answer questions about IAM actions, ARN templates and condition keys; generate_policy_for_access_denied and \
 fix_access_denied turn an AccessDenied error into the fix that can work; check_role says which calls a live role \
-would deny. Inside an editor, workspace_policy covers the open workspace, unsaved edits included.";
+would deny and what it grants beyond them. Inside an editor, workspace_policy covers the open workspace, unsaved edits included.";
 
 #[derive(Clone)]
 pub struct IamlensMcp {
@@ -207,9 +207,12 @@ generate_application_policies envelope plus the `Files` it covers.",
 
     #[tool(
         name = "check_role",
-        description = "Would this IAM role allow what the code does? Reads the role's policies and permissions boundary \
-from IAM (read-only, uses the server's AWS credentials) and decides every AWS call site locally: allowed, denied \
-(and by what), or depends on run-time values. In an editor-embedded server, SourceFiles defaults to the live workspace.",
+        description = "Would this IAM role allow what the code does, and does it grant more? Reads the role's policies and \
+permissions boundary from IAM (read-only, uses the server's AWS credentials) and decides every AWS call site locally: \
+allowed, denied (and by what), or depends on run-time values; Missing lists each denied action and resource, Excess \
+each statement granting actions or resources no call read needs, with the narrower grant (like `iamlens check --role`). \
+Excess is relative to the code read: Allow and the project's .iamlens.toml record grants needed for other reasons. In an \
+editor-embedded server, SourceFiles defaults to the live workspace.",
         input_schema = input_schema::<check_role::CheckRoleInput>(),
         output_schema = output_schema(check_role::output_schema()),
         annotations(read_only_hint = true, open_world_hint = true)
@@ -229,15 +232,16 @@ from IAM (read-only, uses the server's AWS credentials) and decides every AWS ca
         };
         let region = job.region.clone().or_else(|| sdk.region().map(|r| r.to_string()));
         let outcome = blocking(move || {
-            let (reports, incomplete) = match (&job.paths, &workspace) {
-                (Some(paths), _) => (check_role::analyze(paths, &role, region.as_deref())?, None),
+            let (reports, incomplete, checked) = match (&job.paths, &workspace) {
+                (Some(paths), _) => (check_role::analyze(paths, &role, region.as_deref())?, None, paths.clone()),
                 (None, Some(workspace)) => {
                     let live = workspace.reports(None);
-                    (live.reports, live.incomplete)
+                    (live.reports, live.incomplete, workspace.roots())
                 }
                 (None, None) => return Err(ToolError::bad("SourceFiles", "is required")),
             };
-            let mut out = check_role::result(&role, &reports, region.as_deref())?;
+            let allowed = check_role::allowed(&job, &checked)?;
+            let mut out = check_role::result(&role, &reports, region.as_deref(), &allowed)?;
             out["Incomplete"] = serde_json::json!(incomplete);
             Ok(out)
         })

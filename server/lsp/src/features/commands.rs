@@ -75,7 +75,9 @@ fn usage(command: &str) -> &'static str {
             r#"{"scope"?: "function"|"file"|"workspace", "uri"?: string, "position"?: {...}, "prefix"?: string, "update"?: bool, "dryRun"?: bool, "attachRole"?: string}"#
         }
         ADD_TO_ROLE_POLICY => r#"{"action": "service:Action", "resources": [string], "role"?: string, "apply"?: false}"#,
-        CHECK_ROLE => r#"{"role"?: string, "scope"?: "function"|"file"|"workspace", "uri"?: string, "position"?: {...}}"#,
+        CHECK_ROLE => {
+            r#"{"role"?: string, "scope"?: "function"|"file"|"workspace", "uri"?: string, "position"?: {...}, "allow"?: ["service:Action"]}"#
+        }
         _ => "{}",
     }
 }

@@ -17,6 +17,7 @@ pub fn requirement_settings(region: Option<&str>, account: Option<&str>) -> Resu
             let argument = match err.setting {
                 Setting::Region => "Region",
                 Setting::Account => "Account",
+                Setting::Allow => "Allow",
             };
             Err(ToolError::bad(argument, err.to_string()))
         }
