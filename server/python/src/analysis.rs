@@ -75,7 +75,8 @@ fn prepare<'a>(
     let root = doc.tree()?.root_node();
     let src = doc.text();
     let mut an = Analyzer::new(src, catalog, index, opts);
-    an.imports_sdk = file_imports_aws(root, src, index, catalog) || (root.has_error() && imports::text_mentions_sdk_import(src));
+    an.imports_sdk =
+        file_imports_aws(root, src, index, catalog, doc.module.as_deref()) || (root.has_error() && imports::text_mentions_sdk_import(src));
     // A file that never imports the SDK still takes part when it builds
     // clients through objects it gets from elsewhere (`ctx.session.client("ec2")`):
     // only calls on receivers that resolve to clients count there.
@@ -179,11 +180,13 @@ pub fn services_named(text: &str) -> Vec<&str> {
 
 /// Whether any import statement (at any depth of statements) names an AWS
 /// SDK, or an AWS client, resource or factory of another project module.
-fn file_imports_aws(root: Node, src: &str, index: &ProjectIndex, catalog: &dyn Catalog) -> bool {
+fn file_imports_aws(root: Node, src: &str, index: &ProjectIndex, catalog: &dyn Catalog, importer: Option<&str>) -> bool {
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
         match n.kind() {
-            "import_statement" | "import_from_statement" if imports::imports_sdk(n, src) || imports::imports_project_aws(n, src, index, catalog) => {
+            "import_statement" | "import_from_statement"
+                if imports::imports_sdk(n, src) || imports::imports_project_aws(n, src, index, catalog, importer) =>
+            {
                 return true
             }
             "module"

@@ -79,7 +79,7 @@ impl<'a> Analyzer<'a> {
                     self.client_call(service, method, call, attr, confidence, env, scopes);
                 }
             }
-            Sym::Client { .. } => self.unresolved_call(method, call, attr, env, true, scopes),
+            Sym::Client { .. } => self.unresolved_call(method, call, attr, env, Receiver::SomeClient, scopes),
             Sym::Paginator { service, method: m, confidence, .. } if method == "paginate" => {
                 let Some(svc) = self.service(&service) else { return };
                 if let Some(op) = exact_operation(&svc, &m) {
@@ -97,7 +97,8 @@ impl<'a> Analyzer<'a> {
             Sym::Resource(r) => self.resource_call(r, method, call, attr, env, scopes),
             Sym::Collection { parent, name, listed } => self.collection_call(&parent, &name, listed, method, call, attr, env, scopes),
             Sym::Unknown if method == "get_paginator" => self.unresolved_paginator(call, attr, env),
-            Sym::Unknown => self.unresolved_call(method, call, attr, env, false, scopes),
+            Sym::Unknown => self.unresolved_call(method, call, attr, env, Receiver::Unknown, scopes),
+            Sym::ProjectOpaque => self.unresolved_call(method, call, attr, env, Receiver::ProjectOpaque, scopes),
             _ => {}
         }
         // Calls through a client or resource made for a literal region happen there.
@@ -511,12 +512,15 @@ impl<'a> Analyzer<'a> {
     /// comment settle the others. A call that could be an AWS call but is not
     /// settled is never dropped in silence: it gets an `Ambiguous` or
     /// `UnresolvedCall` finding naming the candidates and what settles it.
-    fn unresolved_call(&self, method: &str, call: Node<'a>, name: Node<'a>, env: &Env<'a>, known_client: bool, scopes: &mut [ScopeEntry]) {
+    fn unresolved_call(&self, method: &str, call: Node<'a>, name: Node<'a>, env: &Env<'a>, receiver: Receiver, scopes: &mut [ScopeEntry]) {
         // In a file that does not import the SDK, a receiver known to be a
         // client is evidence of an AWS call; anything else is only named in a
-        // warning, and only when another file of the project uses the SDK.
-        let lookalike = !self.imports_sdk && !known_client;
-        if (lookalike && !self.project_uses_sdk) || method.starts_with('_') {
+        // warning, and only when another file of the project uses the SDK. An
+        // object from a project module iamlens cannot see into is only named.
+        let known_client = receiver == Receiver::SomeClient;
+        let uses_aws = self.imports_sdk || self.project_uses_sdk;
+        let lookalike = receiver == Receiver::ProjectOpaque || (!self.imports_sdk && !known_client);
+        if (lookalike && !uses_aws) || method.starts_with('_') {
             return;
         }
         let (args, positional, opaque_spread) = self.keyword_args(call, env);
@@ -535,8 +539,7 @@ impl<'a> Analyzer<'a> {
             .filter(|s| {
                 self.service(s).is_some_and(|svc| {
                     exact_operation(&svc, method).is_some_and(|op| {
-                        args.iter().all(|(k, _)| op.member(k).is_some())
-                            && (!lookalike || opaque_spread || op.input_members.iter().all(|m| !m.required || args.iter().any(|(k, _)| *k == m.name)))
+                        args.iter().all(|(k, _)| op.member(k).is_some()) && (!lookalike || opaque_spread || gives_required_members(op, &args))
                     })
                 })
             })
@@ -569,13 +572,16 @@ impl<'a> Analyzer<'a> {
         };
         let settle = format!("annotate the receiver with its client type, or end the line with {directive}");
         if lookalike {
-            let receiver = call.field("function").and_then(|f| f.field("object")).map(|o| one_line(text(o, self.src))).unwrap_or_default();
+            let object = call.field("function").and_then(|f| f.field("object")).map(|o| one_line(text(o, self.src))).unwrap_or_default();
+            let why = if receiver == Receiver::ProjectOpaque {
+                format!("iamlens cannot see what `{object}` (made by another module of the project) holds")
+            } else {
+                format!("this file does not import an AWS SDK and iamlens cannot tell what `{object}` is")
+            };
             self.finding(
                 name,
                 FindingKind::UnresolvedCall { method: method.to_string(), candidates: candidates.clone() },
-                format!(
-                    "`{receiver}.{method}(...)` looks like an AWS call ({list}), but this file does not import an AWS SDK and iamlens cannot tell what `{receiver}` is, so it is not in the policy; {settle}"
-                ),
+                format!("`{object}.{method}(...)` looks like an AWS call ({list}), but {why}, so it is not in the policy; {settle}"),
             );
         } else if candidates.len() > 1 && !bare {
             self.finding(
@@ -702,6 +708,23 @@ impl<'a> Analyzer<'a> {
             region: None,
         });
     }
+}
+
+/// Whether a call gives every required member of `op`, but the ones naming
+/// its resource (a resource object such as a `Table` supplies `TableName`).
+fn gives_required_members(op: &iamlens_knowledge::Operation, args: &[(String, Value)]) -> bool {
+    op.input_members.iter().all(|m| !m.required || m.identifies_resource || args.iter().any(|(k, _)| *k == m.name))
+}
+
+/// What the receiver of a call that needs the method name to settle it is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Receiver {
+    /// Nothing is known about it.
+    Unknown,
+    /// A client of a service iamlens could not tell.
+    SomeClient,
+    /// An object from a project module iamlens cannot see into.
+    ProjectOpaque,
 }
 
 /// Later values win (explicit keywords over identifiers, `**spread` order).

@@ -9,7 +9,8 @@ use super::symbols::{SdkItem, Sym};
 impl<'a> Analyzer<'a> {
     /// The symbol an import binding gives its name.
     pub fn import_sym(&self, b: &ImportBinding) -> Sym {
-        let module = b.module.as_str();
+        let resolved = (!is_sdk_module(&b.module)).then(|| self.index.absolute_module(&b.module, self.module)).flatten();
+        let module = resolved.as_deref().unwrap_or(b.module.as_str());
         let base = if is_sdk_module(module) {
             if let Some(svc) = stub_service(module) {
                 Sym::Stubs(self.stub_service_name(svc))
@@ -32,7 +33,7 @@ impl<'a> Analyzer<'a> {
             None => base,
             Some(member) => {
                 if let Sym::Module(m) = &base {
-                    return self.index.lookup(m, member, self.catalog).unwrap_or(Sym::Unknown);
+                    return self.index.lookup(m, member, self.catalog).unwrap_or(Sym::ProjectOpaque);
                 }
                 if let Sym::Sdk(_) = base {
                     // `from boto3.session import Session` / `from boto3 import client`.

@@ -112,18 +112,21 @@ pub fn imports_sdk(stmt: Node, src: &str) -> bool {
 /// the project: a client, resource or factory (`from app.aws import s3`), or a
 /// project module that exports one (`import app.aws`, `from app import aws`).
 /// Constants alone (`from app.aws import TABLE`) do not make a file AWS code.
-pub fn imports_project_aws(stmt: Node, src: &str, index: &dyn ProjectView, catalog: &dyn Catalog) -> bool {
+pub fn imports_project_aws(stmt: Node, src: &str, index: &dyn ProjectView, catalog: &dyn Catalog, importer: Option<&str>) -> bool {
     if index.is_empty() {
         return false;
     }
+    let absolute = |module: &str| index.absolute_module(module, importer).unwrap_or_else(|| module.to_string());
     if stmt.kind() == "import_statement" {
         return named_children(stmt).any(|item| {
             let n = if item.kind() == "aliased_import" { item.field("name") } else { Some(item) };
-            n.is_some_and(|n| index.exports_aws_under(&dotted(n, src)))
+            n.is_some_and(|n| index.exports_aws_under(&absolute(&dotted(n, src))))
         });
     }
     bindings(stmt, src).iter().any(|b| {
         let Some(member) = b.member else { return false };
+        let module = absolute(&b.module);
+        let b = ImportBinding { name: b.name, module, member: b.member };
         // Cheap first: nothing AWS at or below that module (or the submodule named).
         let submodule = format!("{}.{member}", b.module.trim_start_matches('.'));
         if !index.exports_aws_under(&b.module) && !index.exports_aws_under(&submodule) {

@@ -146,6 +146,48 @@ impl ProjectIndex {
         Some(first.as_str())
     }
 
+    /// See [`ProjectView::absolute_module`].
+    pub fn absolute_module(&self, module: &str, importer: Option<&str>) -> Option<&str> {
+        let dots = module.len() - module.trim_start_matches('.').len();
+        if let (Some(importer), true) = (importer, dots > 0) {
+            // `from .db import x` in `app/api/handler.py` is `app.api.db`, `..db`
+            // is `app.db`; in the package `app/api/__init__.py` (`app.api`) `.db`
+            // is `app.api.db`. Tried as a package first: a module `m` and a
+            // package `m/` cannot both exist.
+            let parts: Vec<&str> = importer.split('.').collect();
+            let rest = &module[dots..];
+            for keep in [parts.len() + 1 - dots, parts.len().saturating_sub(dots)] {
+                if keep > parts.len() || (keep == 0 && rest.is_empty()) {
+                    continue;
+                }
+                let base = parts[..keep].iter().copied().chain((!rest.is_empty()).then_some(rest)).collect::<Vec<_>>().join(".");
+                if let Some((k, _)) = self.modules.get_key_value(base.as_str()) {
+                    return Some(k.as_str());
+                }
+            }
+        }
+        let m = module.trim_start_matches('.');
+        if m.is_empty() {
+            return None;
+        }
+        if let Some((k, _)) = self.modules.get_key_value(m) {
+            return Some(k.as_str());
+        }
+        let suffix = format!(".{m}");
+        let found: Vec<&String> = self.modules.keys().filter(|k| k.ends_with(&suffix)).collect();
+        match (found.as_slice(), importer) {
+            ([one], _) => Some(one.as_str()),
+            ([], _) | (_, None) => None,
+            (many, Some(importer)) => {
+                let shared = |k: &str| k.split('.').zip(importer.split('.')).take_while(|(a, b)| a == b).count();
+                let best = many.iter().map(|k| shared(k)).max().unwrap_or(0);
+                let mut nearest = many.iter().filter(|k| shared(k) == best);
+                let first = nearest.next()?;
+                nearest.next().is_none().then_some(first.as_str())
+            }
+        }
+    }
+
     /// Whether `package` has indexed modules below it (`app` of `app/aws.py`),
     /// even when the package itself (`app/__init__.py`) is not indexed.
     pub fn has_package(&self, package: &str) -> bool {
@@ -203,7 +245,8 @@ impl ProjectIndex {
             callers.sort();
             for caller in callers {
                 for fact in &self.arg_facts[caller] {
-                    if let Some(callee) = self.defining_module(&fact.module, &fact.function) {
+                    let Some(module) = self.absolute_module(&fact.module, Some(caller)) else { continue };
+                    if let Some(callee) = self.defining_module(module, &fact.function) {
                         by_callee.entry(callee).or_default().push(fact.clone());
                     }
                 }
@@ -219,7 +262,7 @@ impl ProjectIndex {
         for _ in 0..8 {
             match self.modules.get(&module)?.get(&name) {
                 Some(Export::Alias { module: m, name: n }) => {
-                    module = self.resolve_module(m)?.to_string();
+                    module = self.absolute_module(m, Some(&module))?.to_string();
                     name = n.clone();
                 }
                 _ => return Some((module, name)),
@@ -239,7 +282,7 @@ impl ProjectIndex {
             match self.modules.get(key)?.get(&name) {
                 Some(Export::Sym(s)) => return Some(s.clone()),
                 Some(Export::Alias { module: m, name: n }) => {
-                    module = m.clone();
+                    module = self.absolute_module(m, Some(key)).map_or_else(|| m.clone(), str::to_string);
                     name = n.clone();
                 }
                 None => return self.submodule(key, &name).map(Sym::Module),
@@ -261,6 +304,10 @@ impl ProjectView for ProjectIndex {
 
     fn has_package(&self, package: &str) -> bool {
         ProjectIndex::has_package(self, package)
+    }
+
+    fn absolute_module(&self, module: &str, importer: Option<&str>) -> Option<String> {
+        ProjectIndex::absolute_module(self, module, importer).map(str::to_string)
     }
 
     fn exports_aws_under(&self, module: &str) -> bool {

@@ -13,6 +13,13 @@ pub trait ProjectView {
     /// Whether `module` (dotted, possibly relative `.clients`) names an indexed module.
     fn has_module(&self, module: &str) -> bool;
 
+    /// The indexed module an import in `importer` (this file's module name,
+    /// when known) means: a relative import from the importer's package; an
+    /// exact name; the one module whose name ends with it; or, when several
+    /// do (a monorepo of samples, each with its own `src/app.py`), the one
+    /// sharing the longest package path with the importer.
+    fn absolute_module(&self, module: &str, importer: Option<&str>) -> Option<String>;
+
     /// Whether `package` has indexed modules below it (`app` of `app/aws.py`),
     /// even when the package itself (`app/__init__.py`) is not indexed.
     fn has_package(&self, package: &str) -> bool;

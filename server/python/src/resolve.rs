@@ -142,7 +142,8 @@ impl<'a> Analyzer<'a> {
             },
             Sym::Resource(r) => self.resource_member(r, name),
             Sym::Stubs(service) => self.stub_member(&service, name),
-            Sym::Module(m) => self.index.lookup(&m, name, self.catalog).unwrap_or(Sym::Unknown),
+            Sym::Module(m) => self.index.lookup(&m, name, self.catalog).unwrap_or(Sym::ProjectOpaque),
+            Sym::ProjectOpaque => Sym::ProjectOpaque,
             Sym::ExternalModule => {
                 if name.starts_with(|c: char| c.is_ascii_uppercase()) {
                     Sym::Foreign
@@ -220,7 +221,7 @@ impl<'a> Analyzer<'a> {
             let method = text(attr, self.src);
             // A type annotation iamlens cannot follow (`app: App`) never hides a factory.
             return match self.call_method(base, method, call, env) {
-                unknown @ (Sym::Unknown | Sym::Foreign) => self.factory_by_name(method, call, env).unwrap_or(unknown),
+                unknown @ (Sym::Unknown | Sym::Foreign | Sym::ProjectOpaque) => self.factory_by_name(method, call, env).unwrap_or(unknown),
                 known => known,
             };
         }
@@ -290,6 +291,7 @@ impl<'a> Analyzer<'a> {
             Sym::TypeOf(_) => Sym::Foreign,
             Sym::Unknown | Sym::Param(..) => Sym::Unknown,
             Sym::ExternalModule => Sym::Unknown,
+            Sym::ProjectOpaque => Sym::ProjectOpaque,
             _ => Sym::Foreign,
         }
     }
@@ -341,6 +343,7 @@ impl<'a> Analyzer<'a> {
                 }
             }
             Sym::ExternalModule | Sym::Unknown | Sym::Param(..) => Sym::Unknown,
+            Sym::ProjectOpaque => Sym::ProjectOpaque,
             _ => Sym::Foreign,
         }
     }

@@ -44,6 +44,11 @@ pub enum Sym {
     Unknown,
     /// Known not to be an AWS client (a literal, a non-AWS import, a local class).
     Foreign,
+    /// A name a module of the project defines that its exports say nothing
+    /// about (a plain class or function), or what calling or reading it
+    /// gives: it may hold clients iamlens cannot see, so calls on it that look
+    /// like AWS calls are named in warnings, never in the policy.
+    ProjectOpaque,
     /// A constant value (strings, numbers, dicts).
     Value(Value),
     /// A parameter of the function being evaluated as a factory.
@@ -153,6 +158,7 @@ impl Sym {
             self,
             Sym::Unknown
                 | Sym::Foreign
+                | Sym::ProjectOpaque
                 | Sym::ExternalModule
                 | Sym::Value(_)
                 | Sym::Param(..)

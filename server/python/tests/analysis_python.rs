@@ -540,3 +540,52 @@ def load(store: OrdersStore, order_id: str):
     let a = analyze(src);
     assert_eq!(ops(&a), ["dynamodb:GetItem"], "the annotation must not hide the store's table");
 }
+
+#[test]
+fn imports_resolve_to_the_nearest_module_of_a_monorepo_and_relative_to_the_importer() {
+    let fe = iamlens_python::PythonFrontEnd;
+    let factory = |bucket: &str| format!("import boto3\nBUCKET = '{bucket}'\ns3 = boto3.client('s3')\n");
+    let files = vec![
+        SourceFile { path: PathBuf::from("samples/orders/src/aws.py"), text: factory("orders") },
+        SourceFile { path: PathBuf::from("samples/billing/src/aws.py"), text: factory("billing") },
+        SourceFile {
+            path: PathBuf::from("samples/orders/src/handler.py"),
+            text: "from src.aws import s3, BUCKET\ndef go():\n    s3.get_object(Bucket=BUCKET, Key='k')\n".into(),
+        },
+        SourceFile {
+            path: PathBuf::from("samples/billing/src/jobs/run.py"),
+            text: "from ..aws import s3, BUCKET\ndef go():\n    s3.put_object(Bucket=BUCKET, Key='k', Body=b'')\n".into(),
+        },
+    ];
+    let out = fe.analyze_files(&files, &AnalysisOptions::default());
+    assert_eq!(ops(&out[2]), ["s3:GetObject"]);
+    assert_eq!(out[2].calls[0].arg("Bucket"), Some(&lit("orders")), "each sample's `src` is its own");
+    assert_eq!(ops(&out[3]), ["s3:PutObject"]);
+    assert_eq!(out[3].calls[0].arg("Bucket"), Some(&lit("billing")));
+}
+
+#[test]
+fn objects_from_project_modules_iamlens_cannot_see_into_are_named_not_dropped() {
+    let fe = iamlens_python::PythonFrontEnd;
+    let files = vec![
+        SourceFile {
+            path: PathBuf::from("app/store.py"),
+            text: "import boto3\nclass Store:\n    def __init__(self, cfg):\n        self.table = cfg['resource'].Table(cfg['name'])\n".into(),
+        },
+        SourceFile {
+            path: PathBuf::from("app/jobs.py"),
+            text: "import boto3\nfrom app.store import Store\ndef go(cfg):\n    s = Store(cfg)\n    s.table.put_item(Item={'id': 1})\n    s.table.flush(Force=True)\n    s.table.put_item(Item={})  # iamlens: dynamodb\n".into(),
+        },
+    ];
+    let out = fe.analyze_files(&files, &AnalysisOptions::default());
+    let jobs = &out[1];
+    // Only the line its directive settles is in the policy; the other
+    // lookalike is a warning; `flush` is no AWS operation: nothing.
+    assert_eq!(ops(jobs), ["dynamodb:PutItem"]);
+    assert_eq!(jobs.calls[0].span.start.line, 6);
+    assert!(
+        matches!(&jobs.findings[..], [f] if f.span.start.line == 4 && f.message.contains("made by another module of the project")),
+        "{:?}",
+        jobs.findings
+    );
+}
