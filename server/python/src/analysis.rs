@@ -84,7 +84,8 @@ fn prepare<'a>(
     an.project_uses_sdk = !an.imports_sdk && index.project_uses_sdk();
     let receives_clients = an.module.is_some_and(|m| index.receives_clients(m));
     let lookalikes = an.project_uses_sdk && has_boto_style_keyword(src);
-    if !an.imports_sdk && !receives_clients && !lookalikes && !names_a_service_factory(src, catalog) {
+    let takes_part = receives_clients || lookalikes || names_a_service_factory(src, catalog) || decorator_names_a_service(src, catalog);
+    if !an.imports_sdk && !takes_part {
         return None;
     }
     let key = incremental::SnapshotKey {
@@ -145,6 +146,17 @@ pub(crate) fn has_boto_style_keyword(src: &str) -> bool {
         let word_start = bytes[..at].iter().rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_')).map_or(0, |p| p + 1);
         let before = bytes[..word_start].iter().rev().find(|b| !b.is_ascii_whitespace());
         word_start < at && bytes[word_start].is_ascii_uppercase() && matches!(before, Some(b'(' | b','))
+    })
+}
+
+/// Whether a decorator is given a literal service name this knowledge base
+/// knows (`@sts_conn("ec2")`): it may inject a client of it (see `decorators`).
+pub(crate) fn decorator_names_a_service(src: &str, catalog: &dyn Catalog) -> bool {
+    src.lines().filter_map(|line| line.trim_start().strip_prefix('@')).any(|decorator| {
+        let Some(open) = decorator.find('(') else { return false };
+        let arg = decorator[open + 1..].trim_start();
+        let Some(quote) = arg.chars().next().filter(|c| *c == '\'' || *c == '"') else { return false };
+        arg[1..].split(quote).next().is_some_and(|name| catalog.service(name).is_some())
     })
 }
 

@@ -130,6 +130,8 @@ pub struct Analyzer<'a> {
     /// The file's dotted module name in the project (`app.db`), when known:
     /// other modules' calls of its functions are indexed under it.
     pub module: Option<&'a str>,
+    /// Names the file imports from non-SDK modules, built on first use.
+    pub imported: RefCell<Option<Rc<super::callers::ImportedNames<'a>>>>,
     /// Another file of the project imports an AWS SDK: in a file that does
     /// not, calls that look like AWS calls are named in warnings.
     pub project_uses_sdk: bool,
@@ -170,6 +172,7 @@ impl<'a> Analyzer<'a> {
             call_sites: RefCell::new(None),
             fn_locals: RefCell::new(HashMap::new()),
             module: None,
+            imported: RefCell::new(None),
             project_uses_sdk: false,
         }
     }

@@ -21,6 +21,9 @@ use tree_sitter::Node;
 /// A function's local bindings at the end of its body.
 pub type Locals<'a> = Rc<HashMap<&'a str, Sym>>;
 
+/// Names bound by imports of non-SDK modules: name → (module, member).
+pub type ImportedNames<'a> = HashMap<&'a str, (String, Option<&'a str>)>;
+
 impl<'a> Analyzer<'a> {
     /// A parameter of a module-level function, or of a module-level class's
     /// `__init__`, that every call passes the same client or resource of (in
@@ -135,11 +138,25 @@ impl<'a> Analyzer<'a> {
         self.call_sites.borrow().as_ref().and_then(|s| s.get(function).cloned()).unwrap_or_default()
     }
 
+    /// Names the file's imports bind to other, non-SDK modules (computed once).
+    pub(super) fn imported_names(&self, any: Node<'a>) -> Rc<ImportedNames<'a>> {
+        if let Some(names) = self.imported.borrow().as_ref() {
+            return names.clone();
+        }
+        let mut root = any;
+        while let Some(parent) = root.parent() {
+            root = parent;
+        }
+        let names = Rc::new(imported_callables(root, self.src));
+        *self.imported.borrow_mut() = Some(names.clone());
+        names
+    }
+
     /// The clients and resources this file hands to functions and classes it
     /// imports from other (non-SDK) modules, for the project index. Needs the
     /// module prepass to have run.
     pub fn arg_facts_of_file(&self, root: Node<'a>) -> Vec<ArgFact> {
-        let imported = imported_callables(root, self.src);
+        let imported = self.imported_names(root);
         if imported.is_empty() {
             return Vec::new();
         }

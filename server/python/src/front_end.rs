@@ -2,7 +2,7 @@
 //! projects, [`PythonDocument`] as a `SourceDocument`, [`ProjectIndex`] as a
 //! `LanguageIndex`.
 
-use crate::analysis::{analyze_document, analyze_python_range_with, has_boto_style_keyword, services_named};
+use crate::analysis::{analyze_document, analyze_python_range_with, decorator_names_a_service, has_boto_style_keyword, services_named};
 use crate::document::PythonDocument;
 use crate::index::ProjectIndex;
 use crate::project::{analyze_files_on_disk, analyze_project};
@@ -39,7 +39,7 @@ impl FrontEnd for PythonFrontEnd {
         bytes.windows(4).any(|w| w == b"boto")
             || bytes.windows(7).any(|w| w == b"client(")
             || bytes.windows(9).any(|w| w == b"resource(")
-            || std::str::from_utf8(bytes).is_ok_and(has_boto_style_keyword)
+            || std::str::from_utf8(bytes).is_ok_and(|text| has_boto_style_keyword(text) || decorator_names_a_service(text, catalog::embedded()))
     }
 
     /// pytest's and unittest's conventions: a `tests`/`test` directory,

@@ -329,6 +329,13 @@ impl ProjectView for ProjectIndex {
         !self.arg_facts.is_empty() && self.facts_by_callee().keys().any(|(m, _)| m == module)
     }
 
+    fn defined_with_sdk(&self, module: &str, name: Option<&str>) -> bool {
+        match name {
+            None => self.sdk_users.contains(module),
+            Some(name) => self.defining_module(module, name).is_some_and(|(m, _)| self.sdk_users.contains(&m)),
+        }
+    }
+
     fn project_uses_sdk(&self) -> bool {
         !self.sdk_users.is_empty()
     }

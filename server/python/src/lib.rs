@@ -18,8 +18,8 @@
 //! - `analyzer`: per-file state and name lookup.
 //! - `values` (argument values), `resources_api`, `resolve` (receiver
 //!   resolution), `import_syms`, `calls` (calls → SdkCalls/findings),
-//!   `walker` (statements in order), `callers` (parameters bound from their
-//!   call sites), `facts` (what definitions return/hold).
+//!   `decorators` (clients decorators inject), `walker` (statements in
+//!   order), `callers` (parameters bound from their call sites), `facts` (what definitions return/hold).
 //! - `incremental`, `document`, `index`, `analysis` (the entry points), `project`,
 //!   `inert`, `front_end`.
 //!
@@ -32,6 +32,7 @@ mod analyzer;
 mod callers;
 mod calls;
 mod catalog_cache;
+mod decorators;
 mod deployed;
 pub mod document;
 mod facts;

@@ -37,6 +37,10 @@ pub trait ProjectView {
     /// Whether any module passes a client or resource to a function of `module`.
     fn receives_clients(&self, module: &str) -> bool;
 
+    /// Whether the module that defines `name` of `module` (re-exports
+    /// followed; `name: None` for the module itself) imports an AWS SDK.
+    fn defined_with_sdk(&self, module: &str, name: Option<&str>) -> bool;
+
     /// Whether some module of the project imports an AWS SDK: then calls that
     /// look like AWS calls in its other files are named in warnings.
     fn project_uses_sdk(&self) -> bool;

@@ -50,6 +50,14 @@ impl<'a> Eval<'a> for Analyzer<'a> {
                 }
                 match self.eval(value, env) {
                     Sym::ResourceList(r) => Sym::Resource(r),
+                    Sym::Kwargs(client) => {
+                        let key = node.field("subscript").and_then(|k| self.value(k, env).as_exact_str());
+                        if key.is_some_and(|k| super::decorators::is_clientish(&k)) {
+                            *client
+                        } else {
+                            Sym::Unknown
+                        }
+                    }
                     Sym::Unknown => Sym::Unknown,
                     Sym::Value(Value::Dict(items)) => {
                         let key = node.field("subscript").map(|k| self.value(k, env));
@@ -344,6 +352,10 @@ impl<'a> Analyzer<'a> {
             }
             Sym::ExternalModule | Sym::Unknown | Sym::Param(..) => Sym::Unknown,
             Sym::ProjectOpaque => Sym::ProjectOpaque,
+            Sym::Kwargs(client) if matches!(method, "pop" | "get") => match self.first_str_arg(call, "key", env) {
+                Some(key) if super::decorators::is_clientish(&key) => *client,
+                _ => Sym::Unknown,
+            },
             _ => Sym::Foreign,
         }
     }

@@ -49,6 +49,9 @@ pub enum Sym {
     /// gives: it may hold clients iamlens cannot see, so calls on it that look
     /// like AWS calls are named in warnings, never in the policy.
     ProjectOpaque,
+    /// A function's `**kwargs` into which a decorator puts a client under a
+    /// client-like key (`kwargs.pop("client")`).
+    Kwargs(Box<Sym>),
     /// A constant value (strings, numbers, dicts).
     Value(Value),
     /// A parameter of the function being evaluated as a factory.
@@ -159,6 +162,7 @@ impl Sym {
             Sym::Unknown
                 | Sym::Foreign
                 | Sym::ProjectOpaque
+                | Sym::Kwargs(_)
                 | Sym::ExternalModule
                 | Sym::Value(_)
                 | Sym::Param(..)

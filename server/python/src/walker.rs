@@ -331,6 +331,7 @@ impl<'a> Analyzer<'a> {
         let Some(params) = def.field("parameters") else { return };
         let info = self.def_info.borrow().get(&def.start_byte()).copied().unwrap_or_default();
         let (class, is_static, is_classmethod) = (info.class, info.is_static, info.is_classmethod);
+        let injected = self.injected_client(def);
         let mut index = 0usize;
         for p in named_children(params) {
             let (name_node, annotation, default) = match p.kind() {
@@ -338,6 +339,14 @@ impl<'a> Analyzer<'a> {
                 "typed_parameter" => (p.named_child(0).filter(|n| n.kind() == "identifier"), p.field("type"), None),
                 "default_parameter" => (p.field("name"), None, p.field("value")),
                 "typed_default_parameter" => (p.field("name"), p.field("type"), p.field("value")),
+                "dictionary_splat_pattern" => {
+                    // `**kwargs` a decorator puts the client in (`kwargs.pop("client")`).
+                    let client = injected.as_ref().and_then(|i| self.injected_param(i, "client"));
+                    if let (Some(client), Some(n)) = (client, p.named_child(0).filter(|n| n.kind() == "identifier")) {
+                        frame.vars.insert(text(n, self.src), Sym::Kwargs(Box::new(client)));
+                    }
+                    (None, None, None)
+                }
                 _ => (None, None, None),
             };
             let Some(name_node) = name_node.filter(|n| n.kind() == "identifier") else {
@@ -353,6 +362,8 @@ impl<'a> Analyzer<'a> {
                     Sym::SelfOf(c)
                 }
             } else if let Some(s) = annotation.and_then(|a| self.annotation_instance(a, env)) {
+                s
+            } else if let Some(s) = injected.as_ref().filter(|_| annotation.is_none()).and_then(|i| self.injected_param(i, name)) {
                 s
             } else if let Some(s) = default.map(|d| self.eval(d, env)).filter(Sym::is_aws) {
                 s

@@ -589,3 +589,31 @@ fn objects_from_project_modules_iamlens_cannot_see_into_are_named_not_dropped() 
         jobs.findings
     );
 }
+
+#[test]
+fn decorators_that_name_a_service_inject_its_client_only_when_they_are_aws_code() {
+    let fe = iamlens_python::PythonFrontEnd;
+    let same_file = analyze(
+        "import boto3\n\ndef with_client(service):\n    def wrap(f):\n        return lambda *a, **k: f(*a, client=boto3.client(service), **k)\n    return wrap\n\n\
+         @with_client('sqs')\ndef purge(url, client=None):\n    client.purge_queue(QueueUrl=url)\n\n\
+         @with_client('ec2')\ndef vpcs(**kwargs):\n    return kwargs['client'].describe_vpcs()\n\n\
+         @with_client('logs')\ndef not_a_client_param(group, limit=None):\n    return limit.describe_log_streams(logGroupName=group)\n",
+    );
+    assert_eq!(ops(&same_file), ["sqs:PurgeQueue", "ec2:DescribeVpcs", "logs:DescribeLogStreams"]);
+    assert!(same_file.calls[..2].iter().all(|c| c.confidence == Confidence::Medium));
+    // `limit` is not named like a client: not injected, only the method name speaks for it.
+    assert_eq!(same_file.calls[2].confidence, Confidence::Low);
+
+    // A decorator from a module that does not use the SDK injects nothing AWS.
+    let files = vec![
+        SourceFile { path: PathBuf::from("inv/gconn.py"), text: "from googleapiclient import discovery\ndef gcp_conn(s):\n    return lambda f: f\n".into() },
+        SourceFile { path: PathBuf::from("inv/aws.py"), text: "import boto3\ndef aws_conn(s):\n    return lambda f: f\n".into() },
+        SourceFile {
+            path: PathBuf::from("inv/roles.py"),
+            text: "from inv.gconn import gcp_conn\nfrom inv.aws import aws_conn\n\n@gcp_conn('iam')\ndef google(client=None):\n    return client.list_roles()\n\n@aws_conn('iam')\ndef amazon(client=None):\n    return client.list_roles()\n".into(),
+        },
+    ];
+    let out = fe.analyze_files(&files, &AnalysisOptions::default());
+    assert_eq!(ops(&out[2]), ["iam:ListRoles"]);
+    assert_eq!(out[2].calls[0].span.start.line, 9);
+}
