@@ -109,6 +109,8 @@ pub struct Analyzer<'a> {
     pub fn_returns: RefCell<HashMap<usize, Option<Sym>>>,
     /// Memo of each class's attributes (`self.x = ...` anywhere in its methods).
     pub class_attrs: RefCell<HashMap<usize, Option<Rc<ClassAttrs>>>>,
+    /// Some class's attributes were read while still being computed.
+    pub attrs_read_while_computed: Cell<bool>,
     pub out: RefCell<Output>,
     /// Comprehension variables seen by the scan: name, iterable, comprehension byte range.
     pub comprehension_vars: RefCell<Vec<(&'a str, Node<'a>, std::ops::Range<usize>)>>,
@@ -164,6 +166,7 @@ impl<'a> Analyzer<'a> {
             def_info: RefCell::new(HashMap::new()),
             fn_returns: RefCell::new(HashMap::new()),
             class_attrs: RefCell::new(HashMap::new()),
+            attrs_read_while_computed: Cell::new(false),
             out: RefCell::new(Output::default()),
             comprehension_vars: RefCell::new(Vec::new()),
             owner: Cell::new(NO_OWNER),

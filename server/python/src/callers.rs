@@ -9,7 +9,7 @@
 use super::analyzer::{Analyzer, Eval};
 use super::imports;
 use super::project_view::ArgFact;
-use super::scope::{Env, Frame, FrameKind};
+use super::scope::{DefInfo, Env, Frame, FrameKind};
 use super::symbols::{Svc, Sym};
 use super::syntax::{named_children, text, CallArgs, FieldExt};
 use super::walker::Mode;
@@ -104,6 +104,7 @@ impl<'a> Analyzer<'a> {
         }
         self.fn_locals.borrow_mut().insert(key, None);
         let _guard = self.enter()?;
+        self.ensure_def_info(def);
         let mut env = Env::module();
         let mut frame = Frame::new(FrameKind::Function);
         self.bind_params(def, &mut frame, &env, false);
@@ -114,6 +115,19 @@ impl<'a> Analyzer<'a> {
         let locals = Rc::new(env.frames.pop().map(|f| f.vars).unwrap_or_default());
         self.fn_locals.borrow_mut().insert(key, Some(locals.clone()));
         Some(locals)
+    }
+
+    /// Where `def` is defined (a method's class, its decorators), when the
+    /// walk has not met it yet: its `self` must be bound like the walk binds it.
+    fn ensure_def_info(&self, def: Node<'a>) {
+        if self.def_info.borrow().contains_key(&def.start_byte()) {
+            return;
+        }
+        let decorated = def.parent().filter(|p| p.kind() == "decorated_definition");
+        let holder = decorated.unwrap_or(def).parent();
+        let class = holder.filter(|b| b.kind() == "block").and_then(|b| b.parent()).filter(|c| c.kind() == "class_definition");
+        let info = DefInfo::from_decorated(decorated, self.src, class.map(|c| c.start_byte()));
+        self.def_info.borrow_mut().insert(def.start_byte(), info);
     }
 
     /// The calls of the file whose callee is the plain name `function`.
@@ -185,17 +199,28 @@ impl<'a> Analyzer<'a> {
 
 /// What the arguments passed for one parameter agree on: one service's
 /// client (or resource); a client of one of several services when callers
-/// pass clients of each; `None` from `add` when a caller passes something
-/// else AWS-like.
+/// pass clients of each; an instance of one class of this file (which may
+/// hold clients: `S3File(name, mode, self)` from the storage class);
+/// `None` from `add` when a caller passes something else AWS-like.
 #[derive(Default)]
 struct SingleService {
     sym: Option<Sym>,
     services: std::collections::BTreeSet<String>,
     disagree: bool,
+    /// The class every instance passed is of; `Err` when they differ.
+    instances: Option<Result<usize, ()>>,
 }
 
 impl SingleService {
     fn add(&mut self, sym: Sym) -> Option<()> {
+        if let Sym::Instance(class) | Sym::SelfOf(class) = sym {
+            self.instances = match self.instances {
+                None => Some(Ok(class)),
+                Some(Ok(before)) if before == class => Some(Ok(class)),
+                _ => Some(Err(())),
+            };
+            return Some(());
+        }
         let Some(this) = service_of(&sym) else {
             // Not a client: fine, unless it is something else AWS-like.
             return (!sym.is_aws()).then_some(());
@@ -213,7 +238,15 @@ impl SingleService {
     /// to each. Mixed with resources: some client, resolved by method name or
     /// named in a warning.
     fn agreed(self) -> Option<Sym> {
-        let sym = self.sym?;
+        let Some(sym) = self.sym else {
+            return match self.instances {
+                Some(Ok(class)) => Some(Sym::Instance(class)),
+                _ => None,
+            };
+        };
+        if self.instances.is_some() {
+            return None;
+        }
         if !self.disagree {
             return Some(sym);
         }

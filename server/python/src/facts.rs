@@ -35,13 +35,27 @@ impl DefinitionFacts for Analyzer<'_> {
         if let Some(known) = self.class_attrs.borrow().get(&class) {
             if known.is_none() {
                 self.order_sensitive.set(true);
+                self.attrs_read_while_computed.set(true);
             }
             return known.clone();
         }
         let node = self.defs.borrow().get(&class).copied()?;
         self.class_attrs.borrow_mut().insert(class, None);
         let outer = self.owner.replace(class);
-        let attrs = Rc::new(self.compute_class_attributes(class, node));
+        let read_before = self.attrs_read_while_computed.replace(false);
+        let mut attrs = self.compute_class_attributes(class, node);
+        if self.attrs_read_while_computed.get() {
+            // An attribute built from another (`self._mp = self.obj.initiate_multipart_upload()`)
+            // was computed while the class's attributes were unknown: again, with them known.
+            self.class_attrs.borrow_mut().insert(class, Some(Rc::new(attrs.clone())));
+            for (name, sym) in self.compute_class_attributes(class, node) {
+                if sym.is_aws() && !attrs.get(&name).is_some_and(Sym::is_aws) {
+                    attrs.insert(name, sym);
+                }
+            }
+        }
+        self.attrs_read_while_computed.set(read_before);
+        let attrs = Rc::new(attrs);
         self.owner.set(outer);
         self.class_attrs.borrow_mut().insert(class, Some(attrs.clone()));
         Some(attrs)

@@ -5,7 +5,7 @@
 //! the walker and `facts`, and by every module through [`Eval`], which it implements.
 
 use super::analyzer::{Analyzer, DefinitionFacts, Eval};
-use super::scope::{DefInfo, Env};
+use super::scope::{DefInfo, Env, FrameKind};
 use super::symbols::{ResourceRef, SdkItem, Svc, Sym};
 use super::syntax::FieldExt;
 use super::syntax::{named_children, string_literal, text, unwrap_expr, CallArgs};
@@ -27,6 +27,9 @@ impl<'a> Eval<'a> for Analyzer<'a> {
                 let (Some(obj), Some(attr)) = (node.field("object"), node.field("attribute")) else {
                     return Sym::Unknown;
                 };
+                if let Some(assigned) = env.frames.last().filter(|f| f.kind == FrameKind::Function).and_then(|f| f.vars.get(text(node, self.src))) {
+                    return assigned.clone();
+                }
                 let base = self.eval(obj, env);
                 self.member(base, text(attr, self.src))
             }

@@ -235,8 +235,14 @@ impl<'a> Analyzer<'a> {
                 };
                 if let Some((class, attrs)) = mode.self_attrs.as_mut() {
                     if matches!(self.eval(obj, env), Sym::SelfOf(c) if c == *class) {
-                        attrs.push((text(attr, self.src).to_string(), sym));
+                        attrs.push((text(attr, self.src).to_string(), sym.clone()));
                     }
+                }
+                // `self._local.conn = session.resource("s3")` then `return self._local.conn`:
+                // inside a function the path itself holds the value.
+                let path = text(target, self.src);
+                if sym.is_aws() && env.frames.len() > 1 && is_dotted_path(path) {
+                    env.set(path, sym);
                 }
             }
             "pattern_list" | "tuple_pattern" | "list_pattern" => {
@@ -471,6 +477,11 @@ fn qualify(scopes: &[ScopeEntry], name: &str) -> String {
         Some(parent) => format!("{parent}.{name}"),
         None => name.to_string(),
     }
+}
+
+/// `a.b.c`: names and dots only.
+pub(super) fn is_dotted_path(text: &str) -> bool {
+    text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
 }
 
 fn is_statement(kind: &str) -> bool {
