@@ -38,7 +38,10 @@ impl<'a> Analyzer<'a> {
         }
         let mut found = SingleService::default();
         if self.imports_sdk {
-            for call in self.calls_named(def, callee) {
+            // A constructor is also called as `cls(...)` in the class's own classmethods.
+            let class = (position != index).then(|| def.parent().and_then(|b| b.parent())).flatten();
+            let by_cls = class.map(|c| self.calls_named(def, "cls").into_iter().filter(move |call| c.byte_range().contains(&call.start_byte())));
+            for call in self.calls_named(def, callee).into_iter().chain(by_cls.into_iter().flatten()) {
                 let args = CallArgs::of(call);
                 let Some(arg) = args.get(position, name, self.src) else { continue };
                 found.add(self.caller_arg(call, arg))?;

@@ -373,7 +373,10 @@ impl<'a> Analyzer<'a> {
                 s
             } else if let Some(s) = default.map(|d| self.eval(d, env)).filter(Sym::is_aws) {
                 s
-            } else if let Some(s) = (!factory && annotation.is_none()).then(|| self.param_from_callers(def, index, name)).flatten() {
+            } else if let Some(s) = (!factory && annotation.is_none_or(|a| is_generic_client_annotation(text(a, self.src))))
+                .then(|| self.param_from_callers(def, index, name))
+                .flatten()
+            {
                 s
             } else if let Some(class) =
                 annotation.map(|a| if a.kind() == "type" { a.named_child(0).unwrap_or(a) } else { a }).and_then(|a| match self.eval(a, env) {
@@ -495,5 +498,6 @@ fn is_generic_client_annotation(annotation: &str) -> bool {
     let inner = annotation.trim().trim_matches(|c| c == '"' || c == '\'');
     let inner = inner.strip_prefix("Optional[").and_then(|s| s.strip_suffix(']')).unwrap_or(inner);
     let last = inner.rsplit('.').next().unwrap_or(inner).trim();
-    matches!(last, "BaseClient" | "AioBaseClient" | "Any" | "object" | "ServiceResource")
+    // `boto3.client` / `boto3.resource` (the factories, used as types) say as little.
+    matches!(last, "BaseClient" | "AioBaseClient" | "Any" | "object" | "ServiceResource" | "client" | "resource")
 }
