@@ -7,14 +7,14 @@ import re
 
 STANDARD_VARS = {"Partition", "Region", "Account"}
 VAR = re.compile(r"\$\{([^}]+)\}")
-ROLE_MEMBER = re.compile(r"(Role|RoleArn|RoleARN)$")
 ARN_MEMBERS = ("ResourceArn", "ResourceARN", "Arn", "ARN", "ResourceName")
-# Services where a role ARN in the input is the subject of the call, not handed over.
-# Operations that create, start or configure something: a role member given to
-# them is a role the service will assume. (Get/List/Describe/Delete take role
-# ARNs only as identifiers or filters.)
-HANDING_VERBS = r"(Create|Update|Start|Put|Register|Associate|Modify|Run|Import|Enable|Set|Add|Submit|Activate|Restore|Copy|Configure|Deploy|Schedule)[A-Z]"
-NO_PASSROLE_SERVICES = {"iam", "sts", "sso-admin", "identitystore"}
+# Operations that read, list, delete, detach or assume take role ARNs only as
+# identifiers or filters: the service assumes no role for them.
+NOT_HANDING_VERBS = (r"(Get|List|Describe|Search|Delete|Cancel|Remove|Disassociate|Detach|Tag|Untag|Assume|Stop|Terminate|Deregister"
+                     r"|Validate|Check|Verify|Preview|Estimate|Lookup|Batch(Get|Delete|Describe|Disassociate|Detach))[A-Z]")
+# Services where a role in the input is the subject of the call (IAM manages
+# roles, STS assumes them, Identity Center maps them), never handed to a service.
+ROLE_SUBJECT_SERVICES = {"iam", "sts", "sso-admin", "identitystore"}
 
 
 class GeneratorError(SystemExit):
@@ -31,6 +31,8 @@ class Mapper:
         self.o = overrides
         self.bindings = overrides.entries["binding"]
         self.principals = {e["service"]: e["principal"] for e in overrides.entries["principal"]}
+        # (service, operation, member path, verdict) of every role-named member: data/pass-role.tsv.
+        self.pass_role_rows = []
 
     # ---- IAM lookups -------------------------------------------------------
     def action_info(self, action):
@@ -177,41 +179,61 @@ class Mapper:
         }
 
     # ---- extras ------------------------------------------------------------
-    def pass_role(self, service, op, members, primaries):
-        if service["name"] in NO_PASSROLE_SERVICES:
-            return []
-        if self._applies("no_pass_role", service["name"], op["name"]):
-            return []
-        role_members = [m["name"] for m in members.values()
-                        if m["shape_type"] == "string" and not m.get("enum") and ROLE_MEMBER.search(m["name"])]
+    def pass_role(self, service, op, members, primaries, role_members):
+        """`iam:PassRole` for each input member (top-level or nested) that
+        takes a role the service will assume; `role_members` is
+        `roles.candidates()`. Every candidate and its verdict goes to the
+        reviewed report (`data/pass-role.tsv`)."""
         curated = self._entry("pass_role", service["name"], op["name"])
+        listed = any("iam:PassRole" in (self.action_info(p["action"]) or {}).get("dependent_actions", []) for p in primaries)
+        passed = []
+        for path, verdict in role_members:
+            if service["name"] in ROLE_SUBJECT_SERVICES:
+                verdict = "role-is-the-subject: the call manages or assumes the role itself"
+            verdict = verdict or self._not_passed(service["name"], op["name"], path, listed)
+            if curated is not None and "members" in curated:
+                verdict = None if path in curated["members"] else (
+                    f"curated, role left a wildcard: {curated['reason']}" if not curated["members"] else f"curated: {curated['reason']}")
+            self.pass_role_rows.append((service["name"], op["name"], path, verdict or "passed"))
+            if verdict is None:
+                passed.append(path)
         if curated is not None:
-            role_members = curated.get("members", role_members)
+            passed = curated.get("members", passed)
             reason = curated["reason"]
+            for path in passed:
+                if path not in {p for p, _ in role_members}:
+                    self.pass_role_rows.append((service["name"], op["name"], path, "passed"))
         else:
-            if not role_members:
+            if not passed:
                 return []
-            listed = any("iam:PassRole" in (self.action_info(p["action"]) or {}).get("dependent_actions", []) for p in primaries)
             if listed:
                 reason = f"the IAM documentation lists iam:PassRole as a dependent action of {primaries[0]['action']}"
-            elif re.match(HANDING_VERBS, op["name"]):
-                reason = "an operation that creates, starts or configures something with a role hands that role to the service"
             else:
-                return []
+                reason = "the service assumes the role this member names (botocore documents it as an IAM role)"
         out = []
         principal = self.principals.get(service["name"])
         kind = {"kind": "pass_role", "passed_to_service": principal}
-        if not role_members:
+        if not passed:
             # The role travels inside the request or a referenced definition: the role ARN stays a wildcard.
             return [self.requirement(service, "iam:PassRole", {}, op["name"], kind, spec={"bind": {}},
                                      note=f"a role is handed to {service['name']}: {reason}")]
-        for member in role_members:
+        for member in passed:
             if member.split(".")[0] not in members:
                 raise GeneratorError(f"overrides: [[pass_role]] {service['name']} {op['name']}: no member {member}")
             out.append(self.requirement(service, "iam:PassRole", members, op["name"], kind,
                                         spec={"bind": {"RoleNameWithPath": f"{member}:name_or_arn"}},
                                         note=f"{member} hands a role to {service['name']}: {reason}"))
         return out
+
+    def _not_passed(self, service_name, op_name, path, documented):
+        """Why a documented role member hands no role to the service, or None."""
+        for e in self.o.entries["no_pass_role"]:
+            if e["service"] == service_name and self._matches(e, op_name) and path in e.get("members", [path]):
+                return f"reviewed: {e['reason']}"
+        # The IAM documentation listing iam:PassRole as a dependent action wins over the verb.
+        if re.match(NOT_HANDING_VERBS, op_name) and not documented:
+            return "identifier-or-filter: a read, delete or detach names a role, it hands none over"
+        return None
 
     def kms(self, service, op, members):
         out = []
@@ -257,7 +279,7 @@ class Mapper:
         return self._entry(table, service_name, op_name) is not None
 
     # ---- the mapping -------------------------------------------------------
-    def map_operation(self, service, op, members):
+    def map_operation(self, service, op, members, role_members=()):
         """(requires_iam, requirements, mapping) for one operation."""
         name = op["name"]
         if service["auth"] == "bearer":
@@ -293,5 +315,5 @@ class Mapper:
         if gap is not None and name in self.o.ops(gap):
             raise GeneratorError(f"overrides: {gap['_file']}: {service['name']} {name} is marked [[unmapped]] but now maps to "
                                  f"{primaries[0]['action']}; remove it from the list")
-        extras = self.pass_role(service, op, members, primaries) + self.kms(service, op, members) + self.when_member(service, op, members)
+        extras = self.pass_role(service, op, members, primaries, role_members) + self.kms(service, op, members) + self.when_member(service, op, members)
         return True, primaries + extras, mapping

@@ -18,7 +18,7 @@ SCHEMA = {
     "unmapped": ({"service", "reason"}, {"operation", "operations"}),
     "binding": ({"variable", "member", "form", "reason"}, {"iam_prefix", "service", "resource_type", "operations"}),
     "pass_role": ({"service", "reason"}, {"operation", "operations", "members"}),
-    "no_pass_role": ({"service", "reason"}, {"operation", "operations"}),
+    "no_pass_role": ({"service", "reason"}, {"operation", "operations", "members"}),
     "principal": ({"service", "principal", "reason"}, set()),
     "kms": ({"service", "actions", "reason"}, {"operation", "operations", "key_member", "via"}),
     "injected": ({"service", "method", "operations", "note", "reason"}, {"args", "extra_actions", "resource", "identifiers"}),

@@ -26,19 +26,39 @@ pub struct Bound {
 }
 
 /// Look up `member` (a top-level name or a dotted path like `CopySource.Bucket`)
-/// in the call's arguments.
+/// in the call's arguments. A path goes through lists item by item
+/// (`Targets.RoleArn`: each target's role): the value the items that have it
+/// agree on, or an unknown value when they differ; absent when none has it.
 pub fn member_value<'a>(args: &'a [(String, Value)], member: &str) -> Option<&'a Value> {
-    let mut parts = member.split('.');
-    let first = parts.next()?;
-    let mut value = args.iter().find(|(k, _)| k == first).map(|(_, v)| v)?;
-    for part in parts {
-        match value {
-            Value::Dict(_) => value = value.get(part)?,
-            // `CopySource="bucket/key"`: the string form is handled by the CopySource forms.
-            _ => return Some(value),
-        }
+    let (first, rest) = member.split_once('.').map_or((member, None), |(f, r)| (f, Some(r)));
+    let value = args.iter().find(|(k, _)| k == first).map(|(_, v)| v)?;
+    match rest {
+        Some(rest) => path_value(value, rest),
+        None => Some(value),
     }
-    Some(value)
+}
+
+static UNKNOWN: Value = Value::Unknown;
+
+fn path_value<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
+    let (part, rest) = path.split_once('.').map_or((path, None), |(p, r)| (p, Some(r)));
+    match value {
+        Value::Dict(_) => {
+            let inner = value.get(part)?;
+            match rest {
+                Some(rest) => path_value(inner, rest),
+                None => Some(inner),
+            }
+        }
+        Value::List(items) => {
+            let mut found = items.iter().filter_map(|item| path_value(item, path));
+            let first = found.next()?;
+            Some(if found.all(|v| v == first) { first } else { &UNKNOWN })
+        }
+        // `CopySource="bucket/key"`: the string form is handled by the CopySource forms;
+        // an unknown value may hold the member.
+        _ => Some(value),
+    }
 }
 
 /// Bind `value` (absent: the call did not pass the member) in the given form.
@@ -338,5 +358,23 @@ mod tests {
         let args = vec![("CopySource".to_string(), lit("src/k"))];
         assert_eq!(member_value(&args, "CopySource.Key"), Some(&lit("src/k")));
         assert_eq!(member_value(&args, "Bucket"), None);
+    }
+
+    #[test]
+    fn a_path_goes_through_list_items() {
+        let target = |role: Option<&str>| {
+            let mut entry = vec![("Arn".to_string(), lit("arn:aws:sqs:us-east-1:1:q"))];
+            if let Some(role) = role {
+                entry.push(("RoleArn".to_string(), lit(role)));
+            }
+            Value::Dict(entry)
+        };
+        let args = |targets: Vec<Value>| vec![("Targets".to_string(), Value::List(targets))];
+        assert_eq!(member_value(&args(vec![target(None), target(Some("r1"))]), "Targets.RoleArn"), Some(&lit("r1")));
+        assert_eq!(member_value(&args(vec![target(Some("r1")), target(Some("r1"))]), "Targets.RoleArn"), Some(&lit("r1")));
+        assert_eq!(member_value(&args(vec![target(Some("r1")), target(Some("r2"))]), "Targets.RoleArn"), Some(&Value::Unknown));
+        assert_eq!(member_value(&args(vec![target(None)]), "Targets.RoleArn"), None);
+        let unknown = vec![("Targets".to_string(), Value::Unknown)];
+        assert_eq!(member_value(&unknown, "Targets.RoleArn"), Some(&Value::Unknown));
     }
 }

@@ -346,3 +346,28 @@ fn pass_role_only_when_the_call_passes_a_role() {
     let opaque = call("lambda", "UpdateFunctionConfiguration", vec![]);
     assert_eq!(run(&opaque, &[pass()], &settings()).requirements.len(), 1);
 }
+
+#[test]
+fn a_role_nested_in_a_list_is_passed_only_when_an_item_gives_it() {
+    let put = |targets: Vec<Value>| call("events", "PutTargets", vec![("Rule", Value::literal("nightly")), ("Targets", Value::List(targets))]);
+    let target = |role: Option<&str>| {
+        let mut entry = vec![("Id".to_string(), Value::literal("1")), ("Arn".to_string(), Value::literal("arn:aws:sqs:us-east-1:123456789012:jobs"))];
+        if let Some(role) = role {
+            entry.push(("RoleArn".to_string(), Value::literal(role)));
+        }
+        Value::Dict(entry)
+    };
+    let pass_roles = |call: SdkCall| -> Vec<Vec<String>> {
+        requirements_for_calls(&[call], &settings(), &[])
+            .requirements
+            .into_iter()
+            .filter(|r| r.action == "iam:PassRole")
+            .map(|r| r.resources)
+            .collect()
+    };
+    assert!(pass_roles(put(vec![target(None)])).is_empty(), "a target without a role hands none over");
+    assert_eq!(
+        pass_roles(put(vec![target(None), target(Some("arn:aws:iam::123456789012:role/events-to-sqs"))])),
+        vec![vec!["arn:aws:iam::123456789012:role/events-to-sqs".to_string()]]
+    );
+}
