@@ -33,6 +33,8 @@ class Mapper:
         self.principals = {e["service"]: e["principal"] for e in overrides.entries["principal"]}
         # (service, operation, member path, verdict) of every role-named member: data/pass-role.tsv.
         self.pass_role_rows = []
+        # (service, operation, class, member path or "-", action, verdict): data/on-behalf.tsv.
+        self.on_behalf_rows = []
 
     # ---- IAM lookups -------------------------------------------------------
     def action_info(self, action):
@@ -252,17 +254,55 @@ class Mapper:
 
     def when_member(self, service, op, members):
         """Actions a call needs only when it passes a member (`VersionId` → the
-        version actions; `Tagging` on an upload → s3:PutObjectTagging)."""
+        version actions; `Tagging` on an upload → s3:PutObjectTagging; a
+        Redshift Data API `DbUser` → redshift:GetClusterCredentials), and,
+        with `unless`, does not pass any of those."""
         out = []
         for e in self.o.entries["when_member"]:
             if e["service"] != service["name"] or not self._matches(e, op["name"]):
                 continue
-            if e["member"] not in members:
-                raise GeneratorError(f"overrides: {e['_file']}: [[when_member]] {service['name']} {op['name']}: no member {e['member']}")
+            for member in [e["member"], *e.get("unless", [])]:
+                if member.split(".")[0] not in members:
+                    raise GeneratorError(f"overrides: {e['_file']}: [[when_member]] {service['name']} {op['name']}: no member {member}")
             kind = {"kind": "when_member", "member": e["member"], "replaces_primary": bool(e.get("replaces_primary", False))}
+            if e.get("unless"):
+                kind["unless"] = list(e["unless"])
+            spec = {"bind": e["bind"]} if "bind" in e else None
+            given = e["member"] + (f" (and none of {', '.join(e['unless'])})" if e.get("unless") else "")
             for action in e["actions"]:
-                out.append(self.requirement(service, action, members, op["name"], kind, note=f"{e['member']} is given: {e['reason']}"))
+                out.append(self.requirement(service, action, members, op["name"], kind, spec=spec, note=f"{given} is given: {e['reason']}"))
         return out
+
+    def endpoint_discovery(self, service, op, members, primaries):
+        """The endpoint operation the SDK calls before an operation whose
+        model requires endpoint discovery (Timestream: DescribeEndpoints)."""
+        endpoint_op = op.get("discovery")
+        if not endpoint_op:
+            return []
+        action = f"{service['iam_prefix']}:{endpoint_op}"
+        if any(p["action"] == self.require_action(action, f"{service['name']} {op['name']}")["name"] for p in primaries):
+            return []
+        return [self.requirement(service, action, members, op["name"], {"kind": "dependent"},
+                                 note=f"the SDK calls {endpoint_op} before {op['name']} to discover the endpoint (endpoint discovery is required by the service model)")]
+
+    def check_on_behalf(self, service, op, requirements):
+        """Every documented credential fetch is carried by a requirement or reviewed away; rows for data/on-behalf.tsv."""
+        actions = {r["action"].lower() for r in requirements}
+        for where, action in op.get("credential_mentions", []):
+            reviewed = next((e for e in self.o.entries["no_on_behalf"]
+                             if e["service"] == service["name"] and self._matches(e, op["name"]) and e["action"] == action), None)
+            if action.lower() in actions:
+                verdict = "carried"
+            elif reviewed is not None:
+                verdict = f"reviewed: {reviewed['reason']}"
+            else:
+                raise GeneratorError(f"{service['name']} {op['name']}: the documentation of {where} names {action}, which no requirement "
+                                     f"carries; add a [[when_member]] or [[operation]] entry, or a reviewed [[no_on_behalf]] entry "
+                                     f"(overrides/on-behalf.toml)")
+            self.on_behalf_rows.append((service["name"], op["name"], "credentials", where, action, verdict))
+        for r in requirements:
+            if r["kind"]["kind"] == "dependent" and op.get("discovery") and r["action"].endswith(":" + op["discovery"]):
+                self.on_behalf_rows.append((service["name"], op["name"], "endpoint-discovery", "-", r["action"], "carried"))
 
     # ---- override lookup ---------------------------------------------------
     def _matches(self, entry, op_name):
@@ -315,5 +355,7 @@ class Mapper:
         if gap is not None and name in self.o.ops(gap):
             raise GeneratorError(f"overrides: {gap['_file']}: {service['name']} {name} is marked [[unmapped]] but now maps to "
                                  f"{primaries[0]['action']}; remove it from the list")
-        extras = self.pass_role(service, op, members, primaries, role_members) + self.kms(service, op, members) + self.when_member(service, op, members)
+        extras = (self.pass_role(service, op, members, primaries, role_members) + self.kms(service, op, members)
+                  + self.when_member(service, op, members) + self.endpoint_discovery(service, op, members, primaries))
+        self.check_on_behalf(service, op, primaries + extras)
         return True, primaries + extras, mapping

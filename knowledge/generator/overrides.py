@@ -23,7 +23,8 @@ SCHEMA = {
     "kms": ({"service", "actions", "reason"}, {"operation", "operations", "key_member", "via"}),
     "injected": ({"service", "method", "operations", "note", "reason"}, {"args", "extra_actions", "resource", "identifiers"}),
     "privilege_escalation": ({"action", "reason"}, set()),
-    "when_member": ({"service", "member", "actions", "reason"}, {"operation", "operations", "replaces_primary"}),
+    "when_member": ({"service", "member", "actions", "reason"}, {"operation", "operations", "replaces_primary", "unless", "bind"}),
+    "no_on_behalf": ({"service", "action", "reason"}, {"operation", "operations"}),
     "terraform": ({"terraform", "cloudformation", "reason"}, set()),
 }
 FORMS = {"name", "name_or_arn", "arn", "queue_url", "path_name", "secret_name", "copy_source_bucket", "copy_source_key",

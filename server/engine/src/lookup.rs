@@ -201,8 +201,10 @@ fn as_text(service: &Service, found: &Found) -> String {
         let why = match &req.kind {
             RequirementKind::Primary => String::new(),
             RequirementKind::Dependent => "  (dependent action)".into(),
-            RequirementKind::WhenMember { member, replaces_primary: true } => format!("  (instead, when {member} is given)"),
-            RequirementKind::WhenMember { member, replaces_primary: false } => format!("  (when {member} is given)"),
+            RequirementKind::WhenMember { member, replaces_primary: true, unless } => {
+                format!("  (instead, when {member} is given{})", without(unless))
+            }
+            RequirementKind::WhenMember { member, replaces_primary: false, unless } => format!("  (when {member} is given{})", without(unless)),
             RequirementKind::PassRole { passed_to_service: Some(p) } => format!("  (passes a role; iam:PassedToService = {p})"),
             RequirementKind::PassRole { passed_to_service: None } => "  (passes a role)".into(),
             RequirementKind::KmsViaService { via_service_template } => format!("  (KMS on your behalf; kms:ViaService = {via_service_template})"),
@@ -224,4 +226,13 @@ fn as_text(service: &Service, found: &Found) -> String {
         }
     }
     out
+}
+
+/// ` without DbUser or SecretArn` for a `WhenMember` action that other members rule out.
+fn without(unless: &[String]) -> String {
+    if unless.is_empty() {
+        String::new()
+    } else {
+        format!(" without {}", unless.join(" or "))
+    }
 }

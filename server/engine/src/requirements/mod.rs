@@ -104,9 +104,8 @@ pub fn add_call_requirements(call: &SdkCall, call_index: usize, actions: &[Actio
     // when the primary resource spells them out (a topic ARN in eu-west-1).
     let mut resource_settings: Option<RequirementSettings> = None;
     // A member that changes what authorizes the call (`VersionId`): its actions instead of the primary ones.
-    let replaced = actions
-        .iter()
-        .any(|a| matches!(&a.kind, RequirementKind::WhenMember { member, replaces_primary: true } if member_value(&call.args, member).is_some()));
+    let replaced =
+        actions.iter().any(|a| matches!(&a.kind, RequirementKind::WhenMember { replaces_primary: true, .. }) && member_condition_met(&a.kind, call));
     // Primary actions first, so their resources are known when KMS is bound.
     let ordered = actions.iter().filter(|a| a.kind == RequirementKind::Primary).chain(actions.iter().filter(|a| a.kind != RequirementKind::Primary));
     for action in ordered {
@@ -115,10 +114,8 @@ pub fn add_call_requirements(call: &SdkCall, call_index: usize, actions: &[Actio
         if (is_kms && !kms_applies) || (action.kind == RequirementKind::Primary && (not_performed || replaced)) || role_not_passed(action, call) {
             continue;
         }
-        if let RequirementKind::WhenMember { member, .. } = &action.kind {
-            if member_value(&call.args, member).is_none() {
-                continue;
-            }
+        if !member_condition_met(&action.kind, call) {
+            continue;
         }
         let action_settings = if is_kms { resource_settings.as_ref().unwrap_or(settings) } else { settings };
         let targets = select_targets(&action.resources, call, &variants[0]);
@@ -184,6 +181,17 @@ fn select_targets<'a>(targets: &'a [ResourceTarget], call: &SdkCall, args: &[(St
     let mut chosen: Vec<&ResourceTarget> = targets.iter().filter(|t| t.required && !optional.iter().any(|o| refines(o, t))).collect();
     chosen.extend(optional);
     chosen
+}
+
+/// A `WhenMember` action applies when the call gives its member and none of
+/// the members that rule it out; other kinds always apply.
+fn member_condition_met(kind: &RequirementKind, call: &SdkCall) -> bool {
+    match kind {
+        RequirementKind::WhenMember { member, unless, .. } => {
+            member_value(&call.args, member).is_some() && unless.iter().all(|other| member_value(&call.args, other).is_none())
+        }
+        _ => true,
+    }
 }
 
 /// `iam:PassRole` bound to role members the call does not pass: no role is

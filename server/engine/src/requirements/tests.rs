@@ -371,3 +371,48 @@ fn a_role_nested_in_a_list_is_passed_only_when_an_item_gives_it() {
         vec![vec!["arn:aws:iam::123456789012:role/events-to-sqs".to_string()]]
     );
 }
+
+#[test]
+fn the_redshift_data_api_needs_the_credentials_its_members_ask_for() {
+    let statement = |args: Vec<(&str, Value)>| {
+        let mut all = vec![("Sql", Value::literal("select 1")), ("Database", Value::literal("dev"))];
+        all.extend(args);
+        call("redshift-data", "ExecuteStatement", all)
+    };
+    let actions = |call: SdkCall| -> Vec<(String, Vec<String>)> {
+        let mut out: Vec<(String, Vec<String>)> =
+            requirements_for_calls(&[call], &settings(), &[]).requirements.into_iter().map(|r| (r.action, r.resources)).collect();
+        out.sort();
+        out
+    };
+    let db_user = actions(statement(vec![("ClusterIdentifier", Value::literal("analytics")), ("DbUser", Value::literal("etl"))]));
+    assert_eq!(
+        db_user.iter().find(|(a, _)| a == "redshift:GetClusterCredentials").map(|(_, r)| r.clone()),
+        Some(vec![
+            "arn:aws:redshift:us-east-1:123456789012:dbuser:analytics/etl".to_string(),
+            "arn:aws:redshift:us-east-1:123456789012:dbname:analytics/dev".to_string()
+        ])
+    );
+    assert!(!db_user.iter().any(|(a, _)| a == "redshift:GetClusterCredentialsWithIAM" || a.starts_with("secretsmanager:")));
+
+    let iam_identity = actions(statement(vec![("ClusterIdentifier", Value::literal("analytics"))]));
+    let names: Vec<&str> = iam_identity.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(names, vec!["redshift-data:ExecuteStatement", "redshift:GetClusterCredentialsWithIAM"]);
+
+    let secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:analytics-AbCdEf";
+    let with_secret = actions(statement(vec![("ClusterIdentifier", Value::literal("analytics")), ("SecretArn", Value::literal(secret))]));
+    let names: Vec<&str> = with_secret.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(names, vec!["redshift-data:ExecuteStatement", "secretsmanager:GetSecretValue"]);
+    assert_eq!(with_secret[1].1, vec![secret.to_string()]);
+
+    let serverless = actions(statement(vec![("WorkgroupName", Value::literal("bi"))]));
+    let names: Vec<&str> = serverless.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(names, vec!["redshift-data:ExecuteStatement", "redshift-serverless:GetCredentials"]);
+}
+
+#[test]
+fn timestream_calls_discover_their_endpoint_first() {
+    let write = call("timestream-write", "WriteRecords", vec![("DatabaseName", Value::literal("iot")), ("TableName", Value::literal("readings"))]);
+    let actions: Vec<String> = requirements_for_calls(&[write], &settings(), &[]).requirements.into_iter().map(|r| r.action).collect();
+    assert!(actions.contains(&"timestream:WriteRecords".to_string()) && actions.contains(&"timestream:DescribeEndpoints".to_string()), "{actions:?}");
+}
