@@ -88,6 +88,7 @@ def build_service(name, entry, prefix_table, mapper, xform, injected, resources)
         "protocol": md["protocol"],
         "api_version": entry["api_version"],
         "auth": auth_of(md),
+        "retired": entry.get("retired"),
     }
     operations = {}
     endpoint_op = on_behalf.endpoint_operation(model)
@@ -222,10 +223,16 @@ def main():
     resources = sources.boto3_resources()
     injected = make_injected(overrides, mapper, resources)
     botocore = sources.botocore_services()
+    for name, entry in sources.retired_services(pins).items():
+        if name in botocore:
+            raise SystemExit(f"generator: pins.toml keeps {name} as retired, but botocore {pins['botocore']['version']} has it; drop it from the retired pin")
+        botocore[name] = entry
     services = {name: build_service(name, entry, prefix_table, mapper, xform, injected, resources) for name, entry in botocore.items()}
 
     method_index = {}
     for name, s in services.items():
+        if s["retired"]:
+            continue  # only a client named for a retired service reaches it: no method-name guesses
         methods = {op["method"] for op in s["operations"].values()}
         methods.update(m["method"] for m in s["injected"]
                        if m["resource"] is None and not any(e["service"] == "*" and e["method"] == m["method"] for e in overrides.entries["injected"]))
@@ -233,7 +240,7 @@ def main():
             method_index.setdefault(method, []).append(name)
     method_index = {m: sorted(v) for m, v in sorted(method_index.items())}
 
-    write_artifact(out_dir / "knowledge.bin", {k: v for k, v in pins.items() if k not in ("zstandard", "cfn-lint")},
+    write_artifact(out_dir / "knowledge.bin", {k: v for k, v in pins.items() if k not in ("zstandard", "cfn-lint") and not k.startswith("botocore-retired-")},
                    {n: wire.service(s, prefixes) for n, s in services.items()},
                    {p: wire.prefix(v) for p, v in prefixes.items()}, method_index,
                    sources.service_name_aliases(), escalations(overrides, prefixes))

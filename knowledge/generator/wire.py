@@ -75,6 +75,7 @@ def service(s, iam):
         "name": s["name"], "iam_prefix": s["iam_prefix"], "signing_name": s["signing_name"],
         "endpoint_prefix": s["endpoint_prefix"], "service_id": s["service_id"], "protocol": s["protocol"],
         "api_version": s["api_version"], "auth": s["auth"],
+        **({"retired": s["retired"]} if s["retired"] else {}),
         "ops": ops, "mappings": mappings,
         "paginators": s["paginators"],
         "waiters": [[w["name"], w["operation"]] for w in s["waiters"].values()],

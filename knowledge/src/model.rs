@@ -35,6 +35,10 @@ pub struct Service {
     /// API version of the model used (`2006-03-01`).
     pub api_version: String,
     pub auth: Auth,
+    /// The botocore release the model comes from when current botocore has
+    /// dropped the service (end of support): existing code still calls it.
+    #[serde(default)]
+    pub retired: Option<String>,
     /// Operations by API name (`GetObject`).
     pub operations: BTreeMap<String, Operation>,
     /// API names of operations that have a paginator (`client.get_paginator(method)`).

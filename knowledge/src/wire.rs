@@ -24,6 +24,8 @@ pub(crate) struct WireService {
     protocol: String,
     api_version: String,
     auth: Auth,
+    #[serde(default)]
+    retired: Option<String>,
     ops: Vec<WireOp>,
     mappings: Vec<Mapping>,
     paginators: BTreeSet<String>,
@@ -301,6 +303,7 @@ pub(crate) fn service(w: WireService, iam: &dyn Fn(&str) -> Option<Arc<IamPrefix
         protocol: w.protocol,
         api_version: w.api_version,
         auth: w.auth,
+        retired: w.retired,
         operations,
         paginators: w.paginators,
         waiters,

@@ -145,7 +145,7 @@ fn as_json(service: &Service, found: &Found) -> Value {
             entry
         })
         .collect();
-    match found {
+    let mut answer = match found {
         Found::Operation(op) => json!({
             "Service": service.name,
             "Operation": op.name,
@@ -162,7 +162,11 @@ fn as_json(service: &Service, found: &Found) -> Value {
             "Actions": actions,
             "Note": m.note,
         }),
+    };
+    if let Some(version) = &service.retired {
+        answer["RetiredAfterBotocore"] = json!(version);
     }
+    answer
 }
 
 /// Condition keys for reading: the first dozen, then a count (`--json` has them all).
@@ -179,6 +183,9 @@ fn as_text(service: &Service, found: &Found) -> String {
     match found {
         Found::Operation(op) => {
             out.push_str(&format!("{} {}  (boto3: {}.{})\n", service.name, op.name, service.name, op.method));
+            if let Some(version) = &service.retired {
+                out.push_str(&format!("  retired service: botocore dropped it after {version} (end of support); its model is from that release\n"));
+            }
             match &op.mapping {
                 Mapping::NoIam { reason } => out.push_str(&format!("  needs no IAM permission: {reason}\n")),
                 Mapping::KnownGap { reason } | Mapping::Unmapped { reason } => {
