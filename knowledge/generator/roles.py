@@ -1,16 +1,17 @@
 """Input members that take an IAM role, found in botocore's shapes.
 
-A candidate is a string member, top-level or nested in structures, lists and
-maps (`Target.RoleArn`, `Targets.RoleArn` for each list item), whose name ends
-in `Role`, `RoleArn` or `RoleName` in any casing. A `…RoleArn` member is a role
+A candidate is a string member (or a list of strings), top-level or nested in
+structures, lists and maps (`Target.RoleArn`, `Targets.RoleArn` for each list
+item, `IamRoles`), whose name ends in `Role`, `RoleArn` or `RoleName` (or their
+plurals) in any casing. A `…RoleArn` member is a role
 ARN by its name; a `…Role`/`…RoleName` member must also be documented as an
 IAM role. Members whose documentation says they are something else (an LDAP or
 Snowflake role, an instance profile) are reported as such, not passed."""
 
 import re
 
-ROLE_NAME = re.compile(r"(?i)role(arn|name)?$")
-ARN_NAME = re.compile(r"(?i)arn$")
+ROLE_NAME = re.compile(r"(?i)role(arn|name)?s?$")
+ARN_NAME = re.compile(r"(?i)arns?$")
 IAM_DOC = re.compile(r"(?i)\bIAM\b|\bARN\b|Amazon Resource Name|Identity and Access Management|assume|service role|execution role|service-linked role")
 # Roles that are not IAM roles, or IAM facts that are no role ARN.
 NOT_IAM_DOC = re.compile(r"(?i)\bLDAP\b|SAML assertion|Snowflake|Not supported|database role|Valid values")
@@ -58,8 +59,10 @@ def _walk(model, shape_name, path, stack, out):
         for name, ref in shape.get("members", {}).items():
             target = model["shapes"][ref["shape"]]
             member_path = path + [name]
-            if target.get("type") == "string":
-                if "enum" not in target and ROLE_NAME.search(name):
+            item = model["shapes"][target["member"]["shape"]] if target.get("type") == "list" else None
+            if target.get("type") == "string" or (item is not None and item.get("type") == "string"):
+                # A string, or a list of strings (`IamRoles`: each one a role).
+                if "enum" not in target and "enum" not in (item or {}) and ROLE_NAME.search(name):
                     out.append((".".join(member_path), _verdict(name, _doc(ref, target))))
             else:
                 _walk(model, ref["shape"], member_path, stack, out)

@@ -6,7 +6,7 @@ use iamlens_knowledge::{KnowledgeBase, RequirementKind};
 
 const REPORT: &str = include_str!("../data/pass-role.tsv");
 /// Reviewed count of members bound to iam:PassRole (December 2026, botocore 1.44.8 and the retired services).
-const REVIEWED_PASSED: usize = 1474;
+const REVIEWED_PASSED: usize = 1491;
 
 fn rows() -> Vec<[&'static str; 4]> {
     REPORT
@@ -79,6 +79,9 @@ fn services_that_take_a_role_get_pass_role_on_that_member() {
     // Nested in structures and in list items (a notification channel's role).
     assert!(pass_role_members("firehose", "create_delivery_stream").contains(&"ExtendedS3DestinationConfiguration.RoleARN".to_string()));
     assert_eq!(pass_role_members("events", "put_targets"), vec!["Targets.RoleArn"]);
+    // A list of role ARNs: each one is passed.
+    assert_eq!(pass_role_members("redshift", "create_cluster"), vec!["IamRoles", "DefaultIamRoleArn"]);
+    assert_eq!(pass_role_members("redshift", "modify_cluster_iam_roles"), vec!["AddIamRoles", "DefaultIamRoleArn"]);
     assert_eq!(pass_role_members("rekognition", "start_label_detection"), vec!["NotificationChannel.RoleArn"]);
     // The role the caller assumes, a role named as an identifier or a filter, a
     // role that is not an IAM role, and resource descriptions: none.

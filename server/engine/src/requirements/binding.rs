@@ -30,6 +30,10 @@ pub struct Bound {
 /// (`Targets.RoleArn`: each target's role): the value the items that have it
 /// agree on, or an unknown value when they differ; absent when none has it.
 pub fn member_value<'a>(args: &'a [(String, Value)], member: &str) -> Option<&'a Value> {
+    // An argument keyed by the whole path: one value picked out of a list (`member_values`).
+    if let Some((_, value)) = args.iter().find(|(k, _)| k == member) {
+        return Some(value);
+    }
     let (first, rest) = member.split_once('.').map_or((member, None), |(f, r)| (f, Some(r)));
     let value = args.iter().find(|(k, _)| k == first).map(|(_, v)| v)?;
     match rest {
@@ -39,6 +43,35 @@ pub fn member_value<'a>(args: &'a [(String, Value)], member: &str) -> Option<&'a
 }
 
 static UNKNOWN: Value = Value::Unknown;
+
+/// Every distinct value at `member` (a path as for [`member_value`]), going
+/// through list items and into a list at the end (`IamRoles=["a", "b"]`):
+/// one per resource the member names. Empty when the call does not give it.
+pub fn member_values<'a>(args: &'a [(String, Value)], member: &str) -> Vec<&'a Value> {
+    let (first, rest) = member.split_once('.').map_or((member, None), |(f, r)| (f, Some(r)));
+    let mut out = Vec::new();
+    if let Some((_, value)) = args.iter().find(|(k, _)| k == first) {
+        collect_values(value, rest, &mut out);
+    }
+    out
+}
+
+fn collect_values<'a>(value: &'a Value, path: Option<&str>, out: &mut Vec<&'a Value>) {
+    match (value, path) {
+        (Value::List(items), _) => items.iter().for_each(|item| collect_values(item, path, out)),
+        (Value::Dict(_), Some(path)) => {
+            let (part, rest) = path.split_once('.').map_or((path, None), |(p, r)| (p, Some(r)));
+            if let Some(inner) = value.get(part) {
+                collect_values(inner, rest, out);
+            }
+        }
+        _ => {
+            if !out.contains(&value) {
+                out.push(value);
+            }
+        }
+    }
+}
 
 fn path_value<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
     let (part, rest) = path.split_once('.').map_or((path, None), |(p, r)| (p, Some(r)));
@@ -376,5 +409,10 @@ mod tests {
         assert_eq!(member_value(&args(vec![target(None)]), "Targets.RoleArn"), None);
         let unknown = vec![("Targets".to_string(), Value::Unknown)];
         assert_eq!(member_value(&unknown, "Targets.RoleArn"), Some(&Value::Unknown));
+        let two = args(vec![target(Some("r1")), target(None), target(Some("r2")), target(Some("r1"))]);
+        assert_eq!(member_values(&two, "Targets.RoleArn"), vec![&lit("r1"), &lit("r2")]);
+        assert!(member_values(&args(vec![target(None)]), "Targets.RoleArn").is_empty());
+        let roles = vec![("IamRoles".to_string(), Value::List(vec![lit("a"), lit("b")]))];
+        assert_eq!(member_values(&roles, "IamRoles"), vec![&lit("a"), &lit("b")]);
     }
 }

@@ -416,3 +416,35 @@ fn timestream_calls_discover_their_endpoint_first() {
     let actions: Vec<String> = requirements_for_calls(&[write], &settings(), &[]).requirements.into_iter().map(|r| r.action).collect();
     assert!(actions.contains(&"timestream:WriteRecords".to_string()) && actions.contains(&"timestream:DescribeEndpoints".to_string()), "{actions:?}");
 }
+
+#[test]
+fn each_role_a_call_passes_gets_its_own_arn() {
+    let role = |name: &str| Value::literal(format!("arn:aws:iam::123456789012:role/{name}"));
+    let pass_role_resources = |call: SdkCall| -> Vec<String> {
+        requirements_for_calls(&[call], &settings(), &[])
+            .requirements
+            .into_iter()
+            .filter(|r| r.action == "iam:PassRole")
+            .flat_map(|r| r.resources)
+            .collect()
+    };
+    let target = |id: &str, name: &str| {
+        Value::Dict(vec![
+            ("Id".to_string(), Value::literal(id)),
+            ("Arn".to_string(), Value::literal("arn:aws:sqs:us-east-1:123456789012:jobs")),
+            ("RoleArn".to_string(), role(name)),
+        ])
+    };
+    let put =
+        call("events", "PutTargets", vec![("Rule", Value::literal("nightly")), ("Targets", Value::List(vec![target("1", "a"), target("2", "b")]))]);
+    assert_eq!(pass_role_resources(put), vec!["arn:aws:iam::123456789012:role/a".to_string(), "arn:aws:iam::123456789012:role/b".to_string()]);
+    let cluster = call(
+        "redshift",
+        "CreateCluster",
+        vec![("ClusterIdentifier", Value::literal("analytics")), ("IamRoles", Value::List(vec![role("copy"), role("spectrum")]))],
+    );
+    assert_eq!(
+        pass_role_resources(cluster),
+        vec!["arn:aws:iam::123456789012:role/copy".to_string(), "arn:aws:iam::123456789012:role/spectrum".to_string()]
+    );
+}
