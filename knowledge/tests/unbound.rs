@@ -9,7 +9,7 @@ const REPORT: &str = include_str!("../data/unbound-arns.tsv");
 /// Rows left after overrides/bindings-names.toml, bindings-identifiers.toml and bindings.toml (December
 /// 2026: 5,813 before them). Lower it when bindings close more; never raise it
 /// without reviewing the new rows.
-const REVIEWED_MAX: usize = 4068;
+const REVIEWED_MAX: usize = 4052;
 
 #[test]
 fn the_unbound_arn_report_does_not_grow() {
