@@ -28,7 +28,7 @@ SCHEMA = {
     "terraform": ({"terraform", "cloudformation", "reason"}, set()),
 }
 FORMS = {"name", "name_or_arn", "arn", "queue_url", "path_name", "secret_name", "copy_source_bucket", "copy_source_key",
-         "task_definition_family", "task_definition_revision", "bedrock_foundation_model", "bedrock_inference_profile"}
+         "task_definition_family", "task_definition_revision", "bedrock_foundation_model", "bedrock_inference_profile", "ssm_document"}
 
 
 class Overrides:

@@ -279,6 +279,11 @@ pub enum BindingForm {
     /// Bedrock `modelId` on the inference-profile target: only a cross-region
     /// inference profile id (`us.`, `eu.`, `apac.`, `global.` ...) names one.
     BedrockInferenceProfile,
+    /// SSM document name: one AWS owns (names starting `AWS`, `Amazon` or
+    /// `amzn`, which customers cannot use) has no account in its ARN
+    /// (`arn:aws:ssm:us-east-1::document/AWS-RunShellScript`, granted as
+    /// `...:us-east-1:*:document/...`, which matches it); an ARN is the whole resource.
+    SsmDocument,
 }
 
 /// A waiter: `client.get_waiter(name).wait(...)` polls one operation.

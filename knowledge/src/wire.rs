@@ -127,6 +127,7 @@ fn binding_form(code: &str) -> BindingForm {
         "tr" => BindingForm::TaskDefinitionRevision,
         "bf" => BindingForm::BedrockFoundationModel,
         "bi" => BindingForm::BedrockInferenceProfile,
+        "sd" => BindingForm::SsmDocument,
         _ => BindingForm::Name,
     }
 }

@@ -133,6 +133,7 @@ pub fn bind(form: BindingForm, value: Option<&Value>) -> Bound {
         BindingForm::TaskDefinitionRevision => task_definition(plain, |_, revision| revision),
         BindingForm::BedrockFoundationModel => bedrock_foundation_model(plain),
         BindingForm::BedrockInferenceProfile => bedrock_inference_profile(plain),
+        BindingForm::SsmDocument => ssm_document(or_whole_arn(plain)),
     }
 }
 
@@ -179,6 +180,19 @@ fn task_definition(bound: Bound, part: impl Fn(String, String) -> String) -> Bou
         None => (bound.value.clone(), "*".to_string()),
     };
     Bound { value: part(family, revision), ..bound }
+}
+
+/// Document names starting `AWS`, `Amazon` or `amzn` are reserved for
+/// documents AWS owns, whose ARNs carry no account: an empty account, which
+/// the ARN filler writes as `*` (it matches the empty part), not the caller's.
+fn ssm_document(bound: Bound) -> Bound {
+    let lower = bound.value.to_ascii_lowercase();
+    let aws_owned = bound.whole_arn.is_none() && ["aws", "amazon", "amzn"].iter().any(|p| lower.starts_with(p));
+    if aws_owned {
+        Bound { account: Some(String::new()), ..bound }
+    } else {
+        bound
+    }
 }
 
 fn or_whole_arn(bound: Bound) -> Bound {

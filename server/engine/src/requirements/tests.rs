@@ -448,3 +448,19 @@ fn each_role_a_call_passes_gets_its_own_arn() {
         vec!["arn:aws:iam::123456789012:role/copy".to_string(), "arn:aws:iam::123456789012:role/spectrum".to_string()]
     );
 }
+
+#[test]
+fn documents_aws_owns_have_no_account_in_their_arn() {
+    let send = |document: &str| {
+        let call = call(
+            "ssm",
+            "SendCommand",
+            vec![("DocumentName", Value::literal(document)), ("InstanceIds", Value::List(vec![Value::literal("i-0abc")]))],
+        );
+        let out = requirements_for_calls(&[call], &settings(), &[]);
+        out.requirements.into_iter().find(|r| r.action == "ssm:SendCommand").unwrap().resources
+    };
+    // The real ARN has an empty account (`arn:aws:ssm:us-east-1::document/...`); `*` matches it.
+    assert!(send("AWS-RunShellScript").contains(&"arn:aws:ssm:us-east-1:*:document/AWS-RunShellScript".to_string()));
+    assert!(send("deploy-app").contains(&"arn:aws:ssm:us-east-1:123456789012:document/deploy-app".to_string()));
+}
