@@ -61,7 +61,11 @@ fn resolve_service(kb: &KnowledgeBase, name: &str, method: &str) -> Result<Arc<S
     if let Some(service) = by_prefix.into_iter().next() {
         return Ok(service);
     }
-    Err(with_suggestions(format!("unknown AWS service `{name}`"), &kb.nearest_services(name, 3), "iamlens lookup s3 get_object"))
+    Err(with_suggestions(
+        format!("`{name}` is unknown to this version of the knowledge base (misspelt, or newer than its botocore data)"),
+        &kb.nearest_services(name, 3),
+        "iamlens lookup s3 get_object",
+    ))
 }
 
 fn unknown_method(service: &Service, method: &str) -> String {
