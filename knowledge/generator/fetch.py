@@ -51,26 +51,36 @@ def download(pin):
     return target
 
 
-def unpack(name, archive):
+def unpack(name, archive, only=None):
+    """Unpack `archive` into SRC/name; `only`: just these path prefixes of a wheel."""
     dest = SRC / name
     stamp = dest / ".unpacked-from"
-    if stamp.exists() and stamp.read_text() == archive.name:
+    label = archive.name + ("" if only is None else " " + " ".join(only))
+    if stamp.exists() and stamp.read_text() == label:
         return
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
     if archive.suffix == ".whl":
         with zipfile.ZipFile(archive) as z:
-            z.extractall(dest)
+            members = [n for n in z.namelist() if only is None or any(n.startswith(p) for p in only)]
+            z.extractall(dest, members)
     else:
         with tarfile.open(archive) as t:
             t.extractall(dest, filter="data")
-    stamp.write_text(archive.name)
+    stamp.write_text(label)
+
+
+def retired_pins(pins):
+    """Older botocore wheels that still had services later releases dropped."""
+    return {name: pin for name, pin in sorted(pins.items()) if name.startswith("botocore-retired-")}
 
 
 def main():
     pins = load_pins()
     for name in SOURCES:
         unpack(name, download(pins[name]))
+    for name, pin in retired_pins(pins).items():
+        unpack(name, download(pin), only=[f"botocore/data/{service}/" for service in pin["services"]])
     print(f"fetch: sources ready in {SRC}", file=sys.stderr)
 
 

@@ -7,14 +7,14 @@ import re
 
 STANDARD_VARS = {"Partition", "Region", "Account"}
 VAR = re.compile(r"\$\{([^}]+)\}")
-ROLE_MEMBER = re.compile(r"(Role|RoleArn|RoleARN)$")
 ARN_MEMBERS = ("ResourceArn", "ResourceARN", "Arn", "ARN", "ResourceName")
-# Services where a role ARN in the input is the subject of the call, not handed over.
-# Operations that create, start or configure something: a role member given to
-# them is a role the service will assume. (Get/List/Describe/Delete take role
-# ARNs only as identifiers or filters.)
-HANDING_VERBS = r"(Create|Update|Start|Put|Register|Associate|Modify|Run|Import|Enable|Set|Add|Submit|Activate|Restore|Copy|Configure|Deploy|Schedule)[A-Z]"
-NO_PASSROLE_SERVICES = {"iam", "sts", "sso-admin", "identitystore"}
+# Operations that read, list, delete, detach or assume take role ARNs only as
+# identifiers or filters: the service assumes no role for them.
+NOT_HANDING_VERBS = (r"(Get|List|Describe|Search|Delete|Cancel|Remove|Disassociate|Detach|Tag|Untag|Assume|Stop|Terminate|Deregister"
+                     r"|Validate|Check|Verify|Preview|Estimate|Lookup|Batch(Get|Delete|Describe|Disassociate|Detach))[A-Z]")
+# Services where a role in the input is the subject of the call (IAM manages
+# roles, STS assumes them, Identity Center maps them), never handed to a service.
+ROLE_SUBJECT_SERVICES = {"iam", "sts", "sso-admin", "identitystore"}
 
 
 class GeneratorError(SystemExit):
@@ -31,6 +31,10 @@ class Mapper:
         self.o = overrides
         self.bindings = overrides.entries["binding"]
         self.principals = {e["service"]: e["principal"] for e in overrides.entries["principal"]}
+        # (service, operation, member path, verdict) of every role-named member: data/pass-role.tsv.
+        self.pass_role_rows = []
+        # (service, operation, class, member path or "-", action, verdict): data/on-behalf.tsv.
+        self.on_behalf_rows = []
 
     # ---- IAM lookups -------------------------------------------------------
     def action_info(self, action):
@@ -177,41 +181,61 @@ class Mapper:
         }
 
     # ---- extras ------------------------------------------------------------
-    def pass_role(self, service, op, members, primaries):
-        if service["name"] in NO_PASSROLE_SERVICES:
-            return []
-        if self._applies("no_pass_role", service["name"], op["name"]):
-            return []
-        role_members = [m["name"] for m in members.values()
-                        if m["shape_type"] == "string" and not m.get("enum") and ROLE_MEMBER.search(m["name"])]
+    def pass_role(self, service, op, members, primaries, role_members):
+        """`iam:PassRole` for each input member (top-level or nested) that
+        takes a role the service will assume; `role_members` is
+        `roles.candidates()`. Every candidate and its verdict goes to the
+        reviewed report (`data/pass-role.tsv`)."""
         curated = self._entry("pass_role", service["name"], op["name"])
+        listed = any("iam:PassRole" in (self.action_info(p["action"]) or {}).get("dependent_actions", []) for p in primaries)
+        passed = []
+        for path, verdict in role_members:
+            if service["name"] in ROLE_SUBJECT_SERVICES:
+                verdict = "role-is-the-subject: the call manages or assumes the role itself"
+            verdict = verdict or self._not_passed(service["name"], op["name"], path, listed)
+            if curated is not None and "members" in curated:
+                verdict = None if path in curated["members"] else (
+                    f"curated, role left a wildcard: {curated['reason']}" if not curated["members"] else f"curated: {curated['reason']}")
+            self.pass_role_rows.append((service["name"], op["name"], path, verdict or "passed"))
+            if verdict is None:
+                passed.append(path)
         if curated is not None:
-            role_members = curated.get("members", role_members)
+            passed = curated.get("members", passed)
             reason = curated["reason"]
+            for path in passed:
+                if path not in {p for p, _ in role_members}:
+                    self.pass_role_rows.append((service["name"], op["name"], path, "passed"))
         else:
-            if not role_members:
+            if not passed:
                 return []
-            listed = any("iam:PassRole" in (self.action_info(p["action"]) or {}).get("dependent_actions", []) for p in primaries)
             if listed:
                 reason = f"the IAM documentation lists iam:PassRole as a dependent action of {primaries[0]['action']}"
-            elif re.match(HANDING_VERBS, op["name"]):
-                reason = "an operation that creates, starts or configures something with a role hands that role to the service"
             else:
-                return []
+                reason = "the service assumes the role this member names (botocore documents it as an IAM role)"
         out = []
         principal = self.principals.get(service["name"])
         kind = {"kind": "pass_role", "passed_to_service": principal}
-        if not role_members:
+        if not passed:
             # The role travels inside the request or a referenced definition: the role ARN stays a wildcard.
             return [self.requirement(service, "iam:PassRole", {}, op["name"], kind, spec={"bind": {}},
                                      note=f"a role is handed to {service['name']}: {reason}")]
-        for member in role_members:
+        for member in passed:
             if member.split(".")[0] not in members:
                 raise GeneratorError(f"overrides: [[pass_role]] {service['name']} {op['name']}: no member {member}")
             out.append(self.requirement(service, "iam:PassRole", members, op["name"], kind,
                                         spec={"bind": {"RoleNameWithPath": f"{member}:name_or_arn"}},
                                         note=f"{member} hands a role to {service['name']}: {reason}"))
         return out
+
+    def _not_passed(self, service_name, op_name, path, documented):
+        """Why a documented role member hands no role to the service, or None."""
+        for e in self.o.entries["no_pass_role"]:
+            if e["service"] == service_name and self._matches(e, op_name) and path in e.get("members", [path]):
+                return f"reviewed: {e['reason']}"
+        # The IAM documentation listing iam:PassRole as a dependent action wins over the verb.
+        if re.match(NOT_HANDING_VERBS, op_name) and not documented:
+            return "identifier-or-filter: a read, delete or detach names a role, it hands none over"
+        return None
 
     def kms(self, service, op, members):
         out = []
@@ -230,17 +254,55 @@ class Mapper:
 
     def when_member(self, service, op, members):
         """Actions a call needs only when it passes a member (`VersionId` → the
-        version actions; `Tagging` on an upload → s3:PutObjectTagging)."""
+        version actions; `Tagging` on an upload → s3:PutObjectTagging; a
+        Redshift Data API `DbUser` → redshift:GetClusterCredentials), and,
+        with `unless`, does not pass any of those."""
         out = []
         for e in self.o.entries["when_member"]:
             if e["service"] != service["name"] or not self._matches(e, op["name"]):
                 continue
-            if e["member"] not in members:
-                raise GeneratorError(f"overrides: {e['_file']}: [[when_member]] {service['name']} {op['name']}: no member {e['member']}")
+            for member in [e["member"], *e.get("unless", [])]:
+                if member.split(".")[0] not in members:
+                    raise GeneratorError(f"overrides: {e['_file']}: [[when_member]] {service['name']} {op['name']}: no member {member}")
             kind = {"kind": "when_member", "member": e["member"], "replaces_primary": bool(e.get("replaces_primary", False))}
+            if e.get("unless"):
+                kind["unless"] = list(e["unless"])
+            spec = {"bind": e["bind"]} if "bind" in e else None
+            given = e["member"] + (f" (and none of {', '.join(e['unless'])})" if e.get("unless") else "")
             for action in e["actions"]:
-                out.append(self.requirement(service, action, members, op["name"], kind, note=f"{e['member']} is given: {e['reason']}"))
+                out.append(self.requirement(service, action, members, op["name"], kind, spec=spec, note=f"{given} is given: {e['reason']}"))
         return out
+
+    def endpoint_discovery(self, service, op, members, primaries):
+        """The endpoint operation the SDK calls before an operation whose
+        model requires endpoint discovery (Timestream: DescribeEndpoints)."""
+        endpoint_op = op.get("discovery")
+        if not endpoint_op:
+            return []
+        action = f"{service['iam_prefix']}:{endpoint_op}"
+        if any(p["action"] == self.require_action(action, f"{service['name']} {op['name']}")["name"] for p in primaries):
+            return []
+        return [self.requirement(service, action, members, op["name"], {"kind": "dependent"},
+                                 note=f"the SDK calls {endpoint_op} before {op['name']} to discover the endpoint (endpoint discovery is required by the service model)")]
+
+    def check_on_behalf(self, service, op, requirements):
+        """Every documented credential fetch is carried by a requirement or reviewed away; rows for data/on-behalf.tsv."""
+        actions = {r["action"].lower() for r in requirements}
+        for where, action in op.get("credential_mentions", []):
+            reviewed = next((e for e in self.o.entries["no_on_behalf"]
+                             if e["service"] == service["name"] and self._matches(e, op["name"]) and e["action"] == action), None)
+            if action.lower() in actions:
+                verdict = "carried"
+            elif reviewed is not None:
+                verdict = f"reviewed: {reviewed['reason']}"
+            else:
+                raise GeneratorError(f"{service['name']} {op['name']}: the documentation of {where} names {action}, which no requirement "
+                                     f"carries; add a [[when_member]] or [[operation]] entry, or a reviewed [[no_on_behalf]] entry "
+                                     f"(overrides/on-behalf.toml)")
+            self.on_behalf_rows.append((service["name"], op["name"], "credentials", where, action, verdict))
+        for r in requirements:
+            if r["kind"]["kind"] == "dependent" and op.get("discovery") and r["action"].endswith(":" + op["discovery"]):
+                self.on_behalf_rows.append((service["name"], op["name"], "endpoint-discovery", "-", r["action"], "carried"))
 
     # ---- override lookup ---------------------------------------------------
     def _matches(self, entry, op_name):
@@ -257,7 +319,7 @@ class Mapper:
         return self._entry(table, service_name, op_name) is not None
 
     # ---- the mapping -------------------------------------------------------
-    def map_operation(self, service, op, members):
+    def map_operation(self, service, op, members, role_members=()):
         """(requires_iam, requirements, mapping) for one operation."""
         name = op["name"]
         if service["auth"] == "bearer":
@@ -293,5 +355,7 @@ class Mapper:
         if gap is not None and name in self.o.ops(gap):
             raise GeneratorError(f"overrides: {gap['_file']}: {service['name']} {name} is marked [[unmapped]] but now maps to "
                                  f"{primaries[0]['action']}; remove it from the list")
-        extras = self.pass_role(service, op, members, primaries) + self.kms(service, op, members) + self.when_member(service, op, members)
+        extras = (self.pass_role(service, op, members, primaries, role_members) + self.kms(service, op, members)
+                  + self.when_member(service, op, members) + self.endpoint_discovery(service, op, members, primaries))
+        self.check_on_behalf(service, op, primaries + extras)
         return True, primaries + extras, mapping

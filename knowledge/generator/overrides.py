@@ -18,16 +18,17 @@ SCHEMA = {
     "unmapped": ({"service", "reason"}, {"operation", "operations"}),
     "binding": ({"variable", "member", "form", "reason"}, {"iam_prefix", "service", "resource_type", "operations"}),
     "pass_role": ({"service", "reason"}, {"operation", "operations", "members"}),
-    "no_pass_role": ({"service", "reason"}, {"operation", "operations"}),
+    "no_pass_role": ({"service", "reason"}, {"operation", "operations", "members"}),
     "principal": ({"service", "principal", "reason"}, set()),
     "kms": ({"service", "actions", "reason"}, {"operation", "operations", "key_member", "via"}),
     "injected": ({"service", "method", "operations", "note", "reason"}, {"args", "extra_actions", "resource", "identifiers"}),
     "privilege_escalation": ({"action", "reason"}, set()),
-    "when_member": ({"service", "member", "actions", "reason"}, {"operation", "operations", "replaces_primary"}),
+    "when_member": ({"service", "member", "actions", "reason"}, {"operation", "operations", "replaces_primary", "unless", "bind"}),
+    "no_on_behalf": ({"service", "action", "reason"}, {"operation", "operations"}),
     "terraform": ({"terraform", "cloudformation", "reason"}, set()),
 }
 FORMS = {"name", "name_or_arn", "arn", "queue_url", "path_name", "secret_name", "copy_source_bucket", "copy_source_key",
-         "task_definition_family", "task_definition_revision", "bedrock_foundation_model", "bedrock_inference_profile"}
+         "task_definition_family", "task_definition_revision", "bedrock_foundation_model", "bedrock_inference_profile", "ssm_document"}
 
 
 class Overrides:

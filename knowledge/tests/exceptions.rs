@@ -54,7 +54,7 @@ const TABLE: &[(&str, &str, &[&str])] = &[
     ("apigatewaymanagementapi", "post_to_connection", &["execute-api:ManageConnections"]),
     ("neptunedata", "execute_open_cypher_query", &["neptune-db:ReadDataViaQuery", "neptune-db:WriteDataViaQuery", "neptune-db:DeleteDataViaQuery"]),
     ("neptunedata", "cancel_gremlin_query", &["neptune-db:CancelQuery"]),
-    ("timestream-query", "query", &["timestream:Select", "timestream:DescribeEndpoints"]),
+    ("timestream-query", "query", &["timestream:Select"]),
     ("rds-data", "execute_statement", &["rds-data:ExecuteStatement", "secretsmanager:GetSecretValue"]),
     // API Gateway: HTTP verbs
     ("apigateway", "get_rest_apis", &["apigateway:GET"]),

@@ -61,7 +61,11 @@ fn resolve_service(kb: &KnowledgeBase, name: &str, method: &str) -> Result<Arc<S
     if let Some(service) = by_prefix.into_iter().next() {
         return Ok(service);
     }
-    Err(with_suggestions(format!("unknown AWS service `{name}`"), &kb.nearest_services(name, 3), "iamlens lookup s3 get_object"))
+    Err(with_suggestions(
+        format!("`{name}` is unknown to this version of the knowledge base (misspelt, or newer than its botocore data)"),
+        &kb.nearest_services(name, 3),
+        "iamlens lookup s3 get_object",
+    ))
 }
 
 fn unknown_method(service: &Service, method: &str) -> String {
@@ -145,7 +149,7 @@ fn as_json(service: &Service, found: &Found) -> Value {
             entry
         })
         .collect();
-    match found {
+    let mut answer = match found {
         Found::Operation(op) => json!({
             "Service": service.name,
             "Operation": op.name,
@@ -162,7 +166,11 @@ fn as_json(service: &Service, found: &Found) -> Value {
             "Actions": actions,
             "Note": m.note,
         }),
+    };
+    if let Some(version) = &service.retired {
+        answer["RetiredAfterBotocore"] = json!(version);
     }
+    answer
 }
 
 /// Condition keys for reading: the first dozen, then a count (`--json` has them all).
@@ -179,6 +187,9 @@ fn as_text(service: &Service, found: &Found) -> String {
     match found {
         Found::Operation(op) => {
             out.push_str(&format!("{} {}  (boto3: {}.{})\n", service.name, op.name, service.name, op.method));
+            if let Some(version) = &service.retired {
+                out.push_str(&format!("  retired service: botocore dropped it after {version} (end of support); its model is from that release\n"));
+            }
             match &op.mapping {
                 Mapping::NoIam { reason } => out.push_str(&format!("  needs no IAM permission: {reason}\n")),
                 Mapping::KnownGap { reason } | Mapping::Unmapped { reason } => {
@@ -201,8 +212,10 @@ fn as_text(service: &Service, found: &Found) -> String {
         let why = match &req.kind {
             RequirementKind::Primary => String::new(),
             RequirementKind::Dependent => "  (dependent action)".into(),
-            RequirementKind::WhenMember { member, replaces_primary: true } => format!("  (instead, when {member} is given)"),
-            RequirementKind::WhenMember { member, replaces_primary: false } => format!("  (when {member} is given)"),
+            RequirementKind::WhenMember { member, replaces_primary: true, unless } => {
+                format!("  (instead, when {member} is given{})", without(unless))
+            }
+            RequirementKind::WhenMember { member, replaces_primary: false, unless } => format!("  (when {member} is given{})", without(unless)),
             RequirementKind::PassRole { passed_to_service: Some(p) } => format!("  (passes a role; iam:PassedToService = {p})"),
             RequirementKind::PassRole { passed_to_service: None } => "  (passes a role)".into(),
             RequirementKind::KmsViaService { via_service_template } => format!("  (KMS on your behalf; kms:ViaService = {via_service_template})"),
@@ -224,4 +237,13 @@ fn as_text(service: &Service, found: &Found) -> String {
         }
     }
     out
+}
+
+/// ` without DbUser or SecretArn` for a `WhenMember` action that other members rule out.
+fn without(unless: &[String]) -> String {
+    if unless.is_empty() {
+        String::new()
+    } else {
+        format!(" without {}", unless.join(" or "))
+    }
 }

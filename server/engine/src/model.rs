@@ -187,7 +187,7 @@ pub struct Finding {
 pub enum FindingKind {
     /// The method is not an operation of the resolved service.
     UnknownMethod { service: String, method: String, suggestions: Vec<String> },
-    /// Service name given to `client(...)` is not an AWS service.
+    /// Service name given to `client(...)` is unknown to this version of the knowledge base.
     UnknownService { name: String, suggestions: Vec<String> },
     /// Receiver unresolved and several services have such an operation.
     Ambiguous { method: String, candidates: Vec<String> },

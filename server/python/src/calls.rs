@@ -121,7 +121,7 @@ impl<'a> Analyzer<'a> {
                     Some(s) => format!("; did you mean `{s}`?"),
                     None => "; use a botocore service name such as `s3` or `dynamodb`".to_string(),
                 };
-                self.finding(arg, FindingKind::UnknownService { name: name.clone(), suggestions }, format!("`{name}` is not an AWS service{hint}"));
+                self.finding(arg, FindingKind::UnknownService { name: name.clone(), suggestions }, format!("`{name}` is unknown to this version of the knowledge base (a misspelt name, or a service newer than its botocore data){hint}"));
             }
             Some(svc) if resource && svc.resources.is_none() => {
                 self.finding(

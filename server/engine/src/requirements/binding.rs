@@ -26,19 +26,72 @@ pub struct Bound {
 }
 
 /// Look up `member` (a top-level name or a dotted path like `CopySource.Bucket`)
-/// in the call's arguments.
+/// in the call's arguments. A path goes through lists item by item
+/// (`Targets.RoleArn`: each target's role): the value the items that have it
+/// agree on, or an unknown value when they differ; absent when none has it.
 pub fn member_value<'a>(args: &'a [(String, Value)], member: &str) -> Option<&'a Value> {
-    let mut parts = member.split('.');
-    let first = parts.next()?;
-    let mut value = args.iter().find(|(k, _)| k == first).map(|(_, v)| v)?;
-    for part in parts {
-        match value {
-            Value::Dict(_) => value = value.get(part)?,
-            // `CopySource="bucket/key"`: the string form is handled by the CopySource forms.
-            _ => return Some(value),
+    // An argument keyed by the whole path: one value picked out of a list (`member_values`).
+    if let Some((_, value)) = args.iter().find(|(k, _)| k == member) {
+        return Some(value);
+    }
+    let (first, rest) = member.split_once('.').map_or((member, None), |(f, r)| (f, Some(r)));
+    let value = args.iter().find(|(k, _)| k == first).map(|(_, v)| v)?;
+    match rest {
+        Some(rest) => path_value(value, rest),
+        None => Some(value),
+    }
+}
+
+static UNKNOWN: Value = Value::Unknown;
+
+/// Every distinct value at `member` (a path as for [`member_value`]), going
+/// through list items and into a list at the end (`IamRoles=["a", "b"]`):
+/// one per resource the member names. Empty when the call does not give it.
+pub fn member_values<'a>(args: &'a [(String, Value)], member: &str) -> Vec<&'a Value> {
+    let (first, rest) = member.split_once('.').map_or((member, None), |(f, r)| (f, Some(r)));
+    let mut out = Vec::new();
+    if let Some((_, value)) = args.iter().find(|(k, _)| k == first) {
+        collect_values(value, rest, &mut out);
+    }
+    out
+}
+
+fn collect_values<'a>(value: &'a Value, path: Option<&str>, out: &mut Vec<&'a Value>) {
+    match (value, path) {
+        (Value::List(items), _) => items.iter().for_each(|item| collect_values(item, path, out)),
+        (Value::Dict(_), Some(path)) => {
+            let (part, rest) = path.split_once('.').map_or((path, None), |(p, r)| (p, Some(r)));
+            if let Some(inner) = value.get(part) {
+                collect_values(inner, rest, out);
+            }
+        }
+        _ => {
+            if !out.contains(&value) {
+                out.push(value);
+            }
         }
     }
-    Some(value)
+}
+
+fn path_value<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
+    let (part, rest) = path.split_once('.').map_or((path, None), |(p, r)| (p, Some(r)));
+    match value {
+        Value::Dict(_) => {
+            let inner = value.get(part)?;
+            match rest {
+                Some(rest) => path_value(inner, rest),
+                None => Some(inner),
+            }
+        }
+        Value::List(items) => {
+            let mut found = items.iter().filter_map(|item| path_value(item, path));
+            let first = found.next()?;
+            Some(if found.all(|v| v == first) { first } else { &UNKNOWN })
+        }
+        // `CopySource="bucket/key"`: the string form is handled by the CopySource forms;
+        // an unknown value may hold the member.
+        _ => Some(value),
+    }
 }
 
 /// Bind `value` (absent: the call did not pass the member) in the given form.
@@ -80,6 +133,7 @@ pub fn bind(form: BindingForm, value: Option<&Value>) -> Bound {
         BindingForm::TaskDefinitionRevision => task_definition(plain, |_, revision| revision),
         BindingForm::BedrockFoundationModel => bedrock_foundation_model(plain),
         BindingForm::BedrockInferenceProfile => bedrock_inference_profile(plain),
+        BindingForm::SsmDocument => ssm_document(or_whole_arn(plain)),
     }
 }
 
@@ -126,6 +180,19 @@ fn task_definition(bound: Bound, part: impl Fn(String, String) -> String) -> Bou
         None => (bound.value.clone(), "*".to_string()),
     };
     Bound { value: part(family, revision), ..bound }
+}
+
+/// Document names starting `AWS`, `Amazon` or `amzn` are reserved for
+/// documents AWS owns, whose ARNs carry no account: an empty account, which
+/// the ARN filler writes as `*` (it matches the empty part), not the caller's.
+fn ssm_document(bound: Bound) -> Bound {
+    let lower = bound.value.to_ascii_lowercase();
+    let aws_owned = bound.whole_arn.is_none() && ["aws", "amazon", "amzn"].iter().any(|p| lower.starts_with(p));
+    if aws_owned {
+        Bound { account: Some(String::new()), ..bound }
+    } else {
+        bound
+    }
 }
 
 fn or_whole_arn(bound: Bound) -> Bound {
@@ -338,5 +405,28 @@ mod tests {
         let args = vec![("CopySource".to_string(), lit("src/k"))];
         assert_eq!(member_value(&args, "CopySource.Key"), Some(&lit("src/k")));
         assert_eq!(member_value(&args, "Bucket"), None);
+    }
+
+    #[test]
+    fn a_path_goes_through_list_items() {
+        let target = |role: Option<&str>| {
+            let mut entry = vec![("Arn".to_string(), lit("arn:aws:sqs:us-east-1:1:q"))];
+            if let Some(role) = role {
+                entry.push(("RoleArn".to_string(), lit(role)));
+            }
+            Value::Dict(entry)
+        };
+        let args = |targets: Vec<Value>| vec![("Targets".to_string(), Value::List(targets))];
+        assert_eq!(member_value(&args(vec![target(None), target(Some("r1"))]), "Targets.RoleArn"), Some(&lit("r1")));
+        assert_eq!(member_value(&args(vec![target(Some("r1")), target(Some("r1"))]), "Targets.RoleArn"), Some(&lit("r1")));
+        assert_eq!(member_value(&args(vec![target(Some("r1")), target(Some("r2"))]), "Targets.RoleArn"), Some(&Value::Unknown));
+        assert_eq!(member_value(&args(vec![target(None)]), "Targets.RoleArn"), None);
+        let unknown = vec![("Targets".to_string(), Value::Unknown)];
+        assert_eq!(member_value(&unknown, "Targets.RoleArn"), Some(&Value::Unknown));
+        let two = args(vec![target(Some("r1")), target(None), target(Some("r2")), target(Some("r1"))]);
+        assert_eq!(member_values(&two, "Targets.RoleArn"), vec![&lit("r1"), &lit("r2")]);
+        assert!(member_values(&args(vec![target(None)]), "Targets.RoleArn").is_empty());
+        let roles = vec![("IamRoles".to_string(), Value::List(vec![lit("a"), lit("b")]))];
+        assert_eq!(member_values(&roles, "IamRoles"), vec![&lit("a"), &lit("b")]);
     }
 }

@@ -16,7 +16,7 @@ mod scoping;
 
 use crate::model::{CallVia, Finding, FindingKind, Requirement, RequirementSettings, SdkCall, Value};
 use arn::{bind_target, fill};
-use binding::member_value;
+use binding::{member_value, member_values};
 use iamlens_knowledge::{ActionRequirement, KnowledgeBase, RequirementKind, ResourceTarget, Service};
 
 /// What the requirements stage derives from a file's calls.
@@ -104,9 +104,8 @@ pub fn add_call_requirements(call: &SdkCall, call_index: usize, actions: &[Actio
     // when the primary resource spells them out (a topic ARN in eu-west-1).
     let mut resource_settings: Option<RequirementSettings> = None;
     // A member that changes what authorizes the call (`VersionId`): its actions instead of the primary ones.
-    let replaced = actions
-        .iter()
-        .any(|a| matches!(&a.kind, RequirementKind::WhenMember { member, replaces_primary: true } if member_value(&call.args, member).is_some()));
+    let replaced =
+        actions.iter().any(|a| matches!(&a.kind, RequirementKind::WhenMember { replaces_primary: true, .. }) && member_condition_met(&a.kind, call));
     // Primary actions first, so their resources are known when KMS is bound.
     let ordered = actions.iter().filter(|a| a.kind == RequirementKind::Primary).chain(actions.iter().filter(|a| a.kind != RequirementKind::Primary));
     for action in ordered {
@@ -115,15 +114,15 @@ pub fn add_call_requirements(call: &SdkCall, call_index: usize, actions: &[Actio
         if (is_kms && !kms_applies) || (action.kind == RequirementKind::Primary && (not_performed || replaced)) || role_not_passed(action, call) {
             continue;
         }
-        if let RequirementKind::WhenMember { member, .. } = &action.kind {
-            if member_value(&call.args, member).is_none() {
-                continue;
-            }
+        if !member_condition_met(&action.kind, call) {
+            continue;
         }
         let action_settings = if is_kms { resource_settings.as_ref().unwrap_or(settings) } else { settings };
         let targets = select_targets(&action.resources, call, &variants[0]);
+        let roles = passed_roles(action, call);
+        let action_variants = roles.as_ref().unwrap_or(&variants);
         let mut resources: Vec<String> = Vec::new();
-        for (target, args) in targets.iter().flat_map(|t| variants.iter().map(move |args| (t, args))) {
+        for (target, args) in targets.iter().flat_map(|t| action_variants.iter().map(move |args| (t, args))) {
             let bound = bind_target(target, args, action_settings);
             if bound.not_this_type {
                 continue;
@@ -184,6 +183,31 @@ fn select_targets<'a>(targets: &'a [ResourceTarget], call: &SdkCall, args: &[(St
     let mut chosen: Vec<&ResourceTarget> = targets.iter().filter(|t| t.required && !optional.iter().any(|o| refines(o, t))).collect();
     chosen.extend(optional);
     chosen
+}
+
+/// `iam:PassRole` whose role member names several roles (list items each
+/// with a `RoleArn`, a list of role ARNs): one argument list per role, so each
+/// gets its own ARN. `None` for other actions and single roles.
+fn passed_roles(action: &ActionRequirement, call: &SdkCall) -> Option<Vec<Vec<(String, Value)>>> {
+    if !matches!(action.kind, RequirementKind::PassRole { .. }) {
+        return None;
+    }
+    let [binding] = action.resources.iter().flat_map(|t| t.bindings.iter()).collect::<Vec<_>>()[..] else { return None };
+    let values = member_values(&call.args, &binding.member);
+    let through_list =
+        binding.member.split('.').count() > 1 || values.len() > 1 || matches!(member_value(&call.args, &binding.member), Some(Value::List(_)));
+    (through_list && !values.is_empty()).then(|| values.into_iter().map(|v| vec![(binding.member.clone(), v.clone())]).collect())
+}
+
+/// A `WhenMember` action applies when the call gives its member and none of
+/// the members that rule it out; other kinds always apply.
+fn member_condition_met(kind: &RequirementKind, call: &SdkCall) -> bool {
+    match kind {
+        RequirementKind::WhenMember { member, unless, .. } => {
+            member_value(&call.args, member).is_some() && unless.iter().all(|other| member_value(&call.args, other).is_none())
+        }
+        _ => true,
+    }
 }
 
 /// `iam:PassRole` bound to role members the call does not pass: no role is

@@ -346,3 +346,121 @@ fn pass_role_only_when_the_call_passes_a_role() {
     let opaque = call("lambda", "UpdateFunctionConfiguration", vec![]);
     assert_eq!(run(&opaque, &[pass()], &settings()).requirements.len(), 1);
 }
+
+#[test]
+fn a_role_nested_in_a_list_is_passed_only_when_an_item_gives_it() {
+    let put = |targets: Vec<Value>| call("events", "PutTargets", vec![("Rule", Value::literal("nightly")), ("Targets", Value::List(targets))]);
+    let target = |role: Option<&str>| {
+        let mut entry = vec![("Id".to_string(), Value::literal("1")), ("Arn".to_string(), Value::literal("arn:aws:sqs:us-east-1:123456789012:jobs"))];
+        if let Some(role) = role {
+            entry.push(("RoleArn".to_string(), Value::literal(role)));
+        }
+        Value::Dict(entry)
+    };
+    let pass_roles = |call: SdkCall| -> Vec<Vec<String>> {
+        requirements_for_calls(&[call], &settings(), &[])
+            .requirements
+            .into_iter()
+            .filter(|r| r.action == "iam:PassRole")
+            .map(|r| r.resources)
+            .collect()
+    };
+    assert!(pass_roles(put(vec![target(None)])).is_empty(), "a target without a role hands none over");
+    assert_eq!(
+        pass_roles(put(vec![target(None), target(Some("arn:aws:iam::123456789012:role/events-to-sqs"))])),
+        vec![vec!["arn:aws:iam::123456789012:role/events-to-sqs".to_string()]]
+    );
+}
+
+#[test]
+fn the_redshift_data_api_needs_the_credentials_its_members_ask_for() {
+    let statement = |args: Vec<(&str, Value)>| {
+        let mut all = vec![("Sql", Value::literal("select 1")), ("Database", Value::literal("dev"))];
+        all.extend(args);
+        call("redshift-data", "ExecuteStatement", all)
+    };
+    let actions = |call: SdkCall| -> Vec<(String, Vec<String>)> {
+        let mut out: Vec<(String, Vec<String>)> =
+            requirements_for_calls(&[call], &settings(), &[]).requirements.into_iter().map(|r| (r.action, r.resources)).collect();
+        out.sort();
+        out
+    };
+    let db_user = actions(statement(vec![("ClusterIdentifier", Value::literal("analytics")), ("DbUser", Value::literal("etl"))]));
+    assert_eq!(
+        db_user.iter().find(|(a, _)| a == "redshift:GetClusterCredentials").map(|(_, r)| r.clone()),
+        Some(vec![
+            "arn:aws:redshift:us-east-1:123456789012:dbuser:analytics/etl".to_string(),
+            "arn:aws:redshift:us-east-1:123456789012:dbname:analytics/dev".to_string()
+        ])
+    );
+    assert!(!db_user.iter().any(|(a, _)| a == "redshift:GetClusterCredentialsWithIAM" || a.starts_with("secretsmanager:")));
+
+    let iam_identity = actions(statement(vec![("ClusterIdentifier", Value::literal("analytics"))]));
+    let names: Vec<&str> = iam_identity.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(names, vec!["redshift-data:ExecuteStatement", "redshift:GetClusterCredentialsWithIAM"]);
+
+    let secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:analytics-AbCdEf";
+    let with_secret = actions(statement(vec![("ClusterIdentifier", Value::literal("analytics")), ("SecretArn", Value::literal(secret))]));
+    let names: Vec<&str> = with_secret.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(names, vec!["redshift-data:ExecuteStatement", "secretsmanager:GetSecretValue"]);
+    assert_eq!(with_secret[1].1, vec![secret.to_string()]);
+
+    let serverless = actions(statement(vec![("WorkgroupName", Value::literal("bi"))]));
+    let names: Vec<&str> = serverless.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(names, vec!["redshift-data:ExecuteStatement", "redshift-serverless:GetCredentials"]);
+}
+
+#[test]
+fn timestream_calls_discover_their_endpoint_first() {
+    let write = call("timestream-write", "WriteRecords", vec![("DatabaseName", Value::literal("iot")), ("TableName", Value::literal("readings"))]);
+    let actions: Vec<String> = requirements_for_calls(&[write], &settings(), &[]).requirements.into_iter().map(|r| r.action).collect();
+    assert!(actions.contains(&"timestream:WriteRecords".to_string()) && actions.contains(&"timestream:DescribeEndpoints".to_string()), "{actions:?}");
+}
+
+#[test]
+fn each_role_a_call_passes_gets_its_own_arn() {
+    let role = |name: &str| Value::literal(format!("arn:aws:iam::123456789012:role/{name}"));
+    let pass_role_resources = |call: SdkCall| -> Vec<String> {
+        requirements_for_calls(&[call], &settings(), &[])
+            .requirements
+            .into_iter()
+            .filter(|r| r.action == "iam:PassRole")
+            .flat_map(|r| r.resources)
+            .collect()
+    };
+    let target = |id: &str, name: &str| {
+        Value::Dict(vec![
+            ("Id".to_string(), Value::literal(id)),
+            ("Arn".to_string(), Value::literal("arn:aws:sqs:us-east-1:123456789012:jobs")),
+            ("RoleArn".to_string(), role(name)),
+        ])
+    };
+    let put =
+        call("events", "PutTargets", vec![("Rule", Value::literal("nightly")), ("Targets", Value::List(vec![target("1", "a"), target("2", "b")]))]);
+    assert_eq!(pass_role_resources(put), vec!["arn:aws:iam::123456789012:role/a".to_string(), "arn:aws:iam::123456789012:role/b".to_string()]);
+    let cluster = call(
+        "redshift",
+        "CreateCluster",
+        vec![("ClusterIdentifier", Value::literal("analytics")), ("IamRoles", Value::List(vec![role("copy"), role("spectrum")]))],
+    );
+    assert_eq!(
+        pass_role_resources(cluster),
+        vec!["arn:aws:iam::123456789012:role/copy".to_string(), "arn:aws:iam::123456789012:role/spectrum".to_string()]
+    );
+}
+
+#[test]
+fn documents_aws_owns_have_no_account_in_their_arn() {
+    let send = |document: &str| {
+        let call = call(
+            "ssm",
+            "SendCommand",
+            vec![("DocumentName", Value::literal(document)), ("InstanceIds", Value::List(vec![Value::literal("i-0abc")]))],
+        );
+        let out = requirements_for_calls(&[call], &settings(), &[]);
+        out.requirements.into_iter().find(|r| r.action == "ssm:SendCommand").unwrap().resources
+    };
+    // The real ARN has an empty account (`arn:aws:ssm:us-east-1::document/...`); `*` matches it.
+    assert!(send("AWS-RunShellScript").contains(&"arn:aws:ssm:us-east-1:*:document/AWS-RunShellScript".to_string()));
+    assert!(send("deploy-app").contains(&"arn:aws:ssm:us-east-1:123456789012:document/deploy-app".to_string()));
+}
