@@ -14,6 +14,8 @@ use std::process::ExitCode;
 
 pub mod check;
 pub mod check_config;
+pub mod check_declared;
+pub mod check_declared_output;
 pub mod check_output;
 pub mod deploy_policy;
 pub mod deployed;
@@ -157,7 +159,7 @@ impl GenerateArgs {
 }
 
 #[derive(Args, Debug, Clone)]
-#[command(group(clap::ArgGroup::new("granted").required(true).args(["role", "policy"])))]
+#[command(group(clap::ArgGroup::new("granted").args(["role", "policy"])))]
 pub struct CheckArgs {
     /// The role the code runs as (its name, or its ARN): its policies are read from IAM.
     #[arg(long, value_name = "NAME")]
@@ -195,6 +197,20 @@ pub struct CheckArgs {
     /// Read this file instead of the .iamlens.toml found from the current directory up to the repository root.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Without --role and --policy: the templates (SAM/CloudFormation file, cdk.out, Terraform directory or
+    /// plan JSON, serverless.yml) whose declared policies each function is checked against; repeat it for
+    /// several (default: the templates found in the given directories).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["role", "policy"])]
+    pub iac: Vec<PathBuf>,
+    /// With templates: the CloudFormation stack name (generated resource names start with it).
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["role", "policy"])]
+    pub stack_name: Option<String>,
+    /// With templates: the Serverless stage (default: the template's own default).
+    #[arg(long, conflicts_with_all = ["role", "policy"])]
+    pub stage: Option<String>,
+    /// With templates: NAME=VALUE template parameter values (repeatable).
+    #[arg(long, value_name = "NAME=VALUE", conflicts_with_all = ["role", "policy"])]
+    pub parameter_overrides: Vec<String>,
 }
 
 /// `iamlens check --format`.

@@ -81,6 +81,7 @@ pub(crate) fn read_with(path: &Path, text: &str, ctx: &Context, options: &Option
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     out.functions = functions(&mut eval, framework, globals, &dir, options);
     out.resources = resources(&mut eval);
+    out.declared = crate::policies::cfn(&mut eval, &out.functions, sam);
     if sam {
         out.sam = sam_resources(&mut eval);
     }

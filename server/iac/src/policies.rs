@@ -1,0 +1,345 @@
+//! The policies the templates grant each function: through its execution
+//! role (SAM `Policies`, policy templates, `AWS::IAM::Role` inline and
+//! managed policies, `AWS::IAM::Policy`/`ManagedPolicy`/`RolePolicy`
+//! attached to the role, CDK grants) or declared by Terraform and Serverless.
+//!
+//! Documents are returned as JSON with intrinsics evaluated; a part the
+//! templates do not give (`${AWS::Region}` without `--region`, an
+//! `!ImportValue`) is `*` in the document and named in the policy's notes.
+//! Policies whose content is not in the templates (AWS managed policies, a
+//! role ARN from elsewhere) are listed as [`OpaquePolicy`], never guessed.
+
+use crate::intrinsics::{Decl, Eval, Origins, Val};
+use crate::model::{Function, Location, Part, Pattern};
+use crate::sam_templates;
+use crate::yaml::{Node, Value};
+use serde::Serialize;
+use serde_json::{json, Value as Json};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+
+/// One policy document a function is granted, as the templates declare it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeclaredPolicy {
+    /// For people: `OrdersFunction Policies[1] DynamoDBCrudPolicy`, `WorkerRole Policies[0] orders`.
+    pub name: String,
+    pub declared_at: Location,
+    /// `{"Version": ..., "Statement": [...]}` with intrinsics evaluated.
+    pub document: Json,
+    /// The template line of each statement, in order.
+    pub statement_lines: Vec<usize>,
+    /// Values the templates do not give, shown as `*` in the document.
+    pub unresolved: Vec<String>,
+}
+
+/// A policy the function is granted whose content the templates do not hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpaquePolicy {
+    /// `AWS managed policy AWSLambdaBasicExecutionRole`, `role arn:aws:iam::123456789012:role/ops`.
+    pub what: String,
+    pub declared_at: Location,
+}
+
+/// Everything one function is granted by the templates.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct FunctionPolicies {
+    /// The function's id, as in [`Function::id`].
+    pub function: String,
+    /// The template the function is declared in (with the id, the key).
+    pub file: PathBuf,
+    /// The role the policies attach to: a logical id, address or ARN.
+    pub role: Option<String>,
+    pub policies: Vec<DeclaredPolicy>,
+    pub opaque: Vec<OpaquePolicy>,
+    /// What was assumed or not read (generated policies SAM adds, a
+    /// permissions boundary, ...).
+    pub notes: Vec<String>,
+}
+
+/// A JSON document from a template node, intrinsics evaluated; unknown
+/// parts become `*` and are recorded in `unresolved`.
+pub(crate) fn to_json(eval: &mut Eval, node: &Node, unresolved: &mut BTreeSet<String>) -> Json {
+    match &node.value {
+        Value::Null => Json::Null,
+        Value::Str(s) => Json::String(s.clone()),
+        Value::Pat(p) => pattern_json(p, unresolved),
+        Value::Seq(items) => {
+            let mut out = Vec::new();
+            for item in items {
+                match to_json(eval, item, unresolved) {
+                    Json::Null => {}
+                    // A list-valued intrinsic inside a list (`!Split`, `!If` of lists) adds its items.
+                    Json::Array(inner) if item.is_intrinsic() => out.extend(inner),
+                    v => out.push(v),
+                }
+            }
+            Json::Array(out)
+        }
+        Value::Map(_) if node.is_intrinsic() => {
+            let val = eval.eval(node, &mut Origins::new());
+            val_json(&val, node.line, unresolved)
+        }
+        Value::Map(entries) => {
+            let mut out = serde_json::Map::new();
+            for e in entries {
+                let v = to_json(eval, &e.value, unresolved);
+                if !v.is_null() {
+                    out.insert(e.key.clone(), v);
+                }
+            }
+            Json::Object(out)
+        }
+    }
+}
+
+fn val_json(val: &Val, line: usize, unresolved: &mut BTreeSet<String>) -> Json {
+    match val {
+        Val::Str(p) => pattern_json(p, unresolved),
+        Val::List(items) => Json::Array(items.iter().map(|v| val_json(v, line, unresolved)).filter(|v| !v.is_null()).collect()),
+        Val::NoValue => Json::Null,
+        Val::Unknown => {
+            unresolved.insert(format!("a value on line {line} the templates do not give (read as *)"));
+            json!("*")
+        }
+    }
+}
+
+fn pattern_json(p: &Pattern, unresolved: &mut BTreeSet<String>) -> Json {
+    if p.0.iter().any(|part| matches!(part, Part::Unknown)) {
+        unresolved.insert(p.display());
+    }
+    Json::String(p.display())
+}
+
+/// A policy document node → a [`DeclaredPolicy`] (`None` when it has no Statement).
+fn declared(eval: &mut Eval, name: String, node: &Node) -> Option<DeclaredPolicy> {
+    let statement = node.get("Statement")?;
+    let statement_lines = match &statement.value {
+        Value::Seq(items) => items.iter().map(|i| i.line).collect(),
+        _ => vec![statement.line],
+    };
+    let mut unresolved = BTreeSet::new();
+    let document = to_json(eval, node, &mut unresolved);
+    Some(DeclaredPolicy {
+        name,
+        declared_at: Location { file: eval.template.file.clone(), line: node.line },
+        document,
+        statement_lines,
+        unresolved: unresolved.into_iter().collect(),
+    })
+}
+
+/// The logical id a `{Ref: X}` or `{Fn::GetAtt: X.Arn}` names.
+pub(crate) fn referenced_id(node: &Node) -> Option<String> {
+    let entry = node.entries().first().filter(|_| node.entries().len() == 1)?;
+    match entry.key.as_str() {
+        "Ref" => entry.value.as_str().map(str::to_string),
+        "Fn::GetAtt" => match &entry.value.value {
+            Value::Str(s) => s.split('.').next().map(str::to_string),
+            Value::Seq(items) => items.first().and_then(Node::as_str).map(str::to_string),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A list property that may also be a single value.
+fn list(node: &Node) -> Vec<&Node> {
+    match &node.value {
+        Value::Seq(items) => items.iter().collect(),
+        Value::Null => vec![],
+        _ => vec![node],
+    }
+}
+
+fn managed(eval: &mut Eval, node: &Node) -> OpaquePolicy {
+    let at = Location { file: eval.template.file.clone(), line: node.line };
+    let text = eval.eval(node, &mut Origins::new()).pattern().display();
+    let what = match text.split_once(":policy/") {
+        Some((prefix, name)) if prefix.ends_with(":iam::aws") => format!("AWS managed policy {name}"),
+        _ if !text.contains(':') => format!("AWS managed policy {text}"),
+        _ => format!("managed policy {text}"),
+    };
+    OpaquePolicy { what, declared_at: at }
+}
+
+/// What the template attaches to each declared role.
+#[derive(Default)]
+struct Attached {
+    policies: HashMap<String, Vec<DeclaredPolicy>>,
+    opaque: HashMap<String, Vec<OpaquePolicy>>,
+}
+
+/// The policies of one template's functions.
+pub(crate) fn cfn(eval: &mut Eval, functions: &[Function], sam: bool) -> Vec<FunctionPolicies> {
+    let template = eval.template;
+    let attached = attached(eval);
+    let mut out = Vec::new();
+    for function in functions {
+        let Some(decl) = template.resource(&function.id) else { continue };
+        let mut fp = FunctionPolicies { function: function.id.clone(), file: template.file.clone(), ..FunctionPolicies::default() };
+        let is_sam = sam && decl.resource_type == "AWS::Serverless::Function";
+        let role_node = decl.prop("Role");
+        let role = match role_node {
+            Some(node) => referenced_id(node).filter(|id| template.resource(id).is_some()).ok_or(node),
+            None if is_sam => Ok(format!("{}Role", decl.id)),
+            None => {
+                fp.notes.push(format!("{} names no Role; no policy is known", decl.id));
+                out.push(fp);
+                continue;
+            }
+        };
+        match role {
+            Ok(role) => {
+                fp.role = Some(role.clone());
+                if is_sam && role_node.is_none() {
+                    sam_policies(eval, decl, &mut fp);
+                    fp.opaque.push(OpaquePolicy {
+                        what: "AWS managed policy AWSLambdaBasicExecutionRole (SAM adds it to the role it creates)".into(),
+                        declared_at: Location { file: template.file.clone(), line: decl.line },
+                    });
+                } else if is_sam && decl.prop("Policies").is_some() {
+                    fp.notes.push(format!("{} names its Role, so SAM does not apply its Policies; the role's policies are checked", decl.id));
+                }
+                if let Some(role_decl) = template.resource(&role) {
+                    role_policies(eval, role_decl, &mut fp);
+                }
+                fp.policies.extend(attached.policies.get(&role).cloned().unwrap_or_default());
+                fp.opaque.extend(attached.opaque.get(&role).cloned().unwrap_or_default());
+            }
+            Err(node) => {
+                let arn = eval.eval(node, &mut Origins::new()).pattern().display();
+                fp.role = Some(arn.clone());
+                fp.opaque.push(OpaquePolicy {
+                    what: format!("role {arn}, not declared in the templates read"),
+                    declared_at: Location { file: template.file.clone(), line: node.line },
+                });
+            }
+        }
+        out.push(fp);
+    }
+    out
+}
+
+/// `AWS::IAM::Role` `Policies`, `ManagedPolicyArns` and `PermissionsBoundary`.
+fn role_policies(eval: &mut Eval, role: &Decl, fp: &mut FunctionPolicies) {
+    if role.resource_type != "AWS::IAM::Role" {
+        return;
+    }
+    for (i, p) in role.prop("Policies").map(list).unwrap_or_default().into_iter().enumerate() {
+        let name = p.get("PolicyName").map(|n| eval.eval(n, &mut Origins::new()).pattern().display()).unwrap_or_else(|| i.to_string());
+        if let Some(doc) = p.get("PolicyDocument").and_then(|d| declared(eval, format!("{} Policies[{i}] {name}", role.id), d)) {
+            fp.policies.push(doc);
+        }
+    }
+    for arn in role.prop("ManagedPolicyArns").map(list).unwrap_or_default() {
+        match referenced_id(arn).and_then(|id| managed_document(eval, &id)) {
+            Some(doc) => fp.policies.push(doc),
+            None => fp.opaque.push(managed(eval, arn)),
+        }
+    }
+    if role.prop("PermissionsBoundary").is_some() {
+        fp.notes.push(format!("{}'s PermissionsBoundary is not read; it can still deny", role.id));
+    }
+}
+
+/// The document of an `AWS::IAM::ManagedPolicy` declared in the template.
+fn managed_document(eval: &mut Eval, id: &str) -> Option<DeclaredPolicy> {
+    let decl = eval.template.resource(id).filter(|d| d.resource_type == "AWS::IAM::ManagedPolicy")?;
+    let doc = decl.prop("PolicyDocument")?;
+    declared(eval, id.to_string(), doc)
+}
+
+/// `AWS::IAM::Policy` / `ManagedPolicy` (`Roles: [!Ref R]`) and
+/// `AWS::IAM::RolePolicy` (`RoleName: !Ref R`), by the role they attach to.
+fn attached(eval: &mut Eval) -> Attached {
+    let template = eval.template;
+    let mut out = Attached::default();
+    for decl in &template.resources {
+        let roles: Vec<&Node> = match decl.resource_type.as_str() {
+            "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => decl.prop("Roles").map(list).unwrap_or_default(),
+            "AWS::IAM::RolePolicy" => decl.prop("RoleName").into_iter().collect(),
+            _ => continue,
+        };
+        let Some(doc) = decl.prop("PolicyDocument") else { continue };
+        let Some(policy) = declared(eval, decl.id.clone(), doc) else { continue };
+        for role in roles {
+            match referenced_id(role).or_else(|| role_by_name(eval, role)) {
+                Some(id) => out.policies.entry(id).or_default().push(policy.clone()),
+                None => {
+                    let name = eval.eval(role, &mut Origins::new()).pattern().display();
+                    eval.warn(role.line, format!("{} attaches to role {name}, which is not declared here; it is not bound to a function", decl.id));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A role named by its physical name (`Roles: [my-role]`) → its logical id.
+fn role_by_name(eval: &mut Eval, node: &Node) -> Option<String> {
+    let name = eval.eval(node, &mut Origins::new()).pattern().as_exact()?;
+    let template = eval.template;
+    template
+        .resources
+        .iter()
+        .filter(|d| d.resource_type == "AWS::IAM::Role")
+        .map(|d| d.id.clone())
+        .find(|id| eval.physical_name(id).as_exact().as_deref() == Some(name.as_str()))
+}
+
+/// SAM `Policies`: inline documents, managed policy names/ARNs, policy templates.
+fn sam_policies(eval: &mut Eval, decl: &Decl, fp: &mut FunctionPolicies) {
+    let Some(policies) = decl.prop("Policies") else { return };
+    let file = eval.template.file.clone();
+    for (i, item) in list(policies).into_iter().enumerate() {
+        let at = Location { file: file.clone(), line: item.line };
+        match &item.value {
+            Value::Str(_) | Value::Pat(_) => fp.opaque.push(managed(eval, item)),
+            Value::Map(_) if item.is_intrinsic() => match referenced_id(item).and_then(|id| managed_document(eval, &id)) {
+                Some(doc) => fp.policies.push(doc),
+                None => fp.opaque.push(managed(eval, item)),
+            },
+            Value::Map(_) if item.get("Statement").is_some() => {
+                if let Some(doc) = declared(eval, format!("{} Policies[{i}]", decl.id), item) {
+                    fp.policies.push(doc);
+                }
+            }
+            Value::Map(entries) if entries.len() == 1 => {
+                let (name, args) = (&entries[0].key, &entries[0].value);
+                match sam_templates::embedded().templates.get(name) {
+                    Some(template) => {
+                        let values: BTreeMap<String, Node> = args.entries().iter().map(|e| (e.key.clone(), e.value.clone())).collect();
+                        let (statements, missing) = template.expand(&values, item.line);
+                        if !missing.is_empty() {
+                            eval.warn(item.line, format!("{}'s {name} does not give {}; SAM rejects it", decl.id, missing.join(", ")));
+                            continue;
+                        }
+                        let document = Node {
+                            line: item.line,
+                            value: Value::Map(vec![
+                                entry("Version", Node { line: item.line, value: Value::Str("2012-10-17".into()) }),
+                                entry("Statement", Node { line: item.line, value: Value::Seq(statements) }),
+                            ]),
+                        };
+                        if let Some(doc) = declared(eval, format!("{} Policies[{i}] {name}", decl.id), &document) {
+                            fp.policies.push(doc);
+                        }
+                    }
+                    None => {
+                        eval.warn(
+                            item.line,
+                            format!("{}'s Policies[{i}] {name} is not a SAM policy template iamlens knows; what it grants is not read", decl.id),
+                        );
+                        fp.opaque.push(OpaquePolicy { what: format!("unknown SAM policy template {name}"), declared_at: at });
+                    }
+                }
+            }
+            _ => eval.warn(item.line, format!("{}'s Policies[{i}] is not a policy name, document or template; it is not read", decl.id)),
+        }
+    }
+}
+
+fn entry(key: &str, value: Node) -> crate::yaml::Entry {
+    crate::yaml::Entry { key: key.into(), line: value.line, value }
+}
