@@ -14,7 +14,7 @@ use super::{CheckArgs, CheckFormat, FailOn};
 use iamlens_engine::evaluator::{PolicyDocument, PolicySet};
 use iamlens_engine::settings::{Setting, Settings};
 use iamlens_engine::{self as engine, WalkOptions};
-use iamlens_functions::{Context, FunctionPolicies, IacOptions};
+use iamlens_functions::{Context, Deployment, FunctionPolicies, IacOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -25,22 +25,28 @@ service and resource control policies, resource-based policies and session polic
 
 pub fn run(args: &CheckArgs, allow: &[String]) -> ExitCode {
     let settings = Settings { region: args.region.clone(), account: args.account.clone(), ..Settings::default() };
-    let opts = match settings.engine_options() {
-        Ok(opts) => opts,
-        Err(err) => {
-            let flag = if err.setting == Setting::Region { "--region" } else { "--account" };
-            return super::fail(2, format!("{flag}: {err}"));
-        }
-    };
+    if let Err(err) = settings.engine_options() {
+        let flag = if err.setting == Setting::Region { "--region" } else { "--account" };
+        return super::fail(2, format!("{flag}: {err}"));
+    }
     let iac = match iac_options(args) {
         Ok(iac) => iac,
         Err(why) => return super::fail(2, why),
     };
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    let project = match iamlens_functions::run_project(&paths, iamlens_languages::front_ends(), &opts, &WalkOptions::default(), &iac) {
+    let mut opts = None;
+    let bind = |deployment: &Deployment| {
+        let (region, account) = named_by_declared(deployment);
+        let settings = Settings { region: args.region.clone().or(region), account: args.account.clone().or(account), ..Settings::default() };
+        let chosen = settings.engine_options().unwrap_or_default();
+        opts = Some(chosen.clone());
+        chosen
+    };
+    let project = match iamlens_functions::run_project_bound(&paths, iamlens_languages::front_ends(), &WalkOptions::default(), &iac, bind) {
         Ok(project) => project,
         Err(err) => return super::fail(2, err),
     };
+    let opts = opts.unwrap_or_default();
     if !project.has_functions() {
         let read = if project.deployment.templates.is_empty() {
             "no template (SAM, CloudFormation, cdk.out, Terraform, serverless.yml) was found"
@@ -138,4 +144,37 @@ fn iac_options(args: &CheckArgs) -> Result<IacOptions, String> {
         return Err(format!("--iac: {} does not exist", path.display()));
     }
     Ok(IacOptions { off: false, explicit: args.iac.clone(), context })
+}
+
+/// The region and account the declared policies' ARNs name, each when
+/// exactly one is named (a CDK stack's environment, `--parameter-overrides`):
+/// the code's ARNs are bound to them so they compare like for like.
+fn named_by_declared(deployment: &Deployment) -> (Option<String>, Option<String>) {
+    let mut fields: [std::collections::BTreeSet<String>; 2] = Default::default();
+    let mut arns = Vec::new();
+    for policy in deployment.declared.iter().flat_map(|d| &d.policies) {
+        collect_strings(&policy.document, &mut arns);
+    }
+    for arn in arns {
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        if parts.len() < 6 || parts[0] != "arn" {
+            continue;
+        }
+        for (set, value) in fields.iter_mut().zip([parts[3], parts[4]]) {
+            if !value.is_empty() && !value.contains(['*', '?', '$']) && value != "aws" {
+                set.insert(value.to_string());
+            }
+        }
+    }
+    let [region, account] = fields.map(|set| if set.len() == 1 { set.into_iter().next() } else { None });
+    (region, account)
+}
+
+fn collect_strings<'a>(value: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+    match value {
+        serde_json::Value::String(s) => out.push(s),
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_strings(v, out)),
+        serde_json::Value::Object(obj) => obj.values().for_each(|v| collect_strings(v, out)),
+        _ => {}
+    }
 }
