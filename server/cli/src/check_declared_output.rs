@@ -243,15 +243,17 @@ fn github(checks: &[FunctionCheck]) -> String {
     let mut out = String::new();
     for c in checks {
         let Some(drift) = &c.drift else {
-            let at = (c.function.declared_at.file.as_path(), c.function.declared_at.line as u32, None);
+            let file = shown(&c.function.declared_at.file);
+            let at = (file.as_path(), c.function.declared_at.line as u32, None);
             out.push_str(&annotation("notice", Some(at), &format!("iamlens: {} not checked", c.function.id), &c.why_unchecked()));
             continue;
         };
         for m in &drift.missing {
             let column = char_column(&m.file, m.line, m.column);
+            let file = shown(Path::new(&m.file));
             out.push_str(&annotation(
                 "error",
-                Some((Path::new(&m.file), m.line, Some(column))),
+                Some((file.as_path(), m.line, Some(column))),
                 &format!("iamlens: {} missing {}", c.function.id, m.action),
                 &m.summary(),
             ));
