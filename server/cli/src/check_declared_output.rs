@@ -81,7 +81,7 @@ fn text(checks: &[FunctionCheck], unbound_files: usize) -> String {
         for p in &c.declared.policies {
             out.push_str(&format!("   policy {} ({}:{})\n", p.name, shown(&p.declared_at.file).display(), p.declared_at.line));
             for value in &p.unresolved {
-                out.push_str(&format!("      not known from the templates, read as *: {value}\n"));
+                out.push_str(&format!("      not known from the infrastructure code, read as *: {value}\n"));
             }
         }
         for what in c.not_checked() {

@@ -343,3 +343,88 @@ fn sam_policies(eval: &mut Eval, decl: &Decl, fp: &mut FunctionPolicies) {
 fn entry(key: &str, value: Node) -> crate::yaml::Entry {
     crate::yaml::Entry { key: key.into(), line: value.line, value }
 }
+
+/// Serverless Framework: the role it generates (`IamRoleLambdaExecution`)
+/// holds `provider.iam.role.statements` (or the older
+/// `provider.iamRoleStatements`) and `managedPolicies`, shared by every
+/// function; with the `serverless-iam-roles-per-function` plugin a
+/// function's own `iamRoleStatements` make its own role. A `role:` naming a
+/// role of `resources:` takes that role's policies.
+pub(crate) fn serverless(eval: &mut Eval, root: &Node, functions: &[Function]) -> Vec<FunctionPolicies> {
+    let template = eval.template;
+    let file = template.file.clone();
+    let provider = root.get("provider");
+    let provider_role = provider.and_then(|p| p.path(&["iam", "role"]));
+    let statements = provider_role.and_then(|r| r.get("statements")).or_else(|| provider.and_then(|p| p.get("iamRoleStatements")));
+    let managed_policies = provider_role.and_then(|r| r.get("managedPolicies")).or_else(|| provider.and_then(|p| p.get("iamManagedPolicies")));
+    let per_function_plugin = root.get("plugins").is_some_and(|p| {
+        let names: Vec<&Node> = match p.get("modules") {
+            Some(modules) => list(modules),
+            None => list(p),
+        };
+        names.iter().any(|n| n.as_str() == Some("serverless-iam-roles-per-function"))
+    });
+    let attached = attached(eval);
+    let entries = root.get("functions").map(Node::entries).unwrap_or_default();
+    let mut out = Vec::new();
+    for function in functions {
+        let mut fp =
+            FunctionPolicies { function: function.id.clone(), file: file.clone(), role: function.role.clone(), ..FunctionPolicies::default() };
+        let own = entries.iter().find(|e| e.key == function.id).and_then(|e| e.value.get("iamRoleStatements"));
+        let inherit = entries.iter().find(|e| e.key == function.id).and_then(|e| e.value.get("iamRoleStatementsInherit")).is_some_and(Node::is_true);
+        match &function.role {
+            Some(role) if template.resource(role).is_some() => {
+                if let Some(decl) = template.resource(role) {
+                    role_policies(eval, decl, &mut fp);
+                }
+                fp.policies.extend(attached.policies.get(role).cloned().unwrap_or_default());
+                fp.opaque.extend(attached.opaque.get(role).cloned().unwrap_or_default());
+            }
+            Some(role) => fp
+                .opaque
+                .push(OpaquePolicy { what: format!("role {role}, not declared in the templates read"), declared_at: function.declared_at.clone() }),
+            None => {
+                let own = own.filter(|_| per_function_plugin);
+                if let Some(own) = own {
+                    fp.role = Some(format!("{} (serverless-iam-roles-per-function)", function.id));
+                    push_statements(eval, &mut fp, format!("{} iamRoleStatements", function.id), own);
+                }
+                if own.is_none() || inherit {
+                    if own.is_none() {
+                        fp.role = Some("IamRoleLambdaExecution".into());
+                    }
+                    if let Some(statements) = statements {
+                        push_statements(eval, &mut fp, "provider.iam.role.statements".into(), statements);
+                    }
+                    for arn in managed_policies.map(list).unwrap_or_default() {
+                        fp.opaque.push(managed(eval, arn));
+                    }
+                    fp.notes.push(
+                        "the functions share the role Serverless generates (IamRoleLambdaExecution); its CloudWatch Logs statements are not read"
+                            .into(),
+                    );
+                }
+                if let (Some(_), false) =
+                    (entries.iter().find(|e| e.key == function.id).and_then(|e| e.value.get("iamRoleStatements")), per_function_plugin)
+                {
+                    fp.notes.push(format!("{}'s iamRoleStatements need the serverless-iam-roles-per-function plugin, which the plugins do not list; they are not applied", function.id));
+                }
+            }
+        }
+        out.push(fp);
+    }
+    out
+}
+
+fn push_statements(eval: &mut Eval, fp: &mut FunctionPolicies, name: String, statements: &Node) {
+    let document = Node {
+        line: statements.line,
+        value: Value::Map(vec![
+            entry("Version", Node { line: statements.line, value: Value::Str("2012-10-17".into()) }),
+            entry("Statement", statements.clone()),
+        ]),
+    };
+    if let Some(doc) = declared(eval, name, &document) {
+        fp.policies.push(doc);
+    }
+}

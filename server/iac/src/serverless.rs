@@ -146,6 +146,7 @@ pub fn read(path: &Path, text: &str, ctx: &Context) -> Deployment {
         });
     }
     out.resources = cfn::resources(&mut eval);
+    out.declared = crate::policies::serverless(&mut eval, &root, &out.functions);
     warnings.append(&mut eval.warnings);
     warnings.sort_by_key(|w| w.at.line);
     out.warnings = warnings;
