@@ -1,7 +1,9 @@
 """`iamlens check` without --role/--policy: each deployed function's calls
 against the policies its templates declare (tests/fixtures/check-declared:
 SAM with inline policies and policy templates, plain CloudFormation roles
-with attached policies, a CDK cloud assembly) — per function, missing at the
+with attached policies, a CDK cloud assembly, Terraform roles with
+jsonencode / aws_iam_policy_document policies, a Serverless app with
+per-function roles) — per function, missing at the
 call, excess at the template line, exit codes, and SARIF validated against
 the pinned 2.1.0 schema."""
 from __future__ import annotations
@@ -198,7 +200,63 @@ def test_explicit_iac_and_conflicts(iamlens_bin, tmp_path):
     assert proc.returncode == 2 and "--iac: missing.yaml does not exist" in proc.stderr
 
 
-@pytest.mark.parametrize("fixture", ["sam", "cloudformation", "cdk", "sam-exact"])
+def test_terraform_role_policies_documents_and_attachments(iamlens_bin, tmp_path):
+    cwd = project(tmp_path, "terraform")
+    code, report = as_json(iamlens_bin, cwd, "--account", "123456789012")
+    assert code == 1
+    fs = functions(report)
+    main = cwd / "main.tf"
+
+    api = fs["aws_lambda_function.api"]
+    assert api["Role"] == "aws_iam_role.api"
+    assert [p["Name"] for p in api["Policies"]] == ["aws_iam_role_policy.api"]
+    assert api["Summary"]["Missing"] == 0 and api["Summary"]["Excess"] == 0
+    # jsonencode({...}) with the table's ARN from the configuration (region from the provider, account given).
+    assert api["Policies"][0]["Document"]["Statement"][0]["Resource"] == "arn:aws:dynamodb:eu-west-1:123456789012:table/shop-prod-orders"
+
+    worker = fs["aws_lambda_function.worker"]
+    assert [p["Name"] for p in worker["Policies"]] == ["aws_iam_policy.worker"]
+    assert worker["Policies"][0]["Document"]["Statement"][0]["Sid"] == "ConsumeJobs"
+    assert worker["NotChecked"] == ["AWS managed policy service-role/AWSLambdaBasicExecutionRole (content unknown)"]
+    assert [(m["Action"], m["Resource"]) for m in worker["Missing"]] == [("s3:PutObject", "arn:aws:s3:::shop-prod-exports/jobs/*.json")]
+
+    export = fs["aws_lambda_function.export"]
+    [excess] = export["Excess"]
+    assert excess["File"] == "main.tf"
+    # The statement's own line inside jsonencode({...}).
+    assert excess["Line"] == line_of(main, 'Action   = "s3:*"') - 2
+    assert excess["NeededActions"] == ["s3:GetObject"]
+
+
+def test_serverless_shared_and_per_function_roles(iamlens_bin, tmp_path):
+    cwd = project(tmp_path, "serverless")
+    code, report = as_json(iamlens_bin, cwd)
+    assert code == 1
+    fs = functions(report)
+    yml = cwd / "serverless.yml"
+    assert fs["createInvoice"]["Summary"]["Missing"] == 0 and fs["createInvoice"]["Summary"]["Excess"] == 0
+    assert fs["createInvoice"]["Role"] == "createInvoice (serverless-iam-roles-per-function)"
+    render = fs["renderPdf"]
+    assert [m["Action"] for m in render["Missing"]] == ["s3:PutObject"]
+    shared = fs["listInvoices"]
+    assert shared["Role"] == "IamRoleLambdaExecution"
+    [excess] = shared["Excess"]
+    assert (excess["File"], excess["Line"]) == ("serverless.yml", line_of(yml, "Action: dynamodb:*") - 1)
+    assert "dynamodb:*" in excess["GrantedActions"]
+
+
+def test_serverless_function_statements_without_the_plugin_are_not_applied(iamlens_bin, tmp_path):
+    cwd = project(tmp_path, "serverless")
+    yml = cwd / "serverless.yml"
+    yml.write_text(yml.read_text().replace("plugins:\n  - serverless-iam-roles-per-function\n", ""))
+    _, report = as_json(iamlens_bin, cwd)
+    create = functions(report)["createInvoice"]
+    assert create["Role"] == "IamRoleLambdaExecution"
+    assert any("serverless-iam-roles-per-function plugin" in n for n in create["Notes"])
+    assert [p["Name"] for p in create["Policies"]] == ["provider.iam.role.statements"]
+
+
+@pytest.mark.parametrize("fixture", ["sam", "cloudformation", "cdk", "sam-exact", "terraform", "serverless"])
 def test_every_fixture_reads_without_template_warnings(iamlens_bin, tmp_path, fixture):
     cwd = project(tmp_path, fixture)
     proc = run(iamlens_bin, cwd, "--format", "json")
