@@ -71,16 +71,14 @@ pub fn run(args: &CheckArgs, allow: &[String]) -> ExitCode {
             continue;
         };
         let function = &deployed.function;
-        let declared =
-            project.deployment.declared.iter().find(|d| d.function == function.id && d.file == function.declared_at.file).cloned().unwrap_or_else(
-                || FunctionPolicies {
-                    function: function.id.clone(),
-                    file: function.declared_at.file.clone(),
-                    role: function.role.clone(),
-                    notes: vec!["iamlens does not read this framework's policies yet".into()],
-                    ..FunctionPolicies::default()
-                },
-            );
+        let found = project.deployment.declared.iter().find(|d| d.function == function.id && d.file == function.declared_at.file);
+        let declared = found.cloned().unwrap_or_else(|| FunctionPolicies {
+            function: function.id.clone(),
+            file: function.declared_at.file.clone(),
+            role: function.role.clone(),
+            notes: vec!["iamlens does not read the policies of this function's role (a Terraform registry module, or a plan)".into()],
+            ..FunctionPolicies::default()
+        });
         let mut set = PolicySet::default();
         let mut errors = Vec::new();
         for policy in &declared.policies {
@@ -90,8 +88,14 @@ pub fn run(args: &CheckArgs, allow: &[String]) -> ExitCode {
             }
         }
         let code_unread = group.reports.is_empty() && !deployed.notes.is_empty();
-        let drift = (!code_unread && !(set.identity.is_empty() && !declared.opaque.is_empty()))
-            .then(|| engine::drift::check_drift_known(&group.reports, &set, &known, region.as_deref(), allow));
+        // A role with no policy at all is checked (everything is missing); a
+        // role whose policies are all unknown, or no known role, is not.
+        let nothing_known = set.identity.is_empty() && (found.is_none() || declared.role.is_none() || !declared.opaque.is_empty());
+        let drift = if code_unread || nothing_known {
+            None
+        } else {
+            Some(engine::drift::check_drift_known(&group.reports, &set, &known, region.as_deref(), allow))
+        };
         checks.push(FunctionCheck { function: function.clone(), declared, code_notes: deployed.notes.clone(), errors, drift });
     }
     // Functions whose code no file of the run holds have no group.
