@@ -262,3 +262,15 @@ def test_every_fixture_reads_without_template_warnings(iamlens_bin, tmp_path, fi
     proc = run(iamlens_bin, cwd, "--format", "json")
     assert proc.returncode in (0, 1)
     assert "warning:" not in proc.stderr, proc.stderr
+
+
+def test_changed_files_only_use_the_current_directorys_templates(iamlens_bin, tmp_path):
+    """What the pre-commit hook passes: only the changed files; the functions that run none of them are not checked."""
+    cwd = project(tmp_path, "sam")
+    code, report = as_json(iamlens_bin, cwd, "src/store_receipt/app.py")
+    assert code == 1
+    fs = functions(report)
+    assert [m["Action"] for m in fs["StoreReceiptFunction"]["Missing"]] == ["sqs:SendMessage"]
+    assert not fs["ReportFunction"]["Checked"] and not fs["GetInvoiceFunction"]["Checked"]
+    code, report = as_json(iamlens_bin, cwd, "src/get_invoice/app.py")
+    assert code == 0 and report["Summary"]["Missing"] == 0 and report["Summary"]["Excess"] == 0

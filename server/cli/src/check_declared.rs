@@ -128,8 +128,10 @@ pub fn run(args: &CheckArgs, allow: &[String]) -> ExitCode {
     }
 }
 
-/// `--iac`, `--stack-name`, `--parameter-overrides`, and the region and
-/// account the templates' pseudo parameters take.
+/// `--iac` (else the templates in the given directories, or in the current
+/// one when only files are given), `--stack-name`, `--stage`,
+/// `--parameter-overrides`, and the region and account the templates'
+/// pseudo parameters take.
 fn iac_options(args: &CheckArgs) -> Result<IacOptions, String> {
     let mut context = Context {
         stack_name: args.stack_name.clone(),
@@ -147,7 +149,10 @@ fn iac_options(args: &CheckArgs) -> Result<IacOptions, String> {
     if let Some(path) = args.iac.iter().find(|p| !p.exists()) {
         return Err(format!("--iac: {} does not exist", path.display()));
     }
-    Ok(IacOptions { off: false, explicit: args.iac.clone(), context })
+    // Only files (a pre-commit hook's changed files): the templates are those of the current directory.
+    let only_files = !args.paths.is_empty() && args.paths.iter().all(|p| p.is_file());
+    let explicit = if args.iac.is_empty() && only_files { vec![PathBuf::from(".")] } else { args.iac.clone() };
+    Ok(IacOptions { off: false, explicit, context })
 }
 
 /// The region and account the declared policies' ARNs name, each when
