@@ -90,6 +90,15 @@ fn dedup(deployment: &mut Deployment) {
         fresh
     });
     let mut seen = Vec::new();
+    deployment.declared.retain(|d| {
+        let key = (canonical(&d.file), d.function.clone());
+        let fresh = !seen.contains(&key);
+        if fresh {
+            seen.push(key);
+        }
+        fresh
+    });
+    let mut seen = Vec::new();
     deployment.templates.retain(|t| {
         let key = canonical(t);
         let fresh = !seen.contains(&key);

@@ -75,6 +75,29 @@ pub(crate) fn to_json(eval: &mut Eval, node: &Node, unresolved: &mut BTreeSet<St
             }
             Json::Array(out)
         }
+        Value::Map(entries) if entries[0].key == "Fn::If" && entries.len() == 1 => {
+            // Both branches may hold in some deployment: the grant is their union.
+            let branches = entries[0].value.items();
+            if branches.len() != 3 {
+                return val_json(&eval.eval(node, &mut Origins::new()), node.line, unresolved);
+            }
+            let (a, b) = (to_json(eval, &branches[1], unresolved), to_json(eval, &branches[2], unresolved));
+            unresolved.insert(format!("both branches of the Fn::If on line {} (granted as their union)", node.line));
+            match (a, b) {
+                (Json::Null, v) | (v, Json::Null) => v,
+                (a, b) if a == b => a,
+                (a, b) => {
+                    let mut out = Vec::new();
+                    for v in [a, b] {
+                        match v {
+                            Json::Array(items) => out.extend(items),
+                            v => out.push(v),
+                        }
+                    }
+                    Json::Array(out)
+                }
+            }
+        }
         Value::Map(_) if node.is_intrinsic() => {
             let val = eval.eval(node, &mut Origins::new());
             val_json(&val, node.line, unresolved)

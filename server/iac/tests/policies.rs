@@ -244,3 +244,42 @@ fn serverless_shared_and_per_function_roles() {
     assert_eq!(shared.document["Statement"][0]["Resource"], json!("arn:aws:dynamodb:eu-central-1:*:table/billing-dev-invoices"));
     assert_eq!(declared(&d, "renderPdf").policies[0].document["Statement"][0]["Resource"], json!("arn:aws:s3:::acme-billing-dev-pdfs/templates/*"));
 }
+
+#[test]
+fn both_branches_of_a_condition_are_granted() {
+    let d = inline(
+        r#"
+Conditions:
+  IsProd: !Equals [!Ref "AWS::Region", eu-west-1]
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: s3:GetObject
+                Resource: !If [IsProd, arn:aws:s3:::prod/*, arn:aws:s3:::dev/*]
+              - !If
+                - IsProd
+                - Effect: Allow
+                  Action: sqs:SendMessage
+                  Resource: "*"
+                - !Ref AWS::NoValue
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Code: src
+      Role: !GetAtt Role.Arn
+"#,
+    );
+    let p = &declared(&d, "Fn").policies[0];
+    assert_eq!(p.document["Statement"][0]["Resource"], json!(["arn:aws:s3:::prod/*", "arn:aws:s3:::dev/*"]));
+    assert_eq!(p.document["Statement"][1]["Action"], json!("sqs:SendMessage"));
+    assert_eq!(p.document["Statement"].as_array().map(Vec::len), Some(2));
+    assert!(p.unresolved.iter().any(|u| u.contains("Fn::If")), "{:?}", p.unresolved);
+}
