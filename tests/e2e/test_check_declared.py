@@ -272,5 +272,22 @@ def test_changed_files_only_use_the_current_directorys_templates(iamlens_bin, tm
     fs = functions(report)
     assert [m["Action"] for m in fs["StoreReceiptFunction"]["Missing"]] == ["sqs:SendMessage"]
     assert not fs["ReportFunction"]["Checked"] and not fs["GetInvoiceFunction"]["Checked"]
+    assert fs["ReportFunction"]["WhyNotChecked"].startswith("its code was not read")
     code, report = as_json(iamlens_bin, cwd, "src/get_invoice/app.py")
     assert code == 0 and report["Summary"]["Missing"] == 0 and report["Summary"]["Excess"] == 0
+
+
+def test_terraform_plan_functions_take_the_configurations_policies(iamlens_bin, tmp_path):
+    """tests/fixtures/iac/terraform-app: functions come from plan.json, policies from the .tf beside it;
+    its role is granted nothing, so every call is missing; the registry module's role is not read."""
+    dest = tmp_path / "terraform-app"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "iac" / "terraform-app", dest)
+    (dest / ".git").mkdir()
+    code, report = as_json(iamlens_bin, dest)
+    assert code == 1
+    fs = functions(report)
+    orders = fs["aws_lambda_function.orders"]
+    assert orders["Template"] == "plan.json" and orders["Role"] == "aws_iam_role.lambda" and orders["Checked"]
+    assert orders["Policies"] == [] and len(orders["Missing"]) >= 4
+    notifier = fs["module.notifier.aws_lambda_function.this[0]"]
+    assert not notifier["Checked"] and any("registry module" in n for n in notifier["Notes"])

@@ -14,7 +14,8 @@ use super::{CheckArgs, CheckFormat, FailOn};
 use iamlens_engine::evaluator::{PolicyDocument, PolicySet};
 use iamlens_engine::settings::{Setting, Settings};
 use iamlens_engine::{self as engine, WalkOptions};
-use iamlens_functions::{Context, Deployment, FunctionPolicies, IacOptions};
+use iamlens_functions::{Context, Deployment, Framework, Function, FunctionPolicies, IacOptions};
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -71,7 +72,7 @@ pub fn run(args: &CheckArgs, allow: &[String]) -> ExitCode {
             continue;
         };
         let function = &deployed.function;
-        let found = project.deployment.declared.iter().find(|d| d.function == function.id && d.file == function.declared_at.file);
+        let found = declared_for(&project.deployment, function);
         let declared = found.cloned().unwrap_or_else(|| FunctionPolicies {
             function: function.id.clone(),
             file: function.declared_at.file.clone(),
@@ -101,17 +102,15 @@ pub fn run(args: &CheckArgs, allow: &[String]) -> ExitCode {
     // Functions whose code no file of the run holds have no group.
     for deployed in &project.functions {
         if !checks.iter().any(|c| c.function.id == deployed.function.id && c.function.declared_at.file == deployed.function.declared_at.file) {
-            let declared = project
-                .deployment
-                .declared
-                .iter()
-                .find(|d| d.function == deployed.function.id && d.file == deployed.function.declared_at.file)
-                .cloned()
-                .unwrap_or_default();
+            let declared = declared_for(&project.deployment, &deployed.function).cloned().unwrap_or_default();
             checks.push(FunctionCheck {
                 function: deployed.function.clone(),
                 declared,
-                code_notes: deployed.notes.clone(),
+                code_notes: if deployed.notes.is_empty() {
+                    vec!["none of its files is among the paths checked".into()]
+                } else {
+                    deployed.notes.clone()
+                },
                 errors: vec![],
                 drift: None,
             });
@@ -126,6 +125,17 @@ pub fn run(args: &CheckArgs, allow: &[String]) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The policies the templates grant `function`: declared beside it, or for a
+/// Terraform function read from a plan, by the configuration of the same
+/// root module (a plan holds resolved values, not the policies' structure).
+fn declared_for<'d>(deployment: &'d Deployment, function: &Function) -> Option<&'d FunctionPolicies> {
+    let same_file = deployment.declared.iter().find(|d| d.function == function.id && d.file == function.declared_at.file);
+    same_file.or_else(|| {
+        let dir = function.declared_at.file.parent();
+        deployment.declared.iter().find(|d| d.function == function.id && d.file.parent() == dir && function.framework == Framework::Terraform)
+    })
 }
 
 /// `--iac` (else the templates in the given directories, or in the current

@@ -75,7 +75,7 @@ pub(crate) fn to_json(eval: &mut Eval, node: &Node, unresolved: &mut BTreeSet<St
             }
             Json::Array(out)
         }
-        Value::Map(entries) if entries[0].key == "Fn::If" && entries.len() == 1 => {
+        Value::Map(entries) if entries.len() == 1 && entries[0].key == "Fn::If" => {
             // Both branches may hold in some deployment: the grant is their union.
             let branches = entries[0].value.items();
             if branches.len() != 3 {

@@ -262,6 +262,7 @@ Resources:
               - Effect: Allow
                 Action: s3:GetObject
                 Resource: !If [IsProd, arn:aws:s3:::prod/*, arn:aws:s3:::dev/*]
+                Condition: {}
               - !If
                 - IsProd
                 - Effect: Allow
