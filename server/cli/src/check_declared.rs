@@ -38,8 +38,9 @@ pub fn run(args: &CheckArgs, allow: &[String]) -> ExitCode {
     let mut opts = None;
     let bind = |deployment: &Deployment| {
         let (region, account) = named_by_declared(deployment);
-        let settings = Settings { region: args.region.clone().or(region), account: args.account.clone().or(account), ..Settings::default() };
-        let chosen = settings.engine_options().unwrap_or_default();
+        let inferred = Settings { region: args.region.clone().or(region), account: args.account.clone().or(account), ..Settings::default() };
+        // What the ARNs name may not be a region or account after all: then only what was given.
+        let chosen = inferred.engine_options().or_else(|_| settings.engine_options()).unwrap_or_default();
         opts = Some(chosen.clone());
         chosen
     };
