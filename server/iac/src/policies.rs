@@ -287,12 +287,9 @@ fn attached(eval: &mut Eval) -> Attached {
         let Some(doc) = decl.prop("PolicyDocument") else { continue };
         let Some(policy) = declared(eval, decl.id.clone(), doc) else { continue };
         for role in roles {
-            match referenced_id(role).or_else(|| role_by_name(eval, role)) {
-                Some(id) => out.policies.entry(id).or_default().push(policy.clone()),
-                None => {
-                    let name = eval.eval(role, &mut Origins::new()).pattern().display();
-                    eval.warn(role.line, format!("{} attaches to role {name}, which is not declared here; it is not bound to a function", decl.id));
-                }
+            // A role declared elsewhere is no function's of this template: nothing to bind.
+            if let Some(id) = referenced_id(role).or_else(|| role_by_name(eval, role)) {
+                out.policies.entry(id).or_default().push(policy.clone());
             }
         }
     }
@@ -335,7 +332,7 @@ fn sam_policies(eval: &mut Eval, decl: &Decl, fp: &mut FunctionPolicies) {
                         let values: BTreeMap<String, Node> = args.entries().iter().map(|e| (e.key.clone(), e.value.clone())).collect();
                         let (statements, missing) = template.expand(&values, item.line);
                         if !missing.is_empty() {
-                            eval.warn(item.line, format!("{}'s {name} does not give {}; SAM rejects it", decl.id, missing.join(", ")));
+                            fp.notes.push(format!("line {}: {name} does not give {}; SAM rejects it", item.line, missing.join(", ")));
                             continue;
                         }
                         let document = Node {
@@ -350,15 +347,11 @@ fn sam_policies(eval: &mut Eval, decl: &Decl, fp: &mut FunctionPolicies) {
                         }
                     }
                     None => {
-                        eval.warn(
-                            item.line,
-                            format!("{}'s Policies[{i}] {name} is not a SAM policy template iamlens knows; what it grants is not read", decl.id),
-                        );
-                        fp.opaque.push(OpaquePolicy { what: format!("unknown SAM policy template {name}"), declared_at: at });
+                        fp.opaque.push(OpaquePolicy { what: format!("{name}, not a SAM policy template iamlens knows"), declared_at: at });
                     }
                 }
             }
-            _ => eval.warn(item.line, format!("{}'s Policies[{i}] is not a policy name, document or template; it is not read", decl.id)),
+            _ => fp.notes.push(format!("line {}: Policies[{i}] is not a policy name, document or template; it is not read", item.line)),
         }
     }
 }

@@ -398,10 +398,8 @@ impl Reader<'_> {
                 });
             }
         }
-        let mut policy_warnings = Vec::new();
-        let declared = tf_policies::declared(&scope, &resources, &data, prefix, &out.functions[first_function..], &mut policy_warnings);
+        let declared = tf_policies::declared(&scope, &resources, &data, prefix, &out.functions[first_function..]);
         out.declared.extend(declared);
-        out.warnings.extend(policy_warnings);
         for call in calls.iter().filter(|c| !is_local_source(&call_source(&scope, c))) {
             self.module_call(&scope, call, out, depth);
         }

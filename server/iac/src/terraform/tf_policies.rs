@@ -12,7 +12,7 @@
 
 use super::hcl_eval::{Iter, Scope, Value};
 use super::{traversal_path, Item};
-use crate::model::{Function, IacWarning, Location, Part, Pattern};
+use crate::model::{Function, Location, Part, Pattern};
 use crate::policies::{DeclaredPolicy, FunctionPolicies, OpaquePolicy};
 use hcl_edit::expr::{Expression, ObjectKey};
 use hcl_edit::structure::Block;
@@ -28,16 +28,9 @@ struct Grants {
 }
 
 /// The policies of the module's `functions` (those declared in it).
-pub(super) fn declared(
-    scope: &Scope,
-    resources: &[Item],
-    data: &[Item],
-    prefix: &str,
-    functions: &[Function],
-    warnings: &mut Vec<IacWarning>,
-) -> Vec<FunctionPolicies> {
+pub(super) fn declared(scope: &Scope, resources: &[Item], data: &[Item], prefix: &str, functions: &[Function]) -> Vec<FunctionPolicies> {
     let reader = Reader { scope, resources, data, prefix };
-    let grants = reader.grants(warnings);
+    let grants = reader.grants();
     functions
         .iter()
         .map(|f| {
@@ -91,7 +84,7 @@ impl Reader<'_, '_> {
         (path.len() >= 2 && path[0] == ty).then(|| format!("{}{ty}.{}", self.prefix, path[1]))
     }
 
-    fn grants(&self, warnings: &mut Vec<IacWarning>) -> Grants {
+    fn grants(&self) -> Grants {
         let mut out = Grants::default();
         for item in self.resources {
             let body = &item.block.body;
@@ -115,21 +108,13 @@ impl Reader<'_, '_> {
                             other => vec![other],
                         };
                         for arn in items {
-                            self.attach(&mut out, &role, arn, item.attr_at("managed_policy_arns"), warnings);
+                            self.attach(&mut out, &role, arn, item.attr_at("managed_policy_arns"));
                         }
                     }
                 }
                 "aws_iam_role_policy" => {
-                    let Some(role) = body.get_attribute("role").and_then(|a| self.reference(&a.value, "aws_iam_role")) else {
-                        warnings.push(IacWarning {
-                            at: item.attr_at("role"),
-                            message: format!(
-                                "{}'s role is not an aws_iam_role of this module; the policy is not bound to a function",
-                                self.address(item)
-                            ),
-                        });
-                        continue;
-                    };
+                    // A role of another module is no function's of this one: nothing to bind.
+                    let Some(role) = body.get_attribute("role").and_then(|a| self.reference(&a.value, "aws_iam_role")) else { continue };
                     let Some(policy) = body.get_attribute("policy") else { continue };
                     match self.document(item, &policy.value, self.address(item)) {
                         Ok(doc) => out.policies.entry(role).or_default().push(doc),
@@ -146,17 +131,8 @@ impl Reader<'_, '_> {
                         _ => vec![],
                     };
                     let Some(arn) = body.get_attribute("policy_arn") else { continue };
-                    for role in roles {
-                        match self.reference(role, "aws_iam_role") {
-                            Some(role) => self.attach(&mut out, &role, &arn.value, item.attr_at("policy_arn"), warnings),
-                            None => warnings.push(IacWarning {
-                                at: item.attr_at("role"),
-                                message: format!(
-                                    "{} attaches to a role that is not an aws_iam_role of this module; it is not bound to a function",
-                                    self.address(item)
-                                ),
-                            }),
-                        }
+                    for role in roles.into_iter().filter_map(|r| self.reference(r, "aws_iam_role")) {
+                        self.attach(&mut out, &role, &arn.value, item.attr_at("policy_arn"));
                     }
                 }
                 _ => {}
@@ -167,7 +143,7 @@ impl Reader<'_, '_> {
 
     /// `policy_arn` / a `managed_policy_arns` item: an `aws_iam_policy` of the
     /// module (its document) or an ARN (content unknown).
-    fn attach(&self, out: &mut Grants, role: &str, arn: &Expression, at: Location, warnings: &mut Vec<IacWarning>) {
+    fn attach(&self, out: &mut Grants, role: &str, arn: &Expression, at: Location) {
         if let Some(address) = self.reference(arn, "aws_iam_policy") {
             let Some(policy) = self.find("aws_iam_policy", &address) else { return };
             let Some(document) = policy.block.body.get_attribute("policy") else { return };
@@ -177,11 +153,7 @@ impl Reader<'_, '_> {
             }
             return;
         }
-        let value = self.scope.eval(arn, &Iter::default(), 0).pattern();
-        if value.0.iter().all(|p| matches!(p, Part::Unknown)) {
-            warnings.push(IacWarning { at: at.clone(), message: format!("a policy attached to {role} is not known from the configuration") });
-        }
-        let text = value.display();
+        let text = self.scope.eval(arn, &Iter::default(), 0).pattern().display();
         let what = match text.split_once(":iam::aws:policy/") {
             Some((_, name)) => format!("AWS managed policy {name}"),
             None => format!("managed policy {text}"),
