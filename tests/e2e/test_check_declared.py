@@ -291,3 +291,13 @@ def test_terraform_plan_functions_take_the_configurations_policies(iamlens_bin, 
     assert orders["Policies"] == [] and len(orders["Missing"]) >= 4
     notifier = fs["module.notifier.aws_lambda_function.this[0]"]
     assert not notifier["Checked"] and any("registry module" in n for n in notifier["Notes"])
+
+
+def test_github_notices_for_functions_not_checked(iamlens_bin, tmp_path):
+    cwd = project(tmp_path, "sam")
+    proc = run(iamlens_bin, cwd, "--format", "github", "src/get_invoice/app.py")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    notices = [l for l in proc.stdout.splitlines() if l.startswith("::notice ")]
+    assert len(notices) == 2
+    assert all("file=template.yaml" in n and "not checked" in n for n in notices)
+    assert proc.stdout.splitlines()[-1].startswith("declared policies of 3 functions: 0 missing permissions")

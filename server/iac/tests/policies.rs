@@ -290,3 +290,53 @@ Resources:
     assert_eq!(p.document["Statement"].as_array().map(Vec::len), Some(2));
     assert!(p.unresolved.iter().any(|u| u.contains("Fn::If")), "{:?}", p.unresolved);
 }
+
+#[test]
+fn serverless_custom_role_and_managed_policies() {
+    let text = r#"
+service: jobs
+provider:
+  name: aws
+  runtime: python3.12
+  region: eu-west-1
+  iam:
+    role:
+      statements:
+        - Effect: Allow
+          Action: sqs:SendMessage
+          Resource: "*"
+      managedPolicies:
+        - arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess
+functions:
+  shared:
+    handler: app.handler
+  custom:
+    handler: app.handler
+    role: WorkerRole
+  external:
+    handler: app.handler
+    role: arn:aws:iam::123456789012:role/ops
+resources:
+  Resources:
+    WorkerRole:
+      Type: AWS::IAM::Role
+      Properties:
+        Policies:
+          - PolicyName: work
+            PolicyDocument:
+              Statement:
+                - Effect: Allow
+                  Action: s3:GetObject
+                  Resource: arn:aws:s3:::jobs/*
+"#;
+    let d = iamlens_iac::serverless::read(Path::new("/project/serverless.yml"), text, &Context::default());
+    let shared = declared(&d, "shared");
+    assert_eq!(names(shared), ["provider.iam.role.statements"]);
+    assert_eq!(opaque(shared), ["AWS managed policy AWSXRayDaemonWriteAccess"]);
+    let custom = declared(&d, "custom");
+    assert_eq!(custom.role.as_deref(), Some("WorkerRole"));
+    assert_eq!(names(custom), ["WorkerRole Policies[0] work"]);
+    let external = declared(&d, "external");
+    assert!(external.policies.is_empty());
+    assert_eq!(opaque(external), ["role arn:aws:iam::123456789012:role/ops, not declared in the templates read"]);
+}
