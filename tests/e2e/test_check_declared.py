@@ -116,7 +116,7 @@ def test_cloudformation_roles_inline_attached_and_managed_policies(iamlens_bin, 
     assert ingest["Role"] == "IngestRole"
     assert [p["Name"] for p in ingest["Policies"]] == ["IngestRole Policies[0] documents-table", "IngestQueuePolicy"]
     assert ingest["Summary"]["Missing"] == 0 and ingest["Summary"]["Excess"] == 0
-    assert ingest["NotChecked"] == ["AWS managed policy service-role/AWSLambdaBasicExecutionRole (content unknown)"]
+    assert ingest["NotChecked"] == ["AWS managed policy service-role/AWSLambdaBasicExecutionRole (content unknown; AWS documents it as CloudWatch Logs writes only)"]
 
     archive = fs["ArchiveFunction"]
     assert [(m["Action"], m["Resource"]) for m in archive["Missing"]] == [
@@ -217,7 +217,7 @@ def test_terraform_role_policies_documents_and_attachments(iamlens_bin, tmp_path
     worker = fs["aws_lambda_function.worker"]
     assert [p["Name"] for p in worker["Policies"]] == ["aws_iam_policy.worker"]
     assert worker["Policies"][0]["Document"]["Statement"][0]["Sid"] == "ConsumeJobs"
-    assert worker["NotChecked"] == ["AWS managed policy service-role/AWSLambdaBasicExecutionRole (content unknown)"]
+    assert worker["NotChecked"] == ["AWS managed policy service-role/AWSLambdaBasicExecutionRole (content unknown; AWS documents it as CloudWatch Logs writes only)"]
     assert [(m["Action"], m["Resource"]) for m in worker["Missing"]] == [("s3:PutObject", "arn:aws:s3:::shop-prod-exports/jobs/*.json")]
 
     export = fs["aws_lambda_function.export"]
@@ -301,3 +301,20 @@ def test_github_notices_for_functions_not_checked(iamlens_bin, tmp_path):
     assert len(notices) == 2
     assert all("file=template.yaml" in n and "not checked" in n for n in notices)
     assert proc.stdout.splitlines()[-1].startswith("declared policies of 3 functions: 0 missing permissions")
+
+
+def test_a_function_with_only_the_logs_policy_is_checked(iamlens_bin, tmp_path):
+    """No `Policies`: SAM's role has only AWSLambdaBasicExecutionRole (logs), so every other call is missing."""
+    cwd = tmp_path / "bare"
+    (cwd / "src").mkdir(parents=True)
+    (cwd / ".git").mkdir()
+    (cwd / "src" / "app.py").write_text("import boto3\n\n\ndef handler(event, context):\n    return boto3.client('s3').list_buckets()\n")
+    (cwd / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Bare:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      CodeUri: src/\n      Handler: app.handler\n      Runtime: python3.12\n"
+    )
+    code, report = as_json(iamlens_bin, cwd)
+    assert code == 1
+    [bare] = report["Functions"]
+    assert bare["Checked"] and [m["Action"] for m in bare["Missing"]] == ["s3:ListAllMyBuckets"]
+    assert bare["NotChecked"] == ["AWS managed policy AWSLambdaBasicExecutionRole (SAM adds it to the role it creates) (content unknown; AWS documents it as CloudWatch Logs writes only)"]

@@ -90,9 +90,11 @@ pub fn run(args: &CheckArgs, allow: &[String]) -> ExitCode {
             }
         }
         let code_unread = group.reports.is_empty() && !deployed.notes.is_empty();
-        // A role with no policy at all is checked (everything is missing); a
-        // role whose policies are all unknown, or no known role, is not.
-        let nothing_known = set.identity.is_empty() && (found.is_none() || declared.role.is_none() || !declared.opaque.is_empty());
+        // A role with no policy at all is checked (everything is missing), and
+        // so is one with only the logs policy; a role whose policies are all
+        // unknown, or no known role, is not.
+        let unknown = declared.opaque.iter().any(|o| !o.is_basic_execution_role());
+        let nothing_known = set.identity.is_empty() && (found.is_none() || declared.role.is_none() || unknown);
         let drift = if code_unread || nothing_known {
             None
         } else {

@@ -38,7 +38,11 @@ impl FunctionCheck {
     }
 
     fn not_checked(&self) -> Vec<String> {
-        self.declared.opaque.iter().map(|o| format!("{} (content unknown)", o.what)).collect()
+        let shown = |o: &iamlens_functions::OpaquePolicy| {
+            let logs = if o.is_basic_execution_role() { "; AWS documents it as CloudWatch Logs writes only" } else { "" };
+            format!("{} (content unknown{logs})", o.what)
+        };
+        self.declared.opaque.iter().map(shown).collect()
     }
 
     fn why_unchecked(&self) -> String {

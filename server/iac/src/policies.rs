@@ -40,6 +40,17 @@ pub struct OpaquePolicy {
     pub declared_at: Location,
 }
 
+impl OpaquePolicy {
+    /// The managed policy SAM, CDK and most templates give every function for
+    /// its logs: its content is not read, but AWS documents it as CloudWatch
+    /// Logs writes only, so it cannot be what lets the code's other calls through.
+    pub fn is_basic_execution_role(&self) -> bool {
+        let name = self.what.strip_prefix("AWS managed policy ").unwrap_or_default();
+        let name = name.split(' ').next().unwrap_or_default();
+        matches!(name, "AWSLambdaBasicExecutionRole" | "service-role/AWSLambdaBasicExecutionRole")
+    }
+}
+
 /// Everything one function is granted by the templates.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct FunctionPolicies {
