@@ -48,6 +48,8 @@ impl FunctionCheck {
     fn why_unchecked(&self) -> String {
         if !self.code_notes.is_empty() && self.drift.is_none() {
             format!("its code was not read: {}", self.code_notes.join("; "))
+        } else if self.declared.opaque.iter().any(|o| !o.is_basic_execution_role()) {
+            "every policy of its role is one whose content the templates do not hold (listed above)".to_string()
         } else {
             "no policy of its role is in the templates read".to_string()
         }
