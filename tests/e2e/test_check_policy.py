@@ -258,7 +258,8 @@ def test_role_and_policy_are_exclusive_and_one_is_needed(iamlens_bin, project):
     both = subprocess.run([iamlens_bin, "check", "--role", "r", "--policy", "exact.json", "app"], cwd=project, capture_output=True, text=True)
     assert both.returncode == 2 and "cannot be used with" in both.stderr
     neither = subprocess.run([iamlens_bin, "check", "app"], cwd=project, capture_output=True, text=True)
-    assert neither.returncode == 2 and "--role <NAME>|--policy <FILE>" in neither.stderr
+    # Neither: the policies the templates declare; with no template, a usage error naming all three sources.
+    assert neither.returncode == 2 and "no --role or --policy" in neither.stderr and "--iac TEMPLATE" in neither.stderr
 
 
 def test_the_corpus_checks_clean_against_its_generated_policies(iamlens_bin, tmp_path):

@@ -40,6 +40,9 @@ pub fn run(args: CheckArgs) -> ExitCode {
             Err(why) => return super::fail(2, format!("--allow: {why}")),
         }
     }
+    if args.role.is_none() && args.policy.is_empty() {
+        return super::check_declared::run(&args, &allow);
+    }
     let (granted, opts) = match &args.role {
         Some(role) => match from_role(role, &args) {
             Ok(found) => found,

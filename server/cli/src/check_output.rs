@@ -61,7 +61,7 @@ pub fn render(format: CheckFormat, drift: &Drift, granted: &Granted) -> String {
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
@@ -133,8 +133,8 @@ fn as_json(drift: &Drift, granted: &Granted) -> Value {
     Value::Object(out)
 }
 
-const MISSING_RULE: &str = "iamlens/missing-permission";
-const EXCESS_RULE: &str = "iamlens/excess-grant";
+pub(crate) const MISSING_RULE: &str = "iamlens/missing-permission";
+pub(crate) const EXCESS_RULE: &str = "iamlens/excess-grant";
 
 /// SARIF 2.1.0: one run, two rules; missing permissions are errors at the
 /// call, excess grants warnings at the statement (no location for a live role).
@@ -168,6 +168,11 @@ fn sarif(drift: &Drift, granted: &Granted) -> Value {
         }
         results.push(result);
     }
+    sarif_log(results, drift.excess_is_relative)
+}
+
+/// The SARIF log of one run with the two rules and `results`.
+pub(crate) fn sarif_log(results: Vec<Value>, excess_is_relative: &str) -> Value {
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -188,7 +193,7 @@ fn sarif(drift: &Drift, granted: &Granted) -> Value {
                         "id": EXCESS_RULE,
                         "name": "ExcessGrant",
                         "shortDescription": {"text": "A grant no call read needs"},
-                        "fullDescription": {"text": format!("The policy grants actions or resources beyond what the calls read need. {}.", drift.excess_is_relative)},
+                        "fullDescription": {"text": format!("The policy grants actions or resources beyond what the calls read need. {excess_is_relative}.")},
                         "help": {"text": "Narrow the statement to the actions and resources shown, or record the grant with --allow or .iamlens.toml [check] allow."},
                         "defaultConfiguration": {"level": "warning"},
                     },
@@ -200,7 +205,7 @@ fn sarif(drift: &Drift, granted: &Granted) -> Value {
     })
 }
 
-fn location(file: &Path, line: u32, column: Option<u32>) -> Value {
+pub(crate) fn location(file: &Path, line: u32, column: Option<u32>) -> Value {
     let mut region = json!({"startLine": line.max(1)});
     if let Some(column) = column {
         region["startColumn"] = json!(column.max(1));
@@ -215,7 +220,7 @@ fn location(file: &Path, line: u32, column: Option<u32>) -> Value {
 /// The one-based column in characters (SARIF's `unicodeCodePoints`, GitHub's
 /// `col`) of a one-based column in UTF-8 bytes, read from the file; the
 /// byte column when the file cannot be read.
-fn char_column(file: &str, line: u32, byte_column: u32) -> u32 {
+pub(crate) fn char_column(file: &str, line: u32, byte_column: u32) -> u32 {
     let Ok(text) = std::fs::read_to_string(file) else { return byte_column };
     let Some(source) = text.lines().nth(line.saturating_sub(1) as usize) else { return byte_column };
     let bytes = (byte_column.saturating_sub(1) as usize).min(source.len());
@@ -269,7 +274,7 @@ fn github(drift: &Drift, granted: &Granted) -> String {
     out
 }
 
-fn annotation(level: &str, at: Option<(&Path, u32, Option<u32>)>, title: &str, message: &str) -> String {
+pub(crate) fn annotation(level: &str, at: Option<(&Path, u32, Option<u32>)>, title: &str, message: &str) -> String {
     let mut props: Vec<String> = Vec::new();
     if let Some((file, line, column)) = at {
         props.push(format!("file={}", property(&file.display().to_string())));

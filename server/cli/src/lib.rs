@@ -14,6 +14,8 @@ use std::process::ExitCode;
 
 pub mod check;
 pub mod check_config;
+pub mod check_declared;
+pub mod check_declared_output;
 pub mod check_output;
 pub mod deploy_policy;
 pub mod deployed;
@@ -38,7 +40,8 @@ pub enum Command {
     FixAccessDenied(FixAccessDeniedArgs),
     /// Show the IAM actions, ARN templates and condition keys an operation needs.
     Lookup(LookupArgs),
-    /// Check the code against a live role or policy files: calls they would deny (missing) and grants no call needs (excess).
+    /// Check the code against a live role, policy files, or (with neither) each deployed function against the policies its
+    /// templates declare: calls they would deny (missing) and grants no call needs (excess).
     Check(CheckArgs),
     /// The policy the deploying principal (sam deploy, cdk deploy, terraform apply) needs for the templates' resources.
     DeployPolicy(DeployPolicyArgs),
@@ -157,7 +160,7 @@ impl GenerateArgs {
 }
 
 #[derive(Args, Debug, Clone)]
-#[command(group(clap::ArgGroup::new("granted").required(true).args(["role", "policy"])))]
+#[command(group(clap::ArgGroup::new("granted").args(["role", "policy"])))]
 pub struct CheckArgs {
     /// The role the code runs as (its name, or its ARN): its policies are read from IAM.
     #[arg(long, value_name = "NAME")]
@@ -169,11 +172,11 @@ pub struct CheckArgs {
     /// Source files or directories (default: the current directory).
     #[arg(value_name = "FILES-or-DIRS")]
     pub paths: Vec<PathBuf>,
-    /// Region the code runs in (default: the configured region with --role; with --policy, the one
-    /// the policy's ARNs name).
+    /// Region the code runs in (default: the configured region with --role; with --policy or templates,
+    /// the one the policies' ARNs name).
     #[arg(short = 'r', long)]
     pub region: Option<String>,
-    /// With --policy: the account the code runs in (default: the one the policy's ARNs name).
+    /// With --policy or templates: the account the code runs in (default: the one the policies' ARNs name).
     #[arg(short = 'a', long, conflicts_with = "role")]
     pub account: Option<String>,
     /// Named AWS profile (default: AWS_PROFILE or the default profile).
@@ -195,6 +198,20 @@ pub struct CheckArgs {
     /// Read this file instead of the .iamlens.toml found from the current directory up to the repository root.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Without --role and --policy: the templates (SAM/CloudFormation file, cdk.out, Terraform directory,
+    /// serverless.yml) whose declared policies each function is checked against; repeat it for several
+    /// (default: the templates found in the given directories).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["role", "policy"])]
+    pub iac: Vec<PathBuf>,
+    /// With templates: the CloudFormation stack name (generated resource names start with it).
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["role", "policy"])]
+    pub stack_name: Option<String>,
+    /// With templates: the Serverless stage (default: the template's own default).
+    #[arg(long, conflicts_with_all = ["role", "policy"])]
+    pub stage: Option<String>,
+    /// With templates: NAME=VALUE template parameter values (repeatable).
+    #[arg(long, value_name = "NAME=VALUE", conflicts_with_all = ["role", "policy"])]
+    pub parameter_overrides: Vec<String>,
 }
 
 /// `iamlens check --format`.

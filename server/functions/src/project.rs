@@ -39,7 +39,21 @@ pub fn run_project(
     walk: &WalkOptions,
     iac: &IacOptions,
 ) -> Result<ProjectRun, EngineError> {
+    run_project_bound(paths, front_ends, walk, iac, |_| opts.clone())
+}
+
+/// [`run_project`] with the engine options chosen once the templates are
+/// read (`iamlens check` binds the code to the region and account the
+/// declared policies name).
+pub fn run_project_bound(
+    paths: &[PathBuf],
+    front_ends: &[&'static dyn FrontEnd],
+    walk: &WalkOptions,
+    iac: &IacOptions,
+    options_for: impl FnOnce(&Deployment) -> EngineOptions,
+) -> Result<ProjectRun, EngineError> {
     let deployment = read_templates(paths, iac);
+    let opts = &options_for(&deployment);
     let (analyses, walked) = engine::analyses_within(paths, front_ends, opts, walk)?;
     let functions = deployed_functions(&deployment, &walked.files, front_ends);
     let groups = per_function(&walked.files, analyses, &functions, opts);
@@ -69,6 +83,15 @@ fn dedup(deployment: &mut Deployment) {
     let mut seen = Vec::new();
     deployment.functions.retain(|f| {
         let key = (canonical(&f.declared_at.file), f.id.clone());
+        let fresh = !seen.contains(&key);
+        if fresh {
+            seen.push(key);
+        }
+        fresh
+    });
+    let mut seen = Vec::new();
+    deployment.declared.retain(|d| {
+        let key = (canonical(&d.file), d.function.clone());
         let fresh = !seen.contains(&key);
         if fresh {
             seen.push(key);

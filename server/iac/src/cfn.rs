@@ -81,6 +81,11 @@ pub(crate) fn read_with(path: &Path, text: &str, ctx: &Context, options: &Option
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     out.functions = functions(&mut eval, framework, globals, &dir, options);
     out.resources = resources(&mut eval);
+    // What reading the policies finds amiss is said by `check`, per function; the
+    // other commands' warnings stay about what they read.
+    let before = eval.warnings.len();
+    out.declared = crate::policies::cfn(&mut eval, &out.functions, sam);
+    eval.warnings.truncate(before);
     if sam {
         out.sam = sam_resources(&mut eval);
     }

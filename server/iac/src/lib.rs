@@ -15,6 +15,8 @@
 //! - `yaml`: a positioned YAML/JSON tree; CloudFormation short tags become long forms.
 //! - `intrinsics`: CloudFormation intrinsic functions → patterns.
 //! - `names`: per-resource-type naming knowledge (name property, Ref, ARNs, generated names).
+//! - `policies`: the policies the templates grant each function (through its role).
+//! - `sam_templates`: SAM's policy templates (`S3ReadPolicy`, ...) from the pinned aws-sam-translator.
 //! - `terraform`: `.tf` / `.tfvars` modules and `terraform show -json` output.
 
 pub mod cdk;
@@ -23,9 +25,12 @@ pub mod discover;
 pub mod intrinsics;
 pub mod model;
 pub mod names;
+pub mod policies;
+pub mod sam_templates;
 pub mod serverless;
 pub mod terraform;
 pub mod yaml;
 
 pub use discover::{discover, DiscoverOptions};
 pub use model::*;
+pub use policies::{DeclaredPolicy, FunctionPolicies, OpaquePolicy};

@@ -178,7 +178,7 @@ pub struct SamResource {
 }
 
 /// Everything the templates of one tree say.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Deployment {
     /// Every template that was read, in the order read.
     pub templates: Vec<PathBuf>,
@@ -187,6 +187,8 @@ pub struct Deployment {
     pub warnings: Vec<IacWarning>,
     /// SAM resources' names, roles and events (see [`SamResource`]).
     pub sam: Vec<SamResource>,
+    /// The policies the templates grant each function (see [`crate::policies`]).
+    pub declared: Vec<crate::policies::FunctionPolicies>,
 }
 
 impl Deployment {
@@ -199,6 +201,7 @@ impl Deployment {
         self.resources.extend(other.resources);
         self.warnings.extend(other.warnings);
         self.sam.extend(other.sam);
+        self.declared.extend(other.declared);
     }
 }
 

@@ -146,6 +146,9 @@ pub fn read(path: &Path, text: &str, ctx: &Context) -> Deployment {
         });
     }
     out.resources = cfn::resources(&mut eval);
+    let before = eval.warnings.len();
+    out.declared = crate::policies::serverless(&mut eval, &root, &out.functions);
+    eval.warnings.truncate(before);
     warnings.append(&mut eval.warnings);
     warnings.sort_by_key(|w| w.at.line);
     out.warnings = warnings;

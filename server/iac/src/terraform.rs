@@ -62,6 +62,7 @@ mod hcl_eval;
 mod plan;
 mod tf_json;
 mod tf_names;
+mod tf_policies;
 
 pub use tf_names::partition_of;
 
@@ -360,6 +361,7 @@ impl Reader<'_> {
             }
         }
 
+        let first_function = out.functions.len();
         for item in &resources {
             let (ty, name) = (item.label(0), item.label(1));
             if !ty.starts_with("aws_") {
@@ -396,6 +398,8 @@ impl Reader<'_> {
                 });
             }
         }
+        let declared = tf_policies::declared(&scope, &resources, &data, prefix, &out.functions[first_function..]);
+        out.declared.extend(declared);
         for call in calls.iter().filter(|c| !is_local_source(&call_source(&scope, c))) {
             self.module_call(&scope, call, out, depth);
         }

@@ -95,6 +95,7 @@ fn sam_app() -> Deployment {
         ],
         warnings: Vec::new(),
         sam: vec![sam("OrdersFunction", "AWS::Serverless::Function", 10, None, None, &[("GetOrder", "Api"), ("Queue", "SQS")])],
+        declared: vec![],
     }
 }
 
