@@ -400,6 +400,29 @@ fn module_exports(doc: &PythonDocument, catalog: &dyn Catalog) -> (HashMap<Strin
                 }
                 Sym::External(Box::new(without_params(ret)))
             }
+            Sym::Class(class) => {
+                // A class whose instances hold clients: its attributes travel with it.
+                let mentions_sdk = an.defs.borrow().get(&class).is_some_and(|d| {
+                    let body = text(*d, src);
+                    ["boto", "client", "resource", "Session", "session", "Client", "Resource", "Table", "Bucket", "Queue"]
+                        .iter()
+                        .any(|w| body.contains(w))
+                });
+                if !mentions_sdk {
+                    continue;
+                }
+                let Some(attrs) = an.class_attributes(class) else { continue };
+                let mut held: Vec<(String, Sym)> = attrs
+                    .iter()
+                    .filter(|(_, s)| s.is_aws() && !matches!(s, Sym::Module(_) | Sym::External(_)))
+                    .map(|(n, s)| (n.clone(), without_params(s.clone())))
+                    .collect();
+                if held.is_empty() {
+                    continue;
+                }
+                held.sort_by(|a, b| a.0.cmp(&b.0));
+                Sym::ExternalClass(std::sync::Arc::new(held))
+            }
             s @ Sym::Value(_) => s,
             s if s.is_aws() && !matches!(s, Sym::Module(_) | Sym::External(_)) => without_params(s),
             s @ Sym::External(_) => s,

@@ -164,6 +164,9 @@ impl<'a> Analyzer<'a> {
             }
             Sym::SelfOf(class) => self.class_member(class, name).unwrap_or(Sym::Unknown),
             Sym::Instance(class) | Sym::Class(class) => self.class_member(class, name).unwrap_or(Sym::Foreign),
+            // What else it holds, iamlens cannot see from here.
+            Sym::ExternalInstance(attrs) => attrs.iter().find(|(n, _)| n == name).map_or(Sym::ProjectOpaque, |(_, s)| s.clone()),
+            Sym::ExternalClass(_) => Sym::ProjectOpaque,
             Sym::Unknown | Sym::Param(..) => Sym::Unknown,
             _ => Sym::Foreign,
         }
@@ -299,6 +302,7 @@ impl<'a> Analyzer<'a> {
             }
             Sym::External(ret) => (*ret).with_confidence_at_most(Confidence::Medium),
             Sym::Class(c) => Sym::Instance(c),
+            Sym::ExternalClass(attrs) => Sym::ExternalInstance(attrs),
             Sym::TypeOf(_) => Sym::Foreign,
             Sym::Unknown | Sym::Param(..) => Sym::Unknown,
             Sym::ExternalModule => Sym::Unknown,
@@ -354,7 +358,8 @@ impl<'a> Analyzer<'a> {
                 }
             }
             Sym::ExternalModule | Sym::Unknown | Sym::Param(..) => Sym::Unknown,
-            Sym::ProjectOpaque => Sym::ProjectOpaque,
+            // Methods of another module's class: what they return is not indexed.
+            Sym::ProjectOpaque | Sym::ExternalClass(_) | Sym::ExternalInstance(_) => Sym::ProjectOpaque,
             Sym::Kwargs(client) if matches!(method, "pop" | "get") => match self.first_str_arg(call, "key", env) {
                 Some(key) if super::decorators::is_clientish(&key) => *client,
                 _ => Sym::Unknown,

@@ -49,6 +49,11 @@ pub enum Sym {
     /// gives: it may hold clients iamlens cannot see, so calls on it that look
     /// like AWS calls are named in warnings, never in the policy.
     ProjectOpaque,
+    /// A class of another module of the project, with the attributes its
+    /// instances hold clients or resources in (sorted by name).
+    ExternalClass(std::sync::Arc<Vec<(String, Sym)>>),
+    /// An instance of such a class.
+    ExternalInstance(std::sync::Arc<Vec<(String, Sym)>>),
     /// A function's `**kwargs` into which a decorator puts a client under a
     /// client-like key (`kwargs.pop("client")`).
     Kwargs(Box<Sym>),
@@ -163,6 +168,8 @@ impl Sym {
                 | Sym::Foreign
                 | Sym::ProjectOpaque
                 | Sym::Kwargs(_)
+                | Sym::ExternalClass(_)
+                | Sym::ExternalInstance(_)
                 | Sym::ExternalModule
                 | Sym::Value(_)
                 | Sym::Param(..)

@@ -387,6 +387,8 @@ impl<'a> Analyzer<'a> {
                 // Annotated with a class of the project: an instance of it, whose
                 // attributes may hold clients (`db: OrdersStore` → `db.table.get_item`).
                 Sym::Instance(class)
+            } else if let Some(s) = annotation.and_then(|a| self.other_module_instance(a, env)) {
+                s
             } else if annotation.is_some_and(|a| !is_generic_client_annotation(text(a, self.src))) && !factory {
                 // Annotated with a type that is not an AWS stub: not a client. A generic
                 // annotation (`BaseClient`, `Any`, `object`) says nothing: read like none.
@@ -398,6 +400,17 @@ impl<'a> Analyzer<'a> {
             };
             frame.vars.insert(name, sym);
             index += 1;
+        }
+    }
+
+    /// An annotation naming a class of another module of the project: an
+    /// instance of it (its indexed attributes), or something iamlens cannot see into.
+    fn other_module_instance(&self, annotation: Node<'a>, env: &Env<'a>) -> Option<Sym> {
+        let a = if annotation.kind() == "type" { annotation.named_child(0).unwrap_or(annotation) } else { annotation };
+        match self.eval(a, env) {
+            Sym::ExternalClass(attrs) => Some(Sym::ExternalInstance(attrs)),
+            Sym::ProjectOpaque => Some(Sym::ProjectOpaque),
+            _ => None,
         }
     }
 

@@ -617,3 +617,25 @@ fn decorators_that_name_a_service_inject_its_client_only_when_they_are_aws_code(
     assert_eq!(ops(&out[2]), ["iam:ListRoles"]);
     assert_eq!(out[2].calls[0].span.start.line, 9);
 }
+
+#[test]
+fn classes_of_other_modules_carry_the_clients_their_instances_hold() {
+    let fe = iamlens_python::PythonFrontEnd;
+    let files = vec![
+        SourceFile {
+            path: PathBuf::from("app/wrappers.py"),
+            text: "import boto3\n\nclass InstanceWrapper:\n    def __init__(self, ec2_client: boto3.client):\n        self.ec2_client = ec2_client\n\n    @classmethod\n    def from_client(cls):\n        return cls(boto3.client('ec2'))\n".into(),
+        },
+        SourceFile {
+            path: PathBuf::from("app/scenario.py"),
+            text: "from app.wrappers import InstanceWrapper\n\nclass Scenario:\n    def __init__(self, inst: InstanceWrapper):\n        self.inst = inst\n\n    def run(self, ids):\n        self.inst.ec2_client.describe_instances(InstanceIds=ids)\n        InstanceWrapper.from_client().ec2_client.stop_instances(InstanceIds=ids)\n        made = InstanceWrapper(None)\n        made.ec2_client.start_instances(InstanceIds=ids)\n        made.other.get_item(Key={})\n".into(),
+        },
+    ];
+    let out = fe.analyze_files(&files, &AnalysisOptions::default());
+    let scenario = &out[1];
+    assert_eq!(ops(scenario), ["ec2:DescribeInstances", "ec2:StartInstances"]);
+    assert!(scenario.calls.iter().all(|c| c.confidence == Confidence::Medium), "{:?}", scenario.calls);
+    // What the class's indexed attributes do not hold is named, not guessed.
+    let named: Vec<u32> = scenario.findings.iter().filter(|f| f.message.contains("made by another module")).map(|f| f.span.start.line).collect();
+    assert_eq!(named, [8, 11], "{:?}", scenario.findings);
+}
