@@ -10,6 +10,7 @@ use std::path::Path;
 use super::analyzer::{Analyzer, DefinitionFacts};
 use super::document::PythonDocument;
 use super::imports;
+use super::module_names::ModuleNames;
 use super::project_view::{ArgFact, ProjectView};
 use super::scope::Env;
 use super::symbols::{Svc, Sym};
@@ -38,7 +39,9 @@ pub struct ProjectIndex {
     /// Modules that export an AWS client, resource or factory; computed on
     /// first use and forgotten with every change, so deciding whether a file
     /// is AWS code costs no scan of the whole project per import.
-    aws_modules: std::sync::OnceLock<Vec<String>>,
+    aws_modules: std::sync::OnceLock<ModuleNames>,
+    /// Every module name by its runs of components; rebuilt after a change.
+    names: std::sync::OnceLock<ModuleNames>,
     /// Clients and resources each module passes to other modules' functions.
     arg_facts: HashMap<String, Vec<ArgFact>>,
     /// Modules that import an AWS SDK.
@@ -96,6 +99,7 @@ impl ProjectIndex {
 
     fn bump_generation(&mut self) {
         self.aws_modules = std::sync::OnceLock::new();
+        self.names = std::sync::OnceLock::new();
         self.facts_by_callee = std::sync::OnceLock::new();
         self.generation = GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
@@ -137,13 +141,14 @@ impl ProjectIndex {
         if let Some((k, _)) = self.modules.get_key_value(m) {
             return Some(k.as_str());
         }
-        let suffix = format!(".{m}");
-        let mut found = self.modules.keys().filter(|k| k.ends_with(&suffix));
-        let first = found.next()?;
-        if found.next().is_some() {
-            return None;
+        match self.names().ending_with(m) {
+            [one] => Some(one.as_str()),
+            _ => None,
         }
-        Some(first.as_str())
+    }
+
+    fn names(&self) -> &ModuleNames {
+        self.names.get_or_init(|| ModuleNames::new(self.modules.keys()))
     }
 
     /// See [`ProjectView::absolute_module`].
@@ -173,8 +178,7 @@ impl ProjectIndex {
         if let Some((k, _)) = self.modules.get_key_value(m) {
             return Some(k.as_str());
         }
-        let suffix = format!(".{m}");
-        let found: Vec<&String> = self.modules.keys().filter(|k| k.ends_with(&suffix)).collect();
+        let found: Vec<&String> = self.names().ending_with(m).iter().collect();
         match (found.as_slice(), importer) {
             ([one], _) => Some(one.as_str()),
             ([], _) | (_, None) => None,
@@ -195,8 +199,7 @@ impl ProjectIndex {
         if p.is_empty() {
             return false;
         }
-        let (below, inner) = (format!("{p}."), format!(".{p}."));
-        self.modules.keys().any(|k| k.starts_with(&below) || k.contains(&inner))
+        self.names().has_package(p)
     }
 
     /// The indexed module `name` of `package` (`app` + `aws` → `app.aws`).
@@ -212,21 +215,16 @@ impl ProjectIndex {
             return false;
         }
         let aws_modules = self.aws_modules.get_or_init(|| {
-            let mut names: Vec<String> = self
+            let names: Vec<&String> = self
                 .modules
                 .iter()
                 .filter(|(name, exports)| exports.keys().any(|export| self.export_is_aws(name, export)))
-                .map(|(name, _)| name.clone())
+                .map(|(name, _)| name)
                 .collect();
-            names.sort();
-            names
+            ModuleNames::new(names.into_iter())
         });
-        if aws_modules.is_empty() {
-            return false;
-        }
-        let (below, suffix) = (format!("{m}."), format!(".{m}"));
-        let inner = format!("{suffix}.");
-        aws_modules.iter().any(|name| name == m || name.starts_with(&below) || name.ends_with(&suffix) || name.contains(&inner))
+        // `m` itself, a package above such a module, or one of its own runs.
+        aws_modules.has_run(m)
     }
 
     fn export_is_aws(&self, module: &str, name: &str) -> bool {

@@ -42,6 +42,7 @@ mod imports;
 mod incremental;
 pub mod index;
 mod inert;
+mod module_names;
 mod project;
 mod project_view;
 mod resolve;
