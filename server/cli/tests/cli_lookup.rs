@@ -128,4 +128,7 @@ fn version_names_the_knowledge_pins() {
     assert!(out.status.success());
     assert!(text.starts_with(&format!("iamlens {} (knowledge: ", env!("CARGO_PKG_VERSION"))), "{text}");
     assert!(text.contains("botocore ") && text.contains("iam-data "), "{text}");
+    // The IAM data's publication date, read from its version (`0.21.20260926x`).
+    let date = text.split("IAM data of ").nth(1).map(|rest| &rest[..10]).unwrap_or_default();
+    assert!(date.len() == 10 && date.starts_with("20") && date.as_bytes()[4] == b'-' && date.as_bytes()[7] == b'-', "{text}");
 }
