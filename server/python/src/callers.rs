@@ -212,10 +212,20 @@ struct SingleService {
     disagree: bool,
     /// The class every instance passed is of; `Err` when they differ.
     instances: Option<Result<usize, ()>>,
+    /// The dict of clients every caller passes; `Err` when they differ.
+    dicts: Option<Result<Sym, ()>>,
 }
 
 impl SingleService {
     fn add(&mut self, sym: Sym) -> Option<()> {
+        if let Sym::Dict(_) = sym {
+            self.dicts = match self.dicts.take() {
+                None => Some(Ok(sym)),
+                Some(Ok(before)) if before == sym => Some(Ok(before)),
+                _ => Some(Err(())),
+            };
+            return Some(());
+        }
         if let Sym::Instance(class) | Sym::SelfOf(class) = sym {
             self.instances = match self.instances {
                 None => Some(Ok(class)),
@@ -242,12 +252,13 @@ impl SingleService {
     /// named in a warning.
     fn agreed(self) -> Option<Sym> {
         let Some(sym) = self.sym else {
-            return match self.instances {
-                Some(Ok(class)) => Some(Sym::Instance(class)),
+            return match (self.instances, self.dicts) {
+                (Some(Ok(class)), None) => Some(Sym::Instance(class)),
+                (None, Some(Ok(dict))) => Some(dict),
                 _ => None,
             };
         };
-        if self.instances.is_some() {
+        if self.instances.is_some() || self.dicts.is_some() {
             return None;
         }
         if !self.disagree {

@@ -34,7 +34,8 @@ impl<'a> Eval<'a> for Analyzer<'a> {
                 self.member(base, text(attr, self.src))
             }
             "call" => self.apply(node, env),
-            "string" | "concatenated_string" | "integer" | "float" | "true" | "false" | "dictionary" | "list" | "tuple" | "binary_operator" => {
+            "dictionary" => self.dict_holding_clients(node, env).unwrap_or_else(|| Sym::Value(self.value(node, env))),
+            "string" | "concatenated_string" | "integer" | "float" | "true" | "false" | "list" | "tuple" | "binary_operator" => {
                 Sym::Value(self.value(node, env))
             }
             "lambda"
@@ -53,6 +54,10 @@ impl<'a> Eval<'a> for Analyzer<'a> {
                 }
                 match self.eval(value, env) {
                     Sym::ResourceList(r) => Sym::Resource(r),
+                    Sym::Dict(entries) => {
+                        let key = node.field("subscript").and_then(|k| self.value(k, env).as_exact_str());
+                        key.and_then(|k| entries.iter().find(|(n, _)| *n == k).map(|(_, s)| s.clone())).unwrap_or(Sym::Unknown)
+                    }
                     Sym::Kwargs(client) => {
                         let key = node.field("subscript").and_then(|k| self.value(k, env).as_exact_str());
                         if key.is_some_and(|k| super::decorators::is_clientish(&k)) {
@@ -360,6 +365,10 @@ impl<'a> Analyzer<'a> {
             Sym::ExternalModule | Sym::Unknown | Sym::Param(..) => Sym::Unknown,
             // Methods of another module's class: what they return is not indexed.
             Sym::ProjectOpaque | Sym::ExternalClass(_) | Sym::ExternalInstance(_) => Sym::ProjectOpaque,
+            Sym::Dict(entries) if method == "get" => {
+                let key = self.first_str_arg(call, "key", env);
+                key.and_then(|k| entries.iter().find(|(n, _)| *n == k).map(|(_, s)| s.clone())).unwrap_or(Sym::Unknown)
+            }
             Sym::Kwargs(client) if matches!(method, "pop" | "get") => match self.first_str_arg(call, "key", env) {
                 Some(key) if super::decorators::is_clientish(&key) => *client,
                 _ => Sym::Unknown,
@@ -389,6 +398,23 @@ impl<'a> Analyzer<'a> {
         let region = self.value(args.get(position, "region_name", self.src)?, env).as_exact_str()?;
         let plausible = !region.is_empty() && region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         plausible.then_some(region)
+    }
+
+    /// A dict literal with string keys that holds a client or resource: its
+    /// entries as symbols (constants stay values), so `d["resource"]` is the resource.
+    fn dict_holding_clients(&self, node: Node<'a>, env: &Env<'a>) -> Option<Sym> {
+        let mut entries = Vec::new();
+        let mut holds_aws = false;
+        for pair in named_children(node) {
+            if pair.kind() != "pair" {
+                return None;
+            }
+            let key = pair.field("key").and_then(|k| string_literal(k, self.src))?;
+            let value = pair.field("value").map_or(Sym::Unknown, |v| self.eval(v, env));
+            holds_aws |= value.is_aws();
+            entries.push((key, value));
+        }
+        holds_aws.then(|| Sym::Dict(std::sync::Arc::new(entries)))
     }
 
     /// The first positional (or `keyword=`) argument as an exact string.

@@ -54,6 +54,9 @@ pub enum Sym {
     ExternalClass(std::sync::Arc<Vec<(String, Sym)>>),
     /// An instance of such a class.
     ExternalInstance(std::sync::Arc<Vec<(String, Sym)>>),
+    /// A dict literal some of whose values are clients or resources
+    /// (`{"resource": boto3.resource("dynamodb"), "table": "orders"}`), by key.
+    Dict(std::sync::Arc<Vec<(String, Sym)>>),
     /// A function's `**kwargs` into which a decorator puts a client under a
     /// client-like key (`kwargs.pop("client")`).
     Kwargs(Box<Sym>),
@@ -168,6 +171,7 @@ impl Sym {
                 | Sym::Foreign
                 | Sym::ProjectOpaque
                 | Sym::Kwargs(_)
+                | Sym::Dict(_)
                 | Sym::ExternalClass(_)
                 | Sym::ExternalInstance(_)
                 | Sym::ExternalModule

@@ -1036,3 +1036,15 @@ fn boto_style_keywords_are_told_from_comparisons_and_defaults() {
     assert!(!has_boto_style_keyword("X = 1\nif a == B:\n    pass\nf(x=1)\n"));
     assert!(!has_boto_style_keyword("d = dict(a=1)\nf(a, b != C)\ng(x, Y >= 2)"));
 }
+
+#[test]
+fn clients_held_in_dicts_reach_the_constructors_they_are_passed_to() {
+    let a = analyze(
+        "import boto3\n\nCONFIG = {'resource': boto3.resource('dynamodb'), 'table_name': 'orders'}\n\n\
+         class Store:\n    def __init__(self, config):\n        self.table = config['resource'].Table(config['table_name'])\n        self.sqs = config.get('queue_client')\n\n\
+         def handler(event, context):\n    Store(CONFIG).table.put_item(Item={})\n    local = {'queue_client': boto3.client('sqs')}\n    local['queue_client'].send_message(QueueUrl='https://sqs.us-east-1.amazonaws.com/1/q', MessageBody='x')\n",
+    );
+    assert_eq!(ops(&a), ["dynamodb:PutItem", "sqs:SendMessage"]);
+    assert_eq!(a.calls[0].arg("TableName"), Some(&Value::literal("orders")));
+    assert!(a.calls.iter().all(|c| c.confidence == Confidence::High), "{:?}", a.calls);
+}
