@@ -76,13 +76,37 @@ def test_sam_functions_get_only_their_own_resources(iamlens_bin, repo_root):
     assert set(functions) == {"CreateOrderFunction", "GetOrderFunction", "NotifyFunction"}
 
 
-def test_template_parameters_and_the_stack_name_narrow_generated_names(iamlens_bin, repo_root):
+def test_template_parameters_and_the_stack_name_narrow_generated_names(iamlens_bin, repo_root, tmp_path):
     prod = per_function(generate(iamlens_bin, repo_root, "sam-orders", "--parameter-overrides", "Stage=prod"))
     assert prod["GetOrderFunction"]["dynamodb:GetItem"] == [f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/prod-orders"]
-    done = run(iamlens_bin, repo_root, "tests/fixtures/iac/sam-orders", "-r", REGION, "-a", ACCOUNT)
+    project = tmp_path / "sam-orders"
+    shutil.copytree(repo_root / "tests/fixtures/iac/sam-orders", project)
+    (project / "samconfig.toml").unlink()
+    done = run(iamlens_bin, repo_root, str(project), "-r", REGION, "-a", ACCOUNT)
     unnamed = per_function(json.loads(done.stdout))
     # Without the stack name the generated queue name could be anything CloudFormation makes.
     assert unnamed["CreateOrderFunction"]["sqs:SendMessage"] == [f"arn:aws:sqs:{REGION}:{ACCOUNT}:*"]
+
+
+def test_samconfig_beside_the_template_gives_what_sam_deploy_is_told(iamlens_bin, repo_root, tmp_path):
+    project = tmp_path / "sam-orders"
+    shutil.copytree(repo_root / "tests/fixtures/iac/sam-orders", project)
+    # The fixture's own samconfig.toml deploys stack `orders-dev` with Stage=dev; say prod instead.
+    (project / "samconfig.toml").write_text(
+        'version = 0.1\n[default.deploy.parameters]\nstack_name = "orders-dev"\nparameter_overrides = "Stage=prod"\n'
+    )
+    done = run(iamlens_bin, repo_root, str(project), "-r", REGION, "-a", ACCOUNT)
+    assert done.returncode == 0, done.stderr
+    configured = per_function(json.loads(done.stdout))
+    assert configured["GetOrderFunction"]["dynamodb:GetItem"] == [f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/prod-orders"]
+    assert configured["CreateOrderFunction"]["sqs:SendMessage"] != [f"arn:aws:sqs:{REGION}:{ACCOUNT}:*"], "the stack name narrows the generated queue name"
+    # The command line wins over the file.
+    told = per_function(json.loads(run(iamlens_bin, repo_root, str(project), "-r", REGION, "-a", ACCOUNT, "--parameter-overrides", "Stage=dev").stdout))
+    assert told["GetOrderFunction"]["dynamodb:GetItem"] == [f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/dev-orders"]
+    # A broken file is named, and nothing of it is used.
+    (project / "samconfig.toml").write_text("[default.deploy.parameters\n")
+    broken = run(iamlens_bin, repo_root, str(project), "-r", REGION, "-a", ACCOUNT)
+    assert broken.returncode == 0 and "samconfig.toml: not valid TOML" in broken.stderr, broken.stderr
 
 
 def test_merged_is_one_union_policy_and_no_iac_is_the_code_alone(iamlens_bin, repo_root):

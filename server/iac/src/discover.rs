@@ -135,8 +135,16 @@ impl Found {
     fn read(self, ctx: &Context) -> Deployment {
         let mut out = Deployment { warnings: self.unreadable, ..Deployment::default() };
         for path in &self.cfn {
+            // `sam deploy` reads the stack name and overrides from `samconfig.toml` beside the template.
+            let ctx = match crate::samconfig::context_for(path.parent().unwrap_or(Path::new(".")), ctx) {
+                Ok(with_config) => with_config,
+                Err(warning) => {
+                    out.warnings.push(warning);
+                    ctx.clone()
+                }
+            };
             match std::fs::read_to_string(path) {
-                Ok(text) => out.extend(cfn::read(path, &text, ctx)),
+                Ok(text) => out.extend(cfn::read(path, &text, &ctx)),
                 Err(e) => out.warnings.push(unreadable(path, &e)),
             }
         }

@@ -27,6 +27,7 @@ pub mod model;
 pub mod names;
 pub mod policies;
 pub mod sam_templates;
+pub mod samconfig;
 pub mod serverless;
 pub mod terraform;
 pub mod yaml;
