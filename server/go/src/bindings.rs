@@ -14,7 +14,7 @@ impl Eval<'_> {
         for (i, l) in left.iter().enumerate() {
             let sym = match right.get(i) {
                 Some(r) if right.len() == left.len() => Sym { ty: self.ty_of(*r, env), value: self.value_of(*r, env) },
-                Some(r) if i == 0 => Sym { ty: self.ty_of(*r, env), value: Value::Unknown },
+                Some(r) if i == 0 => Sym { ty: self.ty_of(*r, env), value: env_read_result(self.value_of(*r, env)) },
                 _ => Sym { ty: Ty::Other, value: Value::Unknown },
             };
             match l.kind() {
@@ -167,7 +167,7 @@ pub fn specs(decl: Node, eval: &Eval, env: &Env) -> Vec<(String, Sym)> {
             let (ty, value) = match values.get(i) {
                 Some(v) if values.len() == names.len() => (eval.ty_of(*v, env), eval.value_of(*v, env)),
                 // `a, err := f()`: the first name gets the call's first result.
-                Some(v) if i == 0 => (eval.ty_of(*v, env), Value::Unknown),
+                Some(v) if i == 0 => (eval.ty_of(*v, env), env_read_result(eval.value_of(*v, env))),
                 _ => (Ty::Unknown, Value::Unknown),
             };
             let ty = match &declared {
@@ -183,4 +183,13 @@ pub fn specs(decl: Node, eval: &Eval, env: &Env) -> Vec<(String, Sym)> {
         }
     }
     out
+}
+
+/// The first result of a call with several (`table, ok := os.LookupEnv("TABLE")`)
+/// is known only for an environment read; any other value is not that result.
+fn env_read_result(value: Value) -> Value {
+    match value {
+        Value::Text(parts) if matches!(parts.as_slice(), [iamlens_engine::model::TextPart::Env(_)]) => Value::Text(parts),
+        _ => Value::Unknown,
+    }
 }

@@ -65,6 +65,30 @@ func f(ctx context.Context, c *s3.Client, name string) {
 }
 
 #[test]
+fn lookup_env_gives_its_first_result_and_other_multi_value_calls_nothing() {
+    let a = analyze(&with_header(
+        r#"
+var queue, _ = os.LookupEnv("QUEUE")
+
+func f(ctx context.Context, c *s3.Client, name string) {
+	bucket, ok := os.LookupEnv("BUCKET")
+	if !ok {
+		return
+	}
+	key, err := strconv.Unquote(name)
+	_ = err
+	c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(queue), Key: aws.String("k")})
+}
+"#,
+    ));
+    let put = call(&a, "PutObject");
+    assert_eq!(put.arg("Bucket"), Some(&Value::Text(vec![TextPart::Env("BUCKET".into())])));
+    assert!(!matches!(put.arg("Key"), Some(Value::Text(parts)) if parts.iter().any(|p| matches!(p, TextPart::Literal(_)))));
+    assert_eq!(call(&a, "GetObject").arg("Bucket"), Some(&Value::Text(vec![TextPart::Env("QUEUE".into())])));
+}
+
+#[test]
 fn values_of_path_joins_and_smithy_pointers() {
     let src = r#"package app
 

@@ -105,7 +105,8 @@ impl Eval<'_> {
             Some(Import::Other(path)) => match (path.as_str(), field) {
                 ("fmt", "Sprintf") => self.sprintf(&arg_nodes, env, depth),
                 ("fmt", "Sprint") => arg_nodes.iter().fold(Value::Text(vec![]), |acc, a| concat(acc, self.value_at(*a, env, depth + 1))),
-                ("os", "Getenv") => match arg_nodes.first().and_then(|a| self.value_at(*a, env, depth + 1).as_exact_str()) {
+                // `v, ok := os.LookupEnv("X")`: its first result, as `os.Getenv`'s.
+                ("os", "Getenv" | "LookupEnv") => match arg_nodes.first().and_then(|a| self.value_at(*a, env, depth + 1).as_exact_str()) {
                     Some(name) => Value::Text(vec![TextPart::Env(name)]),
                     None => Value::Text(vec![TextPart::Unknown]),
                 },
