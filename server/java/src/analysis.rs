@@ -14,10 +14,14 @@ use tree_sitter::{Node, Tree};
 /// Analyse a parsed file against the project index.
 pub fn analyze_tree(src: &str, tree: Option<&Tree>, index: &JavaIndex, opts: &AnalysisOptions, catalog: &dyn Catalog) -> FileAnalysis {
     let Some(tree) = tree else { return FileAnalysis::default() };
-    let root = tree.root_node();
-    let an = Analyzer::new(src, root, index, catalog, opts);
+    analyze_file(&Analyzer::new(src, tree.root_node(), index, catalog, opts))
+}
+
+/// Analyse the file an analyzer reads, against its index.
+pub fn analyze_file(an: &Analyzer) -> FileAnalysis {
+    let (src, root) = (an.src, an.root);
     let mentions_sdk = src.contains("software.amazon.awssdk.") || src.contains("com.amazonaws.");
-    let uses_aws = an.imports.uses_sdk || uses_project_clients(&an) || (root.has_error() && mentions_sdk);
+    let uses_aws = an.imports.uses_sdk || uses_project_clients(an) || (root.has_error() && mentions_sdk);
     if !uses_aws {
         return FileAnalysis::default();
     }
@@ -28,7 +32,7 @@ pub fn analyze_tree(src: &str, tree: Option<&Tree>, index: &JavaIndex, opts: &An
         let (classes, method) = an.enclosing(*node);
         for def in classes.iter().map(|c| (*c, ScopeKind::Class)).chain(method.map(|m| (m, ScopeKind::Function))) {
             if seen.insert(def.0.id()) {
-                push_scope(&mut scopes, &an, def.0, def.1, *node);
+                push_scope(&mut scopes, an, def.0, def.1, *node);
             }
         }
     }

@@ -3,6 +3,7 @@
 //! the qualified scope (`Class.method`) a node sits in.
 
 use crate::index::JavaIndex;
+use crate::lookups::IndexView;
 use crate::syntax::{named_children, text};
 use crate::types::Imports;
 use iamlens_engine::catalog::Catalog;
@@ -18,7 +19,7 @@ pub struct Analyzer<'a> {
     pub src: &'a str,
     pub root: Node<'a>,
     pub imports: Imports,
-    pub index: &'a JavaIndex,
+    pub index: IndexView<'a>,
     pub catalog: &'a dyn Catalog,
     pub opts: &'a AnalysisOptions,
     /// Classes declared in this file, by simple name (the first of a name).
@@ -117,7 +118,29 @@ impl<'a> Analyzer<'a> {
                 stack.push(child);
             }
         }
-        Analyzer { src, root, imports: Imports::read(root, src), index, catalog, opts, classes, assigns, bean_methods, fields, parents, methods }
+        Analyzer {
+            src,
+            root,
+            imports: Imports::read(root, src),
+            index: IndexView::new(index),
+            catalog,
+            opts,
+            classes,
+            assigns,
+            bean_methods,
+            fields,
+            parents,
+            methods,
+        }
+    }
+
+    /// The same file read against another index (what `new` built does not depend on the index).
+    pub fn with_index<'b>(self, index: IndexView<'b>) -> Analyzer<'b>
+    where
+        'a: 'b,
+    {
+        let shorter: Analyzer<'b> = self;
+        Analyzer { index, ..shorter }
     }
 
     pub fn text(&self, n: Node) -> &'a str {

@@ -16,14 +16,20 @@ use tree_sitter::Node;
 pub fn file_facts(src: &str, root: Node, catalog: &dyn Catalog) -> FileFacts {
     let empty = JavaIndex::new();
     let opts = AnalysisOptions::default();
-    let an = Analyzer::new(src, root, &empty, catalog, &opts);
+    facts_of(&Analyzer::new(src, root, &empty, catalog, &opts))
+}
+
+/// The facts of the file an analyzer reads (its index is not consulted:
+/// give it an empty one).
+pub fn facts_of(an: &Analyzer) -> FileFacts {
+    let src = an.src;
     let mut out = FileFacts::default();
-    let mut stack = vec![root];
+    let mut stack = vec![an.root];
     while let Some(n) = stack.pop() {
         match n.kind() {
             "class_declaration" | "interface_declaration" | "enum_declaration" | "record_declaration" => {
                 if let Some(name) = n.child_by_field_name("name") {
-                    let facts = class_facts(&an, n);
+                    let facts = class_facts(an, n);
                     out.classes.insert(text(name, src).to_string(), facts);
                 }
                 if let Some(body) = n.child_by_field_name("body") {

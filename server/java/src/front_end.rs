@@ -2,10 +2,12 @@
 //! projects (files analysed together, on every core), [`JavaDocument`] as a
 //! `SourceDocument`, [`JavaIndex`] as a `LanguageIndex`.
 
-use crate::analysis::{analyze_tree, services_named};
+use crate::analysis::{analyze_file, analyze_tree, services_named};
+use crate::analyzer::Analyzer;
 use crate::document::JavaDocument;
-use crate::facts::file_facts;
-use crate::index::JavaIndex;
+use crate::facts::{facts_of, file_facts};
+use crate::index::{FileFacts, JavaIndex};
+use crate::lookups::{IndexView, Lookups};
 use iamlens_engine::catalog::{self, Catalog};
 use iamlens_engine::edited_tree::EditedTree;
 use iamlens_engine::front_end::{AnalysisOptions, FrontEnd, LanguageIndex, ProjectFile, SourceDocument, SourceFile};
@@ -25,22 +27,40 @@ pub fn is_test_file(path: &Path) -> bool {
     parts.windows(2).any(|w| w[0] == "src" && (w[1] == "test" || (w[1].len() > 4 && w[1].ends_with("Test"))))
 }
 
-/// Analyse files as one project: each file's exports first (in parallel),
-/// then every file against the index of all of them (in parallel).
+/// Analyse files as one project: each file's exports, and its analysis
+/// against an index of its own exports alone (in parallel); then the index
+/// of all of them. An analysis the whole index would answer differently is
+/// redone against it (in parallel); the others stand, each file parsed once.
 pub fn analyze_project_files(files: &[(PathBuf, String)], opts: &AnalysisOptions, catalog: &dyn Catalog) -> Vec<FileAnalysis> {
-    let facts = parallel_map(files, |(path, text)| {
+    let empty = JavaIndex::new();
+    let first = parallel_map(files, |(path, text)| {
         let doc = JavaDocument::parse(text.clone());
-        let facts = doc.tree().map(|t| file_facts(text, t.root_node(), catalog)).unwrap_or_default();
-        (path.clone(), facts)
+        let Some(tree) = doc.tree() else { return (path.clone(), FileFacts::default(), FileAnalysis::default(), Lookups::default()) };
+        let an = Analyzer::new(text, tree.root_node(), &empty, catalog, opts);
+        let facts = facts_of(&an);
+        let mut own = JavaIndex::new();
+        own.insert(path, facts.clone());
+        let an = an.with_index(IndexView::recording(&own));
+        let analysis = analyze_file(&an);
+        (path.clone(), facts, analysis, an.index.into_lookups())
     });
     let mut index = JavaIndex::new();
-    for (path, f) in facts {
-        index.insert(&path, f);
+    let mut analyses = Vec::with_capacity(first.len());
+    let mut redo = Vec::new();
+    for (i, (path, facts, analysis, lookups)) in first.into_iter().enumerate() {
+        index.insert(&path, facts);
+        analyses.push(analysis);
+        redo.push((i, lookups));
     }
-    parallel_map(files, |(_, text)| {
-        let doc = JavaDocument::parse(text.clone());
+    redo.retain(|(_, lookups)| !lookups.still_hold(&index));
+    let again = parallel_map(&redo, |(i, _)| {
+        let doc = JavaDocument::parse(files[*i].1.clone());
         analyze_tree(doc.text(), doc.tree(), &index, opts, catalog)
-    })
+    });
+    for ((i, _), analysis) in redo.iter().zip(again) {
+        analyses[*i] = analysis;
+    }
+    analyses
 }
 
 impl FrontEnd for JavaFrontEnd {

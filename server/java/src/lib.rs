@@ -16,6 +16,7 @@
 //! - `syntax`: parser, node text, spans, syntax-error findings.
 //! - `types`: what a type name denotes (clients, builders, waiters, ...), through the imports.
 //! - [`index`]: the facts files export to each other (client factories, constants).
+//! - `lookups`: the index as one file sees it, its answers recorded.
 //! - `analyzer`: per-file state, declaration lookup, scope names.
 //! - `values`: argument values; `receivers`: what an expression is;
 //!   `requests`: request builders → members; `operations`: method → operation rules.
@@ -31,6 +32,7 @@ mod facts;
 mod front_end;
 pub mod index;
 mod inert;
+mod lookups;
 pub mod naming;
 mod operations;
 mod receivers;

@@ -383,3 +383,53 @@ fn the_index_follows_classes_moving_between_files() {
     index.remove(Path::new("b/K.java"));
     assert!(!index.has_class("K") && index.has_class("L") && index.len() == 1);
 }
+
+/// Every `.java` file under `dir`, with its text, in path order.
+fn java_files(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("fixture dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "java") {
+                let text = std::fs::read_to_string(&path).expect("fixture");
+                out.push((path.strip_prefix(dir).unwrap_or(&path).to_path_buf(), text));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn analyses_kept_from_the_files_own_index_equal_those_against_the_whole_index() {
+    use crate::facts::file_facts;
+    let catalog = iamlens_engine::catalog::embedded();
+    let opts = AnalysisOptions::default();
+    let all = fixture("");
+    // Each project, and the whole corpus as one project (classes of one
+    // fixture then shadow or feed those of another).
+    let mut projects: Vec<PathBuf> = vec![all.clone()];
+    projects.extend(std::fs::read_dir(&all).expect("fixtures").flatten().map(|e| e.path()).filter(|p| p.is_dir()));
+    for dir in projects {
+        let files = java_files(&dir);
+        let mut index = JavaIndex::new();
+        for (path, text) in &files {
+            let doc = JavaDocument::parse(text.clone());
+            index.insert(path, file_facts(text, doc.tree().expect("tree").root_node(), catalog));
+        }
+        let expected: Vec<FileAnalysis> = files
+            .iter()
+            .map(|(_, text)| {
+                let doc = JavaDocument::parse(text.clone());
+                crate::analyze_tree(doc.text(), doc.tree(), &index, &opts, catalog)
+            })
+            .collect();
+        let got = crate::analyze_project_files(&files, &opts, catalog);
+        for ((path, _), (g, e)) in files.iter().zip(got.iter().zip(&expected)) {
+            assert_eq!(format!("{g:?}"), format!("{e:?}"), "{} in {}", path.display(), dir.display());
+        }
+    }
+}
