@@ -8,7 +8,7 @@ use crate::syntax::{named_children, text};
 use crate::types::Imports;
 use iamlens_engine::catalog::Catalog;
 use iamlens_engine::front_end::AnalysisOptions;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 /// How deep value and receiver resolution may recurse (cycles such as `a = a + "x"` stop here).
@@ -35,6 +35,9 @@ pub struct Analyzer<'a> {
     parents: HashMap<usize, Node<'a>>,
     /// Method declarations by (class id, name): the first overload.
     methods: HashMap<(usize, &'a str), Node<'a>>,
+    /// Every name some local, parameter, resource or field declares (and a
+    /// few more): a name outside it is declared nowhere, so never looked up.
+    declared: HashSet<&'a str>,
 }
 
 /// What a name refers to.
@@ -67,9 +70,16 @@ impl<'a> Analyzer<'a> {
         let mut fields = HashMap::new();
         let mut methods = HashMap::new();
         let mut parents: HashMap<usize, Node<'a>> = HashMap::new();
+        let mut declared = HashSet::new();
         let mut stack = vec![root];
         while let Some(n) = stack.pop() {
-            match n.kind() {
+            let kind = n.kind();
+            // The identifiers `lookup` reads declared names from are children of these.
+            let declares = matches!(
+                kind,
+                "variable_declarator" | "formal_parameter" | "enhanced_for_statement" | "resource" | "lambda_expression" | "inferred_parameters"
+            );
+            match kind {
                 "method_declaration" => {
                     if is_bean(n, src) {
                         bean_methods.push(n);
@@ -114,6 +124,9 @@ impl<'a> Analyzer<'a> {
             }
             let mut cursor = n.walk();
             for child in n.children(&mut cursor) {
+                if declares && child.kind() == "identifier" {
+                    declared.insert(text(child, src));
+                }
                 parents.insert(child.id(), n);
                 stack.push(child);
             }
@@ -131,6 +144,7 @@ impl<'a> Analyzer<'a> {
             fields,
             parents,
             methods,
+            declared,
         }
     }
 
@@ -150,6 +164,9 @@ impl<'a> Analyzer<'a> {
     /// The declaration `name` refers to at `at`: the nearest enclosing local,
     /// parameter or resource declared before it, else a field of an enclosing class.
     pub fn lookup(&self, name: &str, at: Node<'a>) -> Option<Decl<'a>> {
+        if !self.declared.contains(name) {
+            return None;
+        }
         let mut prev = at;
         let mut cur = self.parent(at);
         while let Some(n) = cur {
