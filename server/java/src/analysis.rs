@@ -4,8 +4,9 @@
 
 use crate::analyzer::Analyzer;
 use crate::index::JavaIndex;
+use crate::kinds::kinds;
 use crate::naming::names;
-use crate::syntax::{named_children, span, syntax_errors};
+use crate::syntax::{each_named_in_pre_order, span, syntax_errors};
 use iamlens_engine::catalog::Catalog;
 use iamlens_engine::front_end::AnalysisOptions;
 use iamlens_engine::model::{CodeScope, FileAnalysis, ScopeKind};
@@ -73,17 +74,15 @@ fn uses_project_clients(an: &Analyzer) -> bool {
     if an.index.is_empty() {
         return false;
     }
-    let mut stack = vec![an.root];
-    while let Some(n) = stack.pop() {
-        if matches!(n.kind(), "identifier" | "type_identifier") {
+    let k = kinds();
+    let mut uses = false;
+    each_named_in_pre_order(an.root, |n| {
+        if !uses && (n.kind_id() == k.identifier || n.kind_id() == k.type_identifier) {
             let name = an.text(n);
-            if an.index.class(name).is_some_and(|c| c.exports_aws()) && an.local_class(name).is_none() {
-                return true;
-            }
+            uses = an.index.class(name).is_some_and(|c| c.exports_aws()) && an.local_class(name).is_none();
         }
-        stack.extend(named_children(n));
-    }
-    false
+    });
+    uses
 }
 
 /// The services a Java source names in SDK package paths

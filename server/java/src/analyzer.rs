@@ -3,12 +3,14 @@
 //! the qualified scope (`Class.method`) a node sits in.
 
 use crate::index::JavaIndex;
+use crate::kinds::kinds;
 use crate::lookups::IndexView;
-use crate::syntax::{named_children, text};
+use crate::syntax::{each_in_post_order, named_children, text};
 use crate::types::Imports;
 use iamlens_engine::catalog::Catalog;
 use iamlens_engine::front_end::AnalysisOptions;
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use tree_sitter::Node;
 
 /// How deep value and receiver resolution may recurse (cycles such as `a = a + "x"` stop here).
@@ -32,12 +34,35 @@ pub struct Analyzer<'a> {
     fields: HashMap<(usize, &'a str), Node<'a>>,
     /// Each node's parent, by node id (tree-sitter finds parents by
     /// descending from the root, which is slow in wide class bodies).
-    parents: HashMap<usize, Node<'a>>,
+    parents: IdMap<Node<'a>>,
     /// Method declarations by (class id, name): the first overload.
     methods: HashMap<(usize, &'a str), Node<'a>>,
     /// Every name some local, parameter, resource or field declares (and a
     /// few more): a name outside it is declared nowhere, so never looked up.
     declared: HashSet<&'a str>,
+}
+
+/// A map keyed by node id (an address): one multiply to hash it.
+type IdMap<V> = HashMap<usize, V, BuildHasherDefault<IdHasher>>;
+
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+
+    /// The product's high bits are the well-mixed ones; the table indexes by the low ones.
+    fn finish(&self) -> u64 {
+        self.0.rotate_left(26)
+    }
 }
 
 /// What a name refers to.
@@ -64,73 +89,74 @@ pub enum Role {
 
 impl<'a> Analyzer<'a> {
     pub fn new(src: &'a str, root: Node<'a>, index: &'a JavaIndex, catalog: &'a dyn Catalog, opts: &'a AnalysisOptions) -> Analyzer<'a> {
+        let k = kinds();
         let mut classes = HashMap::new();
         let mut assigns: HashMap<&'a str, Vec<(Node<'a>, Node<'a>)>> = HashMap::new();
         let mut bean_methods = Vec::new();
         let mut fields = HashMap::new();
         let mut methods = HashMap::new();
-        let mut parents: HashMap<usize, Node<'a>> = HashMap::new();
+        let mut parents: IdMap<Node<'a>> = IdMap::default();
         let mut declared = HashSet::new();
-        let mut stack = vec![root];
-        while let Some(n) = stack.pop() {
-            let kind = n.kind();
-            // The identifiers `lookup` reads declared names from are children of these.
-            let declares = matches!(
-                kind,
-                "variable_declarator" | "formal_parameter" | "enhanced_for_statement" | "resource" | "lambda_expression" | "inferred_parameters"
-            );
-            match kind {
-                "method_declaration" => {
-                    if is_bean(n, src) {
-                        bean_methods.push(n);
-                    }
-                    let class = parents.get(&n.id()).and_then(|body| parents.get(&body.id()));
-                    if let (Some(class), Some(name)) = (class, n.child_by_field_name("name")) {
-                        methods.entry((class.id(), text(name, src))).or_insert(n);
-                    }
+        // Post-order, left to right, and a later node overwriting an earlier
+        // one: "the first" of a name is the last this walk meets (the order
+        // these tables were first built in, and results depend on it).
+        each_in_post_order(root, |n, ancestors| {
+            let parent = ancestors.last().copied();
+            let grandparent = ancestors.len().checked_sub(2).map(|i| ancestors[i]);
+            let kind = n.kind_id();
+            if let Some(p) = parent {
+                parents.insert(n.id(), p);
+                // The identifiers `lookup` reads declared names from are children of these.
+                let declares =
+                    [k.variable_declarator, k.formal_parameter, k.enhanced_for_statement, k.resource, k.lambda_expression, k.inferred_parameters]
+                        .contains(&p.kind_id());
+                if declares && kind == k.identifier {
+                    declared.insert(text(n, src));
                 }
-                "field_declaration" | "constant_declaration" => {
-                    let parent = parents.get(&n.id()).copied();
-                    let body = parent.map(|p| if p.kind() == "enum_body_declarations" { parents.get(&p.id()).copied().unwrap_or(p) } else { p });
-                    if let Some(body) = body {
-                        let mut cursor = n.walk();
-                        for d in n.children_by_field_name("declarator", &mut cursor) {
-                            if let Some(name) = d.child_by_field_name("name") {
-                                fields.entry((body.id(), text(name, src))).or_insert(n);
-                            }
+            }
+            if kind == k.method_declaration {
+                if is_bean(n, src) {
+                    bean_methods.push(n);
+                }
+                if let (Some(class), Some(name)) = (grandparent, n.child_by_field_name("name")) {
+                    methods.insert((class.id(), text(name, src)), n);
+                }
+            } else if kind == k.field_declaration || kind == k.constant_declaration {
+                let body = parent.map(|p| if p.kind_id() == k.enum_body_declarations { grandparent.unwrap_or(p) } else { p });
+                if let Some(body) = body {
+                    let mut cursor = n.walk();
+                    let declarators: Vec<Node<'a>> = n.children_by_field_name("declarator", &mut cursor).collect();
+                    // Within one declaration the first declarator of a name wins.
+                    for d in declarators.into_iter().rev() {
+                        if let Some(name) = d.child_by_field_name("name") {
+                            fields.insert((body.id(), text(name, src)), n);
                         }
                     }
                 }
-                "class_declaration" | "interface_declaration" | "enum_declaration" | "record_declaration" => {
-                    if let Some(name) = n.child_by_field_name("name") {
-                        classes.entry(text(name, src)).or_insert(n);
+            } else if k.is_type_declaration(kind) {
+                if let Some(name) = n.child_by_field_name("name") {
+                    classes.insert(text(name, src), n);
+                }
+            } else if kind == k.assignment_expression {
+                if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {
+                    let name = if left.kind_id() == k.identifier {
+                        Some(left)
+                    } else if left.kind_id() == k.field_access && left.child_by_field_name("object").is_some_and(|o| o.kind_id() == k.this) {
+                        left.child_by_field_name("field")
+                    } else {
+                        None
+                    };
+                    if let Some(name) = name {
+                        assigns.entry(text(name, src)).or_default().push((left, right));
                     }
                 }
-                "assignment_expression" => {
-                    if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {
-                        let name = match left.kind() {
-                            "identifier" => Some(left),
-                            "field_access" if left.child_by_field_name("object").is_some_and(|o| o.kind() == "this") => {
-                                left.child_by_field_name("field")
-                            }
-                            _ => None,
-                        };
-                        if let Some(name) = name {
-                            assigns.entry(text(name, src)).or_default().push((left, right));
-                        }
-                    }
-                }
-                _ => {}
             }
-            let mut cursor = n.walk();
-            for child in n.children(&mut cursor) {
-                if declares && child.kind() == "identifier" {
-                    declared.insert(text(child, src));
-                }
-                parents.insert(child.id(), n);
-                stack.push(child);
-            }
+        });
+        // Assignments and `@Bean` methods in that same order: the reverse of this walk's.
+        for list in assigns.values_mut() {
+            list.reverse();
         }
+        bean_methods.reverse();
         Analyzer {
             src,
             root,

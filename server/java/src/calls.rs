@@ -4,13 +4,14 @@
 //! receiver that cannot be resolved is an `UnresolvedCall` finding.
 
 use crate::analyzer::Analyzer;
+use crate::kinds::kinds;
 use crate::naming::method_name;
 use crate::operations::{
     by_method, client_operation, enhanced_operation, mapper_operation, presign_operation, table_operation, transfer_operations, waiter_operation,
     CLIENT_HELPERS,
 };
 use crate::receivers::Recv;
-use crate::syntax::{arguments, named_children, one_line, span};
+use crate::syntax::{arguments, each_named_in_pre_order, named_children, one_line, span};
 use crate::types::{type_name, Kind};
 use iamlens_engine::model::{CallVia, Confidence, Finding, FindingKind, SdkCall, Value};
 use iamlens_knowledge::{Operation, Service};
@@ -30,17 +31,15 @@ impl<'a> Analyzer<'a> {
     /// Every call of the file, in source order.
     pub fn collect(&self) -> Found<'a> {
         let mut found = Found::default();
-        let mut stack = vec![self.root];
-        while let Some(n) = stack.pop() {
-            match n.kind() {
-                "method_invocation" => self.visit_invocation(n, &mut found),
-                "object_creation_expression" => self.visit_creation(n, &mut found),
-                _ => {}
+        let k = kinds();
+        each_named_in_pre_order(self.root, |n| {
+            let kind = n.kind_id();
+            if kind == k.method_invocation {
+                self.visit_invocation(n, &mut found);
+            } else if kind == k.object_creation_expression {
+                self.visit_creation(n, &mut found);
             }
-            let mut kids = named_children(n);
-            kids.reverse();
-            stack.extend(kids);
-        }
+        });
         found
     }
 

@@ -13,7 +13,8 @@
 //!
 //! Modules, each using only those listed before it:
 //! - [`naming`]: class, package and method names derived from `serviceId`s.
-//! - `syntax`: parser, node text, spans, syntax-error findings.
+//! - `syntax`: parser, node text, spans, syntax-error findings, walks;
+//!   `kinds`: node kind ids for the walks.
 //! - `types`: what a type name denotes (clients, builders, waiters, ...), through the imports.
 //! - [`index`]: the facts files export to each other (client factories, constants).
 //! - `lookups`: the index as one file sees it, its answers recorded.
@@ -32,6 +33,7 @@ mod facts;
 mod front_end;
 pub mod index;
 mod inert;
+mod kinds;
 mod lookups;
 pub mod naming;
 mod operations;

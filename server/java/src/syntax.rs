@@ -30,3 +30,50 @@ pub fn unwrap_expr(mut n: Node) -> Node {
 pub fn arguments(call: Node) -> Vec<Node> {
     call.child_by_field_name("arguments").map(named_children).unwrap_or_default().into_iter().filter(|n| !n.is_extra()).collect()
 }
+
+/// Every node under `root` (itself included) in post-order, children left
+/// to right, each with its ancestors (root first): one cursor, no allocation per node.
+pub fn each_in_post_order<'a>(root: Node<'a>, mut visit: impl FnMut(Node<'a>, &[Node<'a>])) {
+    let mut cursor = root.walk();
+    let mut ancestors: Vec<Node<'a>> = Vec::new();
+    'walk: loop {
+        let n = cursor.node();
+        if cursor.goto_first_child() {
+            ancestors.push(n);
+            continue;
+        }
+        let mut left = n;
+        loop {
+            visit(left, &ancestors);
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            let Some(parent) = ancestors.pop() else { break 'walk };
+            cursor.goto_parent();
+            left = parent;
+        }
+    }
+}
+
+/// `root` and every named node reachable from it through named nodes, in
+/// source order (pre-order): what descending by `named_children` visits.
+pub fn each_named_in_pre_order<'a>(root: Node<'a>, mut visit: impl FnMut(Node<'a>)) {
+    let mut cursor = root.walk();
+    'walk: loop {
+        let n = cursor.node();
+        if n.is_named() {
+            visit(n);
+            if cursor.goto_first_child() {
+                continue;
+            }
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+}

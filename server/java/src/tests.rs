@@ -433,3 +433,53 @@ fn analyses_kept_from_the_files_own_index_equal_those_against_the_whole_index() 
         }
     }
 }
+
+#[test]
+fn kind_ids_name_exactly_the_nodes_their_kind_names_do() {
+    let kinds = crate::kinds::kinds().named();
+    let mut files = java_files(&fixture(""));
+    // Contextual keywords parse as identifiers (an alias in the grammar).
+    files.push((
+        "reserved.java".into(),
+        "class R { void f() { int record = 1; var open = (module) -> module; this.with = yield; } }\nenum E { A; int x; }\nrecord P(int a) {}\n"
+            .into(),
+    ));
+    let mut seen = std::collections::HashSet::new();
+    for (path, text) in &files {
+        let doc = JavaDocument::parse(text.clone());
+        crate::syntax::each_in_post_order(doc.tree().expect("tree").root_node(), |n, _| {
+            for (name, id) in &kinds {
+                assert_eq!(n.kind() == *name, n.kind_id() == *id, "{name} at {} in {}", n.start_byte(), path.display());
+                if n.kind_id() == *id {
+                    seen.insert(*name);
+                }
+            }
+        });
+    }
+    assert_eq!(seen.len(), kinds.len(), "every kind met at least once: {seen:?}");
+}
+
+#[test]
+fn the_walks_visit_what_descending_by_children_does() {
+    for (path, text) in java_files(&fixture("")) {
+        let doc = JavaDocument::parse(text.clone());
+        let root = doc.tree().expect("tree").root_node();
+        // By hand: pre-order over named children; every node with its parent.
+        let (mut named, mut stack) = (Vec::new(), vec![root]);
+        while let Some(n) = stack.pop() {
+            named.push(n.id());
+            let mut kids = crate::syntax::named_children(n);
+            kids.reverse();
+            stack.extend(kids);
+        }
+        let mut walked = Vec::new();
+        crate::syntax::each_named_in_pre_order(root, |n| walked.push(n.id()));
+        assert_eq!(walked, named, "{}", path.display());
+        let mut count = 0;
+        crate::syntax::each_in_post_order(root, |n, ancestors| {
+            count += 1;
+            assert_eq!(ancestors.last().map(|p| p.id()), n.parent().map(|p| p.id()), "{}", path.display());
+        });
+        assert_eq!(count, root.descendant_count(), "{}", path.display());
+    }
+}
