@@ -49,7 +49,7 @@ pub fn analyze_file(an: &Analyzer) -> FileAnalysis {
 }
 
 fn push_scope<'a>(scopes: &mut Vec<CodeScope>, an: &Analyzer<'a>, def: Node<'a>, kind: ScopeKind, inner: Node<'a>) {
-    let Some(name) = def.child_by_field_name("name") else { return };
+    let Some(name) = def.child_by_field_id(field!("name")) else { return };
     // The qualified name, as the calls inside carry it.
     let qualified = match kind {
         ScopeKind::Function => an.scope_name(inner),
@@ -59,7 +59,7 @@ fn push_scope<'a>(scopes: &mut Vec<CodeScope>, an: &Analyzer<'a>, def: Node<'a>,
                 .iter()
                 .take_while(|c| c.id() != def.id())
                 .chain(std::iter::once(&def))
-                .filter_map(|c| c.child_by_field_name("name"))
+                .filter_map(|c| c.child_by_field_id(field!("name")))
                 .map(|n| an.text(n))
                 .collect();
             Some(upto.join("."))

@@ -118,7 +118,7 @@ impl<'a> Analyzer<'a> {
                 if is_bean(n, src) {
                     bean_methods.push(n);
                 }
-                if let (Some(class), Some(name)) = (grandparent, n.child_by_field_name("name")) {
+                if let (Some(class), Some(name)) = (grandparent, n.child_by_field_id(field!("name"))) {
                     methods.insert((class.id(), text(name, src)), n);
                 }
             } else if kind == k.field_declaration || kind == k.constant_declaration {
@@ -128,21 +128,21 @@ impl<'a> Analyzer<'a> {
                     let declarators: Vec<Node<'a>> = n.children_by_field_name("declarator", &mut cursor).collect();
                     // Within one declaration the first declarator of a name wins.
                     for d in declarators.into_iter().rev() {
-                        if let Some(name) = d.child_by_field_name("name") {
+                        if let Some(name) = d.child_by_field_id(field!("name")) {
                             fields.insert((body.id(), text(name, src)), n);
                         }
                     }
                 }
             } else if k.is_type_declaration(kind) {
-                if let Some(name) = n.child_by_field_name("name") {
+                if let Some(name) = n.child_by_field_id(field!("name")) {
                     classes.insert(text(name, src), n);
                 }
             } else if kind == k.assignment_expression {
-                if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {
+                if let (Some(left), Some(right)) = (n.child_by_field_id(field!("left")), n.child_by_field_id(field!("right"))) {
                     let name = if left.kind_id() == k.identifier {
                         Some(left)
-                    } else if left.kind_id() == k.field_access && left.child_by_field_name("object").is_some_and(|o| o.kind_id() == k.this) {
-                        left.child_by_field_name("field")
+                    } else if left.kind_id() == k.field_access && left.child_by_field_id(field!("object")).is_some_and(|o| o.kind_id() == k.this) {
+                        left.child_by_field_id(field!("field"))
                     } else {
                         None
                     };
@@ -243,11 +243,11 @@ impl<'a> Analyzer<'a> {
                 found
             }
             "method_declaration" | "constructor_declaration" | "compact_constructor_declaration" => {
-                let params = n.child_by_field_name("parameters")?;
+                let params = n.child_by_field_id(field!("parameters"))?;
                 self.params(params, name, Role::Param, n)
             }
             "lambda_expression" => {
-                let params = n.child_by_field_name("parameters")?;
+                let params = n.child_by_field_id(field!("parameters"))?;
                 match params.kind() {
                     "identifier" if self.text(params) == name => {
                         Some(Decl { name: params, ty: None, init: None, role: Role::LambdaParam, owner: n, decl: params })
@@ -265,21 +265,21 @@ impl<'a> Analyzer<'a> {
                 }
             }
             "for_statement" => {
-                let init = n.child_by_field_name("init").filter(|i| i.kind() == "local_variable_declaration")?;
+                let init = n.child_by_field_id(field!("init")).filter(|i| i.kind() == "local_variable_declaration")?;
                 self.declarator(init, name, Role::Local, n)
             }
             "enhanced_for_statement" => {
-                let var = n.child_by_field_name("name").filter(|v| self.text(*v) == name)?;
-                Some(Decl { name: var, ty: n.child_by_field_name("type"), init: None, role: Role::Local, owner: n, decl: n })
+                let var = n.child_by_field_id(field!("name")).filter(|v| self.text(*v) == name)?;
+                Some(Decl { name: var, ty: n.child_by_field_id(field!("type")), init: None, role: Role::Local, owner: n, decl: n })
             }
             "try_with_resources_statement" => {
-                let resources = n.child_by_field_name("resources")?;
+                let resources = n.child_by_field_id(field!("resources"))?;
                 named_children(resources).into_iter().filter(|r| r.kind() == "resource" && r.start_byte() < child.end_byte()).find_map(|r| {
-                    let var = r.child_by_field_name("name").filter(|v| self.text(*v) == name)?;
+                    let var = r.child_by_field_id(field!("name")).filter(|v| self.text(*v) == name)?;
                     Some(Decl {
                         name: var,
-                        ty: r.child_by_field_name("type"),
-                        init: r.child_by_field_name("value"),
+                        ty: r.child_by_field_id(field!("type")),
+                        init: r.child_by_field_id(field!("value")),
                         role: Role::Local,
                         owner: n,
                         decl: r,
@@ -289,7 +289,7 @@ impl<'a> Analyzer<'a> {
             "catch_clause" => None,
             "class_body" | "enum_body" | "interface_body" => self.field_in(n, name),
             "record_declaration" => {
-                let params = n.child_by_field_name("parameters")?;
+                let params = n.child_by_field_id(field!("parameters"))?;
                 self.params(params, name, Role::Field, n)
             }
             _ => None,
@@ -303,26 +303,27 @@ impl<'a> Analyzer<'a> {
     }
 
     fn declarator(&self, decl: Node<'a>, name: &str, role: Role, owner: Node<'a>) -> Option<Decl<'a>> {
-        let ty = decl.child_by_field_name("type");
+        let ty = decl.child_by_field_id(field!("type"));
         let mut cursor = decl.walk();
-        let found =
-            decl.children_by_field_name("declarator", &mut cursor).find(|d| d.child_by_field_name("name").is_some_and(|n| self.text(n) == name));
+        let found = decl
+            .children_by_field_name("declarator", &mut cursor)
+            .find(|d| d.child_by_field_id(field!("name")).is_some_and(|n| self.text(n) == name));
         let d = found?;
-        Some(Decl { name: d.child_by_field_name("name")?, ty, init: d.child_by_field_name("value"), role, owner, decl })
+        Some(Decl { name: d.child_by_field_id(field!("name"))?, ty, init: d.child_by_field_id(field!("value")), role, owner, decl })
     }
 
     fn params(&self, params: Node<'a>, name: &str, role: Role, owner: Node<'a>) -> Option<Decl<'a>> {
         for p in named_children(params) {
             match p.kind() {
                 "formal_parameter" => {
-                    let n = p.child_by_field_name("name")?;
+                    let n = p.child_by_field_id(field!("name"))?;
                     if self.text(n) == name {
-                        return Some(Decl { name: n, ty: p.child_by_field_name("type"), init: None, role, owner, decl: p });
+                        return Some(Decl { name: n, ty: p.child_by_field_id(field!("type")), init: None, role, owner, decl: p });
                     }
                 }
                 "spread_parameter" => {
                     let d = named_children(p).into_iter().find(|c| c.kind() == "variable_declarator")?;
-                    let n = d.child_by_field_name("name")?;
+                    let n = d.child_by_field_id(field!("name"))?;
                     if self.text(n) == name {
                         return Some(Decl { name: n, ty: None, init: None, role, owner, decl: p });
                     }
@@ -354,7 +355,7 @@ impl<'a> Analyzer<'a> {
         let modifiers = named_children(decl.decl).into_iter().find(|c| c.kind() == "modifiers")?;
         named_children(modifiers).into_iter().find(|a| {
             matches!(a.kind(), "annotation" | "marker_annotation")
-                && a.child_by_field_name("name").is_some_and(|n| self.text(n).rsplit('.').next() == Some(name))
+                && a.child_by_field_id(field!("name")).is_some_and(|n| self.text(n).rsplit('.').next() == Some(name))
         })
     }
 
@@ -393,8 +394,8 @@ impl<'a> Analyzer<'a> {
     /// field initializer; `None` outside any class.
     pub fn scope_name(&self, n: Node<'a>) -> Option<String> {
         let (classes, method) = self.enclosing(n);
-        let mut parts: Vec<&str> = classes.iter().filter_map(|c| c.child_by_field_name("name")).map(|n| self.text(n)).collect();
-        if let Some(m) = method.and_then(|m| m.child_by_field_name("name")) {
+        let mut parts: Vec<&str> = classes.iter().filter_map(|c| c.child_by_field_id(field!("name"))).map(|n| self.text(n)).collect();
+        if let Some(m) = method.and_then(|m| m.child_by_field_id(field!("name"))) {
             parts.push(self.text(m));
         }
         (!parts.is_empty()).then(|| parts.join("."))
@@ -413,7 +414,7 @@ impl<'a> Analyzer<'a> {
     /// The expressions a method returns.
     pub fn returned(&self, method: Node<'a>) -> Vec<Node<'a>> {
         let mut out = Vec::new();
-        let Some(body) = method.child_by_field_name("body") else { return out };
+        let Some(body) = method.child_by_field_id(field!("body")) else { return out };
         let mut stack = vec![body];
         while let Some(n) = stack.pop() {
             match n.kind() {
@@ -430,6 +431,6 @@ impl<'a> Analyzer<'a> {
 fn is_bean(method: Node, src: &str) -> bool {
     named_children(method).into_iter().filter(|c| c.kind() == "modifiers").flat_map(named_children).any(|a| {
         matches!(a.kind(), "annotation" | "marker_annotation")
-            && a.child_by_field_name("name").is_some_and(|n| text(n, src).rsplit('.').next() == Some("Bean"))
+            && a.child_by_field_id(field!("name")).is_some_and(|n| text(n, src).rsplit('.').next() == Some("Bean"))
     })
 }

@@ -48,7 +48,7 @@ impl<'a> Analyzer<'a> {
     }
 
     fn visit_invocation(&self, call: Node<'a>, found: &mut Found<'a>) {
-        let (Some(object), Some(name_node)) = (call.child_by_field_name("object"), call.child_by_field_name("name")) else { return };
+        let (Some(object), Some(name_node)) = (call.child_by_field_id(field!("object")), call.child_by_field_id(field!("name"))) else { return };
         let method = self.text(name_node);
         let args = arguments(call);
         match self.recv(object, 0) {
@@ -146,7 +146,7 @@ impl<'a> Analyzer<'a> {
 
     /// v1 `new STSAssumeRoleSessionCredentialsProvider.Builder(roleArn, session)`.
     fn visit_creation(&self, expr: Node<'a>, found: &mut Found<'a>) {
-        let Some(ty) = expr.child_by_field_name("type") else { return };
+        let Some(ty) = expr.child_by_field_id(field!("type")) else { return };
         let class = type_name(ty, self.src);
         let sts = matches!(self.type_kind(&class), Some(Kind::StsProvider))
             || matches!(self.type_kind(&class), Some(Kind::Builder(inner)) if *inner == Kind::StsProvider);
@@ -178,7 +178,7 @@ impl<'a> Analyzer<'a> {
         }
         let declared = match arg.kind() {
             "identifier" => self.lookup(self.text(arg), arg).and_then(|d| d.ty).map(|t| type_name(t, self.src)),
-            "object_creation_expression" => arg.child_by_field_name("type").map(|t| type_name(t, self.src)),
+            "object_creation_expression" => arg.child_by_field_id(field!("type")).map(|t| type_name(t, self.src)),
             _ => None,
         };
         declared.is_some_and(|t| t.ends_with("Request"))
@@ -231,7 +231,7 @@ impl<'a> Analyzer<'a> {
         let class = match arg.kind() {
             "class_literal" => arg.named_child(0).map(|t| type_name(t, self.src))?,
             "identifier" => self.lookup(self.text(arg), arg).and_then(|d| d.ty).map(|t| type_name(t, self.src))?,
-            "object_creation_expression" => arg.child_by_field_name("type").map(|t| type_name(t, self.src))?,
+            "object_creation_expression" => arg.child_by_field_id(field!("type")).map(|t| type_name(t, self.src))?,
             _ => return None,
         };
         let class = class.rsplit('.').next().unwrap_or("").to_string();

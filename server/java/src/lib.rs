@@ -25,6 +25,15 @@
 //! - `calls`: calls → `SdkCall`s and findings; `analysis`: one file.
 //! - [`document`], `inert`, `front_end`: the engine's traits.
 
+/// A field id of the Java grammar (`field!("name")`), looked up once per
+/// call site: `child_by_field_name` looks the name up on every call.
+macro_rules! field {
+    ($name:literal) => {{
+        static ID: std::sync::OnceLock<u16> = std::sync::OnceLock::new();
+        *ID.get_or_init(|| crate::syntax::field_id($name))
+    }};
+}
+
 mod analysis;
 mod analyzer;
 mod calls;

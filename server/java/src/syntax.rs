@@ -4,6 +4,13 @@
 pub use iamlens_engine::syntax::{one_line, span, syntax_errors, text};
 use tree_sitter::Node;
 
+/// A field's id (0, which names no field, for a name the grammar lacks:
+/// what `child_by_field_name` does with one).
+pub fn field_id(name: &str) -> u16 {
+    let language: tree_sitter::Language = tree_sitter_java::LANGUAGE.into();
+    language.field_id_for_name(name).map_or(0, |id| id.get())
+}
+
 pub fn named_children(n: Node) -> Vec<Node> {
     let mut cursor = n.walk();
     n.named_children(&mut cursor).collect()
@@ -17,7 +24,7 @@ pub fn unwrap_expr(mut n: Node) -> Node {
                 Some(inner) => n = inner,
                 None => return n,
             },
-            "cast_expression" => match n.child_by_field_name("value") {
+            "cast_expression" => match n.child_by_field_id(field!("value")) {
                 Some(inner) => n = inner,
                 None => return n,
             },
@@ -28,7 +35,7 @@ pub fn unwrap_expr(mut n: Node) -> Node {
 
 /// The call's arguments (named children of its argument list).
 pub fn arguments(call: Node) -> Vec<Node> {
-    call.child_by_field_name("arguments").map(named_children).unwrap_or_default().into_iter().filter(|n| !n.is_extra()).collect()
+    call.child_by_field_id(field!("arguments")).map(named_children).unwrap_or_default().into_iter().filter(|n| !n.is_extra()).collect()
 }
 
 /// Every node under `root` (itself included) in post-order, children left

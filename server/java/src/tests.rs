@@ -483,3 +483,28 @@ fn the_walks_visit_what_descending_by_children_does() {
         assert_eq!(count, root.descendant_count(), "{}", path.display());
     }
 }
+
+#[test]
+fn every_field_the_code_names_is_a_field_of_the_grammar() {
+    let sources = [
+        include_str!("analysis.rs"),
+        include_str!("analyzer.rs"),
+        include_str!("calls.rs"),
+        include_str!("facts.rs"),
+        include_str!("receivers.rs"),
+        include_str!("requests.rs"),
+        include_str!("syntax.rs"),
+        include_str!("types.rs"),
+        include_str!("values.rs"),
+    ];
+    let mut named = 0;
+    for source in sources {
+        for (at, _) in source.match_indices("field!(\"") {
+            let rest = &source[at + 8..];
+            let name = &rest[..rest.find('"').expect("closing quote")];
+            assert_ne!(crate::syntax::field_id(name), 0, "`{name}` is not a field of tree-sitter-java");
+            named += 1;
+        }
+    }
+    assert!(named > 50, "{named}");
+}
