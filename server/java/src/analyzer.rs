@@ -232,7 +232,8 @@ impl<'a> Analyzer<'a> {
         match n.kind() {
             "block" | "constructor_body" | "switch_block_statement_group" | "program" => {
                 let mut found = None;
-                for stmt in named_children(n) {
+                let mut cursor = n.walk();
+                for stmt in n.named_children(&mut cursor) {
                     if stmt.start_byte() >= before {
                         break;
                     }

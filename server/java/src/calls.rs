@@ -50,8 +50,12 @@ impl<'a> Analyzer<'a> {
     fn visit_invocation(&self, call: Node<'a>, found: &mut Found<'a>) {
         let (Some(object), Some(name_node)) = (call.child_by_field_id(field!("object")), call.child_by_field_id(field!("name"))) else { return };
         let method = self.text(name_node);
+        let recv = self.recv(object, 0);
+        if matches!(recv, Recv::Other(_)) {
+            return; // Most calls of a file: nothing to read from their arguments.
+        }
         let args = arguments(call);
-        match self.recv(object, 0) {
+        match recv {
             Recv::Sdk(Kind::Client { service, region, v1 }) => {
                 if CLIENT_HELPERS.contains(&method) {
                     return;

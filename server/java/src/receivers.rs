@@ -299,13 +299,15 @@ impl<'a> Analyzer<'a> {
     pub fn method_recv(&self, class: Node<'a>, name: &str, depth: u8) -> Recv {
         let Some(method) = self.method_of(class, name) else { return Recv::Other(None) };
         let declared = method.child_by_field_id(field!("type")).map(|t| type_name(t, self.src)).unwrap_or_default();
-        let returned: Vec<Recv> = self.returned(method).into_iter().map(|r| self.recv(r, depth + 1)).collect();
         if let Some(kind) = method.child_by_field_id(field!("type")).and_then(|t| self.holder_kind(t)) {
             return Recv::Sdk(kind);
         }
         match self.type_kind(&declared) {
             Some(Kind::Model) => Recv::Other(None),
-            Some(kind) => Recv::Sdk(refine(kind, &returned)),
+            Some(kind) => {
+                let returned: Vec<Recv> = self.returned(method).into_iter().map(|r| self.recv(r, depth + 1)).collect();
+                Recv::Sdk(refine(kind, &returned))
+            }
             None if declared.is_empty() => Recv::Other(None),
             None => Recv::Other(Some(declared)),
         }

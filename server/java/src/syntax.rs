@@ -35,7 +35,9 @@ pub fn unwrap_expr(mut n: Node) -> Node {
 
 /// The call's arguments (named children of its argument list).
 pub fn arguments(call: Node) -> Vec<Node> {
-    call.child_by_field_id(field!("arguments")).map(named_children).unwrap_or_default().into_iter().filter(|n| !n.is_extra()).collect()
+    let Some(list) = call.child_by_field_id(field!("arguments")) else { return Vec::new() };
+    let mut cursor = list.walk();
+    list.named_children(&mut cursor).filter(|n| !n.is_extra()).collect()
 }
 
 /// Every node under `root` (itself included) in post-order, children left
