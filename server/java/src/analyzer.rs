@@ -32,7 +32,7 @@ pub struct Analyzer<'a> {
     pub bean_methods: Vec<Node<'a>>,
     /// Field declarations by (class body id, field name).
     fields: HashMap<(usize, &'a str), Node<'a>>,
-    /// Each node's parent, by node id (tree-sitter finds parents by
+    /// Each named node's parent, by node id (tree-sitter finds parents by
     /// descending from the root, which is slow in wide class bodies).
     parents: IdMap<Node<'a>>,
     /// Method declarations by (class id, name): the first overload.
@@ -104,13 +104,15 @@ impl<'a> Analyzer<'a> {
             let parent = ancestors.last().copied();
             let grandparent = ancestors.len().checked_sub(2).map(|i| ancestors[i]);
             let kind = n.kind_id();
-            if let Some(p) = parent {
+            // Tokens are never asked for their parent (and `parent` still answers for them).
+            if let Some(p) = parent.filter(|_| n.is_named()) {
                 parents.insert(n.id(), p);
                 // The identifiers `lookup` reads declared names from are children of these.
-                let declares =
+                let declares = || {
                     [k.variable_declarator, k.formal_parameter, k.enhanced_for_statement, k.resource, k.lambda_expression, k.inferred_parameters]
-                        .contains(&p.kind_id());
-                if declares && kind == k.identifier {
+                        .contains(&p.kind_id())
+                };
+                if kind == k.identifier && declares() {
                     declared.insert(text(n, src));
                 }
             }
