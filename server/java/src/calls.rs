@@ -11,7 +11,7 @@ use crate::operations::{
     CLIENT_HELPERS,
 };
 use crate::receivers::Recv;
-use crate::syntax::{arguments, each_named_in_pre_order, named_children, one_line, span};
+use crate::syntax::{arguments, each_named_in_pre_order_where, named_children, one_line, span};
 use crate::types::{type_name, Kind};
 use iamlens_engine::model::{CallVia, Confidence, Finding, FindingKind, SdkCall, Value};
 use iamlens_knowledge::{Operation, Service};
@@ -30,9 +30,16 @@ pub struct Found<'a> {
 impl<'a> Analyzer<'a> {
     /// Every call of the file, in source order.
     pub fn collect(&self) -> Found<'a> {
+        self.collect_where(|_| true)
+    }
+
+    /// The calls of the nodes `keep` accepts, in source order: each call and
+    /// finding comes from one node and lies within it, so skipping a node
+    /// that cannot hold what is wanted (and all under it) changes nothing else.
+    pub fn collect_where(&self, keep: impl Fn(Node<'a>) -> bool) -> Found<'a> {
         let mut found = Found::default();
         let k = kinds();
-        each_named_in_pre_order(self.root, |n| {
+        each_named_in_pre_order_where(self.root, keep, |n| {
             let kind = n.kind_id();
             if kind == k.method_invocation {
                 self.visit_invocation(n, &mut found);

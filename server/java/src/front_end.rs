@@ -2,7 +2,7 @@
 //! projects (files analysed together, on every core), [`JavaDocument`] as a
 //! `SourceDocument`, [`JavaIndex`] as a `LanguageIndex`.
 
-use crate::analysis::{analyze_file, analyze_tree, services_named};
+use crate::analysis::{analyze_file, analyze_file_where, analyze_tree, services_named};
 use crate::analyzer::Analyzer;
 use crate::document::JavaDocument;
 use crate::facts::{facts_of, file_facts};
@@ -132,7 +132,8 @@ impl JavaDocument {
     }
 
     /// The calls overlapping `range`, exactly as the whole-file analysis
-    /// has them (it is computed whole and filtered), findings in the range
+    /// has them (only the nodes overlapping the range are visited, each
+    /// call is read as the whole-file walk reads it), findings in the range
     /// plus every syntax error, no scopes.
     pub fn analyze_range_with(
         &self,
@@ -141,13 +142,17 @@ impl JavaDocument {
         catalog: &dyn Catalog,
         range: std::ops::Range<usize>,
     ) -> FileAnalysis {
-        let whole = analyze_tree(self.text(), self.tree(), index, opts, catalog);
         let end = range.end.max(range.start.saturating_add(1));
-        let overlaps = |s: &iamlens_engine::model::Span| s.start_byte < end && range.start < s.end_byte.max(s.start_byte.saturating_add(1));
+        let overlaps_bytes = |start: usize, stop: usize| start < end && range.start < stop.max(start.saturating_add(1));
+        let overlaps = |s: &iamlens_engine::model::Span| overlaps_bytes(s.start_byte, s.end_byte);
+        let Some(tree) = self.tree() else { return FileAnalysis::default() };
+        // Only nodes overlapping the range can hold a call or finding that does.
+        let an = Analyzer::new(self.text(), tree.root_node(), index, catalog, opts);
+        let near = analyze_file_where(&an, |n| overlaps_bytes(n.start_byte(), n.end_byte()));
         FileAnalysis {
-            imports_aws_sdk: whole.imports_aws_sdk,
-            calls: whole.calls.into_iter().filter(|c| overlaps(&c.span)).collect(),
-            findings: whole.findings.into_iter().filter(|f| f.kind == iamlens_engine::model::FindingKind::SyntaxError || overlaps(&f.span)).collect(),
+            imports_aws_sdk: near.imports_aws_sdk,
+            calls: near.calls.into_iter().filter(|c| overlaps(&c.span)).collect(),
+            findings: near.findings.into_iter().filter(|f| f.kind == iamlens_engine::model::FindingKind::SyntaxError || overlaps(&f.span)).collect(),
             scopes: Vec::new(),
         }
     }

@@ -66,11 +66,17 @@ pub fn each_in_post_order<'a>(root: Node<'a>, mut visit: impl FnMut(Node<'a>, &[
 
 /// `root` and every named node reachable from it through named nodes, in
 /// source order (pre-order): what descending by `named_children` visits.
-pub fn each_named_in_pre_order<'a>(root: Node<'a>, mut visit: impl FnMut(Node<'a>)) {
+pub fn each_named_in_pre_order<'a>(root: Node<'a>, visit: impl FnMut(Node<'a>)) {
+    each_named_in_pre_order_where(root, |_| true, visit)
+}
+
+/// [`each_named_in_pre_order`] over the nodes `keep` accepts: a node it
+/// refuses is skipped with everything under it.
+pub fn each_named_in_pre_order_where<'a>(root: Node<'a>, keep: impl Fn(Node<'a>) -> bool, mut visit: impl FnMut(Node<'a>)) {
     let mut cursor = root.walk();
     'walk: loop {
         let n = cursor.node();
-        if n.is_named() {
+        if n.is_named() && keep(n) {
             visit(n);
             if cursor.goto_first_child() {
                 continue;

@@ -209,21 +209,33 @@ fn fixture(name: &str) -> PathBuf {
 
 #[test]
 fn analyze_range_equals_the_whole_file_on_the_range() {
-    let text = std::fs::read_to_string(fixture("v1_s3_legacy.java")).expect("fixture");
-    let doc = JavaFrontEnd.parse(text.clone());
     let index = JavaFrontEnd.new_index();
     let opts = AnalysisOptions::default();
-    let whole = doc.analyze(index.as_ref(), &opts);
-    assert!(whole.calls.len() >= 6);
-    let mut offsets: Vec<usize> = (0..text.len()).step_by(97).collect();
-    offsets.push(text.len());
-    for w in offsets.windows(2) {
-        let range = w[0]..w[1] + 150;
-        let part = doc.analyze_range(index.as_ref(), &opts, range.clone());
-        let expected: Vec<&SdkCall> = whole.calls.iter().filter(|c| c.span.start_byte < range.end && range.start < c.span.end_byte).collect();
-        assert_eq!(part.calls.iter().collect::<Vec<_>>(), expected, "range {range:?}");
-        assert!(part.scopes.is_empty());
+    let mut files = java_files(&fixture(""));
+    // A half-typed call: syntax errors are in every range's findings.
+    files.push(("half_typed.java".into(), s3_file("void f(S3Client s3) { s3.getObject(r -> r.bucket(\"b\").key(\"k\"));\n s3.putObj( }")));
+    let mut ranges_with_calls = 0;
+    for (path, text) in files {
+        let doc = JavaFrontEnd.parse(text.clone());
+        let whole = doc.analyze(index.as_ref(), &opts);
+        let mut offsets: Vec<usize> = (0..text.len()).step_by(97).collect();
+        offsets.push(text.len());
+        for w in offsets.windows(2) {
+            for range in [w[0]..w[1] + 150, w[0]..w[0], w[1]..w[1] + 1] {
+                let end = range.end.max(range.start + 1);
+                let overlaps = |s: &iamlens_engine::model::Span| s.start_byte < end && range.start < s.end_byte.max(s.start_byte + 1);
+                let part = doc.analyze_range(index.as_ref(), &opts, range.clone());
+                let calls: Vec<&SdkCall> = whole.calls.iter().filter(|c| overlaps(&c.span)).collect();
+                assert_eq!(part.calls.iter().collect::<Vec<_>>(), calls, "{} {range:?}", path.display());
+                let findings: Vec<String> =
+                    whole.findings.iter().filter(|f| f.kind == FindingKind::SyntaxError || overlaps(&f.span)).map(|f| format!("{f:?}")).collect();
+                assert_eq!(part.findings.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>(), findings, "{} {range:?}", path.display());
+                assert!(part.scopes.is_empty());
+                ranges_with_calls += usize::from(!calls.is_empty());
+            }
+        }
     }
+    assert!(ranges_with_calls > 100, "{ranges_with_calls}");
 }
 
 #[test]
