@@ -4,8 +4,9 @@
 
 use crate::analyzer::Analyzer;
 use crate::index::JavaIndex;
+use crate::kinds::kinds;
 use crate::naming::names;
-use crate::syntax::{named_children, span, syntax_errors};
+use crate::syntax::{each_named_in_pre_order, span, syntax_errors};
 use iamlens_engine::catalog::Catalog;
 use iamlens_engine::front_end::AnalysisOptions;
 use iamlens_engine::model::{CodeScope, FileAnalysis, ScopeKind};
@@ -14,11 +15,20 @@ use tree_sitter::{Node, Tree};
 /// Analyse a parsed file against the project index.
 pub fn analyze_tree(src: &str, tree: Option<&Tree>, index: &JavaIndex, opts: &AnalysisOptions, catalog: &dyn Catalog) -> FileAnalysis {
     let Some(tree) = tree else { return FileAnalysis::default() };
-    let root = tree.root_node();
-    let an = Analyzer::new(src, root, index, catalog, opts);
+    analyze_file(&Analyzer::new(src, tree.root_node(), index, catalog, opts))
+}
+
+/// Whether the file is AWS code at all.
+fn uses_aws(an: &Analyzer) -> bool {
+    let (src, root) = (an.src, an.root);
     let mentions_sdk = src.contains("software.amazon.awssdk.") || src.contains("com.amazonaws.");
-    let uses_aws = an.imports.uses_sdk || uses_project_clients(&an) || (root.has_error() && mentions_sdk);
-    if !uses_aws {
+    an.imports.uses_sdk || uses_project_clients(an) || (root.has_error() && mentions_sdk)
+}
+
+/// Analyse the file an analyzer reads, against its index.
+pub fn analyze_file(an: &Analyzer) -> FileAnalysis {
+    let root = an.root;
+    if !uses_aws(an) {
         return FileAnalysis::default();
     }
     let found = an.collect();
@@ -28,7 +38,7 @@ pub fn analyze_tree(src: &str, tree: Option<&Tree>, index: &JavaIndex, opts: &An
         let (classes, method) = an.enclosing(*node);
         for def in classes.iter().map(|c| (*c, ScopeKind::Class)).chain(method.map(|m| (m, ScopeKind::Function))) {
             if seen.insert(def.0.id()) {
-                push_scope(&mut scopes, &an, def.0, def.1, *node);
+                push_scope(&mut scopes, an, def.0, def.1, *node);
             }
         }
     }
@@ -43,8 +53,25 @@ pub fn analyze_tree(src: &str, tree: Option<&Tree>, index: &JavaIndex, opts: &An
     FileAnalysis { imports_aws_sdk: true, calls, findings, scopes }
 }
 
+/// The calls and findings of the nodes `keep` accepts, with every syntax
+/// error, no scopes: what [`analyze_file`] gives for those nodes, in the same order.
+pub fn analyze_file_where<'a>(an: &Analyzer<'a>, keep: impl Fn(Node<'a>) -> bool) -> FileAnalysis {
+    if !uses_aws(an) {
+        return FileAnalysis::default();
+    }
+    let found = an.collect_where(keep);
+    let mut calls = found.calls;
+    calls.sort_by_key(|c| (c.span.start_byte, c.span.end_byte));
+    let mut findings = found.findings;
+    if an.root.has_error() {
+        findings.extend(syntax_errors(an.root));
+    }
+    findings.sort_by_key(|f| (f.span.start_byte, f.span.end_byte));
+    FileAnalysis { imports_aws_sdk: true, calls, findings, scopes: Vec::new() }
+}
+
 fn push_scope<'a>(scopes: &mut Vec<CodeScope>, an: &Analyzer<'a>, def: Node<'a>, kind: ScopeKind, inner: Node<'a>) {
-    let Some(name) = def.child_by_field_name("name") else { return };
+    let Some(name) = def.child_by_field_id(field!("name")) else { return };
     // The qualified name, as the calls inside carry it.
     let qualified = match kind {
         ScopeKind::Function => an.scope_name(inner),
@@ -54,7 +81,7 @@ fn push_scope<'a>(scopes: &mut Vec<CodeScope>, an: &Analyzer<'a>, def: Node<'a>,
                 .iter()
                 .take_while(|c| c.id() != def.id())
                 .chain(std::iter::once(&def))
-                .filter_map(|c| c.child_by_field_name("name"))
+                .filter_map(|c| c.child_by_field_id(field!("name")))
                 .map(|n| an.text(n))
                 .collect();
             Some(upto.join("."))
@@ -69,17 +96,15 @@ fn uses_project_clients(an: &Analyzer) -> bool {
     if an.index.is_empty() {
         return false;
     }
-    let mut stack = vec![an.root];
-    while let Some(n) = stack.pop() {
-        if matches!(n.kind(), "identifier" | "type_identifier") {
+    let k = kinds();
+    let mut uses = false;
+    each_named_in_pre_order(an.root, |n| {
+        if !uses && (n.kind_id() == k.identifier || n.kind_id() == k.type_identifier) {
             let name = an.text(n);
-            if an.index.class(name).is_some_and(|c| c.exports_aws()) && an.local_class(name).is_none() {
-                return true;
-            }
+            uses = an.index.class(name).is_some_and(|c| c.exports_aws()) && an.local_class(name).is_none();
         }
-        stack.extend(named_children(n));
-    }
-    false
+    });
+    uses
 }
 
 /// The services a Java source names in SDK package paths

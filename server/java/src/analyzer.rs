@@ -3,11 +3,14 @@
 //! the qualified scope (`Class.method`) a node sits in.
 
 use crate::index::JavaIndex;
-use crate::syntax::{named_children, text};
+use crate::kinds::kinds;
+use crate::lookups::IndexView;
+use crate::syntax::{each_in_post_order, named_children, text};
 use crate::types::Imports;
 use iamlens_engine::catalog::Catalog;
 use iamlens_engine::front_end::AnalysisOptions;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use tree_sitter::Node;
 
 /// How deep value and receiver resolution may recurse (cycles such as `a = a + "x"` stop here).
@@ -18,7 +21,7 @@ pub struct Analyzer<'a> {
     pub src: &'a str,
     pub root: Node<'a>,
     pub imports: Imports,
-    pub index: &'a JavaIndex,
+    pub index: IndexView<'a>,
     pub catalog: &'a dyn Catalog,
     pub opts: &'a AnalysisOptions,
     /// Classes declared in this file, by simple name (the first of a name).
@@ -29,11 +32,37 @@ pub struct Analyzer<'a> {
     pub bean_methods: Vec<Node<'a>>,
     /// Field declarations by (class body id, field name).
     fields: HashMap<(usize, &'a str), Node<'a>>,
-    /// Each node's parent, by node id (tree-sitter finds parents by
+    /// Each named node's parent, by node id (tree-sitter finds parents by
     /// descending from the root, which is slow in wide class bodies).
-    parents: HashMap<usize, Node<'a>>,
+    parents: IdMap<Node<'a>>,
     /// Method declarations by (class id, name): the first overload.
     methods: HashMap<(usize, &'a str), Node<'a>>,
+    /// Every name some local, parameter, resource or field declares (and a
+    /// few more): a name outside it is declared nowhere, so never looked up.
+    declared: HashSet<&'a str>,
+}
+
+/// A map keyed by node id (an address): one multiply to hash it.
+type IdMap<V> = HashMap<usize, V, BuildHasherDefault<IdHasher>>;
+
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+
+    /// The product's high bits are the well-mixed ones; the table indexes by the low ones.
+    fn finish(&self) -> u64 {
+        self.0.rotate_left(26)
+    }
 }
 
 /// What a name refers to.
@@ -60,64 +89,100 @@ pub enum Role {
 
 impl<'a> Analyzer<'a> {
     pub fn new(src: &'a str, root: Node<'a>, index: &'a JavaIndex, catalog: &'a dyn Catalog, opts: &'a AnalysisOptions) -> Analyzer<'a> {
+        let k = kinds();
         let mut classes = HashMap::new();
         let mut assigns: HashMap<&'a str, Vec<(Node<'a>, Node<'a>)>> = HashMap::new();
         let mut bean_methods = Vec::new();
         let mut fields = HashMap::new();
         let mut methods = HashMap::new();
-        let mut parents: HashMap<usize, Node<'a>> = HashMap::new();
-        let mut stack = vec![root];
-        while let Some(n) = stack.pop() {
-            match n.kind() {
-                "method_declaration" => {
-                    if is_bean(n, src) {
-                        bean_methods.push(n);
-                    }
-                    let class = parents.get(&n.id()).and_then(|body| parents.get(&body.id()));
-                    if let (Some(class), Some(name)) = (class, n.child_by_field_name("name")) {
-                        methods.entry((class.id(), text(name, src))).or_insert(n);
-                    }
+        let mut parents: IdMap<Node<'a>> = IdMap::default();
+        let mut declared = HashSet::new();
+        // Post-order, left to right, and a later node overwriting an earlier
+        // one: "the first" of a name is the last this walk meets (the order
+        // these tables were first built in, and results depend on it).
+        each_in_post_order(root, |n, ancestors| {
+            let parent = ancestors.last().copied();
+            let grandparent = ancestors.len().checked_sub(2).map(|i| ancestors[i]);
+            let kind = n.kind_id();
+            // Tokens are never asked for their parent (and `parent` still answers for them).
+            if let Some(p) = parent.filter(|_| n.is_named()) {
+                parents.insert(n.id(), p);
+                // The identifiers `lookup` reads declared names from are children of these.
+                let declares = || {
+                    [k.variable_declarator, k.formal_parameter, k.enhanced_for_statement, k.resource, k.lambda_expression, k.inferred_parameters]
+                        .contains(&p.kind_id())
+                };
+                if kind == k.identifier && declares() {
+                    declared.insert(text(n, src));
                 }
-                "field_declaration" | "constant_declaration" => {
-                    let parent = parents.get(&n.id()).copied();
-                    let body = parent.map(|p| if p.kind() == "enum_body_declarations" { parents.get(&p.id()).copied().unwrap_or(p) } else { p });
-                    if let Some(body) = body {
-                        let mut cursor = n.walk();
-                        for d in n.children_by_field_name("declarator", &mut cursor) {
-                            if let Some(name) = d.child_by_field_name("name") {
-                                fields.entry((body.id(), text(name, src))).or_insert(n);
-                            }
+            }
+            if kind == k.method_declaration {
+                if is_bean(n, src) {
+                    bean_methods.push(n);
+                }
+                if let (Some(class), Some(name)) = (grandparent, n.child_by_field_id(field!("name"))) {
+                    methods.insert((class.id(), text(name, src)), n);
+                }
+            } else if kind == k.field_declaration || kind == k.constant_declaration {
+                let body = parent.map(|p| if p.kind_id() == k.enum_body_declarations { grandparent.unwrap_or(p) } else { p });
+                if let Some(body) = body {
+                    let mut cursor = n.walk();
+                    let declarators: Vec<Node<'a>> = n.children_by_field_name("declarator", &mut cursor).collect();
+                    // Within one declaration the first declarator of a name wins.
+                    for d in declarators.into_iter().rev() {
+                        if let Some(name) = d.child_by_field_id(field!("name")) {
+                            fields.insert((body.id(), text(name, src)), n);
                         }
                     }
                 }
-                "class_declaration" | "interface_declaration" | "enum_declaration" | "record_declaration" => {
-                    if let Some(name) = n.child_by_field_name("name") {
-                        classes.entry(text(name, src)).or_insert(n);
+            } else if k.is_type_declaration(kind) {
+                if let Some(name) = n.child_by_field_id(field!("name")) {
+                    classes.insert(text(name, src), n);
+                }
+            } else if kind == k.assignment_expression {
+                if let (Some(left), Some(right)) = (n.child_by_field_id(field!("left")), n.child_by_field_id(field!("right"))) {
+                    let name = if left.kind_id() == k.identifier {
+                        Some(left)
+                    } else if left.kind_id() == k.field_access && left.child_by_field_id(field!("object")).is_some_and(|o| o.kind_id() == k.this) {
+                        left.child_by_field_id(field!("field"))
+                    } else {
+                        None
+                    };
+                    if let Some(name) = name {
+                        assigns.entry(text(name, src)).or_default().push((left, right));
                     }
                 }
-                "assignment_expression" => {
-                    if let (Some(left), Some(right)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {
-                        let name = match left.kind() {
-                            "identifier" => Some(left),
-                            "field_access" if left.child_by_field_name("object").is_some_and(|o| o.kind() == "this") => {
-                                left.child_by_field_name("field")
-                            }
-                            _ => None,
-                        };
-                        if let Some(name) = name {
-                            assigns.entry(text(name, src)).or_default().push((left, right));
-                        }
-                    }
-                }
-                _ => {}
             }
-            let mut cursor = n.walk();
-            for child in n.children(&mut cursor) {
-                parents.insert(child.id(), n);
-                stack.push(child);
-            }
+        });
+        // Assignments and `@Bean` methods in that same order: the reverse of this walk's.
+        for list in assigns.values_mut() {
+            list.reverse();
         }
-        Analyzer { src, root, imports: Imports::read(root, src), index, catalog, opts, classes, assigns, bean_methods, fields, parents, methods }
+        bean_methods.reverse();
+        Analyzer {
+            src,
+            root,
+            imports: Imports::read(root, src),
+            index: IndexView::new(index),
+            catalog,
+            opts,
+            classes,
+            assigns,
+            bean_methods,
+            fields,
+            parents,
+            methods,
+            declared,
+        }
+    }
+
+    /// The same file read against another index (what `new` built does not depend on the index).
+    pub fn with_index<'b>(self, index: IndexView<'b>) -> Analyzer<'b>
+    where
+        'a: 'b,
+    {
+        let shorter: Analyzer<'b> = self;
+        Analyzer { index, ..shorter }
     }
 
     pub fn text(&self, n: Node) -> &'a str {
@@ -127,6 +192,9 @@ impl<'a> Analyzer<'a> {
     /// The declaration `name` refers to at `at`: the nearest enclosing local,
     /// parameter or resource declared before it, else a field of an enclosing class.
     pub fn lookup(&self, name: &str, at: Node<'a>) -> Option<Decl<'a>> {
+        if !self.declared.contains(name) {
+            return None;
+        }
         let mut prev = at;
         let mut cur = self.parent(at);
         while let Some(n) = cur {
@@ -166,7 +234,8 @@ impl<'a> Analyzer<'a> {
         match n.kind() {
             "block" | "constructor_body" | "switch_block_statement_group" | "program" => {
                 let mut found = None;
-                for stmt in named_children(n) {
+                let mut cursor = n.walk();
+                for stmt in n.named_children(&mut cursor) {
                     if stmt.start_byte() >= before {
                         break;
                     }
@@ -177,11 +246,11 @@ impl<'a> Analyzer<'a> {
                 found
             }
             "method_declaration" | "constructor_declaration" | "compact_constructor_declaration" => {
-                let params = n.child_by_field_name("parameters")?;
+                let params = n.child_by_field_id(field!("parameters"))?;
                 self.params(params, name, Role::Param, n)
             }
             "lambda_expression" => {
-                let params = n.child_by_field_name("parameters")?;
+                let params = n.child_by_field_id(field!("parameters"))?;
                 match params.kind() {
                     "identifier" if self.text(params) == name => {
                         Some(Decl { name: params, ty: None, init: None, role: Role::LambdaParam, owner: n, decl: params })
@@ -199,21 +268,21 @@ impl<'a> Analyzer<'a> {
                 }
             }
             "for_statement" => {
-                let init = n.child_by_field_name("init").filter(|i| i.kind() == "local_variable_declaration")?;
+                let init = n.child_by_field_id(field!("init")).filter(|i| i.kind() == "local_variable_declaration")?;
                 self.declarator(init, name, Role::Local, n)
             }
             "enhanced_for_statement" => {
-                let var = n.child_by_field_name("name").filter(|v| self.text(*v) == name)?;
-                Some(Decl { name: var, ty: n.child_by_field_name("type"), init: None, role: Role::Local, owner: n, decl: n })
+                let var = n.child_by_field_id(field!("name")).filter(|v| self.text(*v) == name)?;
+                Some(Decl { name: var, ty: n.child_by_field_id(field!("type")), init: None, role: Role::Local, owner: n, decl: n })
             }
             "try_with_resources_statement" => {
-                let resources = n.child_by_field_name("resources")?;
+                let resources = n.child_by_field_id(field!("resources"))?;
                 named_children(resources).into_iter().filter(|r| r.kind() == "resource" && r.start_byte() < child.end_byte()).find_map(|r| {
-                    let var = r.child_by_field_name("name").filter(|v| self.text(*v) == name)?;
+                    let var = r.child_by_field_id(field!("name")).filter(|v| self.text(*v) == name)?;
                     Some(Decl {
                         name: var,
-                        ty: r.child_by_field_name("type"),
-                        init: r.child_by_field_name("value"),
+                        ty: r.child_by_field_id(field!("type")),
+                        init: r.child_by_field_id(field!("value")),
                         role: Role::Local,
                         owner: n,
                         decl: r,
@@ -223,7 +292,7 @@ impl<'a> Analyzer<'a> {
             "catch_clause" => None,
             "class_body" | "enum_body" | "interface_body" => self.field_in(n, name),
             "record_declaration" => {
-                let params = n.child_by_field_name("parameters")?;
+                let params = n.child_by_field_id(field!("parameters"))?;
                 self.params(params, name, Role::Field, n)
             }
             _ => None,
@@ -237,26 +306,27 @@ impl<'a> Analyzer<'a> {
     }
 
     fn declarator(&self, decl: Node<'a>, name: &str, role: Role, owner: Node<'a>) -> Option<Decl<'a>> {
-        let ty = decl.child_by_field_name("type");
+        let ty = decl.child_by_field_id(field!("type"));
         let mut cursor = decl.walk();
-        let found =
-            decl.children_by_field_name("declarator", &mut cursor).find(|d| d.child_by_field_name("name").is_some_and(|n| self.text(n) == name));
+        let found = decl
+            .children_by_field_name("declarator", &mut cursor)
+            .find(|d| d.child_by_field_id(field!("name")).is_some_and(|n| self.text(n) == name));
         let d = found?;
-        Some(Decl { name: d.child_by_field_name("name")?, ty, init: d.child_by_field_name("value"), role, owner, decl })
+        Some(Decl { name: d.child_by_field_id(field!("name"))?, ty, init: d.child_by_field_id(field!("value")), role, owner, decl })
     }
 
     fn params(&self, params: Node<'a>, name: &str, role: Role, owner: Node<'a>) -> Option<Decl<'a>> {
         for p in named_children(params) {
             match p.kind() {
                 "formal_parameter" => {
-                    let n = p.child_by_field_name("name")?;
+                    let n = p.child_by_field_id(field!("name"))?;
                     if self.text(n) == name {
-                        return Some(Decl { name: n, ty: p.child_by_field_name("type"), init: None, role, owner, decl: p });
+                        return Some(Decl { name: n, ty: p.child_by_field_id(field!("type")), init: None, role, owner, decl: p });
                     }
                 }
                 "spread_parameter" => {
                     let d = named_children(p).into_iter().find(|c| c.kind() == "variable_declarator")?;
-                    let n = d.child_by_field_name("name")?;
+                    let n = d.child_by_field_id(field!("name"))?;
                     if self.text(n) == name {
                         return Some(Decl { name: n, ty: None, init: None, role, owner, decl: p });
                     }
@@ -288,7 +358,7 @@ impl<'a> Analyzer<'a> {
         let modifiers = named_children(decl.decl).into_iter().find(|c| c.kind() == "modifiers")?;
         named_children(modifiers).into_iter().find(|a| {
             matches!(a.kind(), "annotation" | "marker_annotation")
-                && a.child_by_field_name("name").is_some_and(|n| self.text(n).rsplit('.').next() == Some(name))
+                && a.child_by_field_id(field!("name")).is_some_and(|n| self.text(n).rsplit('.').next() == Some(name))
         })
     }
 
@@ -327,8 +397,8 @@ impl<'a> Analyzer<'a> {
     /// field initializer; `None` outside any class.
     pub fn scope_name(&self, n: Node<'a>) -> Option<String> {
         let (classes, method) = self.enclosing(n);
-        let mut parts: Vec<&str> = classes.iter().filter_map(|c| c.child_by_field_name("name")).map(|n| self.text(n)).collect();
-        if let Some(m) = method.and_then(|m| m.child_by_field_name("name")) {
+        let mut parts: Vec<&str> = classes.iter().filter_map(|c| c.child_by_field_id(field!("name"))).map(|n| self.text(n)).collect();
+        if let Some(m) = method.and_then(|m| m.child_by_field_id(field!("name"))) {
             parts.push(self.text(m));
         }
         (!parts.is_empty()).then(|| parts.join("."))
@@ -347,7 +417,7 @@ impl<'a> Analyzer<'a> {
     /// The expressions a method returns.
     pub fn returned(&self, method: Node<'a>) -> Vec<Node<'a>> {
         let mut out = Vec::new();
-        let Some(body) = method.child_by_field_name("body") else { return out };
+        let Some(body) = method.child_by_field_id(field!("body")) else { return out };
         let mut stack = vec![body];
         while let Some(n) = stack.pop() {
             match n.kind() {
@@ -364,6 +434,6 @@ impl<'a> Analyzer<'a> {
 fn is_bean(method: Node, src: &str) -> bool {
     named_children(method).into_iter().filter(|c| c.kind() == "modifiers").flat_map(named_children).any(|a| {
         matches!(a.kind(), "annotation" | "marker_annotation")
-            && a.child_by_field_name("name").is_some_and(|n| text(n, src).rsplit('.').next() == Some("Bean"))
+            && a.child_by_field_id(field!("name")).is_some_and(|n| text(n, src).rsplit('.').next() == Some("Bean"))
     })
 }

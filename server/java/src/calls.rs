@@ -4,13 +4,14 @@
 //! receiver that cannot be resolved is an `UnresolvedCall` finding.
 
 use crate::analyzer::Analyzer;
+use crate::kinds::kinds;
 use crate::naming::method_name;
 use crate::operations::{
     by_method, client_operation, enhanced_operation, mapper_operation, presign_operation, table_operation, transfer_operations, waiter_operation,
     CLIENT_HELPERS,
 };
 use crate::receivers::Recv;
-use crate::syntax::{arguments, named_children, one_line, span};
+use crate::syntax::{arguments, each_named_in_pre_order_where, named_children, one_line, span};
 use crate::types::{type_name, Kind};
 use iamlens_engine::model::{CallVia, Confidence, Finding, FindingKind, SdkCall, Value};
 use iamlens_knowledge::{Operation, Service};
@@ -29,18 +30,23 @@ pub struct Found<'a> {
 impl<'a> Analyzer<'a> {
     /// Every call of the file, in source order.
     pub fn collect(&self) -> Found<'a> {
+        self.collect_where(|_| true)
+    }
+
+    /// The calls of the nodes `keep` accepts, in source order: each call and
+    /// finding comes from one node and lies within it, so skipping a node
+    /// that cannot hold what is wanted (and all under it) changes nothing else.
+    pub fn collect_where(&self, keep: impl Fn(Node<'a>) -> bool) -> Found<'a> {
         let mut found = Found::default();
-        let mut stack = vec![self.root];
-        while let Some(n) = stack.pop() {
-            match n.kind() {
-                "method_invocation" => self.visit_invocation(n, &mut found),
-                "object_creation_expression" => self.visit_creation(n, &mut found),
-                _ => {}
+        let k = kinds();
+        each_named_in_pre_order_where(self.root, keep, |n| {
+            let kind = n.kind_id();
+            if kind == k.method_invocation {
+                self.visit_invocation(n, &mut found);
+            } else if kind == k.object_creation_expression {
+                self.visit_creation(n, &mut found);
             }
-            let mut kids = named_children(n);
-            kids.reverse();
-            stack.extend(kids);
-        }
+        });
         found
     }
 
@@ -49,10 +55,14 @@ impl<'a> Analyzer<'a> {
     }
 
     fn visit_invocation(&self, call: Node<'a>, found: &mut Found<'a>) {
-        let (Some(object), Some(name_node)) = (call.child_by_field_name("object"), call.child_by_field_name("name")) else { return };
+        let (Some(object), Some(name_node)) = (call.child_by_field_id(field!("object")), call.child_by_field_id(field!("name"))) else { return };
         let method = self.text(name_node);
+        let recv = self.recv(object, 0);
+        if matches!(recv, Recv::Other(_)) {
+            return; // Most calls of a file: nothing to read from their arguments.
+        }
         let args = arguments(call);
-        match self.recv(object, 0) {
+        match recv {
             Recv::Sdk(Kind::Client { service, region, v1 }) => {
                 if CLIENT_HELPERS.contains(&method) {
                     return;
@@ -147,7 +157,7 @@ impl<'a> Analyzer<'a> {
 
     /// v1 `new STSAssumeRoleSessionCredentialsProvider.Builder(roleArn, session)`.
     fn visit_creation(&self, expr: Node<'a>, found: &mut Found<'a>) {
-        let Some(ty) = expr.child_by_field_name("type") else { return };
+        let Some(ty) = expr.child_by_field_id(field!("type")) else { return };
         let class = type_name(ty, self.src);
         let sts = matches!(self.type_kind(&class), Some(Kind::StsProvider))
             || matches!(self.type_kind(&class), Some(Kind::Builder(inner)) if *inner == Kind::StsProvider);
@@ -179,7 +189,7 @@ impl<'a> Analyzer<'a> {
         }
         let declared = match arg.kind() {
             "identifier" => self.lookup(self.text(arg), arg).and_then(|d| d.ty).map(|t| type_name(t, self.src)),
-            "object_creation_expression" => arg.child_by_field_name("type").map(|t| type_name(t, self.src)),
+            "object_creation_expression" => arg.child_by_field_id(field!("type")).map(|t| type_name(t, self.src)),
             _ => None,
         };
         declared.is_some_and(|t| t.ends_with("Request"))
@@ -232,7 +242,7 @@ impl<'a> Analyzer<'a> {
         let class = match arg.kind() {
             "class_literal" => arg.named_child(0).map(|t| type_name(t, self.src))?,
             "identifier" => self.lookup(self.text(arg), arg).and_then(|d| d.ty).map(|t| type_name(t, self.src))?,
-            "object_creation_expression" => arg.child_by_field_name("type").map(|t| type_name(t, self.src))?,
+            "object_creation_expression" => arg.child_by_field_id(field!("type")).map(|t| type_name(t, self.src))?,
             _ => return None,
         };
         let class = class.rsplit('.').next().unwrap_or("").to_string();

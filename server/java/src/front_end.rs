@@ -2,10 +2,12 @@
 //! projects (files analysed together, on every core), [`JavaDocument`] as a
 //! `SourceDocument`, [`JavaIndex`] as a `LanguageIndex`.
 
-use crate::analysis::{analyze_tree, services_named};
+use crate::analysis::{analyze_file, analyze_file_where, analyze_tree, services_named};
+use crate::analyzer::Analyzer;
 use crate::document::JavaDocument;
-use crate::facts::file_facts;
-use crate::index::JavaIndex;
+use crate::facts::{facts_of, file_facts};
+use crate::index::{FileFacts, JavaIndex};
+use crate::lookups::{IndexView, Lookups};
 use iamlens_engine::catalog::{self, Catalog};
 use iamlens_engine::edited_tree::EditedTree;
 use iamlens_engine::front_end::{AnalysisOptions, FrontEnd, LanguageIndex, ProjectFile, SourceDocument, SourceFile};
@@ -25,22 +27,40 @@ pub fn is_test_file(path: &Path) -> bool {
     parts.windows(2).any(|w| w[0] == "src" && (w[1] == "test" || (w[1].len() > 4 && w[1].ends_with("Test"))))
 }
 
-/// Analyse files as one project: each file's exports first (in parallel),
-/// then every file against the index of all of them (in parallel).
+/// Analyse files as one project: each file's exports, and its analysis
+/// against an index of its own exports alone (in parallel); then the index
+/// of all of them. An analysis the whole index would answer differently is
+/// redone against it (in parallel); the others stand, each file parsed once.
 pub fn analyze_project_files(files: &[(PathBuf, String)], opts: &AnalysisOptions, catalog: &dyn Catalog) -> Vec<FileAnalysis> {
-    let facts = parallel_map(files, |(path, text)| {
+    let empty = JavaIndex::new();
+    let first = parallel_map(files, |(path, text)| {
         let doc = JavaDocument::parse(text.clone());
-        let facts = doc.tree().map(|t| file_facts(text, t.root_node(), catalog)).unwrap_or_default();
-        (path.clone(), facts)
+        let Some(tree) = doc.tree() else { return (path.clone(), FileFacts::default(), FileAnalysis::default(), Lookups::default()) };
+        let an = Analyzer::new(text, tree.root_node(), &empty, catalog, opts);
+        let facts = facts_of(&an);
+        let mut own = JavaIndex::new();
+        own.insert(path, facts.clone());
+        let an = an.with_index(IndexView::recording(&own));
+        let analysis = analyze_file(&an);
+        (path.clone(), facts, analysis, an.index.into_lookups())
     });
     let mut index = JavaIndex::new();
-    for (path, f) in facts {
-        index.insert(&path, f);
+    let mut analyses = Vec::with_capacity(first.len());
+    let mut redo = Vec::new();
+    for (i, (path, facts, analysis, lookups)) in first.into_iter().enumerate() {
+        index.insert(&path, facts);
+        analyses.push(analysis);
+        redo.push((i, lookups));
     }
-    parallel_map(files, |(_, text)| {
-        let doc = JavaDocument::parse(text.clone());
+    redo.retain(|(_, lookups)| !lookups.still_hold(&index));
+    let again = parallel_map(&redo, |(i, _)| {
+        let doc = JavaDocument::parse(files[*i].1.clone());
         analyze_tree(doc.text(), doc.tree(), &index, opts, catalog)
-    })
+    });
+    for ((i, _), analysis) in redo.iter().zip(again) {
+        analyses[*i] = analysis;
+    }
+    analyses
 }
 
 impl FrontEnd for JavaFrontEnd {
@@ -112,7 +132,8 @@ impl JavaDocument {
     }
 
     /// The calls overlapping `range`, exactly as the whole-file analysis
-    /// has them (it is computed whole and filtered), findings in the range
+    /// has them (only the nodes overlapping the range are visited, each
+    /// call is read as the whole-file walk reads it), findings in the range
     /// plus every syntax error, no scopes.
     pub fn analyze_range_with(
         &self,
@@ -121,13 +142,17 @@ impl JavaDocument {
         catalog: &dyn Catalog,
         range: std::ops::Range<usize>,
     ) -> FileAnalysis {
-        let whole = analyze_tree(self.text(), self.tree(), index, opts, catalog);
         let end = range.end.max(range.start.saturating_add(1));
-        let overlaps = |s: &iamlens_engine::model::Span| s.start_byte < end && range.start < s.end_byte.max(s.start_byte.saturating_add(1));
+        let overlaps_bytes = |start: usize, stop: usize| start < end && range.start < stop.max(start.saturating_add(1));
+        let overlaps = |s: &iamlens_engine::model::Span| overlaps_bytes(s.start_byte, s.end_byte);
+        let Some(tree) = self.tree() else { return FileAnalysis::default() };
+        // Only nodes overlapping the range can hold a call or finding that does.
+        let an = Analyzer::new(self.text(), tree.root_node(), index, catalog, opts);
+        let near = analyze_file_where(&an, |n| overlaps_bytes(n.start_byte(), n.end_byte()));
         FileAnalysis {
-            imports_aws_sdk: whole.imports_aws_sdk,
-            calls: whole.calls.into_iter().filter(|c| overlaps(&c.span)).collect(),
-            findings: whole.findings.into_iter().filter(|f| f.kind == iamlens_engine::model::FindingKind::SyntaxError || overlaps(&f.span)).collect(),
+            imports_aws_sdk: near.imports_aws_sdk,
+            calls: near.calls.into_iter().filter(|c| overlaps(&c.span)).collect(),
+            findings: near.findings.into_iter().filter(|f| f.kind == iamlens_engine::model::FindingKind::SyntaxError || overlaps(&f.span)).collect(),
             scopes: Vec::new(),
         }
     }

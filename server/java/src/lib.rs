@@ -13,15 +13,26 @@
 //!
 //! Modules, each using only those listed before it:
 //! - [`naming`]: class, package and method names derived from `serviceId`s.
-//! - `syntax`: parser, node text, spans, syntax-error findings.
+//! - `syntax`: parser, node text, spans, syntax-error findings, walks;
+//!   `kinds`: node kind ids for the walks.
 //! - `types`: what a type name denotes (clients, builders, waiters, ...), through the imports.
 //! - [`index`]: the facts files export to each other (client factories, constants).
+//! - `lookups`: the index as one file sees it, its answers recorded.
 //! - `analyzer`: per-file state, declaration lookup, scope names.
 //! - `values`: argument values; `receivers`: what an expression is;
 //!   `requests`: request builders → members; `operations`: method → operation rules.
 //! - `facts`: what a file exports to the index.
 //! - `calls`: calls → `SdkCall`s and findings; `analysis`: one file.
 //! - [`document`], `inert`, `front_end`: the engine's traits.
+
+/// A field id of the Java grammar (`field!("name")`), looked up once per
+/// call site: `child_by_field_name` looks the name up on every call.
+macro_rules! field {
+    ($name:literal) => {{
+        static ID: std::sync::OnceLock<u16> = std::sync::OnceLock::new();
+        *ID.get_or_init(|| crate::syntax::field_id($name))
+    }};
+}
 
 mod analysis;
 mod analyzer;
@@ -31,6 +42,8 @@ mod facts;
 mod front_end;
 pub mod index;
 mod inert;
+mod kinds;
+mod lookups;
 pub mod naming;
 mod operations;
 mod receivers;

@@ -46,7 +46,7 @@ impl<'a> Analyzer<'a> {
             "field_access" => self.field_recv(expr, depth),
             "method_invocation" => self.call_recv(expr, depth),
             "object_creation_expression" => {
-                let ty = expr.child_by_field_name("type").map(|t| type_name(t, self.src)).unwrap_or_default();
+                let ty = expr.child_by_field_id(field!("type")).map(|t| type_name(t, self.src)).unwrap_or_default();
                 match self.type_kind(&ty) {
                     Some(Kind::Model) => Recv::Other(None),
                     Some(k @ (Kind::Client { .. } | Kind::TransferManager { .. } | Kind::Enhanced | Kind::Builder(_))) => Recv::Sdk(k),
@@ -55,7 +55,7 @@ impl<'a> Analyzer<'a> {
                 }
             }
             "ternary_expression" => {
-                let (Some(a), Some(b)) = (expr.child_by_field_name("consequence"), expr.child_by_field_name("alternative")) else {
+                let (Some(a), Some(b)) = (expr.child_by_field_id(field!("consequence")), expr.child_by_field_id(field!("alternative"))) else {
                     return Recv::Unknown("a conditional expression".into());
                 };
                 let (ra, rb) = (self.recv(a, depth + 1), self.recv(b, depth + 1));
@@ -110,7 +110,7 @@ impl<'a> Analyzer<'a> {
         let mut out = Vec::new();
         for n in &self.bean_methods {
             let class = self.parent(*n).and_then(|b| self.parent(b));
-            let name = n.child_by_field_name("name").map(|m| self.text(m));
+            let name = n.child_by_field_id(field!("name")).map(|m| self.text(m));
             if let (Some(class), Some(name)) = (class, name) {
                 if let Recv::Sdk(k @ Kind::Client { .. }) = self.method_recv(class, name, MAX_DEPTH - 2) {
                     if matches!(&k, Kind::Client { service: s, .. } if s == service) {
@@ -174,7 +174,7 @@ impl<'a> Analyzer<'a> {
     }
 
     fn field_recv(&self, expr: Node<'a>, depth: u8) -> Recv {
-        let (Some(object), Some(field)) = (expr.child_by_field_name("object"), expr.child_by_field_name("field")) else {
+        let (Some(object), Some(field)) = (expr.child_by_field_id(field!("object")), expr.child_by_field_id(field!("field"))) else {
             return Recv::Unknown("an incomplete expression".into());
         };
         let name = self.text(field);
@@ -196,9 +196,9 @@ impl<'a> Analyzer<'a> {
     }
 
     fn call_recv(&self, call: Node<'a>, depth: u8) -> Recv {
-        let name = call.child_by_field_name("name").map(|n| self.text(n)).unwrap_or("");
+        let name = call.child_by_field_id(field!("name")).map(|n| self.text(n)).unwrap_or("");
         let args = arguments(call);
-        let Some(object) = call.child_by_field_name("object").map(unwrap_expr).filter(|o| o.kind() != "this") else {
+        let Some(object) = call.child_by_field_id(field!("object")).map(unwrap_expr).filter(|o| o.kind() != "this") else {
             return self.own_method_recv(call, name, depth);
         };
         // A static call on a class name: `S3Client.create()`, `Clients.s3()`.
@@ -256,10 +256,10 @@ impl<'a> Analyzer<'a> {
     fn inherited_field(&self, name: &str, at: Node<'a>) -> Option<Recv> {
         let (classes, _) = self.enclosing(at);
         for class in classes.iter().rev() {
-            let Some(superclass) = class.child_by_field_name("superclass").and_then(|s| s.named_child(0)) else { continue };
+            let Some(superclass) = class.child_by_field_id(field!("superclass")).and_then(|s| s.named_child(0)) else { continue };
             let parent = type_name(superclass, self.src);
             let parent = parent.rsplit('.').next().unwrap_or("");
-            if let Some(body) = self.local_class(parent).and_then(|c| c.child_by_field_name("body")) {
+            if let Some(body) = self.local_class(parent).and_then(|c| c.child_by_field_id(field!("body"))) {
                 if let Some(decl) = crate::syntax::named_children(body).into_iter().next().and_then(|probe| self.lookup_field(name, probe)) {
                     return Some(self.decl_recv(&decl, MAX_DEPTH - 2));
                 }
@@ -280,7 +280,7 @@ impl<'a> Analyzer<'a> {
             }
         }
         for class in classes.iter().rev() {
-            let Some(superclass) = class.child_by_field_name("superclass").and_then(|s| s.named_child(0)) else { continue };
+            let Some(superclass) = class.child_by_field_id(field!("superclass")).and_then(|s| s.named_child(0)) else { continue };
             let parent = type_name(superclass, self.src);
             let parent = parent.rsplit('.').next().unwrap_or("");
             if let Some(c) = self.local_class(parent) {
@@ -298,14 +298,16 @@ impl<'a> Analyzer<'a> {
     /// What a method of a class in this file returns: its declared type, else its return statements.
     pub fn method_recv(&self, class: Node<'a>, name: &str, depth: u8) -> Recv {
         let Some(method) = self.method_of(class, name) else { return Recv::Other(None) };
-        let declared = method.child_by_field_name("type").map(|t| type_name(t, self.src)).unwrap_or_default();
-        let returned: Vec<Recv> = self.returned(method).into_iter().map(|r| self.recv(r, depth + 1)).collect();
-        if let Some(kind) = method.child_by_field_name("type").and_then(|t| self.holder_kind(t)) {
+        let declared = method.child_by_field_id(field!("type")).map(|t| type_name(t, self.src)).unwrap_or_default();
+        if let Some(kind) = method.child_by_field_id(field!("type")).and_then(|t| self.holder_kind(t)) {
             return Recv::Sdk(kind);
         }
         match self.type_kind(&declared) {
             Some(Kind::Model) => Recv::Other(None),
-            Some(kind) => Recv::Sdk(refine(kind, &returned)),
+            Some(kind) => {
+                let returned: Vec<Recv> = self.returned(method).into_iter().map(|r| self.recv(r, depth + 1)).collect();
+                Recv::Sdk(refine(kind, &returned))
+            }
             None if declared.is_empty() => Recv::Other(None),
             None => Recv::Other(Some(declared)),
         }

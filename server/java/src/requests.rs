@@ -110,7 +110,7 @@ impl<'a> Analyzer<'a> {
         match expr.kind() {
             "lambda_expression" => {
                 let Some(param) = lambda_param(expr, self.src) else { return Vec::new() };
-                let Some(body) = expr.child_by_field_name("body") else { return Vec::new() };
+                let Some(body) = expr.child_by_field_id(field!("body")) else { return Vec::new() };
                 if body.kind() == "block" {
                     let mut out = Vec::new();
                     for stmt in named_children(body) {
@@ -153,13 +153,13 @@ impl<'a> Analyzer<'a> {
         let mut out = Vec::new();
         let mut cur = unwrap_expr(expr);
         while cur.kind() == "method_invocation" {
-            let name = cur.child_by_field_name("name").map(|n| self.text(n)).unwrap_or("");
+            let name = cur.child_by_field_id(field!("name")).map(|n| self.text(n)).unwrap_or("");
             let args = arguments(cur);
             if !NOT_SETTERS.contains(&name) {
                 // Varargs setters (`instanceIds("i-1", "i-2")`) set one list member.
                 out.extend(args.iter().rev().map(|a| (name.to_string(), *a)));
             }
-            match cur.child_by_field_name("object") {
+            match cur.child_by_field_id(field!("object")) {
                 Some(o) => cur = unwrap_expr(o),
                 None => return Vec::new(),
             }
@@ -180,7 +180,7 @@ impl<'a> Analyzer<'a> {
 
     /// `new PutObjectRequest(bucket, key, file)` through [`V1_CONSTRUCTORS`].
     fn constructor_setters(&self, expr: Node<'a>) -> Vec<(String, Node<'a>)> {
-        let class = expr.child_by_field_name("type").map(|t| type_name(t, self.src)).unwrap_or_default();
+        let class = expr.child_by_field_id(field!("type")).map(|t| type_name(t, self.src)).unwrap_or_default();
         let class = class.rsplit('.').next().unwrap_or("");
         let args = arguments(expr);
         match V1_CONSTRUCTORS.iter().find(|(c, n, _)| *c == class && *n == args.len()) {
@@ -307,11 +307,11 @@ fn set_arg(args: &mut Vec<(String, Value)>, member: &str, value: Value) {
 
 /// The single parameter of a consumer lambda (`r -> …`, `(r) -> …`).
 fn lambda_param(lambda: Node, src: &str) -> Option<String> {
-    let params = lambda.child_by_field_name("parameters")?;
+    let params = lambda.child_by_field_id(field!("parameters"))?;
     let first = match params.kind() {
         "identifier" => params,
         "inferred_parameters" => params.named_child(0)?,
-        "formal_parameters" => params.named_child(0)?.child_by_field_name("name")?,
+        "formal_parameters" => params.named_child(0)?.child_by_field_id(field!("name"))?,
         _ => return None,
     };
     Some(crate::syntax::text(first, src).to_string())

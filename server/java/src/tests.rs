@@ -209,21 +209,33 @@ fn fixture(name: &str) -> PathBuf {
 
 #[test]
 fn analyze_range_equals_the_whole_file_on_the_range() {
-    let text = std::fs::read_to_string(fixture("v1_s3_legacy.java")).expect("fixture");
-    let doc = JavaFrontEnd.parse(text.clone());
     let index = JavaFrontEnd.new_index();
     let opts = AnalysisOptions::default();
-    let whole = doc.analyze(index.as_ref(), &opts);
-    assert!(whole.calls.len() >= 6);
-    let mut offsets: Vec<usize> = (0..text.len()).step_by(97).collect();
-    offsets.push(text.len());
-    for w in offsets.windows(2) {
-        let range = w[0]..w[1] + 150;
-        let part = doc.analyze_range(index.as_ref(), &opts, range.clone());
-        let expected: Vec<&SdkCall> = whole.calls.iter().filter(|c| c.span.start_byte < range.end && range.start < c.span.end_byte).collect();
-        assert_eq!(part.calls.iter().collect::<Vec<_>>(), expected, "range {range:?}");
-        assert!(part.scopes.is_empty());
+    let mut files = java_files(&fixture(""));
+    // A half-typed call: syntax errors are in every range's findings.
+    files.push(("half_typed.java".into(), s3_file("void f(S3Client s3) { s3.getObject(r -> r.bucket(\"b\").key(\"k\"));\n s3.putObj( }")));
+    let mut ranges_with_calls = 0;
+    for (path, text) in files {
+        let doc = JavaFrontEnd.parse(text.clone());
+        let whole = doc.analyze(index.as_ref(), &opts);
+        let mut offsets: Vec<usize> = (0..text.len()).step_by(97).collect();
+        offsets.push(text.len());
+        for w in offsets.windows(2) {
+            for range in [w[0]..w[1] + 150, w[0]..w[0], w[1]..w[1] + 1] {
+                let end = range.end.max(range.start + 1);
+                let overlaps = |s: &iamlens_engine::model::Span| s.start_byte < end && range.start < s.end_byte.max(s.start_byte + 1);
+                let part = doc.analyze_range(index.as_ref(), &opts, range.clone());
+                let calls: Vec<&SdkCall> = whole.calls.iter().filter(|c| overlaps(&c.span)).collect();
+                assert_eq!(part.calls.iter().collect::<Vec<_>>(), calls, "{} {range:?}", path.display());
+                let findings: Vec<String> =
+                    whole.findings.iter().filter(|f| f.kind == FindingKind::SyntaxError || overlaps(&f.span)).map(|f| format!("{f:?}")).collect();
+                assert_eq!(part.findings.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>(), findings, "{} {range:?}", path.display());
+                assert!(part.scopes.is_empty());
+                ranges_with_calls += usize::from(!calls.is_empty());
+            }
+        }
     }
+    assert!(ranges_with_calls > 100, "{ranges_with_calls}");
 }
 
 #[test]
@@ -382,4 +394,129 @@ fn the_index_follows_classes_moving_between_files() {
     assert_eq!(index.constant("L", "X"), Some(&Value::literal("moved")));
     index.remove(Path::new("b/K.java"));
     assert!(!index.has_class("K") && index.has_class("L") && index.len() == 1);
+}
+
+/// Every `.java` file under `dir`, with its text, in path order.
+fn java_files(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("fixture dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "java") {
+                let text = std::fs::read_to_string(&path).expect("fixture");
+                out.push((path.strip_prefix(dir).unwrap_or(&path).to_path_buf(), text));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn analyses_kept_from_the_files_own_index_equal_those_against_the_whole_index() {
+    use crate::facts::file_facts;
+    let catalog = iamlens_engine::catalog::embedded();
+    let opts = AnalysisOptions::default();
+    let all = fixture("");
+    // Each project, and the whole corpus as one project (classes of one
+    // fixture then shadow or feed those of another).
+    let mut projects: Vec<PathBuf> = vec![all.clone()];
+    projects.extend(std::fs::read_dir(&all).expect("fixtures").flatten().map(|e| e.path()).filter(|p| p.is_dir()));
+    for dir in projects {
+        let files = java_files(&dir);
+        let mut index = JavaIndex::new();
+        for (path, text) in &files {
+            let doc = JavaDocument::parse(text.clone());
+            index.insert(path, file_facts(text, doc.tree().expect("tree").root_node(), catalog));
+        }
+        let expected: Vec<FileAnalysis> = files
+            .iter()
+            .map(|(_, text)| {
+                let doc = JavaDocument::parse(text.clone());
+                crate::analyze_tree(doc.text(), doc.tree(), &index, &opts, catalog)
+            })
+            .collect();
+        let got = crate::analyze_project_files(&files, &opts, catalog);
+        for ((path, _), (g, e)) in files.iter().zip(got.iter().zip(&expected)) {
+            assert_eq!(format!("{g:?}"), format!("{e:?}"), "{} in {}", path.display(), dir.display());
+        }
+    }
+}
+
+#[test]
+fn kind_ids_name_exactly_the_nodes_their_kind_names_do() {
+    let kinds = crate::kinds::kinds().named();
+    let mut files = java_files(&fixture(""));
+    // Contextual keywords parse as identifiers (an alias in the grammar).
+    files.push((
+        "reserved.java".into(),
+        "class R { void f() { int record = 1; var open = (module) -> module; this.with = yield; } }\nenum E { A; int x; }\nrecord P(int a) {}\n"
+            .into(),
+    ));
+    let mut seen = std::collections::HashSet::new();
+    for (path, text) in &files {
+        let doc = JavaDocument::parse(text.clone());
+        crate::syntax::each_in_post_order(doc.tree().expect("tree").root_node(), |n, _| {
+            for (name, id) in &kinds {
+                assert_eq!(n.kind() == *name, n.kind_id() == *id, "{name} at {} in {}", n.start_byte(), path.display());
+                if n.kind_id() == *id {
+                    seen.insert(*name);
+                }
+            }
+        });
+    }
+    assert_eq!(seen.len(), kinds.len(), "every kind met at least once: {seen:?}");
+}
+
+#[test]
+fn the_walks_visit_what_descending_by_children_does() {
+    for (path, text) in java_files(&fixture("")) {
+        let doc = JavaDocument::parse(text.clone());
+        let root = doc.tree().expect("tree").root_node();
+        // By hand: pre-order over named children; every node with its parent.
+        let (mut named, mut stack) = (Vec::new(), vec![root]);
+        while let Some(n) = stack.pop() {
+            named.push(n.id());
+            let mut kids = crate::syntax::named_children(n);
+            kids.reverse();
+            stack.extend(kids);
+        }
+        let mut walked = Vec::new();
+        crate::syntax::each_named_in_pre_order(root, |n| walked.push(n.id()));
+        assert_eq!(walked, named, "{}", path.display());
+        let mut count = 0;
+        crate::syntax::each_in_post_order(root, |n, ancestors| {
+            count += 1;
+            assert_eq!(ancestors.last().map(|p| p.id()), n.parent().map(|p| p.id()), "{}", path.display());
+        });
+        assert_eq!(count, root.descendant_count(), "{}", path.display());
+    }
+}
+
+#[test]
+fn every_field_the_code_names_is_a_field_of_the_grammar() {
+    let sources = [
+        include_str!("analysis.rs"),
+        include_str!("analyzer.rs"),
+        include_str!("calls.rs"),
+        include_str!("facts.rs"),
+        include_str!("receivers.rs"),
+        include_str!("requests.rs"),
+        include_str!("syntax.rs"),
+        include_str!("types.rs"),
+        include_str!("values.rs"),
+    ];
+    let mut named = 0;
+    for source in sources {
+        for (at, _) in source.match_indices("field!(\"") {
+            let rest = &source[at + 8..];
+            let name = &rest[..rest.find('"').expect("closing quote")];
+            assert_ne!(crate::syntax::field_id(name), 0, "`{name}` is not a field of tree-sitter-java");
+            named += 1;
+        }
+    }
+    assert!(named > 50, "{named}");
 }

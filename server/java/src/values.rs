@@ -96,8 +96,10 @@ impl<'a> Analyzer<'a> {
             },
             "field_access" => self.field_access_value(expr, depth),
             "binary_expression" => {
-                let op = expr.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
-                let (Some(l), Some(r)) = (expr.child_by_field_name("left"), expr.child_by_field_name("right")) else { return Value::Unknown };
+                let op = expr.child_by_field_id(field!("operator")).map(|o| self.text(o)).unwrap_or("");
+                let (Some(l), Some(r)) = (expr.child_by_field_id(field!("left")), expr.child_by_field_id(field!("right"))) else {
+                    return Value::Unknown;
+                };
                 if op != "+" {
                     return Value::Unknown;
                 }
@@ -140,13 +142,17 @@ impl<'a> Analyzer<'a> {
     }
 
     fn field_access_value(&self, expr: Node<'a>, depth: u8) -> Value {
-        let (Some(object), Some(field)) = (expr.child_by_field_name("object"), expr.child_by_field_name("field")) else { return Value::Unknown };
+        let (Some(object), Some(field)) = (expr.child_by_field_id(field!("object")), expr.child_by_field_id(field!("field"))) else {
+            return Value::Unknown;
+        };
         let name = self.text(field);
         match object.kind() {
             "this" => self.lookup_field(name, expr).map(|d| self.decl_value(&d, depth)).unwrap_or(Value::Unknown),
             "identifier" | "scoped_identifier" | "field_access" if self.lookup(self.text(object), expr).is_none() => {
                 let class = self.text(object).rsplit('.').next().unwrap_or("");
-                if let Some(decl) = self.local_class(class).and_then(|c| c.child_by_field_name("body")).and_then(|b| self.field_in_body(b, name)) {
+                if let Some(decl) =
+                    self.local_class(class).and_then(|c| c.child_by_field_id(field!("body"))).and_then(|b| self.field_in_body(b, name))
+                {
                     return self.decl_value(&decl, depth);
                 }
                 self.index.constant(class, name).cloned().unwrap_or(Value::Unknown)
@@ -162,8 +168,8 @@ impl<'a> Analyzer<'a> {
     }
 
     fn call_value(&self, call: Node<'a>, depth: u8) -> Value {
-        let name = call.child_by_field_name("name").map(|n| self.text(n)).unwrap_or("");
-        let object = call.child_by_field_name("object").map(|o| self.text(o)).unwrap_or("");
+        let name = call.child_by_field_id(field!("name")).map(|n| self.text(n)).unwrap_or("");
+        let object = call.child_by_field_id(field!("object")).map(|o| self.text(o)).unwrap_or("");
         let args = arguments(call);
         match (object, name) {
             ("System", "getenv") if args.len() == 1 => match self.value(args[0], depth + 1).as_exact_str() {
@@ -177,13 +183,13 @@ impl<'a> Analyzer<'a> {
             }
             ("String", "valueOf") if args.len() == 1 => join(text_parts(self.value(args[0], depth + 1))),
             (_, "toString" | "trim" | "strip" | "intern") if args.is_empty() && !object.is_empty() => {
-                match call.child_by_field_name("object").map(|o| self.value(o, depth + 1)) {
+                match call.child_by_field_id(field!("object")).map(|o| self.value(o, depth + 1)) {
                     Some(v @ Value::Text(_)) if name == "toString" || v.as_exact_str().is_some() => v,
                     _ => Value::Unknown,
                 }
             }
             (_, "concat") if args.len() == 1 => {
-                let Some(left) = call.child_by_field_name("object").map(|o| self.value(o, depth + 1)) else { return Value::Unknown };
+                let Some(left) = call.child_by_field_id(field!("object")).map(|o| self.value(o, depth + 1)) else { return Value::Unknown };
                 if !matches!(left, Value::Text(_)) {
                     return Value::Unknown;
                 }
@@ -230,13 +236,13 @@ impl<'a> Analyzer<'a> {
     pub fn dynamodb_table_annotation(&self, class: Node<'a>) -> Option<Value> {
         let modifiers = named_children(class).into_iter().find(|c| c.kind() == "modifiers")?;
         let ann = named_children(modifiers).into_iter().find(|a| {
-            a.kind() == "annotation" && a.child_by_field_name("name").is_some_and(|n| self.text(n).rsplit('.').next() == Some("DynamoDBTable"))
+            a.kind() == "annotation" && a.child_by_field_id(field!("name")).is_some_and(|n| self.text(n).rsplit('.').next() == Some("DynamoDBTable"))
         })?;
-        let args = ann.child_by_field_name("arguments")?;
+        let args = ann.child_by_field_id(field!("arguments"))?;
         let pair = named_children(args)
             .into_iter()
-            .find(|p| p.kind() == "element_value_pair" && p.child_by_field_name("key").is_some_and(|k| self.text(k) == "tableName"))?;
-        Some(self.value(pair.child_by_field_name("value")?, 0))
+            .find(|p| p.kind() == "element_value_pair" && p.child_by_field_id(field!("key")).is_some_and(|k| self.text(k) == "tableName"))?;
+        Some(self.value(pair.child_by_field_id(field!("value"))?, 0))
     }
 
     /// A region expression: `Region.US_WEST_2`, `Regions.EU_WEST_1`, `Region.of("…")`, `"us-east-1"`.
@@ -248,8 +254,8 @@ impl<'a> Analyzer<'a> {
     fn region_text(&self, expr: Node<'a>) -> Option<String> {
         let expr = unwrap_expr(expr);
         if expr.kind() == "field_access" {
-            let object = expr.child_by_field_name("object").map(|o| self.text(o))?;
-            let field = expr.child_by_field_name("field").map(|f| self.text(f))?;
+            let object = expr.child_by_field_id(field!("object")).map(|o| self.text(o))?;
+            let field = expr.child_by_field_id(field!("field")).map(|f| self.text(f))?;
             if matches!(object, "Region" | "Regions") && field.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') {
                 return Some(field.to_ascii_lowercase().replace('_', "-"));
             }
