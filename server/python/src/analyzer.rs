@@ -124,8 +124,9 @@ pub struct Analyzer<'a> {
     /// The result depended on evaluation order (a recursion cycle between
     /// definitions, or the depth cap): never reuse parts of it.
     pub order_sensitive: Cell<bool>,
-    /// Calls of the file by the name they call (`describe(...)` → its nodes), built on first use.
-    pub call_sites: RefCell<Option<HashMap<&'a str, Vec<Node<'a>>>>>,
+    /// Where each plain name is followed by `(` in the text (`describe(` → its
+    /// byte offsets), built on first use.
+    pub call_sites: RefCell<Option<HashMap<&'a str, Vec<usize>>>>,
     /// Memo of each function's final local bindings (by start byte), for
     /// reading its calls' arguments; `None` while being computed.
     pub fn_locals: RefCell<HashMap<usize, Option<super::callers::Locals<'a>>>>,

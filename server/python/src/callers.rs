@@ -134,25 +134,29 @@ impl<'a> Analyzer<'a> {
     }
 
     /// The calls of the file whose callee is the plain name `function`.
+    /// Found from a scan of the text for `name(` (one pass, no tree walk: this
+    /// runs on every analysis of a file whose functions take parameters), each
+    /// place then checked in the tree.
     fn calls_named(&self, any: Node<'a>, function: &str) -> Vec<Node<'a>> {
         if self.call_sites.borrow().is_none() {
-            let mut root = any;
-            while let Some(parent) = root.parent() {
-                root = parent;
-            }
-            let mut sites: HashMap<&'a str, Vec<Node<'a>>> = HashMap::new();
-            let mut stack = vec![root];
-            while let Some(node) = stack.pop() {
-                if node.kind() == "call" {
-                    if let Some(callee) = node.field("function").filter(|f| f.kind() == "identifier") {
-                        sites.entry(text(callee, self.src)).or_default().push(node);
-                    }
-                }
-                stack.extend(named_children(node));
-            }
-            *self.call_sites.borrow_mut() = Some(sites);
+            *self.call_sites.borrow_mut() = Some(names_before_parens(self.src));
         }
-        self.call_sites.borrow().as_ref().and_then(|s| s.get(function).cloned()).unwrap_or_default()
+        let places = self.call_sites.borrow().as_ref().and_then(|s| s.get(function).cloned()).unwrap_or_default();
+        if places.is_empty() {
+            return Vec::new();
+        }
+        let mut root = any;
+        while let Some(parent) = root.parent() {
+            root = parent;
+        }
+        places
+            .into_iter()
+            .filter_map(|at| {
+                let name = root.named_descendant_for_byte_range(at, at + function.len()).filter(|n| n.kind() == "identifier")?;
+                let call = name.parent().filter(|p| p.kind() == "call")?;
+                (call.field("function") == Some(name)).then_some(call)
+            })
+            .collect()
     }
 
     /// Names the file's imports bind to other, non-SDK modules (computed once).
@@ -198,6 +202,21 @@ impl<'a> Analyzer<'a> {
         facts.sort_by(|a, b| (&a.module, &a.function, a.position, &a.keyword).cmp(&(&b.module, &b.function, b.position, &b.keyword)));
         facts
     }
+}
+
+/// Where each plain name is followed by `(` (`describe(`, not `x.describe(`).
+fn names_before_parens(src: &str) -> HashMap<&str, Vec<usize>> {
+    let bytes = src.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut out: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (at, _) in src.match_indices('(') {
+        let start = bytes[..at].iter().rposition(|b| !ident(*b)).map_or(0, |p| p + 1);
+        if start == at || bytes[start].is_ascii_digit() || (start > 0 && bytes[start - 1] == b'.') {
+            continue;
+        }
+        out.entry(&src[start..at]).or_default().push(start);
+    }
+    out
 }
 
 /// What the arguments passed for one parameter agree on: one service's
@@ -352,5 +371,21 @@ fn callee_import(callee: Node, src: &str, imported: &HashMap<&str, (String, Opti
             Some((module, function.to_string()))
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_before_parens;
+
+    #[test]
+    fn plain_names_before_parentheses_are_found_and_attribute_calls_are_not() {
+        let src = "def describe(c):\n    x.describe(1)\n    describe (2)\n    describe(boto3.client('rds'))\n    f = (1, 2)\n    print(3)\n";
+        let found = names_before_parens(src);
+        let at = |name: &str| found.get(name).cloned().unwrap_or_default();
+        assert_eq!(at("describe"), [src.find("describe(").unwrap(), src.rfind("describe(boto3").unwrap()]);
+        assert_eq!(at("client"), Vec::<usize>::new(), "`boto3.client(` is an attribute call");
+        assert_eq!(at("print").len(), 1);
+        assert!(!found.contains_key(""));
     }
 }
