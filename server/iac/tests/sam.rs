@@ -37,7 +37,7 @@ fn functions_code_and_handlers() {
 
 #[test]
 fn environment_without_context() {
-    let d = read("sam-orders", Context::default());
+    let d = read_without_samconfig("sam-orders", Context::default(), "environment");
     assert_eq!(
         environment(function(&d, "CreateOrderFunction")),
         [
@@ -74,8 +74,20 @@ fn environment_without_context() {
 }
 
 #[test]
-fn resources_without_context() {
+fn samconfig_toml_says_which_stack_the_names_are_generated_in() {
+    // The fixture's samconfig.toml deploys stack `orders-dev` with Stage=dev.
     let d = read("sam-orders", Context::default());
+    let queue = d.resources.iter().find(|r| r.id == "OrderEventsQueue").expect("the queue");
+    assert_eq!(
+        resource_line(queue),
+        "AWS::SQS::Queue OrderEventsQueue: orders-dev-OrderEventsQueue-* | arn:aws:sqs:*:*:orders-dev-OrderEventsQueue-*"
+    );
+    assert!(d.warnings.is_empty(), "{:?}", warnings(&d));
+}
+
+#[test]
+fn resources_without_context() {
+    let d = read_without_samconfig("sam-orders", Context::default(), "resources");
     let lines: Vec<String> = d.resources.iter().map(resource_line).collect();
     assert_eq!(
         lines,

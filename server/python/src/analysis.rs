@@ -81,7 +81,7 @@ fn prepare<'a>(
     // clients through objects it gets from elsewhere (`ctx.session.client("ec2")`):
     // only calls on receivers that resolve to clients count there.
     an.module = doc.module.as_deref();
-    an.project_uses_sdk = !an.imports_sdk && index.project_uses_sdk();
+    an.project_uses_sdk = !an.imports_sdk && index.project_uses_sdk(an.module);
     let receives_clients = an.module.is_some_and(|m| index.receives_clients(m));
     let lookalikes = an.project_uses_sdk && has_boto_style_keyword(src);
     let takes_part = receives_clients || lookalikes || names_a_service_factory(src, catalog) || decorator_names_a_service(src, catalog);

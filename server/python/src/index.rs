@@ -334,8 +334,8 @@ impl ProjectView for ProjectIndex {
         }
     }
 
-    fn project_uses_sdk(&self) -> bool {
-        !self.sdk_users.is_empty()
+    fn project_uses_sdk(&self, besides: Option<&str>) -> bool {
+        self.sdk_users.iter().any(|m| Some(m.as_str()) != besides)
     }
 }
 

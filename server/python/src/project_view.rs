@@ -43,7 +43,9 @@ pub trait ProjectView {
 
     /// Whether some module of the project imports an AWS SDK: then calls that
     /// look like AWS calls in its other files are named in warnings.
-    fn project_uses_sdk(&self) -> bool;
+    /// `besides`: the analysed file's own module, whose indexed (saved) text
+    /// must not decide what its current text is.
+    fn project_uses_sdk(&self, besides: Option<&str>) -> bool;
 }
 
 /// A client or resource one module hands to a function of another

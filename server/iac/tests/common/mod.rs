@@ -27,6 +27,30 @@ pub fn read(name: &str, context: Context) -> Deployment {
     discover(&fixture(name), &DiscoverOptions { explicit: vec![], context })
 }
 
+/// The fixture read from a copy without its `samconfig.toml`: what the
+/// templates say when nobody says how they are deployed.
+pub fn read_without_samconfig(name: &str, context: Context, copy: &str) -> Deployment {
+    let to = std::env::temp_dir().join(format!("iamlens-iac-{}-{copy}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&to);
+    copy_tree(&fixture(name), &to);
+    let _ = std::fs::remove_file(to.join("samconfig.toml"));
+    let d = discover(&to, &DiscoverOptions { explicit: vec![], context });
+    let _ = std::fs::remove_dir_all(&to);
+    d
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create the copy");
+    for entry in std::fs::read_dir(from).expect("read the fixture").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy a fixture file");
+        }
+    }
+}
+
 /// A pattern as text: `*` for each unknown part, `\*` for a literal star.
 pub fn show(p: &Pattern) -> String {
     p.0.iter()
