@@ -120,6 +120,54 @@ impl<'a> Analyzer<'a> {
         Some(locals)
     }
 
+    /// The class-level fields of a class without `__init__` (a dataclass, a
+    /// NamedTuple) that some construction in this file sets (`Settings(table=...)`,
+    /// `cls(...)` in its classmethods), with the one value every construction
+    /// gives it (the default counts for constructions that leave it out);
+    /// `Unknown` when they differ.
+    pub(super) fn fields_set_by_constructors(&self, class: Node<'a>) -> Vec<(String, Sym)> {
+        let (Some(name), Some(body)) = (class.field("name"), class.field("body")) else { return Vec::new() };
+        let fields: Vec<(&'a str, Option<Node<'a>>)> = named_children(body)
+            .filter(|s| s.kind() == "expression_statement")
+            .filter_map(|s| s.named_child(0).filter(|a| a.kind() == "assignment" && a.field("type").is_some()))
+            .filter_map(|a| a.field("left").filter(|l| l.kind() == "identifier").map(|l| (text(l, self.src), a.field("right"))))
+            .collect();
+        if fields.is_empty() {
+            return Vec::new();
+        }
+        let by_cls = self.calls_named(class, "cls").into_iter().filter(|c| class.byte_range().contains(&c.start_byte()));
+        let constructions: Vec<Node<'a>> = self.calls_named(class, text(name, self.src)).into_iter().chain(by_cls).collect();
+        let mut out = Vec::new();
+        for (index, (field, default)) in fields.iter().enumerate() {
+            let mut values: Vec<Sym> = Vec::new();
+            let mut set_somewhere = false;
+            for call in &constructions {
+                let args = CallArgs::of(*call);
+                let value = match args.get(index, field, self.src) {
+                    Some(arg) => {
+                        set_somewhere = true;
+                        self.caller_arg(*call, arg)
+                    }
+                    None => match default {
+                        Some(d) => self.eval(*d, &Env::module()),
+                        None => Sym::Unknown,
+                    },
+                };
+                if !values.contains(&value) {
+                    values.push(value);
+                }
+            }
+            if set_somewhere {
+                let agreed = if values.len() == 1 { values.pop().unwrap_or(Sym::Unknown) } else { Sym::Unknown };
+                out.push((field.to_string(), agreed));
+            }
+        }
+        if !out.is_empty() {
+            self.order_sensitive.set(true);
+        }
+        out
+    }
+
     /// Where `def` is defined (a method's class, its decorators), when the
     /// walk has not met it yet: its `self` must be bound like the walk binds it.
     fn ensure_def_info(&self, def: Node<'a>) {

@@ -1048,3 +1048,22 @@ fn clients_held_in_dicts_reach_the_constructors_they_are_passed_to() {
     assert_eq!(a.calls[0].arg("TableName"), Some(&Value::literal("orders")));
     assert!(a.calls.iter().all(|c| c.confidence == Confidence::High), "{:?}", a.calls);
 }
+
+#[test]
+fn dataclass_fields_are_what_the_constructions_pass() {
+    let head = "import os\nimport boto3\nfrom dataclasses import dataclass\n\n@dataclass\nclass Settings:\n    table_name: str = os.environ['TABLE_NAME']\n    region: str = 'us-east-1'\n\n    @classmethod\n    def from_env(cls):\n        return cls(table_name=os.environ['ORDERS_TABLE'])\n\n";
+    let table = |a: &FileAnalysis| a.calls[0].arg("TableName").cloned();
+    let env = |name: &str| Some(Value::Text(vec![TextPart::Env(name.into())]));
+    // Built only by its classmethod: the field is what that passes.
+    let a = analyze(&format!("{head}S = Settings.from_env()\nboto3.resource('dynamodb').Table(S.table_name).put_item(Item={{}})\n"));
+    assert_eq!(table(&a), env("ORDERS_TABLE"));
+    // Built only without arguments: the default.
+    let a = analyze(
+        &format!("{head}\ndef from_env():\n    pass\nS = Settings()\nboto3.resource('dynamodb').Table(S.table_name).put_item(Item={{}})\n")
+            .replace("return cls(table_name=os.environ['ORDERS_TABLE'])", "return None"),
+    );
+    assert_eq!(table(&a), env("TABLE_NAME"));
+    // Both ways: either could be the one used, so neither is claimed.
+    let a = analyze(&format!("{head}S = Settings()\nT = Settings.from_env()\nboto3.resource('dynamodb').Table(S.table_name).put_item(Item={{}})\n"));
+    assert!(!matches!(table(&a), Some(Value::Text(parts)) if parts.iter().any(|p| matches!(p, TextPart::Env(_)))), "{:?}", table(&a));
+}

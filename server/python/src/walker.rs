@@ -453,6 +453,13 @@ impl<'a> Analyzer<'a> {
                 attrs.insert(k.to_string(), v);
             }
         }
+        // A dataclass-like class's field defaults hold only for instances made
+        // without that field: what its constructions pass decides.
+        if !methods.iter().any(|m| m.field("name").is_some_and(|n| text(n, self.src) == "__init__")) {
+            for (field, value) in self.fields_set_by_constructors(class) {
+                attrs.insert(field, value);
+            }
+        }
         methods.sort_by_key(|m| m.field("name").is_none_or(|n| text(n, self.src) != "__init__"));
         for m in methods {
             let mut env = Env::module();
