@@ -232,6 +232,9 @@ impl<'a> Analyzer<'a> {
         if is_environment_getter(text(func, self.src)) {
             return Sym::Value(self.value(call, env));
         }
+        if let Some(default) = self.field_default(func, call) {
+            return self.eval(default, env);
+        }
         if func.kind() == "attribute" {
             let (Some(obj), Some(attr)) = (func.field("object"), func.field("attribute")) else {
                 return Sym::Unknown;
@@ -256,6 +259,21 @@ impl<'a> Analyzer<'a> {
             }
             other => other,
         }
+    }
+
+    /// A dataclass / attrs / pydantic field's default: `field(default=X)`,
+    /// `field(default_factory=lambda: X)`, `Field(X)` → `X`.
+    fn field_default(&self, func: Node<'a>, call: Node<'a>) -> Option<Node<'a>> {
+        let name = text(func, self.src);
+        let last = name.rsplit('.').next().unwrap_or(name);
+        if !matches!(last, "field" | "Field" | "attrib" | "ib") {
+            return None;
+        }
+        let args = CallArgs::of(call);
+        if let Some(factory) = args.keyword("default_factory", self.src).or_else(|| args.keyword("factory", self.src)) {
+            return (factory.kind() == "lambda").then(|| factory.field("body")).flatten();
+        }
+        args.keyword("default", self.src).or_else(|| (last == "Field").then(|| args.positional.first().copied()).flatten())
     }
 
     /// A call iamlens cannot follow (a method of an assumed-role session, a

@@ -1067,3 +1067,13 @@ fn dataclass_fields_are_what_the_constructions_pass() {
     let a = analyze(&format!("{head}S = Settings()\nT = Settings.from_env()\nboto3.resource('dynamodb').Table(S.table_name).put_item(Item={{}})\n"));
     assert!(!matches!(table(&a), Some(Value::Text(parts)) if parts.iter().any(|p| matches!(p, TextPart::Env(_)))), "{:?}", table(&a));
 }
+
+#[test]
+fn field_defaults_are_read_through_field_and_default_factory() {
+    let a = analyze(
+        "import os\nimport boto3\nfrom dataclasses import dataclass, field\n\n@dataclass\nclass Cfg:\n    bucket: str = field(default_factory=lambda: os.environ['BUCKET'])\n    key: str = field(default='daily.csv')\n\nC = Cfg()\nboto3.client('s3').put_object(Bucket=C.bucket, Key=C.key, Body=b'')\n",
+    );
+    let put = only(&a);
+    assert_eq!(put.arg("Bucket"), Some(&Value::Text(vec![TextPart::Env("BUCKET".into())])));
+    assert_eq!(put.arg("Key"), Some(&Value::literal("daily.csv")));
+}
