@@ -230,26 +230,49 @@ impl<'a> Analyzer<'a> {
             return Vec::new();
         }
         let mut facts = Vec::new();
-        let mut stack = vec![root];
-        while let Some(node) = stack.pop() {
-            stack.extend(named_children(node));
-            if node.kind() != "call" {
+        let builds_clients = self.src.contains("boto");
+        // The calls whose callee starts with an imported name, found in the
+        // text (`describe(`, `reporting.describe(`) and checked in the tree.
+        let calls = dotted_names_before_parens(self.src).into_iter().filter(|(start, _)| {
+            let root_name = self.src[*start..].split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or_default();
+            imported.contains_key(root_name)
+        });
+        for (start, end) in calls {
+            let Some(callee) = root.named_descendant_for_byte_range(start, end).filter(|n| n.start_byte() == start && n.end_byte() == end) else {
                 continue;
-            }
-            let Some((module, function)) = node.field("function").and_then(|f| callee_import(f, self.src, &imported)) else { continue };
+            };
+            let Some(node) = callee.parent().filter(|p| p.kind() == "call" && p.field("function") == Some(callee)) else { continue };
+            let Some((module, function)) = callee_import(callee, self.src, &imported) else { continue };
             let args = CallArgs::of(node);
             let positional = args.positional.iter().enumerate().map(|(i, a)| (Some(i), None, *a));
             let keywords = args.keywords.iter().map(|(n, v)| (None, Some(text(*n, self.src).to_string()), *v));
             for (position, keyword, arg) in positional.chain(keywords) {
-                let sym = self.caller_arg(node, arg);
+                // Only a file that mentions the SDK builds clients itself.
+                let sym = if builds_clients { self.caller_arg(node, arg) } else { Sym::Unknown };
+                let fact = |sym, from| ArgFact { module: module.clone(), function: function.clone(), position, keyword: keyword.clone(), sym, from };
                 if service_of(&sym).is_some() {
-                    facts.push(ArgFact { module: module.clone(), function: function.clone(), position, keyword, sym: without_params(sym) });
+                    facts.push(fact(without_params(sym), None));
+                } else if let Some((from_module, Some(member))) = (arg.kind() == "identifier").then(|| imported.get(text(arg, self.src))).flatten() {
+                    // Known only once the module it comes from is indexed.
+                    facts.push(fact(Sym::Unknown, Some((from_module.clone(), member.to_string()))));
                 }
             }
         }
         facts.sort_by(|a, b| (&a.module, &a.function, a.position, &a.keyword).cmp(&(&b.module, &b.function, b.position, &b.keyword)));
         facts
     }
+}
+
+/// Byte ranges of the dotted names followed by `(` (`describe`, `reporting.describe`).
+fn dotted_names_before_parens(src: &str) -> Vec<(usize, usize)> {
+    let bytes = src.as_bytes();
+    let part = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'.';
+    src.match_indices('(')
+        .filter_map(|(at, _)| {
+            let start = bytes[..at].iter().rposition(|b| !part(*b)).map_or(0, |p| p + 1);
+            (start < at && !bytes[start].is_ascii_digit() && bytes[start] != b'.').then_some((start, at))
+        })
+        .collect()
 }
 
 /// Where each plain name is followed by `(` (`describe(`, not `x.describe(`).

@@ -244,9 +244,17 @@ impl ProjectIndex {
             for caller in callers {
                 for fact in &self.arg_facts[caller] {
                     let Some(module) = self.absolute_module(&fact.module, Some(caller)) else { continue };
-                    if let Some(callee) = self.defining_module(module, &fact.function) {
-                        by_callee.entry(callee).or_default().push(fact.clone());
+                    let Some(callee) = self.defining_module(module, &fact.function) else { continue };
+                    let mut fact = fact.clone();
+                    if let Some((from, name)) = fact.from.take() {
+                        // `describe(s3)` with `s3` imported from another module: what it exports.
+                        let Some(from) = self.absolute_module(&from, Some(caller)) else { continue };
+                        match self.lookup(from, &name, catalog::embedded()) {
+                            Some(sym @ (Sym::Client { service: Svc::Known(_), .. } | Sym::Resource(_))) => fact.sym = sym,
+                            _ => continue,
+                        }
                     }
+                    by_callee.entry(callee).or_default().push(fact);
                 }
             }
             by_callee
@@ -376,9 +384,9 @@ fn module_exports(doc: &PythonDocument, catalog: &dyn Catalog) -> (HashMap<Strin
     let mut mode = Mode { module_prepass: true, ..Mode::default() };
     an.walk_block(root, &mut env, &mut mode, &mut Vec::new());
     an.reset_memos();
-    // Only a file that builds clients itself can hand one over (what it gets
-    // from project factories is not known before the whole index is).
-    let arg_facts = if src.contains("boto") { an.arg_facts_of_file(root) } else { Vec::new() };
+    // What a file hands over is a client it builds itself, or a name it imports
+    // from another module (looked up once the whole index is known).
+    let arg_facts = an.arg_facts_of_file(root);
     let module_env = an.module_env.borrow().clone();
     for (name, sym) in module_env {
         let export = match sym {

@@ -60,7 +60,12 @@ pub struct ArgFact {
     pub function: String,
     pub position: Option<usize>,
     pub keyword: Option<String>,
+    /// The client or resource passed; `Unknown` when it is `from`'s.
     pub sym: Sym,
+    /// The argument is a name the caller imports from another module of the
+    /// project (`from app.clients import s3` … `describe(s3)`): what that
+    /// module exports, looked up once the whole project is indexed.
+    pub from: Option<(String, String)>,
 }
 
 impl ArgFact {

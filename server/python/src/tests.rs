@@ -1077,3 +1077,30 @@ fn field_defaults_are_read_through_field_and_default_factory() {
     assert_eq!(put.arg("Bucket"), Some(&Value::Text(vec![TextPart::Env("BUCKET".into())])));
     assert_eq!(put.arg("Key"), Some(&Value::literal("daily.csv")));
 }
+
+#[test]
+fn clients_imported_from_a_shared_module_reach_the_helpers_they_are_passed_to() {
+    let cat = catalog();
+    let mut index = ProjectIndex::new();
+    let clients = PythonDocument::parse_module("import boto3\nsns = boto3.client('sns')\n".into(), std::path::Path::new("app/clients.py"));
+    let caller = PythonDocument::parse_module(
+        "from app.clients import sns\nfrom app.notify import publish\n\ndef handler(event, context):\n    publish(sns, 'hi')\n".into(),
+        std::path::Path::new("app/handler.py"),
+    );
+    let helper_text = "def publish(sender, text):\n    sender.publish(Message=text)\n";
+    let helper = PythonDocument::parse_module(helper_text.into(), std::path::Path::new("app/notify.py"));
+    for (path, doc) in [("app/clients.py", &clients), ("app/handler.py", &caller), ("app/notify.py", &helper)] {
+        index.update_file_with(std::path::Path::new(path), doc, &cat);
+    }
+    let a = analyze_python_with(&helper, &index, &AnalysisOptions::default(), &cat);
+    assert_eq!(ops(&a), ["sns:Publish"]);
+    // The shared module no longer holding a client: nothing is claimed.
+    index.update_file_with(std::path::Path::new("app/clients.py"), &PythonDocument::parse("sns = None\n".into()), &cat);
+    let a = analyze_python_with(
+        &PythonDocument::parse_module(helper_text.into(), std::path::Path::new("app/notify.py")),
+        &index,
+        &AnalysisOptions::default(),
+        &cat,
+    );
+    assert!(a.calls.is_empty(), "{:?}", ops(&a));
+}
