@@ -26,10 +26,12 @@ pub type ImportedNames<'a> = HashMap<&'a str, (String, Option<&'a str>)>;
 
 impl<'a> Analyzer<'a> {
     /// A parameter of a module-level function, or of a module-level class's
-    /// `__init__`, that every call passes the same client or resource of (in
-    /// this file and in the modules that import it). A caller passing anything
-    /// else AWS-like, or clients of several services, leaves it unknown. The
-    /// result depends on other definitions' text, so it is never reused.
+    /// `__init__`, from what its calls pass (in this file and in the modules
+    /// that import it): the one client, resource, instance of a class of this
+    /// file or dict of clients they agree on; a client of each service when
+    /// they pass clients of several. A caller passing anything else AWS-like
+    /// leaves it unknown. The result depends on other definitions' text, so it
+    /// is never reused.
     pub(super) fn param_from_callers(&self, def: Node<'a>, index: usize, name: &str) -> Option<Sym> {
         let (callee, position) = self.callee_of(def, index)?;
         let body = def.field("body")?;
