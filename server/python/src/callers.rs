@@ -253,7 +253,7 @@ impl<'a> Analyzer<'a> {
                 let sym = if builds_clients { self.caller_arg(node, arg) } else { Sym::Unknown };
                 let fact = |sym, from| ArgFact { module: module.clone(), function: function.clone(), position, keyword: keyword.clone(), sym, from };
                 if service_of(&sym).is_some() {
-                    facts.push(fact(without_params(sym), None));
+                    facts.push(fact(sym.outside_its_file(), None));
                 } else if let Some((from_module, Some(member))) = (arg.kind() == "identifier").then(|| imported.get(text(arg, self.src))).flatten() {
                     // Known only once the module it comes from is indexed.
                     facts.push(fact(Sym::Unknown, Some((from_module.clone(), member.to_string()))));
@@ -368,14 +368,6 @@ fn service_of(sym: &Sym) -> Option<String> {
         Sym::Client { service: Svc::Known(svc), .. } => Some(svc.clone()),
         Sym::Resource(r) => Some(format!("resource:{}", r.service)),
         _ => None,
-    }
-}
-
-/// A factory parameter's service means nothing outside its file.
-fn without_params(sym: Sym) -> Sym {
-    match sym {
-        Sym::Client { service: Svc::Param(..), confidence, region } => Sym::Client { service: Svc::Dynamic, confidence, region },
-        other => other,
     }
 }
 

@@ -404,7 +404,7 @@ fn module_exports(doc: &PythonDocument, catalog: &dyn Catalog) -> (HashMap<Strin
                 if !ret.is_aws() {
                     continue;
                 }
-                Sym::External(Box::new(without_params(ret)))
+                Sym::External(Box::new(ret.outside_its_file()))
             }
             Sym::Class(class) => {
                 // A class whose instances hold clients: its attributes travel with it.
@@ -421,7 +421,7 @@ fn module_exports(doc: &PythonDocument, catalog: &dyn Catalog) -> (HashMap<Strin
                 let mut held: Vec<(String, Sym)> = attrs
                     .iter()
                     .filter(|(_, s)| s.is_aws() && !matches!(s, Sym::Module(_) | Sym::External(_)))
-                    .map(|(n, s)| (n.clone(), without_params(s.clone())))
+                    .map(|(n, s)| (n.clone(), s.clone().outside_its_file()))
                     .collect();
                 if held.is_empty() {
                     continue;
@@ -430,7 +430,7 @@ fn module_exports(doc: &PythonDocument, catalog: &dyn Catalog) -> (HashMap<Strin
                 Sym::ExternalClass(std::sync::Arc::new(held))
             }
             s @ Sym::Value(_) => s,
-            s if s.is_aws() && !matches!(s, Sym::Module(_) | Sym::External(_)) => without_params(s),
+            s if s.is_aws() && !matches!(s, Sym::Module(_) | Sym::External(_)) => s.outside_its_file(),
             s @ Sym::External(_) => s,
             _ => continue,
         };
@@ -447,15 +447,6 @@ fn module_exports(doc: &PythonDocument, catalog: &dyn Catalog) -> (HashMap<Strin
         }
     }
     (out, arg_facts)
-}
-
-/// A factory's parameter-dependent service is unknown outside its file.
-fn without_params(sym: Sym) -> Sym {
-    match sym {
-        Sym::Client { service: Svc::Param(..), confidence, region } => Sym::Client { service: Svc::Dynamic, confidence, region },
-        Sym::Param(..) => Sym::Unknown,
-        other => other,
-    }
 }
 
 /// `app/aws.py` → `app.aws`; `app/__init__.py` → `app`; `app.aws` stays.

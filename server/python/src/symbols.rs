@@ -135,6 +135,16 @@ pub struct ResourceRef {
 }
 
 impl Sym {
+    /// As another file sees it: a factory's parameter-dependent service, or a
+    /// parameter, means nothing outside the file that defines it.
+    pub fn outside_its_file(self) -> Sym {
+        match self {
+            Sym::Client { service: Svc::Param(..), confidence, region } => Sym::Client { service: Svc::Dynamic, confidence, region },
+            Sym::Param(..) => Sym::Unknown,
+            other => other,
+        }
+    }
+
     pub fn client(service: impl Into<String>, confidence: Confidence) -> Sym {
         Sym::Client { service: Svc::Known(service.into()), confidence, region: None }
     }
