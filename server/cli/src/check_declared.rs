@@ -14,7 +14,7 @@ use super::{CheckArgs, CheckFormat, FailOn};
 use iamlens_engine::evaluator::{PolicyDocument, PolicySet};
 use iamlens_engine::settings::{Setting, Settings};
 use iamlens_engine::{self as engine, WalkOptions};
-use iamlens_functions::{Context, Deployment, Framework, Function, FunctionPolicies, IacOptions};
+use iamlens_functions::{Deployment, Framework, Function, FunctionPolicies, IacOptions};
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -146,22 +146,15 @@ fn declared_for<'d>(deployment: &'d Deployment, function: &Function) -> Option<&
 /// `--parameter-overrides`, and the region and account the templates'
 /// pseudo parameters take.
 fn iac_options(args: &CheckArgs) -> Result<IacOptions, String> {
-    let mut context = Context {
-        stack_name: args.stack_name.clone(),
-        stage: args.stage.clone(),
-        region: args.region.clone().filter(|r| r != "*"),
-        account: args.account.clone().filter(|a| a != "*"),
-        ..Default::default()
-    };
-    for pair in &args.parameter_overrides {
-        let Some((name, value)) = pair.split_once('=') else {
-            return Err(format!("--parameter-overrides: `{pair}` is not NAME=VALUE"));
-        };
-        context.parameters.insert(name.trim().to_string(), value.to_string());
+    let context = crate::deployed::IacFlags {
+        iac: &args.iac,
+        stack_name: &args.stack_name,
+        stage: &args.stage,
+        region: &args.region,
+        account: &args.account,
+        parameter_overrides: &args.parameter_overrides,
     }
-    if let Some(path) = args.iac.iter().find(|p| !p.exists()) {
-        return Err(format!("--iac: {} does not exist", path.display()));
-    }
+    .context()?;
     // Only files (a pre-commit hook's changed files): the templates are those of the current directory.
     let only_files = !args.paths.is_empty() && args.paths.iter().all(|p| p.is_file());
     let explicit = if args.iac.is_empty() && only_files { vec![PathBuf::from(".")] } else { args.iac.clone() };

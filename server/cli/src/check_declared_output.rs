@@ -4,7 +4,7 @@
 //! located at the template line of the granting statement.
 
 use super::check_declared::MODELLED_DECLARED;
-use super::check_output::{annotation, char_column, location, plural, EXCESS_RULE, MISSING_RULE};
+use super::check_output::{annotation, char_column, location, plural, push_verdicts, EXCESS_RULE, MISSING_RULE};
 use super::CheckFormat;
 use iamlens_engine::drift::Drift;
 use iamlens_engine::evaluator::ExcessGrant;
@@ -104,20 +104,7 @@ fn text(checks: &[FunctionCheck], unbound_files: usize) -> String {
             continue;
         };
         relative = Some(drift.excess_is_relative);
-        for call in &drift.calls {
-            out.push_str(&format!("{}:{}:{}: {} {}\n", call.file, call.line, call.column, call.verdict, call.call));
-            for a in &call.actions {
-                for r in &a.resources {
-                    out.push_str(&format!("    {} {} on {}: {}\n", r.decision.verdict(), a.action, r.resource, r.decision));
-                }
-            }
-        }
-        for grant in &drift.excess {
-            match c.locate(grant) {
-                Some((file, line)) => out.push_str(&format!("{}:{line}: excess: {}\n", file.display(), grant.summary())),
-                None => out.push_str(&format!("excess: {}\n", grant.summary())),
-            }
-        }
+        push_verdicts(&mut out, drift, |grant| c.locate(grant));
         let s = &drift.summary;
         out.push_str(&format!(
             "   {}: {} call(s) allowed, {} denied, {} depend on run-time values; {}, {} beyond what the calls read need\n",
@@ -132,14 +119,7 @@ fn text(checks: &[FunctionCheck], unbound_files: usize) -> String {
             out.push_str(&format!("   (granted for reasons the code does not show, never excess: {})\n", drift.allowed.join(", ")));
         }
     }
-    let (missing, excess, unchecked) = totals(checks);
-    out.push_str(&format!(
-        "declared policies of {}: {}, {} beyond what the calls read need{}\n",
-        plural(checks.len(), "function", "functions"),
-        plural(missing, "missing permission", "missing permissions"),
-        plural(excess, "statement grants", "statements grant"),
-        if unchecked > 0 { format!(", {} not checked", plural(unchecked, "function", "functions")) } else { String::new() }
-    ));
+    out.push_str(&totals_line(checks));
     if unbound_files > 0 {
         out.push_str(&format!("(not checked: {} with AWS calls that no deployed function runs)\n", plural(unbound_files, "file", "files")));
     }
@@ -275,13 +255,18 @@ fn github(checks: &[FunctionCheck]) -> String {
             ));
         }
     }
+    out.push_str(&totals_line(checks));
+    out
+}
+
+/// `declared policies of 3 functions: 1 missing permission, 2 statements grant beyond …`
+fn totals_line(checks: &[FunctionCheck]) -> String {
     let (missing, excess, unchecked) = totals(checks);
-    out.push_str(&format!(
+    format!(
         "declared policies of {}: {}, {} beyond what the calls read need{}\n",
         plural(checks.len(), "function", "functions"),
         plural(missing, "missing permission", "missing permissions"),
         plural(excess, "statement grants", "statements grant"),
         if unchecked > 0 { format!(", {} not checked", plural(unchecked, "function", "functions")) } else { String::new() }
-    ));
-    out
+    )
 }

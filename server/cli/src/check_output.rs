@@ -61,12 +61,9 @@ pub fn render(format: CheckFormat, drift: &Drift, granted: &Granted) -> String {
     }
 }
 
-pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-fn text(drift: &Drift, granted: &Granted) -> String {
-    let mut out = String::new();
+/// Each call's verdict with its actions' decisions, then each excess grant
+/// at the file and line `locate` finds for it: the text both `check` sources print.
+pub(crate) fn push_verdicts(out: &mut String, drift: &Drift, locate: impl Fn(&ExcessGrant) -> Option<(std::path::PathBuf, u32)>) {
     for c in &drift.calls {
         out.push_str(&format!("{}:{}:{}: {} {}\n", c.file, c.line, c.column, c.verdict, c.call));
         for a in &c.actions {
@@ -76,11 +73,20 @@ fn text(drift: &Drift, granted: &Granted) -> String {
         }
     }
     for grant in &drift.excess {
-        match granted.locate(grant) {
+        match locate(grant) {
             Some((file, line)) => out.push_str(&format!("{}:{line}: excess: {}\n", file.display(), grant.summary())),
             None => out.push_str(&format!("excess: {}\n", grant.summary())),
         }
     }
+}
+
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn text(drift: &Drift, granted: &Granted) -> String {
+    let mut out = String::new();
+    push_verdicts(&mut out, drift, |grant| granted.locate(grant).map(|(file, line)| (file.to_path_buf(), line)));
     let s = &drift.summary;
     out.push_str(&format!("{}: {} call(s) allowed, {} denied, {} depend on run-time values\n", granted.label(), s.allowed, s.denied, s.depends));
     out.push_str(&format!(
