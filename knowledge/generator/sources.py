@@ -41,15 +41,20 @@ def botocore_services():
         version, path = _latest_model(service_dir, "service-2.json")
         if path is None:
             continue
-        entry = {"api_version": version, "model": read_json(path), "paginators": {}, "waiters": {}}
-        pag = service_dir / version / "paginators-1.json"
-        if pag.exists():
-            entry["paginators"] = read_json(pag).get("pagination", {})
-        wait = service_dir / version / "waiters-2.json"
-        if wait.exists():
-            entry["waiters"] = read_json(wait).get("waiters", {})
-        out[service_dir.name] = entry
+        out[service_dir.name] = _service_entry(service_dir, version, path)
     return out
+
+
+def _service_entry(service_dir, version, path):
+    """One service's model, paginators and waiters, as botocore_services() gives them."""
+    entry = {"api_version": version, "model": read_json(path), "paginators": {}, "waiters": {}}
+    pag = service_dir / version / "paginators-1.json"
+    if pag.exists():
+        entry["paginators"] = read_json(pag).get("pagination", {})
+    wait = service_dir / version / "waiters-2.json"
+    if wait.exists():
+        entry["waiters"] = read_json(wait).get("waiters", {})
+    return entry
 
 
 def retired_services(pins):
@@ -67,14 +72,7 @@ def retired_services(pins):
             version, path = _latest_model(service_dir, "service-2.json") if service_dir.is_dir() else (None, None)
             if path is None:
                 raise SystemExit(f"generator: pins.toml [{key}] lists {name}, which botocore {pin['version']} does not have")
-            entry = {"api_version": version, "model": read_json(path), "paginators": {}, "waiters": {}, "retired": pin["version"]}
-            pag = service_dir / version / "paginators-1.json"
-            if pag.exists():
-                entry["paginators"] = read_json(pag).get("pagination", {})
-            wait = service_dir / version / "waiters-2.json"
-            if wait.exists():
-                entry["waiters"] = read_json(wait).get("waiters", {})
-            out[name] = entry
+            out[name] = {**_service_entry(service_dir, version, path), "retired": pin["version"]}
     return out
 
 
