@@ -335,10 +335,10 @@ impl ProjectView for ProjectIndex {
         !self.arg_facts.is_empty() && self.facts_by_callee().keys().any(|(m, _)| m == module)
     }
 
-    fn defined_with_sdk(&self, module: &str, name: Option<&str>) -> bool {
+    fn defined_with_sdk(&self, module: &str, name: Option<&str>) -> Option<bool> {
         match name {
-            None => self.sdk_users.contains(module),
-            Some(name) => self.defining_module(module, name).is_some_and(|(m, _)| self.sdk_users.contains(&m)),
+            None => self.modules.contains_key(module).then(|| self.sdk_users.contains(module)),
+            Some(name) => self.defining_module(module, name).map(|(m, _)| self.sdk_users.contains(&m)),
         }
     }
 
@@ -404,7 +404,12 @@ fn module_exports(doc: &PythonDocument, catalog: &dyn Catalog) -> (HashMap<Strin
                 if !ret.is_aws() {
                     continue;
                 }
-                Sym::External(Box::new(ret.outside_its_file()))
+                // A factory's service parameter is filled at each call (`sessions.client("glue")`).
+                let ret = match ret {
+                    client @ Sym::Client { service: Svc::Param(..), .. } => client,
+                    other => other.outside_its_file(),
+                };
+                Sym::External(Box::new(ret))
             }
             Sym::Class(class) => {
                 // A class whose instances hold clients: its attributes travel with it.

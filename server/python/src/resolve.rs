@@ -137,6 +137,9 @@ impl<'a> Analyzer<'a> {
                 (SdkItem::Boto3Module, "resource") => Sym::Sdk(SdkItem::ResourceFn),
                 (SdkItem::Boto3Module, "Session") => Sym::Sdk(SdkItem::SessionFn),
                 (SdkItem::Boto3Module, "session") => Sym::Sdk(SdkItem::SessionModule),
+                // The session `boto3.client(...)` uses, once one was made.
+                (SdkItem::Boto3Module, "DEFAULT_SESSION") => Sym::Session { region: None },
+                (SdkItem::Boto3Module, "_get_default_session") => Sym::Sdk(SdkItem::SessionFn),
                 (SdkItem::SessionModule, "Session" | "AioSession" | "get_session") => Sym::Sdk(SdkItem::SessionFn),
                 (SdkItem::BotocoreModule, "session") => Sym::Sdk(SdkItem::BotocoreSessionModule),
                 (SdkItem::BotocoreSessionModule, "get_session" | "Session" | "AioSession") => Sym::Sdk(SdkItem::SessionFn),
@@ -291,6 +294,15 @@ impl<'a> Analyzer<'a> {
         }
         let args = CallArgs::of(call);
         let arg = args.get(0, "service_name", self.src).or_else(|| args.get(usize::MAX, "service", self.src))?;
+        if let (false, Sym::Param(i, param)) = (wants_resource, self.eval(arg, env)) {
+            // A factory of the project passing its own parameter on
+            // (`ensure_session(s).client(service_name=service_name)`): each
+            // call of the factory names the service.
+            return (lower == "client" || lower == "create_client").then(|| {
+                let region = self.region_arg(call, 1, env);
+                Sym::Client { service: Svc::Param(i, param), confidence: Confidence::Medium, region }
+            });
+        }
         let service = self.value(arg, env).as_exact_str()?;
         let svc = self.service(&service)?;
         let region = self.region_arg(call, 1, env);
@@ -323,7 +335,7 @@ impl<'a> Analyzer<'a> {
                 let ret = self.function_return(def);
                 self.substitute_params(ret, call, env, bound_method)
             }
-            Sym::External(ret) => (*ret).with_confidence_at_most(Confidence::Medium),
+            Sym::External(ret) => self.substitute_params(*ret, call, env, false).with_confidence_at_most(Confidence::Medium),
             Sym::Class(c) => Sym::Instance(c),
             Sym::ExternalClass(attrs) => Sym::ExternalInstance(attrs),
             Sym::TypeOf(_) => Sym::Foreign,
