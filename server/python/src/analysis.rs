@@ -83,7 +83,7 @@ fn prepare<'a>(
     an.module = doc.module.as_deref();
     an.project_uses_sdk = !an.imports_sdk && index.project_uses_sdk(an.module);
     let receives_clients = an.module.is_some_and(|m| index.receives_clients(m));
-    let lookalikes = an.project_uses_sdk && has_boto_style_keyword(src);
+    let lookalikes = an.project_uses_sdk && (has_boto_style_keyword(src) || calls_an_operation_bare(src, catalog));
     let takes_part = receives_clients || lookalikes || names_a_service_factory(src, catalog) || decorator_names_a_service(src, catalog);
     if !an.imports_sdk && !takes_part {
         return None;
@@ -146,6 +146,26 @@ pub(crate) fn has_boto_style_keyword(src: &str) -> bool {
         let word_start = bytes[..at].iter().rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_')).map_or(0, |p| p + 1);
         let before = bytes[..word_start].iter().rev().find(|b| !b.is_ascii_whitespace());
         word_start < at && bytes[word_start].is_ascii_uppercase() && matches!(before, Some(b'(' | b','))
+    })
+}
+
+/// Whether the text calls a method named like an AWS operation with no
+/// arguments or only `**spread` ones (`notifier.list_topics()`,
+/// `x.create_stream(**params)`), by a plain text scan: such a call in a project
+/// that uses AWS is named in a warning even without a keyword to go by.
+pub(crate) fn calls_an_operation_bare(src: &str, catalog: &dyn Catalog) -> bool {
+    let bytes = src.as_bytes();
+    src.match_indices('(').any(|(at, _)| {
+        let rest = src[at + 1..].trim_start();
+        if !(rest.starts_with(')') || rest.starts_with("**")) {
+            return false;
+        }
+        let word_start = bytes[..at].iter().rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_')).map_or(0, |p| p + 1);
+        word_start > 0
+            && word_start < at
+            && bytes[word_start - 1] == b'.'
+            && bytes[word_start].is_ascii_lowercase()
+            && !catalog.services_with_method(&src[word_start..at]).is_empty()
     })
 }
 

@@ -39,7 +39,7 @@ impl<'a> Analyzer<'a> {
             return None;
         }
         let mut found = SingleService::default();
-        if self.imports_sdk {
+        if self.imports_sdk || self.project_uses_sdk {
             // A constructor is also called as `cls(...)` in the class's own classmethods.
             let class = (position != index).then(|| def.parent().and_then(|b| b.parent())).flatten();
             let by_cls = class.map(|c| self.calls_named(def, "cls").into_iter().filter(move |call| c.byte_range().contains(&call.start_byte())));

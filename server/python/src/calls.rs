@@ -525,7 +525,7 @@ impl<'a> Analyzer<'a> {
         }
         let (args, positional, opaque_spread) = self.keyword_args(call, env);
         // boto3 operations take keyword arguments only: a positional one means another API.
-        if positional || (lookalike && args.is_empty()) {
+        if positional {
             return;
         }
         // No keyword to match members on (`x.list_topics()`, `x.create(**params)`):

@@ -16,6 +16,10 @@ use tree_sitter::Node;
 pub struct Injected {
     service: String,
     resource: bool,
+    /// Whether the decorator is AWS code: `Some(false)` for one defined in a
+    /// project module that never imports an AWS SDK (`@gcp_conn("iam")` hands
+    /// another cloud's client), `None` when its module is not indexed.
+    aws: Option<bool>,
 }
 
 /// Named like a parameter that takes a client: `client`, `conn`, `resource`,
@@ -44,37 +48,46 @@ impl<'a> Analyzer<'a> {
             .and_then(|n| literal(*n))
             .or_else(|| ["service", "service_name", "client_type"].iter().find_map(|k| args.keyword(k, self.src).and_then(literal)))?;
         let svc = self.service(&service)?;
-        if !self.decorator_is_aws_code(callee) {
-            return None;
-        }
+        let aws = self.decorator_is_aws_code(callee);
         let resource = ["service_type", "conn_type"].iter().any(|k| args.keyword(k, self.src).and_then(literal).as_deref() == Some("resource"));
-        Some(Injected { service: svc.name.clone(), resource })
+        Some(Injected { service: svc.name.clone(), resource, aws })
     }
 
     /// Defined in this file when it imports the SDK, or imported from a
-    /// project module that does.
-    fn decorator_is_aws_code(&self, callee: Node<'a>) -> bool {
+    /// project module that does; `None` when that module is not indexed.
+    fn decorator_is_aws_code(&self, callee: Node<'a>) -> Option<bool> {
         let path = text(callee, self.src);
         let root = path.split('.').next().unwrap_or(path);
         match self.imported_names(callee).get(root) {
-            None => self.imports_sdk,
+            None => self.imports_sdk.then_some(true),
             Some((module, member)) => {
-                let Some(module) = self.index.absolute_module(module, self.module) else { return false };
+                let module = self.index.absolute_module(module, self.module)?;
                 // `from pkg import deco` (a function, maybe re-exported) or `from pkg import aws` (a module).
-                self.index.defined_with_sdk(&module, *member)
-                    || member
-                        .and_then(|m| self.index.absolute_module(&format!("{module}.{m}"), self.module))
-                        .is_some_and(|m| self.index.defined_with_sdk(&m, None))
+                let as_function = self.index.defined_with_sdk(&module, *member);
+                let as_module = member
+                    .and_then(|m| self.index.absolute_module(&format!("{module}.{m}"), self.module))
+                    .and_then(|m| self.index.defined_with_sdk(&m, None));
+                match (as_function, as_module) {
+                    (Some(true), _) | (_, Some(true)) => Some(true),
+                    (None, None) => None,
+                    _ => Some(false),
+                }
             }
         }
     }
 
     /// The parameter `name` of a function whose decorator injects `injected`:
     /// the client when the name says it takes one (`client`, `conn`,
-    /// `resource`, `sqs_client`, ...).
+    /// `resource`, `sqs_client`, ...); known not to be AWS when the decorator
+    /// is not AWS code.
     pub(super) fn injected_param(&self, injected: &Injected, name: &str) -> Option<Sym> {
         if !is_clientish(name) {
             return None;
+        }
+        match injected.aws {
+            Some(true) => {}
+            Some(false) => return Some(Sym::Foreign),
+            None => return None,
         }
         let lower = name.to_ascii_lowercase();
         let confidence = Confidence::Medium;

@@ -2,7 +2,9 @@
 //! projects, [`PythonDocument`] as a `SourceDocument`, [`ProjectIndex`] as a
 //! `LanguageIndex`.
 
-use crate::analysis::{analyze_document, analyze_python_range_with, decorator_names_a_service, has_boto_style_keyword, services_named};
+use crate::analysis::{
+    analyze_document, analyze_python_range_with, calls_an_operation_bare, decorator_names_a_service, has_boto_style_keyword, services_named,
+};
 use crate::document::PythonDocument;
 use crate::index::ProjectIndex;
 use crate::project::{analyze_files_on_disk, analyze_project};
@@ -34,12 +36,16 @@ impl FrontEnd for PythonFrontEnd {
     /// contains "boto"; a file without it can still build clients through a
     /// factory it was given (`session.client("ec2")`), which needs "client(" or
     /// "resource(" in the text, or call the clients other modules hand it
-    /// (`table.put_item(Item=...)`), which mostly pass PascalCase keywords.
+    /// (`table.put_item(Item=...)`), which mostly pass PascalCase keywords or
+    /// none (`iam_client.list_account_aliases()`).
     fn may_use_aws(&self, bytes: &[u8]) -> bool {
         bytes.windows(4).any(|w| w == b"boto")
             || bytes.windows(7).any(|w| w == b"client(")
             || bytes.windows(9).any(|w| w == b"resource(")
-            || std::str::from_utf8(bytes).is_ok_and(|text| has_boto_style_keyword(text) || decorator_names_a_service(text, catalog::embedded()))
+            || std::str::from_utf8(bytes).is_ok_and(|text| {
+                let catalog = catalog::embedded();
+                has_boto_style_keyword(text) || decorator_names_a_service(text, catalog) || calls_an_operation_bare(text, catalog)
+            })
     }
 
     /// pytest's and unittest's conventions: a `tests`/`test` directory,

@@ -38,8 +38,9 @@ pub trait ProjectView {
     fn receives_clients(&self, module: &str) -> bool;
 
     /// Whether the module that defines `name` of `module` (re-exports
-    /// followed; `name: None` for the module itself) imports an AWS SDK.
-    fn defined_with_sdk(&self, module: &str, name: Option<&str>) -> bool;
+    /// followed; `name: None` for the module itself) imports an AWS SDK;
+    /// `None` when that module is not indexed.
+    fn defined_with_sdk(&self, module: &str, name: Option<&str>) -> Option<bool>;
 
     /// Whether some module of the project imports an AWS SDK: then calls that
     /// look like AWS calls in its other files are named in warnings.

@@ -1038,6 +1038,16 @@ fn boto_style_keywords_are_told_from_comparisons_and_defaults() {
 }
 
 #[test]
+fn bare_operation_calls_are_told_from_other_method_calls() {
+    use crate::analysis::calls_an_operation_bare;
+    let cat = iamlens_engine::catalog::embedded();
+    assert!(calls_an_operation_bare("n = len(notifier.list_topics()['Topics'])", cat));
+    assert!(calls_an_operation_bare("kinesis.create_stream( **params)", cat));
+    assert!(!calls_an_operation_bare("name = s.strip().lower()\nx.list_topics(a)\nlist_topics()\n", cat));
+    assert!(!calls_an_operation_bare("self._list_topics()\nitems.keys()", cat));
+}
+
+#[test]
 fn clients_held_in_dicts_reach_the_constructors_they_are_passed_to() {
     let a = analyze(
         "import boto3\n\nCONFIG = {'resource': boto3.resource('dynamodb'), 'table_name': 'orders'}\n\n\
