@@ -82,6 +82,7 @@ fn prepare<'a>(
     // only calls on receivers that resolve to clients count there.
     an.module = doc.module.as_deref();
     an.project_uses_sdk = !an.imports_sdk && index.project_uses_sdk(an.module);
+    an.imports_other_cloud = an.project_uses_sdk && imports::text_imports_other_cloud_sdk(src);
     let receives_clients = an.module.is_some_and(|m| index.receives_clients(m));
     let lookalikes = an.project_uses_sdk && (has_boto_style_keyword(src) || calls_an_operation_bare(src, catalog));
     let takes_part = receives_clients || lookalikes || names_a_service_factory(src, catalog) || decorator_names_a_service(src, catalog);

@@ -11,7 +11,7 @@
 use super::catalog_cache::ServiceCache;
 use super::project_view::ProjectView;
 use super::scope::{DefInfo, Env, FrameKind};
-use super::symbols::Sym;
+use super::symbols::{ParamOp, Sym};
 use iamlens_engine::catalog::Catalog;
 use iamlens_engine::front_end::AnalysisOptions;
 use iamlens_engine::model::{CodeScope, Finding, SdkCall};
@@ -138,6 +138,12 @@ pub struct Analyzer<'a> {
     /// Another file of the project imports an AWS SDK: in a file that does
     /// not, calls that look like AWS calls are named in warnings.
     pub project_uses_sdk: bool,
+    /// The file imports another cloud's SDK (see `imports::text_imports_other_cloud_sdk`).
+    pub imports_other_cloud: bool,
+    /// Memo of each function's [`ParamOp`]s (by start byte); `None` while being computed.
+    pub helper_ops: RefCell<HashMap<usize, Option<Rc<Vec<ParamOp>>>>>,
+    /// While a function's `ParamOp`s are computed: where they are collected.
+    pub param_ops: RefCell<Option<Vec<ParamOp>>>,
 }
 
 /// [`Analyzer::owner`] outside any statement.
@@ -178,6 +184,9 @@ impl<'a> Analyzer<'a> {
             module: None,
             imported: RefCell::new(None),
             project_uses_sdk: false,
+            imports_other_cloud: false,
+            helper_ops: RefCell::new(HashMap::new()),
+            param_ops: RefCell::new(None),
         }
     }
 
@@ -197,6 +206,7 @@ impl<'a> Analyzer<'a> {
         self.fn_returns.borrow_mut().clear();
         self.class_attrs.borrow_mut().clear();
         self.fn_locals.borrow_mut().clear();
+        self.helper_ops.borrow_mut().clear();
     }
 
     /// Note that the statement or definition being walked used `def`'s facts.
@@ -249,6 +259,9 @@ pub trait Eval<'a> {
 pub trait DefinitionFacts {
     /// What the function defined at `def` returns.
     fn function_return(&self, def: usize) -> Sym;
+
+    /// The operations the function defined at `def` makes on what its callers pass.
+    fn helper_ops(&self, def: usize) -> Rc<Vec<ParamOp>>;
 
     /// The attributes of the class defined at `class`: class-level
     /// assignments and `self.x = ...` in its methods.

@@ -54,8 +54,13 @@ impl<'a> Analyzer<'a> {
     fn classify_call(&self, call: Node<'a>, env: &Env<'a>, scopes: &mut [ScopeEntry]) {
         let Some(func) = call.field("function").map(unwrap_expr) else { return };
         if func.kind() != "attribute" {
-            if let Sym::Sdk(item @ (SdkItem::ClientFn | SdkItem::ResourceFn)) = self.eval(func, env) {
-                self.check_service_name(call, item == SdkItem::ResourceFn, env);
+            match self.eval(func, env) {
+                Sym::Sdk(item @ (SdkItem::ClientFn | SdkItem::ResourceFn)) => self.check_service_name(call, item == SdkItem::ResourceFn, env),
+                callee @ (Sym::Function(_) | Sym::Helper(_)) if func.kind() == "identifier" => {
+                    self.helper_call(callee, false, call, func, env, scopes)
+                }
+                _ if func.kind() == "call" => self.getattr_call(func, call, env, scopes),
+                _ => {}
             }
             return;
         }
@@ -66,20 +71,35 @@ impl<'a> Analyzer<'a> {
         let base = self.eval(obj, env);
         let region = base.region().map(str::to_string);
         let first = self.out.borrow().calls.len();
+        if self.collecting_param_ops() {
+            self.record_call_on_param(&base, method, call, env);
+        }
+        // A helper of this file or another module called as a method or a module attribute.
+        if matches!(base, Sym::SelfOf(_) | Sym::Instance(_) | Sym::Class(_) | Sym::Module(_) | Sym::ExternalClass(_) | Sym::ExternalInstance(_)) {
+            let via_instance = matches!(base, Sym::SelfOf(_) | Sym::Instance(_) | Sym::ExternalInstance(_));
+            let callee = self.member(base.clone(), method);
+            self.helper_call(callee, via_instance, call, attr, env, scopes);
+        }
         match base {
             Sym::Sdk(SdkItem::Boto3Module) | Sym::Session { .. } => {
                 if matches!(method, "client" | "create_client" | "resource") {
                     self.check_service_name(call, method == "resource", env);
                 }
             }
-            Sym::Client { service: Svc::Known(service), confidence, .. } => self.client_call(&service, method, call, attr, confidence, env, scopes),
+            Sym::Client { service: Svc::Known(service), confidence, .. } => {
+                self.runtime_operation_name(&base_text(call, self.src), method, call, env);
+                self.client_call(&service, method, call, attr, confidence, env, scopes)
+            }
             Sym::Client { service: Svc::OneOf(services), confidence, .. } => {
                 // The call runs on each service's client some caller hands in.
                 for service in services.iter().filter(|s| self.service(s).is_some_and(|svc| exact_operation(&svc, method).is_some())) {
                     self.client_call(service, method, call, attr, confidence, env, scopes);
                 }
             }
-            Sym::Client { .. } => self.unresolved_call(method, call, attr, env, Receiver::SomeClient, scopes),
+            Sym::Client { .. } => {
+                self.runtime_operation_name(&base_text(call, self.src), method, call, env);
+                self.unresolved_call(method, call, attr, env, Receiver::SomeClient, scopes)
+            }
             Sym::Paginator { service, method: m, confidence, .. } if method == "paginate" => {
                 let Some(svc) = self.service(&service) else { return };
                 if let Some(op) = exact_operation(&svc, &m) {
@@ -135,7 +155,7 @@ impl<'a> Analyzer<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn client_call(
+    pub(super) fn client_call(
         &self,
         service: &str,
         method: &str,
@@ -528,6 +548,12 @@ impl<'a> Analyzer<'a> {
         if positional {
             return;
         }
+        // With no argument to go by, a call on an object of the project's own
+        // (a wrapper's `facade.get_groups()`) or in a file that uses another
+        // cloud's SDK (`gcs.list_buckets()`) is taken to be theirs.
+        if lookalike && args.is_empty() && (receiver == Receiver::ProjectOpaque || self.imports_other_cloud) {
+            return;
+        }
         // No keyword to match members on (`x.list_topics()`, `x.create(**params)`):
         // the name alone is no evidence of a client, so such a call becomes
         // part of the policy only when a hint or directive settles it.
@@ -546,6 +572,17 @@ impl<'a> Analyzer<'a> {
             .collect();
         if candidates.is_empty() {
             return;
+        }
+        // With no argument either, the receiver's name is the only evidence:
+        // named like a client (`iam_client`, `conn`) or like one of the
+        // services that have the method (`sns.list_topics()`).
+        if lookalike && args.is_empty() && !opaque_spread {
+            let object = call.field("function").and_then(|f| f.field("object"));
+            let last = object.map(|o| text(o, self.src).rsplit(['.', ' ', '\n']).next().unwrap_or("")).unwrap_or("");
+            let names_a_candidate = candidates.iter().any(|c| last.eq_ignore_ascii_case(c) || last.eq_ignore_ascii_case(&c.replace('-', "_")));
+            if !super::decorators::is_clientish(last) && !names_a_candidate {
+                return;
+            }
         }
         let directed = self.directive_service(call);
         let settled: Vec<&String> = match &directed {
@@ -665,7 +702,7 @@ impl<'a> Analyzer<'a> {
         (out, !args.positional.is_empty() || args.has_star, opaque)
     }
 
-    fn unknown_method(&self, at: Node<'a>, svc: &Service, method: &str) {
+    pub(super) fn unknown_method(&self, at: Node<'a>, svc: &Service, method: &str) {
         let suggestions = svc.nearest_methods(method, 3);
         let hint = suggestion_text(&suggestions);
         self.finding(
@@ -680,7 +717,7 @@ impl<'a> Analyzer<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push_call(
+    pub(super) fn push_call(
         &self,
         call: Node<'a>,
         name: Node<'a>,
@@ -708,6 +745,11 @@ impl<'a> Analyzer<'a> {
             region: None,
         });
     }
+}
+
+/// The receiver's text of `recv.method(...)`, on one line.
+fn base_text(call: Node, src: &str) -> String {
+    call.field("function").and_then(|f| f.field("object")).map(|o| one_line(text(o, src))).unwrap_or_default()
 }
 
 /// Whether a call gives every required member of `op`, but the ones naming

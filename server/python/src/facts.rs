@@ -4,9 +4,10 @@
 //! the receiver resolution below asks for them.
 
 use super::analyzer::{Analyzer, ClassAttrs, DefinitionFacts};
-use super::scope::Env;
-use super::symbols::Sym;
-use super::syntax::FieldExt;
+use super::scope::{Env, Frame, FrameKind};
+use super::symbols::{ParamOp, Sym};
+use super::syntax::{text, FieldExt};
+use super::walker::Mode;
 use std::rc::Rc;
 use tree_sitter::Node;
 
@@ -27,6 +28,32 @@ impl DefinitionFacts for Analyzer<'_> {
         self.owner.set(outer);
         self.fn_returns.borrow_mut().insert(def, Some(ret.clone()));
         ret
+    }
+
+    /// The operations the function makes on what its callers pass (memoised):
+    /// its body walked with its parameters unbound, the calls whose service
+    /// or operation is a parameter collected, the calls it finds dropped.
+    fn helper_ops(&self, def: usize) -> Rc<Vec<ParamOp>> {
+        self.record_fact_read(def);
+        if let Some(known) = self.helper_ops.borrow().get(&def) {
+            if known.is_none() {
+                self.order_sensitive.set(true);
+            }
+            return known.clone().unwrap_or_default();
+        }
+        let Some(node) = self.defs.borrow().get(&def).copied() else { return Rc::default() };
+        // Only a function that mentions clients, sessions, paginators or
+        // waiters can make operations on its parameters (or call one that does).
+        let body = node.field("body").map_or("", |b| text(b, self.src));
+        if !["client", "session", "Session", "get_paginator", "get_waiter", "resource"].iter().any(|w| body.contains(w)) {
+            self.helper_ops.borrow_mut().insert(def, Some(Rc::default()));
+            return Rc::default();
+        }
+        self.helper_ops.borrow_mut().insert(def, None);
+        let ops = self.collect_param_ops(node, def);
+        let ops = Rc::new(ops);
+        self.helper_ops.borrow_mut().insert(def, Some(ops.clone()));
+        ops
     }
 
     /// Class-level assignments and `self.x = ...` in its methods (memoised).
@@ -63,6 +90,33 @@ impl DefinitionFacts for Analyzer<'_> {
 }
 
 impl<'a> Analyzer<'a> {
+    fn collect_param_ops(&self, def: Node<'a>, id: usize) -> Vec<ParamOp> {
+        let Some(_guard) = self.enter() else { return Vec::new() };
+        let Some(body) = def.field("body") else { return Vec::new() };
+        let (calls, findings, scopes) = {
+            let out = self.out.borrow();
+            (out.calls.len(), out.findings.len(), out.scopes.len())
+        };
+        let outer_collector = self.param_ops.replace(Some(Vec::new()));
+        let outer_owner = self.owner.replace(id);
+        let mut env = Env::module();
+        let mut frame = Frame::new(FrameKind::Function);
+        self.bind_params(def, &mut frame, &env, true);
+        env.frames.push(frame);
+        self.walk_block(body, &mut env, &mut Mode { emit: true, ..Mode::default() }, &mut Vec::new());
+        self.owner.set(outer_owner);
+        let mut ops = self.param_ops.replace(outer_collector).unwrap_or_default();
+        let forwards = super::helper_calls::forwards_keywords(def, self.src);
+        for op in &mut ops {
+            op.forwards_keywords &= forwards;
+        }
+        let mut out = self.out.borrow_mut();
+        out.calls.truncate(calls);
+        out.findings.truncate(findings);
+        out.scopes.truncate(scopes);
+        ops
+    }
+
     fn compute_return(&self, def: Node<'a>) -> Sym {
         let Some(_guard) = self.enter() else { return Sym::Unknown };
         // A return annotation with a stub type is a promise.

@@ -138,9 +138,43 @@ pub fn imports_project_aws(stmt: Node, src: &str, index: &dyn ProjectView, catal
         }
         match index.lookup(&b.module, member, catalog) {
             Some(Sym::Module(sub)) => index.exports_aws_under(&sub),
+            Some(Sym::ExternalClass(attrs)) => attrs.iter().any(|(_, s)| matches!(s, Sym::Helper(_))),
             Some(sym) => sym.is_aws(),
             None => false,
         }
+    })
+}
+
+/// Root modules of other clouds' and platforms' SDKs, whose clients share
+/// method names with AWS operations (`list_buckets`, `get_cluster`,
+/// `list_users`): a file importing one is taken to call those, not AWS, when a
+/// call gives no argument to tell.
+const OTHER_CLOUD_ROOTS: &[&str] = &[
+    "google",          // google.cloud.*, google.auth
+    "googleapiclient", // Google API discovery client
+    "azure",           // azure-* SDKs
+    "msrestazure",     // older Azure SDK runtime
+    "msgraph",         // Microsoft Graph
+    "oci",             // Oracle Cloud
+    "kubernetes",      // Kubernetes client
+    "aliyunsdkcore",   // Alibaba Cloud
+    "oss2",            // Alibaba Cloud object storage
+    "tencentcloud",    // Tencent Cloud
+    "ibm_boto3",       // IBM Cloud Object Storage (a boto3 fork, not AWS)
+    "openstack",       // OpenStack SDK
+    "digitalocean",    // DigitalOcean
+];
+
+/// Whether the text imports another cloud's or platform's SDK (plain text
+/// scan of import lines).
+pub fn text_imports_other_cloud_sdk(src: &str) -> bool {
+    src.lines().any(|line| {
+        let l = line.trim_start();
+        let rest = l.strip_prefix("import ").or_else(|| l.strip_prefix("from "));
+        rest.is_some_and(|r| {
+            let root = r.trim_start().split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or("");
+            OTHER_CLOUD_ROOTS.contains(&root)
+        })
     })
 }
 

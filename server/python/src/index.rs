@@ -12,9 +12,9 @@ use super::document::PythonDocument;
 use super::imports;
 use super::module_names::ModuleNames;
 use super::project_view::{ArgFact, ProjectView};
-use super::scope::Env;
-use super::symbols::{Svc, Sym};
-use super::syntax::{named_children, text};
+use super::scope::{DefInfo, Env};
+use super::symbols::{HelperSig, Svc, Sym};
+use super::syntax::{named_children, text, FieldExt};
 use super::walker::Mode;
 use iamlens_engine::catalog::{self, Catalog};
 use iamlens_engine::front_end::AnalysisOptions;
@@ -402,6 +402,13 @@ fn module_exports(doc: &PythonDocument, catalog: &dyn Catalog) -> (HashMap<Strin
                 }
                 let ret = an.function_return(def);
                 if !ret.is_aws() {
+                    let ops = an.helper_ops(def);
+                    if ops.is_empty() {
+                        continue;
+                    }
+                    let params = an.defs.borrow().get(&def).map(|d| super::helper_calls::named_parameters(*d, src)).unwrap_or_default();
+                    let sig = HelperSig { ops: ops.to_vec(), params, is_method: false, is_static: false, is_classmethod: false };
+                    out.insert(name.to_string(), Export::Sym(Sym::Helper(std::sync::Arc::new(sig))));
                     continue;
                 }
                 // A factory's service parameter is filled at each call (`sessions.client("glue")`).
@@ -425,9 +432,10 @@ fn module_exports(doc: &PythonDocument, catalog: &dyn Catalog) -> (HashMap<Strin
                 let Some(attrs) = an.class_attributes(class) else { continue };
                 let mut held: Vec<(String, Sym)> = attrs
                     .iter()
-                    .filter(|(_, s)| s.is_aws() && !matches!(s, Sym::Module(_) | Sym::External(_)))
+                    .filter(|(_, s)| s.is_aws() && !matches!(s, Sym::Module(_) | Sym::External(_) | Sym::Helper(_)))
                     .map(|(n, s)| (n.clone(), s.clone().outside_its_file()))
                     .collect();
+                held.extend(class_helpers(&an, class, src));
                 if held.is_empty() {
                     continue;
                 }
@@ -452,6 +460,28 @@ fn module_exports(doc: &PythonDocument, catalog: &dyn Catalog) -> (HashMap<Strin
         }
     }
     (out, arg_facts)
+}
+
+/// The methods of the class at `class` that make operations on what their
+/// callers pass, as [`Sym::Helper`]s by name.
+fn class_helpers(an: &Analyzer, class: usize, src: &str) -> Vec<(String, Sym)> {
+    let Some(body) = an.defs.borrow().get(&class).and_then(|c| c.field("body")) else { return Vec::new() };
+    let mut helpers = Vec::new();
+    for stmt in named_children(body) {
+        let decorated = (stmt.kind() == "decorated_definition").then_some(stmt);
+        let Some(def) = (if decorated.is_some() { stmt.field("definition") } else { Some(stmt) }) else { continue };
+        let Some(name) = def.field("name").filter(|_| def.kind() == "function_definition") else { continue };
+        let info = DefInfo::from_decorated(decorated, src, Some(class));
+        an.defs.borrow_mut().insert(def.start_byte(), def);
+        an.def_info.borrow_mut().insert(def.start_byte(), info);
+        let ops = an.helper_ops(def.start_byte());
+        if !ops.is_empty() {
+            let params = super::helper_calls::named_parameters(def, src);
+            let sig = HelperSig { ops: ops.to_vec(), params, is_method: true, is_static: info.is_static, is_classmethod: info.is_classmethod };
+            helpers.push((text(name, src).to_string(), Sym::Helper(std::sync::Arc::new(sig))));
+        }
+    }
+    helpers
 }
 
 /// `app/aws.py` → `app.aws`; `app/__init__.py` → `app`; `app.aws` stays.

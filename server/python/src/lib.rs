@@ -37,6 +37,7 @@ mod deployed;
 pub mod document;
 mod facts;
 mod front_end;
+mod helper_calls;
 mod import_syms;
 mod imports;
 mod incremental;

@@ -174,7 +174,10 @@ impl<'a> Analyzer<'a> {
             Sym::Instance(class) | Sym::Class(class) => self.class_member(class, name).unwrap_or(Sym::Foreign),
             // What else it holds, iamlens cannot see from here.
             Sym::ExternalInstance(attrs) => attrs.iter().find(|(n, _)| n == name).map_or(Sym::ProjectOpaque, |(_, s)| s.clone()),
-            Sym::ExternalClass(_) => Sym::ProjectOpaque,
+            // Its helpers (static and class methods that make operations on what they are given).
+            Sym::ExternalClass(attrs) => {
+                attrs.iter().find(|(n, s)| n == name && matches!(s, Sym::Helper(_))).map_or(Sym::ProjectOpaque, |(_, s)| s.clone())
+            }
             Sym::Unknown | Sym::Param(..) => Sym::Unknown,
             _ => Sym::Foreign,
         }
@@ -336,6 +339,7 @@ impl<'a> Analyzer<'a> {
                 self.substitute_params(ret, call, env, bound_method)
             }
             Sym::External(ret) => self.substitute_params(*ret, call, env, false).with_confidence_at_most(Confidence::Medium),
+            Sym::Helper(_) => Sym::ProjectOpaque,
             Sym::Class(c) => Sym::Instance(c),
             Sym::ExternalClass(attrs) => Sym::ExternalInstance(attrs),
             Sym::TypeOf(_) => Sym::Foreign,
@@ -348,6 +352,12 @@ impl<'a> Analyzer<'a> {
 
     /// Calling `base.method(...)`.
     pub fn call_method(&self, base: Sym, method: &str, call: Node<'a>, env: &Env<'a>) -> Sym {
+        // A cache of clients: `CLIENTS.setdefault(key, session.client(name))`.
+        if method == "setdefault" {
+            if let Some(made) = CallArgs::of(call).get(1, "default", self.src).map(|d| self.eval(d, env)).filter(Sym::is_aws) {
+                return made;
+            }
+        }
         match base {
             Sym::Client { service: Svc::Known(service), confidence, region } => match method {
                 "get_paginator" => match self.first_str_arg(call, "operation_name", env) {
@@ -463,7 +473,14 @@ impl<'a> Analyzer<'a> {
         };
         match ret {
             Sym::Client { service: Svc::Param(i, name), confidence, region } => {
-                let service = param_value(i, &name).and_then(|n| self.value(n, env).as_exact_str()).map_or(Svc::Dynamic, Svc::Known);
+                let service = match param_value(i, &name) {
+                    // A helper handing its own parameter on: still a parameter.
+                    Some(n) => match self.eval(n, env) {
+                        Sym::Param(j, outer) => Svc::Param(j, outer),
+                        _ => self.value(n, env).as_exact_str().map_or(Svc::Dynamic, Svc::Known),
+                    },
+                    None => Svc::Dynamic,
+                };
                 Sym::Client { service, confidence, region }
             }
             Sym::Param(i, name) => param_value(i, &name).map_or(Sym::Unknown, |n| self.eval(n, env)),

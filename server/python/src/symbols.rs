@@ -119,6 +119,60 @@ pub enum Sym {
     Stubs(String),
     /// A function exported by another module of the project, with its return value.
     External(Box<Sym>),
+    /// A function of another module of the project that makes AWS operations
+    /// on what its callers pass (see [`ParamOp`]).
+    Helper(std::sync::Arc<HelperSig>),
+}
+
+/// Where an operation of a project helper gets its service.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OpService {
+    Known(String),
+    /// A parameter holding the service's name (`session.client(service)`).
+    NameParam(usize, String),
+    /// A parameter holding a client (`def paginate(client, op)`).
+    ClientParam(usize, String),
+}
+
+/// Where it gets its operation: a method, paginator or waiter name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OpName {
+    Known(String),
+    Param(usize, String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpKind {
+    Method,
+    Paginator,
+    Waiter,
+}
+
+/// An AWS operation a project function makes whose service or operation
+/// comes from its parameters (`session.client(service).get_paginator(name)`):
+/// each call passing literals (or clients) makes it there. Parameter indices
+/// count `self`/`cls`, as [`Sym::Param`] does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamOp {
+    pub service: OpService,
+    pub name: OpName,
+    pub kind: OpKind,
+    /// The helper hands its `**kwargs` on to the operation: the keywords a
+    /// call gives beyond the helper's own parameters are the operation's input.
+    pub forwards_keywords: bool,
+}
+
+/// A helper of another module: its operations and how it is called.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HelperSig {
+    pub ops: Vec<ParamOp>,
+    /// Its named parameters (a call's other keywords go to forwarding operations).
+    pub params: Vec<String>,
+    /// A method (of a class), and whether it is static or a classmethod: what
+    /// Python passes implicitly depends on it.
+    pub is_method: bool,
+    pub is_static: bool,
+    pub is_classmethod: bool,
 }
 
 /// A boto3 resource object: service, resource class and known identifiers.

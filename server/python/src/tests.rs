@@ -560,6 +560,49 @@ mod incremental {
         ("\ndef use_store():\n    Store().client.receive_message(QueueUrl=QUEUE)\n", ""),
     ];
 
+    /// Helpers that make the operations their callers name, and their callers.
+    const HELPERS: &str = "import boto3\nREGION = 'eu-west-1'\n\ndef make(service):\n    return boto3.client(service)\n\ndef pages(client, op, **kwargs):\n    return client.get_paginator(op).paginate(**kwargs)\n\ndef pages_of(service, op):\n    return pages(make(service), op, MaxResults=5)\n\ndef call(client, method, **params):\n    return getattr(client, method)(**params)\n\ndef walk():\n    pages(make('sqs'), 'list_queues', QueueNamePrefix='j')\n    pages_of('s3', 'list_objects_v2')\n    call(make('sns'), 'list_topics')\n";
+
+    const HELPER_SWAPS: &[(&str, &str)] = &[
+        ("'list_queues'", "'list_dead_letter_source_queues'"),
+        ("'list_dead_letter_source_queues'", "'list_queues'"),
+        ("get_paginator(op)", "get_waiter(op)"),
+        ("get_waiter(op)", "get_paginator(op)"),
+        ("def pages(client, op", "def pages(op, client"),
+        ("def pages(op, client", "def pages(client, op"),
+        ("pages(make(service), op", "pages(boto3.client(service), op"),
+        ("pages(boto3.client(service), op", "pages(make(service), op"),
+        ("pages_of('s3'", "pages_of(REGION"),
+        ("pages_of(REGION", "pages_of('s3'"),
+        ("getattr(client, method)", "getattr(client, 'publish')"),
+        ("getattr(client, 'publish')", "getattr(client, method)"),
+        ("\ndef walk", "\ndef other():\n    call(make('sqs'), 'list_queues')\n\ndef walk"),
+        ("\n\n", "\n\n# note\n"),
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Edits to helpers (what they make, which parameter holds what) and
+        /// to their callers: the edited document analyses like a fresh one.
+        #[test]
+        fn reused_helper_results_equal_a_fresh_analysis(steps in proptest::collection::vec((0usize..HELPER_SWAPS.len(), 0usize..4), 1..12)) {
+            let cat = iamlens_engine::catalog::embedded();
+            let index = ProjectIndex::new();
+            let opts = AnalysisOptions::default();
+            let mut doc = PythonDocument::parse(HELPERS.to_string());
+            analyze_python_with(&doc, &index, &opts, cat);
+            for (swap, nth) in steps {
+                let (from, to) = HELPER_SWAPS[swap];
+                if !doc.replace_nth(from, to, nth) {
+                    continue;
+                }
+                let edited = analyze_python_with(&doc, &index, &opts, cat);
+                let fresh = analyze_python_with(&PythonDocument::parse(doc.text().to_string()), &index, &opts, cat);
+                prop_assert_eq!(serde_json::to_string(&edited).unwrap(), serde_json::to_string(&fresh).unwrap(), "after {:?} -> {:?} in\n{}", from, to, doc.text());
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(96))]
         /// The reused-results path: after each of a sequence of valid edits
@@ -1035,6 +1078,28 @@ fn boto_style_keywords_are_told_from_comparisons_and_defaults() {
     assert!(has_boto_style_keyword("c.send_message(\n    QueueUrl=u,\n    MessageBody=b,\n)"));
     assert!(!has_boto_style_keyword("X = 1\nif a == B:\n    pass\nf(x=1)\n"));
     assert!(!has_boto_style_keyword("d = dict(a=1)\nf(a, b != C)\ng(x, Y >= 2)"));
+}
+
+#[test]
+fn helpers_make_the_operations_their_calls_name() {
+    let a = analyze_with_embedded(
+        "import boto3\n\ndef pages(client, op, **kwargs):\n    return client.get_paginator(op).paginate(**kwargs)\n\n\
+         def pages_of(service, op):\n    return pages(boto3.client(service), op)\n\n\
+         def call(client, method, **params):\n    return getattr(client, method)(**params)\n\n\
+         def run(config):\n    pages(boto3.client('sqs'), 'list_queues', QueueNamePrefix='j')\n    pages_of('s3', 'list_objects_v2')\n    pages_of(config['service'], 'list_objects_v2')\n    call(boto3.client('sns'), 'publish', TopicArn='arn:aws:sns:us-east-1:1:t', Message='m')\n",
+    );
+    assert_eq!(ops(&a), ["sqs:ListQueues", "s3:ListObjectsV2", "sns:Publish"]);
+    let queues = &a.calls[0];
+    assert_eq!((queues.span.start.line, queues.via.clone()), (12, CallVia::Paginator { method: "list_queues".into() }));
+    assert!(queues.args.iter().any(|(k, _)| k == "QueueNamePrefix"), "the helper's **kwargs reach the operation");
+    let unresolved: Vec<u32> =
+        a.findings.iter().filter(|f| matches!(f.kind, FindingKind::UnresolvedCall { .. })).map(|f| f.span.start.line).collect();
+    assert_eq!(unresolved, [14], "only the call passing a run-time service: {:?}", a.findings);
+}
+
+fn analyze_with_embedded(src: &str) -> FileAnalysis {
+    let doc = PythonDocument::parse(src.to_string());
+    analyze_python_with(&doc, &ProjectIndex::new(), &AnalysisOptions::default(), iamlens_engine::catalog::embedded())
 }
 
 #[test]
