@@ -10,7 +10,7 @@ use super::symbols::{ResourceRef, SdkItem, Svc, Sym};
 use super::syntax::FieldExt;
 use super::syntax::{named_children, string_literal, text, unwrap_expr, CallArgs};
 use super::values::is_environment_getter;
-use iamlens_engine::model::{Confidence, Value};
+use iamlens_engine::model::{Confidence, TextPart, Value};
 use tree_sitter::Node;
 
 impl<'a> Eval<'a> for Analyzer<'a> {
@@ -295,6 +295,9 @@ impl<'a> Analyzer<'a> {
         if !wants_resource && !lower.contains("client") {
             return None;
         }
+        if self.endpoint_elsewhere(call, env) {
+            return Some(Sym::Foreign);
+        }
         let args = CallArgs::of(call);
         let arg = args.get(0, "service_name", self.src).or_else(|| args.get(usize::MAX, "service", self.src))?;
         if let (false, Sym::Param(i, param)) = (wants_resource, self.eval(arg, env)) {
@@ -320,6 +323,8 @@ impl<'a> Analyzer<'a> {
     /// Calling a value: SDK constructors, factories, classes.
     pub fn call_value(&self, f: Sym, call: Node<'a>, env: &Env<'a>, bound_method: bool) -> Sym {
         match f {
+            // boto3 pointed at another cloud's S3-compatible storage is not AWS.
+            Sym::Sdk(SdkItem::ClientFn | SdkItem::ResourceFn) if self.endpoint_elsewhere(call, env) => Sym::Foreign,
             Sym::Sdk(SdkItem::ClientFn) => {
                 let confidence = Confidence::High;
                 Sym::Client { service: self.service_arg(call, env), confidence, region: self.region_arg(call, 1, env) }
@@ -415,6 +420,27 @@ impl<'a> Analyzer<'a> {
             },
             _ => Sym::Foreign,
         }
+    }
+
+    /// Whether `endpoint_url=` names another provider's host (DigitalOcean
+    /// Spaces, Google Cloud Storage, Cloudflare R2, ...), by its literal parts.
+    fn endpoint_elsewhere(&self, call: Node<'a>, env: &Env<'a>) -> bool {
+        const ELSEWHERE: &[&str] = &[
+            "digitaloceanspaces.com",
+            "storage.googleapis.com",
+            "r2.cloudflarestorage.com",
+            "backblazeb2.com",
+            "wasabisys.com",
+            "linodeobjects.com",
+            "cloud-object-storage.appdomain.cloud",
+            "aliyuncs.com",
+            "myqcloud.com",
+            "scw.cloud",
+            "oraclecloud.com",
+        ];
+        let Some(endpoint) = CallArgs::of(call).keyword("endpoint_url", self.src) else { return false };
+        let Value::Text(parts) = self.value(endpoint, env) else { return false };
+        parts.iter().any(|p| matches!(p, TextPart::Literal(s) if ELSEWHERE.iter().any(|host| s.contains(host))))
     }
 
     /// The service name passed to `client(...)` / `resource(...)`.
