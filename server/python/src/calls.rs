@@ -585,11 +585,19 @@ impl<'a> Analyzer<'a> {
             }
         }
         let directed = self.directive_service(call);
+        // A receiver named for one of the services (`self.s3_client`, `sqs`) settles it too.
+        let by_name = || -> Vec<&String> {
+            let object = call.field("function").and_then(|f| f.field("object")).map_or("", |o| text(o, self.src));
+            let stem = service_stem(object.rsplit('.').next().unwrap_or(object));
+            candidates.iter().filter(|c| !stem.is_empty() && c.replace('-', "_") == stem).collect()
+        };
         let settled: Vec<&String> = match &directed {
             Some(service) => candidates.iter().filter(|c| *c == service).collect(),
             None if lookalike => Vec::new(),
             None => candidates.iter().filter(|c| self.opts.service_hints.iter().any(|h| h.eq_ignore_ascii_case(c))).collect(),
         };
+        let named = directed.is_none() && !lookalike && settled.is_empty() && by_name().len() == 1;
+        let settled = if named { by_name() } else { settled };
         let chosen: Vec<&String> = match (settled.as_slice(), bare || lookalike, candidates.len()) {
             ([_], _, _) => settled,
             ([], false, 1) => candidates.iter().collect(),
@@ -598,7 +606,7 @@ impl<'a> Analyzer<'a> {
         if let [one] = chosen.as_slice() {
             let Some(svc) = self.service(one) else { return };
             let Some(op) = exact_operation(&svc, method) else { return };
-            let confidence = if candidates.len() > 1 || directed.is_some() { Confidence::Medium } else { Confidence::Low };
+            let confidence = if candidates.len() > 1 || directed.is_some() || named { Confidence::Medium } else { Confidence::Low };
             self.push_call(call, name, one, &op.name, CallVia::Client, args, confidence, scopes);
             return;
         }
@@ -745,6 +753,14 @@ impl<'a> Analyzer<'a> {
             region: None,
         });
     }
+}
+
+/// The service a receiver's name names, in botocore's spelling with `_`:
+/// `s3_client` → `s3`, `_sqs` → `sqs`, `dynamodb_resource` → `dynamodb`.
+fn service_stem(name: &str) -> String {
+    let lower = name.trim_start_matches('_').to_ascii_lowercase();
+    let stem = ["_client", "_resource", "_conn", "client"].iter().find_map(|s| lower.strip_suffix(s)).unwrap_or(&lower);
+    stem.trim_end_matches('_').to_string()
 }
 
 /// The receiver's text of `recv.method(...)`, on one line.
