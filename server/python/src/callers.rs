@@ -18,6 +18,14 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use tree_sitter::Node;
 
+/// What callers call a definition by: its name (a module-level function, or
+/// a class whose `__init__` it is), or `Class.method` (a static or class
+/// method, whose calls are read from other modules only).
+pub(super) enum Callee<'a> {
+    Name(&'a str),
+    Method(String),
+}
+
 /// A function's local bindings at the end of its body.
 pub type Locals<'a> = Rc<HashMap<&'a str, Sym>>;
 
@@ -27,7 +35,8 @@ pub type ImportedNames<'a> = HashMap<&'a str, (String, Option<&'a str>)>;
 impl<'a> Analyzer<'a> {
     /// A parameter of a module-level function, or of a module-level class's
     /// `__init__`, from what its calls pass (in this file and in the modules
-    /// that import it): the one client, resource, instance of a class of this
+    /// that import it), or of its static and class methods (from the modules
+    /// that import the class): the one client, resource, instance of a class of this
     /// file or dict of clients they agree on; a client of each service when
     /// they pass clients of several. A caller passing anything else AWS-like
     /// leaves it unknown. The result depends on other definitions' text, so it
@@ -39,7 +48,11 @@ impl<'a> Analyzer<'a> {
             return None;
         }
         let mut found = SingleService::default();
-        if self.imports_sdk || self.project_uses_sdk {
+        let (callee, same_file) = match &callee {
+            Callee::Name(name) => (*name, true),
+            Callee::Method(qualified) => (qualified.as_str(), false),
+        };
+        if same_file && (self.imports_sdk || self.project_uses_sdk) {
             // A constructor is also called as `cls(...)` in the class's own classmethods.
             let class = (position != index).then(|| def.parent().and_then(|b| b.parent())).flatten();
             let by_cls = class.map(|c| self.calls_named(def, "cls").into_iter().filter(move |call| c.byte_range().contains(&call.start_byte())));
@@ -64,13 +77,13 @@ impl<'a> Analyzer<'a> {
     /// The name callers call `def` by and the argument position of its
     /// parameter `index`: a module-level function, or `__init__` of a
     /// module-level class (called by the class's name, without `self`).
-    fn callee_of(&self, def: Node<'a>, index: usize) -> Option<(&'a str, usize)> {
+    fn callee_of(&self, def: Node<'a>, index: usize) -> Option<(Callee<'a>, usize)> {
         let parent = def.parent()?;
         let holder = if parent.kind() == "decorated_definition" { parent.parent()? } else { parent };
         if holder.kind() == "module" {
-            return Some((text(def.field("name")?, self.src), index));
+            return Some((Callee::Name(text(def.field("name")?, self.src)), index));
         }
-        if text(def.field("name")?, self.src) != "__init__" || index == 0 || holder.kind() != "block" {
+        if holder.kind() != "block" {
             return None;
         }
         let class = holder.parent().filter(|c| c.kind() == "class_definition")?;
@@ -79,7 +92,21 @@ impl<'a> Analyzer<'a> {
         if outer.kind() != "module" {
             return None;
         }
-        Some((text(class.field("name")?, self.src), index - 1))
+        let class_name = text(class.field("name")?, self.src);
+        let method = text(def.field("name")?, self.src);
+        if method == "__init__" {
+            return (index > 0).then(|| (Callee::Name(class_name), index - 1));
+        }
+        // `Class.method(...)` of a static or class method: other modules' calls are indexed so.
+        let info = self.def_info.borrow().get(&def.start_byte()).copied()?;
+        let position = if info.is_static {
+            index
+        } else if info.is_classmethod {
+            index.checked_sub(1)?
+        } else {
+            return None;
+        };
+        Some((Callee::Method(format!("{class_name}.{method}")), position))
     }
 
     /// An argument as the caller sees it: through module bindings, else

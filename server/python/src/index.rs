@@ -243,8 +243,16 @@ impl ProjectIndex {
             callers.sort();
             for caller in callers {
                 for fact in &self.arg_facts[caller] {
-                    let Some(module) = self.absolute_module(&fact.module, Some(caller)) else { continue };
-                    let Some(callee) = self.defining_module(module, &fact.function) else { continue };
+                    let callee = match self.absolute_module(&fact.module, Some(caller)) {
+                        Some(module) => self.defining_module(module, &fact.function),
+                        // `Class.method(...)` with `Class` imported from a module: a static or class method.
+                        None => fact.module.rsplit_once('.').and_then(|(module, class)| {
+                            let module = self.absolute_module(module, Some(caller))?;
+                            let (defined_in, class) = self.defining_module(module, class)?;
+                            Some((defined_in, format!("{class}.{}", fact.function)))
+                        }),
+                    };
+                    let Some(callee) = callee else { continue };
                     let mut fact = fact.clone();
                     if let Some((from, name)) = fact.from.take() {
                         // `describe(s3)` with `s3` imported from another module: what it exports.
