@@ -518,6 +518,7 @@ fn is_generic_client_annotation(annotation: &str) -> bool {
     let inner = annotation.trim().trim_matches(|c| c == '"' || c == '\'');
     let inner = inner.strip_prefix("Optional[").and_then(|s| s.strip_suffix(']')).unwrap_or(inner);
     let last = inner.rsplit('.').next().unwrap_or(inner).trim();
-    // `boto3.client` / `boto3.resource` (the factories, used as types) say as little.
-    matches!(last, "BaseClient" | "AioBaseClient" | "Any" | "object" | "ServiceResource" | "client" | "resource")
+    // `boto3.client` / `boto3.resource` (the factories, used as types) say as
+    // little, and so does the builtin `any` written where `Any` was meant.
+    matches!(last, "BaseClient" | "AioBaseClient" | "Any" | "any" | "object" | "ServiceResource" | "client" | "resource")
 }
