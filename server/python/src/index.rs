@@ -415,7 +415,7 @@ fn module_exports(doc: &PythonDocument, catalog: &dyn Catalog) -> (HashMap<Strin
                         continue;
                     }
                     let params = an.defs.borrow().get(&def).map(|d| super::helper_calls::named_parameters(*d, src)).unwrap_or_default();
-                    let sig = HelperSig { ops: ops.to_vec(), params, is_method: false, is_static: false, is_classmethod: false };
+                    let sig = HelperSig { ops: ops.to_vec(), params, returns: None, is_method: false, is_static: false, is_classmethod: false };
                     out.insert(name.to_string(), Export::Sym(Sym::Helper(std::sync::Arc::new(sig))));
                     continue;
                 }
@@ -443,7 +443,11 @@ fn module_exports(doc: &PythonDocument, catalog: &dyn Catalog) -> (HashMap<Strin
                     .filter(|(_, s)| s.is_aws() && !matches!(s, Sym::Module(_) | Sym::External(_) | Sym::Helper(_)))
                     .map(|(n, s)| (n.clone(), s.clone().outside_its_file()))
                     .collect();
-                held.extend(class_helpers(&an, class, src));
+                for (name, sym) in class_helpers(&an, class, src) {
+                    if !held.iter().any(|(n, _)| *n == name) {
+                        held.push((name, sym));
+                    }
+                }
                 if held.is_empty() {
                     continue;
                 }
@@ -471,7 +475,8 @@ fn module_exports(doc: &PythonDocument, catalog: &dyn Catalog) -> (HashMap<Strin
 }
 
 /// The methods of the class at `class` that make operations on what their
-/// callers pass, as [`Sym::Helper`]s by name.
+/// callers pass or return clients and resources, as [`Sym::Helper`]s by
+/// name; its properties that return them, as what they return.
 fn class_helpers(an: &Analyzer, class: usize, src: &str) -> Vec<(String, Sym)> {
     let Some(body) = an.defs.borrow().get(&class).and_then(|c| c.field("body")) else { return Vec::new() };
     let mut helpers = Vec::new();
@@ -482,11 +487,29 @@ fn class_helpers(an: &Analyzer, class: usize, src: &str) -> Vec<(String, Sym)> {
         let info = DefInfo::from_decorated(decorated, src, Some(class));
         an.defs.borrow_mut().insert(def.start_byte(), def);
         an.def_info.borrow_mut().insert(def.start_byte(), info);
+        let name = text(name, src).to_string();
+        let body = def.field("body").map_or("", |b| text(b, src));
+        let returns = ["client", "resource", "Session", "session", "Table", "Bucket", "Queue"]
+            .iter()
+            .any(|w| body.contains(w))
+            .then(|| an.function_return(def.start_byte()));
+        let returns = returns.filter(|r| matches!(r, Sym::Client { .. } | Sym::Resource(_) | Sym::Session { .. })).map(|r| match r {
+            client @ Sym::Client { service: Svc::Param(..), .. } if !info.is_property => client,
+            other => other.outside_its_file(),
+        });
+        if info.is_property {
+            if let Some(held) = returns {
+                helpers.push((name, held));
+            }
+            continue;
+        }
         let ops = an.helper_ops(def.start_byte());
-        if !ops.is_empty() {
+        if !ops.is_empty() || returns.is_some() {
             let params = super::helper_calls::named_parameters(def, src);
-            let sig = HelperSig { ops: ops.to_vec(), params, is_method: true, is_static: info.is_static, is_classmethod: info.is_classmethod };
-            helpers.push((text(name, src).to_string(), Sym::Helper(std::sync::Arc::new(sig))));
+            let returns = returns.map(Box::new);
+            let sig =
+                HelperSig { ops: ops.to_vec(), params, returns, is_method: true, is_static: info.is_static, is_classmethod: info.is_classmethod };
+            helpers.push((name, Sym::Helper(std::sync::Arc::new(sig))));
         }
     }
     helpers

@@ -408,8 +408,21 @@ impl<'a> Analyzer<'a> {
                 }
             }
             Sym::ExternalModule | Sym::Unknown | Sym::Param(..) => Sym::Unknown,
-            // Methods of another module's class: what they return is not indexed.
-            Sym::ProjectOpaque | Sym::ExternalClass(_) | Sym::ExternalInstance(_) => Sym::ProjectOpaque,
+            // Methods of another module's class: the factories among them are indexed.
+            Sym::ExternalClass(_) | Sym::ExternalInstance(_) => {
+                let via_instance = matches!(base, Sym::ExternalInstance(_));
+                match self.member(base, method) {
+                    Sym::Helper(sig) => match &sig.returns {
+                        Some(ret) => {
+                            let bound = !sig.is_static && (via_instance || sig.is_classmethod);
+                            self.substitute_params((**ret).clone(), call, env, bound).with_confidence_at_most(Confidence::Medium)
+                        }
+                        None => Sym::ProjectOpaque,
+                    },
+                    _ => Sym::ProjectOpaque,
+                }
+            }
+            Sym::ProjectOpaque => Sym::ProjectOpaque,
             Sym::Dict(entries) if method == "get" => {
                 let key = self.first_str_arg(call, "key", env);
                 key.and_then(|k| entries.iter().find(|(n, _)| *n == k).map(|(_, s)| s.clone())).unwrap_or(Sym::Unknown)

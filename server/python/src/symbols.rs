@@ -168,6 +168,9 @@ pub struct HelperSig {
     pub ops: Vec<ParamOp>,
     /// Its named parameters (a call's other keywords go to forwarding operations).
     pub params: Vec<String>,
+    /// The client or resource it returns (a factory method: `Clients().for_service("sqs")`),
+    /// its service maybe a parameter filled at each call.
+    pub returns: Option<Box<Sym>>,
     /// A method (of a class), and whether it is static or a classmethod: what
     /// Python passes implicitly depends on it.
     pub is_method: bool,
