@@ -170,6 +170,19 @@ pub(crate) fn calls_an_operation_bare(src: &str, catalog: &dyn Catalog) -> bool 
     })
 }
 
+/// Whether a call is given a service's name as its first argument
+/// (`get_all_pages("acm", ...)`, `clients.for_service('sqs')`): a project
+/// helper or factory may make that service's calls with it.
+pub(crate) fn passes_a_service_name(src: &str, catalog: &dyn Catalog) -> bool {
+    src.match_indices('(').any(|(at, _)| {
+        let rest = src[at + 1..].trim_start();
+        let Some(quote) = rest.chars().next().filter(|c| *c == '\'' || *c == '"') else { return false };
+        let body = &rest[1..];
+        let len = body.bytes().take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-').count();
+        len > 1 && body[len..].starts_with(quote) && catalog.service(&body[..len]).is_some()
+    })
+}
+
 /// Whether a decorator is given a literal service name this knowledge base
 /// knows (`@sts_conn("ec2")`): it may inject a client of it (see `decorators`).
 pub(crate) fn decorator_names_a_service(src: &str, catalog: &dyn Catalog) -> bool {

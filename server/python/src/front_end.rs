@@ -3,7 +3,8 @@
 //! `LanguageIndex`.
 
 use crate::analysis::{
-    analyze_document, analyze_python_range_with, calls_an_operation_bare, decorator_names_a_service, has_boto_style_keyword, services_named,
+    analyze_document, analyze_python_range_with, calls_an_operation_bare, decorator_names_a_service, has_boto_style_keyword, passes_a_service_name,
+    services_named,
 };
 use crate::document::PythonDocument;
 use crate::index::ProjectIndex;
@@ -37,14 +38,18 @@ impl FrontEnd for PythonFrontEnd {
     /// factory it was given (`session.client("ec2")`), which needs "client(" or
     /// "resource(" in the text, or call the clients other modules hand it
     /// (`table.put_item(Item=...)`), which mostly pass PascalCase keywords or
-    /// none (`iam_client.list_account_aliases()`).
+    /// none (`iam_client.list_account_aliases()`), or hand a service's name
+    /// to a project helper (`get_all_pages("acm", ...)`).
     fn may_use_aws(&self, bytes: &[u8]) -> bool {
         bytes.windows(4).any(|w| w == b"boto")
             || bytes.windows(7).any(|w| w == b"client(")
             || bytes.windows(9).any(|w| w == b"resource(")
             || std::str::from_utf8(bytes).is_ok_and(|text| {
                 let catalog = catalog::embedded();
-                has_boto_style_keyword(text) || decorator_names_a_service(text, catalog) || calls_an_operation_bare(text, catalog)
+                has_boto_style_keyword(text)
+                    || decorator_names_a_service(text, catalog)
+                    || calls_an_operation_bare(text, catalog)
+                    || passes_a_service_name(text, catalog)
             })
     }
 

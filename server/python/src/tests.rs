@@ -1103,6 +1103,15 @@ fn analyze_with_embedded(src: &str) -> FileAnalysis {
 }
 
 #[test]
+fn service_names_handed_to_calls_are_told_from_other_strings() {
+    use crate::analysis::passes_a_service_name;
+    let cat = iamlens_engine::catalog::embedded();
+    assert!(passes_a_service_name("pages = Utils.get_all_pages('acm', region, session, 'list_certificates')", cat));
+    assert!(passes_a_service_name("registry.client_for( \"sqs\")", cat));
+    assert!(!passes_a_service_name("print('hello')\nopen(\"s3.txt\")\nf(x, 'sqs')", cat));
+}
+
+#[test]
 fn bare_operation_calls_are_told_from_other_method_calls() {
     use crate::analysis::calls_an_operation_bare;
     let cat = iamlens_engine::catalog::embedded();
