@@ -310,7 +310,7 @@ impl LanguageServer for Backend {
         let templates = params.changes.iter().any(|c| super::deployed::may_be_template(&uri_to_path(&c.uri)));
         let task = tokio::task::spawn_blocking(move || {
             if templates {
-                state.set_functions(super::deployed::WorkspaceFunctions::read(&state.workspace.folders()));
+                state.read_functions();
             }
             let opts = state.engine_options();
             for change in params.changes {
@@ -374,8 +374,13 @@ impl LanguageServer for Backend {
             self.state.workspace.gate.begin();
             let pass = IndexPass(self.state.clone());
             let task_state = self.state.clone();
+            let templates_changed = old.region != new.region || old.account != new.account;
             tokio::task::spawn_blocking(move || {
                 let _pass = pass;
+                if templates_changed && task_state.function_count() > 0 {
+                    // `${AWS::Region}` and `${AWS::AccountId}` in templates follow the settings.
+                    task_state.read_functions();
+                }
                 let opts = task_state.engine_options();
                 task_state.workspace.reanalyze(&opts);
             });
@@ -419,7 +424,13 @@ impl LanguageServer for Backend {
         }
         let uri = params.text_document.uri;
         let lens_uri = uri.clone();
-        self.with_view(uri, move |view, enc| code_lens::code_lenses(view, &lens_uri, enc)).await
+        self.blocking(move |state| match state.document_view(&uri) {
+            // The functions as the report was bound to them (read after it).
+            Ok(view) => Ok(Some(code_lens::code_lenses(&view, &lens_uri, state.encoding(), state.functions().running(&view.report.path)))),
+            Err(ReportError::NotOpen) => Ok(None),
+            Err(ReportError::ContentModified) => Err(commands::content_modified()),
+        })
+        .await
     }
 
     async fn hover(&self, params: HoverParams) -> RpcResult<Option<Hover>> {
@@ -579,7 +590,7 @@ pub fn spawn_index(state: Arc<State>, client: Client, quiet: bool) {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
         let task_state = state.clone();
         let work = tokio::task::spawn_blocking(move || {
-            task_state.set_functions(super::deployed::WorkspaceFunctions::read(&task_state.workspace.folders()));
+            task_state.read_functions();
             let opts = task_state.engine_options();
             task_state.workspace.index_all(&opts, |done, total| {
                 task_state.workspace.gate.progress(done, total);
