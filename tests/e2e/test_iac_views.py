@@ -7,6 +7,7 @@ the three views agree on the per-function policies of a tree with templates:
 own environment bound."""
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import subprocess
@@ -158,3 +159,39 @@ async def test_unsaved_edits_in_a_function_are_bound_to_its_own_environment(iaml
     get_order = " ".join(by_function(live)["GetOrderFunction"])
     assert "dynamodb:DeleteItem" in get_order and f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/dev-orders" in get_order, get_order
     assert "dynamodb:DeleteItem" not in " ".join(by_function(live)["CreateOrderFunction"])
+
+
+@pytest.mark.asyncio
+async def test_a_module_the_handler_starts_importing_joins_its_function_once_saved(iamlens_bin, repo_root, tmp_path):
+    project = copy(repo_root, tmp_path, "sam-orders")
+    audit = project / "src/get_order/audit.py"
+    audit_text = (
+        'import os\n\nimport boto3\n\n\ndef record(order_id):\n'
+        '    boto3.client("dynamodb").put_item(TableName=os.environ["TABLE_NAME"], Item={"orderId": {"S": order_id}})\n'
+    )
+    audit.write_text(audit_text)
+    client, _, _ = await start_client(iamlens_bin, root=project, options={"iamlens": {"region": REGION, "account": ACCOUNT}})
+    try:
+        await wait_for_index(client)
+        audit_uri = open_doc(client, audit, audit_text)
+        before = await lens_titles(client, audit_uri)
+        assert before and not any("Function" in t for t in before), "no handler imports it yet"
+        # The handler starts importing it: edited, written and saved as an editor does.
+        handler = project / "src/get_order/app.py"
+        edited = handler.read_text().replace("import boto3\n", "import boto3\n\nimport audit\n", 1)
+        handler_uri = open_doc(client, handler, edited)
+        handler.write_text(edited)
+        client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=handler_uri)))
+        expected = " · GetOrderFunction ← OrdersTable"
+        deadline = asyncio.get_running_loop().time() + 15
+        after = before
+        while asyncio.get_running_loop().time() < deadline and not all(t.endswith(expected) for t in after):
+            await asyncio.sleep(0.1)
+            after = await lens_titles(client, audit_uri)
+        assert after and all(t.endswith(expected) for t in after), after
+        live = await execute(client, "iamlens.generatePolicy", {"scope": "workspace"})
+    finally:
+        await client.shutdown_session()
+    # What a fresh run over the saved files says, the editor says too.
+    assert by_function(live) == by_function(cli_envelope(iamlens_bin, repo_root, project))
+    assert "dynamodb:PutItem" in " ".join(by_function(live)["GetOrderFunction"])

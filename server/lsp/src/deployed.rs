@@ -17,7 +17,7 @@ pub struct RunningFunction {
 }
 
 /// Source file (canonical path) → the environment it runs with.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct WorkspaceFunctions {
     /// What the templates say, for the per-function workspace policy.
     pub deployment: Deployment,

@@ -286,9 +286,17 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let Some(text) = self.state.documents.with(&uri, |d| d.text().to_string()) else { return };
         let state = self.state.clone();
-        tokio::task::spawn_blocking(move || {
+        let task = tokio::task::spawn_blocking(move || {
             let opts = state.engine_options();
             state.workspace.update_text(&uri_to_path(&uri), text, &opts);
+            // Which files a function runs follows its handler's imports as saved.
+            state.function_count() > 0 && state.reread_functions_if_changed()
+        });
+        let (state, client) = (self.state.clone(), self.client.clone());
+        tokio::spawn(async move {
+            if task.await.unwrap_or(false) {
+                refresh_views(state, client).await;
+            }
         });
     }
 
@@ -324,14 +332,15 @@ impl LanguageServer for Backend {
                     state.workspace.update_file(&path, &opts);
                 }
             }
+            // Source files changed on disk may change which files a function runs.
+            templates || (state.function_count() > 0 && state.reread_functions_if_changed())
         });
-        if templates {
-            let (state, client) = (self.state.clone(), self.client.clone());
-            tokio::spawn(async move {
-                let _ = task.await;
+        let (state, client) = (self.state.clone(), self.client.clone());
+        tokio::spawn(async move {
+            if task.await.unwrap_or(false) {
                 refresh_views(state, client).await;
-            });
-        }
+            }
+        });
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {

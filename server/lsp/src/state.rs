@@ -136,9 +136,25 @@ impl State {
     /// Read the workspace's templates again (they, the folders or the
     /// region and account changed). Blocking (disk).
     pub fn read_functions(&self) {
+        self.set_functions(self.functions_from_disk());
+    }
+
+    /// [`Self::read_functions`] when what the templates and the saved code
+    /// say differs from what is known (a saved handler imports another
+    /// module); true when it did. Blocking (disk).
+    pub fn reread_functions_if_changed(&self) -> bool {
+        let fresh = self.functions_from_disk();
+        if fresh == *self.functions() {
+            return false;
+        }
+        self.set_functions(fresh);
+        true
+    }
+
+    fn functions_from_disk(&self) -> super::deployed::WorkspaceFunctions {
         let settings = self.settings();
         let context = iamlens_functions::Context { region: settings.region, account: settings.account, ..Default::default() };
-        self.set_functions(super::deployed::WorkspaceFunctions::read(&self.workspace.folders(), &context));
+        super::deployed::WorkspaceFunctions::read(&self.workspace.folders(), &context)
     }
 
     /// The live workspace grouped per deployed function, each function's
