@@ -22,5 +22,5 @@ pub use bind::environment_of;
 pub use code::{deployed_functions, DeployedFunction};
 pub use deploy::{deploy_policy, DeployOptions, DeployPolicy, TerraformCoverage, STACK_ACTIONS};
 pub use iamlens_iac::{discover, Context, Deployment, DiscoverOptions, Framework, Function, FunctionPolicies, OpaquePolicy};
-pub use project::{run_project, run_project_bound, IacOptions, ProjectRun};
-pub use reports::{per_function, FunctionReports};
+pub use project::{read_templates, run_from_reports, run_project, run_project_bound, IacOptions, ProjectRun};
+pub use reports::{per_function, per_function_from_reports, FunctionReports};

@@ -3,7 +3,7 @@
 //! the CLI's `generate-policies` and the MCP tool both print.
 
 use crate::code::{deployed_functions, DeployedFunction};
-use crate::reports::{per_function, FunctionReports};
+use crate::reports::{per_function, per_function_from_reports, FunctionReports};
 use iamlens_engine::front_end::FrontEnd;
 use iamlens_engine::{self as engine, EngineError, EngineOptions, FileReport, GenerateOutput, PolicyOptions, WalkOptions, Walked, Warning};
 use iamlens_iac::{Context, Deployment, DiscoverOptions};
@@ -60,7 +60,27 @@ pub fn run_project_bound(
     Ok(ProjectRun { deployment, functions, groups, walked })
 }
 
-fn read_templates(paths: &[PathBuf], iac: &IacOptions) -> Deployment {
+/// [`run_project`] over reports another view derived without any
+/// environment (the language server's live workspace, unsaved edits
+/// included): the same functions, files and per-function binding, so its
+/// policies are those `generate-policies` prints for the same text. `files`
+/// are the project's source files (what the functions' code is looked up
+/// in), `reports` those of them with AWS calls.
+pub fn run_from_reports(
+    deployment: Deployment,
+    files: Vec<PathBuf>,
+    reports: Vec<FileReport>,
+    front_ends: &[&'static dyn FrontEnd],
+    opts: &EngineOptions,
+) -> ProjectRun {
+    let functions = deployed_functions(&deployment, &files, front_ends);
+    let groups = per_function_from_reports(&files, reports, &functions, opts);
+    ProjectRun { deployment, functions, groups, walked: Walked { files, ..Walked::default() } }
+}
+
+/// The templates `iac` says to read for a run over `paths`: those named, or
+/// those found in the directories among `paths` (each once).
+pub fn read_templates(paths: &[PathBuf], iac: &IacOptions) -> Deployment {
     if iac.off {
         return Deployment::default();
     }

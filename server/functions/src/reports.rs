@@ -3,6 +3,7 @@
 use crate::code::DeployedFunction;
 use iamlens_engine::model::FileAnalysis;
 use iamlens_engine::parallel::parallel_map;
+use iamlens_engine::requirements::reuse::Previous;
 use iamlens_engine::{report_from_analysis, EngineOptions, FileReport};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -59,4 +60,57 @@ pub fn per_function(files: &[PathBuf], analyses: Vec<FileAnalysis>, functions: &
         out.push(outside);
     }
     out
+}
+
+/// [`per_function`] over reports already derived without any environment
+/// (the language server's live workspace: its index and open documents):
+/// each function's files are derived again with its environment bound,
+/// which gives what a fresh analysis with that environment gives. Files no
+/// function runs keep their report; `files` (the walked source files, which
+/// the functions' indexes point into) with no report are files without AWS
+/// calls and are left out.
+pub fn per_function_from_reports(
+    files: &[PathBuf],
+    reports: Vec<FileReport>,
+    functions: &[DeployedFunction],
+    opts: &EngineOptions,
+) -> Vec<FunctionReports> {
+    let canonical = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let by_path: std::collections::HashMap<PathBuf, usize> = reports.iter().enumerate().map(|(i, r)| (canonical(&r.path), i)).collect();
+    let report_of_file: Vec<Option<usize>> = files.iter().map(|f| by_path.get(&canonical(f)).copied()).collect();
+    let mut covered = vec![false; reports.len()];
+    let mut out: Vec<FunctionReports> = functions
+        .iter()
+        .enumerate()
+        .map(|(f, function)| {
+            let bound = EngineOptions { environment: function.environment.clone(), ..opts.clone() };
+            let reports = function
+                .files
+                .iter()
+                .filter_map(|&i| report_of_file.get(i).copied().flatten())
+                .map(|r| {
+                    covered[r] = true;
+                    rebound(&reports[r], &bound)
+                })
+                .collect();
+            FunctionReports { function: Some(f), reports }
+        })
+        .collect();
+    let outside: Vec<FileReport> = reports.into_iter().zip(covered).filter(|(_, covered)| !covered).map(|(r, _)| r).collect();
+    if !outside.is_empty() {
+        out.push(FunctionReports { function: None, reports: outside });
+    }
+    out
+}
+
+/// `report` (derived without any environment) derived again with the
+/// environment of `opts`: the requirements stage's own findings are dropped
+/// and the stage runs again on the calls, now bound.
+fn rebound(report: &FileReport, opts: &EngineOptions) -> FileReport {
+    if opts.environment.is_empty() {
+        return report.clone();
+    }
+    let mut analysis = report.analysis.clone();
+    analysis.findings.retain(|f| !Previous::is_derived_finding(f));
+    report_from_analysis(&report.path, analysis, opts)
 }

@@ -69,7 +69,9 @@ pub(crate) fn read_with(path: &Path, text: &str, ctx: &Context, options: &Option
     let mut eval = Eval::new(&template, env);
     let framework = options.framework.unwrap_or(if sam { Framework::Sam } else { Framework::CloudFormation });
     if let Some(transform) = root.entry("Transform") {
-        let others: Vec<String> = transform_names(&transform.value.value).into_iter().filter(|t| !t.starts_with("AWS::Serverless")).collect();
+        // SAM and the language extensions (Fn::ForEach, Fn::FindInMap defaults) are applied here.
+        let applied = |t: &String| t.starts_with("AWS::Serverless") || t == "AWS::LanguageExtensions";
+        let others: Vec<String> = transform_names(&transform.value.value).into_iter().filter(|t| !applied(t)).collect();
         if !others.is_empty() {
             warnings.push(IacWarning {
                 at: Location { file: path.to_path_buf(), line: transform.line },
@@ -142,6 +144,11 @@ fn transform_names(value: &Value) -> Vec<String> {
     }
 }
 
+/// The macro a `Fn::Transform` runs (`AWS::Include`).
+fn macro_name(arg: &Node) -> &str {
+    arg.get("Name").and_then(Node::as_str).unwrap_or("a macro")
+}
+
 fn mentions(node: &Node, needle: &str) -> bool {
     transform_names(&node.value).iter().any(|t| t.starts_with(needle))
 }
@@ -181,13 +188,28 @@ fn template_with(path: &Path, root: &Node, ctx: &Context, defaults: bool) -> (Te
             message: "Resources is not a mapping; no resource is read".into(),
         }),
         Some(resources) => {
-            for entry in resources.value.entries() {
-                if entry.key.starts_with("Fn::ForEach") {
+            // `Fn::ForEach` loops (AWS::LanguageExtensions) read parameters and mappings, which are in by now.
+            let expanded = crate::foreach::has_loops(&resources.value).then(|| {
+                let env = Env { stack_name: ctx.stack_name.clone(), region: ctx.region.clone(), account: ctx.account.clone() };
+                crate::foreach::expand(&resources.value, &mut Eval::new(&template, env), &mut warnings)
+            });
+            for entry in expanded.as_ref().unwrap_or(&resources.value).entries() {
+                if entry.key == "Fn::Transform" {
                     warnings.push(IacWarning {
                         at: Location { file: path.to_path_buf(), line: entry.line },
-                        message: format!("{} (AWS::LanguageExtensions) is not expanded; the resources it declares are not read", entry.key),
+                        message: format!("Fn::Transform ({}) is not applied; the resources it would add are not read", macro_name(&entry.value)),
                     });
                     continue;
+                }
+                if let Some(transform) = entry.value.get("Properties").and_then(|p| p.entry("Fn::Transform")) {
+                    warnings.push(IacWarning {
+                        at: Location { file: path.to_path_buf(), line: transform.line },
+                        message: format!(
+                            "Fn::Transform ({}) is not applied; the properties it would give {} are not read",
+                            macro_name(&transform.value),
+                            entry.key
+                        ),
+                    });
                 }
                 let Some(ty) = entry.value.get("Type").and_then(Node::as_str) else {
                     warnings.push(IacWarning {

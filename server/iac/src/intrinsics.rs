@@ -217,6 +217,11 @@ impl<'t> Eval<'t> {
         match name {
             "Ref" => match arg.as_str() {
                 Some(target) => self.reference(target, line, origins),
+                // AWS::LanguageExtensions: a logical id made by `Fn::Sub` (inside `Fn::ForEach`).
+                None if arg.is_intrinsic() => match self.string(arg, origins, depth).as_exact() {
+                    Some(target) => self.reference(&target, line, origins),
+                    None => Val::Unknown,
+                },
                 None => self.malformed(line, "Ref"),
             },
             "Fn::GetAtt" => {
@@ -229,6 +234,11 @@ impl<'t> Eval<'t> {
                         let attribute = self.string(&items[1], origins, depth).as_exact();
                         match items[0].as_str() {
                             Some(id) => (id.to_string(), attribute),
+                            // AWS::LanguageExtensions: `!GetAtt [!Sub "${Name}Queue", Arn]`.
+                            None if items[0].is_intrinsic() => match self.string(&items[0], origins, depth).as_exact() {
+                                Some(id) => (id, attribute),
+                                None => return Val::Unknown,
+                            },
                             None => return self.malformed(line, "Fn::GetAtt"),
                         }
                     }
@@ -332,11 +342,16 @@ impl<'t> Eval<'t> {
                     return self.malformed(line, "Fn::FindInMap");
                 }
                 let keys: Vec<Option<String>> = items[..3].iter().map(|n| self.string(n, origins, depth).as_exact()).collect();
+                // AWS::LanguageExtensions: `{DefaultValue: ...}` when the Mappings have no such entry.
+                let default = items.get(3).and_then(|n| n.get("DefaultValue")).cloned();
                 let Some(mappings) = self.template.mappings.clone() else {
+                    if let Some(default) = default {
+                        return self.eval_at(&default, origins, depth);
+                    }
                     self.warn(line, "Fn::FindInMap: the template has no Mappings".into());
                     return Val::Unknown;
                 };
-                self.find_in_map(&mappings, &keys, line, origins, depth)
+                self.find_in_map(&mappings, &keys, default.as_ref(), line, origins, depth)
             }
             _ if KNOWN_UNKNOWABLE.contains(&name) => Val::Unknown,
             "Fn::Transform" => {
@@ -358,17 +373,37 @@ impl<'t> Eval<'t> {
     }
 
     /// Every candidate of the mapping when a key is not known.
-    fn find_in_map(&mut self, mappings: &Node, keys: &[Option<String>], line: usize, origins: &mut Origins, depth: usize) -> Val {
+    /// With a `default` (AWS::LanguageExtensions), a key the Mappings lack gives it.
+    fn find_in_map(
+        &mut self,
+        mappings: &Node,
+        keys: &[Option<String>],
+        default: Option<&Node>,
+        line: usize,
+        origins: &mut Origins,
+        depth: usize,
+    ) -> Val {
         let mut level: Vec<&Node> = vec![mappings];
+        let mut some_missing = false;
         for key in keys {
             let mut next = Vec::new();
             for node in level {
                 match key {
-                    Some(k) => next.extend(node.get(k)),
-                    None => next.extend(node.entries().iter().map(|e| &e.value)),
+                    Some(k) => match node.get(k) {
+                        Some(found) => next.push(found),
+                        None => some_missing = true,
+                    },
+                    // An unknown key may also be one the Mappings lack.
+                    None => {
+                        some_missing = true;
+                        next.extend(node.entries().iter().map(|e| &e.value));
+                    }
                 }
             }
             level = next;
+        }
+        if let (Some(default), true) = (default, some_missing) {
+            level.push(default);
         }
         let mut result: Option<Val> = None;
         for node in level {

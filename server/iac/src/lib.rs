@@ -14,6 +14,7 @@
 //! - `serverless`: Serverless Framework `serverless.yml`.
 //! - `yaml`: a positioned YAML/JSON tree; CloudFormation short tags become long forms.
 //! - `intrinsics`: CloudFormation intrinsic functions → patterns.
+//! - `foreach`: `Fn::ForEach` loops (the `AWS::LanguageExtensions` transform) expanded.
 //! - `names`: per-resource-type naming knowledge (name property, Ref, ARNs, generated names).
 //! - `policies`: the policies the templates grant each function (through its role).
 //! - `sam_templates`: SAM's policy templates (`S3ReadPolicy`, ...) from the pinned aws-sam-translator.
@@ -22,6 +23,7 @@
 pub mod cdk;
 pub mod cfn;
 pub mod discover;
+pub mod foreach;
 pub mod intrinsics;
 pub mod model;
 pub mod names;

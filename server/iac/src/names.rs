@@ -212,6 +212,34 @@ const FIREHOSE: TypeInfo = TypeInfo {
 };
 
 /// The naming knowledge of a resource type, when iamlens has it.
+///
+/// Generated names: CloudFormation names a resource without its name
+/// property `<stack>-<LogicalId>-<random>` ("Name type", CloudFormation
+/// Template Reference, aws-properties-name.html: `MyStack-MyBucket-abcdefghijk1`,
+/// `stack123123123123-s3bucket-abcdefghijk1` for a bucket). Nothing documents
+/// how it shortens a name past the type's limit; deployed stacks show the
+/// stack part cut first (`MyStackDev-MyNestedApplicatio-MyLambdaFunctionName-1U44TLUZ7OR55`,
+/// a 64-character Lambda name), and the logical id may be cut too. So a name
+/// that may have been shortened is `*`: no literal that a cut could remove is
+/// kept (see [`generated_name`] and the tests below, which cut every way).
+///
+/// | type | name limit (characters) | source | case |
+/// | --- | --- | --- | --- |
+/// | `AWS::S3::Bucket` | 63 | S3 bucket naming rules ("3 to 63 characters long", lowercase letters) | lower-cased |
+/// | `AWS::SQS::Queue` | 80, `.fifo` included | SQS quotas: "A queue name can have up to 80 characters"; FIFO names end in `.fifo` | kept |
+/// | `AWS::SNS::Topic` | 256, `.fifo` included | SNS `CreateTopic` `Name`: "between 1 and 256 characters long" | kept |
+/// | `AWS::Lambda::Function`, `AWS::Serverless::Function` | 64 | Lambda `CreateFunction` `FunctionName`: "the function name ... is limited to 64 characters in length" | kept |
+/// | `AWS::DynamoDB::Table`, `GlobalTable`, `Serverless::SimpleTable` | 255 | DynamoDB `TableName`: length 3–255 | kept |
+/// | `AWS::Kinesis::Stream` | 128 | Kinesis `CreateStream` `StreamName`: length 1–128 | kept |
+/// | `AWS::KinesisFirehose::DeliveryStream` | 64 | Firehose `DeliveryStreamName`: length 1–64 | kept |
+/// | `AWS::Logs::LogGroup` | 512 | CloudWatch Logs `CreateLogGroup` `logGroupName`: length 1–512 | kept |
+/// | `AWS::IAM::Role` | 64 | IAM `CreateRole` `RoleName`: length 1–64 | kept |
+/// | `AWS::ECR::Repository` | 256 | ECR `CreateRepository` `repositoryName`: length 2–256, lowercase | lower-cased |
+///
+/// The random part is 12 or 13 characters in deployed names; 13 is assumed,
+/// so a name within a character of the limit counts as possibly shortened.
+/// The other types' generated names follow other rules (a state machine's
+/// `<LogicalId>-<random>`, a secret's random suffix) or none documented: not known.
 pub fn type_info(resource_type: &str) -> Option<TypeInfo> {
     Some(match resource_type {
         "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" => DYNAMODB,
@@ -378,6 +406,130 @@ mod tests {
         let stack = "s".repeat(60);
         assert_eq!(generated_name(sqs, &env(Some(&stack)), "Jobs", "", 0).display(), format!("{stack}-Jobs-*"));
         assert_eq!(generated_name(sqs, &env(Some(&stack)), "Jobs", "", 5).display(), "*");
+    }
+
+    /// Every generated-name type with its documented limit and case (the table above).
+    const LIMITS: &[(&str, usize, bool)] = &[
+        ("AWS::S3::Bucket", 63, true),
+        ("AWS::SQS::Queue", 80, false),
+        ("AWS::SNS::Topic", 256, false),
+        ("AWS::Lambda::Function", 64, false),
+        ("AWS::Serverless::Function", 64, false),
+        ("AWS::DynamoDB::Table", 255, false),
+        ("AWS::DynamoDB::GlobalTable", 255, false),
+        ("AWS::Serverless::SimpleTable", 255, false),
+        ("AWS::Kinesis::Stream", 128, false),
+        ("AWS::KinesisFirehose::DeliveryStream", 64, false),
+        ("AWS::Logs::LogGroup", 512, false),
+        ("AWS::IAM::Role", 64, false),
+        ("AWS::ECR::Repository", 256, true),
+    ];
+
+    #[test]
+    fn each_type_names_with_its_documented_limit_and_case() {
+        for &(resource_type, limit, lowercase) in LIMITS {
+            match type_info(resource_type).map(|t| t.generated) {
+                Some(Generated::StackLogical { max, lower }) => {
+                    assert_eq!((max, lower), (limit, lowercase), "{resource_type}");
+                }
+                other => panic!("{resource_type}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_name_that_just_fits_keeps_the_stack_and_one_character_more_does_not() {
+        for &(resource_type, limit, lower) in LIMITS {
+            let generated = type_info(resource_type).unwrap().generated;
+            let id = "Jobs";
+            // stack + "-" + id + "-" + 13 random characters == limit.
+            let fits = "s".repeat(limit - id.len() - 2 - RANDOM_SUFFIX);
+            let expected = if lower { format!("{fits}-jobs-*") } else { format!("{fits}-{id}-*") };
+            assert_eq!(generated_name(generated, &env(Some(&fits)), id, "", 0).display(), expected, "{resource_type}");
+            let over = format!("{fits}s");
+            assert_eq!(generated_name(generated, &env(Some(&over)), id, "", 0).display(), "*", "{resource_type}");
+            // The stack name not known: any stack name up to 128 characters must fit.
+            let longest_id = limit.saturating_sub(MAX_STACK_NAME + 2 + RANDOM_SUFFIX);
+            if longest_id > 0 {
+                let id = "J".repeat(longest_id);
+                let shown = if lower { id.to_lowercase() } else { id.clone() };
+                assert_eq!(generated_name(generated, &env(None), &id, "", 0).display(), format!("*-{shown}-*"), "{resource_type}");
+                let longer = format!("{id}J");
+                assert_eq!(generated_name(generated, &env(None), &longer, "", 0).display(), "*", "{resource_type}");
+            } else {
+                assert_eq!(generated_name(generated, &env(None), "J", "", 0).display(), "*", "{resource_type}");
+            }
+        }
+    }
+
+    /// Whether `name` is one of the strings `pattern` stands for.
+    fn matches(pattern: &Pattern, name: &str) -> bool {
+        fn from(parts: &[Part], name: &str) -> bool {
+            match parts.split_first() {
+                None => name.is_empty(),
+                Some((Part::Literal(s), rest)) => name.strip_prefix(s.as_str()).is_some_and(|n| from(rest, n)),
+                Some((Part::Unknown, rest)) => (0..=name.len()).filter(|&i| name.is_char_boundary(i)).any(|i| from(rest, &name[i..])),
+            }
+        }
+        from(&pattern.0, name)
+    }
+
+    /// The names CloudFormation may make for `stack`/`id` under `limit`: the
+    /// whole name when it fits, else the stack part cut first, the logical id
+    /// cut first, or both cut in proportion (none is documented).
+    fn shortened_names(stack: &str, id: &str, random: &str, suffix: &str, limit: usize, lower: bool) -> Vec<String> {
+        let room = limit.saturating_sub(2 + random.len() + suffix.len());
+        let cut = |s: &str, n: usize| s.chars().take(n).collect::<String>();
+        let (s, i) = (stack.chars().count(), id.chars().count());
+        let mut parts = vec![(s, i)];
+        if s + i > room {
+            let stack_first = (room.saturating_sub(i), i.min(room));
+            let id_first = (s.min(room), room.saturating_sub(s));
+            let share = room * s / (s + i);
+            parts = vec![stack_first, id_first, (share, room - share)];
+        }
+        parts
+            .into_iter()
+            .map(|(ks, ki)| {
+                let name = format!("{}-{}-{random}{suffix}", cut(stack, ks), cut(id, ki));
+                if lower {
+                    name.to_lowercase()
+                } else {
+                    name
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_way_cloudformation_may_shorten_a_name_still_matches_the_pattern() {
+        let ids = ["Q", "Jobs", "OrderEventsQueue", "AVeryLongLogicalIdForAnOrdersTableResource", &"L".repeat(120), &"X".repeat(250)];
+        for &(resource_type, limit, lower) in LIMITS {
+            let generated = type_info(resource_type).unwrap().generated;
+            let fifo = matches!(resource_type, "AWS::SQS::Queue" | "AWS::SNS::Topic");
+            for stack_len in 1..=MAX_STACK_NAME {
+                let stack = format!("Stack{}", "n".repeat(stack_len.saturating_sub(5)));
+                for id in ids {
+                    for random in ["ABCDEFGHIJKL", "ABCDEFGHIJKLM"] {
+                        for (suffix, reserve, real_suffix) in [("", 0, ""), (".fifo", 0, ".fifo"), ("", 5, ".fifo"), ("", 5, "")] {
+                            if !fifo && (suffix, reserve) != ("", 0) {
+                                continue;
+                            }
+                            for (env, what) in [(env(Some(&stack)), "known"), (env(None), "unknown")] {
+                                let pattern = generated_name(generated, &env, id, suffix, reserve);
+                                for name in shortened_names(&stack, id, random, real_suffix, limit, lower) {
+                                    assert!(
+                                        matches(&pattern, &name),
+                                        "{resource_type}: `{}` (stack {what}) does not match `{name}`",
+                                        pattern.display()
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

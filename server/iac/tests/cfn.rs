@@ -216,19 +216,21 @@ fn generated_names_truncate_safely() {
 
 #[test]
 fn unsupported_constructs_warn_with_lines() {
-    let text = "Transform: [AWS::Serverless-2016-10-31, AWS::LanguageExtensions]\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src\n      Handler: app.handler\n      Environment:\n        Variables:\n          A: !Ref Missing\n          B: !GetAtt Missing.Arn\n          C: !Select [5, [a, b]]\n  'Fn::ForEach::Topics':\n    - Name\n    - [a, b]\n    - Topic${Name}: { Type: AWS::SNS::Topic }\n  NoType:\n    Properties: {}\n";
+    let text = "Transform: [AWS::Serverless-2016-10-31, AWS::LanguageExtensions, AcmeMacro]\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src\n      Handler: app.handler\n      Environment:\n        Variables:\n          A: !Ref Missing\n          B: !GetAtt Missing.Arn\n          C: !Select [5, [a, b]]\n  'Fn::ForEach::Topics':\n    - Name\n    - !Ref Names\n    - Topic${Name}: { Type: AWS::SNS::Topic }\n  NoType:\n    Properties: {}\n  'Fn::Transform':\n    Name: AWS::Include\n    Parameters: { Location: s3://acme/shared.yaml }\n  Included:\n    Type: AWS::Serverless::Function\n    Properties:\n      'Fn::Transform': { Name: AWS::Include, Parameters: { Location: s3://acme/fn.yaml } }\n";
     let d = read(text, Context::default());
     assert_eq!(env_of(&d, "Fn"), ["A = *", "B = *", "C = *"]);
     assert_eq!(dir(&function(&d, "Fn").code), Path::new("/project/src"));
     assert_eq!(
         warnings(&d),
         [
-            "template.yaml:1: Transform AWS::LanguageExtensions is not applied; what it would generate or rewrite is not read",
+            "template.yaml:1: Transform AcmeMacro is not applied; what it would generate or rewrite is not read",
             "template.yaml:10: Ref to Missing, which the template does not declare; its value is unknown (Fn's environment variable A)",
             "template.yaml:11: Fn::GetAtt of Missing, which the template does not declare; its value is unknown (Fn's environment variable B)",
             "template.yaml:12: Fn::Select: index 5 is past the end of the list (Fn's environment variable C)",
-            "template.yaml:13: Fn::ForEach::Topics (AWS::LanguageExtensions) is not expanded; the resources it declares are not read",
+            "template.yaml:13: Fn::ForEach::Topics: its collection is not known from the templates; what it declares is not read",
             "template.yaml:17: resource NoType has no Type; it is not read",
+            "template.yaml:19: Fn::Transform (AWS::Include) is not applied; the resources it would add are not read",
+            "template.yaml:25: Fn::Transform (AWS::Include) is not applied; the properties it would give Included are not read",
         ]
     );
 }

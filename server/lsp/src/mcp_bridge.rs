@@ -4,7 +4,7 @@
 
 use super::state::State;
 use iamlens_mcp::http::{serve_embedded, EmbeddedHandle};
-use iamlens_mcp::{LiveReports, LiveWorkspace};
+use iamlens_mcp::{LiveProject, LiveReports, LiveWorkspace};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -28,16 +28,24 @@ impl LiveWorkspace for LiveView {
     fn reports(&self, folder: Option<&Path>) -> LiveReports {
         match self.0.live_reports(folder) {
             Ok(reports) => LiveReports { reports, incomplete: None },
-            Err((still, partial)) => {
-                let why = format!(
-                    "{still} after waiting {} s, so files it has not reached are missing from this policy; ask again once it finishes",
-                    super::state::INDEX_WAIT.as_secs()
-                );
-                eprintln!("iamlens MCP: workspace_policy answered from a partial index: {still}");
-                LiveReports { reports: partial, incomplete: Some(why) }
-            }
+            Err((still, partial)) => LiveReports { reports: partial, incomplete: Some(partial_index(still)) },
         }
     }
+
+    fn per_function(&self, folder: Option<&Path>) -> Option<LiveProject> {
+        let still = self.0.workspace.gate.wait_blocking(super::state::INDEX_WAIT).err();
+        let project = self.0.live_project_now(folder)?;
+        Some(LiveProject { project, incomplete: still.map(partial_index) })
+    }
+}
+
+/// Why an answer may miss files: the index was still running after the wait.
+fn partial_index(still: super::state::StillIndexing) -> String {
+    eprintln!("iamlens MCP: workspace_policy answered from a partial index: {still}");
+    format!(
+        "{still} after waiting {} s, so files it has not reached are missing from this policy; ask again once it finishes",
+        super::state::INDEX_WAIT.as_secs()
+    )
 }
 
 /// Start or stop the endpoint so that it runs exactly when `enable`.

@@ -286,9 +286,17 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let Some(text) = self.state.documents.with(&uri, |d| d.text().to_string()) else { return };
         let state = self.state.clone();
-        tokio::task::spawn_blocking(move || {
+        let task = tokio::task::spawn_blocking(move || {
             let opts = state.engine_options();
             state.workspace.update_text(&uri_to_path(&uri), text, &opts);
+            // Which files a function runs follows its handler's imports as saved.
+            state.function_count() > 0 && state.reread_functions_if_changed()
+        });
+        let (state, client) = (self.state.clone(), self.client.clone());
+        tokio::spawn(async move {
+            if task.await.unwrap_or(false) {
+                refresh_views(state, client).await;
+            }
         });
     }
 
@@ -310,7 +318,7 @@ impl LanguageServer for Backend {
         let templates = params.changes.iter().any(|c| super::deployed::may_be_template(&uri_to_path(&c.uri)));
         let task = tokio::task::spawn_blocking(move || {
             if templates {
-                state.set_functions(super::deployed::WorkspaceFunctions::read(&state.workspace.folders()));
+                state.read_functions();
             }
             let opts = state.engine_options();
             for change in params.changes {
@@ -324,14 +332,15 @@ impl LanguageServer for Backend {
                     state.workspace.update_file(&path, &opts);
                 }
             }
+            // Source files changed on disk may change which files a function runs.
+            templates || (state.function_count() > 0 && state.reread_functions_if_changed())
         });
-        if templates {
-            let (state, client) = (self.state.clone(), self.client.clone());
-            tokio::spawn(async move {
-                let _ = task.await;
+        let (state, client) = (self.state.clone(), self.client.clone());
+        tokio::spawn(async move {
+            if task.await.unwrap_or(false) {
                 refresh_views(state, client).await;
-            });
-        }
+            }
+        });
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
@@ -374,8 +383,13 @@ impl LanguageServer for Backend {
             self.state.workspace.gate.begin();
             let pass = IndexPass(self.state.clone());
             let task_state = self.state.clone();
+            let templates_changed = old.region != new.region || old.account != new.account;
             tokio::task::spawn_blocking(move || {
                 let _pass = pass;
+                if templates_changed && task_state.function_count() > 0 {
+                    // `${AWS::Region}` and `${AWS::AccountId}` in templates follow the settings.
+                    task_state.read_functions();
+                }
                 let opts = task_state.engine_options();
                 task_state.workspace.reanalyze(&opts);
             });
@@ -419,7 +433,13 @@ impl LanguageServer for Backend {
         }
         let uri = params.text_document.uri;
         let lens_uri = uri.clone();
-        self.with_view(uri, move |view, enc| code_lens::code_lenses(view, &lens_uri, enc)).await
+        self.blocking(move |state| match state.document_view(&uri) {
+            // The functions as the report was bound to them (read after it).
+            Ok(view) => Ok(Some(code_lens::code_lenses(&view, &lens_uri, state.encoding(), state.functions().running(&view.report.path)))),
+            Err(ReportError::NotOpen) => Ok(None),
+            Err(ReportError::ContentModified) => Err(commands::content_modified()),
+        })
+        .await
     }
 
     async fn hover(&self, params: HoverParams) -> RpcResult<Option<Hover>> {
@@ -579,7 +599,7 @@ pub fn spawn_index(state: Arc<State>, client: Client, quiet: bool) {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
         let task_state = state.clone();
         let work = tokio::task::spawn_blocking(move || {
-            task_state.set_functions(super::deployed::WorkspaceFunctions::read(&task_state.workspace.folders()));
+            task_state.read_functions();
             let opts = task_state.engine_options();
             task_state.workspace.index_all(&opts, |done, total| {
                 task_state.workspace.gate.progress(done, total);

@@ -128,6 +128,66 @@ impl State {
         self.functions.read().unwrap_or_else(|e| e.into_inner()).functions
     }
 
+    /// What the templates say of the workspace's functions, as last read.
+    pub fn functions(&self) -> Arc<super::deployed::WorkspaceFunctions> {
+        self.functions.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Read the workspace's templates again (they, the folders or the
+    /// region and account changed). Blocking (disk).
+    pub fn read_functions(&self) {
+        self.set_functions(self.functions_from_disk());
+    }
+
+    /// [`Self::read_functions`] when what the templates and the saved code
+    /// say differs from what is known (a saved handler imports another
+    /// module); true when it did. Blocking (disk).
+    pub fn reread_functions_if_changed(&self) -> bool {
+        let fresh = self.functions_from_disk();
+        if fresh == *self.functions() {
+            return false;
+        }
+        self.set_functions(fresh);
+        true
+    }
+
+    fn functions_from_disk(&self) -> super::deployed::WorkspaceFunctions {
+        let settings = self.settings();
+        let context = iamlens_functions::Context { region: settings.region, account: settings.account, ..Default::default() };
+        super::deployed::WorkspaceFunctions::read(&self.workspace.folders(), &context)
+    }
+
+    /// The live workspace grouped per deployed function, each function's
+    /// files bound to its own environment, as `generate-policies` groups a
+    /// tree (see [`iamlens_functions::run_from_reports`]); `None` when the
+    /// templates deploy no function. `folder` keeps only files under it.
+    /// Does not wait for the index. Blocking (CPU).
+    pub fn live_project_now(&self, folder: Option<&Path>) -> Option<iamlens_functions::ProjectRun> {
+        let functions = self.functions();
+        if functions.functions == 0 {
+            return None;
+        }
+        let front_ends = iamlens_languages::front_ends();
+        let files = engine::collect_source_files(&self.workspace.folders(), front_ends).unwrap_or_default();
+        // Derived without any environment: each function's binding comes after.
+        let plain = self.engine_options();
+        let reports = self.live_reports_with(folder, |uri, path| {
+            if functions.environment_of(path).is_none() {
+                return self.document_view(uri).ok().map(|view| view.report);
+            }
+            self.unbound_report(uri, path, &plain).map(Arc::new)
+        });
+        Some(iamlens_functions::run_from_reports(functions.deployment.clone(), files, reports, front_ends, &plain))
+    }
+
+    /// An open document's report without the environment its functions give
+    /// it (the document's own report has it bound). Not kept. Blocking (CPU).
+    fn unbound_report(&self, uri: &Uri, path: &Path, opts: &EngineOptions) -> Option<FileReport> {
+        let (mut source, front_end) = self.documents.with(uri, |d| (d.source.clone_document(), d.front_end))?;
+        source.settle();
+        Some(self.workspace.with_index(front_end, |index| engine::report_for_document(path, source.as_ref(), index, opts)))
+    }
+
     /// The AWS SDK configuration for the current settings: made once per
     /// settings generation (region), then shared by every check and write.
     pub async fn aws_sdk(&self) -> iamlens_aws::SdkConfig {
@@ -292,6 +352,11 @@ impl State {
 
     /// As [`Self::live_reports`] without waiting for the index.
     pub fn live_reports_now(&self, folder: Option<&Path>) -> Vec<FileReport> {
+        self.live_reports_with(folder, |uri, _| self.document_view(uri).ok().map(|view| view.report))
+    }
+
+    /// [`Self::live_reports_now`] with each open document's report made by `open_report`.
+    fn live_reports_with(&self, folder: Option<&Path>, open_report: impl Fn(&Uri, &Path) -> Option<Arc<FileReport>>) -> Vec<FileReport> {
         let mut out: Vec<FileReport> = Vec::new();
         let mut open_paths = std::collections::HashSet::new();
         for uri in self.documents.uris() {
@@ -299,11 +364,11 @@ impl State {
             if folder.is_some_and(|f| !path.starts_with(f)) {
                 continue;
             }
-            if let Ok(view) = self.document_view(&uri) {
-                open_paths.insert(path);
-                if view.report.analysis.imports_aws_sdk {
-                    out.push((*view.report).clone());
+            if let Some(report) = open_report(&uri, &path) {
+                if report.analysis.imports_aws_sdk {
+                    out.push((*report).clone());
                 }
+                open_paths.insert(path);
             }
         }
         for report in self.workspace.reports() {

@@ -144,7 +144,7 @@ fn answer(state: &State, text: &str, step: &Step) -> Option<String> {
         }
         Step::CodeLens => {
             let view = state.document_view(&uri).ok()?;
-            json(serde_json::to_value(code_lens::code_lenses(&view, &uri, ENC)).unwrap())
+            json(serde_json::to_value(code_lens::code_lenses(&view, &uri, ENC, &[])).unwrap())
         }
         Step::Diagnostics => {
             let view = state.document_view(&uri).ok()?;

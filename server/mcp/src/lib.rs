@@ -51,6 +51,22 @@ pub trait LiveWorkspace: Send + Sync + 'static {
     fn account(&self) -> Option<String> {
         None
     }
+
+    /// The workspace grouped per function its templates deploy, each
+    /// function's files bound to its own environment, as `generate-policies`
+    /// groups a tree; `None` when the templates deploy no function (then
+    /// [`Self::reports`] is the whole answer). Waits like [`Self::reports`].
+    fn per_function(&self, _folder: Option<&Path>) -> Option<LiveProject> {
+        None
+    }
+}
+
+/// What [`LiveWorkspace::per_function`] gives.
+#[derive(Debug)]
+pub struct LiveProject {
+    pub project: iamlens_functions::ProjectRun,
+    /// As [`LiveReports::incomplete`].
+    pub incomplete: Option<String>,
 }
 
 /// What [`LiveWorkspace::reports`] gives.

@@ -186,7 +186,9 @@ Allow cannot fix (SCPs, explicit denies, boundaries...) are explained, never app
     #[tool(
         name = "workspace_policy",
         description = "The least-privilege IAM policy for the workspace open in the editor (or one `Folder` of it), \
-unsaved edits included, computed with the editor's iamlens settings (region, account). Returns the \
+unsaved edits included, computed with the editor's iamlens settings (region, account). With templates in the \
+workspace (SAM, CloudFormation, cdk.out, Terraform, serverless.yml), one policy per deployed function with its \
+environment bound, as generate_application_policies gives (`Merged` for one union). Returns the \
 generate_application_policies envelope plus the `Files` it covers.",
         input_schema = input_schema::<workspace_policy::WorkspacePolicyInput>(),
         output_schema = output_schema(workspace_policy::output_schema()),

@@ -1,7 +1,8 @@
 //! `workspace/executeCommand`: the commands editors and the MCP endpoint call.
 //!
-//! - `iamlens.generatePolicy` `{scope: "function"|"file"|"workspace", uri?, position?}`
-//!   → the same JSON envelope as `iamlens generate-policies`.
+//! - `iamlens.generatePolicy` `{scope: "function"|"file"|"workspace", uri?, position?, merged?}`
+//!   → the same JSON envelope as `iamlens generate-policies`: for the
+//!   workspace, one policy per function its templates deploy (`merged`: one union).
 //! - `iamlens.explain` `{uri, position}` → the calls at that spot with their
 //!   actions, resources, templates, conditions and notes.
 //! - `iamlens.fixAccessDenied` `{message, apply?: false, resourceOverride?}` → the parsed denial and the plan.
@@ -47,6 +48,9 @@ pub struct ScopeArgs {
     pub scope: Option<Scope>,
     pub uri: Option<Uri>,
     pub position: Option<Position>,
+    /// Workspace scope with templates: one union policy instead of one per function.
+    #[serde(default)]
+    pub merged: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -68,7 +72,7 @@ pub fn argument<T: serde::de::DeserializeOwned>(command: &str, arguments: &[Json
 
 fn usage(command: &str) -> &'static str {
     match command {
-        GENERATE_POLICY => r#"{"scope": "function"|"file"|"workspace", "uri"?: string, "position"?: {"line", "character"}}"#,
+        GENERATE_POLICY => r#"{"scope": "function"|"file"|"workspace", "uri"?: string, "position"?: {"line", "character"}, "merged"?: bool}"#,
         EXPLAIN => r#"{"uri": string, "position": {"line", "character"}}"#,
         FIX_ACCESS_DENIED => r#"{"message": string, "apply"?: false, "resourceOverride"?: string}"#,
         UPLOAD_POLICY => {
@@ -94,7 +98,11 @@ impl ScopeArgs {
 /// so when it is still running. Blocking (CPU).
 pub fn scoped_reports(state: &State, args: &ScopeArgs) -> Result<Vec<FileReport>, RpcError> {
     match args.scope() {
-        Scope::Workspace => Ok(state.live_reports_now(None)),
+        // With templates, each function's files bound to its own environment (a file two functions run comes twice).
+        Scope::Workspace => Ok(match state.live_project_now(None) {
+            Some(project) => project.reports().into_owned(),
+            None => state.live_reports_now(None),
+        }),
         Scope::File => Ok(vec![file_report(state, need_uri(args)?)?]),
         Scope::Function => {
             let uri = need_uri(args)?;
@@ -160,15 +168,24 @@ pub fn policy_options(state: &State) -> PolicyOptions {
 
 /// `iamlens.generatePolicy`. Blocking (CPU). A workspace scope answered while
 /// the index is still running carries an `IndexIncomplete` warning.
+/// For the workspace, the templates' functions each get their own policy,
+/// as `generate-policies` prints them.
 pub fn generate_policy(state: &State, args: &ScopeArgs) -> Result<Json, RpcError> {
-    let reports = scoped_reports(state, args)?;
-    let mut output = engine::generate(&reports, &policy_options(state));
+    let policy = policy_options(state);
+    let project = if args.scope() == Scope::Workspace { state.live_project_now(None) } else { None };
+    let (mut output, project) = match project {
+        Some(project) => (project.output(&policy, args.merged, &[]), Some(project)),
+        None => (engine::generate(&scoped_reports(state, args)?, &policy), None),
+    };
     if args.scope() == Scope::Workspace {
         if let Some(still) = state.workspace.gate.still_indexing() {
             output.warnings.insert(0, index_incomplete_warning(state, still));
         }
     }
-    serde_json::to_value(output).map_err(|e| request_failed(format!("cannot serialise the policy: {e}")))
+    match project {
+        Some(project) => Ok(project.envelope(&output, &policy, args.merged)),
+        None => serde_json::to_value(output).map_err(|e| request_failed(format!("cannot serialise the policy: {e}"))),
+    }
 }
 
 fn index_incomplete_warning(state: &State, still: StillIndexing) -> Warning {

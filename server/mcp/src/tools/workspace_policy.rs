@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::LiveWorkspace;
+use crate::{LiveProject, LiveWorkspace};
 use iamlens_engine::PolicyOptions;
 
 use super::{generate, schemas, settings, ToolError, ToolResult};
@@ -29,6 +29,10 @@ pub struct WorkspacePolicyInput {
     /// Explain why actions matching these IAM globs (`s3:Get*`, `*`) are needed: file, line, call.
     #[serde(default)]
     pub explain: Option<Vec<String>>,
+    /// When the workspace's templates deploy functions: one policy for every function together
+    /// instead of one per function.
+    #[serde(default)]
+    pub merged: Option<bool>,
 }
 
 pub fn output_schema() -> Value {
@@ -47,6 +51,7 @@ pub struct WorkspaceJob {
     pub folder: Option<PathBuf>,
     pub policy: PolicyOptions,
     pub explain: Vec<String>,
+    pub merged: bool,
 }
 
 pub fn validate(input: WorkspacePolicyInput, roots: &[PathBuf]) -> Result<WorkspaceJob, ToolError> {
@@ -73,7 +78,7 @@ pub fn validate(input: WorkspacePolicyInput, roots: &[PathBuf]) -> Result<Worksp
         }
     };
     let policy = settings::policy_options(input.resource_cutoff, input.minimize_policy_size, None)?;
-    Ok(WorkspaceJob { folder, policy, explain: input.explain.unwrap_or_default() })
+    Ok(WorkspaceJob { folder, policy, explain: input.explain.unwrap_or_default(), merged: input.merged.unwrap_or(false) })
 }
 
 /// Blocking: the language server computes reports for open documents.
@@ -83,12 +88,23 @@ pub fn run(job: WorkspaceJob, workspace: &dyn LiveWorkspace) -> ToolResult {
             return Err(ToolError::failed(format!("{} is not a folder: give a folder of the workspace", folder.display())));
         }
     }
-    let live = workspace.reports(job.folder.as_deref());
     let policy = PolicyOptions { resource_account: job.policy.resource_account.clone().or_else(|| workspace.account()), ..job.policy.clone() };
-    let mut out = generate::envelope(&live.reports, &policy, &job.explain);
-    out["Files"] = json!(live.reports.iter().map(|r| r.path.display().to_string()).collect::<Vec<_>>());
+    let (mut out, files, incomplete) = match workspace.per_function(job.folder.as_deref()) {
+        // The path `generate-policies` takes: one policy per function, each with its own environment bound.
+        Some(LiveProject { project, incomplete }) => {
+            let output = project.output(&policy, job.merged, &job.explain);
+            let files: std::collections::BTreeSet<PathBuf> = project.reports().iter().map(|r| r.path.clone()).collect();
+            (project.envelope(&output, &policy, job.merged), files.into_iter().collect(), incomplete)
+        }
+        None => {
+            let live = workspace.reports(job.folder.as_deref());
+            let files: Vec<PathBuf> = live.reports.iter().map(|r| r.path.clone()).collect();
+            (generate::envelope(&live.reports, &policy, &job.explain), files, live.incomplete)
+        }
+    };
+    out["Files"] = json!(files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>());
     out["Folder"] = json!(job.folder.map(|f| f.display().to_string()));
-    out["Incomplete"] = json!(live.incomplete);
+    out["Incomplete"] = json!(incomplete);
     Ok(out)
 }
 
@@ -98,7 +114,7 @@ mod tests {
     use iamlens_engine::FileReport;
 
     fn input(folder: Option<&str>) -> WorkspacePolicyInput {
-        WorkspacePolicyInput { folder: folder.map(str::to_string), resource_cutoff: None, minimize_policy_size: None, explain: None }
+        WorkspacePolicyInput { folder: folder.map(str::to_string), resource_cutoff: None, minimize_policy_size: None, explain: None, merged: None }
     }
 
     #[test]
