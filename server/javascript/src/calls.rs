@@ -44,12 +44,12 @@ impl<'c, 't, 'a> CallFinder<'c, 't, 'a> {
         CallFinder { ctx, catalog, opts, found: Found::default() }
     }
 
-    /// Classify every call and `new` of the file.
-    pub fn run(&mut self) {
+    /// Classify every call and `new` under `top` (in source order).
+    pub fn run_in(&mut self, top: Node<'t>) {
         let mut nodes = Vec::new();
         let language = self.ctx.root.language();
         let kinds = crate::syntax::kind_names(&language);
-        crate::syntax::for_each_node(self.ctx.root, |n| {
+        crate::syntax::for_each_node(top, |n| {
             if matches!(crate::syntax::kind_in(&kinds, n), "call_expression" | "new_expression") {
                 nodes.push(n);
             }
