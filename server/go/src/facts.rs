@@ -34,6 +34,22 @@ pub struct FileFacts {
     pub field_regions: HashMap<String, Option<String>>,
 }
 
+impl FileFacts {
+    /// The same declarations (whatever the text hash): what the file's
+    /// functions see of its package level is the same.
+    pub fn same_declarations(&self, other: &FileFacts) -> bool {
+        self.dir == other.dir
+            && self.package == other.package
+            && self.imports_sdk == other.imports_sdk
+            && self.values == other.values
+            && self.types == other.types
+            && self.funcs == other.funcs
+            && self.methods == other.methods
+            && self.func_values == other.func_values
+            && self.field_regions == other.field_regions
+    }
+}
+
 pub fn text_hash(text: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
