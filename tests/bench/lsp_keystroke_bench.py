@@ -48,8 +48,9 @@ TS_CALLS = [
 
 
 def typescript_file(units: int = 100, calls_per_unit: int = 5) -> str:
-    """~5,100 lines: half the units are top-level functions using module
-    constants, half are methods of classes whose fields hold the clients."""
+    """~5,100 lines: in each block of ten units, five top-level functions
+    using module constants, then a class whose fields hold the clients with
+    five methods."""
     out = [
         'import { S3Client, GetObjectCommand, DeleteObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";',
         'import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";',
@@ -59,30 +60,32 @@ def typescript_file(units: int = 100, calls_per_unit: int = 5) -> str:
         "const sqs = new SQSClient({});",
         "const ddb = new DynamoDBClient({});",
     ]
-    n = 0
-    for u in range(units):
-        method = u % 2 == 1
-        if method:
-            if u % 10 == 1:
-                out += ["", f"export class Service{u} {{", "  private readonly s3 = new S3Client({});",
-                        "  private readonly sqs = new SQSClient({});", "  private readonly ddb = new DynamoDBClient({});"]
-            out += ["", f"  /** Handle batch {u} — données über ünïcode. */", f"  async handler{u}(event: Record<string, string>, day: string): Promise<void> {{"]
-            indent, names = "    ", {"c": "this.s3", "q": "this.sqs", "d": "this.ddb"}
-        else:
-            out += ["", f"/** Handle batch {u} — données über ünïcode. */", f"export async function handler{u}(event: Record<string, string>, day: string): Promise<void> {{"]
-            indent, names = "  ", {"c": "s3", "q": "sqs", "d": "ddb"}
+
+    def body(u: int, indent: str, names: dict) -> list[str]:
+        lines = []
         for c in range(calls_per_unit):
-            out.append(f"{indent}const value{c} = event[\"k{c}\"]; // plain code, not AWS")
-            out.append(f"{indent}if (value{c} !== undefined) {{")
-            out.append(f"{indent}  {TS_CALLS[c % len(TS_CALLS)].format(i=n, **names)}")
-            out.append(f"{indent}}}")
-            out.append(f"{indent}const log{c} = String(value{c}) + \"é\";")
+            n = u * calls_per_unit + c
+            lines.append(f"{indent}const value{c} = event[\"k{c}\"]; // plain code, not AWS")
+            lines.append(f"{indent}if (value{c} !== undefined) {{")
+            lines.append(f"{indent}  {TS_CALLS[c % len(TS_CALLS)].format(i=n, **names)}")
+            lines.append(f"{indent}}}")
+            lines.append(f"{indent}const log{c} = String(value{c}) + \"é\";")
             for pad in range(4):
-                out.append(f"{indent}const x{c}_{pad}: number[] = [{pad}, {pad + 1}, {pad + 2}].map((v) => v * 2);")
-            n += 1
-        out.append(f"{indent[:-2]}}}")
-        if method and (u % 10 == 9 or u == units - 1):
+                lines.append(f"{indent}const x{c}_{pad}: number[] = [{pad}, {pad + 1}, {pad + 2}].map((v) => v * 2);")
+        return lines
+
+    for block in range(0, units, 10):
+        for u in range(block, min(block + 10, units), 2):
+            out += ["", f"/** Handle batch {u} — données über ünïcode. */", f"export async function handler{u}(event: Record<string, string>, day: string): Promise<void> {{"]
+            out += body(u, "  ", {"c": "s3", "q": "sqs", "d": "ddb"})
             out.append("}")
+        out += ["", f"export class Service{block} {{", "  private readonly s3 = new S3Client({});",
+                "  private readonly sqs = new SQSClient({});", "  private readonly ddb = new DynamoDBClient({});"]
+        for u in range(block + 1, min(block + 10, units), 2):
+            out += ["", f"  /** Handle batch {u} — données über ünïcode. */", f"  async handler{u}(event: Record<string, string>, day: string): Promise<void> {{"]
+            out += body(u, "    ", {"c": "this.s3", "q": "this.sqs", "d": "this.ddb"})
+            out.append("  }")
+        out.append("}")
     return "\n".join(out) + "\n"
 
 

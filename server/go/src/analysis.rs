@@ -4,7 +4,7 @@
 
 use crate::calls::Analyzer;
 use crate::eval::Eval;
-use crate::facts::{self, FileFacts};
+use crate::facts::{self, FileFacts, RegionCache};
 use crate::imports::Imports;
 use crate::incremental::{imports_text, walk_declarations, Snapshot, SnapshotKey};
 use crate::index::{GoIndex, View};
@@ -18,7 +18,7 @@ use tree_sitter::Node;
 /// Analyse a parsed file whose own facts are `own` (its directory set).
 /// Code that imports no AWS SDK package yields nothing.
 pub fn analyze_tree(root: Node, src: &str, own: &FileFacts, index: &GoIndex, opts: &AnalysisOptions, catalog: &dyn Catalog) -> FileAnalysis {
-    analyze_tree_after(root, src, own, index, opts, catalog, Reuse::default()).0
+    analyze_tree_after(root, src, own, index, opts, catalog, Reuse::default(), RegionCache::default()).0
 }
 
 /// What an analysis of a document may take from the previous one, and what it covers.
@@ -33,7 +33,8 @@ pub struct Reuse<'s> {
 }
 
 /// [`analyze_tree`], taking unchanged declarations from `reuse.prev`; the
-/// snapshot for the next analysis when `reuse.keep`.
+/// snapshot for the next analysis (keeping `regions`) when `reuse.keep`.
+#[allow(clippy::too_many_arguments)]
 fn analyze_tree_after(
     root: Node,
     src: &str,
@@ -42,6 +43,7 @@ fn analyze_tree_after(
     opts: &AnalysisOptions,
     catalog: &dyn Catalog,
     reuse: Reuse,
+    regions: RegionCache,
 ) -> (FileAnalysis, Option<Snapshot>) {
     let imports = Imports::read(root, src);
     let uses_sdk = imports.uses_sdk || (root.has_error() && src.contains("github.com/aws/aws-sdk-go"));
@@ -85,7 +87,7 @@ fn analyze_tree_after(
     }
     out.findings.sort_by_key(|f| f.span.start_byte);
     let snapshot = match key {
-        Some(key) if reuse.keep && reuse.only.is_none() => Some(Snapshot::new(src, key, decls)),
+        Some(key) if reuse.keep && reuse.only.is_none() => Some(Snapshot::new(src, key, decls, regions)),
         _ => None,
     };
     (out, snapshot)
@@ -107,11 +109,11 @@ pub fn analyze_document_after(
     catalog: &dyn Catalog,
     reuse: Reuse,
 ) -> (FileAnalysis, Option<Snapshot>) {
-    let mut own = facts::extract(root, src, "");
+    let (mut own, regions) = facts::extract_reusing(root, src, "", reuse.prev.map(|p| &p.regions));
     if let Some(dir) = index.dir_of_document(own.hash, &own.package) {
         own.dir = dir;
     }
-    analyze_tree_after(root, src, &own, index, opts, catalog, reuse)
+    analyze_tree_after(root, src, &own, index, opts, catalog, reuse, regions)
 }
 
 /// The calls (and findings) overlapping `range`, exactly as the whole-file

@@ -24,7 +24,7 @@
 //! consuming it.
 
 use crate::calls::Analyzer;
-use crate::facts::FileFacts;
+use crate::facts::{FileFacts, RegionCache};
 use crate::syntax::named_children;
 use iamlens_engine::model::{CodeScope, Finding, SdkCall, Span};
 use tree_sitter::Node;
@@ -36,6 +36,8 @@ pub struct Snapshot {
     pub key: SnapshotKey,
     /// Every top-level declaration, in source order.
     decls: Vec<DeclRecord>,
+    /// What the file's functions give struct fields, for the next extraction of its facts.
+    pub regions: RegionCache,
 }
 
 /// The inputs besides a declaration's own text that its walk depends on.
@@ -75,8 +77,8 @@ pub struct DeclRecord {
 }
 
 impl Snapshot {
-    pub fn new(text: &str, key: SnapshotKey, decls: Vec<DeclRecord>) -> Snapshot {
-        Snapshot { text: text.to_string(), key, decls }
+    pub fn new(text: &str, key: SnapshotKey, decls: Vec<DeclRecord>, regions: RegionCache) -> Snapshot {
+        Snapshot { text: text.to_string(), key, decls, regions }
     }
 }
 

@@ -98,6 +98,11 @@ const SWAPS: &[(&str, &str)] = &[
     ),
     ("type Blobs struct {\n\t*s3.Client\n}\n", ""),
     ("\nfunc NewJobs", "\ntype Blobs struct {\n\t*s3.Client\n}\n\nfunc NewJobs"),
+    // A region from a constant: the constructor's text stays, its region changes.
+    ("config.WithRegion(\"eu-west-1\")", "config.WithRegion(home)"),
+    ("const queue =", "const home = \"ap-south-1\"\n\nconst queue ="),
+    ("const home = \"ap-south-1\"", "const home = \"sa-east-1\""),
+    ("const home = \"sa-east-1\"", "const home = \"ap-south-1\""),
 ];
 
 /// Half-typed text, as a buffer holds it between keystrokes.
