@@ -109,8 +109,9 @@ impl<'t> Decls<'t> {
             }
             let scope = if creates_scope(kind) { (node.start_byte(), node.end_byte()) } else { outer };
             d.visit(node, kind, outer, scope, src);
-            // Punctuation and keywords bind nothing and call nothing.
-            stack.extend(node.children(&mut cursor).filter(|child| child.is_named()).map(|child| (child, scope)));
+            // Punctuation, keywords and other leaves (names, literals) bind
+            // nothing and call nothing: every construct `visit` reads has children.
+            stack.extend(node.children(&mut cursor).filter(|child| child.is_named() && child.child_count() > 0).map(|child| (child, scope)));
         }
         // The walk pops children last-first: put bindings back in source order.
         for decls in d.names.values_mut() {
