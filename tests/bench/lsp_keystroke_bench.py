@@ -180,6 +180,13 @@ LANGUAGES = {
 # --- the editor and the series -------------------------------------------------
 
 
+def fill(template: str, **values: int) -> str:
+    """`{k}`-style placeholders filled (the code's own braces left alone)."""
+    for name, value in values.items():
+        template = template.replace("{" + name + "}", str(value))
+    return template
+
+
 class Run:
     """One server, one hint habit, the client's copy of the text."""
 
@@ -265,7 +272,7 @@ class Run:
             # Enter at the end of the function's first line, then the call key by key.
             self.edit("typed call (per keystroke)", self.replace(at, len(self.lines[at]), at, len(self.lines[at]), "\n" + self.lang["indent"]), at + 1)
             at += 1
-            for ch in self.lang["typed"].format(k=k):
+            for ch in fill(self.lang["typed"], k=k):
                 col = len(self.lines[at])
                 self.edit("typed call (per keystroke)", self.replace(at, col, at, col, ch), at)
             self.settle()
@@ -273,9 +280,9 @@ class Run:
     def pastes(self, count: int) -> None:
         for k in range(count):
             at = self.line_of(self.lang["typed_anchor"].format(u=12 + 6 * k)) + 1
-            block = [line.format(k=k, j=j) for j, line in enumerate(self.lang["paste"])]
-            block.insert(6, self.lang["paste_calls"][0].format(k=k))
-            block.insert(14, self.lang["paste_calls"][1].format(k=k))
+            block = [fill(line, k=k, j=j) for j, line in enumerate(self.lang["paste"])]
+            block.insert(6, fill(self.lang["paste_calls"][0], k=k))
+            block.insert(14, fill(self.lang["paste_calls"][1], k=k))
             self.edit("paste 20 lines", self.replace(at, 0, at, 0, "\n".join(block) + "\n"), at + 10)
         self.settle()
 
@@ -284,11 +291,17 @@ class Run:
 
 
 def series(binary: str, language: str, whole_buffer: bool, edits: int, seed: int) -> dict:
+    started = time.monotonic()
     run = Run(binary, language, whole_buffer, seed)
+    progress = lambda what: print(f"[{time.monotonic() - started:6.1f}s] {'whole buffer' if whole_buffer else 'viewport'}: {what}", file=sys.stderr)
+    progress("opened")
     run.alternating(edits)
     run.settle()
+    progress("alternating keystrokes done")
     run.typed_calls(2)
+    progress("typed calls done")
     run.pastes(8)
+    progress("pastes done")
     run.close()
     return {
         kind: {

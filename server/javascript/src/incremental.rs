@@ -131,7 +131,11 @@ pub fn classify_statements<'t>(
                 continue;
             }
         }
-        let mut rec = classify(ctx, finder, *stmt);
+        let mut rec = match &only {
+            // Only the calls in range: the statement's record is not kept.
+            Some(range) => classify_range(ctx, finder, *stmt, range),
+            None => classify(ctx, finder, *stmt),
+        };
         rec.provides = provided.by_stmt[i].clone();
         out.push(rec);
     }
@@ -142,10 +146,25 @@ pub fn classify_statements<'t>(
 
 /// Classify one statement's calls afresh.
 fn classify<'t>(ctx: &Ctx<'t, '_>, finder: &mut CallFinder<'_, 't, '_>, stmt: Node<'t>) -> StmtRecord {
+    classify_with(ctx, finder, stmt, |finder| finder.run_in(stmt))
+}
+
+/// Classify the calls of one statement that overlap `range` (a statement left
+/// with a syntax error can run to the end of the file).
+fn classify_range<'t>(ctx: &Ctx<'t, '_>, finder: &mut CallFinder<'_, 't, '_>, stmt: Node<'t>, range: &std::ops::Range<usize>) -> StmtRecord {
+    classify_with(ctx, finder, stmt, |finder| finder.run_in_range(stmt, range))
+}
+
+fn classify_with<'t, 'f, 'c>(
+    ctx: &Ctx<'t, '_>,
+    finder: &'f mut CallFinder<'c, 't, '_>,
+    stmt: Node<'t>,
+    run: impl FnOnce(&mut CallFinder<'c, 't, '_>),
+) -> StmtRecord {
     ctx.take_reads();
     let steps = ctx.steps();
     let (calls, findings) = (finder.found.calls.len(), finder.found.findings.len());
-    finder.run_in(stmt);
+    run(finder);
     let found = &mut finder.found;
     let defs = found.defs.split_off(calls);
     StmtRecord {

@@ -266,6 +266,11 @@ mod properties {
                             let part = doc.analyze_range(&ProjectIndex::new(), &AnalysisOptions::default(), range.clone());
                             let expected: Vec<_> = whole.calls.iter().filter(|c| c.span.start_byte < range.end && range.start < c.span.end_byte).collect();
                             prop_assert_eq!(part.calls.iter().collect::<Vec<_>>(), expected, "range {:?} in\n{}", range, doc.text());
+                            let in_range = |f: &&iamlens_engine::model::Finding| {
+                                f.kind == iamlens_engine::model::FindingKind::SyntaxError || (f.span.start_byte < range.end && range.start < f.span.end_byte.max(f.span.start_byte + 1))
+                            };
+                            let expected: Vec<_> = whole.findings.iter().filter(in_range).collect();
+                            prop_assert_eq!(part.findings.iter().collect::<Vec<_>>(), expected, "findings in range {:?} in\n{}", range, doc.text());
                             doc.edit(at, at + typed.len(), "");
                         }
                     }
