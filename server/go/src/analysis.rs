@@ -4,8 +4,9 @@
 
 use crate::calls::Analyzer;
 use crate::eval::Eval;
-use crate::facts::{self, FileFacts};
+use crate::facts::{self, FileFacts, RegionCache};
 use crate::imports::Imports;
+use crate::incremental::{imports_text, walk_declarations, Snapshot, SnapshotKey};
 use crate::index::{GoIndex, View};
 use crate::syntax;
 use crate::types::own_pkg;
@@ -17,11 +18,45 @@ use tree_sitter::Node;
 /// Analyse a parsed file whose own facts are `own` (its directory set).
 /// Code that imports no AWS SDK package yields nothing.
 pub fn analyze_tree(root: Node, src: &str, own: &FileFacts, index: &GoIndex, opts: &AnalysisOptions, catalog: &dyn Catalog) -> FileAnalysis {
+    analyze_tree_after(root, src, own, index, opts, catalog, Reuse::default(), RegionCache::default()).0
+}
+
+/// What an analysis of a document may take from the previous one, and what it covers.
+#[derive(Default)]
+pub struct Reuse<'s> {
+    /// The snapshot the last whole-file analysis of the document left.
+    pub prev: Option<&'s Snapshot>,
+    /// Walk only the top-level declarations overlapping this byte range.
+    pub only: Option<std::ops::Range<usize>>,
+    /// Make a snapshot for the next analysis.
+    pub keep: bool,
+}
+
+/// [`analyze_tree`], taking unchanged declarations from `reuse.prev`; the
+/// snapshot for the next analysis (keeping `regions`) when `reuse.keep`.
+#[allow(clippy::too_many_arguments)]
+fn analyze_tree_after(
+    root: Node,
+    src: &str,
+    own: &FileFacts,
+    index: &GoIndex,
+    opts: &AnalysisOptions,
+    catalog: &dyn Catalog,
+    reuse: Reuse,
+    regions: RegionCache,
+) -> (FileAnalysis, Option<Snapshot>) {
     let imports = Imports::read(root, src);
     let uses_sdk = imports.uses_sdk || (root.has_error() && src.contains("github.com/aws/aws-sdk-go"));
     if !uses_sdk {
-        return FileAnalysis::default();
+        return (FileAnalysis::default(), None);
     }
+    let key = (reuse.keep || reuse.prev.is_some()).then(|| SnapshotKey {
+        facts: own.clone(),
+        imports: imports_text(root, src),
+        index_generation: index.generation(),
+        service_hints: opts.service_hints.clone(),
+        catalog: catalog as *const dyn Catalog as *const () as usize,
+    });
     let view = View { index, own };
     let eval = Eval { src, imports: &imports, pkg: own_pkg(&own.dir), view: &view, depth: Default::default() };
     let mut an = Analyzer {
@@ -33,8 +68,14 @@ pub fn analyze_tree(root: Node, src: &str, own: &FileFacts, index: &GoIndex, opt
         depth: 0,
         out: FileAnalysis { imports_aws_sdk: true, ..FileAnalysis::default() },
     };
-    an.walk_file(root);
+    let prev = reuse.prev.zip(key.as_ref()).filter(|(p, key)| p.key == **key).map(|(p, _)| p);
+    let decls = walk_declarations(&mut an, root, prev, reuse.only.clone());
     let mut out = an.out;
+    for decl in &decls {
+        out.calls.extend(decl.calls.iter().cloned());
+        out.findings.extend(decl.findings.iter().cloned());
+        out.scopes.extend(decl.scopes.iter().cloned());
+    }
     if out.calls.iter().any(|c| c.scope.is_none()) {
         let start = Span { start_byte: 0, end_byte: 0, start: Position::default(), end: Position::default() };
         out.scopes.push(CodeScope { kind: ScopeKind::Module, name: None, span: syntax::span(root), name_span: start });
@@ -45,17 +86,34 @@ pub fn analyze_tree(root: Node, src: &str, own: &FileFacts, index: &GoIndex, opt
         out.findings.extend(syntax::syntax_errors(root));
     }
     out.findings.sort_by_key(|f| f.span.start_byte);
-    out
+    let snapshot = match key {
+        Some(key) if reuse.keep && reuse.only.is_none() => Some(Snapshot::new(src, key, decls, regions)),
+        _ => None,
+    };
+    (out, snapshot)
 }
 
 /// Analyse a document known only by its text: its directory is the one the
 /// index holds this text under (or the only one with its package name).
 pub fn analyze_document(root: Node, src: &str, index: &GoIndex, opts: &AnalysisOptions, catalog: &dyn Catalog) -> FileAnalysis {
-    let mut own = facts::extract(root, src, "");
+    analyze_document_after(root, src, index, opts, catalog, Reuse::default()).0
+}
+
+/// [`analyze_document`], taking unchanged declarations from `reuse.prev`
+/// (the result is the same); the snapshot for the next analysis when `reuse.keep`.
+pub fn analyze_document_after(
+    root: Node,
+    src: &str,
+    index: &GoIndex,
+    opts: &AnalysisOptions,
+    catalog: &dyn Catalog,
+    reuse: Reuse,
+) -> (FileAnalysis, Option<Snapshot>) {
+    let (mut own, regions) = facts::extract_reusing(root, src, "", reuse.prev.map(|p| &p.regions));
     if let Some(dir) = index.dir_of_document(own.hash, &own.package) {
         own.dir = dir;
     }
-    analyze_tree(root, src, &own, index, opts, catalog)
+    analyze_tree_after(root, src, &own, index, opts, catalog, reuse, regions)
 }
 
 /// The calls (and findings) overlapping `range`, exactly as the whole-file

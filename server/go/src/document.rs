@@ -1,13 +1,20 @@
 //! One Go source file as an editor holds it: text plus tree-sitter tree,
 //! re-parsed incrementally on each edit.
 
+use crate::incremental::Snapshot;
 use iamlens_engine::edited_tree::EditedTree;
+use std::sync::{Arc, Mutex};
 use tree_sitter::Tree;
 
 /// A Go file: text plus syntax tree. `Send + Sync`.
 #[derive(Clone)]
 pub struct GoDocument {
     source: EditedTree,
+    /// What the last whole-file analysis of this document (or of a clone of
+    /// it) left for the next one. Shared by clones: the language server
+    /// analyses a clone taken at each version. A snapshot records the text it
+    /// was made from, so it is correct to offer it to any later text.
+    last_analysis: Arc<Mutex<Option<Arc<Snapshot>>>>,
 }
 
 impl std::fmt::Debug for GoDocument {
@@ -18,7 +25,28 @@ impl std::fmt::Debug for GoDocument {
 
 impl GoDocument {
     pub fn parse(text: String) -> GoDocument {
-        GoDocument { source: EditedTree::new(text, tree_sitter_go::LANGUAGE.into()) }
+        GoDocument { source: EditedTree::new(text, tree_sitter_go::LANGUAGE.into()), last_analysis: Arc::default() }
+    }
+
+    /// The snapshot the last whole-file analysis left, if any (still kept).
+    pub(crate) fn last_analysis(&self) -> Option<Arc<Snapshot>> {
+        self.last_analysis.lock().ok().and_then(|slot| slot.clone())
+    }
+
+    pub(crate) fn keep_last_analysis(&self, snapshot: Option<Snapshot>) {
+        if let Ok(mut slot) = self.last_analysis.lock() {
+            *slot = snapshot.map(Arc::new);
+        }
+    }
+
+    /// Test edits: replace the `nth` (modulo the count) occurrence of `from`
+    /// with `to`; false when `from` does not occur.
+    #[cfg(test)]
+    pub(crate) fn replace_nth(&mut self, from: &str, to: &str, nth: usize) -> bool {
+        let found: Vec<usize> = self.text().match_indices(from).map(|(i, _)| i).collect();
+        let Some(&at) = found.get(nth % found.len().max(1)) else { return false };
+        self.edit(at, at + from.len(), to);
+        true
     }
 
     /// The document with a fresh tree when the current one is unsettled.

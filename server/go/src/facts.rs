@@ -34,6 +34,22 @@ pub struct FileFacts {
     pub field_regions: HashMap<String, Option<String>>,
 }
 
+impl FileFacts {
+    /// The same declarations (whatever the text hash): what the file's
+    /// functions see of its package level is the same.
+    pub fn same_declarations(&self, other: &FileFacts) -> bool {
+        self.dir == other.dir
+            && self.package == other.package
+            && self.imports_sdk == other.imports_sdk
+            && self.values == other.values
+            && self.types == other.types
+            && self.funcs == other.funcs
+            && self.methods == other.methods
+            && self.func_values == other.func_values
+            && self.field_regions == other.field_regions
+    }
+}
+
 pub fn text_hash(text: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -41,8 +57,28 @@ pub fn text_hash(text: &str) -> u64 {
     h.finish()
 }
 
+/// The regions each function's composite literals give struct fields
+/// (`&Jobs{q: sqs.NewFromConfig(cfg)}` after `config.WithRegion(...)`), by
+/// the function's text. What a function gives depends only on its text, the
+/// file's imports, directory, package and package-level values: while those are the
+/// same, an unchanged function's regions are read from here, not walked again.
+#[derive(Debug, Default)]
+pub struct RegionCache {
+    imports: String,
+    dir: String,
+    package: String,
+    values: HashMap<String, Sym>,
+    by_text: HashMap<String, Vec<(String, String, String)>>,
+}
+
 /// Read the package-level declarations of a parsed file.
 pub fn extract(root: Node, src: &str, dir: &str) -> FileFacts {
+    extract_reusing(root, src, dir, None).0
+}
+
+/// [`extract`], taking the regions of unchanged functions from `cache` (the
+/// result is the same); returns the cache for the next extraction of the file.
+pub fn extract_reusing(root: Node, src: &str, dir: &str, cache: Option<&RegionCache>) -> (FileFacts, RegionCache) {
     let imports = Imports::read(root, src);
     let pkg = own_pkg(dir);
     let mut facts = FileFacts { dir: dir.to_string(), hash: text_hash(src), imports_sdk: imports.uses_sdk, ..FileFacts::default() };
@@ -90,8 +126,24 @@ pub fn extract(root: Node, src: &str, dir: &str) -> FileFacts {
         }
     }
     // Constructors see every constant and variable of the file.
+    let imports_text =
+        named_children(root).into_iter().filter(|d| d.kind() == "import_declaration").map(|d| text(d, src)).collect::<Vec<_>>().join("\n");
+    let cache = cache.filter(|c| c.imports == imports_text && c.dir == dir && c.package == facts.package && c.values == facts.values);
+    let mut next = RegionCache {
+        imports: imports_text,
+        dir: dir.to_string(),
+        package: facts.package.clone(),
+        values: facts.values.clone(),
+        by_text: HashMap::new(),
+    };
     for decl in functions {
-        for (ty, field, region) in eval.field_regions(decl, &env) {
+        let body = text(decl, src);
+        let regions = match cache.and_then(|c| c.by_text.get(body)) {
+            Some(regions) => regions.clone(),
+            None => eval.field_regions(decl, &env),
+        };
+        next.by_text.insert(body.to_string(), regions.clone());
+        for (ty, field, region) in regions {
             let slot = facts.field_regions.entry(format!("{ty}.{field}")).or_insert_with(|| Some(region.clone()));
             if slot.as_deref() != Some(region.as_str()) {
                 *slot = None;
@@ -104,7 +156,7 @@ pub fn extract(root: Node, src: &str, dir: &str) -> FileFacts {
             facts.func_values.insert(name, value);
         }
     }
-    facts
+    (facts, next)
 }
 
 fn type_def(ty: Node, src: &str, imports: &Imports, pkg: &str, alias: bool) -> TypeDef {

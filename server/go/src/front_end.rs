@@ -1,7 +1,7 @@
 //! The Go front-end behind the engine's traits: [`GoFrontEnd`] for projects,
 //! [`GoDocument`] as a `SourceDocument`, [`GoIndex`] as a `LanguageIndex`.
 
-use crate::analysis::{analyze_document, restrict_to_range, services_named};
+use crate::analysis::{analyze_document, analyze_document_after, restrict_to_range, services_named, Reuse};
 use crate::document::{inert_region, GoDocument};
 use crate::facts;
 use crate::index::GoIndex;
@@ -104,12 +104,27 @@ impl SourceDocument for GoDocument {
         inert_region(tree, start, end)
     }
 
+    /// The whole document (settled first), reusing the declarations the
+    /// last analysis shows unchanged; remembers this one for the next.
     fn analyze(&self, index: &dyn LanguageIndex, opts: &AnalysisOptions) -> FileAnalysis {
-        self.analyze_with(go_index(index), opts, catalog::embedded())
+        let doc = self.settled();
+        let Some(tree) = doc.tree() else { return FileAnalysis::default() };
+        let prev = self.last_analysis();
+        let reuse = Reuse { prev: prev.as_deref(), only: None, keep: true };
+        let (analysis, snapshot) = analyze_document_after(tree.root_node(), doc.text(), go_index(index), opts, catalog::embedded(), reuse);
+        self.keep_last_analysis(snapshot);
+        analysis
     }
 
+    /// The declarations overlapping `range`, from the tree as it is (the
+    /// language server asks again once a tree left with errors is settled),
+    /// reusing from the last whole-file analysis without consuming it.
     fn analyze_range(&self, index: &dyn LanguageIndex, opts: &AnalysisOptions, range: std::ops::Range<usize>) -> FileAnalysis {
-        restrict_to_range(self.analyze_with(go_index(index), opts, catalog::embedded()), range)
+        let Some(tree) = self.tree() else { return FileAnalysis::default() };
+        let prev = self.last_analysis();
+        let reuse = Reuse { prev: prev.as_deref(), only: Some(range.clone()), keep: false };
+        let (analysis, _) = analyze_document_after(tree.root_node(), self.text(), go_index(index), opts, catalog::embedded(), reuse);
+        restrict_to_range(analysis, range)
     }
 
     fn analyze_once(&self, index: &dyn LanguageIndex, opts: &AnalysisOptions) -> FileAnalysis {

@@ -19,7 +19,13 @@ pub struct GoIndex {
     by_dir: HashMap<String, Vec<Arc<FileFacts>>>,
     /// The `go.mod` module path, when known.
     module: Option<String>,
+    /// Changes with every change (0: never changed, so empty); a document's
+    /// remembered analysis is reused only against the same generation.
+    generation: u64,
 }
+
+/// Source of [`GoIndex::generation`] values, unique in the process.
+static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl GoIndex {
     pub fn new() -> GoIndex {
@@ -28,20 +34,27 @@ impl GoIndex {
 
     /// An index of these facts.
     pub fn from_facts(files: Vec<(PathBuf, Arc<FileFacts>)>, module: Option<String>) -> GoIndex {
-        let mut index = GoIndex { files: files.into_iter().collect(), by_dir: HashMap::new(), module };
+        let mut index = GoIndex { files: files.into_iter().collect(), by_dir: HashMap::new(), module, generation: 0 };
         index.rebuild();
         index
+    }
+
+    /// Identifies the index's content: equal generations, equal content.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// Set the `go.mod` module path (a view that reads `go.mod` calls this);
     /// without it, imports resolve by directory suffix.
     pub fn set_module(&mut self, module: Option<String>) {
         self.module = module;
+        self.generation = GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Index (or re-index) one file: only its directory's list changes.
     pub fn insert(&mut self, path: &Path, facts: FileFacts) {
         self.remove(path);
+        self.generation = GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let facts = Arc::new(facts);
         self.by_dir.entry(facts.dir.clone()).or_default().push(facts.clone());
         self.files.insert(path.to_path_buf(), facts);
@@ -49,6 +62,7 @@ impl GoIndex {
 
     pub fn remove(&mut self, path: &Path) {
         let Some(old) = self.files.remove(path) else { return };
+        self.generation = GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if let Some(list) = self.by_dir.get_mut(&old.dir) {
             list.retain(|f| !Arc::ptr_eq(f, &old));
             if list.is_empty() {
@@ -66,6 +80,7 @@ impl GoIndex {
     }
 
     fn rebuild(&mut self) {
+        self.generation = GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.by_dir.clear();
         for facts in self.files.values() {
             self.by_dir.entry(facts.dir.clone()).or_default().push(facts.clone());

@@ -15,7 +15,8 @@
 //! - `eval` (expressions → types), `values` (expressions → values),
 //!   `bindings` (what assignments and declarations bind): one `Eval` in
 //!   three modules; `facts` (package-level declarations).
-//! - `index` ([`GoIndex`]): facts of the project's files; `calls`, `walker`: the analysis.
+//! - `index` ([`GoIndex`]): facts of the project's files; `calls`, `walker`: the analysis;
+//!   `incremental`: declaration by declaration, reusing the previous analysis.
 //! - `analysis`, `document` ([`GoDocument`]), `project`, `front_end`: entry points.
 
 mod analysis;
@@ -26,6 +27,7 @@ mod eval;
 mod facts;
 mod front_end;
 mod imports;
+mod incremental;
 pub mod index;
 pub mod naming;
 mod project;
@@ -36,6 +38,9 @@ mod walker;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod incremental_tests;
 
 pub use analysis::services_named;
 pub use document::GoDocument;

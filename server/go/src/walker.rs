@@ -14,23 +14,17 @@ use tree_sitter::Node;
 const MAX_WALK_DEPTH: usize = 400;
 
 impl<'a> Analyzer<'a> {
-    /// Walk every top-level declaration.
-    pub fn walk_file(&mut self, root: Node<'a>) {
-        for decl in named_children(root) {
-            match decl.kind() {
-                "function_declaration" | "method_declaration" => self.walk_function(decl),
-                "var_declaration" | "const_declaration" => {
-                    self.scope = None;
-                    let mut env = Env::new();
-                    self.walk(decl, &mut env);
-                }
-                "ERROR" => {
-                    self.scope = None;
-                    let mut env = Env::new();
-                    self.walk(decl, &mut env);
-                }
-                _ => {}
+    /// Walk one top-level declaration. What it finds depends only on its
+    /// text, the file's imports and package-level facts, and the project.
+    pub fn walk_top_level(&mut self, decl: Node<'a>) {
+        match decl.kind() {
+            "function_declaration" | "method_declaration" => self.walk_function(decl),
+            "var_declaration" | "const_declaration" | "ERROR" => {
+                self.scope = None;
+                let mut env = Env::new();
+                self.walk(decl, &mut env);
             }
+            _ => {}
         }
     }
 

@@ -6,13 +6,13 @@ use crate::calls::CallFinder;
 use crate::decls::Decls;
 use crate::eval::Ctx;
 use crate::exports::module_exports;
+use crate::incremental::{classify_statements, Snapshot, SnapshotKey};
 use crate::index::{ModuleExports, ProjectIndex};
-use crate::scopes::code_scopes;
 use crate::sdk::{classify, SdkModule};
 use crate::syntax::{span, syntax_errors};
 use iamlens_engine::catalog::Catalog;
 use iamlens_engine::front_end::AnalysisOptions;
-use iamlens_engine::model::{CodeScope, FileAnalysis, Finding, FindingKind, Position, ScopeKind, Span};
+use iamlens_engine::model::{CodeScope, FileAnalysis, Finding, FindingKind, Position, ScopeKind, SdkCall, Span};
 use std::path::Path;
 #[cfg(test)]
 use std::path::PathBuf;
@@ -38,6 +38,24 @@ pub fn analyze_tree_reading(
     catalog: &dyn Catalog,
 ) -> (FileAnalysis, bool) {
     analyze_root(tree.root_node(), src, module_path, index, opts, catalog, None)
+}
+
+/// [`analyze_tree`] after an edit: statements `prev` (the analysis of an
+/// earlier text of the same document) shows unchanged are taken from it.
+/// Returns the analysis and the snapshot to offer the next one. The result
+/// is what [`analyze_tree`] gives.
+pub fn analyze_tree_after(
+    tree: &Tree,
+    src: &str,
+    module_path: &Path,
+    index: &ProjectIndex,
+    opts: &AnalysisOptions,
+    catalog: &dyn Catalog,
+    prev: Option<&Snapshot>,
+) -> (FileAnalysis, Option<Snapshot>) {
+    let run = Run { root: tree.root_node(), src, module_path, index, opts, catalog };
+    let (analysis, _, snapshot) = run.analyze(None, prev, None, true);
+    (analysis, snapshot)
 }
 
 /// A file's exports (when `with_exports`) and its analysis, each with
@@ -72,49 +90,111 @@ fn analyze_root<'t>(
     catalog: &dyn Catalog,
     decls: Option<Decls<'t>>,
 ) -> (FileAnalysis, bool) {
-    // Without an SDK import, calls can only come through the project's modules.
-    if index.is_empty() && !src.contains("aws-sdk") {
-        return (FileAnalysis::default(), false);
-    }
-    let ctx = match decls {
-        Some(decls) => Ctx::with_decls(root, src, decls, index, module_path),
-        None => Ctx::new(root, src, index, module_path),
-    };
-    let mut finder = CallFinder::new(&ctx, catalog, opts);
-    finder.run();
-    let found = finder.found;
-    let read_exports = ctx.read_exports();
-    let imports_sdk = ctx.decls.imports_sdk || !found.calls.is_empty();
-    if !imports_sdk {
-        return (FileAnalysis::default(), read_exports);
-    }
-    let mut findings = found.findings;
-    for (node, source) in &ctx.decls.sdk_imports {
-        if let Some(SdkModule::UnknownV3Client(suffix)) = classify(source) {
-            let suggestions = catalog.nearest_services(&suffix);
-            findings.push(Finding {
-                span: span(*node),
-                kind: FindingKind::UnknownService { name: suffix.clone(), suggestions },
-                message: format!("`{source}` names no service iamlens knows (a misspelt package, or one newer than its data); its calls are left out of the policy"),
-            });
-        }
-    }
-    if root.has_error() {
-        findings.extend(syntax_errors(root));
-    }
-    let mut scopes = code_scopes(&found.defs);
-    if found.calls.iter().any(|c| c.scope.is_none()) {
-        let start = Span { start_byte: 0, end_byte: 0, start: Position::default(), end: Position::default() };
-        scopes.push(CodeScope { kind: ScopeKind::Module, name: None, span: span(root), name_span: start });
-    }
-    scopes.sort_by_key(|s| (s.span.start_byte, std::cmp::Reverse(s.span.end_byte)));
-    let mut calls = found.calls;
-    calls.sort_by_key(|c| (c.span.start_byte, c.span.end_byte));
-    findings.sort_by_key(|f| (f.span.start_byte, f.span.end_byte));
-    (FileAnalysis { imports_aws_sdk: true, calls, findings, scopes }, read_exports)
+    let run = Run { root, src, module_path, index, opts, catalog };
+    let (analysis, read_exports, _) = run.analyze(decls, None, None, false);
+    (analysis, read_exports)
 }
 
-/// The calls and findings of [`analyze_tree`] that overlap `range`, no code scopes.
+/// One analysis of one file: what it reads.
+struct Run<'t, 'a> {
+    root: Node<'t>,
+    src: &'t str,
+    module_path: &'a Path,
+    index: &'a ProjectIndex,
+    opts: &'a AnalysisOptions,
+    catalog: &'a dyn Catalog,
+}
+
+impl<'t> Run<'t, '_> {
+    /// The analysis (of the statements overlapping `only`, when given),
+    /// whether it read another module's export, and (when `keep`) the
+    /// snapshot for the next analysis of the same document.
+    fn analyze(
+        &self,
+        decls: Option<Decls<'t>>,
+        prev: Option<&Snapshot>,
+        only: Option<std::ops::Range<usize>>,
+        keep: bool,
+    ) -> (FileAnalysis, bool, Option<Snapshot>) {
+        let (root, src) = (self.root, self.src);
+        // Without an SDK import, calls can only come through the project's modules.
+        if self.index.is_empty() && !src.contains("aws-sdk") {
+            return (FileAnalysis::default(), false, None);
+        }
+        let ctx = match decls {
+            Some(decls) => Ctx::with_decls(root, src, decls, self.index, self.module_path),
+            None => Ctx::new(root, src, self.index, self.module_path),
+        };
+        let key = SnapshotKey {
+            index_generation: self.index.generation(),
+            service_hints: self.opts.service_hints.clone(),
+            catalog: self.catalog as *const dyn Catalog as *const () as usize,
+            module_path: self.module_path.to_path_buf(),
+            imports_sdk: ctx.decls.imports_sdk,
+        };
+        let mut finder = CallFinder::new(&ctx, self.catalog, self.opts);
+        let classified = classify_statements(&ctx, &mut finder, &key, prev, only.clone());
+        if !classified.exact && (classified.reused > 0 || only.is_some()) {
+            // Evaluation order mattered: only a fresh walk of the whole file is exact.
+            drop(finder);
+            return self.analyze(Some(ctx.into_decls()), None, None, false);
+        }
+        // Without an SDK import, whether a range has calls does not say whether the file has.
+        if only.is_some() && !ctx.decls.imports_sdk {
+            drop(finder);
+            return self.analyze(Some(ctx.into_decls()), None, None, false);
+        }
+        let read_exports = ctx.read_exports();
+        let mut calls = Vec::new();
+        let mut findings = Vec::new();
+        let mut scopes = Vec::new();
+        for stmt in &classified.stmts {
+            calls.extend(stmt.calls.iter().cloned());
+            findings.extend(stmt.findings.iter().cloned());
+            scopes.extend(stmt.scopes.iter().cloned());
+        }
+        let snapshot = if keep { Snapshot::new(src, key, classified) } else { None };
+        let imports_sdk = ctx.decls.imports_sdk || !calls.is_empty();
+        if !imports_sdk {
+            return (FileAnalysis::default(), read_exports, snapshot);
+        }
+        let analysis = self.finish(&ctx, calls, findings, scopes);
+        (analysis, read_exports, snapshot)
+    }
+
+    /// The file-wide findings, the module scope, everything in source order.
+    fn finish(&self, ctx: &Ctx<'t, '_>, mut calls: Vec<SdkCall>, mut findings: Vec<Finding>, mut scopes: Vec<CodeScope>) -> FileAnalysis {
+        let (root, catalog) = (self.root, self.catalog);
+        for (node, source) in &ctx.decls.sdk_imports {
+            if let Some(SdkModule::UnknownV3Client(suffix)) = classify(source) {
+                let suggestions = catalog.nearest_services(&suffix);
+                findings.push(Finding {
+                    span: span(*node),
+                    kind: FindingKind::UnknownService { name: suffix.clone(), suggestions },
+                    message: format!(
+                        "`{source}` names no service iamlens knows (a misspelt package, or one newer than its data); its calls are left out of the policy"
+                    ),
+                });
+            }
+        }
+        if root.has_error() {
+            findings.extend(syntax_errors(root));
+        }
+        if calls.iter().any(|c| c.scope.is_none()) {
+            let start = Span { start_byte: 0, end_byte: 0, start: Position::default(), end: Position::default() };
+            scopes.push(CodeScope { kind: ScopeKind::Module, name: None, span: span(root), name_span: start });
+        }
+        scopes.sort_by_key(|s| (s.span.start_byte, std::cmp::Reverse(s.span.end_byte)));
+        calls.sort_by_key(|c| (c.span.start_byte, c.span.end_byte));
+        findings.sort_by_key(|f| (f.span.start_byte, f.span.end_byte));
+        FileAnalysis { imports_aws_sdk: true, calls, findings, scopes }
+    }
+}
+
+/// The calls and findings of [`analyze_tree`] that overlap `range`, no code
+/// scopes: only the top-level statements overlapping it are classified, those
+/// `prev` shows unchanged taken from it.
+#[allow(clippy::too_many_arguments)]
 pub fn analyze_tree_range(
     tree: &Tree,
     src: &str,
@@ -122,9 +202,11 @@ pub fn analyze_tree_range(
     index: &ProjectIndex,
     opts: &AnalysisOptions,
     catalog: &dyn Catalog,
+    prev: Option<&Snapshot>,
     range: std::ops::Range<usize>,
 ) -> FileAnalysis {
-    let mut whole = analyze_tree(tree, src, module_path, index, opts, catalog);
+    let run = Run { root: tree.root_node(), src, module_path, index, opts, catalog };
+    let (mut whole, _, _) = run.analyze(None, prev, Some(range.clone()), false);
     let overlaps = |s: &Span| s.start_byte < range.end.max(range.start + 1) && range.start < s.end_byte.max(s.start_byte + 1);
     whole.calls.retain(|c| overlaps(&c.span));
     whole.findings.retain(|f| f.kind == FindingKind::SyntaxError || overlaps(&f.span));

@@ -44,16 +44,41 @@ impl<'c, 't, 'a> CallFinder<'c, 't, 'a> {
         CallFinder { ctx, catalog, opts, found: Found::default() }
     }
 
-    /// Classify every call and `new` of the file.
-    pub fn run(&mut self) {
+    /// Classify every call and `new` under `top` (in source order).
+    pub fn run_in(&mut self, top: Node<'t>) {
         let mut nodes = Vec::new();
         let language = self.ctx.root.language();
         let kinds = crate::syntax::kind_names(&language);
-        crate::syntax::for_each_node(self.ctx.root, |n| {
+        crate::syntax::for_each_node(top, |n| {
             if matches!(crate::syntax::kind_in(&kinds, n), "call_expression" | "new_expression") {
                 nodes.push(n);
             }
         });
+        self.classify(nodes);
+    }
+
+    /// Classify the calls and `new`s under `top` that overlap `range` (in
+    /// source order): each call's result is its own, whatever else is classified.
+    pub fn run_in_range(&mut self, top: Node<'t>, range: &std::ops::Range<usize>) {
+        let overlaps = |n: Node| n.start_byte() < range.end.max(range.start + 1) && range.start < n.end_byte().max(n.start_byte() + 1);
+        let mut nodes = Vec::new();
+        let mut stack = vec![top];
+        let mut cursor = top.walk();
+        while let Some(n) = stack.pop() {
+            if !overlaps(n) {
+                continue;
+            }
+            if matches!(n.kind(), "call_expression" | "new_expression") {
+                nodes.push(n);
+            }
+            let first = stack.len();
+            stack.extend(n.named_children(&mut cursor));
+            stack[first..].reverse();
+        }
+        self.classify(nodes);
+    }
+
+    fn classify(&mut self, nodes: Vec<Node<'t>>) {
         for node in nodes {
             match node.kind() {
                 "call_expression" => self.call(node),

@@ -66,6 +66,15 @@ pub struct Decls<'t> {
     pub sdk_imports: Vec<(Node<'t>, String)>,
 }
 
+/// TypeScript's type syntax: it binds no value and calls nothing (a
+/// parameter's annotation is read from the parameter, not from here).
+fn is_type_syntax(kind: &str) -> bool {
+    matches!(
+        kind,
+        "type_annotation" | "type_arguments" | "type_parameters" | "interface_declaration" | "type_alias_declaration" | "comment" | "string_fragment"
+    )
+}
+
 fn creates_scope(kind: &str) -> bool {
     matches!(
         kind,
@@ -95,9 +104,14 @@ impl<'t> Decls<'t> {
         let kinds = crate::syntax::kind_names(&language);
         while let Some((node, outer)) = stack.pop() {
             let kind = crate::syntax::kind_in(&kinds, node);
+            if is_type_syntax(kind) {
+                continue;
+            }
             let scope = if creates_scope(kind) { (node.start_byte(), node.end_byte()) } else { outer };
             d.visit(node, kind, outer, scope, src);
-            stack.extend(node.children(&mut cursor).map(|child| (child, scope)));
+            // Punctuation, keywords and other leaves (names, literals) bind
+            // nothing and call nothing: every construct `visit` reads has children.
+            stack.extend(node.children(&mut cursor).filter(|child| child.is_named() && child.child_count() > 0).map(|child| (child, scope)));
         }
         // The walk pops children last-first: put bindings back in source order.
         for decls in d.names.values_mut() {

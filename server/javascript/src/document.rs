@@ -2,7 +2,9 @@
 //! it) and its tree-sitter tree, kept together so an edit re-parses
 //! incrementally (the language server edits on every keystroke).
 
+use crate::incremental::Snapshot;
 use iamlens_engine::edited_tree::EditedTree;
+use std::sync::{Arc, Mutex};
 use tree_sitter::Tree;
 
 /// Which grammar reads a file.
@@ -65,6 +67,11 @@ pub struct JsDocument {
     /// The path the project knows the file by, for its relative imports
     /// (empty when unknown: then an import resolves to the one indexed module its path ends with).
     module_path: std::path::PathBuf,
+    /// What the last whole-file analysis of this document (or of a clone of
+    /// it) left for the next one. Shared by clones: the language server
+    /// analyses a clone taken at each version. A snapshot records the text it
+    /// was made from, so it is correct to offer it to any later text.
+    last_analysis: Arc<Mutex<Option<Arc<Snapshot>>>>,
 }
 
 impl std::fmt::Debug for JsDocument {
@@ -81,7 +88,7 @@ impl JsDocument {
 
     pub fn parse_as(text: String, dialect: Dialect) -> JsDocument {
         let source = EditedTree::new(text, dialect.language());
-        JsDocument { source, dialect, module_path: std::path::PathBuf::new() }
+        JsDocument { source, dialect, module_path: std::path::PathBuf::new(), last_analysis: Arc::default() }
     }
 
     /// Tell the document the path the project knows it by (see [`JsDocument::module_path`]).
@@ -96,6 +103,27 @@ impl JsDocument {
 
     pub fn dialect(&self) -> Dialect {
         self.dialect
+    }
+
+    /// The snapshot the last whole-file analysis left, if any (still kept).
+    pub(crate) fn last_analysis(&self) -> Option<Arc<Snapshot>> {
+        self.last_analysis.lock().ok().and_then(|slot| slot.clone())
+    }
+
+    pub(crate) fn keep_last_analysis(&self, snapshot: Option<Snapshot>) {
+        if let Ok(mut slot) = self.last_analysis.lock() {
+            *slot = snapshot.map(Arc::new);
+        }
+    }
+
+    /// Test edits: replace the `nth` (modulo the count) occurrence of `from`
+    /// with `to`; false when `from` does not occur.
+    #[cfg(test)]
+    pub(crate) fn replace_nth(&mut self, from: &str, to: &str, nth: usize) -> bool {
+        let found: Vec<usize> = self.text().match_indices(from).map(|(i, _)| i).collect();
+        let Some(&at) = found.get(nth % found.len().max(1)) else { return false };
+        self.edit(at, at + from.len(), to);
+        true
     }
 }
 

@@ -33,6 +33,10 @@ enum MemoKey {
     Param(usize, usize),
 }
 
+/// A memoised result, with the names its evaluation looked up (see [`Ctx::take_reads`]);
+/// `None` while in progress: a cycle reads unknown.
+type MemoSlot = (Option<Sym>, Vec<u64>);
+
 /// One file under analysis: its source, bindings, and the project around it.
 pub struct Ctx<'t, 'a> {
     pub src: &'t str,
@@ -40,12 +44,19 @@ pub struct Ctx<'t, 'a> {
     pub decls: Decls<'t>,
     pub index: &'a ProjectIndex,
     pub module_path: &'a Path,
-    /// Results computed once per file (`None` while in progress: a cycle reads unknown).
-    memo: RefCell<HashMap<MemoKey, Option<Sym>>>,
+    /// Results computed once per file.
+    memo: RefCell<HashMap<MemoKey, MemoSlot>>,
     steps: Cell<u32>,
     /// Set once evaluation reads an export of another module (a value the
     /// index may change; which modules exist it never does).
     read_exports: Cell<bool>,
+    /// Hashes of the names evaluation looked up in the file's bindings and
+    /// call sites since the last [`Ctx::take_reads`], memoised results'
+    /// included: what a top-level statement's analysis depends on outside it.
+    reads: RefCell<Vec<u64>>,
+    /// Set when a result may depend on the order calls were evaluated in (a
+    /// cycle read unknown, a depth or step limit cut evaluation short).
+    order_sensitive: Cell<bool>,
 }
 
 impl<'t, 'a> Ctx<'t, 'a> {
@@ -55,7 +66,52 @@ impl<'t, 'a> Ctx<'t, 'a> {
 
     /// A context over bindings already collected from `root` (by [`Decls::build`]).
     pub fn with_decls(root: Node<'t>, src: &'t str, decls: Decls<'t>, index: &'a ProjectIndex, module_path: &'a Path) -> Ctx<'t, 'a> {
-        Ctx { src, root, decls, index, module_path, memo: RefCell::default(), steps: Cell::new(0), read_exports: Cell::new(false) }
+        Ctx {
+            src,
+            root,
+            decls,
+            index,
+            module_path,
+            memo: RefCell::default(),
+            steps: Cell::new(0),
+            read_exports: Cell::new(false),
+            reads: RefCell::default(),
+            order_sensitive: Cell::new(false),
+        }
+    }
+
+    /// The names looked up since the last call (hashed, sorted, once each), forgotten here.
+    pub fn take_reads(&self) -> Vec<u64> {
+        let mut reads = std::mem::take(&mut *self.reads.borrow_mut());
+        reads.sort_unstable();
+        reads.dedup();
+        reads
+    }
+
+    /// Whether some result so far may depend on evaluation order (see [`Ctx::order_sensitive`]).
+    pub fn order_sensitive(&self) -> bool {
+        self.order_sensitive.get()
+    }
+
+    /// Evaluation steps taken so far.
+    pub fn steps(&self) -> u32 {
+        self.steps.get()
+    }
+
+    fn read(&self, space: Space, name: &str) {
+        self.reads.borrow_mut().push(dep_hash(space, name));
+    }
+
+    /// The binding of `name` visible at `at` (noted as read).
+    fn lookup(&self, name: &str, at: usize) -> Option<&crate::decls::Decl<'t>> {
+        self.read(Space::Binding, name);
+        self.decls.lookup(name, at)
+    }
+
+    /// The values assigned to plain name `name` (noted as read).
+    fn assigned(&self, name: &str) -> Option<&Vec<Node<'t>>> {
+        self.read(Space::Binding, name);
+        self.decls.assigned.get(name)
     }
 
     /// The bindings, for another context over the same tree (evaluation never changes them).
@@ -75,12 +131,20 @@ impl<'t, 'a> Ctx<'t, 'a> {
     }
 
     fn memo(&self, key: MemoKey, compute: impl FnOnce() -> Sym) -> Sym {
-        if let Some(slot) = self.memo.borrow().get(&key) {
+        if let Some((slot, reads)) = self.memo.borrow().get(&key) {
+            self.reads.borrow_mut().extend_from_slice(reads);
+            if slot.is_none() {
+                self.order_sensitive.set(true);
+            }
             return slot.clone().unwrap_or(Sym::Unknown);
         }
-        self.memo.borrow_mut().insert(key.clone(), None);
+        self.memo.borrow_mut().insert(key.clone(), (None, Vec::new()));
+        let before = self.reads.borrow().len();
         let value = compute();
-        self.memo.borrow_mut().insert(key, Some(value.clone()));
+        let mut reads = self.reads.borrow()[before..].to_vec();
+        reads.sort_unstable();
+        reads.dedup();
+        self.memo.borrow_mut().insert(key, (Some(value.clone()), reads));
         value
     }
 
@@ -92,6 +156,7 @@ impl<'t, 'a> Ctx<'t, 'a> {
     pub fn eval(&self, node: Node<'t>, depth: u32) -> Sym {
         self.steps.set(self.steps.get().saturating_add(1));
         if depth > MAX_DEPTH || self.steps.get() > MAX_STEPS {
+            self.order_sensitive.set(true);
             return Sym::Unknown;
         }
         let node = unwrap_expr(node);
@@ -228,9 +293,9 @@ impl<'t, 'a> Ctx<'t, 'a> {
 
     /// A name visible at `at`.
     pub fn name(&self, name: &str, at: usize, d: u32) -> Sym {
-        let Some(decl) = self.decls.lookup(name, at) else {
+        let Some(decl) = self.lookup(name, at) else {
             // An undeclared (global) name: what the file assigns to it (`s3 = new AWS.S3()` in sloppy scripts).
-            if let Some(assigned) = self.decls.assigned.get(name) {
+            if let Some(assigned) = self.assigned(name) {
                 return join(assigned.iter().map(|v| self.value_of(*v, d)).collect());
             }
             return match name {
@@ -243,7 +308,7 @@ impl<'t, 'a> Ctx<'t, 'a> {
         match &decl.kind {
             DeclKind::Init(init) => {
                 // `let client; ... client ??= new S3Client()`: the initialiser and every assignment.
-                let assigned = self.decls.assigned.get(name).map(|v| v.as_slice()).unwrap_or_default();
+                let assigned = self.assigned(name).map(|v| v.as_slice()).unwrap_or_default();
                 let visible: Vec<Node<'t>> =
                     assigned.iter().copied().filter(|a| decl.scope.0 <= a.start_byte() && a.end_byte() <= decl.scope.1).collect();
                 let mut values: Vec<Sym> = init.iter().map(|v| self.value_of(*v, d)).collect();
@@ -342,7 +407,7 @@ impl<'t, 'a> Ctx<'t, 'a> {
         }
         // `Store.client`: a static member of a class of this file.
         if object.kind() == "identifier" {
-            if let Some(DeclKind::Class(class)) = self.decls.lookup(self.text(object), object.start_byte()).map(|d| &d.kind) {
+            if let Some(DeclKind::Class(class)) = self.lookup(self.text(object), object.start_byte()).map(|d| &d.kind) {
                 let class = *class;
                 return self.memo(MemoKey::Member(class.id(), key.clone()), || self.class_member(class, &key, d));
             }
@@ -471,8 +536,14 @@ impl<'t, 'a> Ctx<'t, 'a> {
             .then(|| enclosing(func, &["class_declaration", "class"]).and_then(|c| c.child_by_field_name("name")))
             .flatten();
         let calls = match class_name {
-            Some(class) => self.decls.news_of.get(self.text(class)),
-            None => self.decls.calls_of.get(self.text(name)),
+            Some(class) => {
+                self.read(Space::New, self.text(class));
+                self.decls.news_of.get(self.text(class))
+            }
+            None => {
+                self.read(Space::Call, self.text(name));
+                self.decls.calls_of.get(self.text(name))
+            }
         };
         let Some(calls) = calls else { return Sym::Unknown };
         let mut passed = Vec::new();
@@ -496,6 +567,7 @@ impl<'t, 'a> Ctx<'t, 'a> {
 
     fn returns_now(&self, func: Node<'t>, d: u32) -> Sym {
         if d > MAX_DEPTH {
+            self.order_sensitive.set(true);
             return Sym::Unknown;
         }
         let Some(body) = func.child_by_field_name("body") else { return Sym::Unknown };
@@ -638,6 +710,24 @@ impl<'t, 'a> Ctx<'t, 'a> {
             _ => Sym::Unknown,
         }
     }
+}
+
+/// Which of the file's name tables a name is looked up in.
+#[derive(Debug, Clone, Copy)]
+pub enum Space {
+    /// Bindings and assignments ([`Decls::names`], [`Decls::assigned`]).
+    Binding,
+    /// Calls by callee name ([`Decls::calls_of`]).
+    Call,
+    /// `new`s by class name ([`Decls::news_of`]).
+    New,
+}
+
+/// The hash [`Ctx::take_reads`] gives a name looked up in `space` (FNV-1a).
+/// Equal names, equal hashes; a collision only makes reuse more cautious.
+pub fn dep_hash(space: Space, name: &str) -> u64 {
+    let seed = (0xcbf2_9ce4_8422_2325_u64 ^ space as u64).wrapping_mul(0x0100_0000_01b3);
+    name.bytes().fold(seed, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 fn has_token(node: Node, token: &str) -> bool {

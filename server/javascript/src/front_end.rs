@@ -2,7 +2,7 @@
 //! [`JavaScriptFrontEnd`] for projects, [`JsDocument`] as a `SourceDocument`,
 //! [`ProjectIndex`] as a `LanguageIndex`.
 
-use crate::analysis::{analyze_tree, analyze_tree_range, exports_of, services_named};
+use crate::analysis::{analyze_tree, analyze_tree_after, analyze_tree_range, exports_of, services_named};
 use crate::document::{Dialect, JsDocument};
 use crate::index::ProjectIndex;
 use crate::project::analyze_set;
@@ -144,14 +144,18 @@ impl SourceDocument for JsDocument {
     }
 
     fn analyze(&self, index: &dyn LanguageIndex, opts: &AnalysisOptions) -> FileAnalysis {
-        self.analyze_with(js_index(index), opts)
+        let Some(tree) = self.tree() else { return FileAnalysis::default() };
+        let prev = self.last_analysis();
+        let (analysis, snapshot) =
+            analyze_tree_after(tree, self.text(), self.module_path(), js_index(index), opts, catalog::embedded(), prev.as_deref());
+        self.keep_last_analysis(snapshot);
+        analysis
     }
 
     fn analyze_range(&self, index: &dyn LanguageIndex, opts: &AnalysisOptions, range: std::ops::Range<usize>) -> FileAnalysis {
-        match self.tree() {
-            Some(tree) => analyze_tree_range(tree, self.text(), self.module_path(), js_index(index), opts, catalog::embedded(), range),
-            None => FileAnalysis::default(),
-        }
+        let Some(tree) = self.tree() else { return FileAnalysis::default() };
+        let prev = self.last_analysis();
+        analyze_tree_range(tree, self.text(), self.module_path(), js_index(index), opts, catalog::embedded(), prev.as_deref(), range)
     }
 
     fn analyze_once(&self, index: &dyn LanguageIndex, opts: &AnalysisOptions) -> FileAnalysis {

@@ -16,10 +16,23 @@ pub struct ModuleExports {
 }
 
 /// Exports of every indexed module, by module path (relative to the project root).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct ProjectIndex {
     modules: HashMap<PathBuf, ModuleExports>,
+    /// Changes with every change of content (0: never changed, so empty); a
+    /// document's remembered analysis is reused only against the same generation.
+    generation: u64,
 }
+
+/// Indexes are equal when their modules are (whatever their generations).
+impl PartialEq for ProjectIndex {
+    fn eq(&self, other: &ProjectIndex) -> bool {
+        self.modules == other.modules
+    }
+}
+
+/// Source of [`ProjectIndex::generation`] values, unique in the process.
+static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// Extensions an import may leave out, in the order Node/TypeScript try them.
 const EXTENSIONS: &[&str] = &["ts", "tsx", "js", "mjs", "cjs", "jsx", "mts", "cts"];
@@ -29,12 +42,29 @@ impl ProjectIndex {
         ProjectIndex::default()
     }
 
+    /// Index a module's exports; the generation changes only when they do
+    /// (saving a file usually leaves them as they were).
     pub fn insert(&mut self, module_path: &Path, exports: ModuleExports) {
-        self.modules.insert(normalize(module_path), exports);
+        let path = normalize(module_path);
+        if self.modules.get(&path) != Some(&exports) {
+            self.modules.insert(path, exports);
+            self.bump_generation();
+        }
     }
 
     pub fn remove(&mut self, module_path: &Path) {
-        self.modules.remove(&normalize(module_path));
+        if self.modules.remove(&normalize(module_path)).is_some() {
+            self.bump_generation();
+        }
+    }
+
+    fn bump_generation(&mut self) {
+        self.generation = GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Identifies the index's content: equal generations, equal content.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     pub fn len(&self) -> usize {

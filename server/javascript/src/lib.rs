@@ -17,7 +17,8 @@
 //!   the SDK's modules and helper-library facts; `syntax`; `sym` (abstract values).
 //! - `decls` (bindings and call sites), `index` (cross-file exports), `eval`
 //!   (expressions → values), `exports` (what a module exports), `scopes`.
-//! - `calls` (calls → `SdkCall`s and findings), `analysis` (entry points),
+//! - `calls` (calls → `SdkCall`s and findings), `incremental` (statement by
+//!   statement, reusing the previous analysis), `analysis` (entry points),
 //!   `project` (files analysed together), `document`, `inert`, `front_end`.
 
 mod analysis;
@@ -28,6 +29,7 @@ pub mod document;
 mod eval;
 mod exports;
 mod front_end;
+mod incremental;
 pub mod index;
 mod inert;
 pub mod naming;
@@ -39,6 +41,9 @@ mod syntax;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod incremental_tests;
 
 pub use analysis::services_named;
 pub use document::{Dialect, JsDocument};
