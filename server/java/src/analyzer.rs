@@ -9,6 +9,7 @@ use crate::syntax::{each_in_post_order, named_children, text};
 use crate::types::Imports;
 use iamlens_engine::catalog::Catalog;
 use iamlens_engine::front_end::AnalysisOptions;
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use tree_sitter::Node;
@@ -29,7 +30,7 @@ pub struct Analyzer<'a> {
     /// Every assignment `x = …` / `this.x = …`, by assigned name: (left, right).
     assigns: HashMap<&'a str, Vec<(Node<'a>, Node<'a>)>>,
     /// Methods annotated `@Bean`.
-    pub bean_methods: Vec<Node<'a>>,
+    bean_methods: Vec<Node<'a>>,
     /// Field declarations by (class body id, field name).
     fields: HashMap<(usize, &'a str), Node<'a>>,
     /// Each named node's parent, by node id (tree-sitter finds parents by
@@ -40,7 +41,45 @@ pub struct Analyzer<'a> {
     /// Every name some local, parameter, resource or field declares (and a
     /// few more): a name outside it is declared nowhere, so never looked up.
     declared: HashSet<&'a str>,
+    /// What the analysis read outside the node it is visiting, when asked to
+    /// record it (see `incremental`).
+    reads: RefCell<Option<Reads>>,
 }
+
+/// What resolving the calls of one node read of the rest of the file: the
+/// names it looked up in the file's tables, the declarations it was given
+/// (by start byte), and the subtrees it searched as a whole.
+#[derive(Debug, Default)]
+pub struct Reads {
+    pub names: Vec<String>,
+    pub nodes: Vec<usize>,
+    pub subtrees: Vec<(usize, usize)>,
+}
+
+/// Which of the file's tables an [`Entry`] comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Table {
+    Classes,
+    Methods,
+    Fields,
+    Assigns,
+    Beans,
+}
+
+/// One answer the file's tables hold: under `name`, in the context spanning
+/// `context` (the class of a method, the body of a field, the left side of
+/// an assignment), the node spanning `node`. Two analyses whose tables hold
+/// the same entries for a name answer every question about it alike.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Entry {
+    pub table: Table,
+    pub name: String,
+    pub context: (usize, usize),
+    pub node: (usize, usize),
+}
+
+/// The name `Table::Beans` entries are filed under (no identifier spells it).
+pub const BEANS: &str = "@Bean";
 
 /// A map keyed by node id (an address): one multiply to hash it.
 type IdMap<V> = HashMap<usize, V, BuildHasherDefault<IdHasher>>;
@@ -173,7 +212,69 @@ impl<'a> Analyzer<'a> {
             parents,
             methods,
             declared,
+            reads: RefCell::new(None),
         }
+    }
+
+    /// Start (or stop) recording what the analysis reads; see [`Reads`].
+    pub fn record_reads(&self, on: bool) {
+        *self.reads.borrow_mut() = on.then(Reads::default);
+    }
+
+    /// What was read since the last call (nothing when not recording).
+    pub fn take_reads(&self) -> Reads {
+        self.reads.borrow_mut().as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    fn note(&self, record: impl FnOnce(&mut Reads)) {
+        if let Some(reads) = self.reads.borrow_mut().as_mut() {
+            record(reads);
+        }
+    }
+
+    fn note_name(&self, name: &str) {
+        self.note(|r| r.names.push(name.to_string()));
+    }
+
+    fn note_node(&self, n: Node<'a>) {
+        self.note(|r| r.nodes.push(n.start_byte()));
+    }
+
+    /// The analysis searched all of `n` (every statement of a class body).
+    pub fn note_subtree(&self, n: Node<'a>) {
+        self.note(|r| r.subtrees.push((n.start_byte(), n.end_byte())));
+    }
+
+    /// Every answer the file's tables hold (see [`Entry`]).
+    pub fn table_entries(&self) -> Vec<Entry> {
+        let range = |n: Node| (n.start_byte(), n.end_byte());
+        let around = |n: Node<'a>, levels: usize| {
+            let mut cur = Some(n);
+            for _ in 0..levels {
+                cur = cur.and_then(|c| self.parent(c));
+            }
+            cur.map_or((0, 0), range)
+        };
+        let mut out = Vec::new();
+        let mut push = |table, name: &str, context, node| out.push(Entry { table, name: name.to_string(), context, node });
+        for (name, n) in &self.classes {
+            push(Table::Classes, name, (0, 0), range(*n));
+        }
+        for ((_, name), n) in &self.methods {
+            push(Table::Methods, name, around(*n, 2), range(*n));
+        }
+        for ((_, name), n) in &self.fields {
+            push(Table::Fields, name, around(*n, 1), range(*n));
+        }
+        for (name, list) in &self.assigns {
+            for (left, right) in list {
+                push(Table::Assigns, name, range(*left), range(*right));
+            }
+        }
+        for n in &self.bean_methods {
+            push(Table::Beans, BEANS, (0, 0), range(*n));
+        }
+        out
     }
 
     /// The same file read against another index (what `new` built does not depend on the index).
@@ -192,6 +293,7 @@ impl<'a> Analyzer<'a> {
     /// The declaration `name` refers to at `at`: the nearest enclosing local,
     /// parameter or resource declared before it, else a field of an enclosing class.
     pub fn lookup(&self, name: &str, at: Node<'a>) -> Option<Decl<'a>> {
+        self.note_name(name);
         if !self.declared.contains(name) {
             return None;
         }
@@ -209,6 +311,7 @@ impl<'a> Analyzer<'a> {
 
     /// A field of the class enclosing `at` (or of an outer class).
     pub fn lookup_field(&self, name: &str, at: Node<'a>) -> Option<Decl<'a>> {
+        self.note_name(name);
         let mut cur = self.parent(at);
         while let Some(n) = cur {
             if matches!(n.kind(), "class_body" | "enum_body" | "interface_body" | "enum_body_declarations") {
@@ -302,6 +405,7 @@ impl<'a> Analyzer<'a> {
     fn field_in(&self, body: Node<'a>, name: &str) -> Option<Decl<'a>> {
         let body = if body.kind() == "enum_body_declarations" { self.parent(body).unwrap_or(body) } else { body };
         let decl = *self.fields.get(&(body.id(), name))?;
+        self.note_node(decl);
         self.declarator(decl, name, Role::Field, body)
     }
 
@@ -341,16 +445,22 @@ impl<'a> Analyzer<'a> {
     /// initializer (`x = ...`, `this.x = ...`) within its owner.
     pub fn assignments(&self, decl: &Decl<'a>) -> Vec<Node<'a>> {
         let name = self.text(decl.name);
+        self.note_name(name);
         let Some(all) = self.assigns.get(name) else { return Vec::new() };
         let owner = decl.owner.byte_range();
-        all.iter()
+        let rights: Vec<Node<'a>> = all
+            .iter()
             .filter(|(left, _)| owner.start <= left.start_byte() && left.end_byte() <= owner.end)
             .filter(|(left, _)| match left.kind() {
                 "identifier" => self.lookup(name, *left).is_some_and(|d| d.name == decl.name),
                 _ => decl.role == Role::Field,
             })
             .map(|(_, right)| *right)
-            .collect()
+            .collect();
+        for right in &rights {
+            self.note_node(*right);
+        }
+        rights
     }
 
     /// Whether the declaration carries an annotation named `name` (`Value`, `Autowired`).
@@ -406,12 +516,31 @@ impl<'a> Analyzer<'a> {
 
     /// A class declared in this file, by simple name.
     pub fn local_class(&self, name: &str) -> Option<Node<'a>> {
-        self.classes.get(name).copied()
+        self.note_name(name);
+        let class = self.classes.get(name).copied();
+        if let Some(c) = class {
+            self.note_node(c);
+        }
+        class
     }
 
     /// A method of a class declared in this file, by name (the first overload).
     pub fn method_of(&self, class: Node<'a>, name: &str) -> Option<Node<'a>> {
-        self.methods.get(&(class.id(), name)).copied()
+        self.note_name(name);
+        let method = self.methods.get(&(class.id(), name)).copied();
+        if let Some(m) = method {
+            self.note_node(m);
+        }
+        method
+    }
+
+    /// The `@Bean` methods of the file.
+    pub fn bean_methods(&self) -> &[Node<'a>] {
+        self.note_name(BEANS);
+        for m in &self.bean_methods {
+            self.note_node(*m);
+        }
+        &self.bean_methods
     }
 
     /// The expressions a method returns.

@@ -22,7 +22,8 @@
 //! - `values`: argument values; `receivers`: what an expression is;
 //!   `requests`: request builders → members; `operations`: method → operation rules.
 //! - `facts`: what a file exports to the index.
-//! - `calls`: calls → `SdkCall`s and findings; `analysis`: one file.
+//! - `calls`: calls → `SdkCall`s and findings; `analysis`: one file;
+//!   `incremental`: one file again after an edit, reusing unchanged members.
 //! - [`document`], `inert`, `front_end`: the engine's traits.
 
 /// A field id of the Java grammar (`field!("name")`), looked up once per
@@ -40,6 +41,7 @@ mod calls;
 pub mod document;
 mod facts;
 mod front_end;
+mod incremental;
 pub mod index;
 mod inert;
 mod kinds;
@@ -52,6 +54,8 @@ mod syntax;
 mod types;
 mod values;
 
+#[cfg(test)]
+mod incremental_tests;
 #[cfg(test)]
 mod tests;
 
