@@ -136,6 +136,8 @@ const SWAPS: &[(&str, &str)] = &[
     ("static class Names", "static class Tables"),
     ("private SqsClient sqs;\n", "private SqsClient sqs;\n    private S3Client storage = S3Client.create();\n"),
     ("import software.amazon.awssdk.services.sqs.SqsClient;\n", ""),
+    ("\n    void fetch()", "\n    void tweak() {\n        request.toBuilder().key(\"other\");\n    }\n\n    void fetch()"),
+    ("    void tweak() {\n        request.toBuilder().key(\"other\");\n    }\n", ""),
     ("(", "(("),
 ];
 
