@@ -5,13 +5,13 @@
 use crate::index::JavaIndex;
 use crate::kinds::kinds;
 use crate::lookups::IndexView;
+use crate::members::{declares, IdMap, Members};
 use crate::syntax::{each_in_post_order, named_children, text};
 use crate::types::Imports;
 use iamlens_engine::catalog::Catalog;
 use iamlens_engine::front_end::AnalysisOptions;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use tree_sitter::Node;
 
 /// How deep value and receiver resolution may recurse (cycles such as `a = a + "x"` stop here).
@@ -33,13 +33,17 @@ pub struct Analyzer<'a> {
     bean_methods: Vec<Node<'a>>,
     /// Field declarations by (class body id, field name).
     fields: HashMap<(usize, &'a str), Node<'a>>,
-    /// Each named node's parent, by node id (tree-sitter finds parents by
-    /// descending from the root, which is slow in wide class bodies).
+    /// Each named node's parent, by node id, outside the members of the
+    /// top-level types (tree-sitter finds parents by descending from the
+    /// root, which is slow in wide class bodies).
     parents: IdMap<Node<'a>>,
+    /// The members of the top-level types, with their parents and declared names.
+    members: Members<'a>,
     /// Method declarations by (class id, name): the first overload.
     methods: HashMap<(usize, &'a str), Node<'a>>,
-    /// Every name some local, parameter, resource or field declares (and a
-    /// few more): a name outside it is declared nowhere, so never looked up.
+    /// Every name declared outside the members (a name neither in it nor
+    /// declared in the member a lookup starts from is found only by
+    /// climbing out of that member).
     declared: HashSet<&'a str>,
     /// What the analysis read outside the node it is visiting, when asked to
     /// record it (see `incremental`).
@@ -81,29 +85,6 @@ pub struct Entry {
 /// The name `Table::Beans` entries are filed under (no identifier spells it).
 pub const BEANS: &str = "@Bean";
 
-/// A map keyed by node id (an address): one multiply to hash it.
-type IdMap<V> = HashMap<usize, V, BuildHasherDefault<IdHasher>>;
-
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
-        }
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-
-    /// The product's high bits are the well-mixed ones; the table indexes by the low ones.
-    fn finish(&self) -> u64 {
-        self.0.rotate_left(26)
-    }
-}
-
 /// What a name refers to.
 #[derive(Debug, Clone, Copy)]
 pub struct Decl<'a> {
@@ -139,19 +120,16 @@ impl<'a> Analyzer<'a> {
         // Post-order, left to right, and a later node overwriting an earlier
         // one: "the first" of a name is the last this walk meets (the order
         // these tables were first built in, and results depend on it).
+        let members = Members::of(root, src);
         each_in_post_order(root, |n, ancestors| {
             let parent = ancestors.last().copied();
             let grandparent = ancestors.len().checked_sub(2).map(|i| ancestors[i]);
             let kind = n.kind_id();
-            // Tokens are never asked for their parent (and `parent` still answers for them).
-            if let Some(p) = parent.filter(|_| n.is_named()) {
+            // Tokens are never asked for their parent (and `parent` still answers for them);
+            // the members' nodes are linked when first asked about.
+            if let Some(p) = parent.filter(|_| n.is_named() && !members.covers(ancestors)) {
                 parents.insert(n.id(), p);
-                // The identifiers `lookup` reads declared names from are children of these.
-                let declares = || {
-                    [k.variable_declarator, k.formal_parameter, k.enhanced_for_statement, k.resource, k.lambda_expression, k.inferred_parameters]
-                        .contains(&p.kind_id())
-                };
-                if kind == k.identifier && declares() {
+                if kind == k.identifier && declares(p.kind_id()) {
                     declared.insert(text(n, src));
                 }
             }
@@ -210,6 +188,7 @@ impl<'a> Analyzer<'a> {
             bean_methods,
             fields,
             parents,
+            members,
             methods,
             declared,
             reads: RefCell::new(None),
@@ -282,8 +261,25 @@ impl<'a> Analyzer<'a> {
     where
         'a: 'b,
     {
-        let shorter: Analyzer<'b> = self;
-        Analyzer { index, ..shorter }
+        let Analyzer {
+            src,
+            root,
+            imports,
+            index: _,
+            catalog,
+            opts,
+            classes,
+            assigns,
+            bean_methods,
+            fields,
+            parents,
+            members,
+            methods,
+            declared,
+            reads,
+        } = self;
+        let members = members.shorten();
+        Analyzer { src, root, imports, index, catalog, opts, classes, assigns, bean_methods, fields, parents, members, methods, declared, reads }
     }
 
     pub fn text(&self, n: Node) -> &'a str {
@@ -294,11 +290,15 @@ impl<'a> Analyzer<'a> {
     /// parameter or resource declared before it, else a field of an enclosing class.
     pub fn lookup(&self, name: &str, at: Node<'a>) -> Option<Decl<'a>> {
         self.note_name(name);
-        if !self.declared.contains(name) {
-            return None;
-        }
         let mut prev = at;
         let mut cur = self.parent(at);
+        // Nothing inside the member declares it: climb straight out.
+        if let Some(member) = self.members.holding(at).filter(|m| !self.members.declares(*m, name)) {
+            prev = self.members.node(member);
+            cur = self.parent(prev);
+        } else if self.members.holding(at).is_none() && !self.declared.contains(name) {
+            return None;
+        }
         while let Some(n) = cur {
             if let Some(d) = self.declared_in(n, prev, name, at.start_byte()) {
                 return Some(d);
@@ -326,11 +326,13 @@ impl<'a> Analyzer<'a> {
 
     /// A node's parent (from the map built once; tree-sitter's own lookup as a fallback).
     pub fn parent(&self, n: Node<'a>) -> Option<Node<'a>> {
-        match self.parents.get(&n.id()) {
-            Some(p) => Some(*p),
-            None if n.id() == self.root.id() => None,
-            None => n.parent(),
+        if let Some(p) = self.parents.get(&n.id()) {
+            return Some(*p);
         }
+        if n.id() == self.root.id() {
+            return None;
+        }
+        self.members.parent(n).or_else(|| n.parent())
     }
 
     fn declared_in(&self, n: Node<'a>, child: Node<'a>, name: &str, before: usize) -> Option<Decl<'a>> {

@@ -18,7 +18,9 @@
 //! - `types`: what a type name denotes (clients, builders, waiters, ...), through the imports.
 //! - [`index`]: the facts files export to each other (client factories, constants).
 //! - `lookups`: the index as one file sees it, its answers recorded.
-//! - `analyzer`: per-file state, declaration lookup, scope names.
+//! - `members`: the members of the top-level types, their nodes' parents
+//!   and declared names built on demand;
+//!   `analyzer`: per-file state, declaration lookup, scope names.
 //! - `values`: argument values; `receivers`: what an expression is;
 //!   `requests`: request builders → members; `operations`: method → operation rules.
 //! - `facts`: what a file exports to the index.
@@ -46,6 +48,7 @@ pub mod index;
 mod inert;
 mod kinds;
 mod lookups;
+mod members;
 pub mod naming;
 mod operations;
 mod receivers;
