@@ -14,7 +14,8 @@ pub struct JavaDocument {
     /// it) left for re-analysis after an edit. Shared by clones: the language
     /// server analyses a clone taken at each version. A snapshot records the
     /// text it was made from, so it is correct to offer it to any later text.
-    last_analysis: Arc<Mutex<Option<Snapshot>>>,
+    /// The lock is held only to take or put the snapshot, never while analysing.
+    last_analysis: Arc<Mutex<Option<Arc<Snapshot>>>>,
 }
 
 impl std::fmt::Debug for JavaDocument {
@@ -30,7 +31,7 @@ impl JavaDocument {
 
     /// The remembered analysis, locked (a poisoned lock is used as it is:
     /// a snapshot is always consistent on its own).
-    pub(crate) fn last_analysis(&self) -> std::sync::MutexGuard<'_, Option<Snapshot>> {
+    pub(crate) fn last_analysis(&self) -> std::sync::MutexGuard<'_, Option<Arc<Snapshot>>> {
         self.last_analysis.lock().unwrap_or_else(|e| e.into_inner())
     }
 

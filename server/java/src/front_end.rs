@@ -17,6 +17,7 @@ use iamlens_engine::parallel::parallel_map;
 use iamlens_engine::{read_source, EngineError};
 use std::any::Any;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The Java front-end: AWS SDK for Java v2 and v1.
 pub struct JavaFrontEnd;
@@ -133,10 +134,18 @@ impl JavaDocument {
         }
         let Some(tree) = self.tree() else { return FileAnalysis::default() };
         let an = Analyzer::new(self.text(), tree.root_node(), index, catalog, opts).with_index(IndexView::recording(index));
-        let mut slot = self.last_analysis();
-        let prev = slot.take().map(Prev::Owned);
+        // Taken for the analysis: a range analysis meanwhile goes without.
+        let taken = self.last_analysis().take().map(Arc::try_unwrap);
+        let (owned, shared) = match taken {
+            Some(Ok(snapshot)) => (Some(snapshot), None),
+            Some(Err(shared)) => (None, Some(shared)),
+            None => (None, None),
+        };
+        let prev = owned.map(Prev::Owned).or_else(|| shared.as_deref().map(Prev::Borrowed));
         let analysed = incremental::analyze(an, snapshot_key(opts, catalog), prev, true, None);
-        *slot = analysed.snapshot;
+        if let Some(snapshot) = analysed.snapshot {
+            *self.last_analysis() = Some(Arc::new(snapshot));
+        }
         analysed.analysis
     }
 
@@ -164,8 +173,8 @@ impl JavaDocument {
     ) -> FileAnalysis {
         let Some(tree) = self.tree() else { return FileAnalysis::default() };
         let an = Analyzer::new(self.text(), tree.root_node(), index, catalog, opts);
-        let slot = self.last_analysis();
-        let prev = slot.as_ref().map(Prev::Borrowed);
+        let remembered = self.last_analysis().clone();
+        let prev = remembered.as_deref().map(Prev::Borrowed);
         incremental::analyze(an, snapshot_key(opts, catalog), prev, false, Some(range)).analysis
     }
 }

@@ -248,9 +248,11 @@ pub fn analyze(an: Analyzer<'_>, key: SnapshotKey, prev: Option<Prev<'_>>, recor
     };
     let snapshot = record.then(|| {
         let mut lookups = an.index.into_lookups();
-        if let (Some(Prev::Owned(old)), Some(_)) = (prev, &plan) {
-            // Reused units asked their questions last time; the answers still hold.
-            lookups.merge(old.lookups);
+        // Reused units asked their questions last time; the answers still hold.
+        match (prev, &plan) {
+            (Some(Prev::Owned(old)), Some(_)) => lookups.merge(old.lookups),
+            (Some(Prev::Borrowed(old)), Some(_)) => lookups.merge(old.lookups.clone()),
+            _ => {}
         }
         Snapshot { text: src.to_string(), key, skeleton, entries: entries.into_iter().collect(), units: records, lookups }
     });

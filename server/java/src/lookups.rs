@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// The answers an index gave, by question.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Lookups {
     classes: HashMap<String, Option<ClassFacts>>,
     has_class: HashMap<String, bool>,
