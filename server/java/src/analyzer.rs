@@ -7,11 +7,12 @@ use crate::kinds::kinds;
 use crate::lookups::IndexView;
 use crate::members::{declares, IdMap, Members};
 use crate::syntax::{each_in_post_order, named_children, text};
+use crate::tables::Tables;
 use crate::types::Imports;
 use iamlens_engine::catalog::Catalog;
 use iamlens_engine::front_end::AnalysisOptions;
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use tree_sitter::Node;
 
 /// How deep value and receiver resolution may recurse (cycles such as `a = a + "x"` stop here).
@@ -25,22 +26,14 @@ pub struct Analyzer<'a> {
     pub index: IndexView<'a>,
     pub catalog: &'a dyn Catalog,
     pub opts: &'a AnalysisOptions,
-    /// Classes declared in this file, by simple name (the first of a name).
-    classes: HashMap<&'a str, Node<'a>>,
-    /// Every assignment `x = …` / `this.x = …`, by assigned name: (left, right).
-    assigns: HashMap<&'a str, Vec<(Node<'a>, Node<'a>)>>,
-    /// Methods annotated `@Bean`.
-    bean_methods: Vec<Node<'a>>,
-    /// Field declarations by (class body id, field name).
-    fields: HashMap<(usize, &'a str), Node<'a>>,
+    /// Classes, methods, fields, assignments and `@Bean` methods by name.
+    tables: Tables<'a>,
     /// Each named node's parent, by node id, outside the members of the
     /// top-level types (tree-sitter finds parents by descending from the
     /// root, which is slow in wide class bodies).
     parents: IdMap<Node<'a>>,
     /// The members of the top-level types, with their parents and declared names.
     members: Members<'a>,
-    /// Method declarations by (class id, name): the first overload.
-    methods: HashMap<(usize, &'a str), Node<'a>>,
     /// Every name declared outside the members (a name neither in it nor
     /// declared in the member a lookup starts from is found only by
     /// climbing out of that member).
@@ -110,72 +103,24 @@ pub enum Role {
 impl<'a> Analyzer<'a> {
     pub fn new(src: &'a str, root: Node<'a>, index: &'a JavaIndex, catalog: &'a dyn Catalog, opts: &'a AnalysisOptions) -> Analyzer<'a> {
         let k = kinds();
-        let mut classes = HashMap::new();
-        let mut assigns: HashMap<&'a str, Vec<(Node<'a>, Node<'a>)>> = HashMap::new();
-        let mut bean_methods = Vec::new();
-        let mut fields = HashMap::new();
-        let mut methods = HashMap::new();
+        let members = Members::of(root, src);
+        // The skeleton's parent links and declared names (the members' are
+        // built when first asked about).
         let mut parents: IdMap<Node<'a>> = IdMap::default();
         let mut declared = HashSet::new();
-        // Post-order, left to right, and a later node overwriting an earlier
-        // one: "the first" of a name is the last this walk meets (the order
-        // these tables were first built in, and results depend on it).
-        let members = Members::of(root, src);
-        each_in_post_order(root, |n, ancestors| {
-            let parent = ancestors.last().copied();
-            let grandparent = ancestors.len().checked_sub(2).map(|i| ancestors[i]);
-            let kind = n.kind_id();
-            // Tokens are never asked for their parent (and `parent` still answers for them);
-            // the members' nodes are linked when first asked about.
-            if let Some(p) = parent.filter(|_| n.is_named() && !members.covers(ancestors)) {
-                parents.insert(n.id(), p);
-                if kind == k.identifier && declares(p.kind_id()) {
-                    declared.insert(text(n, src));
+        let mut stack = vec![root];
+        while let Some(n) = stack.pop() {
+            let holds_members = members.is_body(n);
+            for child in named_children(n) {
+                parents.insert(child.id(), n);
+                if child.kind_id() == k.identifier && declares(n.kind_id()) {
+                    declared.insert(text(child, src));
+                }
+                if !holds_members {
+                    stack.push(child);
                 }
             }
-            if kind == k.method_declaration {
-                if is_bean(n, src) {
-                    bean_methods.push(n);
-                }
-                if let (Some(class), Some(name)) = (grandparent, n.child_by_field_id(field!("name"))) {
-                    methods.insert((class.id(), text(name, src)), n);
-                }
-            } else if kind == k.field_declaration || kind == k.constant_declaration {
-                let body = parent.map(|p| if p.kind_id() == k.enum_body_declarations { grandparent.unwrap_or(p) } else { p });
-                if let Some(body) = body {
-                    let mut cursor = n.walk();
-                    let declarators: Vec<Node<'a>> = n.children_by_field_name("declarator", &mut cursor).collect();
-                    // Within one declaration the first declarator of a name wins.
-                    for d in declarators.into_iter().rev() {
-                        if let Some(name) = d.child_by_field_id(field!("name")) {
-                            fields.insert((body.id(), text(name, src)), n);
-                        }
-                    }
-                }
-            } else if k.is_type_declaration(kind) {
-                if let Some(name) = n.child_by_field_id(field!("name")) {
-                    classes.insert(text(name, src), n);
-                }
-            } else if kind == k.assignment_expression {
-                if let (Some(left), Some(right)) = (n.child_by_field_id(field!("left")), n.child_by_field_id(field!("right"))) {
-                    let name = if left.kind_id() == k.identifier {
-                        Some(left)
-                    } else if left.kind_id() == k.field_access && left.child_by_field_id(field!("object")).is_some_and(|o| o.kind_id() == k.this) {
-                        left.child_by_field_id(field!("field"))
-                    } else {
-                        None
-                    };
-                    if let Some(name) = name {
-                        assigns.entry(text(name, src)).or_default().push((left, right));
-                    }
-                }
-            }
-        });
-        // Assignments and `@Bean` methods in that same order: the reverse of this walk's.
-        for list in assigns.values_mut() {
-            list.reverse();
         }
-        bean_methods.reverse();
         Analyzer {
             src,
             root,
@@ -183,13 +128,9 @@ impl<'a> Analyzer<'a> {
             index: IndexView::new(index),
             catalog,
             opts,
-            classes,
-            assigns,
-            bean_methods,
-            fields,
+            tables: Tables::new(src, root),
             parents,
             members,
-            methods,
             declared,
             reads: RefCell::new(None),
         }
@@ -224,34 +165,52 @@ impl<'a> Analyzer<'a> {
         self.note(|r| r.subtrees.push((n.start_byte(), n.end_byte())));
     }
 
-    /// Every answer the file's tables hold (see [`Entry`]).
+    /// Every node the file's tables could answer with (see [`Entry`]):
+    /// exactly the candidates the tables choose from (read by one walk over
+    /// the whole file, or by the tables' own scans).
     pub fn table_entries(&self) -> Vec<Entry> {
+        let k = kinds();
+        let src = self.src;
         let range = |n: Node| (n.start_byte(), n.end_byte());
-        let around = |n: Node<'a>, levels: usize| {
-            let mut cur = Some(n);
-            for _ in 0..levels {
-                cur = cur.and_then(|c| self.parent(c));
-            }
-            cur.map_or((0, 0), range)
-        };
         let mut out = Vec::new();
         let mut push = |table, name: &str, context, node| out.push(Entry { table, name: name.to_string(), context, node });
-        for (name, n) in &self.classes {
-            push(Table::Classes, name, (0, 0), range(*n));
-        }
-        for ((_, name), n) in &self.methods {
-            push(Table::Methods, name, around(*n, 2), range(*n));
-        }
-        for ((_, name), n) in &self.fields {
-            push(Table::Fields, name, around(*n, 1), range(*n));
-        }
-        for (name, list) in &self.assigns {
-            for (left, right) in list {
-                push(Table::Assigns, name, range(*left), range(*right));
+        each_in_post_order(self.root, |n, ancestors| {
+            let kind = n.kind_id();
+            let parent = ancestors.last().copied();
+            let grandparent = ancestors.len().checked_sub(2).map(|i| ancestors[i]);
+            if kind == k.method_declaration {
+                if let Some(name) = n.child_by_field_id(field!("name")) {
+                    push(Table::Methods, text(name, src), grandparent.map_or((0, 0), range), range(n));
+                }
+            } else if kind == k.field_declaration || kind == k.constant_declaration {
+                let body = parent.map(|p| if p.kind_id() == k.enum_body_declarations { grandparent.unwrap_or(p) } else { p });
+                let mut cursor = n.walk();
+                for d in n.children_by_field_name("declarator", &mut cursor) {
+                    if let Some(name) = d.child_by_field_id(field!("name")) {
+                        push(Table::Fields, text(name, src), body.map_or((0, 0), range), range(n));
+                    }
+                }
+            } else if kind == k.assignment_expression {
+                if let (Some(left), Some(right)) = (n.child_by_field_id(field!("left")), n.child_by_field_id(field!("right"))) {
+                    let name = if left.kind_id() == k.identifier {
+                        Some(left)
+                    } else if left.kind_id() == k.field_access && left.child_by_field_id(field!("object")).is_some_and(|o| o.kind_id() == k.this) {
+                        left.child_by_field_id(field!("field"))
+                    } else {
+                        None
+                    };
+                    if let Some(name) = name {
+                        push(Table::Assigns, text(name, src), range(left), range(right));
+                    }
+                }
             }
+        });
+        // Classes and `@Bean` methods as the tables find them.
+        for (name, class) in self.tables.class_candidates() {
+            push(Table::Classes, name, (0, 0), range(class));
         }
-        for n in &self.bean_methods {
-            push(Table::Beans, BEANS, (0, 0), range(*n));
+        for bean in self.tables.beans(|m| is_bean(m, src)) {
+            push(Table::Beans, BEANS, (0, 0), range(*bean));
         }
         out
     }
@@ -261,25 +220,9 @@ impl<'a> Analyzer<'a> {
     where
         'a: 'b,
     {
-        let Analyzer {
-            src,
-            root,
-            imports,
-            index: _,
-            catalog,
-            opts,
-            classes,
-            assigns,
-            bean_methods,
-            fields,
-            parents,
-            members,
-            methods,
-            declared,
-            reads,
-        } = self;
-        let members = members.shorten();
-        Analyzer { src, root, imports, index, catalog, opts, classes, assigns, bean_methods, fields, parents, members, methods, declared, reads }
+        let Analyzer { src, root, imports, index: _, catalog, opts, tables, parents, members, declared, reads } = self;
+        let (tables, members) = (tables.shorten(), members.shorten());
+        Analyzer { src, root, imports, index, catalog, opts, tables, parents, members, declared, reads }
     }
 
     pub fn text(&self, n: Node) -> &'a str {
@@ -406,7 +349,7 @@ impl<'a> Analyzer<'a> {
 
     fn field_in(&self, body: Node<'a>, name: &str) -> Option<Decl<'a>> {
         let body = if body.kind() == "enum_body_declarations" { self.parent(body).unwrap_or(body) } else { body };
-        let decl = *self.fields.get(&(body.id(), name))?;
+        let decl = self.tables.field(body, name)?;
         self.note_node(decl);
         self.declarator(decl, name, Role::Field, body)
     }
@@ -448,7 +391,7 @@ impl<'a> Analyzer<'a> {
     pub fn assignments(&self, decl: &Decl<'a>) -> Vec<Node<'a>> {
         let name = self.text(decl.name);
         self.note_name(name);
-        let Some(all) = self.assigns.get(name) else { return Vec::new() };
+        let all = self.tables.assigns(name);
         let owner = decl.owner.byte_range();
         let rights: Vec<Node<'a>> = all
             .iter()
@@ -519,7 +462,7 @@ impl<'a> Analyzer<'a> {
     /// A class declared in this file, by simple name.
     pub fn local_class(&self, name: &str) -> Option<Node<'a>> {
         self.note_name(name);
-        let class = self.classes.get(name).copied();
+        let class = self.tables.class(name);
         if let Some(c) = class {
             self.note_node(c);
         }
@@ -529,7 +472,7 @@ impl<'a> Analyzer<'a> {
     /// A method of a class declared in this file, by name (the first overload).
     pub fn method_of(&self, class: Node<'a>, name: &str) -> Option<Node<'a>> {
         self.note_name(name);
-        let method = self.methods.get(&(class.id(), name)).copied();
+        let method = self.tables.method(class, name);
         if let Some(m) = method {
             self.note_node(m);
         }
@@ -539,10 +482,11 @@ impl<'a> Analyzer<'a> {
     /// The `@Bean` methods of the file.
     pub fn bean_methods(&self) -> &[Node<'a>] {
         self.note_name(BEANS);
-        for m in &self.bean_methods {
+        let beans = self.tables.beans(|m| is_bean(m, self.src));
+        for m in beans {
             self.note_node(*m);
         }
-        &self.bean_methods
+        beans
     }
 
     /// The expressions a method returns.

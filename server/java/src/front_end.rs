@@ -161,9 +161,10 @@ impl JavaDocument {
 
     /// The calls overlapping `range`, exactly as the whole-file analysis
     /// has them (only the nodes overlapping the range are visited, each
-    /// call is read as the whole-file walk reads it; unchanged members come
-    /// from the remembered analysis, which is left as it is), findings in
-    /// the range plus every syntax error, no scopes.
+    /// call is read as the whole-file walk reads it, the file's tables are
+    /// built only for the names asked about), findings in the range plus
+    /// every syntax error, no scopes. The remembered analysis is not used:
+    /// knowing what of it still stands takes a walk over the whole file.
     pub fn analyze_range_with(
         &self,
         index: &JavaIndex,
@@ -173,9 +174,7 @@ impl JavaDocument {
     ) -> FileAnalysis {
         let Some(tree) = self.tree() else { return FileAnalysis::default() };
         let an = Analyzer::new(self.text(), tree.root_node(), index, catalog, opts);
-        let remembered = self.last_analysis().clone();
-        let prev = remembered.as_deref().map(Prev::Borrowed);
-        incremental::analyze(an, snapshot_key(opts, catalog), prev, false, Some(range)).analysis
+        incremental::analyze(an, snapshot_key(opts, catalog), None, false, Some(range)).analysis
     }
 }
 

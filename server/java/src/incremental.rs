@@ -23,9 +23,11 @@
 //! Anything else is walked again. The result is always what a fresh analysis
 //! of the same text gives (the property tests compare the two).
 //!
-//! A range analysis (an editor's viewport) walks only the nodes overlapping
-//! the range and reuses unchanged units from the remembered snapshot without
-//! consuming it.
+//! Knowing which names' table entries changed takes one walk over the whole
+//! file (`Analyzer::table_entries`), which a range analysis (an editor's
+//! viewport) avoids: it walks only the nodes overlapping the range, with the
+//! file's tables built for the names it asks about, and leaves the snapshot
+//! alone.
 
 use crate::analysis::{push_scope, uses_aws};
 use crate::analyzer::{Analyzer, Entry, Reads, Table};
@@ -39,8 +41,8 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 /// The previous analysis offered to [`analyze`]: owned (its records move
-/// into the new snapshot) or borrowed (a range analysis leaves the snapshot
-/// for the next whole-file analysis).
+/// into the new snapshot) or borrowed (shared with an analysis of a clone
+/// still running: the records reused are copied).
 pub enum Prev<'s> {
     Owned(Snapshot),
     Borrowed(&'s Snapshot),

@@ -15,6 +15,7 @@
 //! - [`naming`]: class, package and method names derived from `serviceId`s.
 //! - `syntax`: parser, node text, spans, syntax-error findings, walks;
 //!   `kinds`: node kind ids for the walks.
+//! - `tables`: classes, methods, fields, assignments by name, built on demand.
 //! - `types`: what a type name denotes (clients, builders, waiters, ...), through the imports.
 //! - [`index`]: the facts files export to each other (client factories, constants).
 //! - `lookups`: the index as one file sees it, its answers recorded.
@@ -54,6 +55,7 @@ mod operations;
 mod receivers;
 mod requests;
 mod syntax;
+mod tables;
 mod types;
 mod values;
 

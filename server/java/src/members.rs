@@ -88,10 +88,9 @@ impl<'a> Members<'a> {
         Members { src: self.src, list: self.list, bodies: self.bodies, built: RefCell::new(built) }
     }
 
-    /// Whether a node with these ancestors (the root first) lies in a member
-    /// or is one (or is a token of a member's body).
-    pub fn covers(&self, ancestors: &[Node<'a>]) -> bool {
-        ancestors.len() >= 3 && self.bodies.contains(&ancestors[2].id())
+    /// Whether `n` is a body whose children are members.
+    pub fn is_body(&self, n: Node<'a>) -> bool {
+        self.bodies.contains(&n.id())
     }
 
     /// The index of the member holding `n` (or being it).
