@@ -391,7 +391,7 @@ impl<'a> Analyzer<'a> {
     pub fn assignments(&self, decl: &Decl<'a>) -> Vec<Node<'a>> {
         let name = self.text(decl.name);
         self.note_name(name);
-        let all = self.tables.assigns(name);
+        let all = self.tables.assigns(name, decl.owner);
         let owner = decl.owner.byte_range();
         let rights: Vec<Node<'a>> = all
             .iter()

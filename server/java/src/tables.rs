@@ -27,7 +27,8 @@ pub struct Tables<'a> {
     methods: RefCell<IdMap<ByName<'a>>>,
     /// By body id: its field declarations by declared name.
     fields: RefCell<IdMap<ByName<'a>>>,
-    assigns: RefCell<HashMap<String, Assigns<'a>>>,
+    /// By (owner id, name).
+    assigns: RefCell<HashMap<(usize, String), Assigns<'a>>>,
     beans: OnceCell<Vec<Node<'a>>>,
 }
 
@@ -78,7 +79,7 @@ impl<'a> Tables<'a> {
         }
         let methods: IdMap<ByName<'b>> = self.methods.into_inner().into_iter().collect();
         let fields: IdMap<ByName<'b>> = self.fields.into_inner().into_iter().collect();
-        let assigns: HashMap<String, Assigns<'b>> = self.assigns.into_inner().into_iter().collect();
+        let assigns: HashMap<(usize, String), Assigns<'b>> = self.assigns.into_inner().into_iter().collect();
         Tables {
             src: self.src,
             root: self.root,
@@ -174,17 +175,20 @@ impl<'a> Tables<'a> {
     }
 
     /// Every assignment to `name` (`name = …`, `this.name = …`, compound
-    /// ones too), the last a post-order walk meets first. Every occurrence
-    /// of the name is checked in the tree: what follows it in the text says
-    /// little in a tree with syntax errors.
-    pub fn assigns(&self, name: &str) -> Assigns<'a> {
-        if let Some(found) = self.assigns.borrow().get(name) {
+    /// ones too) whose left side lies within `owner`, the last a post-order
+    /// walk meets first. Every occurrence of the name there is checked in
+    /// the tree: what follows it in the text says little in a tree with
+    /// syntax errors.
+    pub fn assigns(&self, name: &str, owner: Node<'a>) -> Assigns<'a> {
+        let key = (owner.id(), name.to_string());
+        if let Some(found) = self.assigns.borrow().get(&key) {
             return found.clone();
         }
         let k = kinds();
         let mut found: Vec<(Node<'a>, Node<'a>, Node<'a>)> = Vec::new();
-        for at in occurrences(self.src, name) {
-            let Some(id) = self.root.named_descendant_for_byte_range(at, at + name.len()) else { continue };
+        let within = &self.src[owner.byte_range()];
+        for at in occurrences(within, name).map(|at| at + owner.start_byte()) {
+            let Some(id) = owner.named_descendant_for_byte_range(at, at + name.len()) else { continue };
             if id.kind_id() != k.identifier || id.start_byte() != at || id.end_byte() != at + name.len() {
                 continue;
             }
@@ -205,13 +209,13 @@ impl<'a> Tables<'a> {
             let (Some(l), Some(right)) = (assignment.child_by_field_id(field!("left")), assignment.child_by_field_id(field!("right"))) else {
                 continue;
             };
-            if l == left {
+            if l == left && left.end_byte() <= owner.end_byte() {
                 found.push((left, right, assignment));
             }
         }
         found.sort_by_key(|(_, _, a)| std::cmp::Reverse(post_order(a)));
         let found: Assigns<'a> = Rc::new(found.into_iter().map(|(l, r, _)| (l, r)).collect());
-        self.assigns.borrow_mut().insert(name.to_string(), found.clone());
+        self.assigns.borrow_mut().insert(key, found.clone());
         found
     }
 
