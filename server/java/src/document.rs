@@ -14,7 +14,7 @@ pub struct JavaDocument {
     /// it) left for re-analysis after an edit. Shared by clones: the language
     /// server analyses a clone taken at each version. A snapshot records the
     /// text it was made from, so it is correct to offer it to any later text.
-    /// The lock is held only to take or put the snapshot, never while analysing.
+    /// The lock is held only to copy or put the snapshot, never while analysing.
     last_analysis: Arc<Mutex<Option<Arc<Snapshot>>>>,
 }
 

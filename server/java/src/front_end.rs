@@ -6,7 +6,7 @@ use crate::analysis::{analyze_file, analyze_tree, services_named};
 use crate::analyzer::Analyzer;
 use crate::document::JavaDocument;
 use crate::facts::{facts_of, file_facts};
-use crate::incremental::{self, Prev, SnapshotKey};
+use crate::incremental::{self, SnapshotKey};
 use crate::index::{FileFacts, JavaIndex};
 use crate::lookups::{IndexView, Lookups};
 use iamlens_engine::catalog::{self, Catalog};
@@ -134,15 +134,10 @@ impl JavaDocument {
         }
         let Some(tree) = self.tree() else { return FileAnalysis::default() };
         let an = Analyzer::new(self.text(), tree.root_node(), index, catalog, opts).with_index(IndexView::recording(index));
-        // Taken for the analysis: a range analysis meanwhile goes without.
-        let taken = self.last_analysis().take().map(Arc::try_unwrap);
-        let (owned, shared) = match taken {
-            Some(Ok(snapshot)) => (Some(snapshot), None),
-            Some(Err(shared)) => (None, Some(shared)),
-            None => (None, None),
-        };
-        let prev = owned.map(Prev::Owned).or_else(|| shared.as_deref().map(Prev::Borrowed));
-        let analysed = incremental::analyze(an, snapshot_key(opts, catalog), prev, true, None);
+        // Shared, not taken: an analysis of another version running meanwhile
+        // (diagnostics and a hint request) reuses it too.
+        let remembered = self.last_analysis().clone();
+        let analysed = incremental::analyze(an, snapshot_key(opts, catalog), remembered.as_deref(), true, None);
         if let Some(snapshot) = analysed.snapshot {
             *self.last_analysis() = Some(Arc::new(snapshot));
         }

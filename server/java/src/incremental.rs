@@ -40,23 +40,6 @@ use std::collections::HashSet;
 use std::ops::Range;
 use tree_sitter::Node;
 
-/// The previous analysis offered to [`analyze`]: owned (its records move
-/// into the new snapshot) or borrowed (shared with an analysis of a clone
-/// still running: the records reused are copied).
-pub enum Prev<'s> {
-    Owned(Snapshot),
-    Borrowed(&'s Snapshot),
-}
-
-impl Prev<'_> {
-    fn snapshot(&self) -> &Snapshot {
-        match self {
-            Prev::Owned(s) => s,
-            Prev::Borrowed(s) => s,
-        }
-    }
-}
-
 /// What the last whole-file analysis of a document left for the next one.
 #[derive(Debug)]
 pub struct Snapshot {
@@ -116,10 +99,11 @@ thread_local! {
 }
 
 /// Analyse the file `an` reads, reusing what `prev` holds for unchanged
-/// units. `record`: build a snapshot for next time (the analyzer's index
+/// units (copied: the snapshot stays shared with analyses of other versions
+/// that may be running). `record`: build a snapshot for next time (the analyzer's index
 /// view must then be recording). `only`: just the calls overlapping that byte
 /// range (and every syntax error), no scopes, no snapshot.
-pub fn analyze(an: Analyzer<'_>, key: SnapshotKey, prev: Option<Prev<'_>>, record: bool, only: Option<Range<usize>>) -> Analysed {
+pub fn analyze(an: Analyzer<'_>, key: SnapshotKey, prev: Option<&Snapshot>, record: bool, only: Option<Range<usize>>) -> Analysed {
     if !uses_aws(&an) {
         return Analysed { analysis: FileAnalysis::default(), snapshot: None };
     }
@@ -127,9 +111,9 @@ pub fn analyze(an: Analyzer<'_>, key: SnapshotKey, prev: Option<Prev<'_>>, recor
     let (root, src) = (an.root, an.src);
     let units = unit_nodes(root);
     let skeleton = skeleton(src, root, &units);
-    let mut prev = prev.filter(|p| p.snapshot().key == key);
+    let prev = prev.filter(|p| p.key == key);
     let entries = (record || prev.is_some()).then(|| an.table_entries()).unwrap_or_default();
-    let plan = prev.as_ref().and_then(|p| plan_reuse(p.snapshot(), &an, &skeleton, &units, &entries));
+    let plan = prev.and_then(|p| plan_reuse(p, &an, &skeleton, &units, &entries));
     let reused: Vec<Option<usize>> = match &plan {
         Some(plan) => plan.reuse.clone(),
         None => vec![None; units.len()],
@@ -169,16 +153,13 @@ pub fn analyze(an: Analyzer<'_>, key: SnapshotKey, prev: Option<Prev<'_>>, recor
     let mut scopes = if only.is_none() { scopes_of(&an, &outside.found.call_nodes) } else { Vec::new() };
     let mut records = Vec::with_capacity(if record { units.len() } else { 0 });
     for (i, unit) in units.iter().enumerate() {
-        if let (Some(j), Some(prev), Some(plan)) = (reused[i], prev.as_mut(), plan.as_ref()) {
+        if let (Some(j), Some(prev), Some(plan)) = (reused[i], prev, plan.as_ref()) {
             if !overlaps(unit.start_byte(), unit.end_byte()) {
                 continue;
             }
             #[cfg(test)]
             REUSED.with(|n| n.set(n.get() + 1));
-            let mut rec = match prev {
-                Prev::Owned(snapshot) => std::mem::replace(&mut snapshot.units[j], placeholder()),
-                Prev::Borrowed(snapshot) => snapshot.units[j].clone(),
-            };
+            let mut rec = prev.units[j].clone();
             move_record(&mut rec, *unit);
             rec.subtrees = plan.subtrees[i].clone();
             calls.extend(rec.calls.iter().cloned());
@@ -251,10 +232,8 @@ pub fn analyze(an: Analyzer<'_>, key: SnapshotKey, prev: Option<Prev<'_>>, recor
     let snapshot = record.then(|| {
         let mut lookups = an.index.into_lookups();
         // Reused units asked their questions last time; the answers still hold.
-        match (prev, &plan) {
-            (Some(Prev::Owned(old)), Some(_)) => lookups.merge(old.lookups),
-            (Some(Prev::Borrowed(old)), Some(_)) => lookups.merge(old.lookups.clone()),
-            _ => {}
+        if let (Some(old), Some(_)) = (prev, &plan) {
+            lookups.merge(old.lookups.clone());
         }
         Snapshot { text: src.to_string(), key, skeleton, entries: entries.into_iter().collect(), units: records, lookups }
     });
@@ -503,24 +482,6 @@ fn scopes_of<'a>(an: &Analyzer<'a>, nodes: &[Node<'a>]) -> Vec<CodeScope> {
 
 fn within(span: &Span, unit: Node) -> bool {
     unit.start_byte() <= span.start_byte && span.end_byte <= unit.end_byte()
-}
-
-fn placeholder() -> UnitRecord {
-    UnitRecord {
-        start_byte: 0,
-        end_byte: 0,
-        start_row: 0,
-        start_column: 0,
-        kind_id: 0,
-        has_error: false,
-        calls: Vec::new(),
-        findings: Vec::new(),
-        scopes: Vec::new(),
-        has_calls: false,
-        deps: Vec::new(),
-        names: Vec::new(),
-        subtrees: Vec::new(),
-    }
 }
 
 fn shift_span(span: &mut Span, bytes: isize, rows: isize) {
