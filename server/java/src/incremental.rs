@@ -112,7 +112,7 @@ pub fn analyze(an: Analyzer<'_>, key: SnapshotKey, prev: Option<&Snapshot>, reco
     let units = unit_nodes(root);
     let skeleton = skeleton(src, root, &units);
     let prev = prev.filter(|p| p.key == key);
-    let entries = (record || prev.is_some()).then(|| an.table_entries()).unwrap_or_default();
+    let entries = if record || prev.is_some() { an.table_entries() } else { Vec::new() };
     let plan = prev.and_then(|p| plan_reuse(p, &an, &skeleton, &units, &entries));
     let reused: Vec<Option<usize>> = match &plan {
         Some(plan) => plan.reuse.clone(),
