@@ -9,7 +9,7 @@
 
 use crate::kinds::kinds;
 use crate::members::IdMap;
-use crate::syntax::{named_children, text};
+use crate::syntax::{each_in_post_order, named_children, text};
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -29,6 +29,8 @@ pub struct Tables<'a> {
     fields: RefCell<IdMap<ByName<'a>>>,
     /// By (owner id, name).
     assigns: RefCell<HashMap<(usize, String), Assigns<'a>>>,
+    /// By owner id, for owners with syntax errors: every assignment in it by name.
+    walked_assigns: RefCell<IdMap<Rc<HashMap<&'a str, Assigns<'a>>>>>,
     beans: OnceCell<Vec<Node<'a>>>,
 }
 
@@ -60,6 +62,7 @@ impl<'a> Tables<'a> {
             methods: RefCell::default(),
             fields: RefCell::default(),
             assigns: RefCell::default(),
+            walked_assigns: RefCell::default(),
             beans: OnceCell::new(),
         }
     }
@@ -80,6 +83,7 @@ impl<'a> Tables<'a> {
         let methods: IdMap<ByName<'b>> = self.methods.into_inner().into_iter().collect();
         let fields: IdMap<ByName<'b>> = self.fields.into_inner().into_iter().collect();
         let assigns: HashMap<(usize, String), Assigns<'b>> = self.assigns.into_inner().into_iter().collect();
+        let walked: IdMap<Rc<HashMap<&'b str, Assigns<'b>>>> = self.walked_assigns.into_inner().into_iter().collect();
         Tables {
             src: self.src,
             root: self.root,
@@ -87,6 +91,7 @@ impl<'a> Tables<'a> {
             methods: RefCell::new(methods),
             fields: RefCell::new(fields),
             assigns: RefCell::new(assigns),
+            walked_assigns: RefCell::new(walked),
             beans,
         }
     }
@@ -180,6 +185,11 @@ impl<'a> Tables<'a> {
     /// the tree: what follows it in the text says little in a tree with
     /// syntax errors.
     pub fn assigns(&self, name: &str, owner: Node<'a>) -> Assigns<'a> {
+        if owner.has_error() {
+            // Error recovery can leave wide flat nodes, where finding each
+            // occurrence in the tree costs a scan of them: one walk instead.
+            return self.walked_assigns(owner).get(name).cloned().unwrap_or_default();
+        }
         let key = (owner.id(), name.to_string());
         if let Some(found) = self.assigns.borrow().get(&key) {
             return found.clone();
@@ -216,6 +226,43 @@ impl<'a> Tables<'a> {
         found.sort_by_key(|(_, _, a)| std::cmp::Reverse(post_order(a)));
         let found: Assigns<'a> = Rc::new(found.into_iter().map(|(l, r, _)| (l, r)).collect());
         self.assigns.borrow_mut().insert(key, found.clone());
+        found
+    }
+
+    /// Every assignment in `owner` by assigned name (what [`Tables::assigns`]
+    /// finds, found by one walk).
+    fn walked_assigns(&self, owner: Node<'a>) -> Rc<HashMap<&'a str, Assigns<'a>>> {
+        if let Some(found) = self.walked_assigns.borrow().get(&owner.id()) {
+            return found.clone();
+        }
+        let k = kinds();
+        let mut by_name: HashMap<&'a str, Vec<(Node<'a>, Node<'a>)>> = HashMap::new();
+        each_in_post_order(owner, |n, _| {
+            if n.kind_id() != k.assignment_expression {
+                return;
+            }
+            let (Some(left), Some(right)) = (n.child_by_field_id(field!("left")), n.child_by_field_id(field!("right"))) else { return };
+            let name = if left.kind_id() == k.identifier {
+                Some(left)
+            } else if left.kind_id() == k.field_access && left.child_by_field_id(field!("object")).is_some_and(|o| o.kind_id() == k.this) {
+                left.child_by_field_id(field!("field"))
+            } else {
+                None
+            };
+            if let Some(name) = name {
+                by_name.entry(text(name, self.src)).or_default().push((left, right));
+            }
+        });
+        let found: Rc<HashMap<&'a str, Assigns<'a>>> = Rc::new(
+            by_name
+                .into_iter()
+                .map(|(name, mut list)| {
+                    list.reverse();
+                    (name, Rc::new(list))
+                })
+                .collect(),
+        );
+        self.walked_assigns.borrow_mut().insert(owner.id(), found.clone());
         found
     }
 
