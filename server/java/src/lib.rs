@@ -15,13 +15,13 @@
 //! - [`naming`]: class, package and method names derived from `serviceId`s.
 //! - `syntax`: parser, node text, spans, syntax-error findings, walks;
 //!   `kinds`: node kind ids for the walks.
-//! - `tables`: classes, methods, fields, assignments by name, built on demand.
+//! - `members`: the members of the top-level types, their nodes' parents
+//!   and declared names built on demand; `tables`: classes, methods,
+//!   fields, assignments by name, built on demand.
 //! - `types`: what a type name denotes (clients, builders, waiters, ...), through the imports.
 //! - [`index`]: the facts files export to each other (client factories, constants).
 //! - `lookups`: the index as one file sees it, its answers recorded.
-//! - `members`: the members of the top-level types, their nodes' parents
-//!   and declared names built on demand;
-//!   `analyzer`: per-file state, declaration lookup, scope names.
+//! - `analyzer`: per-file state, declaration lookup, scope names.
 //! - `values`: argument values; `receivers`: what an expression is;
 //!   `requests`: request builders → members; `operations`: method → operation rules.
 //! - `facts`: what a file exports to the index.
