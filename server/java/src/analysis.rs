@@ -19,7 +19,7 @@ pub fn analyze_tree(src: &str, tree: Option<&Tree>, index: &JavaIndex, opts: &An
 }
 
 /// Whether the file is AWS code at all.
-fn uses_aws(an: &Analyzer) -> bool {
+pub(crate) fn uses_aws(an: &Analyzer) -> bool {
     let (src, root) = (an.src, an.root);
     let mentions_sdk = src.contains("software.amazon.awssdk.") || src.contains("com.amazonaws.");
     an.imports.uses_sdk || uses_project_clients(an) || (root.has_error() && mentions_sdk)
@@ -53,24 +53,7 @@ pub fn analyze_file(an: &Analyzer) -> FileAnalysis {
     FileAnalysis { imports_aws_sdk: true, calls, findings, scopes }
 }
 
-/// The calls and findings of the nodes `keep` accepts, with every syntax
-/// error, no scopes: what [`analyze_file`] gives for those nodes, in the same order.
-pub fn analyze_file_where<'a>(an: &Analyzer<'a>, keep: impl Fn(Node<'a>) -> bool) -> FileAnalysis {
-    if !uses_aws(an) {
-        return FileAnalysis::default();
-    }
-    let found = an.collect_where(keep);
-    let mut calls = found.calls;
-    calls.sort_by_key(|c| (c.span.start_byte, c.span.end_byte));
-    let mut findings = found.findings;
-    if an.root.has_error() {
-        findings.extend(syntax_errors(an.root));
-    }
-    findings.sort_by_key(|f| (f.span.start_byte, f.span.end_byte));
-    FileAnalysis { imports_aws_sdk: true, calls, findings, scopes: Vec::new() }
-}
-
-fn push_scope<'a>(scopes: &mut Vec<CodeScope>, an: &Analyzer<'a>, def: Node<'a>, kind: ScopeKind, inner: Node<'a>) {
+pub(crate) fn push_scope<'a>(scopes: &mut Vec<CodeScope>, an: &Analyzer<'a>, def: Node<'a>, kind: ScopeKind, inner: Node<'a>) {
     let Some(name) = def.child_by_field_id(field!("name")) else { return };
     // The qualified name, as the calls inside carry it.
     let qualified = match kind {

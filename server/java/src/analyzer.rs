@@ -5,12 +5,14 @@
 use crate::index::JavaIndex;
 use crate::kinds::kinds;
 use crate::lookups::IndexView;
+use crate::members::{declares, IdMap, Members};
 use crate::syntax::{each_in_post_order, named_children, text};
+use crate::tables::Tables;
 use crate::types::Imports;
 use iamlens_engine::catalog::Catalog;
 use iamlens_engine::front_end::AnalysisOptions;
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::cell::RefCell;
+use std::collections::HashSet;
 use tree_sitter::Node;
 
 /// How deep value and receiver resolution may recurse (cycles such as `a = a + "x"` stop here).
@@ -24,46 +26,57 @@ pub struct Analyzer<'a> {
     pub index: IndexView<'a>,
     pub catalog: &'a dyn Catalog,
     pub opts: &'a AnalysisOptions,
-    /// Classes declared in this file, by simple name (the first of a name).
-    classes: HashMap<&'a str, Node<'a>>,
-    /// Every assignment `x = …` / `this.x = …`, by assigned name: (left, right).
-    assigns: HashMap<&'a str, Vec<(Node<'a>, Node<'a>)>>,
-    /// Methods annotated `@Bean`.
-    pub bean_methods: Vec<Node<'a>>,
-    /// Field declarations by (class body id, field name).
-    fields: HashMap<(usize, &'a str), Node<'a>>,
-    /// Each named node's parent, by node id (tree-sitter finds parents by
-    /// descending from the root, which is slow in wide class bodies).
+    /// Classes, methods, fields, assignments and `@Bean` methods by name.
+    tables: Tables<'a>,
+    /// Each named node's parent, by node id, outside the members of the
+    /// top-level types (tree-sitter finds parents by descending from the
+    /// root, which is slow in wide class bodies).
     parents: IdMap<Node<'a>>,
-    /// Method declarations by (class id, name): the first overload.
-    methods: HashMap<(usize, &'a str), Node<'a>>,
-    /// Every name some local, parameter, resource or field declares (and a
-    /// few more): a name outside it is declared nowhere, so never looked up.
+    /// The members of the top-level types, with their parents and declared names.
+    members: Members<'a>,
+    /// Every name declared outside the members (a name neither in it nor
+    /// declared in the member a lookup starts from is found only by
+    /// climbing out of that member).
     declared: HashSet<&'a str>,
+    /// What the analysis read outside the node it is visiting, when asked to
+    /// record it (see `incremental`).
+    reads: RefCell<Option<Reads>>,
 }
 
-/// A map keyed by node id (an address): one multiply to hash it.
-type IdMap<V> = HashMap<usize, V, BuildHasherDefault<IdHasher>>;
-
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
-        }
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-
-    /// The product's high bits are the well-mixed ones; the table indexes by the low ones.
-    fn finish(&self) -> u64 {
-        self.0.rotate_left(26)
-    }
+/// What resolving the calls of one node read of the rest of the file: the
+/// names it looked up in the file's tables, the declarations it was given
+/// (by start byte), and the subtrees it searched as a whole.
+#[derive(Debug, Default)]
+pub struct Reads {
+    pub names: Vec<String>,
+    pub nodes: Vec<usize>,
+    pub subtrees: Vec<(usize, usize)>,
 }
+
+/// Which of the file's tables an [`Entry`] comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Table {
+    Classes,
+    Methods,
+    Fields,
+    Assigns,
+    Beans,
+}
+
+/// One answer the file's tables hold: under `name`, in the context spanning
+/// `context` (the class of a method, the body of a field, the left side of
+/// an assignment), the node spanning `node`. Two analyses whose tables hold
+/// the same entries for a name answer every question about it alike.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Entry {
+    pub table: Table,
+    pub name: String,
+    pub context: (usize, usize),
+    pub node: (usize, usize),
+}
+
+/// The name `Table::Beans` entries are filed under (no identifier spells it).
+pub const BEANS: &str = "@Bean";
 
 /// What a name refers to.
 #[derive(Debug, Clone, Copy)]
@@ -90,54 +103,92 @@ pub enum Role {
 impl<'a> Analyzer<'a> {
     pub fn new(src: &'a str, root: Node<'a>, index: &'a JavaIndex, catalog: &'a dyn Catalog, opts: &'a AnalysisOptions) -> Analyzer<'a> {
         let k = kinds();
-        let mut classes = HashMap::new();
-        let mut assigns: HashMap<&'a str, Vec<(Node<'a>, Node<'a>)>> = HashMap::new();
-        let mut bean_methods = Vec::new();
-        let mut fields = HashMap::new();
-        let mut methods = HashMap::new();
+        let members = Members::of(root, src);
+        // The skeleton's parent links and declared names (the members' are
+        // built when first asked about).
         let mut parents: IdMap<Node<'a>> = IdMap::default();
         let mut declared = HashSet::new();
-        // Post-order, left to right, and a later node overwriting an earlier
-        // one: "the first" of a name is the last this walk meets (the order
-        // these tables were first built in, and results depend on it).
-        each_in_post_order(root, |n, ancestors| {
-            let parent = ancestors.last().copied();
-            let grandparent = ancestors.len().checked_sub(2).map(|i| ancestors[i]);
-            let kind = n.kind_id();
-            // Tokens are never asked for their parent (and `parent` still answers for them).
-            if let Some(p) = parent.filter(|_| n.is_named()) {
-                parents.insert(n.id(), p);
-                // The identifiers `lookup` reads declared names from are children of these.
-                let declares = || {
-                    [k.variable_declarator, k.formal_parameter, k.enhanced_for_statement, k.resource, k.lambda_expression, k.inferred_parameters]
-                        .contains(&p.kind_id())
-                };
-                if kind == k.identifier && declares() {
-                    declared.insert(text(n, src));
+        let mut stack = vec![root];
+        while let Some(n) = stack.pop() {
+            let holds_members = members.is_body(n);
+            for child in named_children(n) {
+                parents.insert(child.id(), n);
+                if child.kind_id() == k.identifier && declares(n.kind_id()) {
+                    declared.insert(text(child, src));
+                }
+                if !holds_members {
+                    stack.push(child);
                 }
             }
+        }
+        Analyzer {
+            src,
+            root,
+            imports: Imports::read(root, src),
+            index: IndexView::new(index),
+            catalog,
+            opts,
+            tables: Tables::new(src, root),
+            parents,
+            members,
+            declared,
+            reads: RefCell::new(None),
+        }
+    }
+
+    /// Start (or stop) recording what the analysis reads; see [`Reads`].
+    pub fn record_reads(&self, on: bool) {
+        *self.reads.borrow_mut() = on.then(Reads::default);
+    }
+
+    /// What was read since the last call (nothing when not recording).
+    pub fn take_reads(&self) -> Reads {
+        self.reads.borrow_mut().as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    fn note(&self, record: impl FnOnce(&mut Reads)) {
+        if let Some(reads) = self.reads.borrow_mut().as_mut() {
+            record(reads);
+        }
+    }
+
+    fn note_name(&self, name: &str) {
+        self.note(|r| r.names.push(name.to_string()));
+    }
+
+    fn note_node(&self, n: Node<'a>) {
+        self.note(|r| r.nodes.push(n.start_byte()));
+    }
+
+    /// The analysis searched all of `n` (every statement of a class body).
+    pub fn note_subtree(&self, n: Node<'a>) {
+        self.note(|r| r.subtrees.push((n.start_byte(), n.end_byte())));
+    }
+
+    /// Every node the file's tables could answer with (see [`Entry`]):
+    /// exactly the candidates the tables choose from (read by one walk over
+    /// the whole file, or by the tables' own scans).
+    pub fn table_entries(&self) -> Vec<Entry> {
+        let k = kinds();
+        let src = self.src;
+        let range = |n: Node| (n.start_byte(), n.end_byte());
+        let mut out = Vec::new();
+        let mut push = |table, name: &str, context, node| out.push(Entry { table, name: name.to_string(), context, node });
+        each_in_post_order(self.root, |n, ancestors| {
+            let kind = n.kind_id();
+            let parent = ancestors.last().copied();
+            let grandparent = ancestors.len().checked_sub(2).map(|i| ancestors[i]);
             if kind == k.method_declaration {
-                if is_bean(n, src) {
-                    bean_methods.push(n);
-                }
-                if let (Some(class), Some(name)) = (grandparent, n.child_by_field_id(field!("name"))) {
-                    methods.insert((class.id(), text(name, src)), n);
+                if let Some(name) = n.child_by_field_id(field!("name")) {
+                    push(Table::Methods, text(name, src), grandparent.map_or((0, 0), range), range(n));
                 }
             } else if kind == k.field_declaration || kind == k.constant_declaration {
                 let body = parent.map(|p| if p.kind_id() == k.enum_body_declarations { grandparent.unwrap_or(p) } else { p });
-                if let Some(body) = body {
-                    let mut cursor = n.walk();
-                    let declarators: Vec<Node<'a>> = n.children_by_field_name("declarator", &mut cursor).collect();
-                    // Within one declaration the first declarator of a name wins.
-                    for d in declarators.into_iter().rev() {
-                        if let Some(name) = d.child_by_field_id(field!("name")) {
-                            fields.insert((body.id(), text(name, src)), n);
-                        }
+                let mut cursor = n.walk();
+                for d in n.children_by_field_name("declarator", &mut cursor) {
+                    if let Some(name) = d.child_by_field_id(field!("name")) {
+                        push(Table::Fields, text(name, src), body.map_or((0, 0), range), range(n));
                     }
-                }
-            } else if k.is_type_declaration(kind) {
-                if let Some(name) = n.child_by_field_id(field!("name")) {
-                    classes.insert(text(name, src), n);
                 }
             } else if kind == k.assignment_expression {
                 if let (Some(left), Some(right)) = (n.child_by_field_id(field!("left")), n.child_by_field_id(field!("right"))) {
@@ -149,31 +200,19 @@ impl<'a> Analyzer<'a> {
                         None
                     };
                     if let Some(name) = name {
-                        assigns.entry(text(name, src)).or_default().push((left, right));
+                        push(Table::Assigns, text(name, src), range(left), range(right));
                     }
                 }
             }
         });
-        // Assignments and `@Bean` methods in that same order: the reverse of this walk's.
-        for list in assigns.values_mut() {
-            list.reverse();
+        // Classes and `@Bean` methods as the tables find them.
+        for (name, class) in self.tables.class_candidates() {
+            push(Table::Classes, name, (0, 0), range(class));
         }
-        bean_methods.reverse();
-        Analyzer {
-            src,
-            root,
-            imports: Imports::read(root, src),
-            index: IndexView::new(index),
-            catalog,
-            opts,
-            classes,
-            assigns,
-            bean_methods,
-            fields,
-            parents,
-            methods,
-            declared,
+        for bean in self.tables.beans(|m| is_bean(m, src)) {
+            push(Table::Beans, BEANS, (0, 0), range(*bean));
         }
+        out
     }
 
     /// The same file read against another index (what `new` built does not depend on the index).
@@ -181,8 +220,9 @@ impl<'a> Analyzer<'a> {
     where
         'a: 'b,
     {
-        let shorter: Analyzer<'b> = self;
-        Analyzer { index, ..shorter }
+        let Analyzer { src, root, imports, index: _, catalog, opts, tables, parents, members, declared, reads } = self;
+        let (tables, members) = (tables.shorten(), members.shorten());
+        Analyzer { src, root, imports, index, catalog, opts, tables, parents, members, declared, reads }
     }
 
     pub fn text(&self, n: Node) -> &'a str {
@@ -192,11 +232,16 @@ impl<'a> Analyzer<'a> {
     /// The declaration `name` refers to at `at`: the nearest enclosing local,
     /// parameter or resource declared before it, else a field of an enclosing class.
     pub fn lookup(&self, name: &str, at: Node<'a>) -> Option<Decl<'a>> {
-        if !self.declared.contains(name) {
-            return None;
-        }
+        self.note_name(name);
         let mut prev = at;
         let mut cur = self.parent(at);
+        // Nothing inside the member declares it: climb straight out.
+        if let Some(member) = self.members.holding(at).filter(|m| !self.members.declares(*m, name)) {
+            prev = self.members.node(member);
+            cur = self.parent(prev);
+        } else if self.members.holding(at).is_none() && !self.declared.contains(name) {
+            return None;
+        }
         while let Some(n) = cur {
             if let Some(d) = self.declared_in(n, prev, name, at.start_byte()) {
                 return Some(d);
@@ -209,6 +254,7 @@ impl<'a> Analyzer<'a> {
 
     /// A field of the class enclosing `at` (or of an outer class).
     pub fn lookup_field(&self, name: &str, at: Node<'a>) -> Option<Decl<'a>> {
+        self.note_name(name);
         let mut cur = self.parent(at);
         while let Some(n) = cur {
             if matches!(n.kind(), "class_body" | "enum_body" | "interface_body" | "enum_body_declarations") {
@@ -223,11 +269,13 @@ impl<'a> Analyzer<'a> {
 
     /// A node's parent (from the map built once; tree-sitter's own lookup as a fallback).
     pub fn parent(&self, n: Node<'a>) -> Option<Node<'a>> {
-        match self.parents.get(&n.id()) {
-            Some(p) => Some(*p),
-            None if n.id() == self.root.id() => None,
-            None => n.parent(),
+        if let Some(p) = self.parents.get(&n.id()) {
+            return Some(*p);
         }
+        if n.id() == self.root.id() {
+            return None;
+        }
+        self.members.parent(n).or_else(|| n.parent())
     }
 
     fn declared_in(&self, n: Node<'a>, child: Node<'a>, name: &str, before: usize) -> Option<Decl<'a>> {
@@ -301,7 +349,8 @@ impl<'a> Analyzer<'a> {
 
     fn field_in(&self, body: Node<'a>, name: &str) -> Option<Decl<'a>> {
         let body = if body.kind() == "enum_body_declarations" { self.parent(body).unwrap_or(body) } else { body };
-        let decl = *self.fields.get(&(body.id(), name))?;
+        let decl = self.tables.field(body, name)?;
+        self.note_node(decl);
         self.declarator(decl, name, Role::Field, body)
     }
 
@@ -341,16 +390,22 @@ impl<'a> Analyzer<'a> {
     /// initializer (`x = ...`, `this.x = ...`) within its owner.
     pub fn assignments(&self, decl: &Decl<'a>) -> Vec<Node<'a>> {
         let name = self.text(decl.name);
-        let Some(all) = self.assigns.get(name) else { return Vec::new() };
+        self.note_name(name);
+        let all = self.tables.assigns(name, decl.owner);
         let owner = decl.owner.byte_range();
-        all.iter()
+        let rights: Vec<Node<'a>> = all
+            .iter()
             .filter(|(left, _)| owner.start <= left.start_byte() && left.end_byte() <= owner.end)
             .filter(|(left, _)| match left.kind() {
                 "identifier" => self.lookup(name, *left).is_some_and(|d| d.name == decl.name),
                 _ => decl.role == Role::Field,
             })
             .map(|(_, right)| *right)
-            .collect()
+            .collect();
+        for right in &rights {
+            self.note_node(*right);
+        }
+        rights
     }
 
     /// Whether the declaration carries an annotation named `name` (`Value`, `Autowired`).
@@ -406,12 +461,32 @@ impl<'a> Analyzer<'a> {
 
     /// A class declared in this file, by simple name.
     pub fn local_class(&self, name: &str) -> Option<Node<'a>> {
-        self.classes.get(name).copied()
+        self.note_name(name);
+        let class = self.tables.class(name);
+        if let Some(c) = class {
+            self.note_node(c);
+        }
+        class
     }
 
     /// A method of a class declared in this file, by name (the first overload).
     pub fn method_of(&self, class: Node<'a>, name: &str) -> Option<Node<'a>> {
-        self.methods.get(&(class.id(), name)).copied()
+        self.note_name(name);
+        let method = self.tables.method(class, name);
+        if let Some(m) = method {
+            self.note_node(m);
+        }
+        method
+    }
+
+    /// The `@Bean` methods of the file.
+    pub fn bean_methods(&self) -> &[Node<'a>] {
+        self.note_name(BEANS);
+        let beans = self.tables.beans(|m| is_bean(m, self.src));
+        for m in beans {
+            self.note_node(*m);
+        }
+        beans
     }
 
     /// The expressions a method returns.

@@ -3,7 +3,7 @@
 //! on a resolved client is a typo finding; an operation-named method on a
 //! receiver that cannot be resolved is an `UnresolvedCall` finding.
 
-use crate::analyzer::Analyzer;
+use crate::analyzer::{Analyzer, Reads};
 use crate::kinds::kinds;
 use crate::naming::method_name;
 use crate::operations::{
@@ -48,6 +48,25 @@ impl<'a> Analyzer<'a> {
             }
         });
         found
+    }
+
+    /// [`collect_where`](Self::collect_where) one call node at a time: each
+    /// node's calls and findings go to `sink` with what resolving them read
+    /// (see [`Analyzer::record_reads`]).
+    pub fn collect_each(&self, keep: impl Fn(Node<'a>) -> bool, mut sink: impl FnMut(Node<'a>, Found<'a>, Reads)) {
+        let k = kinds();
+        each_named_in_pre_order_where(self.root, keep, |n| {
+            let kind = n.kind_id();
+            let mut found = Found::default();
+            if kind == k.method_invocation {
+                self.visit_invocation(n, &mut found);
+            } else if kind == k.object_creation_expression {
+                self.visit_creation(n, &mut found);
+            } else {
+                return;
+            }
+            sink(n, found, self.take_reads());
+        });
     }
 
     fn service(&self, name: &str) -> Option<Arc<Service>> {

@@ -1,12 +1,21 @@
 //! One Java source file as an editor holds it: text plus tree-sitter tree,
-//! re-parsed incrementally on each edit.
+//! re-parsed incrementally on each edit, and what its last analysis left
+//! for the next one.
 
+use crate::incremental::Snapshot;
 use iamlens_engine::edited_tree::EditedTree;
+use std::sync::{Arc, Mutex};
 
 /// A Java file: text plus syntax tree. `Send + Sync`.
 #[derive(Clone)]
 pub struct JavaDocument {
     source: EditedTree,
+    /// What the last whole-file analysis of this document (or of a clone of
+    /// it) left for re-analysis after an edit. Shared by clones: the language
+    /// server analyses a clone taken at each version. A snapshot records the
+    /// text it was made from, so it is correct to offer it to any later text.
+    /// The lock is held only to copy or put the snapshot, never while analysing.
+    last_analysis: Arc<Mutex<Option<Arc<Snapshot>>>>,
 }
 
 impl std::fmt::Debug for JavaDocument {
@@ -17,7 +26,23 @@ impl std::fmt::Debug for JavaDocument {
 
 impl JavaDocument {
     pub fn parse(text: String) -> JavaDocument {
-        JavaDocument { source: EditedTree::new(text, tree_sitter_java::LANGUAGE.into()) }
+        JavaDocument { source: EditedTree::new(text, tree_sitter_java::LANGUAGE.into()), last_analysis: Arc::default() }
+    }
+
+    /// The remembered analysis, locked (a poisoned lock is used as it is:
+    /// a snapshot is always consistent on its own).
+    pub(crate) fn last_analysis(&self) -> std::sync::MutexGuard<'_, Option<Arc<Snapshot>>> {
+        self.last_analysis.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Test edits: replace the `nth` (modulo the count) occurrence of `from`
+    /// with `to`; false when `from` does not occur.
+    #[cfg(test)]
+    pub(crate) fn replace_nth(&mut self, from: &str, to: &str, nth: usize) -> bool {
+        let found: Vec<usize> = self.text().match_indices(from).map(|(i, _)| i).collect();
+        let Some(&at) = found.get(nth % found.len().max(1)) else { return false };
+        self.edit(at, at + from.len(), to);
+        true
     }
 }
 

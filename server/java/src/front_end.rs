@@ -2,10 +2,11 @@
 //! projects (files analysed together, on every core), [`JavaDocument`] as a
 //! `SourceDocument`, [`JavaIndex`] as a `LanguageIndex`.
 
-use crate::analysis::{analyze_file, analyze_file_where, analyze_tree, services_named};
+use crate::analysis::{analyze_file, analyze_tree, services_named};
 use crate::analyzer::Analyzer;
 use crate::document::JavaDocument;
 use crate::facts::{facts_of, file_facts};
+use crate::incremental::{self, SnapshotKey};
 use crate::index::{FileFacts, JavaIndex};
 use crate::lookups::{IndexView, Lookups};
 use iamlens_engine::catalog::{self, Catalog};
@@ -16,6 +17,7 @@ use iamlens_engine::parallel::parallel_map;
 use iamlens_engine::{read_source, EngineError};
 use std::any::Any;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The Java front-end: AWS SDK for Java v2 and v1.
 pub struct JavaFrontEnd;
@@ -121,8 +123,29 @@ fn java_index(index: &dyn LanguageIndex) -> &JavaIndex {
 }
 
 impl JavaDocument {
-    /// The whole-file analysis, on a settled tree (results never depend on edit history).
+    /// The whole-file analysis, on a settled tree (results never depend on
+    /// edit history). The document remembers it: after an edit, members whose
+    /// text and inputs did not change keep their results (see `incremental`).
     pub fn analyze_with(&self, index: &JavaIndex, opts: &AnalysisOptions, catalog: &dyn Catalog) -> FileAnalysis {
+        if !self.is_settled() {
+            let mut copy = self.clone();
+            copy.settle();
+            return copy.analyze_with(index, opts, catalog);
+        }
+        let Some(tree) = self.tree() else { return FileAnalysis::default() };
+        let an = Analyzer::new(self.text(), tree.root_node(), index, catalog, opts).with_index(IndexView::recording(index));
+        // Shared, not taken: an analysis of another version running meanwhile
+        // (diagnostics and a hint request) reuses it too.
+        let remembered = self.last_analysis().clone();
+        let analysed = incremental::analyze(an, snapshot_key(opts, catalog), remembered.as_deref(), true, None);
+        if let Some(snapshot) = analysed.snapshot {
+            *self.last_analysis() = Some(Arc::new(snapshot));
+        }
+        analysed.analysis
+    }
+
+    /// The whole-file analysis of a document analysed once: nothing is remembered.
+    pub fn analyze_once_with(&self, index: &JavaIndex, opts: &AnalysisOptions, catalog: &dyn Catalog) -> FileAnalysis {
         if self.is_settled() {
             return analyze_tree(self.text(), self.tree(), index, opts, catalog);
         }
@@ -133,8 +156,10 @@ impl JavaDocument {
 
     /// The calls overlapping `range`, exactly as the whole-file analysis
     /// has them (only the nodes overlapping the range are visited, each
-    /// call is read as the whole-file walk reads it), findings in the range
-    /// plus every syntax error, no scopes.
+    /// call is read as the whole-file walk reads it, the file's tables are
+    /// built only for the names asked about), findings in the range plus
+    /// every syntax error, no scopes. The remembered analysis is not used:
+    /// knowing what of it still stands takes a walk over the whole file.
     pub fn analyze_range_with(
         &self,
         index: &JavaIndex,
@@ -142,20 +167,14 @@ impl JavaDocument {
         catalog: &dyn Catalog,
         range: std::ops::Range<usize>,
     ) -> FileAnalysis {
-        let end = range.end.max(range.start.saturating_add(1));
-        let overlaps_bytes = |start: usize, stop: usize| start < end && range.start < stop.max(start.saturating_add(1));
-        let overlaps = |s: &iamlens_engine::model::Span| overlaps_bytes(s.start_byte, s.end_byte);
         let Some(tree) = self.tree() else { return FileAnalysis::default() };
-        // Only nodes overlapping the range can hold a call or finding that does.
         let an = Analyzer::new(self.text(), tree.root_node(), index, catalog, opts);
-        let near = analyze_file_where(&an, |n| overlaps_bytes(n.start_byte(), n.end_byte()));
-        FileAnalysis {
-            imports_aws_sdk: near.imports_aws_sdk,
-            calls: near.calls.into_iter().filter(|c| overlaps(&c.span)).collect(),
-            findings: near.findings.into_iter().filter(|f| f.kind == iamlens_engine::model::FindingKind::SyntaxError || overlaps(&f.span)).collect(),
-            scopes: Vec::new(),
-        }
+        incremental::analyze(an, snapshot_key(opts, catalog), None, false, Some(range)).analysis
     }
+}
+
+fn snapshot_key(opts: &AnalysisOptions, catalog: &dyn Catalog) -> SnapshotKey {
+    SnapshotKey { service_hints: opts.service_hints.clone(), catalog: catalog as *const dyn Catalog as *const () as usize }
 }
 
 impl SourceDocument for JavaDocument {
@@ -184,7 +203,7 @@ impl SourceDocument for JavaDocument {
     }
 
     fn analyze_once(&self, index: &dyn LanguageIndex, opts: &AnalysisOptions) -> FileAnalysis {
-        self.analyze_with(java_index(index), opts, catalog::embedded())
+        self.analyze_once_with(java_index(index), opts, catalog::embedded())
     }
 
     fn as_any(&self) -> &dyn Any {

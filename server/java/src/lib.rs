@@ -15,6 +15,9 @@
 //! - [`naming`]: class, package and method names derived from `serviceId`s.
 //! - `syntax`: parser, node text, spans, syntax-error findings, walks;
 //!   `kinds`: node kind ids for the walks.
+//! - `members`: the members of the top-level types, their nodes' parents
+//!   and declared names built on demand; `tables`: classes, methods,
+//!   fields, assignments by name, built on demand.
 //! - `types`: what a type name denotes (clients, builders, waiters, ...), through the imports.
 //! - [`index`]: the facts files export to each other (client factories, constants).
 //! - `lookups`: the index as one file sees it, its answers recorded.
@@ -22,7 +25,8 @@
 //! - `values`: argument values; `receivers`: what an expression is;
 //!   `requests`: request builders → members; `operations`: method → operation rules.
 //! - `facts`: what a file exports to the index.
-//! - `calls`: calls → `SdkCall`s and findings; `analysis`: one file.
+//! - `calls`: calls → `SdkCall`s and findings; `analysis`: one file;
+//!   `incremental`: one file again after an edit, reusing unchanged members.
 //! - [`document`], `inert`, `front_end`: the engine's traits.
 
 /// A field id of the Java grammar (`field!("name")`), looked up once per
@@ -40,18 +44,23 @@ mod calls;
 pub mod document;
 mod facts;
 mod front_end;
+mod incremental;
 pub mod index;
 mod inert;
 mod kinds;
 mod lookups;
+mod members;
 pub mod naming;
 mod operations;
 mod receivers;
 mod requests;
 mod syntax;
+mod tables;
 mod types;
 mod values;
 
+#[cfg(test)]
+mod incremental_tests;
 #[cfg(test)]
 mod tests;
 

@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// The answers an index gave, by question.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Lookups {
     classes: HashMap<String, Option<ClassFacts>>,
     has_class: HashMap<String, bool>,
@@ -26,6 +26,21 @@ impl Lookups {
             && self.has_class.iter().all(|(name, had)| index.has_class(name) == *had)
             && self.classes.iter().all(|(name, facts)| index.class(name) == facts.as_ref())
             && self.beans.iter().all(|(service, kinds)| index.beans(service).into_iter().eq(kinds.iter()))
+    }
+
+    /// Add the answers `older` recorded to questions not asked since (they
+    /// must still hold for the index this log was recorded against).
+    pub fn merge(&mut self, older: Lookups) {
+        for (name, facts) in older.classes {
+            self.classes.entry(name).or_insert(facts);
+        }
+        for (name, has) in older.has_class {
+            self.has_class.entry(name).or_insert(has);
+        }
+        for (service, kinds) in older.beans {
+            self.beans.entry(service).or_insert(kinds);
+        }
+        self.is_empty = self.is_empty.or(older.is_empty);
     }
 }
 
@@ -42,6 +57,11 @@ impl<'a> IndexView<'a> {
 
     pub fn recording(index: &'a JavaIndex) -> IndexView<'a> {
         IndexView { index, log: Some(RefCell::default()) }
+    }
+
+    /// The index asked (nothing recorded).
+    pub fn index(&self) -> &'a JavaIndex {
+        self.index
     }
 
     /// The answers given so far (empty when not recording).

@@ -108,7 +108,7 @@ impl<'a> Analyzer<'a> {
     /// Clients of `service` made by `@Bean` methods of this file.
     fn local_beans(&self, service: &str) -> Vec<Kind> {
         let mut out = Vec::new();
-        for n in &self.bean_methods {
+        for n in self.bean_methods() {
             let class = self.parent(*n).and_then(|b| self.parent(b));
             let name = n.child_by_field_id(field!("name")).map(|m| self.text(m));
             if let (Some(class), Some(name)) = (class, name) {

@@ -133,6 +133,7 @@ impl<'a> Analyzer<'a> {
                 }
                 // `req.setBucketName(b)` / `req.withKey(k)` statements on the variable.
                 let name = self.text(decl.name);
+                self.note_subtree(decl.owner);
                 let mut stack = vec![decl.owner];
                 while let Some(n) = stack.pop() {
                     if n.kind() == "expression_statement" {
