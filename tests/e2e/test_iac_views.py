@@ -195,3 +195,31 @@ async def test_a_module_the_handler_starts_importing_joins_its_function_once_sav
     # What a fresh run over the saved files says, the editor says too.
     assert by_function(live) == by_function(cli_envelope(iamlens_bin, repo_root, project))
     assert "dynamodb:PutItem" in " ".join(by_function(live)["GetOrderFunction"])
+
+
+@pytest.mark.asyncio
+async def test_the_stack_name_and_parameters_set_in_the_editor_narrow_generated_names_as_the_cli_flags_do(iamlens_bin, repo_root, tmp_path):
+    project = copy(repo_root, tmp_path, "sam-orders")
+    (project / "samconfig.toml").unlink()
+    deployed_as = ("--stack-name", "orders-prod", "--parameter-overrides", "Stage=prod")
+    cli = by_function(cli_envelope(iamlens_bin, repo_root, project, *deployed_as))
+    cli_unnamed = by_function(cli_envelope(iamlens_bin, repo_root, project))
+    assert cli != cli_unnamed, "the stack name and the stage change what the templates name"
+
+    options = {"iamlens": {"region": REGION, "account": ACCOUNT, "stackName": "orders-prod", "parameterOverrides": {"Stage": "prod"}}}
+    client, _, _ = await start_client(iamlens_bin, root=project, options=options)
+    try:
+        await wait_for_index(client)
+        assert by_function(await execute(client, "iamlens.generatePolicy", {"scope": "workspace"})) == cli
+        # Cleared in the editor: back to what the templates alone say.
+        client.workspace_did_change_configuration(
+            types.DidChangeConfigurationParams(settings={"iamlens": {"stackName": None, "parameterOverrides": {}}})
+        )
+        for _ in range(100):
+            unnamed = by_function(await execute(client, "iamlens.generatePolicy", {"scope": "workspace"}))
+            if unnamed == cli_unnamed:
+                break
+            await asyncio.sleep(0.1)
+        assert unnamed == cli_unnamed
+    finally:
+        await client.shutdown_session()

@@ -17,6 +17,9 @@ export interface IamlensSettings {
   codeLens: { enable: boolean };
   role: string | null;
   mcp: { enable: boolean; port: number | null };
+  stackName: string | null;
+  stage: string | null;
+  parameterOverrides: Record<string, string>;
 }
 
 export interface ServerSettings {
@@ -40,6 +43,9 @@ export const FORWARDED_KEYS = [
   "role",
   "mcp.enable",
   "mcp.port",
+  "stackName",
+  "stage",
+  "parameterOverrides",
 ] as const;
 
 /**
@@ -63,6 +69,9 @@ export function serverSettings(config: ConfigReader): ServerSettings {
         enable: flag(config.get("mcp.enable"), false),
         port: port(config.get("mcp.port")),
       },
+      stackName: optionalText(config.get("stackName")),
+      stage: optionalText(config.get("stage")),
+      parameterOverrides: textMap(config.get("parameterOverrides")),
     },
   };
 }
@@ -81,6 +90,16 @@ function textList(value: unknown): string[] {
     .map((v) => v.trim())
     .filter((v) => v !== "");
   return [...new Set(items)];
+}
+
+/** Template parameters by name; values that are not strings are left out. */
+function textMap(value: unknown): Record<string, string> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return {};
+  const out: Record<string, string> = {};
+  for (const [name, v] of Object.entries(value)) {
+    if (typeof v === "string" && name.trim() !== "") out[name.trim()] = v;
+  }
+  return out;
 }
 
 function nonNegativeInt(value: unknown, fallback: number): number {

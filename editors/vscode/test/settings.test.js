@@ -18,6 +18,9 @@ test("defaults match the server's: no region/account, cutoff 4, KMS via-service,
       codeLens: { enable: true },
       role: null,
       mcp: { enable: false, port: null },
+      stackName: null,
+      stage: null,
+      parameterOverrides: {},
     },
   });
 });
@@ -35,6 +38,9 @@ test("every setting is forwarded under the server's names", () => {
       role: "arn:aws:iam::123456789012:role/app",
       "mcp.enable": true,
       "mcp.port": 8123,
+      stackName: "orders-prod",
+      stage: "prod",
+      parameterOverrides: { Stage: "prod", Retention: 7, "": "x" },
     }),
   );
   assert.deepEqual(settings.iamlens, {
@@ -47,6 +53,9 @@ test("every setting is forwarded under the server's names", () => {
     codeLens: { enable: false },
     role: "arn:aws:iam::123456789012:role/app",
     mcp: { enable: true, port: 8123 },
+    stackName: "orders-prod",
+    stage: "prod",
+    parameterOverrides: { Stage: "prod" },
   });
 });
 

@@ -374,20 +374,21 @@ impl LanguageServer for Backend {
         if old.mcp != new.mcp {
             self.start_or_stop_mcp();
         }
-        let analysis_changed = old.region != new.region
+        let templates_changed = old.region != new.region
             || old.account != new.account
-            || old.service_hints != new.service_hints
-            || old.kms_via_service != new.kms_via_service;
+            || old.stack_name != new.stack_name
+            || old.stage != new.stage
+            || old.parameter_overrides != new.parameter_overrides;
+        let analysis_changed = templates_changed || old.service_hints != new.service_hints || old.kms_via_service != new.kms_via_service;
         if analysis_changed {
             // Workspace requests wait for the indexed reports to follow the new settings.
             self.state.workspace.gate.begin();
             let pass = IndexPass(self.state.clone());
             let task_state = self.state.clone();
-            let templates_changed = old.region != new.region || old.account != new.account;
             tokio::task::spawn_blocking(move || {
                 let _pass = pass;
                 if templates_changed && task_state.function_count() > 0 {
-                    // `${AWS::Region}` and `${AWS::AccountId}` in templates follow the settings.
+                    // `${AWS::Region}`, `${AWS::AccountId}`, the stack name and parameters follow the settings.
                     task_state.read_functions();
                 }
                 let opts = task_state.engine_options();

@@ -5,7 +5,8 @@
 //! ```json
 //! {"iamlens": {"region": "us-east-1", "account": "123456789012", "serviceHints": ["s3"],
 //!   "resourceCutoff": 4, "kmsViaService": true, "inlayHints": {"enable": true},
-//!   "codeLens": {"enable": true}, "role": null, "mcp": {"enable": false, "port": null}}}
+//!   "codeLens": {"enable": true}, "role": null, "mcp": {"enable": false, "port": null},
+//!   "stackName": null, "stage": null, "parameterOverrides": {}}}
 //! ```
 //!
 //! Accepted with or without the top-level `iamlens` key. Missing keys keep
@@ -26,6 +27,13 @@ pub struct Settings {
     pub code_lens: Toggle,
     pub role: Option<String>,
     pub mcp: McpSettings,
+    /// What the templates are deployed as (`sam deploy --stack-name`,
+    /// `serverless --stage`, `--parameter-overrides`): generated names start
+    /// with the stack's, parameters take these values. A `samconfig.toml`
+    /// beside a template fills what is not set here.
+    pub stack_name: Option<String>,
+    pub stage: Option<String>,
+    pub parameter_overrides: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -59,6 +67,9 @@ impl Default for Settings {
             code_lens: Toggle::default(),
             role: None,
             mcp: McpSettings::default(),
+            stack_name: None,
+            stage: None,
+            parameter_overrides: Default::default(),
         }
     }
 }
@@ -118,6 +129,9 @@ fn apply_key(s: &mut Settings, key: &str, value: &Json) -> Result<(), String> {
         "codeLens" => s.code_lens = de::<Toggle>(value)?,
         "role" => s.role = de::<Option<String>>(value)?.filter(|r| !r.is_empty()),
         "mcp" => s.mcp = de::<McpSettings>(value)?,
+        "stackName" => s.stack_name = de::<Option<String>>(value)?.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
+        "stage" => s.stage = de::<Option<String>>(value)?.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
+        "parameterOverrides" => s.parameter_overrides = de::<Option<std::collections::BTreeMap<String, String>>>(value)?.unwrap_or_default(),
         _ => {} // Unknown keys are other tools' business (editors send whole sections).
     }
     Ok(())
@@ -134,6 +148,9 @@ fn current(s: &Settings, key: &str) -> String {
         "codeLens" => format!("enable={}", s.code_lens.enable),
         "role" => format!("{:?}", s.role),
         "mcp" => format!("{:?}", s.mcp),
+        "stackName" => format!("{:?}", s.stack_name),
+        "stage" => format!("{:?}", s.stage),
+        "parameterOverrides" => format!("{:?}", s.parameter_overrides),
         _ => String::new(),
     }
 }
@@ -161,8 +178,11 @@ mod tests {
     fn every_documented_key_is_read() {
         let j = json!({"iamlens": {"region": "us-east-1", "account": "123456789012", "serviceHints": ["s3", "sqs"],
             "resourceCutoff": 9, "kmsViaService": false, "inlayHints": {"enable": true}, "codeLens": {"enable": false},
-            "role": "app-role", "mcp": {"enable": true, "port": 7001}}});
+            "role": "app-role", "mcp": {"enable": true, "port": 7001},
+            "stackName": " orders-prod ", "stage": "prod", "parameterOverrides": {"Stage": "prod"}}});
         let (s, p) = Settings::merged(&Settings::default(), &j);
+        assert_eq!((s.stack_name.as_deref(), s.stage.as_deref()), (Some("orders-prod"), Some("prod")));
+        assert_eq!(s.parameter_overrides.get("Stage").map(String::as_str), Some("prod"));
         assert!(p.is_empty());
         assert_eq!(s.account.as_deref(), Some("123456789012"));
         assert_eq!(s.service_hints, vec!["s3", "sqs"]);

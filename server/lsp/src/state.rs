@@ -153,7 +153,13 @@ impl State {
 
     fn functions_from_disk(&self) -> super::deployed::WorkspaceFunctions {
         let settings = self.settings();
-        let context = iamlens_functions::Context { region: settings.region, account: settings.account, ..Default::default() };
+        let context = iamlens_functions::Context {
+            region: settings.region,
+            account: settings.account,
+            stack_name: settings.stack_name,
+            stage: settings.stage,
+            parameters: settings.parameter_overrides,
+        };
         super::deployed::WorkspaceFunctions::read(&self.workspace.folders(), &context)
     }
 

@@ -45,10 +45,16 @@ M.defaults = {
   role = nil,
   -- Serve the MCP endpoint from the language server (port nil or 0: any free port).
   mcp = { enable = false, port = nil },
+  -- What the templates are deployed as: stack name (generated resource names
+  -- start with it), Serverless stage, template parameter values. A
+  -- samconfig.toml beside a template fills what is not set here.
+  stack_name = nil,
+  stage = nil,
+  parameter_overrides = {},
 }
 
 function M.known_options()
-  local names = { "region", "account", "role" }
+  local names = { "region", "account", "role", "stack_name", "stage" }
   for name in pairs(M.defaults) do
     table.insert(names, name)
   end
@@ -74,7 +80,8 @@ function M.resolve(user)
   -- Lists (cmd, filetypes, service_hints) replace the defaults rather than merge.
   local opts = vim.deepcopy(M.defaults)
   for key, value in pairs(user or {}) do
-    if M.defaults[key] == nil and key ~= "region" and key ~= "account" and key ~= "role" then
+    local optional = { region = true, account = true, role = true, stack_name = true, stage = true }
+    if M.defaults[key] == nil and not optional[key] then
       return nil, string.format("iamlens.setup(): unknown option %q (known: %s)", key, table.concat(M.known_options(), ", "))
     end
     if key == "mcp" and type(value) == "table" then
@@ -98,6 +105,9 @@ function M.resolve(user)
   check(errors, "code_lens", opts.code_lens, "boolean")
   check(errors, "role", opts.role, "string", true)
   check(errors, "mcp", opts.mcp, "table")
+  check(errors, "stack_name", opts.stack_name, "string", true)
+  check(errors, "stage", opts.stage, "string", true)
+  check(errors, "parameter_overrides", opts.parameter_overrides, "table")
   if type(opts.account) == "string" and not opts.account:match("^%d%d%d%d%d%d%d%d%d%d%d%d$") then
     table.insert(errors, string.format("account must be a 12-digit AWS account id (got %q)", opts.account))
   end
@@ -135,6 +145,9 @@ function M.server_settings(opts)
       codeLens = { enable = opts.code_lens },
       role = or_null(opts.role),
       mcp = { enable = opts.mcp.enable == true, port = or_null(opts.mcp.port) },
+      stackName = or_null(opts.stack_name),
+      stage = or_null(opts.stage),
+      parameterOverrides = vim.tbl_isempty(opts.parameter_overrides or {}) and vim.empty_dict() or opts.parameter_overrides,
     },
   }
 end
