@@ -24,6 +24,7 @@ mod files;
 pub mod front_end;
 #[cfg(feature = "test-support")]
 pub mod golden;
+pub mod last_analysis;
 pub mod lookup;
 pub mod model;
 mod output;

@@ -31,6 +31,30 @@ impl Span {
     pub fn contains_byte(&self, byte: usize) -> bool {
         self.start_byte <= byte && byte <= self.end_byte
     }
+
+    /// The same text moved by `bytes` and `rows` (columns unchanged).
+    pub fn shift(&mut self, bytes: isize, rows: isize) {
+        self.start_byte = self.start_byte.saturating_add_signed(bytes);
+        self.end_byte = self.end_byte.saturating_add_signed(bytes);
+        self.start.line = (self.start.line as isize + rows) as u32;
+        self.end.line = (self.end.line as isize + rows) as u32;
+    }
+}
+
+/// A definition's results moved with it, by `bytes` and `rows`: what a
+/// front-end's reuse of an unchanged definition does after text above it changed.
+pub fn shift_results(calls: &mut [SdkCall], findings: &mut [Finding], scopes: &mut [CodeScope], bytes: isize, rows: isize) {
+    for call in calls {
+        call.span.shift(bytes, rows);
+        call.name_span.shift(bytes, rows);
+    }
+    for finding in findings {
+        finding.span.shift(bytes, rows);
+    }
+    for scope in scopes {
+        scope.span.shift(bytes, rows);
+        scope.name_span.shift(bytes, rows);
+    }
 }
 
 /// How sure the front-end is that a call is the AWS operation it names.

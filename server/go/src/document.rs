@@ -3,7 +3,8 @@
 
 use crate::incremental::Snapshot;
 use iamlens_engine::edited_tree::EditedTree;
-use std::sync::{Arc, Mutex};
+use iamlens_engine::last_analysis::LastAnalysis;
+use std::sync::Arc;
 use tree_sitter::Tree;
 
 /// A Go file: text plus syntax tree. `Send + Sync`.
@@ -14,7 +15,7 @@ pub struct GoDocument {
     /// it) left for the next one. Shared by clones: the language server
     /// analyses a clone taken at each version. A snapshot records the text it
     /// was made from, so it is correct to offer it to any later text.
-    last_analysis: Arc<Mutex<Option<Arc<Snapshot>>>>,
+    last_analysis: LastAnalysis<Snapshot>,
 }
 
 impl std::fmt::Debug for GoDocument {
@@ -25,18 +26,16 @@ impl std::fmt::Debug for GoDocument {
 
 impl GoDocument {
     pub fn parse(text: String) -> GoDocument {
-        GoDocument { source: EditedTree::new(text, tree_sitter_go::LANGUAGE.into()), last_analysis: Arc::default() }
+        GoDocument { source: EditedTree::new(text, tree_sitter_go::LANGUAGE.into()), last_analysis: LastAnalysis::default() }
     }
 
     /// The snapshot the last whole-file analysis left, if any (still kept).
     pub(crate) fn last_analysis(&self) -> Option<Arc<Snapshot>> {
-        self.last_analysis.lock().ok().and_then(|slot| slot.clone())
+        self.last_analysis.get()
     }
 
     pub(crate) fn keep_last_analysis(&self, snapshot: Option<Snapshot>) {
-        if let Ok(mut slot) = self.last_analysis.lock() {
-            *slot = snapshot.map(Arc::new);
-        }
+        self.last_analysis.keep(snapshot)
     }
 
     /// Test edits: replace the `nth` (modulo the count) occurrence of `from`

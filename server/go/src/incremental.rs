@@ -26,7 +26,7 @@
 use crate::calls::Analyzer;
 use crate::facts::{FileFacts, RegionCache};
 use crate::syntax::named_children;
-use iamlens_engine::model::{CodeScope, Finding, SdkCall, Span};
+use iamlens_engine::model::{shift_results, CodeScope, Finding, SdkCall};
 use tree_sitter::Node;
 
 /// What the last analysis of a document left for the next one.
@@ -169,27 +169,8 @@ fn shifted(old: &DeclRecord, decl: Node) -> DeclRecord {
     rec.start_byte = decl.start_byte();
     rec.end_byte = decl.end_byte();
     rec.start_row = decl.start_position().row;
-    if bytes != 0 || rows != 0 {
-        for call in &mut rec.calls {
-            shift_span(&mut call.span, bytes, rows);
-            shift_span(&mut call.name_span, bytes, rows);
-        }
-        for finding in &mut rec.findings {
-            shift_span(&mut finding.span, bytes, rows);
-        }
-        for scope in &mut rec.scopes {
-            shift_span(&mut scope.span, bytes, rows);
-            shift_span(&mut scope.name_span, bytes, rows);
-        }
-    }
+    shift_results(&mut rec.calls, &mut rec.findings, &mut rec.scopes, bytes, rows);
     rec
-}
-
-fn shift_span(span: &mut Span, bytes: isize, rows: isize) {
-    span.start_byte = span.start_byte.saturating_add_signed(bytes);
-    span.end_byte = span.end_byte.saturating_add_signed(bytes);
-    span.start.line = (span.start.line as isize + rows) as u32;
-    span.end.line = (span.end.line as isize + rows) as u32;
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ use crate::calls::Found;
 use crate::kinds::kinds;
 use crate::lookups::Lookups;
 use crate::syntax::{named_children, syntax_errors};
-use iamlens_engine::model::{CodeScope, FileAnalysis, Finding, FindingKind, ScopeKind, SdkCall, Span};
+use iamlens_engine::model::{shift_results, CodeScope, FileAnalysis, Finding, FindingKind, ScopeKind, SdkCall, Span};
 use std::collections::HashSet;
 use std::ops::Range;
 use tree_sitter::Node;
@@ -484,13 +484,6 @@ fn within(span: &Span, unit: Node) -> bool {
     unit.start_byte() <= span.start_byte && span.end_byte <= unit.end_byte()
 }
 
-fn shift_span(span: &mut Span, bytes: isize, rows: isize) {
-    span.start_byte = span.start_byte.saturating_add_signed(bytes);
-    span.end_byte = span.end_byte.saturating_add_signed(bytes);
-    span.start.line = (span.start.line as isize + rows) as u32;
-    span.end.line = (span.end.line as isize + rows) as u32;
-}
-
 /// Move a unit's results to where it is now. It starts at the same column
 /// and its text is the same, so columns inside it do not change.
 fn move_record(rec: &mut UnitRecord, unit: Node) {
@@ -499,20 +492,7 @@ fn move_record(rec: &mut UnitRecord, unit: Node) {
     rec.start_byte = unit.start_byte();
     rec.end_byte = unit.end_byte();
     rec.start_row = unit.start_position().row;
-    if bytes == 0 && rows == 0 {
-        return;
-    }
-    for c in &mut rec.calls {
-        shift_span(&mut c.span, bytes, rows);
-        shift_span(&mut c.name_span, bytes, rows);
-    }
-    for f in &mut rec.findings {
-        shift_span(&mut f.span, bytes, rows);
-    }
-    for s in &mut rec.scopes {
-        shift_span(&mut s.span, bytes, rows);
-        shift_span(&mut s.name_span, bytes, rows);
-    }
+    shift_results(&mut rec.calls, &mut rec.findings, &mut rec.scopes, bytes, rows);
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 
 use crate::incremental::Snapshot;
 use iamlens_engine::edited_tree::EditedTree;
-use std::sync::{Arc, Mutex};
+use iamlens_engine::last_analysis::LastAnalysis;
+use std::sync::Arc;
 use tree_sitter::Tree;
 
 /// Which grammar reads a file.
@@ -71,7 +72,7 @@ pub struct JsDocument {
     /// it) left for the next one. Shared by clones: the language server
     /// analyses a clone taken at each version. A snapshot records the text it
     /// was made from, so it is correct to offer it to any later text.
-    last_analysis: Arc<Mutex<Option<Arc<Snapshot>>>>,
+    last_analysis: LastAnalysis<Snapshot>,
 }
 
 impl std::fmt::Debug for JsDocument {
@@ -88,7 +89,7 @@ impl JsDocument {
 
     pub fn parse_as(text: String, dialect: Dialect) -> JsDocument {
         let source = EditedTree::new(text, dialect.language());
-        JsDocument { source, dialect, module_path: std::path::PathBuf::new(), last_analysis: Arc::default() }
+        JsDocument { source, dialect, module_path: std::path::PathBuf::new(), last_analysis: LastAnalysis::default() }
     }
 
     /// Tell the document the path the project knows it by (see [`JsDocument::module_path`]).
@@ -107,13 +108,11 @@ impl JsDocument {
 
     /// The snapshot the last whole-file analysis left, if any (still kept).
     pub(crate) fn last_analysis(&self) -> Option<Arc<Snapshot>> {
-        self.last_analysis.lock().ok().and_then(|slot| slot.clone())
+        self.last_analysis.get()
     }
 
     pub(crate) fn keep_last_analysis(&self, snapshot: Option<Snapshot>) {
-        if let Ok(mut slot) = self.last_analysis.lock() {
-            *slot = snapshot.map(Arc::new);
-        }
+        self.last_analysis.keep(snapshot)
     }
 
     /// Test edits: replace the `nth` (modulo the count) occurrence of `from`

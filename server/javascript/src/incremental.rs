@@ -33,7 +33,7 @@ use crate::calls::CallFinder;
 use crate::decls::Decls;
 use crate::eval::{dep_hash, Ctx, Space};
 use crate::scopes::code_scopes;
-use iamlens_engine::model::{CodeScope, Finding, SdkCall, Span};
+use iamlens_engine::model::{shift_results, CodeScope, Finding, SdkCall};
 use std::collections::HashSet;
 use tree_sitter::Node;
 
@@ -284,27 +284,8 @@ fn shifted(old: &StmtRecord, stmt: Node) -> StmtRecord {
     rec.start_byte = stmt.start_byte();
     rec.end_byte = stmt.end_byte();
     rec.start_row = stmt.start_position().row;
-    if bytes != 0 || rows != 0 {
-        for call in &mut rec.calls {
-            shift_span(&mut call.span, bytes, rows);
-            shift_span(&mut call.name_span, bytes, rows);
-        }
-        for finding in &mut rec.findings {
-            shift_span(&mut finding.span, bytes, rows);
-        }
-        for scope in &mut rec.scopes {
-            shift_span(&mut scope.span, bytes, rows);
-            shift_span(&mut scope.name_span, bytes, rows);
-        }
-    }
+    shift_results(&mut rec.calls, &mut rec.findings, &mut rec.scopes, bytes, rows);
     rec
-}
-
-fn shift_span(span: &mut Span, bytes: isize, rows: isize) {
-    span.start_byte = span.start_byte.saturating_add_signed(bytes);
-    span.end_byte = span.end_byte.saturating_add_signed(bytes);
-    span.start.line = (span.start.line as isize + rows) as u32;
-    span.end.line = (span.end.line as isize + rows) as u32;
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ use super::scope::{Env, ScopeEntry};
 use super::symbols::Sym;
 use super::syntax;
 use super::walker::Mode;
-use iamlens_engine::model::{CodeScope, FileAnalysis, Finding, Position, ScopeKind, SdkCall, Span};
+use iamlens_engine::model::{shift_results, CodeScope, FileAnalysis, Finding, Position, ScopeKind, SdkCall, Span};
 use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
@@ -465,27 +465,10 @@ fn placeholder() -> StmtRecord {
     }
 }
 
-fn shift_span(span: &mut Span, bytes: isize, rows: isize) {
-    span.start_byte = span.start_byte.saturating_add_signed(bytes);
-    span.end_byte = span.end_byte.saturating_add_signed(bytes);
-    span.start.line = (span.start.line as isize + rows) as u32;
-    span.end.line = (span.end.line as isize + rows) as u32;
-}
-
 /// Move a top-level definition's results with it. The definition starts at
 /// column 0 before and after, so columns inside it do not change.
 fn shift_record(rec: &mut StmtRecord, bytes: isize, rows: isize) {
-    for c in &mut rec.calls {
-        shift_span(&mut c.span, bytes, rows);
-        shift_span(&mut c.name_span, bytes, rows);
-    }
-    for f in &mut rec.findings {
-        shift_span(&mut f.span, bytes, rows);
-    }
-    for s in &mut rec.scopes {
-        shift_span(&mut s.span, bytes, rows);
-        shift_span(&mut s.name_span, bytes, rows);
-    }
+    shift_results(&mut rec.calls, &mut rec.findings, &mut rec.scopes, bytes, rows);
 }
 
 /// `sym` with every definition offset in it mapped by `f`; `None` if one does not map.
